@@ -1,0 +1,13 @@
+"""schemavet: verify that plain-SQL migrations build the schema that was reviewed.
+
+    >>> import schemavet
+    >>> report = schemavet.verify("sqlite:///app.db", "schema/app.yaml")
+    >>> report.ok, [f.message for f in report.findings]
+"""
+
+from schemavet.api import Report, inspect, snapshot, verify
+from schemavet.errors import SchemavetError
+from schemavet.spec.load import Spec, load_spec
+
+__all__ = ["Report", "SchemavetError", "Spec", "inspect", "load_spec", "snapshot", "verify"]
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+"""``python -m schemavet``."""
+
+from schemavet.cli import main
+
+main()

@@ -1,0 +1,66 @@
+"""The library calls behind every CLI command: verify a database, snapshot one."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from schemavet.dburl import DatabaseURL, parse_db_url
+from schemavet.diff import diff_schemas
+from schemavet.engines import Engine, get_engine
+from schemavet.findings import Finding
+from schemavet.model import Schema
+from schemavet.policies import check_policies
+from schemavet.spec.load import Spec, load_spec
+from schemavet.spec.yamlnodes import gc_paused
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of a verification: the findings, and what was compared."""
+
+    database: str
+    spec_path: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when the database matches the spec and every policy holds."""
+        return not self.findings
+
+
+def verify(db: str, spec: str | os.PathLike[str] | Spec) -> Report:
+    """Compare the database at ``db`` (URL or path) with a spec; never writes to the database."""
+    url = parse_db_url(db)
+    engine = get_engine(url.engine)
+    spec_path = spec.path if isinstance(spec, Spec) else os.fspath(spec)
+    # The collector is paused for the whole run and resumed only once the models are gone:
+    # resumed earlier, its first pass would walk every object they are made of.
+    with gc_paused():
+        findings = _compare(url, engine, spec)
+    return Report(db, spec_path, tuple(findings))
+
+
+def _compare(url: DatabaseURL, engine: Engine, spec: str | os.PathLike[str] | Spec
+             ) -> list[Finding]:
+    if not isinstance(spec, Spec):
+        spec = load_spec(spec, engine.name)
+    actual = engine.normalize(engine.inspect(url))
+    expected = engine.normalize(spec.schema)
+    findings = diff_schemas(expected, actual)
+    findings += check_policies(spec.policies, expected, engine.name_key, "spec")
+    findings += check_policies(spec.policies, actual, engine.name_key, "database")
+    return findings
+
+
+def inspect(db: str) -> Schema:
+    """The schema of the database at ``db``, as the database states it (not normalized)."""
+    url = parse_db_url(db)
+    return get_engine(url.engine).inspect(url)
+
+
+def snapshot(db: str) -> str:
+    """A spec (YAML text) of the database at ``db``; verifying against it finds nothing."""
+    from schemavet.spec.dump import dump_spec
+
+    return dump_spec(inspect(db), source=db)

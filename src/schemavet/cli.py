@@ -1,0 +1,110 @@
+"""The command line: parse, call the library, render, return an exit code."""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from schemavet.errors import SchemavetError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+_FORMAT = click.option("--format", "output_format", type=click.Choice(["text", "json"]),
+                       default="text", show_default=True, help="Report for people or programs.")
+
+
+class _Group(click.Group):
+    """Usage errors exit 2 (click's default too); SchemavetError becomes one line and exit 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SchemavetError as e:
+            click.echo(f"schemavet: error: {e}", err=True)
+            ctx.exit(EXIT_ERROR)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="schemavet")
+def main() -> None:
+    """Verify that a database has exactly the schema its spec describes."""
+    # A short-lived process: the cyclic collector would only walk the schema models again
+    # and again while they are built (see spec/yamlnodes.py).
+    gc.disable()
+
+
+def _finish(ok: bool) -> None:
+    sys.exit(EXIT_OK if ok else EXIT_FINDINGS)
+
+
+@main.command()
+@click.option("--db", required=True, metavar="URL", help="sqlite:///path.db, or a file path.")
+@click.option("--spec", "spec_path", required=True, metavar="FILE", help="The YAML spec.")
+@_FORMAT
+def verify(db: str, spec_path: str, output_format: str) -> None:
+    """Compare a database with a spec: exit 0 if they match, 1 if not, 2 on bad input."""
+    from schemavet.api import verify as run_verify
+
+    report = run_verify(db, spec_path)
+    _echo_report(report, output_format)
+    _finish(report.ok)
+
+
+@main.command()
+@click.option("--db", required=True, metavar="URL", help="sqlite:///path.db, or a file path.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write the spec here instead of to standard output.")
+def snapshot(db: str, output: str | None) -> None:
+    """Write a spec of an existing database; verifying it against the spec finds nothing."""
+    from schemavet.api import snapshot as run_snapshot
+
+    text = run_snapshot(db)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    with open(output, "w", encoding="utf-8") as f:
+        f.write(text)
+    click.echo(f"Wrote {output}", err=True)
+
+
+@main.command()
+@click.option("--migrations", type=click.Path(file_okay=False), metavar="DIR",
+              help="A yoyo migrations directory (with --spec).")
+@click.option("--spec", "spec_path", metavar="FILE", help="The spec the migrations must build.")
+@_FORMAT
+def check(migrations: str | None, spec_path: str | None, output_format: str) -> None:
+    """Apply migrations to a scratch database and verify it; no options: every configured app."""
+    from schemavet.check import check as run_check
+    from schemavet.config import find_pyproject, load_apps
+
+    if (migrations is None) != (spec_path is None):
+        raise click.UsageError("--migrations and --spec go together")
+    if migrations is not None and spec_path is not None:
+        apps = [(os.path.basename(os.path.normpath(migrations)), migrations, spec_path)]
+    else:
+        apps = [(app.name, app.migrations, app.spec) for app in load_apps(find_pyproject())]
+    reports = [(name, run_check(directory, spec)) for name, directory, spec in apps]
+    _echo_reports(reports, output_format)
+    _finish(all(report.ok for _, report in reports))
+
+
+def _echo_report(report: Any, output_format: str) -> None:
+    from schemavet.report import render_json, render_text
+
+    render: Callable[[Any], str] = render_json if output_format == "json" else render_text
+    click.echo(render(report))
+
+
+def _echo_reports(reports: list[tuple[str, Any]], output_format: str) -> None:
+    from schemavet.report import render_json_many, render_text
+
+    if output_format == "json":
+        click.echo(render_json_many(reports))
+        return
+    for name, report in reports:
+        click.echo(f"[{name}] " + render_text(report).replace("\n", f"\n[{name}] "))

@@ -1,0 +1,37 @@
+"""Database URLs as yoyo writes them (``sqlite:///relative.db``, ``sqlite:////abs.db``) or paths."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from schemavet.errors import SchemavetError
+
+_SCHEMES = {"sqlite": "sqlite", "postgresql": "postgresql", "postgres": "postgresql",
+            "postgresql+psycopg": "postgresql"}
+
+
+@dataclass(frozen=True)
+class DatabaseURL:
+    """Which engine, and where: a file path for SQLite, the URL itself otherwise."""
+
+    engine: str
+    location: str
+    url: str
+
+
+def parse_db_url(url: str) -> DatabaseURL:
+    """A yoyo-style URL or a plain file path (which means SQLite)."""
+    if "://" not in url:
+        return DatabaseURL("sqlite", url, url)
+    scheme, _, rest = url.partition("://")
+    engine = _SCHEMES.get(scheme.lower())
+    if engine is None:
+        raise SchemavetError(f'Unknown database URL scheme "{scheme}" in "{url}"; '
+                             f"use sqlite:///path/to/file.db or a file path")
+    if engine == "sqlite":
+        if not rest.startswith("/") or rest == "/":
+            raise SchemavetError(f'SQLite URL "{url}" has no file path; write sqlite:///relative.db '
+                                 f"or sqlite:////absolute/path.db")
+        return DatabaseURL(engine, unquote(rest[1:]), url)
+    return DatabaseURL(engine, url, url)

@@ -1,0 +1,116 @@
+"""Typed findings: what differs, where, what was expected and what was found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+MISSING, UNEXPECTED, CHANGED, POLICY = "missing", "unexpected", "changed", "policy"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One difference between the spec and the database, or one broken policy.
+
+    ``object_type`` is the kind of object (table, column, index, foreign key …), ``object``
+    its dotted name (``cvs.status``), ``attribute`` what changed on it (None for a missing or
+    unexpected object), and ``line`` the spec line that declares it.
+    """
+
+    kind: str
+    object_type: str
+    object: str
+    attribute: str | None = None
+    expected: Any = None
+    actual: Any = None
+    line: int | None = None
+    detail: str | None = None
+
+    @property
+    def message(self) -> str:
+        """One sentence: what is wrong, with names double-quoted."""
+        subject = f'{self.object_type.capitalize()} "{self.object}"'
+        if self.kind == MISSING:
+            return f"{subject} is missing from the database"
+        if self.kind == UNEXPECTED:
+            return f"{subject} is in the database but not in the spec"
+        if self.kind == POLICY:
+            return f"{subject} breaks policy {self.detail}"
+        return f"{subject} {_change_phrase(self.attribute or '', self.expected, self.actual)}"
+
+    def as_dict(self, spec_path: str | None = None) -> dict[str, Any]:
+        """The JSON shape: kind, object, expected, actual, message, spec line."""
+        return {
+            "kind": self.kind,
+            "object_type": self.object_type,
+            "object": self.object,
+            "attribute": self.attribute,
+            "expected": _plain(self.expected),
+            "actual": _plain(self.actual),
+            "message": self.message,
+            "spec": spec_path,
+            "line": self.line,
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def show(value: Any) -> str:
+    """A value as a reader expects to see it in a sentence."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (tuple, list)):
+        return "(" + ", ".join(show(v) for v in value) + ")"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {show(v)}" for k, v in value.items() if v not in (None, False, ()))
+    return str(value)
+
+
+def _change_phrase(attribute: str, expected: Any, actual: Any) -> str:
+    phrase = _PHRASES.get(attribute)
+    if phrase is not None:
+        return phrase(expected, actual)
+    label = attribute.replace("_", " ")
+    return f"should have {label} {show(expected)}, found {show(actual)}"
+
+
+def _nullable(expected: Any, actual: Any) -> str:
+    return "should be nullable, found NOT NULL" if expected else "should be NOT NULL, found nullable"
+
+
+def _flag(name: str) -> Any:
+    def phrase(expected: Any, actual: Any) -> str:
+        return f"should be {name}, found not {name}" if expected else f"should not be {name}"
+    return phrase
+
+
+def _default(expected: Any, actual: Any) -> str:
+    found = f"DEFAULT {actual}" if actual is not None else "no default"
+    if expected is None:
+        return f"should have no default, found {found}"
+    return f"should have DEFAULT {expected}, found {found}"
+
+
+def _action(event: str) -> Any:
+    def phrase(expected: Any, actual: Any) -> str:
+        return f"should be ON {event} {expected}, found {actual}"
+    return phrase
+
+
+_PHRASES = {
+    "nullable": _nullable,
+    "default": _default,
+    "unique": _flag("unique"),
+    "without_rowid": _flag("WITHOUT ROWID"),
+    "strict": _flag("STRICT"),
+    "on_delete": _action("DELETE"),
+    "on_update": _action("UPDATE"),
+}

@@ -1,0 +1,50 @@
+"""Applying migration directories with yoyo's own Python API."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from schemavet.errors import MigrationError
+
+
+def read_migration_dir(directory: str) -> Any:
+    """yoyo's MigrationList for a directory, refusing a directory that is missing or empty."""
+    from yoyo import read_migrations
+
+    if not os.path.isdir(directory):
+        raise MigrationError(f'Migrations directory "{directory}" does not exist')
+    migrations = read_migrations(directory)
+    if not migrations and not migrations.post_apply:
+        raise MigrationError(f'Migrations directory "{directory}" holds no migration files')
+    return migrations
+
+
+def apply_all(url: str, directory: str) -> list[str]:
+    """Apply every pending migration of ``directory`` to ``url``; the ids applied, in order.
+
+    Unlike ``yoyo apply`` (which skips a migration it cannot load), any failure stops here
+    with the migration named: a gate must not pass on a partly built schema.
+    """
+    from yoyo import get_backend
+
+    migrations = read_migration_dir(directory)
+    backend = get_backend(url)
+    try:
+        with backend.lock():
+            pending = backend.to_apply(migrations)
+            for migration in pending:
+                _apply_one(backend, migration, mark=True)
+            for hook in migrations.post_apply:
+                _apply_one(backend, hook, mark=False)
+        return [m.id for m in pending]
+    finally:
+        backend.connection.close()
+
+
+def _apply_one(backend: Any, migration: Any, mark: bool) -> None:
+    try:
+        backend.apply_one(migration, mark=mark)
+    except Exception as e:  # yoyo raises the driver's own errors, and BadMigration
+        raise MigrationError(f'Migration "{migration.id}" failed to apply: {e} '
+                             f"({migration.path})") from e

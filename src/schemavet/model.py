@@ -1,0 +1,177 @@
+"""The schema model every source produces and every comparison reads.
+
+Frozen dataclasses, no I/O, no dialect logic. Collections are dicts keyed by the name used
+for matching (the normalizer decides what that key is: SQLite folds case, PostgreSQL does
+not); each object also keeps its name as written, for messages. ``line`` records where a
+spec declares the object and takes no part in comparisons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any
+
+NO_ACTION = "NO ACTION"
+NOT_DEFERRABLE = "NOT DEFERRABLE"
+
+
+def _line() -> Any:
+    return field(default=None, compare=False, repr=False)
+
+
+def _label() -> Any:
+    return field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A generated column's expression, and whether its value is stored."""
+
+    expression: str
+    stored: bool = False
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column. ``type`` is the declared type; ``default`` an SQL expression."""
+
+    name: str = _label()
+    type: str = ""
+    nullable: bool = True
+    default: str | None = None
+    collation: str | None = None
+    generated: Generated | None = None
+    line: int | None = _line()
+
+
+@dataclass(frozen=True)
+class PrimaryKey:
+    """The primary key. ``rowid_alias`` is SQLite's INTEGER PRIMARY KEY; None means derive it."""
+
+    columns: tuple[str, ...]
+    name: str | None = None
+    autoincrement: bool = False
+    rowid_alias: bool | None = None
+    line: int | None = _line()
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """A foreign key. Empty ``ref_columns`` means the target's primary key (until normalized)."""
+
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...] = ()
+    on_delete: str = NO_ACTION
+    on_update: str = NO_ACTION
+    deferrable: str = NOT_DEFERRABLE
+    name: str | None = None
+    ref_schema: str | None = None
+    line: int | None = _line()
+
+
+@dataclass(frozen=True)
+class Unique:
+    """A UNIQUE constraint (as opposed to a unique index created on its own)."""
+
+    columns: tuple[str, ...]
+    name: str | None = None
+    line: int | None = _line()
+
+
+@dataclass(frozen=True)
+class Check:
+    """A CHECK constraint; column-level and table-level checks are the same thing."""
+
+    expression: str
+    name: str | None = None
+    line: int | None = _line()
+
+
+@dataclass(frozen=True)
+class Index:
+    """An index: its key terms (columns or expressions, with order and collation) in order."""
+
+    name: str = _label()
+    columns: tuple[str, ...] = ()
+    unique: bool = False
+    where: str | None = None
+    using: str | None = None
+    line: int | None = _line()
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A trigger; ``definition`` is everything after its name (timing, event, body)."""
+
+    name: str = _label()
+    definition: str = ""
+    line: int | None = _line()
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table with everything that hangs off it."""
+
+    name: str = _label()
+    columns: dict[str, Column] = field(default_factory=dict)
+    primary_key: PrimaryKey | None = None
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    uniques: tuple[Unique, ...] = ()
+    checks: tuple[Check, ...] = ()
+    indexes: dict[str, Index] = field(default_factory=dict)
+    triggers: dict[str, Trigger] = field(default_factory=dict)
+    without_rowid: bool = False
+    strict: bool = False
+    virtual: str | None = None
+    line: int | None = _line()
+
+
+@dataclass(frozen=True)
+class View:
+    """A view; ``query`` is its SELECT, ``columns`` its optional column-name list."""
+
+    name: str = _label()
+    query: str = ""
+    columns: tuple[str, ...] = ()
+    triggers: dict[str, Trigger] = field(default_factory=dict)
+    line: int | None = _line()
+
+
+@dataclass(frozen=True)
+class Enum:
+    """An enumerated type (PostgreSQL ``CREATE TYPE … AS ENUM``)."""
+
+    name: str = _label()
+    values: tuple[str, ...] = ()
+    line: int | None = _line()
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """A named schema: SQLite has one (``main``), PostgreSQL as many as it likes."""
+
+    name: str = _label()
+    tables: dict[str, Table] = field(default_factory=dict)
+    views: dict[str, View] = field(default_factory=dict)
+    enums: dict[str, Enum] = field(default_factory=dict)
+    line: int | None = _line()
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A whole database schema for one engine."""
+
+    engine: str
+    namespaces: dict[str, Namespace] = field(default_factory=dict)
+
+
+def comparable(value: Any) -> Any:
+    """Plain data made of the fields that take part in comparison (labels and lines dropped)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: comparable(getattr(value, f.name)) for f in fields(value) if f.compare}
+    if isinstance(value, dict):
+        return {key: comparable(item) for key, item in value.items()}
+    if isinstance(value, tuple):
+        return tuple(comparable(item) for item in value)
+    return value

@@ -1,0 +1,1 @@
+"""The YAML spec: reading it into the model, and writing one from a database."""

@@ -1,0 +1,156 @@
+"""Write a schema as a spec: the short forms wherever they say everything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from schemavet.model import Column, ForeignKey, Index, Namespace, PrimaryKey, Schema, Table, View
+from schemavet.spec.load import DEFAULT_NAMESPACE, FORMAT_VERSION
+from schemavet.sql.tokens import quote_identifier, tokenize
+
+
+class _Flow(list[Any]):
+    """A list written on one line: ``[a, b DESC]``."""
+
+
+class _FlowMap(dict[str, Any]):
+    """A mapping written on one line: ``{columns: [a], unique: true}``."""
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """Block style, with one-line lists and multi-line SQL as literal blocks."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+_Dumper.add_representer(_Flow, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v,
+                                                                  flow_style=True))
+_Dumper.add_representer(_FlowMap, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map",
+                                                                    v.items(), flow_style=True))
+
+
+def dump_spec(schema: Schema, source: str | None = None) -> str:
+    """The spec text of ``schema``."""
+    document: dict[str, Any] = {"schemavet": FORMAT_VERSION, "engine": schema.engine}
+    default = DEFAULT_NAMESPACE.get(schema.engine)
+    others = {}
+    for name, ns in schema.namespaces.items():
+        if name == default:
+            document.update(_namespace(ns))
+        else:
+            others[ns.name] = _namespace(ns)
+    if others:
+        document["schemas"] = others
+    header = f"# Written by schemavet snapshot{f' from {source}' if source else ''}.\n"
+    body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    return header + str(body)
+
+
+def _namespace(ns: Namespace) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if ns.tables:
+        out["tables"] = {t.name: _table(t) for t in ns.tables.values()}
+    if ns.views:
+        out["views"] = {v.name: _view(v) for v in ns.views.values()}
+    if ns.enums:
+        out["enums"] = {e.name: _Flow(e.values) for e in ns.enums.values()}
+    return out
+
+
+def _table(table: Table) -> dict[str, Any]:
+    if table.virtual is not None:
+        return _without_empty({"virtual": table.virtual, "triggers": _triggers(table)})
+    pk = table.primary_key
+    inline_pk = pk if pk is not None and len(pk.columns) == 1 and pk.name is None else None
+    out: dict[str, Any] = {
+        "columns": {c.name: _column(c, inline_pk) for c in table.columns.values()},
+        "primary_key": _primary_key(pk) if pk is not None and inline_pk is None else None,
+        "foreign_keys": [_foreign_key(fk) for fk in table.foreign_keys],
+        "unique": [_Flow(u.columns) if u.name is None else _FlowMap(columns=_Flow(u.columns), name=u.name)
+                   for u in table.uniques],
+        "checks": [c.expression if c.name is None else {"expression": c.expression, "name": c.name}
+                   for c in table.checks],
+        "indexes": {ix.name: _index(ix) for ix in table.indexes.values()},
+        "triggers": _triggers(table),
+        "without_rowid": table.without_rowid or None,
+        "strict": table.strict or None,
+    }
+    return _without_empty(out)
+
+
+def _without_empty(out: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in out.items() if value not in (None, [], {})}
+
+
+def _column(column: Column, pk: PrimaryKey | None) -> str:
+    parts = [column.type] if column.type else []
+    if pk is not None and pk.columns[0] == column.name:
+        parts.append("PRIMARY KEY AUTOINCREMENT" if pk.autoincrement else "PRIMARY KEY")
+    if not column.nullable:
+        parts.append("NOT NULL")
+    if column.default is not None:
+        parts.append(f"DEFAULT {_default(column.default)}")
+    if column.collation is not None:
+        parts.append(f"COLLATE {column.collation}")
+    if column.generated is not None:
+        stored = "STORED" if column.generated.stored else "VIRTUAL"
+        parts.append(f"GENERATED ALWAYS AS ({column.generated.expression}) {stored}")
+    return " ".join(parts)
+
+
+def _default(default: str) -> str:
+    """A default as DDL accepts it: PRAGMAs report ``(expr)`` without its parentheses."""
+    tokens = tokenize(default)
+    simple = len(tokens) == 1 or (len(tokens) == 2 and tokens[0].text in "-+")
+    return default if simple or tokens[0].text == "(" and tokens[-1].text == ")" else f"({default})"
+
+
+def _names(names: tuple[str, ...]) -> str:
+    return ", ".join(quote_identifier(n) for n in names)
+
+
+def _primary_key(pk: PrimaryKey) -> Any:
+    if pk.name is None and not pk.autoincrement:
+        return _Flow(pk.columns)
+    return _without_empty({"columns": _Flow(pk.columns), "name": pk.name,
+                           "autoincrement": pk.autoincrement or None})
+
+
+def _foreign_key(fk: ForeignKey) -> str:
+    text = f"({_names(fk.columns)})" if len(fk.columns) > 1 else quote_identifier(fk.columns[0])
+    text += f" REFERENCES {quote_identifier(fk.ref_table)}"
+    if fk.ref_columns:
+        text += f"({_names(fk.ref_columns)})"
+    if fk.on_delete != "NO ACTION":
+        text += f" ON DELETE {fk.on_delete}"
+    if fk.on_update != "NO ACTION":
+        text += f" ON UPDATE {fk.on_update}"
+    if fk.deferrable != "NOT DEFERRABLE":
+        text += f" {fk.deferrable}"
+    if fk.name is not None:
+        text = f"CONSTRAINT {quote_identifier(fk.name)} FOREIGN KEY {text}"
+    return text
+
+
+def _index(index: Index) -> Any:
+    if not index.unique and index.where is None and index.using is None:
+        return _Flow(index.columns)
+    return _FlowMap(_without_empty({"columns": _Flow(index.columns), "unique": index.unique or None,
+                                    "where": index.where, "using": index.using}))
+
+
+def _triggers(owner: Table | View) -> dict[str, str]:
+    return {t.name: t.definition for t in owner.triggers.values()}
+
+
+def _view(view: View) -> Any:
+    if not view.columns and not view.triggers:
+        return view.query
+    return _without_empty({"query": view.query, "columns": _Flow(view.columns),
+                           "triggers": _triggers(view)})

@@ -1,0 +1,400 @@
+"""Read a YAML spec into the model, keeping the line that declares every object.
+
+The format is documented in ``docs/spec.md``. Unknown keys are errors: a misspelt
+``nulable`` must not silently verify nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import yaml
+
+from schemavet.errors import SchemavetError, SpecError
+from schemavet.model import (
+    Check,
+    Column,
+    Enum,
+    ForeignKey,
+    Generated,
+    Index,
+    Namespace,
+    PrimaryKey,
+    Schema,
+    Table,
+    Trigger,
+    Unique,
+    View,
+)
+from schemavet.policies import Policy, parse_policy
+from schemavet.spec.yamlnodes import Nodes, compose, gc_paused, line_of
+from schemavet.sql.ddl import ColumnDef, ForeignKeyDef, parse_column_constraints, parse_foreign_key
+from schemavet.sql.tokens import tokenize
+
+ENGINES = ("sqlite", "postgresql")
+DEFAULT_NAMESPACE = {"sqlite": "main", "postgresql": "public"}
+FORMAT_VERSION = 1
+
+_TOP = frozenset({"schemavet", "engine", "description", "policies", "tables", "views", "enums",
+                  "schemas"})
+_NAMESPACE = frozenset({"description", "tables", "views", "enums"})
+_TABLE = frozenset({"description", "columns", "primary_key", "foreign_keys", "unique", "checks",
+                    "indexes", "triggers", "without_rowid", "strict", "virtual"})
+_COLUMN = frozenset({"description", "type", "nullable", "default", "collation", "primary_key",
+                     "autoincrement", "unique", "check", "references", "generated"})
+_FOREIGN_KEY = frozenset({"columns", "references", "on_delete", "on_update", "deferrable", "name"})
+_INDEX = frozenset({"description", "columns", "unique", "where", "using"})
+_PRIMARY_KEY = frozenset({"columns", "name", "autoincrement"})
+_NAMED_COLUMNS = frozenset({"columns", "name"})
+_CHECK = frozenset({"expression", "name"})
+_VIEW = frozenset({"description", "query", "columns", "triggers"})
+_GENERATED = frozenset({"expression", "stored"})
+_ENUM = frozenset({"description", "values"})
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A loaded spec: the expected schema for one engine, and the policies it states."""
+
+    path: str
+    engines: tuple[str, ...]
+    schema: Schema
+    policies: tuple[Policy, ...] = ()
+
+
+def load_spec(path: str | os.PathLike[str], engine: str | None = None) -> Spec:
+    """Read and check a spec file; ``engine`` picks per-engine values (default: the spec's first)."""
+    path = os.fspath(path)
+    try:
+        with open(path, "rb") as f:
+            text = f.read()
+    except FileNotFoundError as e:
+        raise SpecError(f'Spec file "{path}" does not exist') from e
+    except OSError as e:
+        raise SpecError(f'Cannot read spec file "{path}": {e.strerror}') from e
+    return parse_spec(text, path, engine)
+
+
+def parse_spec(text: str | bytes, path: str = "<spec>", engine: str | None = None) -> Spec:
+    """A spec from YAML text."""
+    root = compose(text, path)
+    if root is None:
+        raise SpecError("The spec is empty; it needs at least a \"tables\" mapping", path, 1)
+    with gc_paused():
+        return _Reader(path, engine).spec(root)
+
+
+class _Reader:
+    """Walks the node tree; one method per kind of object."""
+
+    def __init__(self, path: str, engine: str | None) -> None:
+        self.nodes = Nodes(path)
+        self.path = path
+        self.engine = engine or "sqlite"
+
+    def spec(self, root: yaml.Node) -> Spec:
+        top = self.nodes.mapping(root, "the spec", _TOP)
+        self._check_version(top)
+        engines = self._engines(top)
+        if self.engine not in engines:
+            node = top["engine"][1] if "engine" in top else root
+            raise self.nodes.error(node, f'The spec does not describe engine "{self.engine}"')
+        namespaces = {DEFAULT_NAMESPACE[self.engine]: self._namespace(
+            DEFAULT_NAMESPACE[self.engine], root, top)}
+        if "schemas" in top:
+            for name, (key, node) in self.nodes.mapping(top["schemas"][1], '"schemas"').items():
+                entries = self.nodes.mapping(node, f'schema "{name}"', _NAMESPACE)
+                namespaces[name] = self._namespace(name, key, entries)
+        policies = tuple(parse_policy(self.nodes, node)
+                         for node in self._list(top, "policies", '"policies"'))
+        return Spec(self.path, engines, Schema(self.engine, namespaces), policies)
+
+    def _check_version(self, top: dict[str, tuple[yaml.Node, yaml.Node]]) -> None:
+        if "schemavet" in top:
+            node = top["schemavet"][1]
+            if self.nodes.scalar(node, '"schemavet"') != str(FORMAT_VERSION):
+                raise self.nodes.error(node, f"Unsupported spec format version; this schemavet "
+                                             f"reads version {FORMAT_VERSION}")
+
+    def _engines(self, top: dict[str, tuple[yaml.Node, yaml.Node]]) -> tuple[str, ...]:
+        if "engine" not in top:
+            return (self.engine,)
+        node = top["engine"][1]
+        engines = self.nodes.names(node, '"engine"')
+        for name in engines:
+            if name not in ENGINES:
+                raise self.nodes.error(node, f'Unknown engine "{name}"; expected one of: '
+                                             + ", ".join(ENGINES))
+        return engines
+
+    def _list(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], key: str, what: str
+              ) -> list[yaml.Node]:
+        if key not in entries:
+            return []
+        return self.nodes.sequence(entries[key][1], what)
+
+    def _items(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], key: str, what: str
+               ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        if key not in entries:
+            return {}
+        return self.nodes.mapping(entries[key][1], what)
+
+    def _namespace(self, name: str, node: yaml.Node,
+                   entries: dict[str, tuple[yaml.Node, yaml.Node]]) -> Namespace:
+        tables = {t: self._table(t, v) for t, (_, v) in self._items(entries, "tables", '"tables"').items()}
+        views = {v: self._view(v, n) for v, (_, n) in self._items(entries, "views", '"views"').items()}
+        enums = {e: self._enum(e, n) for e, (_, n) in self._items(entries, "enums", '"enums"').items()}
+        return Namespace(name, tables, views, enums, line=line_of(node))
+
+    # --- tables -----------------------------------------------------------------------------
+
+    def _table(self, name: str, node: yaml.Node) -> Table:
+        what = f'table "{name}"'
+        entries = self.nodes.mapping(node, what, _TABLE)
+        if "virtual" in entries:
+            return Table(name=name, virtual=self.nodes.scalar(entries["virtual"][1], what),
+                         triggers=self._triggers(entries, what), line=line_of(node))
+        if "columns" not in entries:
+            raise self.nodes.error(node, f'{what} has no "columns"')
+        parts = _TableParts()
+        columns = {c: self._column(c, n, parts) for c, (_, n) in
+                   self.nodes.mapping(entries["columns"][1], f'"columns" of {what}').items()}
+        if "primary_key" in entries:
+            parts.set_primary_key(self._primary_key(entries["primary_key"][1], what), self.nodes,
+                                  entries["primary_key"][1], what)
+        fks = parts.foreign_keys + [self._foreign_key(n, what) for n in
+                                    self._list(entries, "foreign_keys", f'"foreign_keys" of {what}')]
+        uniques = parts.uniques + [self._unique(n, what) for n in
+                                   self._list(entries, "unique", f'"unique" of {what}')]
+        checks = parts.checks + [self._check(n, what) for n in
+                                 self._list(entries, "checks", f'"checks" of {what}')]
+        indexes = {i: self._index(i, n, what) for i, (_, n) in
+                   self._items(entries, "indexes", f'"indexes" of {what}').items()}
+        return Table(
+            name=name, columns=columns, primary_key=parts.primary_key, foreign_keys=tuple(fks),
+            uniques=tuple(uniques), checks=tuple(checks), indexes=indexes,
+            triggers=self._triggers(entries, what),
+            without_rowid=self._flag(entries, "without_rowid", what),
+            strict=self._flag(entries, "strict", what), line=line_of(node),
+        )
+
+    def _flag(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], key: str, what: str) -> bool:
+        return key in entries and self.nodes.boolean(entries[key][1], f'"{key}" of {what}')
+
+    def _triggers(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], what: str
+                  ) -> dict[str, Trigger]:
+        return {t: Trigger(name=t, definition=self.nodes.scalar(n, f'trigger "{t}"'), line=line_of(n))
+                for t, (_, n) in self._items(entries, "triggers", f'"triggers" of {what}').items()}
+
+    # --- columns ----------------------------------------------------------------------------
+
+    def _column(self, name: str, node: yaml.Node, parts: _TableParts) -> Column:
+        what = f'column "{name}"'
+        line = line_of(node)
+        if isinstance(node, yaml.ScalarNode):
+            definition = self._column_text(name, self.nodes.scalar(node, what), node)
+        else:
+            definition = self._column_mapping(name, node, what)
+        parts.absorb(name, definition, line, self.nodes, node)
+        generated = None
+        if definition.generated is not None:
+            generated = Generated(definition.generated, definition.generated_stored)
+        return Column(name=name, type=definition.type, nullable=not definition.not_null,
+                      default=definition.default, collation=definition.collation,
+                      generated=generated, line=line)
+
+    def _column_text(self, name: str, text: str, node: yaml.Node) -> ColumnDef:
+        try:
+            return parse_column_constraints(text)
+        except SchemavetError as e:
+            raise self.nodes.error(node, f'Cannot read column "{name}": {e}') from e
+
+    def _column_mapping(self, name: str, node: yaml.Node, what: str) -> ColumnDef:
+        entries = self.nodes.mapping(node, what, _COLUMN)
+        if "type" not in entries:
+            raise self.nodes.error(node, f'{what} has no "type"')
+        value = {key: n for key, (_, n) in entries.items()}
+        definition = ColumnDef(name=name, type=self._engine_value(value["type"], f'"type" of {what}'))
+        definition.not_null = "nullable" in value and not self.nodes.boolean(value["nullable"], what)
+        if "default" in value:
+            definition.default = self.nodes.optional_scalar(value["default"], f'"default" of {what}')
+        if "collation" in value:
+            definition.collation = self.nodes.scalar(value["collation"], what)
+        definition.primary_key = "primary_key" in value and self.nodes.boolean(value["primary_key"], what)
+        definition.autoincrement = ("autoincrement" in value
+                                    and self.nodes.boolean(value["autoincrement"], what))
+        definition.unique = "unique" in value and self.nodes.boolean(value["unique"], what)
+        if "check" in value:
+            definition.checks.append((None, self.nodes.scalar(value["check"], what)))
+        if "references" in value:
+            definition.references = self._reference(value["references"], (name,), what)
+        if "generated" in value:
+            definition.generated, definition.generated_stored = self._generated(value["generated"], what)
+        return definition
+
+    def _engine_value(self, node: yaml.Node, what: str) -> str:
+        """A value that may differ per engine: ``TEXT`` or ``{sqlite: TEXT, postgresql: text}``."""
+        if isinstance(node, yaml.ScalarNode):
+            return self.nodes.scalar(node, what)
+        entries = self.nodes.mapping(node, what, frozenset(ENGINES))
+        if self.engine not in entries:
+            raise self.nodes.error(node, f'{what} gives no value for engine "{self.engine}"')
+        return self.nodes.scalar(entries[self.engine][1], what)
+
+    def _generated(self, node: yaml.Node, what: str) -> tuple[str, bool]:
+        if isinstance(node, yaml.ScalarNode):
+            return self.nodes.scalar(node, what), False
+        entries = self.nodes.mapping(node, f'"generated" of {what}', _GENERATED)
+        if "expression" not in entries:
+            raise self.nodes.error(node, f'"generated" of {what} has no "expression"')
+        stored = "stored" in entries and self.nodes.boolean(entries["stored"][1], what)
+        return self.nodes.scalar(entries["expression"][1], what), stored
+
+    # --- keys and constraints ---------------------------------------------------------------
+
+    def _primary_key(self, node: yaml.Node, what: str) -> PrimaryKey:
+        if not isinstance(node, yaml.MappingNode):
+            return PrimaryKey(self.nodes.names(node, f'"primary_key" of {what}'), line=line_of(node))
+        entries = self.nodes.mapping(node, f'"primary_key" of {what}', _PRIMARY_KEY)
+        if "columns" not in entries:
+            raise self.nodes.error(node, f'"primary_key" of {what} has no "columns"')
+        name = self.nodes.scalar(entries["name"][1], what) if "name" in entries else None
+        autoincrement = self._flag(entries, "autoincrement", what)
+        return PrimaryKey(self.nodes.names(entries["columns"][1], what), name=name,
+                          autoincrement=autoincrement, line=line_of(node))
+
+    def _foreign_key(self, node: yaml.Node, what: str) -> ForeignKey:
+        if isinstance(node, yaml.ScalarNode):
+            text = self.nodes.scalar(node, f"a foreign key of {what}")
+            return _to_foreign_key(self._reference_text(node, text), line_of(node))
+        entries = self.nodes.mapping(node, f"a foreign key of {what}", _FOREIGN_KEY)
+        for required in ("columns", "references"):
+            if required not in entries:
+                raise self.nodes.error(node, f'A foreign key of {what} has no "{required}"')
+        columns = self.nodes.names(entries["columns"][1], f"a foreign key of {what}")
+        fk = self._reference(entries["references"][1], columns, what)
+        for key in ("on_delete", "on_update", "deferrable", "name"):
+            if key in entries:
+                setattr(fk, key, self.nodes.scalar(entries[key][1], f'"{key}" of {what}'))
+        fk.on_delete, fk.on_update = fk.on_delete.upper(), fk.on_update.upper()
+        return _to_foreign_key(fk, line_of(node))
+
+    def _reference(self, node: yaml.Node, columns: tuple[str, ...], what: str) -> ForeignKeyDef:
+        text = self.nodes.scalar(node, f'"references" of {what}')
+        try:
+            return parse_foreign_key(text, text, columns)
+        except SchemavetError as e:
+            raise self.nodes.error(node, f"Cannot read the reference of {what}: {e}") from e
+
+    def _reference_text(self, node: yaml.Node, text: str) -> ForeignKeyDef:
+        """``[CONSTRAINT n] [FOREIGN KEY] (a, b) REFERENCES t(x, y) …`` or ``a REFERENCES t …``."""
+        tokens = tokenize(text)
+        at = next((i for i, t in enumerate(tokens) if t.is_word("REFERENCES")), None)
+        if at is None:
+            raise self.nodes.error(node, f'A foreign key should read "column REFERENCES table(column)", found {text!r}')
+        head = tokens[:at]
+        name = None
+        if len(head) >= 2 and head[0].is_word("CONSTRAINT"):
+            name, head = head[1].name, head[2:]
+        if len(head) >= 2 and head[0].is_word("FOREIGN") and head[1].is_word("KEY"):
+            head = head[2:]
+        columns = tuple(t.name for t in head if t.kind in ("word", "quoted"))
+        try:
+            fk = parse_foreign_key(tokens[at + 1 :], text, columns)
+        except SchemavetError as e:
+            raise self.nodes.error(node, f"Cannot read foreign key {text!r}: {e}") from e
+        fk.name = name
+        return fk
+
+    def _unique(self, node: yaml.Node, what: str) -> Unique:
+        if not isinstance(node, yaml.MappingNode):
+            return Unique(self.nodes.names(node, f'"unique" of {what}'), line=line_of(node))
+        entries = self.nodes.mapping(node, f'"unique" of {what}', _NAMED_COLUMNS)
+        if "columns" not in entries:
+            raise self.nodes.error(node, f'A unique constraint of {what} has no "columns"')
+        name = self.nodes.scalar(entries["name"][1], what) if "name" in entries else None
+        return Unique(self.nodes.names(entries["columns"][1], what), name, line=line_of(node))
+
+    def _check(self, node: yaml.Node, what: str) -> Check:
+        if isinstance(node, yaml.ScalarNode):
+            return Check(self.nodes.scalar(node, f"a check of {what}"), line=line_of(node))
+        entries = self.nodes.mapping(node, f"a check of {what}", _CHECK)
+        if "expression" not in entries:
+            raise self.nodes.error(node, f'A check of {what} has no "expression"')
+        name = self.nodes.scalar(entries["name"][1], what) if "name" in entries else None
+        return Check(self.nodes.scalar(entries["expression"][1], what), name, line=line_of(node))
+
+    def _index(self, name: str, node: yaml.Node, what: str) -> Index:
+        where = f'index "{name}" of {what}'
+        if not isinstance(node, yaml.MappingNode):
+            return Index(name=name, columns=self.nodes.names(node, where), line=line_of(node))
+        entries = self.nodes.mapping(node, where, _INDEX)
+        if "columns" not in entries:
+            raise self.nodes.error(node, f'{where} has no "columns"')
+        value = {key: n for key, (_, n) in entries.items()}
+        return Index(
+            name=name, columns=self.nodes.names(value["columns"], where),
+            unique="unique" in value and self.nodes.boolean(value["unique"], where),
+            where=self.nodes.scalar(value["where"], where) if "where" in value else None,
+            using=self.nodes.scalar(value["using"], where) if "using" in value else None,
+            line=line_of(node),
+        )
+
+    # --- views and types --------------------------------------------------------------------
+
+    def _view(self, name: str, node: yaml.Node) -> View:
+        what = f'view "{name}"'
+        if isinstance(node, yaml.ScalarNode):
+            return View(name=name, query=self.nodes.scalar(node, what), line=line_of(node))
+        entries = self.nodes.mapping(node, what, _VIEW)
+        if "query" not in entries:
+            raise self.nodes.error(node, f'{what} has no "query"')
+        columns = self.nodes.names(entries["columns"][1], what) if "columns" in entries else ()
+        return View(name=name, query=self.nodes.scalar(entries["query"][1], what), columns=columns,
+                    triggers=self._triggers(entries, what), line=line_of(node))
+
+    def _enum(self, name: str, node: yaml.Node) -> Enum:
+        what = f'enum "{name}"'
+        if isinstance(node, yaml.SequenceNode):
+            return Enum(name=name, values=self.nodes.names(node, what), line=line_of(node))
+        entries = self.nodes.mapping(node, what, _ENUM)
+        if "values" not in entries:
+            raise self.nodes.error(node, f'{what} has no "values"')
+        return Enum(name=name, values=self.nodes.names(entries["values"][1], what), line=line_of(node))
+
+
+class _TableParts:
+    """Constraints that column definitions declare, gathered for their table."""
+
+    def __init__(self) -> None:
+        self.primary_key: PrimaryKey | None = None
+        self.foreign_keys: list[ForeignKey] = []
+        self.uniques: list[Unique] = []
+        self.checks: list[Check] = []
+
+    def absorb(self, name: str, column: ColumnDef, line: int, nodes: Nodes, node: yaml.Node
+               ) -> None:
+        """Take the column-level constraints out of the definition of column ``name``."""
+        if column.primary_key:
+            self.set_primary_key(PrimaryKey((name,), column.primary_key_name,
+                                            column.autoincrement, line=line), nodes, node,
+                                 f'column "{name}"')
+        if column.unique:
+            self.uniques.append(Unique((name,), column.unique_name, line=line))
+        self.checks += [Check(expression, check, line=line) for check, expression in column.checks]
+        if column.references is not None:
+            self.foreign_keys.append(_to_foreign_key(column.references, line, (name,)))
+
+    def set_primary_key(self, key: PrimaryKey, nodes: Nodes, node: yaml.Node, what: str) -> None:
+        """Record the primary key, refusing a second one."""
+        if self.primary_key is not None:
+            raise nodes.error(node, f"{what} declares a second primary key; a table has one")
+        self.primary_key = key
+
+
+def _to_foreign_key(fk: ForeignKeyDef, line: int, columns: tuple[str, ...] | None = None
+                    ) -> ForeignKey:
+    return ForeignKey(columns=columns or fk.columns, ref_table=fk.table, ref_columns=fk.ref_columns,
+                      on_delete=fk.on_delete, on_update=fk.on_update,
+                      deferrable=" ".join(fk.deferrable.upper().split()), name=fk.name, line=line)

@@ -1,0 +1,117 @@
+"""Reading YAML as nodes, so every value keeps the line it was written on.
+
+libyaml's C parser does the reading. The cyclic garbage collector is paused while the node
+tree is built: it has nothing to collect there, and its passes over a million fresh objects
+cost more than the parsing itself (a 1 MB spec: 0.19 s with it running, 0.07 s without).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import yaml
+
+from schemavet.errors import SpecError
+
+# No implicit typing: every scalar stays text and this module reads booleans and nulls itself,
+# which spares a Python call per scalar and keeps ``default: 0`` as the SQL text ``0``.
+_Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+_TRUE = frozenset({"true", "yes", "on", "y"})
+_FALSE = frozenset({"false", "no", "off", "n"})
+_NULL = frozenset({"", "~", "null"})
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while many short-lived-free objects are built."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def compose(text: str | bytes, path: str) -> yaml.Node | None:
+    """The document's root node; a YAML syntax error becomes a SpecError with its line."""
+    try:
+        with gc_paused():
+            return yaml.compose(text, Loader=_Loader)  # type: ignore[arg-type]
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else None
+        problem = e.problem or e.context or "unreadable YAML"
+        raise SpecError(f"Malformed YAML: {problem}", path, line) from e
+    except yaml.YAMLError as e:
+        raise SpecError(f"Malformed YAML: {e}", path) from e
+
+
+class Nodes:
+    """Typed access to YAML nodes that raises a SpecError naming the file and line."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def error(self, node: yaml.Node, message: str) -> SpecError:
+        """A SpecError located at ``node``."""
+        return SpecError(message, self.path, line_of(node))
+
+    def mapping(self, node: yaml.Node, what: str, allowed: frozenset[str] | None = None
+                ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        """A mapping's entries by key text, refusing duplicates and keys outside ``allowed``."""
+        if not isinstance(node, yaml.MappingNode):
+            raise self.error(node, f"{what} should be a mapping")
+        entries: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for key_node, value_node in node.value:
+            key = self.scalar(key_node, f"a key in {what}")
+            if key in entries:
+                raise self.error(key_node, f'Duplicate key "{key}" in {what}')
+            if allowed is not None and key not in allowed:
+                expected = ", ".join(sorted(allowed))
+                raise self.error(key_node, f'Unknown key "{key}" in {what}; expected one of: {expected}')
+            entries[key] = (key_node, value_node)
+        return entries
+
+    def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
+        """A sequence's items."""
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.error(node, f"{what} should be a list")
+        return list(node.value)
+
+    def scalar(self, node: yaml.Node, what: str) -> str:
+        """A scalar's text as written."""
+        if not isinstance(node, yaml.ScalarNode) or is_null(node):
+            raise self.error(node, f"{what} should be a single value")
+        return str(node.value)
+
+    def optional_scalar(self, node: yaml.Node, what: str) -> str | None:
+        """A scalar's text, or None for YAML null."""
+        if isinstance(node, yaml.ScalarNode) and is_null(node):
+            return None
+        return self.scalar(node, what)
+
+    def boolean(self, node: yaml.Node, what: str) -> bool:
+        """A YAML boolean."""
+        value = str(node.value).lower() if isinstance(node, yaml.ScalarNode) and not node.style else ""
+        if value not in _TRUE and value not in _FALSE:
+            raise self.error(node, f"{what} should be true or false")
+        return value in _TRUE
+
+    def names(self, node: yaml.Node, what: str) -> tuple[str, ...]:
+        """A list of names, or one name on its own."""
+        if isinstance(node, yaml.ScalarNode):
+            return (self.scalar(node, what),)
+        return tuple(self.scalar(item, what) for item in self.sequence(node, what))
+
+
+def is_null(node: yaml.ScalarNode) -> bool:
+    """True for an unquoted ``null``, ``~`` or nothing at all."""
+    return not node.style and str(node.value).lower() in _NULL
+
+
+def line_of(node: yaml.Node) -> int:
+    """The 1-based line a node starts on."""
+    return int(node.start_mark.line) + 1

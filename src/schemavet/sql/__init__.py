@@ -1,0 +1,1 @@
+"""Dialect-neutral SQL text handling: tokens, canonical expressions, column definitions."""

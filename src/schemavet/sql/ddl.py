@@ -1,0 +1,317 @@
+"""Column definitions and table constraints as SQL writes them, parsed from tokens.
+
+The same grammar serves both sources: the ``CREATE TABLE`` text SQLite keeps in
+``sqlite_master`` (for what no PRAGMA reports: CHECKs, collations, generated expressions,
+deferrable foreign keys, constraint names) and the short column form of a spec
+(``status: TEXT NOT NULL DEFAULT 'completed'``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from schemavet.errors import SqlSyntaxError
+from schemavet.sql.tokens import Token, matching_paren, split_top_level, tokenize
+
+_COLUMN_CONSTRAINT_START = frozenset(
+    {"CONSTRAINT", "PRIMARY", "NOT", "NULL", "UNIQUE", "CHECK", "DEFAULT", "COLLATE",
+     "REFERENCES", "GENERATED", "AS"}
+)
+_TABLE_CONSTRAINT_START = frozenset({"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"})
+_ACTIONS = {("SET", "NULL"): "SET NULL", ("SET", "DEFAULT"): "SET DEFAULT",
+            ("NO", "ACTION"): "NO ACTION"}
+
+
+@dataclass
+class ForeignKeyDef:
+    """``[FOREIGN KEY (columns)] REFERENCES table [(columns)] [actions] [DEFERRABLE …]``."""
+
+    columns: tuple[str, ...]
+    table: str
+    ref_columns: tuple[str, ...]
+    on_delete: str = "NO ACTION"
+    on_update: str = "NO ACTION"
+    deferrable: str = "NOT DEFERRABLE"
+    name: str | None = None
+
+
+@dataclass
+class ColumnDef:
+    """One column definition with its column-level constraints, expressions as source text."""
+
+    name: str
+    type: str = ""
+    not_null: bool = False
+    default: str | None = None
+    collation: str | None = None
+    primary_key: bool = False
+    primary_key_desc: bool = False
+    autoincrement: bool = False
+    unique: bool = False
+    checks: list[tuple[str | None, str]] = field(default_factory=list)
+    references: ForeignKeyDef | None = None
+    generated: str | None = None
+    generated_stored: bool = False
+    primary_key_name: str | None = None
+    unique_name: str | None = None
+
+
+@dataclass
+class TableConstraintDef:
+    """A table-level PRIMARY KEY, UNIQUE, CHECK or FOREIGN KEY constraint."""
+
+    kind: str
+    name: str | None = None
+    columns: tuple[str, ...] = ()
+    expression: str | None = None
+    foreign_key: ForeignKeyDef | None = None
+    autoincrement: bool = False
+
+
+class _Cursor:
+    """A position in a token list with the few look-ahead helpers the grammar needs."""
+
+    def __init__(self, tokens: list[Token], source: str) -> None:
+        self.tokens = tokens
+        self.source = source
+        self.pos = 0
+
+    def peek(self, offset: int = 0) -> Token | None:
+        i = self.pos + offset
+        return self.tokens[i] if i < len(self.tokens) else None
+
+    def at(self, *words: str) -> bool:
+        token = self.peek()
+        return token is not None and token.is_word(*words)
+
+    def take(self) -> Token:
+        token = self.peek()
+        if token is None:
+            raise SqlSyntaxError(f"Unexpected end of SQL in {self.source!r}")
+        self.pos += 1
+        return token
+
+    def expect(self, *words: str) -> Token:
+        token = self.take()
+        if not token.is_word(*words) and token.text not in words:
+            raise SqlSyntaxError(f"Expected {' or '.join(words)}, found {token.text!r} in {self.source!r}")
+        return token
+
+    def take_group(self) -> list[Token]:
+        """The tokens inside the parenthesised group at the cursor, consuming it."""
+        if self.peek() is None or self.tokens[self.pos].text != "(":
+            found = self.peek()
+            raise SqlSyntaxError(f"Expected '(', found {found.text if found else 'end'!r} in {self.source!r}")
+        close = matching_paren(self.tokens, self.pos)
+        inner = self.tokens[self.pos + 1 : close]
+        self.pos = close + 1
+        return inner
+
+    def text(self, tokens: list[Token]) -> str:
+        """The source text the tokens span, spacing and case as written."""
+        if not tokens:
+            return ""
+        last = tokens[-1]
+        return self.source[tokens[0].start : last.start + len(last.text)]
+
+
+def name_list(tokens: list[Token]) -> tuple[str, ...]:
+    """``a, "b c", d DESC`` as the names (sort order and collation dropped)."""
+    return tuple(part[0].name for part in split_top_level(tokens) if part)
+
+
+def parse_column(tokens: list[Token], source: str) -> ColumnDef:
+    """A column definition: name, type words, then column constraints."""
+    cursor = _Cursor(tokens, source)
+    column = ColumnDef(name=cursor.take().name)
+    type_tokens: list[Token] = []
+    while cursor.peek() is not None and not cursor.at(*_COLUMN_CONSTRAINT_START):
+        if cursor.tokens[cursor.pos].text == "(":
+            start = cursor.pos
+            cursor.take_group()
+            type_tokens.extend(cursor.tokens[start : cursor.pos])
+        else:
+            type_tokens.append(cursor.take())
+    column.type = cursor.text(type_tokens)
+    while cursor.peek() is not None:
+        _column_constraint(cursor, column)
+    return column
+
+
+@lru_cache(maxsize=4096)
+def parse_column_constraints(sql: str) -> ColumnDef:
+    """A spec's short column form (``TEXT NOT NULL DEFAULT 0``), for a column not yet named.
+
+    Parsed once per distinct text (specs repeat ``TEXT NOT NULL`` a great many times), so the
+    result is shared: read it, never change it. Its name and reference columns are empty.
+    """
+    return parse_column([Token("quoted", '""', -1), *tokenize(sql)], sql)
+
+
+def _constraint_name(cursor: _Cursor) -> str | None:
+    if cursor.at("CONSTRAINT"):
+        cursor.take()
+        return cursor.take().name
+    return None
+
+
+def _column_constraint(cursor: _Cursor, column: ColumnDef) -> None:
+    name = _constraint_name(cursor)
+    token = cursor.take()
+    word = token.upper if token.kind == "word" else ""
+    handler = _COLUMN_HANDLERS.get(word)
+    if handler is None:
+        raise SqlSyntaxError(f"Unexpected {token.text!r} in column \"{column.name}\" of {cursor.source!r}")
+    handler(cursor, column, name)
+
+
+def _primary_key(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
+    cursor.expect("KEY")
+    column.primary_key, column.primary_key_name = True, name
+    if cursor.at("ASC", "DESC"):
+        column.primary_key_desc = cursor.take().upper == "DESC"
+    _skip_conflict_clause(cursor)
+    if cursor.at("AUTOINCREMENT"):
+        cursor.take()
+        column.autoincrement = True
+
+
+def _not_null(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
+    cursor.expect("NULL")
+    column.not_null = True
+    _skip_conflict_clause(cursor)
+
+
+def _null(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
+    _skip_conflict_clause(cursor)
+
+
+def _unique(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
+    column.unique, column.unique_name = True, name
+    _skip_conflict_clause(cursor)
+
+
+def _check(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
+    column.checks.append((name, cursor.text(cursor.take_group())))
+
+
+def _default(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
+    token = cursor.peek()
+    if token is not None and token.text == "(":
+        start = cursor.pos
+        cursor.take_group()
+        column.default = cursor.text(cursor.tokens[start : cursor.pos])
+    elif token is not None and token.text in ("-", "+"):
+        column.default = cursor.text([cursor.take(), cursor.take()])
+    else:
+        column.default = cursor.take().text
+
+
+def _collate(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
+    column.collation = cursor.take().name
+
+
+def _references(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
+    column.references = _foreign_key_clause(cursor, (column.name,), name)
+
+
+def _generated(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
+    cursor.expect("ALWAYS")
+    cursor.expect("AS")
+    _as(cursor, column, name)
+
+
+def _as(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
+    column.generated = cursor.text(cursor.take_group())
+    if cursor.at("STORED", "VIRTUAL"):
+        column.generated_stored = cursor.take().upper == "STORED"
+
+
+_COLUMN_HANDLERS = {
+    "PRIMARY": _primary_key, "NOT": _not_null, "NULL": _null, "UNIQUE": _unique,
+    "CHECK": _check, "DEFAULT": _default, "COLLATE": _collate, "REFERENCES": _references,
+    "GENERATED": _generated, "AS": _as,
+}
+
+
+def _skip_conflict_clause(cursor: _Cursor) -> None:
+    if cursor.at("ON") and (nxt := cursor.peek(1)) is not None and nxt.is_word("CONFLICT"):
+        cursor.pos += 3
+
+
+def _foreign_key_clause(cursor: _Cursor, columns: tuple[str, ...], name: str | None) -> ForeignKeyDef:
+    """What follows ``REFERENCES``: target, optional columns, actions, MATCH, deferrability."""
+    table = cursor.take().name
+    if (dot := cursor.peek()) is not None and dot.text == ".":
+        cursor.take()
+        table = cursor.take().name
+    ref_columns: tuple[str, ...] = ()
+    if (nxt := cursor.peek()) is not None and nxt.text == "(":
+        ref_columns = name_list(cursor.take_group())
+    fk = ForeignKeyDef(columns=columns, table=table, ref_columns=ref_columns, name=name)
+    while cursor.at("ON", "MATCH", "NOT", "DEFERRABLE"):
+        _foreign_key_option(cursor, fk)
+    return fk
+
+
+def _foreign_key_option(cursor: _Cursor, fk: ForeignKeyDef) -> None:
+    word = cursor.take().upper
+    if word == "MATCH":
+        cursor.take()
+    elif word == "ON":
+        event = cursor.expect("DELETE", "UPDATE").upper
+        action = cursor.take().upper
+        if action in ("SET", "NO"):
+            action = _ACTIONS[(action, cursor.take().upper)]
+        if event == "DELETE":
+            fk.on_delete = action
+        else:
+            fk.on_update = action
+    else:
+        deferrable = "DEFERRABLE" if word == "DEFERRABLE" else "NOT " + cursor.expect("DEFERRABLE").upper
+        initially = ""
+        if cursor.at("INITIALLY"):
+            cursor.take()
+            initially = " INITIALLY " + cursor.expect("DEFERRED", "IMMEDIATE").upper
+        fk.deferrable = deferrable + initially
+
+
+def parse_table_constraint(tokens: list[Token], source: str) -> TableConstraintDef:
+    """A table-level constraint item of ``CREATE TABLE (…)``."""
+    cursor = _Cursor(tokens, source)
+    name = _constraint_name(cursor)
+    word = cursor.take().upper
+    if word == "CHECK":
+        return TableConstraintDef("check", name, expression=cursor.text(cursor.take_group()))
+    if word == "FOREIGN":
+        cursor.expect("KEY")
+        columns = name_list(cursor.take_group())
+        cursor.expect("REFERENCES")
+        fk = _foreign_key_clause(cursor, columns, name)
+        return TableConstraintDef("foreign_key", name, columns, foreign_key=fk)
+    if word == "PRIMARY":
+        cursor.expect("KEY")
+    columns = name_list(cursor.take_group())
+    _skip_conflict_clause(cursor)
+    autoincrement = cursor.at("AUTOINCREMENT")
+    return TableConstraintDef("primary_key" if word == "PRIMARY" else "unique", name, columns,
+                              autoincrement=autoincrement)
+
+
+def is_table_constraint(tokens: list[Token]) -> bool:
+    """True when a ``CREATE TABLE`` item is a table constraint rather than a column."""
+    return bool(tokens) and tokens[0].kind == "word" and tokens[0].upper in _TABLE_CONSTRAINT_START
+
+
+def parse_foreign_key(sql: str | list[Token], source: str, columns: tuple[str, ...]
+                      ) -> ForeignKeyDef:
+    """A spec's ``[REFERENCES] table(columns) ON DELETE …`` text (or its tokens)."""
+    tokens = tokenize(sql) if isinstance(sql, str) else sql
+    cursor = _Cursor(tokens, source)
+    if cursor.at("REFERENCES"):
+        cursor.take()
+    fk = _foreign_key_clause(cursor, columns, None)
+    if cursor.peek() is not None:
+        raise SqlSyntaxError(f"Unexpected {cursor.take().text!r} in reference {source!r}")
+    return fk

@@ -1,0 +1,195 @@
+"""A small SQL tokenizer and the canonical text form that expressions are compared in.
+
+sqlglot is the project's SQL parser, but it cannot read every type SQLite accepts (it fails on
+``UNSIGNED BIG INT``) and parsing a thousand tables with it takes seconds; comparing schemas
+only needs tokens, so one compiled regular expression does the job in milliseconds.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+from schemavet.errors import SqlSyntaxError
+
+# Words printed upper-case in canonical text; every other bare word is an identifier or a
+# function name and is printed lower-case (SQLite compares identifiers case-insensitively).
+KEYWORDS = frozenset(
+    """
+    ABORT ACTION ADD AFTER ALL ALWAYS AND ANY AS ASC AUTOINCREMENT BEFORE BEGIN BETWEEN BY
+    CASCADE CASE CAST CHECK COLLATE COLUMN CONFLICT CONSTRAINT CREATE CROSS CURRENT
+    CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP DEFAULT DEFERRABLE DEFERRED DELETE DESC
+    DISTINCT DO DROP EACH ELSE END ESCAPE EXCEPT EXCLUDE EXISTS FAIL FALSE FILTER FIRST
+    FOLLOWING FOR FOREIGN FROM FULL GENERATED GLOB GROUP GROUPS HAVING IF IGNORE IMMEDIATE IN
+    INDEX INDEXED INITIALLY INNER INSERT INSTEAD INTERSECT INTO IS ISNULL JOIN KEY LAST LEFT
+    LIKE LIMIT MATCH MATERIALIZED NATURAL NO NOT NOTHING NOTNULL NULL NULLS OF OFFSET ON OR
+    ORDER OTHERS OUTER OVER PARTITION PRECEDING PRIMARY RAISE RANGE RECURSIVE REFERENCES
+    REGEXP REPLACE RESTRICT RETURNING RIGHT ROLLBACK ROW ROWS SELECT SET STORED STRICT TABLE
+    TEMP TEMPORARY THEN TIES TO TRIGGER TRUE UNBOUNDED UNION UNIQUE UPDATE USING VALUES VIEW
+    VIRTUAL WHEN WHERE WINDOW WITH WITHOUT
+    """.split()
+)
+
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))
+  | (?P<string>[xX]?'(?:[^']|'')*')
+  | (?P<quoted>"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\])
+  | (?P<number>(?:0[xX][0-9A-Fa-f]+)|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<word>[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_$\x80-\U0010ffff]*)
+  | (?P<param>[?:@$][A-Za-z0-9_]*)
+  | (?P<op>->>|->|\|\||<<|>>|<=|>=|==|!=|<>|[-+*/%&|~<>=(),.;])
+  | (?P<error>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+_SKIPPED = frozenset({"space", "comment"})
+_PLAIN_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+class Token(NamedTuple):
+    """One lexical token: its kind (word, quoted, string, number, op, param) and text."""
+
+    kind: str
+    text: str
+    start: int
+
+    @property
+    def upper(self) -> str:
+        """The text upper-cased, for keyword tests."""
+        return self.text.upper()
+
+    def is_word(self, *words: str) -> bool:
+        """True when this is a bare word equal (case-insensitively) to one of ``words``."""
+        return self.kind == "word" and self.text.upper() in words
+
+    @property
+    def name(self) -> str:
+        """The identifier this token spells, with any quoting removed."""
+        return unquote(self.text) if self.kind == "quoted" else self.text
+
+
+def tokenize(sql: str) -> list[Token]:
+    """Split SQL into tokens, dropping white space and comments."""
+    tokens = [Token(m.lastgroup, m.group(), m.start()) for m in _TOKEN_RE.finditer(sql)
+              if m.lastgroup not in _SKIPPED]  # type: ignore[arg-type]
+    for token in tokens:
+        if token.kind == "error":
+            raise SqlSyntaxError(f"Unexpected character {token.text!r} at offset {token.start} "
+                                 f"in {sql!r}")
+    return tokens
+
+
+def unquote(text: str) -> str:
+    """The identifier inside ``"x"``, `` `x` `` or ``[x]``, with doubled quotes undone."""
+    if text[:1] == "[":
+        return text[1:-1]
+    quote = text[0]
+    return text[1:-1].replace(quote * 2, quote)
+
+
+def fold(name: str) -> str:
+    """SQLite's identifier case folding: ASCII letters only."""
+    return name.lower() if name.isascii() else name.translate(_ASCII_LOWER)
+
+
+def quote_identifier(name: str) -> str:
+    """``name`` as SQL: bare when that is unambiguous, double-quoted otherwise."""
+    if _PLAIN_IDENTIFIER.match(name) and name.upper() not in KEYWORDS:
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _canonical_word(token: Token) -> str:
+    if token.kind == "word":
+        upper = token.text.upper()
+        return upper if upper in KEYWORDS else fold(token.text)
+    if token.kind == "quoted":
+        return quote_identifier(fold(unquote(token.text)))
+    if token.kind == "string" and token.text[:1] in "xX":
+        return "X" + token.text[1:]
+    return token.text
+
+
+_NO_SPACE_AFTER = frozenset({"(", ".", "~"})
+_NO_SPACE_BEFORE = frozenset({")", ",", ".", ";"})
+_UNARY_CONTEXT = frozenset({"(", ",", "=", "==", "<", ">", "<=", ">=", "!=", "<>", "+", "-", "*",
+                            "/", "%", "||", "&", "|", "<<", ">>"})
+
+
+def _needs_space(prev: Token, prev_text: str, token: Token, before_prev: Token | None) -> bool:
+    if prev_text in _NO_SPACE_AFTER or token.text in _NO_SPACE_BEFORE:
+        return False
+    if token.text == "(":
+        # a function call hugs its parenthesis; a keyword (IN, AS, VALUES) does not
+        return prev.kind not in ("word", "quoted") or prev_text.upper() in KEYWORDS
+    if prev_text in ("-", "+") and _is_unary(before_prev):
+        return False
+    return True
+
+
+def _is_unary(before: Token | None) -> bool:
+    if before is None:
+        return True
+    return before.text in _UNARY_CONTEXT or (before.kind == "word" and before.upper in KEYWORDS)
+
+
+def render(tokens: list[Token]) -> str:
+    """Tokens joined in canonical form: keywords upper-case, identifiers folded, one spacing."""
+    parts: list[str] = []
+    for i, token in enumerate(tokens):
+        text = _canonical_word(token)
+        if i and _needs_space(tokens[i - 1], parts[-1], token, tokens[i - 2] if i > 1 else None):
+            parts.append(" ")
+        parts.append(text)
+    return "".join(parts)
+
+
+def strip_outer_parens(tokens: list[Token]) -> list[Token]:
+    """Drop parentheses that enclose the whole token list: ``((a > 0))`` reads as ``a > 0``."""
+    while len(tokens) >= 2 and tokens[0].text == "(" and tokens[-1].text == ")":
+        if matching_paren(tokens, 0) != len(tokens) - 1:
+            break
+        tokens = tokens[1:-1]
+    return tokens
+
+
+def matching_paren(tokens: list[Token], open_index: int) -> int:
+    """Index of the ``)`` that closes the ``(`` at ``open_index``."""
+    depth = 0
+    for i in range(open_index, len(tokens)):
+        text = tokens[i].text
+        if text == "(":
+            depth += 1
+        elif text == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    raise SqlSyntaxError("Unbalanced parentheses in " + " ".join(t.text for t in tokens))
+
+
+def split_top_level(tokens: list[Token], separator: str = ",") -> list[list[Token]]:
+    """Split a token list at separators that are not inside parentheses."""
+    parts: list[list[Token]] = [[]]
+    depth = 0
+    for token in tokens:
+        text = token.text
+        if text == "(":
+            depth += 1
+        elif text == ")":
+            depth -= 1
+        if text == separator and depth == 0 and token.kind == "op":
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return parts
+
+
+@lru_cache(maxsize=None)
+def canonical_expression(sql: str) -> str:
+    """The canonical text of an SQL expression, so equivalent spellings compare equal."""
+    return render(strip_outer_parens(tokenize(sql)))

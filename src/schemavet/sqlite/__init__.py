@@ -1,0 +1,1 @@
+"""SQLite: read-only connection, introspection, DDL text and normalization."""

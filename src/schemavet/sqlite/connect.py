@@ -1,0 +1,46 @@
+"""Opening a SQLite database for inspection: read-only, never creating or touching the file."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import quote
+
+from schemavet.errors import DatabaseError
+
+BUSY_TIMEOUT_S = 5.0
+
+
+@contextmanager
+def open_readonly(path: str) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to an existing database file, checked to be a database."""
+    if not os.path.exists(path):
+        raise DatabaseError(f'Database file "{path}" does not exist')
+    if not os.path.isfile(path):
+        raise DatabaseError(f'Database path "{path}" is not a file')
+    uri = "file:" + quote(os.path.abspath(path)) + "?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    except sqlite3.Error as e:
+        raise DatabaseError(f'Cannot open database "{path}": {e}') from e
+    try:
+        _probe(conn, path)
+        yield conn
+    finally:
+        conn.close()
+
+
+def _probe(conn: sqlite3.Connection, path: str) -> None:
+    """Read the schema header once, so a non-database or a locked file fails here, clearly."""
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as e:
+        message = str(e)
+        if "not a database" in message or "malformed" in message:
+            raise DatabaseError(f'"{path}" is not a SQLite database, or it is corrupt ({message})') from e
+        if "locked" in message or "busy" in message:
+            raise DatabaseError(f'Database "{path}" is locked by another connection; '
+                                f"gave up after {BUSY_TIMEOUT_S:g} s") from e
+        raise DatabaseError(f'Cannot read database "{path}": {message}') from e

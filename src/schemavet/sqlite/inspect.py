@@ -1,0 +1,275 @@
+"""Introspect a SQLite database into the model, as SQLite reports it (normalizing comes later).
+
+PRAGMAs are the authority for what they report (columns, primary keys, foreign keys and
+their actions, index keys); the ``CREATE`` text in ``sqlite_master`` supplies the rest.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from schemavet.errors import DatabaseError, SchemavetError
+from schemavet.model import (
+    Check,
+    Column,
+    ForeignKey,
+    Generated,
+    Index,
+    Namespace,
+    PrimaryKey,
+    Schema,
+    Table,
+    Trigger,
+    Unique,
+    View,
+)
+from schemavet.sql.ddl import ColumnDef, ForeignKeyDef
+from schemavet.sql.tokens import quote_identifier
+from schemavet.sqlite import queries
+from schemavet.sqlite.ddl import (
+    TableDDL,
+    parse_create_index,
+    parse_create_table,
+    trigger_definition,
+    view_parts,
+    virtual_module,
+)
+
+MAIN = "main"
+
+# yoyo's bookkeeping: present in every database yoyo migrated, never part of an app's schema.
+YOYO_TABLES = frozenset({"_yoyo_migration", "_yoyo_log", "_yoyo_version", "yoyo_lock"})
+
+_ORIGIN_UNIQUE, _ORIGIN_PK = "u", "pk"
+_EXPRESSION_CID = -2
+
+
+@dataclass
+class _Objects:
+    """``sqlite_master`` sorted by kind: the SQL of tables, indexes, views, triggers."""
+
+    tables: dict[str, str] = field(default_factory=dict)
+    virtual: dict[str, str] = field(default_factory=dict)
+    index_sql: dict[str, str] = field(default_factory=dict)
+    views: dict[str, str] = field(default_factory=dict)
+    triggers: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def inspect_sqlite(conn: sqlite3.Connection) -> Schema:
+    """The schema of the ``main`` database of an open connection."""
+    try:
+        return _inspect(conn)
+    except sqlite3.Error as e:
+        raise DatabaseError(f"Cannot read the schema: {e}") from e
+
+
+def _inspect(conn: sqlite3.Connection) -> Schema:
+    objects = _read_objects(conn)
+    ddl = {name: _parse_table(name, sql) for name, sql in objects.tables.items()}
+    columns = _columns(conn, ddl)
+    foreign_keys = _foreign_keys(conn, ddl)
+    indexes, uniques, autoindexed = _indexes(conn, objects.index_sql, ddl)
+    triggers = _triggers(objects.triggers)
+    tables = {
+        name: _table(name, ddl[name], columns[name], foreign_keys[name], indexes[name],
+                     uniques[name], name in autoindexed, triggers.pop(name, {}))
+        for name in objects.tables
+    }
+    tables.update(_virtual_tables(objects.virtual, triggers))
+    views = {name: _view(name, sql, triggers.pop(name, {})) for name, sql in objects.views.items()}
+    return Schema("sqlite", {MAIN: Namespace(MAIN, tables, views)})
+
+
+def _read_objects(conn: sqlite3.Connection) -> _Objects:
+    objects = _Objects()
+    shadow = _shadow_tables(conn)
+    for kind, name, table, sql in conn.execute(queries.OBJECTS):
+        if name in YOYO_TABLES or table in YOYO_TABLES or name in shadow:
+            continue
+        if kind == "table" and sql.upper().startswith("CREATE VIRTUAL"):
+            objects.virtual[name] = sql
+        elif kind == "table":
+            objects.tables[name] = sql
+        elif kind == "index" and sql is not None:
+            objects.index_sql[name] = sql
+        elif kind == "view":
+            objects.views[name] = sql
+        elif kind == "trigger":
+            objects.triggers.append((name, table, sql))
+    return objects
+
+
+def _shadow_tables(conn: sqlite3.Connection) -> frozenset[str]:
+    """Tables a virtual table keeps its data in (FTS5's ``x_data`` …): not the app's schema."""
+    try:
+        return frozenset(row[0] for row in conn.execute(queries.SHADOW_TABLES))
+    except sqlite3.OperationalError:  # SQLite before 3.37 has no pragma_table_list
+        return frozenset()
+
+
+def _parse_table(name: str, sql: str) -> TableDDL:
+    try:
+        return parse_create_table(sql)
+    except SchemavetError as e:
+        raise DatabaseError(f'Cannot read the definition of table "{name}": {e}') from e
+
+
+def _columns(conn: sqlite3.Connection, ddl: dict[str, TableDDL]) -> dict[str, list[Any]]:
+    columns: dict[str, list[Any]] = defaultdict(list)
+    for table, *row in conn.execute(queries.COLUMNS):
+        columns[table].append(row)
+    return columns
+
+
+def _column(row: list[Any], definition: ColumnDef | None) -> Column:
+    name, declared, notnull, default, _pk, hidden = row
+    generated = None
+    if hidden in (2, 3) and definition is not None and definition.generated is not None:
+        generated = Generated(definition.generated, stored=hidden == 3)
+    return Column(
+        name=name, type=declared, nullable=not notnull, default=default,
+        collation=definition.collation if definition else None, generated=generated,
+    )
+
+
+def _primary_key(table: str, rows: list[Any], ddl: TableDDL, autoindexed: bool) -> PrimaryKey | None:
+    key = tuple(row[0] for row in sorted((r for r in rows if r[4]), key=lambda r: r[4]))
+    if not key:
+        return None
+    autoincrement = any(c.autoincrement for c in ddl.columns.values()) or any(
+        c.autoincrement for c in ddl.constraints if c.kind == "primary_key")
+    name = next((c.name for c in ddl.constraints if c.kind == "primary_key"), None)
+    name = name or next((c.primary_key_name for c in ddl.columns.values() if c.primary_key), None)
+    rowid_alias = not ddl.without_rowid and len(key) == 1 and not autoindexed
+    return PrimaryKey(key, name=name, autoincrement=autoincrement, rowid_alias=rowid_alias)
+
+
+def _foreign_keys(conn: sqlite3.Connection, ddl: dict[str, TableDDL]) -> dict[str, list[ForeignKey]]:
+    grouped: dict[tuple[str, int], list[Any]] = defaultdict(list)
+    for table, fk_id, *row in conn.execute(queries.FOREIGN_KEYS):
+        grouped[(table, fk_id)].append(row)
+    result: dict[str, list[ForeignKey]] = defaultdict(list)
+    for (table, _), rows in sorted(grouped.items(), key=lambda item: (item[0][0], -item[0][1])):
+        if table not in ddl:
+            continue
+        result[table].append(_foreign_key(rows, _declared_foreign_keys(ddl[table])))
+    return result
+
+
+def _foreign_key(rows: list[Any], declared: list[ForeignKeyDef]) -> ForeignKey:
+    target, _, _, on_update, on_delete = rows[0]
+    columns = tuple(row[1] for row in rows)
+    ref_columns = tuple(row[2] for row in rows) if rows[0][2] is not None else ()
+    match = next((fk for fk in declared
+                  if tuple(c.lower() for c in fk.columns) == tuple(c.lower() for c in columns)
+                  and fk.table.lower() == target.lower()), None)
+    return ForeignKey(
+        columns=columns, ref_table=target, ref_columns=ref_columns, on_delete=on_delete,
+        on_update=on_update, deferrable=match.deferrable if match else "NOT DEFERRABLE",
+        name=match.name if match else None,
+    )
+
+
+def _declared_foreign_keys(ddl: TableDDL) -> list[ForeignKeyDef]:
+    declared = [c.references for c in ddl.columns.values() if c.references is not None]
+    return declared + [c.foreign_key for c in ddl.constraints if c.foreign_key is not None]
+
+
+@dataclass
+class _IndexRows:
+    unique: bool
+    origin: str
+    partial: bool
+    sql: str | None
+    keys: list[tuple[int, str | None, int, str]] = field(default_factory=list)
+
+
+def _indexes(conn: sqlite3.Connection, index_sql: dict[str, str], ddl: dict[str, TableDDL]
+             ) -> tuple[
+        dict[str, dict[str, Index]], dict[str, list[Unique]], set[str]]:
+    grouped: dict[str, dict[str, _IndexRows]] = defaultdict(dict)
+    for table, name, unique, origin, partial, cid, column, desc, coll, sql in conn.execute(
+            queries.INDEXES):
+        rows = grouped[table].setdefault(name, _IndexRows(bool(unique), origin, bool(partial), sql))
+        rows.keys.append((cid, column, desc, coll))
+    indexes: dict[str, dict[str, Index]] = defaultdict(dict)
+    uniques: dict[str, list[Unique]] = defaultdict(list)
+    autoindexed: set[str] = set()
+    for table, by_name in grouped.items():
+        if table not in ddl:
+            continue
+        for name, rows in by_name.items():
+            if rows.origin == _ORIGIN_PK:
+                autoindexed.add(table)
+            elif rows.origin == _ORIGIN_UNIQUE:
+                uniques[table].append(Unique(tuple(str(key[1]) for key in rows.keys)))
+            elif name in index_sql:
+                indexes[table][name] = _index(name, rows, ddl[table])
+    return indexes, uniques, autoindexed
+
+
+def _index(name: str, rows: _IndexRows, table: TableDDL) -> Index:
+    """Key terms as text: an expression as written, or a column with its order and collation.
+
+    Only an index with an expression or a WHERE clause needs its SQL read; the PRAGMAs say
+    everything about the others.
+    """
+    expressions = any(cid == _EXPRESSION_CID for cid, *_ in rows.keys)
+    ddl = parse_create_index(rows.sql or "") if expressions or rows.partial else None
+    terms = []
+    for position, (cid, column, desc, coll) in enumerate(rows.keys):
+        if cid == _EXPRESSION_CID or column is None:
+            assert ddl is not None
+            terms.append(ddl.terms[position])
+            continue
+        term = quote_identifier(column)
+        declared = table.columns.get(column.lower())
+        if coll.upper() != ((declared.collation if declared else None) or "BINARY").upper():
+            term += f" COLLATE {coll}"
+        terms.append(term + (" DESC" if desc else ""))
+    return Index(name=name, columns=tuple(terms), unique=rows.unique,
+                 where=ddl.where if ddl is not None else None)
+
+
+def _triggers(rows: list[tuple[str, str, str]]) -> dict[str, dict[str, Trigger]]:
+    triggers: dict[str, dict[str, Trigger]] = defaultdict(dict)
+    for name, table, sql in rows:
+        triggers[table][name] = Trigger(name=name, definition=trigger_definition(sql))
+    return triggers
+
+
+def _table(name: str, ddl: TableDDL, rows: list[Any], foreign_keys: list[ForeignKey],
+           indexes: dict[str, Index], uniques: list[Unique], autoindexed: bool,
+           triggers: dict[str, Trigger]) -> Table:
+    columns = {row[0]: _column(row, ddl.columns.get(row[0].lower())) for row in rows
+               if row[5] != 1}
+    checks = [Check(expr, check_name) for c in ddl.columns.values() for check_name, expr in c.checks]
+    checks += [Check(c.expression or "", c.name) for c in ddl.constraints if c.kind == "check"]
+    return Table(
+        name=name, columns=columns, primary_key=_primary_key(name, rows, ddl, autoindexed),
+        foreign_keys=tuple(foreign_keys), uniques=tuple(_name_uniques(uniques, ddl)),
+        checks=tuple(checks), indexes=indexes, triggers=triggers,
+        without_rowid=ddl.without_rowid, strict=ddl.strict,
+    )
+
+
+def _name_uniques(uniques: list[Unique], ddl: TableDDL) -> list[Unique]:
+    """Attach the constraint names the DDL gives to the UNIQUE constraints SQLite reports."""
+    names = {tuple(c.lower() for c in u.columns): u.name
+             for u in ddl.constraints if u.kind == "unique" and u.name}
+    names.update({(c.name.lower(),): c.unique_name for c in ddl.columns.values() if c.unique_name})
+    return [replace(u, name=names.get(tuple(c.lower() for c in u.columns))) for u in uniques]
+
+
+def _virtual_tables(virtual: dict[str, str],
+                    triggers: dict[str, dict[str, Trigger]]) -> dict[str, Table]:
+    return {name: Table(name=name, virtual=virtual_module(sql), triggers=triggers.pop(name, {}))
+            for name, sql in virtual.items()}
+
+
+def _view(name: str, sql: str, triggers: dict[str, Trigger]) -> View:
+    columns, query = view_parts(sql)
+    return View(name=name, query=query, columns=columns, triggers=triggers)
