@@ -45,20 +45,21 @@ Violation = tuple[str, str]  # (table name, what is wrong)
 _Rule = Callable[[Policy, Schema, NameKey], Iterator[Violation]]
 
 
-def _tables(policy: Policy, schema: Schema, key: NameKey) -> Iterator[tuple[str, Table | None]]:
-    """The tables a policy covers: those it names (None when absent), or every real table."""
+def _tables(policy: Policy, schema: Schema, key: NameKey) -> Iterator[tuple[str, Table]]:
+    """The tables a policy covers: those it names, or every real table.
+
+    A named table that is absent is skipped: the diff already reports a missing table, and
+    the spec loader refuses a policy that names a table the spec does not declare.
+    """
     tables = {k: t for ns in schema.namespaces.values() for k, t in ns.tables.items()}
     if policy.tables:
-        for name in policy.tables:
-            yield name, tables.get(key(name))
+        yield from ((name, tables[key(name)]) for name in policy.tables if key(name) in tables)
     else:
         yield from ((t.name, t) for t in tables.values() if t.virtual is None)
 
 
 def _foreign_keys_indexed(policy: Policy, schema: Schema, key: NameKey) -> Iterator[Violation]:
     for name, table in _tables(policy, schema, key):
-        if table is None:
-            continue
         leading = _index_prefixes(table)
         for fk in table.foreign_keys:
             if not any(prefix[: len(fk.columns)] == fk.columns for prefix in leading):
@@ -85,9 +86,6 @@ def _references(policy: Policy, schema: Schema, key: NameKey) -> Iterator[Violat
     target = key(policy.target or "")
     action = (policy.on_delete or "").upper()
     for name, table in _tables(policy, schema, key):
-        if table is None:
-            yield name, f'table "{name}" does not exist'
-            continue
         refs = [fk for fk in table.foreign_keys if fk.ref_table == target]
         if not refs:
             yield name, f'"{name}" has no foreign key to "{policy.target}"'
@@ -99,7 +97,7 @@ def _references(policy: Policy, schema: Schema, key: NameKey) -> Iterator[Violat
 
 def _primary_key_required(policy: Policy, schema: Schema, key: NameKey) -> Iterator[Violation]:
     for name, table in _tables(policy, schema, key):
-        if table is not None and table.primary_key is None:
+        if table.primary_key is None:
             yield name, f'"{name}" has no primary key'
 
 

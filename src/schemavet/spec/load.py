@@ -108,7 +108,17 @@ class _Reader:
                 namespaces[name] = self._namespace(name, key, entries)
         policies = tuple(parse_policy(self.nodes, node)
                          for node in self._list(top, "policies", '"policies"'))
+        self._check_policy_tables(policies, namespaces)
         return Spec(self.path, engines, Schema(self.engine, namespaces), policies)
+
+    def _check_policy_tables(self, policies: tuple[Policy, ...],
+                             namespaces: dict[str, Namespace]) -> None:
+        declared = {name for ns in namespaces.values() for name in ns.tables}
+        for policy in policies:
+            for name in (*policy.tables, *([policy.target] if policy.target else [])):
+                if name not in declared:
+                    raise SpecError(f'Policy {policy.title} names table "{name}", which the spec '
+                                    f"does not declare", self.path, policy.line)
 
     def _check_version(self, top: dict[str, tuple[yaml.Node, yaml.Node]]) -> None:
         if "schemavet" in top:
@@ -142,23 +152,27 @@ class _Reader:
 
     def _namespace(self, name: str, node: yaml.Node,
                    entries: dict[str, tuple[yaml.Node, yaml.Node]]) -> Namespace:
-        tables = {t: self._table(t, v) for t, (_, v) in self._items(entries, "tables", '"tables"').items()}
-        views = {v: self._view(v, n) for v, (_, n) in self._items(entries, "views", '"views"').items()}
-        enums = {e: self._enum(e, n) for e, (_, n) in self._items(entries, "enums", '"enums"').items()}
+        # an object's line is its key's: a block mapping's value starts on the next line
+        tables = {t: self._table(t, v, line_of(k))
+                  for t, (k, v) in self._items(entries, "tables", '"tables"').items()}
+        views = {v: self._view(v, n, line_of(k))
+                 for v, (k, n) in self._items(entries, "views", '"views"').items()}
+        enums = {e: self._enum(e, n, line_of(k))
+                 for e, (k, n) in self._items(entries, "enums", '"enums"').items()}
         return Namespace(name, tables, views, enums, line=line_of(node))
 
     # --- tables -----------------------------------------------------------------------------
 
-    def _table(self, name: str, node: yaml.Node) -> Table:
+    def _table(self, name: str, node: yaml.Node, line: int) -> Table:
         what = f'table "{name}"'
         entries = self.nodes.mapping(node, what, _TABLE)
         if "virtual" in entries:
             return Table(name=name, virtual=self.nodes.scalar(entries["virtual"][1], what),
-                         triggers=self._triggers(entries, what), line=line_of(node))
+                         triggers=self._triggers(entries, what), line=line)
         if "columns" not in entries:
             raise self.nodes.error(node, f'{what} has no "columns"')
         parts = _TableParts()
-        columns = {c: self._column(c, n, parts) for c, (_, n) in
+        columns = {c: self._column(c, n, parts, line_of(k)) for c, (k, n) in
                    self.nodes.mapping(entries["columns"][1], f'"columns" of {what}').items()}
         if "primary_key" in entries:
             parts.set_primary_key(self._primary_key(entries["primary_key"][1], what), self.nodes,
@@ -169,14 +183,14 @@ class _Reader:
                                    self._list(entries, "unique", f'"unique" of {what}')]
         checks = parts.checks + [self._check(n, what) for n in
                                  self._list(entries, "checks", f'"checks" of {what}')]
-        indexes = {i: self._index(i, n, what) for i, (_, n) in
+        indexes = {i: self._index(i, n, what, line_of(k)) for i, (k, n) in
                    self._items(entries, "indexes", f'"indexes" of {what}').items()}
         return Table(
             name=name, columns=columns, primary_key=parts.primary_key, foreign_keys=tuple(fks),
             uniques=tuple(uniques), checks=tuple(checks), indexes=indexes,
             triggers=self._triggers(entries, what),
             without_rowid=self._flag(entries, "without_rowid", what),
-            strict=self._flag(entries, "strict", what), line=line_of(node),
+            strict=self._flag(entries, "strict", what), line=line,
         )
 
     def _flag(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], key: str, what: str) -> bool:
@@ -184,14 +198,13 @@ class _Reader:
 
     def _triggers(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], what: str
                   ) -> dict[str, Trigger]:
-        return {t: Trigger(name=t, definition=self.nodes.scalar(n, f'trigger "{t}"'), line=line_of(n))
-                for t, (_, n) in self._items(entries, "triggers", f'"triggers" of {what}').items()}
+        return {t: Trigger(name=t, definition=self.nodes.scalar(n, f'trigger "{t}"'), line=line_of(k))
+                for t, (k, n) in self._items(entries, "triggers", f'"triggers" of {what}').items()}
 
     # --- columns ----------------------------------------------------------------------------
 
-    def _column(self, name: str, node: yaml.Node, parts: _TableParts) -> Column:
+    def _column(self, name: str, node: yaml.Node, parts: _TableParts, line: int) -> Column:
         what = f'column "{name}"'
-        line = line_of(node)
         if isinstance(node, yaml.ScalarNode):
             definition = self._column_text(name, self.nodes.scalar(node, what), node)
         else:
@@ -325,10 +338,10 @@ class _Reader:
         name = self.nodes.scalar(entries["name"][1], what) if "name" in entries else None
         return Check(self.nodes.scalar(entries["expression"][1], what), name, line=line_of(node))
 
-    def _index(self, name: str, node: yaml.Node, what: str) -> Index:
+    def _index(self, name: str, node: yaml.Node, what: str, line: int) -> Index:
         where = f'index "{name}" of {what}'
         if not isinstance(node, yaml.MappingNode):
-            return Index(name=name, columns=self.nodes.names(node, where), line=line_of(node))
+            return Index(name=name, columns=self.nodes.names(node, where), line=line)
         entries = self.nodes.mapping(node, where, _INDEX)
         if "columns" not in entries:
             raise self.nodes.error(node, f'{where} has no "columns"')
@@ -338,30 +351,30 @@ class _Reader:
             unique="unique" in value and self.nodes.boolean(value["unique"], where),
             where=self.nodes.scalar(value["where"], where) if "where" in value else None,
             using=self.nodes.scalar(value["using"], where) if "using" in value else None,
-            line=line_of(node),
+            line=line,
         )
 
     # --- views and types --------------------------------------------------------------------
 
-    def _view(self, name: str, node: yaml.Node) -> View:
+    def _view(self, name: str, node: yaml.Node, line: int) -> View:
         what = f'view "{name}"'
         if isinstance(node, yaml.ScalarNode):
-            return View(name=name, query=self.nodes.scalar(node, what), line=line_of(node))
+            return View(name=name, query=self.nodes.scalar(node, what), line=line)
         entries = self.nodes.mapping(node, what, _VIEW)
         if "query" not in entries:
             raise self.nodes.error(node, f'{what} has no "query"')
         columns = self.nodes.names(entries["columns"][1], what) if "columns" in entries else ()
         return View(name=name, query=self.nodes.scalar(entries["query"][1], what), columns=columns,
-                    triggers=self._triggers(entries, what), line=line_of(node))
+                    triggers=self._triggers(entries, what), line=line)
 
-    def _enum(self, name: str, node: yaml.Node) -> Enum:
+    def _enum(self, name: str, node: yaml.Node, line: int) -> Enum:
         what = f'enum "{name}"'
         if isinstance(node, yaml.SequenceNode):
-            return Enum(name=name, values=self.nodes.names(node, what), line=line_of(node))
+            return Enum(name=name, values=self.nodes.names(node, what), line=line)
         entries = self.nodes.mapping(node, what, _ENUM)
         if "values" not in entries:
             raise self.nodes.error(node, f'{what} has no "values"')
-        return Enum(name=name, values=self.nodes.names(entries["values"][1], what), line=line_of(node))
+        return Enum(name=name, values=self.nodes.names(entries["values"][1], what), line=line)
 
 
 class _TableParts:

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from schemavet.errors import DatabaseError
 
 BUSY_TIMEOUT_S = 5.0
+_MAGIC = b"SQLite format 3\x00"
 
 
 @contextmanager
@@ -21,6 +22,10 @@ def open_readonly(path: str) -> Iterator[sqlite3.Connection]:
     if not os.path.isfile(path):
         raise DatabaseError(f'Database path "{path}" is not a file')
     uri = "file:" + quote(os.path.abspath(path)) + "?mode=ro"
+    if _is_wal(path) and not _has_wal_files(path):
+        # Nobody has this WAL database open (an open one keeps its -wal and -shm files), and a
+        # read-only open would create both and leave them behind: read it as immutable instead.
+        uri += "&immutable=1"
     try:
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     except sqlite3.Error as e:
@@ -30,6 +35,17 @@ def open_readonly(path: str) -> Iterator[sqlite3.Connection]:
         yield conn
     finally:
         conn.close()
+
+
+def _is_wal(path: str) -> bool:
+    """True when the file's header says it is a SQLite database in WAL mode."""
+    with open(path, "rb") as f:
+        header = f.read(20)
+    return header.startswith(_MAGIC) and header[18:20] == b"\x02\x02"
+
+
+def _has_wal_files(path: str) -> bool:
+    return os.path.exists(path + "-wal") or os.path.exists(path + "-shm")
 
 
 def _probe(conn: sqlite3.Connection, path: str) -> None:

@@ -1,0 +1,130 @@
+"""Bad input: one sentence on stderr naming what and where, exit code 2, nothing written."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from schemavet.cli import main
+from tests.conftest import SAMSARA_SPEC, digest
+
+
+def _verify(db: str, spec: Path | str = SAMSARA_SPEC, *extra: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["verify", "--db", db, "--spec", str(spec), *extra])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _one_sentence(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("schemavet: error: ")
+    return lines[0]
+
+
+@pytest.mark.parametrize("url", ["{dir}/missing.db", "sqlite:///{dir}/missing.db"])
+def test_missing_database_is_not_created(tmp_path: Path, url: str) -> None:
+    code, _, err = _verify(url.format(dir=tmp_path))
+    assert code == 2
+    assert "missing.db" in _one_sentence(err) and "does not exist" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_file_that_is_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("this is a text file, not a database\n" * 20)
+    before = digest(path)
+    code, _, err = _verify(str(path))
+    assert code == 2
+    assert "not a SQLite database" in _one_sentence(err)
+    assert digest(path) == before
+
+
+def test_directory_instead_of_database(tmp_path: Path) -> None:
+    code, _, err = _verify(str(tmp_path))
+    assert code == 2
+    assert "is not a file" in _one_sentence(err)
+
+
+def test_locked_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("schemavet.sqlite.connect.BUSY_TIMEOUT_S", 0.2)
+    path = tmp_path / "busy.db"
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("CREATE TABLE t (x)")
+    writer.execute("BEGIN EXCLUSIVE")
+    writer.execute("INSERT INTO t VALUES (1)")
+    try:
+        code, _, err = _verify(str(path))
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert code == 2
+    assert "locked" in _one_sentence(err)
+
+
+def test_missing_spec(samsara_db: Path, tmp_path: Path) -> None:
+    code, _, err = _verify(str(samsara_db), tmp_path / "nope.yaml")
+    assert code == 2
+    assert "nope.yaml" in _one_sentence(err) and "does not exist" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "needle", "line"),
+    [
+        ("tables:\n  t:\n    columns: {id: TEXT\n", "Malformed YAML", 4),
+        ("tables:\n  t:\n    columns:\n      id: TEXT\n    colums: {}\n", 'Unknown key "colums"', 5),
+        ("tables:\n  t:\n    columns:\n      id: TEXT\n      id: INTEGER\n", 'Duplicate key "id"', 5),
+        ("tables:\n  t:\n    columns:\n      id: TEXT NOT NUL\n", 'Cannot read column "id"', 4),
+        ("tables:\n  t:\n    columns:\n      id: {type: TEXT, nulable: true}\n", 'Unknown key "nulable"', 4),
+        ("tables:\n  t:\n    columns: {id: TEXT}\n    without_rowid: maybe\n", "true or false", 4),
+        ("schemavet: 7\ntables: {}\n", "Unsupported spec format version", 1),
+        ("tables:\n  t: {columns: {id: TEXT}}\npolicies:\n  - rule: references\n    tables: [t]\n"
+         "    table: nowhere\n", 'names table "nowhere"', 4),
+        ("", "The spec is empty", 1),
+    ],
+    ids=["yaml-syntax", "unknown-table-key", "duplicate-key", "bad-column-sql",
+         "unknown-column-key", "bad-boolean", "format-version", "policy-unknown-table", "empty"],
+)
+def test_malformed_spec_names_its_line(samsara_db: Path, tmp_path: Path, text: str, needle: str,
+                                       line: int) -> None:
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(text)
+    code, _, err = _verify(str(samsara_db), spec)
+    assert code == 2
+    sentence = _one_sentence(err)
+    assert needle in sentence
+    assert sentence.endswith(f"({spec}:{line})")
+
+
+def test_unknown_url_scheme(tmp_path: Path) -> None:
+    code, _, err = _verify("mysql://localhost/app")
+    assert code == 2
+    assert 'Unknown database URL scheme "mysql"' in _one_sentence(err)
+
+
+def test_verify_never_writes(samsara_db: Path) -> None:
+    before = digest(samsara_db)
+    siblings = sorted(p.name for p in samsara_db.parent.iterdir())
+    code, _, _ = _verify(str(samsara_db))
+    assert code == 0
+    assert digest(samsara_db) == before
+    assert sorted(p.name for p in samsara_db.parent.iterdir()) == siblings
+
+
+def test_verify_leaves_a_wal_database_and_its_directory_alone(make_db, tmp_path: Path) -> None:
+    path = make_db("PRAGMA journal_mode = WAL; CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    spec = tmp_path / "t.yaml"
+    spec.write_text("tables:\n  t: {columns: {id: INTEGER PRIMARY KEY}}\n")
+    before, siblings = digest(path), sorted(p.name for p in tmp_path.iterdir())
+    code, out, _ = _verify(str(path), spec)
+    assert code == 0, out
+    assert digest(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == siblings
+
+
+def test_usage_error_exits_2() -> None:
+    result = CliRunner().invoke(main, ["verify", "--db", "x.db"])
+    assert result.exit_code == 2
+    assert "--spec" in result.output

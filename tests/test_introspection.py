@@ -1,0 +1,84 @@
+"""Introspection reads every object kind, and snapshot -> verify round-trips with no findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import schemavet
+from schemavet.sqlite.normalize import normalize_sqlite
+from tests.conftest import SAMSARA_SPEC
+
+KITCHEN_SINK = (Path(__file__).parent / "cases" / "kitchen_sink.sql").read_text()
+
+
+@pytest.fixture
+def sink(make_db) -> Path:
+    return make_db(KITCHEN_SINK)
+
+
+def _round_trip(db: Path, tmp_path: Path) -> schemavet.Report:
+    spec = tmp_path / "snapshot.yaml"
+    spec.write_text(schemavet.snapshot(str(db)))
+    return schemavet.verify(str(db), spec)
+
+
+def test_kitchen_sink_round_trip(sink: Path, tmp_path: Path) -> None:
+    report = _round_trip(sink, tmp_path)
+    assert report.ok, [f.message for f in report.findings]
+
+
+def test_samsara_round_trip(samsara_db: Path, tmp_path: Path) -> None:
+    report = _round_trip(samsara_db, tmp_path)
+    assert report.ok, [f.message for f in report.findings]
+
+
+def test_samsara_snapshot_equals_the_canonical_spec(samsara_db: Path, tmp_path: Path) -> None:
+    spec = tmp_path / "snapshot.yaml"
+    spec.write_text(schemavet.snapshot(str(samsara_db)))
+    expected = normalize_sqlite(schemavet.load_spec(SAMSARA_SPEC).schema)
+    assert normalize_sqlite(schemavet.load_spec(spec).schema) == expected
+
+
+def _main(db: Path) -> dict:
+    return normalize_sqlite(schemavet.inspect(str(db))).namespaces["main"].tables
+
+
+def test_kitchen_sink_facts(sink: Path) -> None:
+    tables = _main(sink)
+    parent, child = tables["parent table"], tables["child"]
+    assert parent.primary_key.rowid_alias and parent.primary_key.autoincrement
+    assert parent.columns["code"].collation == "NOCASE"
+    assert {u.columns for u in parent.uniques} == {("code",), ("code", "region")}
+    assert {u.name for u in parent.uniques} == {None, "uq_parent_code_region"}
+    fks = {fk.columns: fk for fk in child.foreign_keys}
+    assert fks[("parent_id",)].ref_columns == ("id",)  # implicit target resolved to the key
+    assert (fks[("parent_id",)].on_delete, fks[("parent_id",)].on_update) == ("CASCADE", "RESTRICT")
+    assert fks[("a", "b")].deferrable == "DEFERRABLE INITIALLY DEFERRED"
+    assert fks[("a", "b")].name == "fk_child_pair"
+    assert child.columns["total"].generated.stored
+    assert not child.columns["label"].generated.stored
+    assert child.columns["price"].default == "0.0"
+    assert child.columns["flag"].default == "1"
+    assert {c.name for c in child.checks} == {None, "ck_child_ab"}
+    assert child.indexes["ix expr"].columns == ("lower(\"select-ish\")", "price * 2 DESC")
+    assert child.indexes["ix expr"].where == "price > 0"
+    assert tables["parent table"].indexes["ux_parent_region"].columns == ("region COLLATE RTRIM",)
+    assert tables["pair"].without_rowid and tables["pair"].columns["x"].nullable is False
+    assert tables["strict_things"].strict
+    assert tables["notes_fts"].virtual == "fts5(title, body)"
+    assert not any(name.startswith("notes_fts_") for name in tables)  # shadow tables
+
+
+def test_views_and_triggers(sink: Path) -> None:
+    ns = normalize_sqlite(schemavet.inspect(str(sink))).namespaces["main"]
+    view = ns.views["child_totals"]
+    assert view.columns == ("parent", "n")
+    assert view.query == "SELECT parent_id, count(*) FROM child GROUP BY parent_id"
+    assert "totals_insert" in view.triggers
+    assert ns.tables["child"].triggers["child_touch"].definition.startswith("AFTER UPDATE OF price")
+
+
+def test_yoyo_bookkeeping_is_ignored(samsara_db: Path) -> None:
+    assert not any("yoyo" in name for name in _main(samsara_db))
