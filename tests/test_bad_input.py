@@ -80,15 +80,29 @@ def test_missing_spec(samsara_db: Path, tmp_path: Path) -> None:
         ("tables:\n  t:\n    columns:\n      id: {type: TEXT, nulable: true}\n", 'Unknown key "nulable"', 4),
         ("tables:\n  t:\n    columns: {id: TEXT}\n    without_rowid: maybe\n", "true or false", 4),
         ("schemavet: 7\ntables: {}\n", "Unsupported spec format version", 1),
-        ("tables:\n  t: {columns: {id: TEXT}}\npolicies:\n  - rule: references\n    tables: [t]\n"
-         "    table: nowhere\n", 'names table "nowhere"', 4),
+        (
+            "tables:\n  t: {columns: {id: TEXT}}\npolicies:\n  - rule: references\n    tables: [t]\n"
+            "    table: nowhere\n",
+            'names table "nowhere"',
+            4,
+        ),
         ("", "The spec is empty", 1),
     ],
-    ids=["yaml-syntax", "unknown-table-key", "duplicate-key", "bad-column-sql",
-         "unknown-column-key", "bad-boolean", "format-version", "policy-unknown-table", "empty"],
+    ids=[
+        "yaml-syntax",
+        "unknown-table-key",
+        "duplicate-key",
+        "bad-column-sql",
+        "unknown-column-key",
+        "bad-boolean",
+        "format-version",
+        "policy-unknown-table",
+        "empty",
+    ],
 )
-def test_malformed_spec_names_its_line(samsara_db: Path, tmp_path: Path, text: str, needle: str,
-                                       line: int) -> None:
+def test_malformed_spec_names_its_line(
+    samsara_db: Path, tmp_path: Path, text: str, needle: str, line: int
+) -> None:
     spec = tmp_path / "bad.yaml"
     spec.write_text(text)
     code, _, err = _verify(str(samsara_db), spec)

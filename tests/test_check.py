@@ -51,10 +51,13 @@ def test_spec_that_the_migrations_do_not_build(tmp_path: Path) -> None:
 
 
 def test_failing_migration_is_named(tmp_path: Path) -> None:
-    migrations = _migrations(tmp_path, {
-        "0001.t.sql": "CREATE TABLE t (id INTEGER PRIMARY KEY);",
-        "0002.broken.sql": "-- depends: 0001.t\nALTER TABLE missing ADD COLUMN x TEXT;",
-    })
+    migrations = _migrations(
+        tmp_path,
+        {
+            "0001.t.sql": "CREATE TABLE t (id INTEGER PRIMARY KEY);",
+            "0002.broken.sql": "-- depends: 0001.t\nALTER TABLE missing ADD COLUMN x TEXT;",
+        },
+    )
     spec = tmp_path / "spec.yaml"
     spec.write_text("tables: {}\n")
     code, _, err = _run("check", "--migrations", str(migrations), "--spec", str(spec))

@@ -31,27 +31,42 @@ def test_snapshot_to_stdout(samsara_db: Path) -> None:
 
 def test_json_findings(samsara_db: Path) -> None:
     run_sql(samsara_db, "DROP INDEX idx_cvs_status; ALTER TABLE cvs ADD COLUMN notes TEXT;")
-    result = CliRunner().invoke(main, ["verify", "--db", str(samsara_db), "--spec",
-                                       str(SAMSARA_SPEC), "--format", "json"])
+    result = CliRunner().invoke(
+        main, ["verify", "--db", str(samsara_db), "--spec", str(SAMSARA_SPEC), "--format", "json"]
+    )
     assert result.exit_code == 1
     document = json.loads(result.stdout)
     assert document["ok"] is False
     by_object = {f["object"]: f for f in document["findings"]}
     index = by_object["cvs.idx_cvs_status"]
     assert index["kind"] == "missing" and index["object_type"] == "index"
-    assert index["expected"] is None and index["line"] > 0
+    assert index["expected"] == {"columns": ["status"], "unique": False, "where": None, "using": None}
+    assert index["actual"] is None and index["line"] > 0
     assert index["spec"] == str(SAMSARA_SPEC)
     assert index["message"] == 'Index "cvs.idx_cvs_status" is missing from the database'
     column = by_object["cvs.notes"]
     assert column["kind"] == "unexpected"
-    assert set(index) == {"kind", "object_type", "object", "attribute", "expected", "actual",
-                          "message", "spec", "line"}
+    assert column["actual"]["type"] == "TEXT" and column["actual"]["nullable"] is True
+    assert set(index) == {
+        "kind",
+        "object_type",
+        "object",
+        "attribute",
+        "expected",
+        "actual",
+        "message",
+        "spec",
+        "line",
+    }
 
 
 def test_python_dash_m(samsara_db: Path) -> None:
     process = subprocess.run(
-        [sys.executable, "-m", "schemavet", "verify", "--db", str(samsara_db), "--spec",
-         str(SAMSARA_SPEC)], capture_output=True, text=True, check=False)
+        [sys.executable, "-m", "schemavet", "verify", "--db", str(samsara_db), "--spec", str(SAMSARA_SPEC)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert process.returncode == 0, process.stderr
     assert process.stdout.startswith("OK: ")
 

@@ -39,17 +39,25 @@ def test_drift_is_reported(case: dict[str, Any], samsara_db: Path, tmp_path: Pat
 
     report = schemavet.verify(str(db), spec)
 
-    found = [_shape({k: v for k, v in f.as_dict().items() if k in _COMPARED and
-                     (k in ("kind", "object_type", "object") or f.kind == "changed")})
-             for f in report.findings]
+    found = [
+        _shape(
+            {
+                k: v
+                for k, v in f.as_dict().items()
+                if k in _COMPARED and (k in ("kind", "object_type", "object") or f.kind == "changed")
+            }
+        )
+        for f in report.findings
+    ]
     expected = [_shape(f) for f in case["findings"]]
     assert sorted(map(repr, found)) == sorted(map(repr, expected)), [f.message for f in report.findings]
     assert all(f.line for f in report.findings if f.kind in ("missing", "changed", "policy"))
 
 
 @pytest.mark.parametrize("case", CASES[:3], ids=[c["name"] for c in CASES[:3]])
-def test_cli_exit_code_is_1_and_names_the_object(case: dict[str, Any], samsara_db: Path,
-                                                  tmp_path: Path) -> None:
+def test_cli_exit_code_is_1_and_names_the_object(
+    case: dict[str, Any], samsara_db: Path, tmp_path: Path
+) -> None:
     db, spec = _build(case, samsara_db, tmp_path)
     run_sql(db, case["drift"])
 

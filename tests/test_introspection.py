@@ -62,7 +62,7 @@ def test_kitchen_sink_facts(sink: Path) -> None:
     assert child.columns["price"].default == "0.0"
     assert child.columns["flag"].default == "1"
     assert {c.name for c in child.checks} == {None, "ck_child_ab"}
-    assert child.indexes["ix expr"].columns == ("lower(\"select-ish\")", "price * 2 DESC")
+    assert child.indexes["ix expr"].columns == ('lower("select-ish")', "price * 2 DESC")
     assert child.indexes["ix expr"].where == "price > 0"
     assert tables["parent table"].indexes["ux_parent_region"].columns == ("region COLLATE RTRIM",)
     assert tables["pair"].without_rowid and tables["pair"].columns["x"].nullable is False

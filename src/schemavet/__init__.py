@@ -1,8 +1,8 @@
 """schemavet: verify that plain-SQL migrations build the schema that was reviewed.
 
-    >>> import schemavet
-    >>> report = schemavet.verify("sqlite:///app.db", "schema/app.yaml")
-    >>> report.ok, [f.message for f in report.findings]
+>>> import schemavet
+>>> report = schemavet.verify("sqlite:///app.db", "schema/app.yaml")
+>>> report.ok, [f.message for f in report.findings]
 """
 
 from schemavet.api import Report, inspect, snapshot, verify

@@ -41,8 +41,7 @@ def verify(db: str, spec: str | os.PathLike[str] | Spec) -> Report:
     return Report(db, spec_path, tuple(findings))
 
 
-def _compare(url: DatabaseURL, engine: Engine, spec: str | os.PathLike[str] | Spec
-             ) -> list[Finding]:
+def _compare(url: DatabaseURL, engine: Engine, spec: str | os.PathLike[str] | Spec) -> list[Finding]:
     if not isinstance(spec, Spec):
         spec = load_spec(spec, engine.name)
     actual = engine.normalize(engine.inspect(url))

@@ -14,8 +14,14 @@ from schemavet.errors import SchemavetError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
-_FORMAT = click.option("--format", "output_format", type=click.Choice(["text", "json"]),
-                       default="text", show_default=True, help="Report for people or programs.")
+_FORMAT = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report for people or programs.",
+)
 
 
 class _Group(click.Group):
@@ -57,8 +63,12 @@ def verify(db: str, spec_path: str, output_format: str) -> None:
 
 @main.command()
 @click.option("--db", required=True, metavar="URL", help="sqlite:///path.db, or a file path.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="Write the spec here instead of to standard output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the spec here instead of to standard output.",
+)
 def snapshot(db: str, output: str | None) -> None:
     """Write a spec of an existing database; verifying it against the spec finds nothing."""
     from schemavet.api import snapshot as run_snapshot
@@ -73,8 +83,12 @@ def snapshot(db: str, output: str | None) -> None:
 
 
 @main.command()
-@click.option("--migrations", type=click.Path(file_okay=False), metavar="DIR",
-              help="A yoyo migrations directory (with --spec).")
+@click.option(
+    "--migrations",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="A yoyo migrations directory (with --spec).",
+)
 @click.option("--spec", "spec_path", metavar="FILE", help="The spec the migrations must build.")
 @_FORMAT
 def check(migrations: str | None, spec_path: str | None, output_format: str) -> None:

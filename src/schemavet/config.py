@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from schemavet.errors import ConfigError
 
-_APP_KEYS = frozenset({"migrations", "spec", "engine"})
+_APP_KEYS = frozenset({"migrations", "spec"})
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,10 @@ def find_pyproject(start: str = ".") -> str:
             return candidate
         parent = os.path.dirname(directory)
         if parent == directory:
-            raise ConfigError(f'No pyproject.toml found in "{os.path.abspath(start)}" or above it; '
-                              f"pass --migrations and --spec")
+            raise ConfigError(
+                f'No pyproject.toml found in "{os.path.abspath(start)}" or above it; '
+                f"pass --migrations and --spec"
+            )
         directory = parent
 
 
@@ -53,12 +55,13 @@ def _app(name: str, table: object, root: str, pyproject: str) -> App:
         raise ConfigError(f'[tool.schemavet.apps.{name}] in "{pyproject}" should be a table')
     unknown = set(table) - _APP_KEYS
     if unknown:
-        raise ConfigError(f'Unknown key "{sorted(unknown)[0]}" in [tool.schemavet.apps.{name}] '
-                          f'of "{pyproject}"; expected: ' + ", ".join(sorted(_APP_KEYS)))
+        raise ConfigError(
+            f'Unknown key "{sorted(unknown)[0]}" in [tool.schemavet.apps.{name}] '
+            f'of "{pyproject}"; expected: ' + ", ".join(sorted(_APP_KEYS))
+        )
     missing = {"migrations", "spec"} - set(table)
     if missing:
-        raise ConfigError(f'[tool.schemavet.apps.{name}] in "{pyproject}" has no '
-                          f'"{sorted(missing)[0]}"')
+        raise ConfigError(f'[tool.schemavet.apps.{name}] in "{pyproject}" has no "{sorted(missing)[0]}"')
     return App(name, _shown(root, str(table["migrations"])), _shown(root, str(table["spec"])))
 
 

@@ -7,8 +7,12 @@ from urllib.parse import unquote
 
 from schemavet.errors import SchemavetError
 
-_SCHEMES = {"sqlite": "sqlite", "postgresql": "postgresql", "postgres": "postgresql",
-            "postgresql+psycopg": "postgresql"}
+_SCHEMES = {
+    "sqlite": "sqlite",
+    "postgresql": "postgresql",
+    "postgres": "postgresql",
+    "postgresql+psycopg": "postgresql",
+}
 
 
 @dataclass(frozen=True)
@@ -27,11 +31,14 @@ def parse_db_url(url: str) -> DatabaseURL:
     scheme, _, rest = url.partition("://")
     engine = _SCHEMES.get(scheme.lower())
     if engine is None:
-        raise SchemavetError(f'Unknown database URL scheme "{scheme}" in "{url}"; '
-                             f"use sqlite:///path/to/file.db or a file path")
+        raise SchemavetError(
+            f'Unknown database URL scheme "{scheme}" in "{url}"; use sqlite:///path/to/file.db or a file path'
+        )
     if engine == "sqlite":
         if not rest.startswith("/") or rest == "/":
-            raise SchemavetError(f'SQLite URL "{url}" has no file path; write sqlite:///relative.db '
-                                 f"or sqlite:////absolute/path.db")
+            raise SchemavetError(
+                f'SQLite URL "{url}" has no file path; write sqlite:///relative.db '
+                f"or sqlite:////absolute/path.db"
+            )
         return DatabaseURL(engine, unquote(rest[1:]), url)
     return DatabaseURL(engine, url, url)

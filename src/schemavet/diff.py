@@ -47,17 +47,22 @@ def _union(first: dict[str, Any], second: dict[str, Any]) -> list[str]:
 
 def _diff_namespace(expected: Namespace, actual: Namespace, prefix: str) -> list[Finding]:
     findings: list[Finding] = []
-    for kind, exp_objects, act_objects in (("table", expected.tables, actual.tables),
-                                           ("view", expected.views, actual.views),
-                                           ("enum", expected.enums, actual.enums)):
+    for kind, exp_objects, act_objects in (
+        ("table", expected.tables, actual.tables),
+        ("view", expected.views, actual.views),
+        ("enum", expected.enums, actual.enums),
+    ):
         for key in _union(exp_objects, act_objects):
             exp, act = exp_objects.get(key), act_objects.get(key)
             if exp is not None and act is not None and exp == act:
                 continue
-            label = prefix + (exp or act).name
+            label = prefix + (exp if exp is not None else act).name  # type: ignore[union-attr]
             if exp is None or act is None:
-                findings.append(Finding(MISSING if act is None else UNEXPECTED, kind, label,
-                                        line=exp.line if exp else None))
+                findings.append(
+                    Finding(
+                        MISSING if act is None else UNEXPECTED, kind, label, line=exp.line if exp else None
+                    )
+                )
             else:
                 findings += _diff_object(kind, label, exp, act)
     return findings
@@ -74,8 +79,7 @@ def _diff_object(kind: str, label: str, expected: Any, actual: Any) -> list[Find
     for report_type, levels in tree.items():
         for level in levels:
             path = tuple(level.path(output_format="list"))
-            finding = _translate(kind, label, (expected, actual), exp_doc, act_doc, path,
-                                 report_type)
+            finding = _translate(kind, label, (expected, actual), exp_doc, act_doc, path, report_type)
             if finding is None:
                 continue
             identity = (finding.kind, finding.object, finding.attribute or "")
@@ -89,8 +93,7 @@ def _document(obj: Table | View | Any) -> dict[str, Any]:
     """The object as plain nested dicts, collections keyed by identity."""
     if isinstance(obj, Table):
         return {
-            "options": {"without_rowid": obj.without_rowid, "strict": obj.strict,
-                        "virtual": obj.virtual},
+            "options": {"without_rowid": obj.without_rowid, "strict": obj.strict, "virtual": obj.virtual},
             "columns": comparable(obj.columns),
             "primary_key": {"primary_key": comparable(obj.primary_key)},
             "foreign_keys": {key: comparable(fk) for key, fk in _keyed_foreign_keys(obj.foreign_keys)},
@@ -100,8 +103,7 @@ def _document(obj: Table | View | Any) -> dict[str, Any]:
             "triggers": comparable(obj.triggers),
         }
     if isinstance(obj, View):
-        return {"options": {"query": obj.query, "columns": obj.columns},
-                "triggers": comparable(obj.triggers)}
+        return {"options": {"query": obj.query, "columns": obj.columns}, "triggers": comparable(obj.triggers)}
     return {"options": {k: v for k, v in comparable(obj).items()}}
 
 
@@ -119,8 +121,15 @@ def _keyed_foreign_keys(foreign_keys: tuple[ForeignKey, ...]) -> Iterator[tuple[
         yield (key if counts[fk.columns] == 1 else f"{key} -> {fk.ref_table}"), fk
 
 
-def _translate(kind: str, label: str, pair: tuple[Any, Any], exp_doc: dict[str, Any],
-               act_doc: dict[str, Any], path: tuple[Any, ...], report_type: str) -> Finding | None:
+def _translate(
+    kind: str,
+    label: str,
+    pair: tuple[Any, Any],
+    exp_doc: dict[str, Any],
+    act_doc: dict[str, Any],
+    path: tuple[Any, ...],
+    report_type: str,
+) -> Finding | None:
     expected, actual = pair
     section = path[0]
     if section in ("options", "primary_key"):
@@ -130,41 +139,70 @@ def _translate(kind: str, label: str, pair: tuple[Any, Any], exp_doc: dict[str, 
         member = path[1]
         line = _member_line(expected, section, member) if member_kind == MISSING else expected.line
         owner = expected if member_kind == MISSING else actual
-        return Finding(member_kind, _MEMBER_TYPES[section],
-                       _member_label(label, section, member, owner), line=line)
+        return Finding(
+            member_kind,
+            _MEMBER_TYPES[section],
+            _member_label(label, section, member, owner),
+            expected=exp_doc[section].get(member),
+            actual=act_doc[section].get(member),
+            line=line,
+        )
     attribute = path[2]
     exp_value = exp_doc[section][path[1]].get(attribute)
     act_value = act_doc[section][path[1]].get(attribute)
     if attribute in _UNSTATED_OK and exp_value is None:
         return None
-    return Finding(CHANGED, _MEMBER_TYPES[section],
-                   _member_label(label, section, path[1], expected),
-                   attribute, exp_value, act_value, line=_member_line(expected, section, path[1]))
+    return Finding(
+        CHANGED,
+        _MEMBER_TYPES[section],
+        _member_label(label, section, path[1], expected),
+        attribute,
+        exp_value,
+        act_value,
+        line=_member_line(expected, section, path[1]),
+    )
 
 
-def _attribute_change(kind: str, label: str, expected: Any, exp_doc: dict[str, Any],
-                      act_doc: dict[str, Any], path: tuple[Any, ...]) -> Finding | None:
+def _attribute_change(
+    kind: str,
+    label: str,
+    expected: Any,
+    exp_doc: dict[str, Any],
+    act_doc: dict[str, Any],
+    path: tuple[Any, ...],
+) -> Finding | None:
     section = path[0]
     if section == "primary_key":
         exp_pk, act_pk = exp_doc[section]["primary_key"], act_doc[section]["primary_key"]
         if exp_pk is None or act_pk is None:
-            return Finding(MISSING if act_pk is None else UNEXPECTED, "primary key", label,
-                           line=expected.line)
+            return Finding(
+                MISSING if act_pk is None else UNEXPECTED, "primary key", label, line=expected.line
+            )
         attribute = path[2]
         if attribute in _UNSTATED_OK and exp_pk[attribute] is None:
             return None
         line = expected.primary_key.line or expected.line
-        return Finding(CHANGED, "primary key", label, attribute, exp_pk[attribute],
-                       act_pk[attribute], line=line)
+        return Finding(
+            CHANGED, "primary key", label, attribute, exp_pk[attribute], act_pk[attribute], line=line
+        )
     attribute = path[1]
-    return Finding(CHANGED, kind, label, attribute, exp_doc[section][attribute],
-                   act_doc[section][attribute], line=expected.line)
+    return Finding(
+        CHANGED,
+        kind,
+        label,
+        attribute,
+        exp_doc[section][attribute],
+        act_doc[section][attribute],
+        line=expected.line,
+    )
 
 
 def _member_line(expected: Any, section: str, key: str) -> int | None:
     if isinstance(expected, Table):
         members: Any = {
-            "columns": expected.columns, "indexes": expected.indexes, "triggers": expected.triggers,
+            "columns": expected.columns,
+            "indexes": expected.indexes,
+            "triggers": expected.triggers,
             "foreign_keys": dict(_keyed_foreign_keys(expected.foreign_keys)),
             "unique": {_columns_key(u.columns): u for u in expected.uniques},
             "checks": {c.expression: c for c in expected.checks},
@@ -172,7 +210,8 @@ def _member_line(expected: Any, section: str, key: str) -> int | None:
     else:
         members = expected.triggers
     member = members.get(key)
-    return member.line if member is not None and member.line else expected.line
+    line: int | None = member.line if member is not None and member.line else expected.line
+    return line
 
 
 def _member_label(label: str, section: str, key: str, owner: Any) -> str:
@@ -184,4 +223,3 @@ def _member_label(label: str, section: str, key: str, owner: Any) -> str:
         return f"{label}.{key}" if "," not in key else f"{label}({key})"
     named = getattr(owner, section, {}).get(key)
     return f"{label}.{named.name if named is not None else key}"
-

@@ -43,5 +43,5 @@ def get_engine(name: str) -> Engine:
     factory = _FACTORIES.get(name)
     if factory is None:
         supported = ", ".join(sorted(_FACTORIES))
-        raise SchemavetError(f'schemavet cannot inspect {name} databases yet; supported: {supported}')
+        raise SchemavetError(f"schemavet cannot inspect {name} databases yet; supported: {supported}")
     return factory()

@@ -77,7 +77,7 @@ def show(value: Any) -> str:
 def _change_phrase(attribute: str, expected: Any, actual: Any) -> str:
     phrase = _PHRASES.get(attribute)
     if phrase is not None:
-        return phrase(expected, actual)
+        return str(phrase(expected, actual))
     label = attribute.replace("_", " ")
     return f"should have {label} {show(expected)}, found {show(actual)}"
 
@@ -89,6 +89,7 @@ def _nullable(expected: Any, actual: Any) -> str:
 def _flag(name: str) -> Any:
     def phrase(expected: Any, actual: Any) -> str:
         return f"should be {name}, found not {name}" if expected else f"should not be {name}"
+
     return phrase
 
 
@@ -102,6 +103,7 @@ def _default(expected: Any, actual: Any) -> str:
 def _action(event: str) -> Any:
     def phrase(expected: Any, actual: Any) -> str:
         return f"should be ON {event} {expected}, found {actual}"
+
     return phrase
 
 

@@ -46,5 +46,4 @@ def _apply_one(backend: Any, migration: Any, mark: bool) -> None:
     try:
         backend.apply_one(migration, mark=mark)
     except Exception as e:  # yoyo raises the driver's own errors, and BadMigration
-        raise MigrationError(f'Migration "{migration.id}" failed to apply: {e} '
-                             f"({migration.path})") from e
+        raise MigrationError(f'Migration "{migration.id}" failed to apply: {e} ({migration.path})') from e

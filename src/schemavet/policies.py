@@ -15,7 +15,6 @@ import yaml
 
 from schemavet.findings import POLICY, Finding
 from schemavet.model import Schema, Table
-
 from schemavet.spec.yamlnodes import line_of
 
 if TYPE_CHECKING:
@@ -63,14 +62,20 @@ def _foreign_keys_indexed(policy: Policy, schema: Schema, key: NameKey) -> Itera
         leading = _index_prefixes(table)
         for fk in table.foreign_keys:
             if not any(prefix[: len(fk.columns)] == fk.columns for prefix in leading):
-                yield name, (f'foreign key ({", ".join(fk.columns)}) of "{name}" is not the '
-                             f"leading column list of any index")
+                yield (
+                    name,
+                    (
+                        f'foreign key ({", ".join(fk.columns)}) of "{name}" is not the '
+                        f"leading column list of any index"
+                    ),
+                )
 
 
 def _index_prefixes(table: Table) -> list[tuple[str, ...]]:
     """Column lists that lead an index: explicit indexes, UNIQUE constraints, the primary key."""
-    lists = [tuple(_plain_column(term) for term in ix.columns) for ix in table.indexes.values()
-             if ix.where is None]
+    lists = [
+        tuple(_plain_column(term) for term in ix.columns) for ix in table.indexes.values() if ix.where is None
+    ]
     lists += [u.columns for u in table.uniques]
     if table.primary_key is not None:
         lists.append(table.primary_key.columns)
@@ -91,8 +96,7 @@ def _references(policy: Policy, schema: Schema, key: NameKey) -> Iterator[Violat
             yield name, f'"{name}" has no foreign key to "{policy.target}"'
         elif action and all(fk.on_delete != action for fk in refs):
             found = ", ".join(sorted({fk.on_delete for fk in refs}))
-            yield name, (f'"{name}" references "{policy.target}" with ON DELETE {found}, '
-                         f"not {action}")
+            yield name, (f'"{name}" references "{policy.target}" with ON DELETE {found}, not {action}')
 
 
 def _primary_key_required(policy: Policy, schema: Schema, key: NameKey) -> Iterator[Violation]:
@@ -109,14 +113,20 @@ RULES: dict[str, _Rule] = {
 _KEYS = frozenset({"rule", "description", "tables", "table", "on_delete"})
 
 
-def check_policies(policies: tuple[Policy, ...], schema: Schema, key: NameKey, where: str
-                   ) -> list[Finding]:
+def check_policies(policies: tuple[Policy, ...], schema: Schema, key: NameKey, where: str) -> list[Finding]:
     """Findings for every policy the schema breaks; ``where`` says which side (spec, database)."""
     findings = []
     for policy in policies:
         for table, problem in RULES[policy.rule](policy, schema, key):
-            findings.append(Finding(POLICY, "table", table, line=policy.line,
-                                    detail=f"{policy.title} in the {where}: {problem}"))
+            findings.append(
+                Finding(
+                    POLICY,
+                    "table",
+                    table,
+                    line=policy.line,
+                    detail=f"{policy.title} in the {where}: {problem}",
+                )
+            )
     return findings
 
 
@@ -127,19 +137,18 @@ def parse_policy(nodes: Nodes, node: yaml.Node) -> Policy:
         raise nodes.error(node, 'A policy has no "rule"')
     rule = nodes.scalar(entries["rule"][1], '"rule"')
     if rule not in RULES:
-        raise nodes.error(entries["rule"][1], f'Unknown policy rule "{rule}"; expected one of: '
-                                              + ", ".join(sorted(RULES)))
+        raise nodes.error(
+            entries["rule"][1], f'Unknown policy rule "{rule}"; expected one of: ' + ", ".join(sorted(RULES))
+        )
     value = {k: n for k, (_, n) in entries.items()}
     policy = Policy(
         rule=rule,
         tables=nodes.names(value["tables"], '"tables"') if "tables" in value else (),
         target=nodes.scalar(value["table"], '"table"') if "table" in value else None,
         on_delete=nodes.scalar(value["on_delete"], '"on_delete"') if "on_delete" in value else None,
-        description=nodes.scalar(value["description"], '"description"')
-        if "description" in value else None,
+        description=nodes.scalar(value["description"], '"description"') if "description" in value else None,
         line=line_of(node),
     )
     if rule == "references" and policy.target is None:
         raise nodes.error(node, 'A "references" policy needs "table", the table referenced')
     return policy
-

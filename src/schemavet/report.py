@@ -28,8 +28,12 @@ def render_text(report: Report) -> str:
 
 def report_document(report: Report) -> dict[str, Any]:
     """A report as JSON-ready data: what was compared, whether it matched, the findings."""
-    return {"database": report.database, "spec": report.spec_path, "ok": report.ok,
-            "findings": [f.as_dict(report.spec_path) for f in report.findings]}
+    return {
+        "database": report.database,
+        "spec": report.spec_path,
+        "ok": report.ok,
+        "findings": [f.as_dict(report.spec_path) for f in report.findings],
+    }
 
 
 def render_json(report: Report) -> str:
@@ -40,5 +44,4 @@ def render_json(report: Report) -> str:
 def render_json_many(reports: Sequence[tuple[str, Report]]) -> str:
     """Several named reports (one per application) as one JSON document."""
     documents = [{"app": name, **report_document(report)} for name, report in reports]
-    return json.dumps({"ok": all(r.ok for _, r in reports), "reports": documents}, indent=2,
-                      default=str)
+    return json.dumps({"ok": all(r.ok for _, r in reports), "reports": documents}, indent=2, default=str)

@@ -29,10 +29,10 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
 
 
 _Dumper.add_representer(str, _str)
-_Dumper.add_representer(_Flow, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v,
-                                                                  flow_style=True))
-_Dumper.add_representer(_FlowMap, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map",
-                                                                    v.items(), flow_style=True))
+_Dumper.add_representer(_Flow, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True))
+_Dumper.add_representer(
+    _FlowMap, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v.items(), flow_style=True)
+)
 
 
 def dump_spec(schema: Schema, source: str | None = None) -> str:
@@ -72,10 +72,14 @@ def _table(table: Table) -> dict[str, Any]:
         "columns": {c.name: _column(c, inline_pk) for c in table.columns.values()},
         "primary_key": _primary_key(pk) if pk is not None and inline_pk is None else None,
         "foreign_keys": [_foreign_key(fk) for fk in table.foreign_keys],
-        "unique": [_Flow(u.columns) if u.name is None else _FlowMap(columns=_Flow(u.columns), name=u.name)
-                   for u in table.uniques],
-        "checks": [c.expression if c.name is None else {"expression": c.expression, "name": c.name}
-                   for c in table.checks],
+        "unique": [
+            _Flow(u.columns) if u.name is None else _FlowMap(columns=_Flow(u.columns), name=u.name)
+            for u in table.uniques
+        ],
+        "checks": [
+            c.expression if c.name is None else {"expression": c.expression, "name": c.name}
+            for c in table.checks
+        ],
         "indexes": {ix.name: _index(ix) for ix in table.indexes.values()},
         "triggers": _triggers(table),
         "without_rowid": table.without_rowid or None,
@@ -118,8 +122,9 @@ def _names(names: tuple[str, ...]) -> str:
 def _primary_key(pk: PrimaryKey) -> Any:
     if pk.name is None and not pk.autoincrement:
         return _Flow(pk.columns)
-    return _without_empty({"columns": _Flow(pk.columns), "name": pk.name,
-                           "autoincrement": pk.autoincrement or None})
+    return _without_empty(
+        {"columns": _Flow(pk.columns), "name": pk.name, "autoincrement": pk.autoincrement or None}
+    )
 
 
 def _foreign_key(fk: ForeignKey) -> str:
@@ -141,8 +146,16 @@ def _foreign_key(fk: ForeignKey) -> str:
 def _index(index: Index) -> Any:
     if not index.unique and index.where is None and index.using is None:
         return _Flow(index.columns)
-    return _FlowMap(_without_empty({"columns": _Flow(index.columns), "unique": index.unique or None,
-                                    "where": index.where, "using": index.using}))
+    return _FlowMap(
+        _without_empty(
+            {
+                "columns": _Flow(index.columns),
+                "unique": index.unique or None,
+                "where": index.where,
+                "using": index.using,
+            }
+        )
+    )
 
 
 def _triggers(owner: Table | View) -> dict[str, str]:
@@ -152,5 +165,4 @@ def _triggers(owner: Table | View) -> dict[str, str]:
 def _view(view: View) -> Any:
     if not view.columns and not view.triggers:
         return view.query
-    return _without_empty({"query": view.query, "columns": _Flow(view.columns),
-                           "triggers": _triggers(view)})
+    return _without_empty({"query": view.query, "columns": _Flow(view.columns), "triggers": _triggers(view)})

@@ -36,13 +36,38 @@ ENGINES = ("sqlite", "postgresql")
 DEFAULT_NAMESPACE = {"sqlite": "main", "postgresql": "public"}
 FORMAT_VERSION = 1
 
-_TOP = frozenset({"schemavet", "engine", "description", "policies", "tables", "views", "enums",
-                  "schemas"})
+_TOP = frozenset({"schemavet", "engine", "description", "policies", "tables", "views", "enums", "schemas"})
 _NAMESPACE = frozenset({"description", "tables", "views", "enums"})
-_TABLE = frozenset({"description", "columns", "primary_key", "foreign_keys", "unique", "checks",
-                    "indexes", "triggers", "without_rowid", "strict", "virtual"})
-_COLUMN = frozenset({"description", "type", "nullable", "default", "collation", "primary_key",
-                     "autoincrement", "unique", "check", "references", "generated"})
+_TABLE = frozenset(
+    {
+        "description",
+        "columns",
+        "primary_key",
+        "foreign_keys",
+        "unique",
+        "checks",
+        "indexes",
+        "triggers",
+        "without_rowid",
+        "strict",
+        "virtual",
+    }
+)
+_COLUMN = frozenset(
+    {
+        "description",
+        "type",
+        "nullable",
+        "default",
+        "collation",
+        "primary_key",
+        "autoincrement",
+        "unique",
+        "check",
+        "references",
+        "generated",
+    }
+)
 _FOREIGN_KEY = frozenset({"columns", "references", "on_delete", "on_update", "deferrable", "name"})
 _INDEX = frozenset({"description", "columns", "unique", "where", "using"})
 _PRIMARY_KEY = frozenset({"columns", "name", "autoincrement"})
@@ -80,7 +105,7 @@ def parse_spec(text: str | bytes, path: str = "<spec>", engine: str | None = Non
     """A spec from YAML text."""
     root = compose(text, path)
     if root is None:
-        raise SpecError("The spec is empty; it needs at least a \"tables\" mapping", path, 1)
+        raise SpecError('The spec is empty; it needs at least a "tables" mapping', path, 1)
     with gc_paused():
         return _Reader(path, engine).spec(root)
 
@@ -100,32 +125,35 @@ class _Reader:
         if self.engine not in engines:
             node = top["engine"][1] if "engine" in top else root
             raise self.nodes.error(node, f'The spec does not describe engine "{self.engine}"')
-        namespaces = {DEFAULT_NAMESPACE[self.engine]: self._namespace(
-            DEFAULT_NAMESPACE[self.engine], root, top)}
+        namespaces = {
+            DEFAULT_NAMESPACE[self.engine]: self._namespace(DEFAULT_NAMESPACE[self.engine], root, top)
+        }
         if "schemas" in top:
             for name, (key, node) in self.nodes.mapping(top["schemas"][1], '"schemas"').items():
                 entries = self.nodes.mapping(node, f'schema "{name}"', _NAMESPACE)
                 namespaces[name] = self._namespace(name, key, entries)
-        policies = tuple(parse_policy(self.nodes, node)
-                         for node in self._list(top, "policies", '"policies"'))
+        policies = tuple(parse_policy(self.nodes, node) for node in self._list(top, "policies", '"policies"'))
         self._check_policy_tables(policies, namespaces)
         return Spec(self.path, engines, Schema(self.engine, namespaces), policies)
 
-    def _check_policy_tables(self, policies: tuple[Policy, ...],
-                             namespaces: dict[str, Namespace]) -> None:
+    def _check_policy_tables(self, policies: tuple[Policy, ...], namespaces: dict[str, Namespace]) -> None:
         declared = {name for ns in namespaces.values() for name in ns.tables}
         for policy in policies:
             for name in (*policy.tables, *([policy.target] if policy.target else [])):
                 if name not in declared:
-                    raise SpecError(f'Policy {policy.title} names table "{name}", which the spec '
-                                    f"does not declare", self.path, policy.line)
+                    raise SpecError(
+                        f'Policy {policy.title} names table "{name}", which the spec does not declare',
+                        self.path,
+                        policy.line,
+                    )
 
     def _check_version(self, top: dict[str, tuple[yaml.Node, yaml.Node]]) -> None:
         if "schemavet" in top:
             node = top["schemavet"][1]
             if self.nodes.scalar(node, '"schemavet"') != str(FORMAT_VERSION):
-                raise self.nodes.error(node, f"Unsupported spec format version; this schemavet "
-                                             f"reads version {FORMAT_VERSION}")
+                raise self.nodes.error(
+                    node, f"Unsupported spec format version; this schemavet reads version {FORMAT_VERSION}"
+                )
 
     def _engines(self, top: dict[str, tuple[yaml.Node, yaml.Node]]) -> tuple[str, ...]:
         if "engine" not in top:
@@ -134,31 +162,37 @@ class _Reader:
         engines = self.nodes.names(node, '"engine"')
         for name in engines:
             if name not in ENGINES:
-                raise self.nodes.error(node, f'Unknown engine "{name}"; expected one of: '
-                                             + ", ".join(ENGINES))
+                raise self.nodes.error(
+                    node, f'Unknown engine "{name}"; expected one of: ' + ", ".join(ENGINES)
+                )
         return engines
 
-    def _list(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], key: str, what: str
-              ) -> list[yaml.Node]:
+    def _list(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], key: str, what: str) -> list[yaml.Node]:
         if key not in entries:
             return []
         return self.nodes.sequence(entries[key][1], what)
 
-    def _items(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], key: str, what: str
-               ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    def _items(
+        self, entries: dict[str, tuple[yaml.Node, yaml.Node]], key: str, what: str
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         if key not in entries:
             return {}
         return self.nodes.mapping(entries[key][1], what)
 
-    def _namespace(self, name: str, node: yaml.Node,
-                   entries: dict[str, tuple[yaml.Node, yaml.Node]]) -> Namespace:
+    def _namespace(
+        self, name: str, node: yaml.Node, entries: dict[str, tuple[yaml.Node, yaml.Node]]
+    ) -> Namespace:
         # an object's line is its key's: a block mapping's value starts on the next line
-        tables = {t: self._table(t, v, line_of(k))
-                  for t, (k, v) in self._items(entries, "tables", '"tables"').items()}
-        views = {v: self._view(v, n, line_of(k))
-                 for v, (k, n) in self._items(entries, "views", '"views"').items()}
-        enums = {e: self._enum(e, n, line_of(k))
-                 for e, (k, n) in self._items(entries, "enums", '"enums"').items()}
+        tables = {
+            t: self._table(t, v, line_of(k))
+            for t, (k, v) in self._items(entries, "tables", '"tables"').items()
+        }
+        views = {
+            v: self._view(v, n, line_of(k)) for v, (k, n) in self._items(entries, "views", '"views"').items()
+        }
+        enums = {
+            e: self._enum(e, n, line_of(k)) for e, (k, n) in self._items(entries, "enums", '"enums"').items()
+        }
         return Namespace(name, tables, views, enums, line=line_of(node))
 
     # --- tables -----------------------------------------------------------------------------
@@ -167,39 +201,62 @@ class _Reader:
         what = f'table "{name}"'
         entries = self.nodes.mapping(node, what, _TABLE)
         if "virtual" in entries:
-            return Table(name=name, virtual=self.nodes.scalar(entries["virtual"][1], what),
-                         triggers=self._triggers(entries, what), line=line)
+            return Table(
+                name=name,
+                virtual=self.nodes.scalar(entries["virtual"][1], what),
+                triggers=self._triggers(entries, what),
+                line=line,
+            )
         if "columns" not in entries:
             raise self.nodes.error(node, f'{what} has no "columns"')
         parts = _TableParts()
-        columns = {c: self._column(c, n, parts, line_of(k)) for c, (k, n) in
-                   self.nodes.mapping(entries["columns"][1], f'"columns" of {what}').items()}
+        columns = {
+            c: self._column(c, n, parts, line_of(k))
+            for c, (k, n) in self.nodes.mapping(entries["columns"][1], f'"columns" of {what}').items()
+        }
         if "primary_key" in entries:
-            parts.set_primary_key(self._primary_key(entries["primary_key"][1], what), self.nodes,
-                                  entries["primary_key"][1], what)
-        fks = parts.foreign_keys + [self._foreign_key(n, what) for n in
-                                    self._list(entries, "foreign_keys", f'"foreign_keys" of {what}')]
-        uniques = parts.uniques + [self._unique(n, what) for n in
-                                   self._list(entries, "unique", f'"unique" of {what}')]
-        checks = parts.checks + [self._check(n, what) for n in
-                                 self._list(entries, "checks", f'"checks" of {what}')]
-        indexes = {i: self._index(i, n, what, line_of(k)) for i, (k, n) in
-                   self._items(entries, "indexes", f'"indexes" of {what}').items()}
+            parts.set_primary_key(
+                self._primary_key(entries["primary_key"][1], what),
+                self.nodes,
+                entries["primary_key"][1],
+                what,
+            )
+        fks = parts.foreign_keys + [
+            self._foreign_key(n, what)
+            for n in self._list(entries, "foreign_keys", f'"foreign_keys" of {what}')
+        ]
+        uniques = parts.uniques + [
+            self._unique(n, what) for n in self._list(entries, "unique", f'"unique" of {what}')
+        ]
+        checks = parts.checks + [
+            self._check(n, what) for n in self._list(entries, "checks", f'"checks" of {what}')
+        ]
+        indexes = {
+            i: self._index(i, n, what, line_of(k))
+            for i, (k, n) in self._items(entries, "indexes", f'"indexes" of {what}').items()
+        }
         return Table(
-            name=name, columns=columns, primary_key=parts.primary_key, foreign_keys=tuple(fks),
-            uniques=tuple(uniques), checks=tuple(checks), indexes=indexes,
+            name=name,
+            columns=columns,
+            primary_key=parts.primary_key,
+            foreign_keys=tuple(fks),
+            uniques=tuple(uniques),
+            checks=tuple(checks),
+            indexes=indexes,
             triggers=self._triggers(entries, what),
             without_rowid=self._flag(entries, "without_rowid", what),
-            strict=self._flag(entries, "strict", what), line=line,
+            strict=self._flag(entries, "strict", what),
+            line=line,
         )
 
     def _flag(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], key: str, what: str) -> bool:
         return key in entries and self.nodes.boolean(entries[key][1], f'"{key}" of {what}')
 
-    def _triggers(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], what: str
-                  ) -> dict[str, Trigger]:
-        return {t: Trigger(name=t, definition=self.nodes.scalar(n, f'trigger "{t}"'), line=line_of(k))
-                for t, (k, n) in self._items(entries, "triggers", f'"triggers" of {what}').items()}
+    def _triggers(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], what: str) -> dict[str, Trigger]:
+        return {
+            t: Trigger(name=t, definition=self.nodes.scalar(n, f'trigger "{t}"'), line=line_of(k))
+            for t, (k, n) in self._items(entries, "triggers", f'"triggers" of {what}').items()
+        }
 
     # --- columns ----------------------------------------------------------------------------
 
@@ -213,9 +270,15 @@ class _Reader:
         generated = None
         if definition.generated is not None:
             generated = Generated(definition.generated, definition.generated_stored)
-        return Column(name=name, type=definition.type, nullable=not definition.not_null,
-                      default=definition.default, collation=definition.collation,
-                      generated=generated, line=line)
+        return Column(
+            name=name,
+            type=definition.type,
+            nullable=not definition.not_null,
+            default=definition.default,
+            collation=definition.collation,
+            generated=generated,
+            line=line,
+        )
 
     def _column_text(self, name: str, text: str, node: yaml.Node) -> ColumnDef:
         try:
@@ -235,8 +298,9 @@ class _Reader:
         if "collation" in value:
             definition.collation = self.nodes.scalar(value["collation"], what)
         definition.primary_key = "primary_key" in value and self.nodes.boolean(value["primary_key"], what)
-        definition.autoincrement = ("autoincrement" in value
-                                    and self.nodes.boolean(value["autoincrement"], what))
+        definition.autoincrement = "autoincrement" in value and self.nodes.boolean(
+            value["autoincrement"], what
+        )
         definition.unique = "unique" in value and self.nodes.boolean(value["unique"], what)
         if "check" in value:
             definition.checks.append((None, self.nodes.scalar(value["check"], what)))
@@ -274,8 +338,12 @@ class _Reader:
             raise self.nodes.error(node, f'"primary_key" of {what} has no "columns"')
         name = self.nodes.scalar(entries["name"][1], what) if "name" in entries else None
         autoincrement = self._flag(entries, "autoincrement", what)
-        return PrimaryKey(self.nodes.names(entries["columns"][1], what), name=name,
-                          autoincrement=autoincrement, line=line_of(node))
+        return PrimaryKey(
+            self.nodes.names(entries["columns"][1], what),
+            name=name,
+            autoincrement=autoincrement,
+            line=line_of(node),
+        )
 
     def _foreign_key(self, node: yaml.Node, what: str) -> ForeignKey:
         if isinstance(node, yaml.ScalarNode):
@@ -305,7 +373,9 @@ class _Reader:
         tokens = tokenize(text)
         at = next((i for i, t in enumerate(tokens) if t.is_word("REFERENCES")), None)
         if at is None:
-            raise self.nodes.error(node, f'A foreign key should read "column REFERENCES table(column)", found {text!r}')
+            raise self.nodes.error(
+                node, f'A foreign key should read "column REFERENCES table(column)", found {text!r}'
+            )
         head = tokens[:at]
         name = None
         if len(head) >= 2 and head[0].is_word("CONSTRAINT"):
@@ -347,7 +417,8 @@ class _Reader:
             raise self.nodes.error(node, f'{where} has no "columns"')
         value = {key: n for key, (_, n) in entries.items()}
         return Index(
-            name=name, columns=self.nodes.names(value["columns"], where),
+            name=name,
+            columns=self.nodes.names(value["columns"], where),
             unique="unique" in value and self.nodes.boolean(value["unique"], where),
             where=self.nodes.scalar(value["where"], where) if "where" in value else None,
             using=self.nodes.scalar(value["using"], where) if "using" in value else None,
@@ -364,8 +435,13 @@ class _Reader:
         if "query" not in entries:
             raise self.nodes.error(node, f'{what} has no "query"')
         columns = self.nodes.names(entries["columns"][1], what) if "columns" in entries else ()
-        return View(name=name, query=self.nodes.scalar(entries["query"][1], what), columns=columns,
-                    triggers=self._triggers(entries, what), line=line)
+        return View(
+            name=name,
+            query=self.nodes.scalar(entries["query"][1], what),
+            columns=columns,
+            triggers=self._triggers(entries, what),
+            line=line,
+        )
 
     def _enum(self, name: str, node: yaml.Node, line: int) -> Enum:
         what = f'enum "{name}"'
@@ -386,13 +462,15 @@ class _TableParts:
         self.uniques: list[Unique] = []
         self.checks: list[Check] = []
 
-    def absorb(self, name: str, column: ColumnDef, line: int, nodes: Nodes, node: yaml.Node
-               ) -> None:
+    def absorb(self, name: str, column: ColumnDef, line: int, nodes: Nodes, node: yaml.Node) -> None:
         """Take the column-level constraints out of the definition of column ``name``."""
         if column.primary_key:
-            self.set_primary_key(PrimaryKey((name,), column.primary_key_name,
-                                            column.autoincrement, line=line), nodes, node,
-                                 f'column "{name}"')
+            self.set_primary_key(
+                PrimaryKey((name,), column.primary_key_name, column.autoincrement, line=line),
+                nodes,
+                node,
+                f'column "{name}"',
+            )
         if column.unique:
             self.uniques.append(Unique((name,), column.unique_name, line=line))
         self.checks += [Check(expression, check, line=line) for check, expression in column.checks]
@@ -406,8 +484,14 @@ class _TableParts:
         self.primary_key = key
 
 
-def _to_foreign_key(fk: ForeignKeyDef, line: int, columns: tuple[str, ...] | None = None
-                    ) -> ForeignKey:
-    return ForeignKey(columns=columns or fk.columns, ref_table=fk.table, ref_columns=fk.ref_columns,
-                      on_delete=fk.on_delete, on_update=fk.on_update,
-                      deferrable=" ".join(fk.deferrable.upper().split()), name=fk.name, line=line)
+def _to_foreign_key(fk: ForeignKeyDef, line: int, columns: tuple[str, ...] | None = None) -> ForeignKey:
+    return ForeignKey(
+        columns=columns or fk.columns,
+        ref_table=fk.table,
+        ref_columns=fk.ref_columns,
+        on_delete=fk.on_delete,
+        on_update=fk.on_update,
+        deferrable=" ".join(fk.deferrable.upper().split()),
+        name=fk.name,
+        line=line,
+    )

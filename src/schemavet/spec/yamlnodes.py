@@ -39,7 +39,7 @@ def compose(text: str | bytes, path: str) -> yaml.Node | None:
     """The document's root node; a YAML syntax error becomes a SpecError with its line."""
     try:
         with gc_paused():
-            return yaml.compose(text, Loader=_Loader)  # type: ignore[arg-type]
+            return yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
@@ -59,8 +59,9 @@ class Nodes:
         """A SpecError located at ``node``."""
         return SpecError(message, self.path, line_of(node))
 
-    def mapping(self, node: yaml.Node, what: str, allowed: frozenset[str] | None = None
-                ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    def mapping(
+        self, node: yaml.Node, what: str, allowed: frozenset[str] | None = None
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         """A mapping's entries by key text, refusing duplicates and keys outside ``allowed``."""
         if not isinstance(node, yaml.MappingNode):
             raise self.error(node, f"{what} should be a mapping")

@@ -15,12 +15,22 @@ from schemavet.errors import SqlSyntaxError
 from schemavet.sql.tokens import Token, matching_paren, split_top_level, tokenize
 
 _COLUMN_CONSTRAINT_START = frozenset(
-    {"CONSTRAINT", "PRIMARY", "NOT", "NULL", "UNIQUE", "CHECK", "DEFAULT", "COLLATE",
-     "REFERENCES", "GENERATED", "AS"}
+    {
+        "CONSTRAINT",
+        "PRIMARY",
+        "NOT",
+        "NULL",
+        "UNIQUE",
+        "CHECK",
+        "DEFAULT",
+        "COLLATE",
+        "REFERENCES",
+        "GENERATED",
+        "AS",
+    }
 )
 _TABLE_CONSTRAINT_START = frozenset({"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"})
-_ACTIONS = {("SET", "NULL"): "SET NULL", ("SET", "DEFAULT"): "SET DEFAULT",
-            ("NO", "ACTION"): "NO ACTION"}
+_ACTIONS = {("SET", "NULL"): "SET NULL", ("SET", "DEFAULT"): "SET DEFAULT", ("NO", "ACTION"): "NO ACTION"}
 
 
 @dataclass
@@ -162,7 +172,7 @@ def _column_constraint(cursor: _Cursor, column: ColumnDef) -> None:
     word = token.upper if token.kind == "word" else ""
     handler = _COLUMN_HANDLERS.get(word)
     if handler is None:
-        raise SqlSyntaxError(f"Unexpected {token.text!r} in column \"{column.name}\" of {cursor.source!r}")
+        raise SqlSyntaxError(f'Unexpected {token.text!r} in column "{column.name}" of {cursor.source!r}')
     handler(cursor, column, name)
 
 
@@ -229,9 +239,16 @@ def _as(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
 
 
 _COLUMN_HANDLERS = {
-    "PRIMARY": _primary_key, "NOT": _not_null, "NULL": _null, "UNIQUE": _unique,
-    "CHECK": _check, "DEFAULT": _default, "COLLATE": _collate, "REFERENCES": _references,
-    "GENERATED": _generated, "AS": _as,
+    "PRIMARY": _primary_key,
+    "NOT": _not_null,
+    "NULL": _null,
+    "UNIQUE": _unique,
+    "CHECK": _check,
+    "DEFAULT": _default,
+    "COLLATE": _collate,
+    "REFERENCES": _references,
+    "GENERATED": _generated,
+    "AS": _as,
 }
 
 
@@ -295,8 +312,9 @@ def parse_table_constraint(tokens: list[Token], source: str) -> TableConstraintD
     columns = name_list(cursor.take_group())
     _skip_conflict_clause(cursor)
     autoincrement = cursor.at("AUTOINCREMENT")
-    return TableConstraintDef("primary_key" if word == "PRIMARY" else "unique", name, columns,
-                              autoincrement=autoincrement)
+    return TableConstraintDef(
+        "primary_key" if word == "PRIMARY" else "unique", name, columns, autoincrement=autoincrement
+    )
 
 
 def is_table_constraint(tokens: list[Token]) -> bool:
@@ -304,8 +322,7 @@ def is_table_constraint(tokens: list[Token]) -> bool:
     return bool(tokens) and tokens[0].kind == "word" and tokens[0].upper in _TABLE_CONSTRAINT_START
 
 
-def parse_foreign_key(sql: str | list[Token], source: str, columns: tuple[str, ...]
-                      ) -> ForeignKeyDef:
+def parse_foreign_key(sql: str | list[Token], source: str, columns: tuple[str, ...]) -> ForeignKeyDef:
     """A spec's ``[REFERENCES] table(columns) ON DELETE …`` text (or its tokens)."""
     tokens = tokenize(sql) if isinstance(sql, str) else sql
     cursor = _Cursor(tokens, source)

@@ -8,7 +8,7 @@ only needs tokens, so one compiled regular expression does the job in millisecon
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from typing import NamedTuple
 
 from schemavet.errors import SqlSyntaxError
@@ -18,16 +18,15 @@ from schemavet.errors import SqlSyntaxError
 KEYWORDS = frozenset(
     """
     ABORT ACTION ADD AFTER ALL ALWAYS AND ANY AS ASC AUTOINCREMENT BEFORE BEGIN BETWEEN BY
-    CASCADE CASE CAST CHECK COLLATE COLUMN CONFLICT CONSTRAINT CREATE CROSS CURRENT
-    CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP DEFAULT DEFERRABLE DEFERRED DELETE DESC
-    DISTINCT DO DROP EACH ELSE END ESCAPE EXCEPT EXCLUDE EXISTS FAIL FALSE FILTER FIRST
-    FOLLOWING FOR FOREIGN FROM FULL GENERATED GLOB GROUP GROUPS HAVING IF IGNORE IMMEDIATE IN
-    INDEX INDEXED INITIALLY INNER INSERT INSTEAD INTERSECT INTO IS ISNULL JOIN KEY LAST LEFT
-    LIKE LIMIT MATCH MATERIALIZED NATURAL NO NOT NOTHING NOTNULL NULL NULLS OF OFFSET ON OR
-    ORDER OTHERS OUTER OVER PARTITION PRECEDING PRIMARY RAISE RANGE RECURSIVE REFERENCES
-    REGEXP REPLACE RESTRICT RETURNING RIGHT ROLLBACK ROW ROWS SELECT SET STORED STRICT TABLE
-    TEMP TEMPORARY THEN TIES TO TRIGGER TRUE UNBOUNDED UNION UNIQUE UPDATE USING VALUES VIEW
-    VIRTUAL WHEN WHERE WINDOW WITH WITHOUT
+    CASCADE CASE CAST CHECK COLLATE COLUMN CONFLICT CONSTRAINT CREATE CROSS CURRENT CURRENT_DATE
+    CURRENT_TIME CURRENT_TIMESTAMP DEFAULT DEFERRABLE DEFERRED DELETE DESC DISTINCT DO DROP EACH
+    ELSE END ESCAPE EXCEPT EXCLUDE EXISTS FAIL FALSE FILTER FIRST FOLLOWING FOR FOREIGN FROM
+    FULL GENERATED GLOB GROUP GROUPS HAVING IF IGNORE IMMEDIATE IN INDEX INDEXED INITIALLY INNER
+    INSERT INSTEAD INTERSECT INTO IS ISNULL JOIN KEY LAST LEFT LIKE LIMIT MATCH MATERIALIZED
+    NATURAL NO NOT NOTHING NOTNULL NULL NULLS OF OFFSET ON OR ORDER OTHERS OUTER OVER PARTITION
+    PRECEDING PRIMARY RAISE RANGE RECURSIVE REFERENCES REGEXP REPLACE RESTRICT RETURNING RIGHT
+    ROLLBACK ROW ROWS SELECT SET STORED STRICT TABLE TEMP TEMPORARY THEN TIES TO TRIGGER TRUE
+    UNBOUNDED UNION UNIQUE UPDATE USING VALUES VIEW VIRTUAL WHEN WHERE WINDOW WITH WITHOUT
     """.split()
 )
 
@@ -75,12 +74,14 @@ class Token(NamedTuple):
 
 def tokenize(sql: str) -> list[Token]:
     """Split SQL into tokens, dropping white space and comments."""
-    tokens = [Token(m.lastgroup, m.group(), m.start()) for m in _TOKEN_RE.finditer(sql)
-              if m.lastgroup not in _SKIPPED]  # type: ignore[arg-type]
+    tokens = [
+        Token(m.lastgroup or "", m.group(), m.start())
+        for m in _TOKEN_RE.finditer(sql)
+        if m.lastgroup not in _SKIPPED
+    ]
     for token in tokens:
         if token.kind == "error":
-            raise SqlSyntaxError(f"Unexpected character {token.text!r} at offset {token.start} "
-                                 f"in {sql!r}")
+            raise SqlSyntaxError(f"Unexpected character {token.text!r} at offset {token.start} in {sql!r}")
     return tokens
 
 
@@ -117,8 +118,30 @@ def _canonical_word(token: Token) -> str:
 
 _NO_SPACE_AFTER = frozenset({"(", ".", "~"})
 _NO_SPACE_BEFORE = frozenset({")", ",", ".", ";"})
-_UNARY_CONTEXT = frozenset({"(", ",", "=", "==", "<", ">", "<=", ">=", "!=", "<>", "+", "-", "*",
-                            "/", "%", "||", "&", "|", "<<", ">>"})
+_UNARY_CONTEXT = frozenset(
+    {
+        "(",
+        ",",
+        "=",
+        "==",
+        "<",
+        ">",
+        "<=",
+        ">=",
+        "!=",
+        "<>",
+        "+",
+        "-",
+        "*",
+        "/",
+        "%",
+        "||",
+        "&",
+        "|",
+        "<<",
+        ">>",
+    }
+)
 
 
 def _needs_space(prev: Token, prev_text: str, token: Token, before_prev: Token | None) -> bool:
@@ -127,9 +150,7 @@ def _needs_space(prev: Token, prev_text: str, token: Token, before_prev: Token |
     if token.text == "(":
         # a function call hugs its parenthesis; a keyword (IN, AS, VALUES) does not
         return prev.kind not in ("word", "quoted") or prev_text.upper() in KEYWORDS
-    if prev_text in ("-", "+") and _is_unary(before_prev):
-        return False
-    return True
+    return not (prev_text in ("-", "+") and _is_unary(before_prev))
 
 
 def _is_unary(before: Token | None) -> bool:
@@ -189,7 +210,7 @@ def split_top_level(tokens: list[Token], separator: str = ",") -> list[list[Toke
     return parts
 
 
-@lru_cache(maxsize=None)
+@cache
 def canonical_expression(sql: str) -> str:
     """The canonical text of an SQL expression, so equivalent spellings compare equal."""
     return render(strip_outer_parens(tokenize(sql)))

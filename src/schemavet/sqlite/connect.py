@@ -57,6 +57,7 @@ def _probe(conn: sqlite3.Connection, path: str) -> None:
         if "not a database" in message or "malformed" in message:
             raise DatabaseError(f'"{path}" is not a SQLite database, or it is corrupt ({message})') from e
         if "locked" in message or "busy" in message:
-            raise DatabaseError(f'Database "{path}" is locked by another connection; '
-                                f"gave up after {BUSY_TIMEOUT_S:g} s") from e
+            raise DatabaseError(
+                f'Database "{path}" is locked by another connection; gave up after {BUSY_TIMEOUT_S:g} s'
+            ) from e
         raise DatabaseError(f'Cannot read database "{path}": {message}') from e

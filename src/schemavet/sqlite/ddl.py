@@ -60,7 +60,8 @@ _STRUCTURE = re.compile(
 )
 # A column definition without these words says nothing the PRAGMAs have not said already.
 _BEYOND_PRAGMAS = re.compile(
-    r"\b(?:CHECK|COLLATE|AS|GENERATED|DEFERRABLE|CONSTRAINT|AUTOINCREMENT)\b", re.IGNORECASE)
+    r"\b(?:CHECK|COLLATE|AS|GENERATED|DEFERRABLE|CONSTRAINT|AUTOINCREMENT)\b", re.IGNORECASE
+)
 
 
 def parse_create_table(sql: str) -> TableDDL:

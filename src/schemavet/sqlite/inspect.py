@@ -74,8 +74,16 @@ def _inspect(conn: sqlite3.Connection) -> Schema:
     indexes, uniques, autoindexed = _indexes(conn, objects.index_sql, ddl)
     triggers = _triggers(objects.triggers)
     tables = {
-        name: _table(name, ddl[name], columns[name], foreign_keys[name], indexes[name],
-                     uniques[name], name in autoindexed, triggers.pop(name, {}))
+        name: _table(
+            name,
+            ddl[name],
+            columns[name],
+            foreign_keys[name],
+            indexes[name],
+            uniques[name],
+            name in autoindexed,
+            triggers.pop(name, {}),
+        )
         for name in objects.tables
     }
     tables.update(_virtual_tables(objects.virtual, triggers))
@@ -130,8 +138,12 @@ def _column(row: list[Any], definition: ColumnDef | None) -> Column:
     if hidden in (2, 3) and definition is not None and definition.generated is not None:
         generated = Generated(definition.generated, stored=hidden == 3)
     return Column(
-        name=name, type=declared, nullable=not notnull, default=default,
-        collation=definition.collation if definition else None, generated=generated,
+        name=name,
+        type=declared,
+        nullable=not notnull,
+        default=default,
+        collation=definition.collation if definition else None,
+        generated=generated,
     )
 
 
@@ -140,7 +152,8 @@ def _primary_key(table: str, rows: list[Any], ddl: TableDDL, autoindexed: bool) 
     if not key:
         return None
     autoincrement = any(c.autoincrement for c in ddl.columns.values()) or any(
-        c.autoincrement for c in ddl.constraints if c.kind == "primary_key")
+        c.autoincrement for c in ddl.constraints if c.kind == "primary_key"
+    )
     name = next((c.name for c in ddl.constraints if c.kind == "primary_key"), None)
     name = name or next((c.primary_key_name for c in ddl.columns.values() if c.primary_key), None)
     rowid_alias = not ddl.without_rowid and len(key) == 1 and not autoindexed
@@ -163,12 +176,22 @@ def _foreign_key(rows: list[Any], declared: list[ForeignKeyDef]) -> ForeignKey:
     target, _, _, on_update, on_delete = rows[0]
     columns = tuple(row[1] for row in rows)
     ref_columns = tuple(row[2] for row in rows) if rows[0][2] is not None else ()
-    match = next((fk for fk in declared
-                  if tuple(c.lower() for c in fk.columns) == tuple(c.lower() for c in columns)
-                  and fk.table.lower() == target.lower()), None)
+    match = next(
+        (
+            fk
+            for fk in declared
+            if tuple(c.lower() for c in fk.columns) == tuple(c.lower() for c in columns)
+            and fk.table.lower() == target.lower()
+        ),
+        None,
+    )
     return ForeignKey(
-        columns=columns, ref_table=target, ref_columns=ref_columns, on_delete=on_delete,
-        on_update=on_update, deferrable=match.deferrable if match else "NOT DEFERRABLE",
+        columns=columns,
+        ref_table=target,
+        ref_columns=ref_columns,
+        on_delete=on_delete,
+        on_update=on_update,
+        deferrable=match.deferrable if match else "NOT DEFERRABLE",
         name=match.name if match else None,
     )
 
@@ -187,12 +210,11 @@ class _IndexRows:
     keys: list[tuple[int, str | None, int, str]] = field(default_factory=list)
 
 
-def _indexes(conn: sqlite3.Connection, index_sql: dict[str, str], ddl: dict[str, TableDDL]
-             ) -> tuple[
-        dict[str, dict[str, Index]], dict[str, list[Unique]], set[str]]:
+def _indexes(
+    conn: sqlite3.Connection, index_sql: dict[str, str], ddl: dict[str, TableDDL]
+) -> tuple[dict[str, dict[str, Index]], dict[str, list[Unique]], set[str]]:
     grouped: dict[str, dict[str, _IndexRows]] = defaultdict(dict)
-    for table, name, unique, origin, partial, cid, column, desc, coll, sql in conn.execute(
-            queries.INDEXES):
+    for table, name, unique, origin, partial, cid, column, desc, coll, sql in conn.execute(queries.INDEXES):
         rows = grouped[table].setdefault(name, _IndexRows(bool(unique), origin, bool(partial), sql))
         rows.keys.append((cid, column, desc, coll))
     indexes: dict[str, dict[str, Index]] = defaultdict(dict)
@@ -230,8 +252,9 @@ def _index(name: str, rows: _IndexRows, table: TableDDL) -> Index:
         if coll.upper() != ((declared.collation if declared else None) or "BINARY").upper():
             term += f" COLLATE {coll}"
         terms.append(term + (" DESC" if desc else ""))
-    return Index(name=name, columns=tuple(terms), unique=rows.unique,
-                 where=ddl.where if ddl is not None else None)
+    return Index(
+        name=name, columns=tuple(terms), unique=rows.unique, where=ddl.where if ddl is not None else None
+    )
 
 
 def _triggers(rows: list[tuple[str, str, str]]) -> dict[str, dict[str, Trigger]]:
@@ -241,33 +264,47 @@ def _triggers(rows: list[tuple[str, str, str]]) -> dict[str, dict[str, Trigger]]
     return triggers
 
 
-def _table(name: str, ddl: TableDDL, rows: list[Any], foreign_keys: list[ForeignKey],
-           indexes: dict[str, Index], uniques: list[Unique], autoindexed: bool,
-           triggers: dict[str, Trigger]) -> Table:
-    columns = {row[0]: _column(row, ddl.columns.get(row[0].lower())) for row in rows
-               if row[5] != 1}
+def _table(
+    name: str,
+    ddl: TableDDL,
+    rows: list[Any],
+    foreign_keys: list[ForeignKey],
+    indexes: dict[str, Index],
+    uniques: list[Unique],
+    autoindexed: bool,
+    triggers: dict[str, Trigger],
+) -> Table:
+    columns = {row[0]: _column(row, ddl.columns.get(row[0].lower())) for row in rows if row[5] != 1}
     checks = [Check(expr, check_name) for c in ddl.columns.values() for check_name, expr in c.checks]
     checks += [Check(c.expression or "", c.name) for c in ddl.constraints if c.kind == "check"]
     return Table(
-        name=name, columns=columns, primary_key=_primary_key(name, rows, ddl, autoindexed),
-        foreign_keys=tuple(foreign_keys), uniques=tuple(_name_uniques(uniques, ddl)),
-        checks=tuple(checks), indexes=indexes, triggers=triggers,
-        without_rowid=ddl.without_rowid, strict=ddl.strict,
+        name=name,
+        columns=columns,
+        primary_key=_primary_key(name, rows, ddl, autoindexed),
+        foreign_keys=tuple(foreign_keys),
+        uniques=tuple(_name_uniques(uniques, ddl)),
+        checks=tuple(checks),
+        indexes=indexes,
+        triggers=triggers,
+        without_rowid=ddl.without_rowid,
+        strict=ddl.strict,
     )
 
 
 def _name_uniques(uniques: list[Unique], ddl: TableDDL) -> list[Unique]:
     """Attach the constraint names the DDL gives to the UNIQUE constraints SQLite reports."""
-    names = {tuple(c.lower() for c in u.columns): u.name
-             for u in ddl.constraints if u.kind == "unique" and u.name}
+    names = {
+        tuple(c.lower() for c in u.columns): u.name for u in ddl.constraints if u.kind == "unique" and u.name
+    }
     names.update({(c.name.lower(),): c.unique_name for c in ddl.columns.values() if c.unique_name})
     return [replace(u, name=names.get(tuple(c.lower() for c in u.columns))) for u in uniques]
 
 
-def _virtual_tables(virtual: dict[str, str],
-                    triggers: dict[str, dict[str, Trigger]]) -> dict[str, Table]:
-    return {name: Table(name=name, virtual=virtual_module(sql), triggers=triggers.pop(name, {}))
-            for name, sql in virtual.items()}
+def _virtual_tables(virtual: dict[str, str], triggers: dict[str, dict[str, Trigger]]) -> dict[str, Table]:
+    return {
+        name: Table(name=name, virtual=virtual_module(sql), triggers=triggers.pop(name, {}))
+        for name, sql in virtual.items()
+    }
 
 
 def _view(name: str, sql: str, triggers: dict[str, Trigger]) -> View:

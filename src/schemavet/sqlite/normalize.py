@@ -8,7 +8,7 @@ can compare with ``==``. What differs in meaning stays different: ``INTEGER PRIM
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import lru_cache
+from functools import cache
 
 from schemavet.model import (
     NOT_DEFERRABLE,
@@ -69,19 +69,18 @@ def _table(table: Table, primary_keys: dict[str, tuple[str, ...]]) -> Table:
     not_null_key = table.without_rowid or bool(primary_key and primary_key.rowid_alias)
     # the sole key column's spelling decides SQLite's rowid alias: it keeps its own type name
     sole_key = next(iter(key_columns)) if len(key_columns) == 1 else None
-    columns = {fold(name): _column(c, not_null_key and fold(name) in key_columns,
-                                   aliases=fold(name) != sole_key)
-               for name, c in table.columns.items()}
+    columns = {
+        fold(name): _column(c, not_null_key and fold(name) in key_columns, aliases=fold(name) != sole_key)
+        for name, c in table.columns.items()
+    }
     collations = {name: c.collation or "BINARY" for name, c in columns.items()}
     return replace(
         table,
         columns=columns,
         primary_key=primary_key,
         foreign_keys=tuple(_foreign_key(fk, primary_keys) for fk in table.foreign_keys),
-        uniques=tuple(Unique(tuple(fold(c) for c in u.columns), u.name, u.line)
-                      for u in table.uniques),
-        checks=tuple(Check(canonical_expression(c.expression), c.name, c.line)
-                     for c in table.checks),
+        uniques=tuple(Unique(tuple(fold(c) for c in u.columns), u.name, u.line) for u in table.uniques),
+        checks=tuple(Check(canonical_expression(c.expression), c.name, c.line) for c in table.checks),
         indexes={fold(n): _index(ix, collations) for n, ix in table.indexes.items()},
         triggers=_triggers(table.triggers),
         virtual=canonical_expression(table.virtual) if table.virtual else None,
@@ -92,8 +91,13 @@ def _column(column: Column, key_not_null: bool, aliases: bool) -> Column:
     generated = column.generated
     if generated is not None:
         generated = replace(generated, expression=canonical_expression(generated.expression))
-    normal = (canonical_type(column.type, aliases), column.nullable and not key_not_null,
-              canonical_default(column.default), canonical_collation(column.collation), generated)
+    normal = (
+        canonical_type(column.type, aliases),
+        column.nullable and not key_not_null,
+        canonical_default(column.default),
+        canonical_collation(column.collation),
+        generated,
+    )
     if normal == (column.type, column.nullable, column.default, column.collation, column.generated):
         return column  # already normal: most columns, and no copy to make
     type_, nullable, default, collation, generated = normal
@@ -109,8 +113,11 @@ def _primary_key(table: Table) -> PrimaryKey | None:
     if rowid_alias is None:  # a spec: derive it the way SQLite does
         by_name = {fold(name): c for name, c in table.columns.items()}
         declared = by_name.get(columns[0]) if len(columns) == 1 else None
-        rowid_alias = (not table.without_rowid and declared is not None
-                       and " ".join(declared.type.upper().split()) == "INTEGER")
+        rowid_alias = (
+            not table.without_rowid
+            and declared is not None
+            and " ".join(declared.type.upper().split()) == "INTEGER"
+        )
     return replace(pk, columns=columns, rowid_alias=rowid_alias)
 
 
@@ -120,9 +127,14 @@ def _foreign_key(fk: ForeignKey, primary_keys: dict[str, tuple[str, ...]]) -> Fo
     # SQLite enforces "DEFERRABLE INITIALLY IMMEDIATE" exactly like NOT DEFERRABLE
     deferrable = _DEFERRED if fk.deferrable == _DEFERRED else NOT_DEFERRABLE
     return replace(
-        fk, columns=tuple(fold(c) for c in fk.columns), ref_table=target,
-        ref_columns=ref_columns, on_delete=fk.on_delete.upper(), on_update=fk.on_update.upper(),
-        deferrable=deferrable, ref_schema=None,
+        fk,
+        columns=tuple(fold(c) for c in fk.columns),
+        ref_table=target,
+        ref_columns=ref_columns,
+        on_delete=fk.on_delete.upper(),
+        on_update=fk.on_update.upper(),
+        deferrable=deferrable,
+        ref_schema=None,
     )
 
 
@@ -133,16 +145,21 @@ def _index(index: Index, collations: dict[str, str]) -> Index:
 
 
 def _triggers(triggers: dict[str, Trigger]) -> dict[str, Trigger]:
-    return {fold(name): replace(t, definition=canonical_expression(t.definition))
-            for name, t in triggers.items()}
+    return {
+        fold(name): replace(t, definition=canonical_expression(t.definition)) for name, t in triggers.items()
+    }
 
 
 def _view(view: View) -> View:
-    return replace(view, query=canonical_expression(view.query),
-                   columns=tuple(fold(c) for c in view.columns), triggers=_triggers(view.triggers))
+    return replace(
+        view,
+        query=canonical_expression(view.query),
+        columns=tuple(fold(c) for c in view.columns),
+        triggers=_triggers(view.triggers),
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def canonical_type(declared: str, aliases: bool = True) -> str:
     """``varchar ( 64 )`` → ``VARCHAR(64)``; with ``aliases``, exact synonyms become one name."""
     if not declared:
@@ -156,7 +173,7 @@ def canonical_type(declared: str, aliases: bool = True) -> str:
     return name
 
 
-@lru_cache(maxsize=None)
+@cache
 def canonical_default(default: str | None) -> str | None:
     """A default as SQLite evaluates it: ``(0)`` is ``0``, ``"x"`` is ``'x'``, NULL is none."""
     if default is None:
@@ -191,7 +208,7 @@ def canonical_index_term(term: str, collations: dict[str, str]) -> str:
     return text + (" DESC" if descending else "")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _index_term_parts(term: str) -> tuple[str, str | None, str | None, bool]:
     """(canonical expression, the column it names if it is one, collation, descending)."""
     tokens = tokenize(term)

@@ -7,8 +7,7 @@ the number of tables.
 
 # Tables whose PRAGMAs can be read: not SQLite's own, not virtual (their module may be missing).
 _REAL_TABLES = (
-    "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-    "AND m.sql NOT LIKE 'CREATE VIRTUAL TABLE%'"
+    "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND m.sql NOT LIKE 'CREATE VIRTUAL TABLE%'"
 )
 
 OBJECTS = (
