@@ -29,7 +29,7 @@ def _inspect_sqlite(url: DatabaseURL) -> Schema:
 
 
 def _sqlite() -> Engine:
-    from schemavet.sql.tokens import fold
+    from schemavet.sqlite.expressions import fold
     from schemavet.sqlite.normalize import normalize_sqlite
 
     return Engine("sqlite", _inspect_sqlite, normalize_sqlite, fold)

@@ -46,12 +46,16 @@ class Column:
 
 @dataclass(frozen=True)
 class PrimaryKey:
-    """The primary key. ``rowid_alias`` is SQLite's INTEGER PRIMARY KEY; None means derive it."""
+    """The primary key. ``rowid_alias`` is SQLite's INTEGER PRIMARY KEY; None means derive it.
+
+    ``on_conflict`` is SQLite's conflict resolution (REPLACE, IGNORE …); None is the default.
+    """
 
     columns: tuple[str, ...]
     name: str | None = None
     autoincrement: bool = False
     rowid_alias: bool | None = None
+    on_conflict: str | None = None
     line: int | None = _line()
 
 
@@ -76,6 +80,7 @@ class Unique:
 
     columns: tuple[str, ...]
     name: str | None = None
+    on_conflict: str | None = None
     line: int | None = _line()
 
 

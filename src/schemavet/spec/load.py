@@ -28,8 +28,14 @@ from schemavet.model import (
     View,
 )
 from schemavet.policies import Policy, parse_policy
-from schemavet.spec.yamlnodes import Nodes, compose, gc_paused, line_of
-from schemavet.sql.ddl import ColumnDef, ForeignKeyDef, parse_column_constraints, parse_foreign_key
+from schemavet.spec.yamlnodes import Nodes, compose, gc_paused, is_null, line_of
+from schemavet.sql.ddl import (
+    ColumnDef,
+    ForeignKeyDef,
+    parse_column_constraints,
+    parse_foreign_key,
+    parse_simple_reference,
+)
 from schemavet.sql.tokens import tokenize
 
 ENGINES = ("sqlite", "postgresql")
@@ -261,12 +267,13 @@ class _Reader:
     # --- columns ----------------------------------------------------------------------------
 
     def _column(self, name: str, node: yaml.Node, parts: _TableParts, line: int) -> Column:
-        what = f'column "{name}"'
-        if isinstance(node, yaml.ScalarNode):
-            definition = self._column_text(name, self.nodes.scalar(node, what), node)
+        # the hot path of a large spec: no message text is built unless something is wrong
+        if node.__class__ is yaml.ScalarNode:
+            definition = self._column_text(name, node)
         else:
-            definition = self._column_mapping(name, node, what)
-        parts.absorb(name, definition, line, self.nodes, node)
+            definition = self._column_mapping(name, node, f'column "{name}"')
+        if definition.primary_key or definition.unique or definition.checks or definition.references:
+            parts.absorb(name, definition, line, self.nodes, node)
         generated = None
         if definition.generated is not None:
             generated = Generated(definition.generated, definition.generated_stored)
@@ -280,7 +287,8 @@ class _Reader:
             line=line,
         )
 
-    def _column_text(self, name: str, text: str, node: yaml.Node) -> ColumnDef:
+    def _column_text(self, name: str, node: yaml.ScalarNode) -> ColumnDef:
+        text = self.nodes.scalar(node, f'column "{name}"') if is_null(node) else str(node.value)
         try:
             return parse_column_constraints(text)
         except SchemavetError as e:
@@ -370,6 +378,9 @@ class _Reader:
 
     def _reference_text(self, node: yaml.Node, text: str) -> ForeignKeyDef:
         """``[CONSTRAINT n] [FOREIGN KEY] (a, b) REFERENCES t(x, y) …`` or ``a REFERENCES t …``."""
+        simple = parse_simple_reference(text)
+        if simple is not None:
+            return simple
         tokens = tokenize(text)
         at = next((i for i, t in enumerate(tokens) if t.is_word("REFERENCES")), None)
         if at is None:

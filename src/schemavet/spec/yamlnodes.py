@@ -20,7 +20,7 @@ from schemavet.errors import SpecError
 _Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 _TRUE = frozenset({"true", "yes", "on", "y"})
 _FALSE = frozenset({"false", "no", "off", "n"})
-_NULL = frozenset({"", "~", "null"})
+_NULL = frozenset({"", "~", "null", "Null", "NULL"})
 
 
 @contextmanager
@@ -67,7 +67,10 @@ class Nodes:
             raise self.error(node, f"{what} should be a mapping")
         entries: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value_node in node.value:
-            key = self.scalar(key_node, f"a key in {what}")
+            if key_node.__class__ is yaml.ScalarNode and (key_node.style or key_node.value not in _NULL):
+                key = key_node.value
+            else:
+                key = self.scalar(key_node, f"a key in {what}")
             if key in entries:
                 raise self.error(key_node, f'Duplicate key "{key}" in {what}')
             if allowed is not None and key not in allowed:
@@ -84,9 +87,9 @@ class Nodes:
 
     def scalar(self, node: yaml.Node, what: str) -> str:
         """A scalar's text as written."""
-        if not isinstance(node, yaml.ScalarNode) or is_null(node):
+        if node.__class__ is not yaml.ScalarNode or (not node.style and node.value in _NULL):
             raise self.error(node, f"{what} should be a single value")
-        return str(node.value)
+        return node.value  # type: ignore[no-any-return]
 
     def optional_scalar(self, node: yaml.Node, what: str) -> str | None:
         """A scalar's text, or None for YAML null."""
@@ -109,8 +112,8 @@ class Nodes:
 
 
 def is_null(node: yaml.ScalarNode) -> bool:
-    """True for an unquoted ``null``, ``~`` or nothing at all."""
-    return not node.style and str(node.value).lower() in _NULL
+    """True for an unquoted ``null``, ``~`` or nothing at all (YAML's spellings of null)."""
+    return not node.style and node.value in _NULL
 
 
 def line_of(node: yaml.Node) -> int:

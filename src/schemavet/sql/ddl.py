@@ -8,6 +8,7 @@ deferrable foreign keys, constraint names) and the short column form of a spec
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -31,6 +32,8 @@ _COLUMN_CONSTRAINT_START = frozenset(
 )
 _TABLE_CONSTRAINT_START = frozenset({"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"})
 _ACTIONS = {("SET", "NULL"): "SET NULL", ("SET", "DEFAULT"): "SET DEFAULT", ("NO", "ACTION"): "NO ACTION"}
+ACTIONS = frozenset({"CASCADE", "RESTRICT", *_ACTIONS.values()})
+CONFLICT_RESOLUTIONS = frozenset({"ROLLBACK", "ABORT", "FAIL", "IGNORE", "REPLACE"})
 
 
 @dataclass
@@ -65,6 +68,8 @@ class ColumnDef:
     generated_stored: bool = False
     primary_key_name: str | None = None
     unique_name: str | None = None
+    primary_key_on_conflict: str | None = None
+    unique_on_conflict: str | None = None
 
 
 @dataclass
@@ -77,6 +82,7 @@ class TableConstraintDef:
     expression: str | None = None
     foreign_key: ForeignKeyDef | None = None
     autoincrement: bool = False
+    on_conflict: str | None = None
 
 
 class _Cursor:
@@ -181,7 +187,7 @@ def _primary_key(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
     column.primary_key, column.primary_key_name = True, name
     if cursor.at("ASC", "DESC"):
         column.primary_key_desc = cursor.take().upper == "DESC"
-    _skip_conflict_clause(cursor)
+    column.primary_key_on_conflict = _conflict_clause(cursor)
     if cursor.at("AUTOINCREMENT"):
         cursor.take()
         column.autoincrement = True
@@ -190,16 +196,16 @@ def _primary_key(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
 def _not_null(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
     cursor.expect("NULL")
     column.not_null = True
-    _skip_conflict_clause(cursor)
+    _conflict_clause(cursor)
 
 
 def _null(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
-    _skip_conflict_clause(cursor)
+    _conflict_clause(cursor)
 
 
 def _unique(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
     column.unique, column.unique_name = True, name
-    _skip_conflict_clause(cursor)
+    column.unique_on_conflict = _conflict_clause(cursor)
 
 
 def _check(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
@@ -252,9 +258,12 @@ _COLUMN_HANDLERS = {
 }
 
 
-def _skip_conflict_clause(cursor: _Cursor) -> None:
-    if cursor.at("ON") and (nxt := cursor.peek(1)) is not None and nxt.is_word("CONFLICT"):
-        cursor.pos += 3
+def _conflict_clause(cursor: _Cursor) -> str | None:
+    """``ON CONFLICT resolution`` where one follows: the resolution, upper-cased."""
+    if not (cursor.at("ON") and (nxt := cursor.peek(1)) is not None and nxt.is_word("CONFLICT")):
+        return None
+    cursor.pos += 2
+    return cursor.expect(*CONFLICT_RESOLUTIONS).upper
 
 
 def _foreign_key_clause(cursor: _Cursor, columns: tuple[str, ...], name: str | None) -> ForeignKeyDef:
@@ -280,7 +289,12 @@ def _foreign_key_option(cursor: _Cursor, fk: ForeignKeyDef) -> None:
         event = cursor.expect("DELETE", "UPDATE").upper
         action = cursor.take().upper
         if action in ("SET", "NO"):
-            action = _ACTIONS[(action, cursor.take().upper)]
+            action = _ACTIONS.get((action, cursor.take().upper), action)
+        if action not in ACTIONS:
+            raise SqlSyntaxError(
+                f"Unknown foreign key action in {cursor.source!r}; expected one of: "
+                + ", ".join(sorted(ACTIONS))
+            )
         if event == "DELETE":
             fk.on_delete = action
         else:
@@ -309,11 +323,18 @@ def parse_table_constraint(tokens: list[Token], source: str) -> TableConstraintD
         return TableConstraintDef("foreign_key", name, columns, foreign_key=fk)
     if word == "PRIMARY":
         cursor.expect("KEY")
-    columns = name_list(cursor.take_group())
-    _skip_conflict_clause(cursor)
-    autoincrement = cursor.at("AUTOINCREMENT")
+    group = cursor.take_group()
+    # SQLite also accepts PRIMARY KEY (id AUTOINCREMENT), the keyword inside the parentheses
+    autoincrement = bool(group) and group[-1].is_word("AUTOINCREMENT")
+    columns = name_list(group[:-1] if autoincrement else group)
+    on_conflict = _conflict_clause(cursor)
+    autoincrement = autoincrement or cursor.at("AUTOINCREMENT")
     return TableConstraintDef(
-        "primary_key" if word == "PRIMARY" else "unique", name, columns, autoincrement=autoincrement
+        "primary_key" if word == "PRIMARY" else "unique",
+        name,
+        columns,
+        autoincrement=autoincrement,
+        on_conflict=on_conflict,
     )
 
 
@@ -331,4 +352,31 @@ def parse_foreign_key(sql: str | list[Token], source: str, columns: tuple[str, .
     fk = _foreign_key_clause(cursor, columns, None)
     if cursor.peek() is not None:
         raise SqlSyntaxError(f"Unexpected {cursor.take().text!r} in reference {source!r}")
+    return fk
+
+
+_NAME = r"[A-Za-z_][A-Za-z0-9_$]*"
+_ACTION = r"(?:CASCADE|RESTRICT|NO\s+ACTION|SET\s+NULL|SET\s+DEFAULT)"
+# The shape nearly every foreign key of a spec has: one plain column, one target column, actions.
+_SIMPLE_REFERENCE = re.compile(
+    rf"\s*({_NAME})\s+REFERENCES\s+({_NAME})\s*\(\s*({_NAME})\s*\)"
+    rf"(?:\s+ON\s+(DELETE|UPDATE)\s+({_ACTION}))?(?:\s+ON\s+(DELETE|UPDATE)\s+({_ACTION}))?\s*",
+    re.IGNORECASE,
+)
+
+
+def parse_simple_reference(text: str) -> ForeignKeyDef | None:
+    """``col REFERENCES table(col) [ON DELETE a] [ON UPDATE a]`` in one match; None otherwise.
+
+    A fast path for the common shape: anything else (composite keys, quoting, MATCH,
+    DEFERRABLE, names) goes through the token grammar, which reads the same text the same way.
+    """
+    match = _SIMPLE_REFERENCE.fullmatch(text)
+    if match is None:
+        return None
+    column, table, target, event1, action1, event2, action2 = match.groups()
+    fk = ForeignKeyDef(columns=(column,), table=table, ref_columns=(target,))
+    for event, action in ((event1, action1), (event2, action2)):
+        if event is not None:
+            setattr(fk, f"on_{event.lower()}", " ".join(action.upper().split()))
     return fk

@@ -1,4 +1,4 @@
-"""A small SQL tokenizer and the canonical text form that expressions are compared in.
+"""A small SQL tokenizer, and the helpers every dialect needs to walk tokens.
 
 sqlglot is the project's SQL parser, but it cannot read every type SQLite accepts (it fails on
 ``UNSIGNED BIG INT``) and parsing a thousand tables with it takes seconds; comparing schemas
@@ -8,13 +8,11 @@ only needs tokens, so one compiled regular expression does the job in millisecon
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import NamedTuple
 
 from schemavet.errors import SqlSyntaxError
 
-# Words printed upper-case in canonical text; every other bare word is an identifier or a
-# function name and is printed lower-case (SQLite compares identifiers case-insensitively).
+# SQL keywords: a bare word among these is a keyword, not an identifier.
 KEYWORDS = frozenset(
     """
     ABORT ACTION ADD AFTER ALL ALWAYS AND ANY AS ASC AUTOINCREMENT BEFORE BEGIN BETWEEN BY
@@ -47,7 +45,6 @@ _TOKEN_RE = re.compile(
 
 _SKIPPED = frozenset({"space", "comment"})
 _PLAIN_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 class Token(NamedTuple):
@@ -68,8 +65,13 @@ class Token(NamedTuple):
 
     @property
     def name(self) -> str:
-        """The identifier this token spells, with any quoting removed."""
-        return unquote(self.text) if self.kind == "quoted" else self.text
+        """The identifier this token spells, with any quoting removed.
+
+        SQLite also reads a 'single-quoted' word as an identifier where one is expected.
+        """
+        if self.kind == "quoted" or (self.kind == "string" and self.text[0] == "'"):
+            return unquote(self.text)
+        return self.text
 
 
 def tokenize(sql: str) -> list[Token]:
@@ -93,81 +95,11 @@ def unquote(text: str) -> str:
     return text[1:-1].replace(quote * 2, quote)
 
 
-def fold(name: str) -> str:
-    """SQLite's identifier case folding: ASCII letters only."""
-    return name.lower() if name.isascii() else name.translate(_ASCII_LOWER)
-
-
 def quote_identifier(name: str) -> str:
     """``name`` as SQL: bare when that is unambiguous, double-quoted otherwise."""
     if _PLAIN_IDENTIFIER.match(name) and name.upper() not in KEYWORDS:
         return name
     return '"' + name.replace('"', '""') + '"'
-
-
-def _canonical_word(token: Token) -> str:
-    if token.kind == "word":
-        upper = token.text.upper()
-        return upper if upper in KEYWORDS else fold(token.text)
-    if token.kind == "quoted":
-        return quote_identifier(fold(unquote(token.text)))
-    if token.kind == "string" and token.text[:1] in "xX":
-        return "X" + token.text[1:]
-    return token.text
-
-
-_NO_SPACE_AFTER = frozenset({"(", ".", "~"})
-_NO_SPACE_BEFORE = frozenset({")", ",", ".", ";"})
-_UNARY_CONTEXT = frozenset(
-    {
-        "(",
-        ",",
-        "=",
-        "==",
-        "<",
-        ">",
-        "<=",
-        ">=",
-        "!=",
-        "<>",
-        "+",
-        "-",
-        "*",
-        "/",
-        "%",
-        "||",
-        "&",
-        "|",
-        "<<",
-        ">>",
-    }
-)
-
-
-def _needs_space(prev: Token, prev_text: str, token: Token, before_prev: Token | None) -> bool:
-    if prev_text in _NO_SPACE_AFTER or token.text in _NO_SPACE_BEFORE:
-        return False
-    if token.text == "(":
-        # a function call hugs its parenthesis; a keyword (IN, AS, VALUES) does not
-        return prev.kind not in ("word", "quoted") or prev_text.upper() in KEYWORDS
-    return not (prev_text in ("-", "+") and _is_unary(before_prev))
-
-
-def _is_unary(before: Token | None) -> bool:
-    if before is None:
-        return True
-    return before.text in _UNARY_CONTEXT or (before.kind == "word" and before.upper in KEYWORDS)
-
-
-def render(tokens: list[Token]) -> str:
-    """Tokens joined in canonical form: keywords upper-case, identifiers folded, one spacing."""
-    parts: list[str] = []
-    for i, token in enumerate(tokens):
-        text = _canonical_word(token)
-        if i and _needs_space(tokens[i - 1], parts[-1], token, tokens[i - 2] if i > 1 else None):
-            parts.append(" ")
-        parts.append(text)
-    return "".join(parts)
 
 
 def strip_outer_parens(tokens: list[Token]) -> list[Token]:
@@ -208,9 +140,3 @@ def split_top_level(tokens: list[Token], separator: str = ",") -> list[list[Toke
         else:
             parts[-1].append(token)
     return parts
-
-
-@cache
-def canonical_expression(sql: str) -> str:
-    """The canonical text of an SQL expression, so equivalent spellings compare equal."""
-    return render(strip_outer_parens(tokenize(sql)))

@@ -22,7 +22,11 @@ def open_readonly(path: str) -> Iterator[sqlite3.Connection]:
     if not os.path.isfile(path):
         raise DatabaseError(f'Database path "{path}" is not a file')
     uri = "file:" + quote(os.path.abspath(path)) + "?mode=ro"
-    if _is_wal(path) and not _has_wal_files(path):
+    try:
+        wal = _is_wal(path)
+    except OSError as e:
+        raise DatabaseError(f'Cannot read database "{path}": {e.strerror}') from e
+    if wal and not _has_wal_files(path):
         # Nobody has this WAL database open (an open one keeps its -wal and -shm files), and a
         # read-only open would create both and leave them behind: read it as immutable instead.
         uri += "&immutable=1"
@@ -30,6 +34,8 @@ def open_readonly(path: str) -> Iterator[sqlite3.Connection]:
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     except sqlite3.Error as e:
         raise DatabaseError(f'Cannot open database "{path}": {e}') from e
+    # names that are not UTF-8 are kept byte for byte (and compare as such), not a crash
+    conn.text_factory = lambda data: data.decode("utf-8", "surrogateescape")
     try:
         _probe(conn, path)
         yield conn
@@ -52,6 +58,8 @@ def _probe(conn: sqlite3.Connection, path: str) -> None:
     """Read the schema header once, so a non-database or a locked file fails here, clearly."""
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except UnicodeDecodeError as e:
+        raise DatabaseError(f'"{path}" is corrupt: its schema is not valid UTF-8') from e
     except sqlite3.DatabaseError as e:
         message = str(e)
         if "not a database" in message or "malformed" in message:

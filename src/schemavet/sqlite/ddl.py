@@ -15,6 +15,7 @@ from schemavet.sql.ddl import (
     parse_table_constraint,
 )
 from schemavet.sql.tokens import Token, matching_paren, split_top_level, tokenize
+from schemavet.sqlite.expressions import fold
 
 
 @dataclass
@@ -58,6 +59,7 @@ _STRUCTURE = re.compile(
     r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]|--[^\n]*|/\*.*?(?:\*/|\Z)|[(),]""",
     re.DOTALL,
 )
+_TABLE_OPTIONS = re.compile(r"\b(?:ROWID|STRICT)\b", re.IGNORECASE)
 # A column definition without these words says nothing the PRAGMAs have not said already.
 _BEYOND_PRAGMAS = re.compile(
     r"\b(?:CHECK|COLLATE|AS|GENERATED|DEFERRABLE|CONSTRAINT|AUTOINCREMENT)\b", re.IGNORECASE
@@ -70,14 +72,16 @@ def parse_create_table(sql: str) -> TableDDL:
     Only the items that carry something beyond the PRAGMAs are tokenized and parsed; the
     split into items is one pass of a small regular expression.
     """
-    items, tail = _column_list_items(sql)
     table = TableDDL()
+    if not _BEYOND_PRAGMAS.search(sql) and not _TABLE_OPTIONS.search(sql):
+        return table  # nothing the PRAGMAs have not said: most tables of most schemas
+    items, tail = _column_list_items(sql)
     for item in items:
         parsed = _parse_item(item)
         if isinstance(parsed, TableConstraintDef):
             table.constraints.append(parsed)
         elif parsed is not None:
-            table.columns[parsed.name.lower()] = parsed
+            table.columns[fold(parsed.name)] = parsed
     options = {token.upper for token in tokenize(tail) if token.kind == "word"}
     table.without_rowid = "ROWID" in options
     table.strict = "STRICT" in options

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -37,6 +38,7 @@ from schemavet.sqlite.ddl import (
     view_parts,
     virtual_module,
 )
+from schemavet.sqlite.expressions import fold
 
 MAIN = "main"
 
@@ -82,22 +84,23 @@ def _inspect(conn: sqlite3.Connection) -> Schema:
             indexes[name],
             uniques[name],
             name in autoindexed,
-            triggers.pop(name, {}),
+            triggers.pop(fold(name), {}),
         )
         for name in objects.tables
     }
     tables.update(_virtual_tables(objects.virtual, triggers))
-    views = {name: _view(name, sql, triggers.pop(name, {})) for name, sql in objects.views.items()}
+    views = {name: _view(name, sql, triggers.pop(fold(name), {})) for name, sql in objects.views.items()}
     return Schema("sqlite", {MAIN: Namespace(MAIN, tables, views)})
 
 
 def _read_objects(conn: sqlite3.Connection) -> _Objects:
     objects = _Objects()
-    shadow = _shadow_tables(conn)
-    for kind, name, table, sql in conn.execute(queries.OBJECTS):
-        if name in YOYO_TABLES or table in YOYO_TABLES or name in shadow:
+    rows = [row for row in conn.execute(queries.OBJECTS) if row[1] not in YOYO_TABLES]
+    shadow = _shadow_tables(conn, rows)
+    for kind, name, table, sql in rows:
+        if table in YOYO_TABLES or name in shadow:
             continue
-        if kind == "table" and sql.upper().startswith("CREATE VIRTUAL"):
+        if kind == "table" and _is_virtual(sql):
             objects.virtual[name] = sql
         elif kind == "table":
             objects.tables[name] = sql
@@ -110,12 +113,23 @@ def _read_objects(conn: sqlite3.Connection) -> _Objects:
     return objects
 
 
-def _shadow_tables(conn: sqlite3.Connection) -> frozenset[str]:
-    """Tables a virtual table keeps its data in (FTS5's ``x_data`` …): not the app's schema."""
-    try:
-        return frozenset(row[0] for row in conn.execute(queries.SHADOW_TABLES))
-    except sqlite3.OperationalError:  # SQLite before 3.37 has no pragma_table_list
-        return frozenset()
+def _shadow_tables(conn: sqlite3.Connection, rows: list[Any]) -> frozenset[str]:
+    """Tables a virtual table keeps its data in (FTS5's ``x_data`` …): not the app's schema.
+
+    SQLite names them ``<virtual table>_<suffix>``; pragma_table_list (3.37+) says so too,
+    but only when the virtual table's module is loaded, so the naming rule decides.
+    """
+    prefixes = tuple(fold(name) + "_" for kind, name, _, sql in rows if kind == "table" and _is_virtual(sql))
+    by_name = {
+        fold(name) for kind, name, _, sql in rows if kind == "table" and fold(name).startswith(prefixes)
+    }
+    with suppress(sqlite3.OperationalError):  # SQLite before 3.37 has no pragma_table_list
+        by_name |= {fold(row[0]) for row in conn.execute(queries.SHADOW_TABLES)}
+    return frozenset(name for kind, name, _, _ in rows if fold(name) in by_name)
+
+
+def _is_virtual(sql: str | None) -> bool:
+    return bool(sql) and sql.upper().startswith("CREATE VIRTUAL")  # type: ignore[union-attr]
 
 
 def _parse_table(name: str, sql: str) -> TableDDL:
@@ -147,17 +161,19 @@ def _column(row: list[Any], definition: ColumnDef | None) -> Column:
     )
 
 
-def _primary_key(table: str, rows: list[Any], ddl: TableDDL, autoindexed: bool) -> PrimaryKey | None:
+def _primary_key(rows: list[Any], ddl: TableDDL, autoindexed: bool) -> PrimaryKey | None:
     key = tuple(row[0] for row in sorted((r for r in rows if r[4]), key=lambda r: r[4]))
     if not key:
         return None
-    autoincrement = any(c.autoincrement for c in ddl.columns.values()) or any(
-        c.autoincrement for c in ddl.constraints if c.kind == "primary_key"
+    declared = next((c for c in ddl.constraints if c.kind == "primary_key"), None)
+    column = next((c for c in ddl.columns.values() if c.primary_key), None)
+    return PrimaryKey(
+        key,
+        name=declared.name if declared else column.primary_key_name if column else None,
+        autoincrement=bool(declared.autoincrement if declared else column and column.autoincrement),
+        rowid_alias=not ddl.without_rowid and len(key) == 1 and not autoindexed,
+        on_conflict=declared.on_conflict if declared else column.primary_key_on_conflict if column else None,
     )
-    name = next((c.name for c in ddl.constraints if c.kind == "primary_key"), None)
-    name = name or next((c.primary_key_name for c in ddl.columns.values() if c.primary_key), None)
-    rowid_alias = not ddl.without_rowid and len(key) == 1 and not autoindexed
-    return PrimaryKey(key, name=name, autoincrement=autoincrement, rowid_alias=rowid_alias)
 
 
 def _foreign_keys(conn: sqlite3.Connection, ddl: dict[str, TableDDL]) -> dict[str, list[ForeignKey]]:
@@ -180,8 +196,8 @@ def _foreign_key(rows: list[Any], declared: list[ForeignKeyDef]) -> ForeignKey:
         (
             fk
             for fk in declared
-            if tuple(c.lower() for c in fk.columns) == tuple(c.lower() for c in columns)
-            and fk.table.lower() == target.lower()
+            if tuple(fold(c) for c in fk.columns) == tuple(fold(c) for c in columns)
+            and fold(fk.table) == fold(target)
         ),
         None,
     )
@@ -248,7 +264,7 @@ def _index(name: str, rows: _IndexRows, table: TableDDL) -> Index:
             terms.append(ddl.terms[position])
             continue
         term = quote_identifier(column)
-        declared = table.columns.get(column.lower())
+        declared = table.columns.get(fold(column))
         if coll.upper() != ((declared.collation if declared else None) or "BINARY").upper():
             term += f" COLLATE {coll}"
         terms.append(term + (" DESC" if desc else ""))
@@ -260,7 +276,8 @@ def _index(name: str, rows: _IndexRows, table: TableDDL) -> Index:
 def _triggers(rows: list[tuple[str, str, str]]) -> dict[str, dict[str, Trigger]]:
     triggers: dict[str, dict[str, Trigger]] = defaultdict(dict)
     for name, table, sql in rows:
-        triggers[table][name] = Trigger(name=name, definition=trigger_definition(sql))
+        # a trigger names its table in its own spelling; SQLite matches it case-insensitively
+        triggers[fold(table)][name] = Trigger(name=name, definition=trigger_definition(sql))
     return triggers
 
 
@@ -274,13 +291,13 @@ def _table(
     autoindexed: bool,
     triggers: dict[str, Trigger],
 ) -> Table:
-    columns = {row[0]: _column(row, ddl.columns.get(row[0].lower())) for row in rows if row[5] != 1}
+    columns = {row[0]: _column(row, ddl.columns.get(fold(row[0]))) for row in rows if row[5] != 1}
     checks = [Check(expr, check_name) for c in ddl.columns.values() for check_name, expr in c.checks]
     checks += [Check(c.expression or "", c.name) for c in ddl.constraints if c.kind == "check"]
     return Table(
         name=name,
         columns=columns,
-        primary_key=_primary_key(name, rows, ddl, autoindexed),
+        primary_key=_primary_key(rows, ddl, autoindexed),
         foreign_keys=tuple(foreign_keys),
         uniques=tuple(_name_uniques(uniques, ddl)),
         checks=tuple(checks),
@@ -292,17 +309,25 @@ def _table(
 
 
 def _name_uniques(uniques: list[Unique], ddl: TableDDL) -> list[Unique]:
-    """Attach the constraint names the DDL gives to the UNIQUE constraints SQLite reports."""
-    names = {
-        tuple(c.lower() for c in u.columns): u.name for u in ddl.constraints if u.kind == "unique" and u.name
+    """Attach the names and conflict clauses the DDL gives to the UNIQUE constraints SQLite reports."""
+    declared = {
+        tuple(fold(c) for c in u.columns): (u.name, u.on_conflict)
+        for u in ddl.constraints
+        if u.kind == "unique"
     }
-    names.update({(c.name.lower(),): c.unique_name for c in ddl.columns.values() if c.unique_name})
-    return [replace(u, name=names.get(tuple(c.lower() for c in u.columns))) for u in uniques]
+    declared.update(
+        {(fold(c.name),): (c.unique_name, c.unique_on_conflict) for c in ddl.columns.values() if c.unique}
+    )
+    named = []
+    for unique in uniques:
+        name, on_conflict = declared.get(tuple(fold(c) for c in unique.columns), (None, None))
+        named.append(replace(unique, name=name, on_conflict=on_conflict))
+    return named
 
 
 def _virtual_tables(virtual: dict[str, str], triggers: dict[str, dict[str, Trigger]]) -> dict[str, Table]:
     return {
-        name: Table(name=name, virtual=virtual_module(sql), triggers=triggers.pop(name, {}))
+        name: Table(name=name, virtual=virtual_module(sql), triggers=triggers.pop(fold(name), {}))
         for name, sql in virtual.items()
     }
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import cache
+from typing import Any, TypeVar
 
+from schemavet.errors import SchemavetError
 from schemavet.model import (
     NOT_DEFERRABLE,
-    Check,
     Column,
     ForeignKey,
     Index,
@@ -21,17 +22,10 @@ from schemavet.model import (
     Schema,
     Table,
     Trigger,
-    Unique,
     View,
 )
-from schemavet.sql.tokens import (
-    canonical_expression,
-    fold,
-    quote_identifier,
-    render,
-    strip_outer_parens,
-    tokenize,
-)
+from schemavet.sql.tokens import quote_identifier, strip_outer_parens, tokenize
+from schemavet.sqlite.expressions import NO_COLUMNS, canonical_expression, fold, render
 
 # Exact synonyms: each pair has the same affinity, so SQLite stores and compares alike.
 _TYPE_ALIASES = {
@@ -42,21 +36,50 @@ _TYPE_ALIASES = {
     "DOUBLE": "DOUBLE PRECISION",
 }
 _BUILTIN_COLLATIONS = {"binary": "BINARY", "nocase": "NOCASE", "rtrim": "RTRIM"}
-_LITERAL_KEYWORDS = {"TRUE": "1", "FALSE": "0"}
+_LITERAL_KEYWORDS = {
+    "TRUE": "1",
+    "FALSE": "0",
+    "CURRENT_TIME": "CURRENT_TIME",
+    "CURRENT_DATE": "CURRENT_DATE",
+    "CURRENT_TIMESTAMP": "CURRENT_TIMESTAMP",
+}
 _DEFERRED = "DEFERRABLE INITIALLY DEFERRED"
+_DEFAULT_CONFLICT = "ABORT"
+_T = TypeVar("_T")
 
 
 def normalize_sqlite(schema: Schema) -> Schema:
     """The schema in SQLite's normal form, keyed by case-folded names."""
-    namespaces = {fold(key): _namespace(ns) for key, ns in schema.namespaces.items()}
+    namespaces = {key: _namespace(ns) for key, ns in _folded(schema.namespaces, "schema").items()}
     return Schema(schema.engine, namespaces)
 
 
+def _folded(objects: dict[str, _T], kind: str) -> dict[str, _T]:
+    """``objects`` keyed by folded name; two names SQLite cannot tell apart are an error."""
+    folded: dict[str, _T] = {}
+    for name, obj in objects.items():
+        key = fold(name)
+        if key in folded:
+            first = next(n for n in objects if fold(n) == key)
+            line = getattr(obj, "line", None)
+            where = f" (line {line})" if line else ""
+            raise SchemavetError(
+                f'{kind.capitalize()} names "{first}" and "{name}" differ only in case, which SQLite '
+                f"does not distinguish{where}"
+            )
+        folded[key] = obj
+    return folded
+
+
 def _namespace(ns: Namespace) -> Namespace:
-    primary_keys = {fold(name): _primary_key_columns(t) for name, t in ns.tables.items()}
-    tables = {fold(name): _table(t, primary_keys) for name, t in ns.tables.items()}
-    views = {fold(name): _view(v) for name, v in ns.views.items()}
-    return replace(ns, tables=tables, views=views, enums=dict(ns.enums))
+    tables = _folded(ns.tables, "table")
+    primary_keys = {name: _primary_key_columns(t) for name, t in tables.items()}
+    return replace(
+        ns,
+        tables={name: _table(t, primary_keys) for name, t in tables.items()},
+        views={name: _view(v) for name, v in _folded(ns.views, "view").items()},
+        enums=dict(ns.enums),
+    )
 
 
 def _primary_key_columns(table: Table) -> tuple[str, ...]:
@@ -67,41 +90,69 @@ def _table(table: Table, primary_keys: dict[str, tuple[str, ...]]) -> Table:
     primary_key = _primary_key(table)
     key_columns = set(primary_key.columns) if primary_key else set()
     not_null_key = table.without_rowid or bool(primary_key and primary_key.rowid_alias)
-    # the sole key column's spelling decides SQLite's rowid alias: it keeps its own type name
-    sole_key = next(iter(key_columns)) if len(key_columns) == 1 else None
-    columns = {
-        fold(name): _column(c, not_null_key and fold(name) in key_columns, aliases=fold(name) != sole_key)
-        for name, c in table.columns.items()
-    }
+    # on a rowid table the sole key column's spelling decides the rowid alias: keep its type name
+    sole_key = next(iter(key_columns)) if len(key_columns) == 1 and not table.without_rowid else None
+    columns = {}
+    for key, column in _folded(table.columns, f'column of table "{table.name}"').items():
+        columns[key] = _column(column, not_null_key and key in key_columns, aliases=key != sole_key)
+    names = frozenset(columns)
     collations = {name: c.collation or "BINARY" for name, c in columns.items()}
-    return replace(
+    return _with(
         table,
         columns=columns,
         primary_key=primary_key,
         foreign_keys=tuple(_foreign_key(fk, primary_keys) for fk in table.foreign_keys),
-        uniques=tuple(Unique(tuple(fold(c) for c in u.columns), u.name, u.line) for u in table.uniques),
-        checks=tuple(Check(canonical_expression(c.expression), c.name, c.line) for c in table.checks),
-        indexes={fold(n): _index(ix, collations) for n, ix in table.indexes.items()},
+        uniques=tuple(
+            _with(
+                u,
+                columns=tuple(fold(c) for c in u.columns),
+                name=_name(u.name),
+                on_conflict=_conflict(u.on_conflict),
+            )
+            for u in table.uniques
+        ),
+        checks=tuple(
+            _with(c, expression=canonical_expression(c.expression, names), name=_name(c.name))
+            for c in table.checks
+        ),
+        indexes={
+            key: _index(ix, collations, names)
+            for key, ix in _folded(table.indexes, f'index of table "{table.name}"').items()
+        },
         triggers=_triggers(table.triggers),
         virtual=canonical_expression(table.virtual) if table.virtual else None,
     )
 
 
+def _with(obj: _T, **values: Any) -> _T:
+    """``obj`` with ``values``, or ``obj`` itself when it already has them (the common case)."""
+    if all(getattr(obj, name) == value for name, value in values.items()):
+        return obj
+    return replace(obj, **values)  # type: ignore[type-var]
+
+
+def _name(name: str | None) -> str | None:
+    return fold(name) if name is not None else None
+
+
+def _conflict(resolution: str | None) -> str | None:
+    """A conflict resolution; ABORT is what none means."""
+    resolution = resolution.upper() if resolution else None
+    return None if resolution == _DEFAULT_CONFLICT else resolution
+
+
 def _column(column: Column, key_not_null: bool, aliases: bool) -> Column:
     generated = column.generated
     if generated is not None:
-        generated = replace(generated, expression=canonical_expression(generated.expression))
-    normal = (
-        canonical_type(column.type, aliases),
-        column.nullable and not key_not_null,
-        canonical_default(column.default),
-        canonical_collation(column.collation),
-        generated,
+        generated = _with(generated, expression=canonical_expression(generated.expression))
+    return _with(
+        column,
+        type=canonical_type(column.type, aliases),
+        nullable=column.nullable and not key_not_null,
+        default=canonical_default(column.default),
+        collation=canonical_collation(column.collation),
+        generated=generated,
     )
-    if normal == (column.type, column.nullable, column.default, column.collation, column.generated):
-        return column  # already normal: most columns, and no copy to make
-    type_, nullable, default, collation, generated = normal
-    return Column(column.name, type_, nullable, default, collation, generated, column.line)
 
 
 def _primary_key(table: Table) -> PrimaryKey | None:
@@ -118,45 +169,77 @@ def _primary_key(table: Table) -> PrimaryKey | None:
             and declared is not None
             and " ".join(declared.type.upper().split()) == "INTEGER"
         )
-    return replace(pk, columns=columns, rowid_alias=rowid_alias)
+    return _with(
+        pk,
+        columns=columns,
+        rowid_alias=rowid_alias,
+        name=_name(pk.name),
+        on_conflict=_conflict(pk.on_conflict),
+    )
 
 
 def _foreign_key(fk: ForeignKey, primary_keys: dict[str, tuple[str, ...]]) -> ForeignKey:
     target = fold(fk.ref_table)
     ref_columns = tuple(fold(c) for c in fk.ref_columns) or primary_keys.get(target, ())
     # SQLite enforces "DEFERRABLE INITIALLY IMMEDIATE" exactly like NOT DEFERRABLE
-    deferrable = _DEFERRED if fk.deferrable == _DEFERRED else NOT_DEFERRABLE
-    return replace(
+    deferrable = _DEFERRED if " ".join(fk.deferrable.upper().split()) == _DEFERRED else NOT_DEFERRABLE
+    return _with(
         fk,
         columns=tuple(fold(c) for c in fk.columns),
         ref_table=target,
         ref_columns=ref_columns,
-        on_delete=fk.on_delete.upper(),
-        on_update=fk.on_update.upper(),
+        on_delete=_action(fk.on_delete),
+        on_update=_action(fk.on_update),
         deferrable=deferrable,
+        name=_name(fk.name),
         ref_schema=None,
     )
 
 
-def _index(index: Index, collations: dict[str, str]) -> Index:
-    terms = tuple(canonical_index_term(term, collations) for term in index.columns)
-    where = canonical_expression(index.where) if index.where else None
-    return replace(index, columns=terms, where=where)
+def _action(action: str) -> str:
+    return " ".join(action.upper().split())
+
+
+def _index(index: Index, collations: dict[str, str], columns: frozenset[str]) -> Index:
+    terms = tuple(canonical_index_term(term, collations, columns) for term in index.columns)
+    where = canonical_expression(index.where, columns) if index.where else None
+    return _with(index, columns=terms, where=where)
 
 
 def _triggers(triggers: dict[str, Trigger]) -> dict[str, Trigger]:
     return {
-        fold(name): replace(t, definition=canonical_expression(t.definition)) for name, t in triggers.items()
+        key: _with(t, definition=canonical_trigger(t.definition))
+        for key, t in _folded(triggers, "trigger").items()
     }
 
 
 def _view(view: View) -> View:
-    return replace(
+    return _with(
         view,
-        query=canonical_expression(view.query),
+        query=canonical_expression(_without_semicolons(view.query)),
         columns=tuple(fold(c) for c in view.columns),
         triggers=_triggers(view.triggers),
     )
+
+
+def _without_semicolons(sql: str) -> str:
+    return sql.rstrip().rstrip(";").rstrip()
+
+
+@cache
+def canonical_trigger(definition: str) -> str:
+    """A trigger from after its name; FOR EACH ROW is said or not (SQLite has only row triggers)."""
+    tokens = tokenize(definition)
+    kept = [t for i, t in enumerate(tokens) if not _in_for_each_row(tokens, i)]
+    return render(kept)
+
+
+def _in_for_each_row(tokens: list[Any], i: int) -> bool:
+    for start in range(max(0, i - 2), i + 1):
+        window = tokens[start : start + 3]
+        if len(window) == 3 and [t.upper for t in window] == ["FOR", "EACH", "ROW"]:
+            return True
+    return False
 
 
 @cache
@@ -179,16 +262,18 @@ def canonical_default(default: str | None) -> str | None:
     if default is None:
         return None
     tokens = strip_outer_parens(tokenize(default))
+    if len(tokens) == 2 and tokens[0].text == "+" and tokens[1].kind == "number":
+        tokens = tokens[1:]  # +1 is 1
     if len(tokens) == 1:
         token = tokens[0]
         if token.is_word("NULL"):
             return None
         if token.kind == "word" and token.upper in _LITERAL_KEYWORDS:
             return _LITERAL_KEYWORDS[token.upper]
-        if token.kind == "quoted" and token.text[0] == '"':
-            # SQLite reads a double-quoted DEFAULT as a string literal
+        if token.kind in ("word", "quoted") and token.text[0] != "[":
+            # SQLite reads a bare word or a double-quoted word in DEFAULT as a string literal
             return "'" + token.name.replace("'", "''") + "'"
-    return render(tokens)
+    return render(tokens, NO_COLUMNS)
 
 
 def canonical_collation(collation: str | None) -> str | None:
@@ -199,9 +284,9 @@ def canonical_collation(collation: str | None) -> str | None:
     return None if name == "BINARY" else name
 
 
-def canonical_index_term(term: str, collations: dict[str, str]) -> str:
+def canonical_index_term(term: str, collations: dict[str, str], columns: frozenset[str]) -> str:
     """An index key term with its collation only where it differs from the column's own."""
-    text, column, collation, descending = _index_term_parts(term)
+    text, column, collation, descending = _index_term_parts(term, columns)
     column_collation = collations.get(column, "BINARY") if column is not None else "BINARY"
     if collation is not None and collation != column_collation:
         text += f" COLLATE {collation}"
@@ -209,7 +294,7 @@ def canonical_index_term(term: str, collations: dict[str, str]) -> str:
 
 
 @cache
-def _index_term_parts(term: str) -> tuple[str, str | None, str | None, bool]:
+def _index_term_parts(term: str, columns: frozenset[str]) -> tuple[str, str | None, str | None, bool]:
     """(canonical expression, the column it names if it is one, collation, descending)."""
     tokens = tokenize(term)
     descending = bool(tokens) and tokens[-1].is_word("DESC")
@@ -223,4 +308,4 @@ def _index_term_parts(term: str) -> tuple[str, str | None, str | None, bool]:
     if len(expression) == 1 and expression[0].kind in ("word", "quoted"):
         column = fold(expression[0].name)
         return quote_identifier(column), column, collation, descending
-    return render(expression), None, collation, descending
+    return render(expression, columns), None, collation, descending

@@ -1,0 +1,75 @@
+"""SQLite's canonical text of names and expressions, the form comparisons are made in.
+
+Keywords are upper-cased, identifiers folded to lower case (SQLite compares them
+case-insensitively, ASCII letters only), spacing made uniform and redundant outer parentheses
+dropped. Where the table is known, a double-quoted word that names none of its columns is the
+string it spells, as SQLite reads it: ``CHECK (kind IN ("A", "B"))`` checks for ``'A'``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from schemavet.sql.tokens import KEYWORDS, Token, quote_identifier, strip_outer_parens, tokenize, unquote
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_NO_SPACE_AFTER = frozenset({"(", ".", "~"})
+_NO_SPACE_BEFORE = frozenset({")", ",", ".", ";"})
+_OPERATORS = frozenset("= == < > <= >= != <> + - * / % || & | << >>".split())
+_UNARY_CONTEXT = _OPERATORS | {"(", ","}
+NO_COLUMNS: frozenset[str] = frozenset()
+
+
+def fold(name: str) -> str:
+    """SQLite's identifier case folding: ASCII letters only."""
+    return name.lower() if name.isascii() else name.translate(_ASCII_LOWER)
+
+
+@cache
+def canonical_expression(sql: str, columns: frozenset[str] | None = None) -> str:
+    """The canonical text of an expression; ``columns``: the folded column names in scope."""
+    return render(strip_outer_parens(tokenize(sql)), columns)
+
+
+def render(tokens: list[Token], columns: frozenset[str] | None = None) -> str:
+    """Tokens joined in canonical form (see the module's docstring)."""
+    parts: list[str] = []
+    for i, token in enumerate(tokens):
+        text = _canonical_token(token, columns)
+        if i and _needs_space(tokens[i - 1], parts[-1], token, tokens[i - 2] if i > 1 else None):
+            parts.append(" ")
+        parts.append(text)
+    return "".join(parts)
+
+
+def _canonical_token(token: Token, columns: frozenset[str] | None) -> str:
+    kind, text = token.kind, token.text
+    if kind == "word":
+        folded = fold(text)
+        if columns and folded in columns:
+            return quote_identifier(folded)  # a column named like a keyword ("action", "key")
+        upper = text.upper()
+        return upper if upper in KEYWORDS else folded
+    if kind == "quoted":
+        name = unquote(text)
+        if columns is not None and text[0] == '"' and fold(name) not in columns:
+            return "'" + name.replace("'", "''") + "'"
+        return quote_identifier(fold(name))
+    if kind == "string" and text[0] in "xX":
+        return "X" + text[1:].upper()
+    return text
+
+
+def _needs_space(prev: Token, prev_text: str, token: Token, before_prev: Token | None) -> bool:
+    if prev_text in _NO_SPACE_AFTER or token.text in _NO_SPACE_BEFORE:
+        return False
+    if token.text == "(":
+        # a function call hugs its parenthesis; a keyword (IN, AS, VALUES) does not
+        return prev.kind not in ("word", "quoted") or prev_text.upper() in KEYWORDS
+    return not (prev_text in ("-", "+") and _is_unary(before_prev))
+
+
+def _is_unary(before: Token | None) -> bool:
+    if before is None:
+        return True
+    return before.text in _UNARY_CONTEXT or (before.kind == "word" and before.upper in KEYWORDS)
