@@ -87,6 +87,15 @@ def test_missing_spec(samsara_db: Path, tmp_path: Path) -> None:
             4,
         ),
         ("", "The spec is empty", 1),
+        ("tables:\n  t:\n    columns: {a: INT}\n    checks: ['(((']\n", "unbalanced parentheses", 4),
+        ("tables:\n  t:\n    columns: {a: INT}\n    checks: ['#']\n", "a check of", 4),
+        ("tables:\n  t:\n    columns: {a: INT}\n    unique: [[]]\n", "names no columns", 4),
+        (
+            "tables:\n  t:\n    columns: {a: INT}\n    foreign_keys: ['a REFERENCES p ON DELETE EXPLODE']\n",
+            "Unknown foreign key action",
+            4,
+        ),
+        ("schemas:\n  main:\n    tables: {}\n", "is the default one", 2),
     ],
     ids=[
         "yaml-syntax",
@@ -98,6 +107,11 @@ def test_missing_spec(samsara_db: Path, tmp_path: Path) -> None:
         "format-version",
         "policy-unknown-table",
         "empty",
+        "unbalanced-check",
+        "comment-only-check",
+        "empty-unique",
+        "unknown-action",
+        "schemas-main",
     ],
 )
 def test_malformed_spec_names_its_line(
@@ -142,3 +156,45 @@ def test_usage_error_exits_2() -> None:
     result = CliRunner().invoke(main, ["verify", "--db", "x.db"])
     assert result.exit_code == 2
     assert "--spec" in result.output
+
+
+def test_deeply_nested_yaml_is_refused(samsara_db: Path, tmp_path: Path) -> None:
+    spec = tmp_path / "deep.yaml"
+    spec.write_text("tables: " + "[" * 50000 + "]" * 50000)
+    code, _, err = _verify(str(samsara_db), spec)
+    assert code == 2
+    assert "nested more than" in _one_sentence(err)
+
+
+def test_spec_that_is_not_utf8(samsara_db: Path, tmp_path: Path) -> None:
+    spec = tmp_path / "latin1.yaml"
+    spec.write_bytes(b"description: caf\xe9\ntables: {}\n")
+    code, _, err = _verify(str(samsara_db), spec)
+    assert code == 2
+    assert "Malformed YAML" in _one_sentence(err)
+
+
+def test_snapshot_refuses_to_overwrite_the_database(samsara_db: Path) -> None:
+    before = digest(samsara_db)
+    result = CliRunner().invoke(main, ["snapshot", "--db", f"sqlite:///{samsara_db}", "-o", str(samsara_db)])
+    assert result.exit_code == 2
+    assert "Refusing" in _one_sentence(result.stderr)
+    assert digest(samsara_db) == before
+
+
+def test_snapshot_into_a_missing_directory(samsara_db: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["snapshot", "--db", str(samsara_db), "-o", str(tmp_path / "no" / "x.yaml")]
+    )
+    assert result.exit_code == 2
+    assert "Cannot write" in _one_sentence(result.stderr)
+
+
+def test_unreadable_database(samsara_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def deny(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("schemavet.sqlite.connect.open", deny, raising=False)
+    code, _, err = _verify(str(samsara_db))
+    assert code == 2
+    assert "Permission denied" in _one_sentence(err)

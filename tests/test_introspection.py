@@ -10,7 +10,8 @@ import schemavet
 from schemavet.sqlite.normalize import normalize_sqlite
 from tests.conftest import SAMSARA_SPEC
 
-KITCHEN_SINK = (Path(__file__).parent / "cases" / "kitchen_sink.sql").read_text()
+CASES = Path(__file__).parent / "cases"
+KITCHEN_SINK = (CASES / "kitchen_sink.sql").read_text()
 
 
 @pytest.fixture
@@ -26,6 +27,12 @@ def _round_trip(db: Path, tmp_path: Path) -> schemavet.Report:
 
 def test_kitchen_sink_round_trip(sink: Path, tmp_path: Path) -> None:
     report = _round_trip(sink, tmp_path)
+    assert report.ok, [f.message for f in report.findings]
+
+
+def test_hostile_schema_round_trip(make_db, tmp_path: Path) -> None:
+    db = make_db((CASES / "hostile.sql").read_text())
+    report = _round_trip(db, tmp_path)
     assert report.ok, [f.message for f in report.findings]
 
 

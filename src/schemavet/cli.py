@@ -31,7 +31,8 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except SchemavetError as e:
-            click.echo(f"schemavet: error: {e}", err=True)
+            # one line, whatever a library or a path put in the message
+            click.echo("schemavet: error: " + " ".join(str(e).splitlines()), err=True)
             ctx.exit(EXIT_ERROR)
 
 
@@ -66,20 +67,33 @@ def verify(db: str, spec_path: str, output_format: str) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=True),
+    type=click.Path(dir_okay=False),
     help="Write the spec here instead of to standard output.",
 )
 def snapshot(db: str, output: str | None) -> None:
     """Write a spec of an existing database; verifying it against the spec finds nothing."""
     from schemavet.api import snapshot as run_snapshot
 
+    if output is not None:
+        _refuse_to_overwrite_the_database(db, output)
     text = run_snapshot(db)
     if output is None:
         click.echo(text, nl=False)
         return
-    with open(output, "w", encoding="utf-8") as f:
-        f.write(text)
+    try:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        raise SchemavetError(f'Cannot write "{output}": {e.strerror}') from e
     click.echo(f"Wrote {output}", err=True)
+
+
+def _refuse_to_overwrite_the_database(db: str, output: str) -> None:
+    from schemavet.dburl import parse_db_url
+
+    database = parse_db_url(db).location
+    if os.path.realpath(output) == os.path.realpath(database):
+        raise SchemavetError(f'Refusing to write the spec over the database "{database}" itself')
 
 
 @main.command()

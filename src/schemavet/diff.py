@@ -7,7 +7,7 @@ schemas must already be in the same normal form: no dialect knowledge lives in t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from schemavet.findings import CHANGED, MISSING, UNEXPECTED, Finding
@@ -54,7 +54,7 @@ def _diff_namespace(expected: Namespace, actual: Namespace, prefix: str) -> list
     ):
         for key in _union(exp_objects, act_objects):
             exp, act = exp_objects.get(key), act_objects.get(key)
-            if exp is not None and act is not None and exp == act:
+            if exp is not None and act is not None and exp == act and _same_order(exp, act):
                 continue
             label = prefix + (exp if exp is not None else act).name  # type: ignore[union-attr]
             if exp is None or act is None:
@@ -66,6 +66,21 @@ def _diff_namespace(expected: Namespace, actual: Namespace, prefix: str) -> list
             else:
                 findings += _diff_object(kind, label, exp, act)
     return findings
+
+
+def _same_order(expected: Any, actual: Any) -> bool:
+    """Dicts compare equal in any order; a table's columns must also come in the same order."""
+    return not isinstance(expected, Table) or list(expected.columns) == list(actual.columns)
+
+
+def _column_order(label: str, expected: Table, actual: Table) -> list[Finding]:
+    """A finding when the columns both sides have come in another order (SELECT *, INSERT)."""
+    common = expected.columns.keys() & actual.columns.keys()
+    exp_order = tuple(expected.columns[k].name for k in expected.columns if k in common)
+    act_order = tuple(actual.columns[k].name for k in actual.columns if k in common)
+    if [k for k in expected.columns if k in common] == [k for k in actual.columns if k in common]:
+        return []
+    return [Finding(CHANGED, "table", label, "column_order", exp_order, act_order, line=expected.line)]
 
 
 def _diff_object(kind: str, label: str, expected: Any, actual: Any) -> list[Finding]:
@@ -86,6 +101,8 @@ def _diff_object(kind: str, label: str, expected: Any, actual: Any) -> list[Find
             if identity not in seen:
                 seen.add(identity)
                 findings.append(finding)
+    if isinstance(expected, Table):
+        findings += _column_order(label, expected, actual)
     return sorted(findings, key=lambda f: (f.line or 0, f.object, f.attribute or ""))
 
 
@@ -94,13 +111,8 @@ def _document(obj: Table | View | Any) -> dict[str, Any]:
     if isinstance(obj, Table):
         return {
             "options": {"without_rowid": obj.without_rowid, "strict": obj.strict, "virtual": obj.virtual},
-            "columns": comparable(obj.columns),
             "primary_key": {"primary_key": comparable(obj.primary_key)},
-            "foreign_keys": {key: comparable(fk) for key, fk in _keyed_foreign_keys(obj.foreign_keys)},
-            "unique": {_columns_key(u.columns): comparable(u) for u in obj.uniques},
-            "checks": {c.expression: comparable(c) for c in obj.checks},
-            "indexes": comparable(obj.indexes),
-            "triggers": comparable(obj.triggers),
+            **{section: comparable(members) for section, members in _members(obj).items()},
         }
     if isinstance(obj, View):
         return {"options": {"query": obj.query, "columns": obj.columns}, "triggers": comparable(obj.triggers)}
@@ -109,6 +121,30 @@ def _document(obj: Table | View | Any) -> dict[str, Any]:
 
 def _columns_key(columns: tuple[str, ...]) -> str:
     return ", ".join(columns)
+
+
+def _members(table: Table) -> dict[str, dict[str, Any]]:
+    """A table's members by section, each keyed by what identifies it on both sides."""
+    return {
+        "columns": table.columns,
+        "foreign_keys": _distinct(_keyed_foreign_keys(table.foreign_keys)),
+        "unique": _distinct((_columns_key(u.columns), u) for u in table.uniques),
+        "checks": _distinct((c.expression, c) for c in table.checks),
+        "indexes": table.indexes,
+        "triggers": table.triggers,
+    }
+
+
+def _distinct(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """Pairs as a dict; a key that repeats gets " #2", " #3" so no member hides another."""
+    keyed: dict[str, Any] = {}
+    for key, member in pairs:
+        unique_key, n = key, 1
+        while unique_key in keyed:
+            n += 1
+            unique_key = f"{key} #{n}"
+        keyed[unique_key] = member
+    return keyed
 
 
 def _keyed_foreign_keys(foreign_keys: tuple[ForeignKey, ...]) -> Iterator[tuple[str, ForeignKey]]:
@@ -198,17 +234,7 @@ def _attribute_change(
 
 
 def _member_line(expected: Any, section: str, key: str) -> int | None:
-    if isinstance(expected, Table):
-        members: Any = {
-            "columns": expected.columns,
-            "indexes": expected.indexes,
-            "triggers": expected.triggers,
-            "foreign_keys": dict(_keyed_foreign_keys(expected.foreign_keys)),
-            "unique": {_columns_key(u.columns): u for u in expected.uniques},
-            "checks": {c.expression: c for c in expected.checks},
-        }[section]
-    else:
-        members = expected.triggers
+    members = _members(expected)[section] if isinstance(expected, Table) else expected.triggers
     member = members.get(key)
     line: int | None = member.line if member is not None and member.line else expected.line
     return line

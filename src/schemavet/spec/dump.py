@@ -6,9 +6,11 @@ from typing import Any
 
 import yaml
 
-from schemavet.model import Column, ForeignKey, Index, Namespace, PrimaryKey, Schema, Table, View
+from schemavet.errors import SchemavetError
+from schemavet.model import Column, ForeignKey, Index, Namespace, PrimaryKey, Schema, Table, Unique, View
 from schemavet.spec.load import DEFAULT_NAMESPACE, FORMAT_VERSION
-from schemavet.sql.tokens import quote_identifier, tokenize
+from schemavet.sql.ddl import ColumnDef, parse_column_constraints
+from schemavet.sql.tokens import matching_paren, quote_identifier, tokenize
 
 
 class _Flow(list[Any]):
@@ -72,10 +74,7 @@ def _table(table: Table) -> dict[str, Any]:
         "columns": {c.name: _column(c, inline_pk) for c in table.columns.values()},
         "primary_key": _primary_key(pk) if pk is not None and inline_pk is None else None,
         "foreign_keys": [_foreign_key(fk) for fk in table.foreign_keys],
-        "unique": [
-            _Flow(u.columns) if u.name is None else _FlowMap(columns=_Flow(u.columns), name=u.name)
-            for u in table.uniques
-        ],
+        "unique": [_unique(u) for u in table.uniques],
         "checks": [
             c.expression if c.name is None else {"expression": c.expression, "name": c.name}
             for c in table.checks
@@ -92,27 +91,72 @@ def _without_empty(out: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in out.items() if value not in (None, [], {})}
 
 
-def _column(column: Column, pk: PrimaryKey | None) -> str:
+def _column(column: Column, pk: PrimaryKey | None) -> Any:
+    """The short form, or the long one where the declared type would not read back as itself."""
+    if not _reads_back(column.type):
+        return _long_column(column, pk)
     parts = [column.type] if column.type else []
     if pk is not None and pk.columns[0] == column.name:
-        parts.append("PRIMARY KEY AUTOINCREMENT" if pk.autoincrement else "PRIMARY KEY")
+        parts.append(_inline_primary_key(column, pk))
     if not column.nullable:
         parts.append("NOT NULL")
     if column.default is not None:
         parts.append(f"DEFAULT {_default(column.default)}")
     if column.collation is not None:
-        parts.append(f"COLLATE {column.collation}")
+        parts.append(f"COLLATE {quote_identifier(column.collation)}")
     if column.generated is not None:
         stored = "STORED" if column.generated.stored else "VIRTUAL"
         parts.append(f"GENERATED ALWAYS AS ({column.generated.expression}) {stored}")
     return " ".join(parts)
 
 
+def _reads_back(declared: str) -> bool:
+    try:
+        return parse_column_constraints(declared) == ColumnDef(name="", type=declared)
+    except SchemavetError:
+        return False
+
+
+def _inline_primary_key(column: Column, pk: PrimaryKey) -> str:
+    text = "PRIMARY KEY"
+    if pk.rowid_alias is False and " ".join(column.type.upper().split()) == "INTEGER":
+        text += " DESC"  # the one way a lone INTEGER key of a rowid table is no rowid alias
+    if pk.on_conflict is not None:
+        text += f" ON CONFLICT {pk.on_conflict}"
+    return text + (" AUTOINCREMENT" if pk.autoincrement else "")
+
+
+def _long_column(column: Column, pk: PrimaryKey | None) -> dict[str, Any]:
+    generated = column.generated
+    is_key = pk is not None and pk.columns[0] == column.name
+    return _without_empty(
+        {
+            "type": column.type,
+            "nullable": False if not column.nullable else None,
+            "default": _default(column.default) if column.default is not None else None,
+            "collation": column.collation,
+            "primary_key": True if is_key else None,
+            "autoincrement": True if is_key and pk is not None and pk.autoincrement else None,
+            "generated": (
+                _FlowMap(expression=generated.expression, stored=generated.stored) if generated else None
+            ),
+        }
+    )
+
+
 def _default(default: str) -> str:
     """A default as DDL accepts it: PRAGMAs report ``(expr)`` without its parentheses."""
     tokens = tokenize(default)
     simple = len(tokens) == 1 or (len(tokens) == 2 and tokens[0].text in "-+")
-    return default if simple or tokens[0].text == "(" and tokens[-1].text == ")" else f"({default})"
+    enclosed = tokens[0].text == "(" and matching_paren(tokens, 0) == len(tokens) - 1
+    return default if simple or enclosed else f"({default})"
+
+
+def _unique(unique: Unique) -> Any:
+    if unique.name is None and unique.on_conflict is None:
+        return _Flow(unique.columns)
+    values = {"columns": _Flow(unique.columns), "name": unique.name, "on_conflict": unique.on_conflict}
+    return _FlowMap(_without_empty(values))
 
 
 def _names(names: tuple[str, ...]) -> str:
@@ -120,10 +164,15 @@ def _names(names: tuple[str, ...]) -> str:
 
 
 def _primary_key(pk: PrimaryKey) -> Any:
-    if pk.name is None and not pk.autoincrement:
+    if pk.name is None and not pk.autoincrement and pk.on_conflict is None:
         return _Flow(pk.columns)
     return _without_empty(
-        {"columns": _Flow(pk.columns), "name": pk.name, "autoincrement": pk.autoincrement or None}
+        {
+            "columns": _Flow(pk.columns),
+            "name": pk.name,
+            "autoincrement": pk.autoincrement or None,
+            "on_conflict": pk.on_conflict,
+        }
     )
 
 

@@ -30,13 +30,15 @@ from schemavet.model import (
 from schemavet.policies import Policy, parse_policy
 from schemavet.spec.yamlnodes import Nodes, compose, gc_paused, is_null, line_of
 from schemavet.sql.ddl import (
+    ACTIONS,
+    CONFLICT_RESOLUTIONS,
     ColumnDef,
     ForeignKeyDef,
     parse_column_constraints,
     parse_foreign_key,
     parse_simple_reference,
 )
-from schemavet.sql.tokens import tokenize
+from schemavet.sql.tokens import check_sql, tokenize
 
 ENGINES = ("sqlite", "postgresql")
 DEFAULT_NAMESPACE = {"sqlite": "main", "postgresql": "public"}
@@ -76,8 +78,8 @@ _COLUMN = frozenset(
 )
 _FOREIGN_KEY = frozenset({"columns", "references", "on_delete", "on_update", "deferrable", "name"})
 _INDEX = frozenset({"description", "columns", "unique", "where", "using"})
-_PRIMARY_KEY = frozenset({"columns", "name", "autoincrement"})
-_NAMED_COLUMNS = frozenset({"columns", "name"})
+_PRIMARY_KEY = frozenset({"columns", "name", "autoincrement", "on_conflict"})
+_NAMED_COLUMNS = frozenset({"columns", "name", "on_conflict"})
 _CHECK = frozenset({"expression", "name"})
 _VIEW = frozenset({"description", "query", "columns", "triggers"})
 _GENERATED = frozenset({"expression", "stored"})
@@ -136,6 +138,10 @@ class _Reader:
         }
         if "schemas" in top:
             for name, (key, node) in self.nodes.mapping(top["schemas"][1], '"schemas"').items():
+                if name in namespaces:
+                    raise self.nodes.error(
+                        key, f'Schema "{name}" is the default one: write its tables at the top level'
+                    )
                 entries = self.nodes.mapping(node, f'schema "{name}"', _NAMESPACE)
                 namespaces[name] = self._namespace(name, key, entries)
         policies = tuple(parse_policy(self.nodes, node) for node in self._list(top, "policies", '"policies"'))
@@ -143,10 +149,10 @@ class _Reader:
         return Spec(self.path, engines, Schema(self.engine, namespaces), policies)
 
     def _check_policy_tables(self, policies: tuple[Policy, ...], namespaces: dict[str, Namespace]) -> None:
-        declared = {name for ns in namespaces.values() for name in ns.tables}
+        declared = {name.lower() for ns in namespaces.values() for name in ns.tables}
         for policy in policies:
             for name in (*policy.tables, *([policy.target] if policy.target else [])):
-                if name not in declared:
+                if name.lower() not in declared:
                     raise SpecError(
                         f'Policy {policy.title} names table "{name}", which the spec does not declare',
                         self.path,
@@ -260,7 +266,7 @@ class _Reader:
 
     def _triggers(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], what: str) -> dict[str, Trigger]:
         return {
-            t: Trigger(name=t, definition=self.nodes.scalar(n, f'trigger "{t}"'), line=line_of(k))
+            t: Trigger(name=t, definition=self._sql(n, f'trigger "{t}"'), line=line_of(k))
             for t, (k, n) in self._items(entries, "triggers", f'"triggers" of {what}').items()
         }
 
@@ -302,7 +308,11 @@ class _Reader:
         definition = ColumnDef(name=name, type=self._engine_value(value["type"], f'"type" of {what}'))
         definition.not_null = "nullable" in value and not self.nodes.boolean(value["nullable"], what)
         if "default" in value:
-            definition.default = self.nodes.optional_scalar(value["default"], f'"default" of {what}')
+            definition.default = (
+                None
+                if isinstance(value["default"], yaml.ScalarNode) and is_null(value["default"])
+                else self._sql(value["default"], f'"default" of {what}')
+            )
         if "collation" in value:
             definition.collation = self.nodes.scalar(value["collation"], what)
         definition.primary_key = "primary_key" in value and self.nodes.boolean(value["primary_key"], what)
@@ -311,7 +321,7 @@ class _Reader:
         )
         definition.unique = "unique" in value and self.nodes.boolean(value["unique"], what)
         if "check" in value:
-            definition.checks.append((None, self.nodes.scalar(value["check"], what)))
+            definition.checks.append((None, self._sql(value["check"], f'"check" of {what}')))
         if "references" in value:
             definition.references = self._reference(value["references"], (name,), what)
         if "generated" in value:
@@ -329,29 +339,56 @@ class _Reader:
 
     def _generated(self, node: yaml.Node, what: str) -> tuple[str, bool]:
         if isinstance(node, yaml.ScalarNode):
-            return self.nodes.scalar(node, what), False
+            return self._sql(node, what), False
         entries = self.nodes.mapping(node, f'"generated" of {what}', _GENERATED)
         if "expression" not in entries:
             raise self.nodes.error(node, f'"generated" of {what} has no "expression"')
         stored = "stored" in entries and self.nodes.boolean(entries["stored"][1], what)
-        return self.nodes.scalar(entries["expression"][1], what), stored
+        return self._sql(entries["expression"][1], what), stored
 
     # --- keys and constraints ---------------------------------------------------------------
 
     def _primary_key(self, node: yaml.Node, what: str) -> PrimaryKey:
+        what = f'"primary_key" of {what}'
         if not isinstance(node, yaml.MappingNode):
-            return PrimaryKey(self.nodes.names(node, f'"primary_key" of {what}'), line=line_of(node))
-        entries = self.nodes.mapping(node, f'"primary_key" of {what}', _PRIMARY_KEY)
+            return PrimaryKey(self._columns(node, what), line=line_of(node))
+        entries = self.nodes.mapping(node, what, _PRIMARY_KEY)
         if "columns" not in entries:
-            raise self.nodes.error(node, f'"primary_key" of {what} has no "columns"')
-        name = self.nodes.scalar(entries["name"][1], what) if "name" in entries else None
-        autoincrement = self._flag(entries, "autoincrement", what)
+            raise self.nodes.error(node, f'{what} has no "columns"')
         return PrimaryKey(
-            self.nodes.names(entries["columns"][1], what),
-            name=name,
-            autoincrement=autoincrement,
+            self._columns(entries["columns"][1], what),
+            name=self._optional(entries, "name", what),
+            autoincrement=self._flag(entries, "autoincrement", what),
+            on_conflict=self._conflict(entries, what),
             line=line_of(node),
         )
+
+    def _columns(self, node: yaml.Node, what: str) -> tuple[str, ...]:
+        columns = self.nodes.names(node, what)
+        if not columns:
+            raise self.nodes.error(node, f"{what} names no columns")
+        return columns
+
+    def _optional(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], key: str, what: str) -> str | None:
+        return self.nodes.scalar(entries[key][1], f'"{key}" of {what}') if key in entries else None
+
+    def _conflict(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], what: str) -> str | None:
+        resolution = self._optional(entries, "on_conflict", what)
+        if resolution is not None and resolution.upper() not in CONFLICT_RESOLUTIONS:
+            raise self.nodes.error(
+                entries["on_conflict"][1],
+                f'"on_conflict" of {what} should be one of: ' + ", ".join(sorted(CONFLICT_RESOLUTIONS)),
+            )
+        return resolution.upper() if resolution else None
+
+    def _sql(self, node: yaml.Node, what: str) -> str:
+        """SQL text (an expression, a query, a trigger body), checked to be readable."""
+        text = self.nodes.scalar(node, what)
+        try:
+            check_sql(text)
+        except SchemavetError as e:
+            raise self.nodes.error(node, f"Cannot read {what}: {e}") from e
+        return text
 
     def _foreign_key(self, node: yaml.Node, what: str) -> ForeignKey:
         if isinstance(node, yaml.ScalarNode):
@@ -366,7 +403,13 @@ class _Reader:
         for key in ("on_delete", "on_update", "deferrable", "name"):
             if key in entries:
                 setattr(fk, key, self.nodes.scalar(entries[key][1], f'"{key}" of {what}'))
-        fk.on_delete, fk.on_update = fk.on_delete.upper(), fk.on_update.upper()
+        for key in ("on_delete", "on_update"):
+            action = " ".join(getattr(fk, key).upper().split())
+            if action not in ACTIONS:
+                raise self.nodes.error(
+                    entries[key][1], f'"{key}" of {what} should be one of: ' + ", ".join(sorted(ACTIONS))
+                )
+            setattr(fk, key, action)
         return _to_foreign_key(fk, line_of(node))
 
     def _reference(self, node: yaml.Node, columns: tuple[str, ...], what: str) -> ForeignKeyDef:
@@ -402,53 +445,69 @@ class _Reader:
         return fk
 
     def _unique(self, node: yaml.Node, what: str) -> Unique:
+        what = f'"unique" of {what}'
         if not isinstance(node, yaml.MappingNode):
-            return Unique(self.nodes.names(node, f'"unique" of {what}'), line=line_of(node))
-        entries = self.nodes.mapping(node, f'"unique" of {what}', _NAMED_COLUMNS)
+            return Unique(self._columns(node, what), line=line_of(node))
+        entries = self.nodes.mapping(node, what, _NAMED_COLUMNS)
         if "columns" not in entries:
             raise self.nodes.error(node, f'A unique constraint of {what} has no "columns"')
-        name = self.nodes.scalar(entries["name"][1], what) if "name" in entries else None
-        return Unique(self.nodes.names(entries["columns"][1], what), name, line=line_of(node))
+        return Unique(
+            self._columns(entries["columns"][1], what),
+            self._optional(entries, "name", what),
+            self._conflict(entries, what),
+            line=line_of(node),
+        )
 
     def _check(self, node: yaml.Node, what: str) -> Check:
+        what = f"a check of {what}"
         if isinstance(node, yaml.ScalarNode):
-            return Check(self.nodes.scalar(node, f"a check of {what}"), line=line_of(node))
-        entries = self.nodes.mapping(node, f"a check of {what}", _CHECK)
+            return Check(self._sql(node, what), line=line_of(node))
+        entries = self.nodes.mapping(node, what, _CHECK)
         if "expression" not in entries:
-            raise self.nodes.error(node, f'A check of {what} has no "expression"')
-        name = self.nodes.scalar(entries["name"][1], what) if "name" in entries else None
-        return Check(self.nodes.scalar(entries["expression"][1], what), name, line=line_of(node))
+            raise self.nodes.error(node, f'{what} has no "expression"')
+        return Check(
+            self._sql(entries["expression"][1], what),
+            self._optional(entries, "name", what),
+            line=line_of(node),
+        )
 
     def _index(self, name: str, node: yaml.Node, what: str, line: int) -> Index:
         where = f'index "{name}" of {what}'
         if not isinstance(node, yaml.MappingNode):
-            return Index(name=name, columns=self.nodes.names(node, where), line=line)
+            return Index(name=name, columns=self._terms(node, where), line=line)
         entries = self.nodes.mapping(node, where, _INDEX)
         if "columns" not in entries:
             raise self.nodes.error(node, f'{where} has no "columns"')
         value = {key: n for key, (_, n) in entries.items()}
         return Index(
             name=name,
-            columns=self.nodes.names(value["columns"], where),
+            columns=self._terms(value["columns"], where),
             unique="unique" in value and self.nodes.boolean(value["unique"], where),
-            where=self.nodes.scalar(value["where"], where) if "where" in value else None,
-            using=self.nodes.scalar(value["using"], where) if "using" in value else None,
+            where=self._sql(value["where"], f'"where" of {where}') if "where" in value else None,
+            using=self._optional(entries, "using", where),
             line=line,
         )
+
+    def _terms(self, node: yaml.Node, what: str) -> tuple[str, ...]:
+        terms = self._columns(node, what)
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        for item in items:
+            self._sql(item, what)
+        return terms
 
     # --- views and types --------------------------------------------------------------------
 
     def _view(self, name: str, node: yaml.Node, line: int) -> View:
         what = f'view "{name}"'
         if isinstance(node, yaml.ScalarNode):
-            return View(name=name, query=self.nodes.scalar(node, what), line=line)
+            return View(name=name, query=self._sql(node, what), line=line)
         entries = self.nodes.mapping(node, what, _VIEW)
         if "query" not in entries:
             raise self.nodes.error(node, f'{what} has no "query"')
         columns = self.nodes.names(entries["columns"][1], what) if "columns" in entries else ()
         return View(
             name=name,
-            query=self.nodes.scalar(entries["query"][1], what),
+            query=self._sql(entries["query"][1], what),
             columns=columns,
             triggers=self._triggers(entries, what),
             line=line,
@@ -477,13 +536,21 @@ class _TableParts:
         """Take the column-level constraints out of the definition of column ``name``."""
         if column.primary_key:
             self.set_primary_key(
-                PrimaryKey((name,), column.primary_key_name, column.autoincrement, line=line),
+                PrimaryKey(
+                    (name,),
+                    column.primary_key_name,
+                    column.autoincrement,
+                    # SQLite: INTEGER PRIMARY KEY DESC on a column is no rowid alias (a known quirk)
+                    rowid_alias=False if column.primary_key_desc else None,
+                    on_conflict=column.primary_key_on_conflict,
+                    line=line,
+                ),
                 nodes,
                 node,
                 f'column "{name}"',
             )
         if column.unique:
-            self.uniques.append(Unique((name,), column.unique_name, line=line))
+            self.uniques.append(Unique((name,), column.unique_name, column.unique_on_conflict, line=line))
         self.checks += [Check(expression, check, line=line) for check, expression in column.checks]
         if column.references is not None:
             self.foreign_keys.append(_to_foreign_key(column.references, line, (name,)))

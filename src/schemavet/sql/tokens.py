@@ -140,3 +140,17 @@ def split_top_level(tokens: list[Token], separator: str = ",") -> list[list[Toke
         else:
             parts[-1].append(token)
     return parts
+
+
+def check_sql(sql: str) -> None:
+    """Refuse SQL text that is empty, does not tokenize, or has unbalanced parentheses."""
+    tokens = tokenize(sql)
+    if not tokens:
+        raise SqlSyntaxError("it is empty")
+    depth = 0
+    for token in tokens:
+        depth += (token.text == "(") - (token.text == ")")
+        if depth < 0:
+            break
+    if depth != 0:
+        raise SqlSyntaxError(f"unbalanced parentheses in {sql!r}")

@@ -62,7 +62,7 @@ _STRUCTURE = re.compile(
 _TABLE_OPTIONS = re.compile(r"\b(?:ROWID|STRICT)\b", re.IGNORECASE)
 # A column definition without these words says nothing the PRAGMAs have not said already.
 _BEYOND_PRAGMAS = re.compile(
-    r"\b(?:CHECK|COLLATE|AS|GENERATED|DEFERRABLE|CONSTRAINT|AUTOINCREMENT)\b", re.IGNORECASE
+    r"\b(?:CHECK|COLLATE|AS|GENERATED|DEFERRABLE|CONSTRAINT|AUTOINCREMENT|CONFLICT)\b", re.IGNORECASE
 )
 
 
