@@ -145,14 +145,17 @@ def _column(column: Column, key_not_null: bool, aliases: bool) -> Column:
     generated = column.generated
     if generated is not None:
         generated = _with(generated, expression=canonical_expression(generated.expression))
-    return _with(
-        column,
-        type=canonical_type(column.type, aliases),
-        nullable=column.nullable and not key_not_null,
-        default=canonical_default(column.default),
-        collation=canonical_collation(column.collation),
-        generated=generated,
+    normal = (
+        canonical_type(column.type, aliases),
+        column.nullable and not key_not_null,
+        canonical_default(column.default),
+        canonical_collation(column.collation),
+        generated,
     )
+    # the hottest path of a large schema: a tuple compare, not _with's keyword loop
+    if normal == (column.type, column.nullable, column.default, column.collation, column.generated):
+        return column
+    return Column(column.name, *normal, line=column.line)
 
 
 def _primary_key(table: Table) -> PrimaryKey | None:
