@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from schemavet.check import check
+from schemavet import check
 from schemavet.cli import main
 from tests.conftest import ROOT, SAMSARA_MIGRATIONS, SAMSARA_SPEC
 

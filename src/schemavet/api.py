@@ -1,8 +1,9 @@
-"""The library calls behind every CLI command: verify a database, snapshot one."""
+"""The library calls behind every CLI command: verify a database, check migrations, snapshot."""
 
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 
 from schemavet.dburl import DatabaseURL, parse_db_url
@@ -50,6 +51,17 @@ def _compare(url: DatabaseURL, engine: Engine, spec: str | os.PathLike[str] | Sp
     findings += check_policies(spec.policies, expected, engine.name_key, "spec")
     findings += check_policies(spec.policies, actual, engine.name_key, "database")
     return findings
+
+
+def check(migrations: str | os.PathLike[str], spec: str | os.PathLike[str]) -> Report:
+    """Apply every migration to a new scratch SQLite database, then verify it against ``spec``."""
+    from schemavet.migrations import apply_all
+
+    with tempfile.TemporaryDirectory(prefix="schemavet-") as scratch:
+        path = os.path.join(scratch, "scratch.db")
+        apply_all("sqlite:///" + path, os.fspath(migrations))
+        report = verify(path, spec)
+    return Report(f"migrations {os.fspath(migrations)}", report.spec_path, report.findings)
 
 
 def inspect(db: str) -> Schema:

@@ -107,7 +107,7 @@ def _refuse_to_overwrite_the_database(db: str, output: str) -> None:
 @_FORMAT
 def check(migrations: str | None, spec_path: str | None, output_format: str) -> None:
     """Apply migrations to a scratch database and verify it; no options: every configured app."""
-    from schemavet.check import check as run_check
+    from schemavet.api import check as run_check
     from schemavet.config import find_pyproject, load_apps
 
     if (migrations is None) != (spec_path is None):
