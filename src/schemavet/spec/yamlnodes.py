@@ -114,12 +114,6 @@ class Nodes:
             raise self.error(node, f"{what} should be a single value")
         return node.value  # type: ignore[no-any-return]
 
-    def optional_scalar(self, node: yaml.Node, what: str) -> str | None:
-        """A scalar's text, or None for YAML null."""
-        if isinstance(node, yaml.ScalarNode) and is_null(node):
-            return None
-        return self.scalar(node, what)
-
     def boolean(self, node: yaml.Node, what: str) -> bool:
         """A YAML boolean."""
         value = str(node.value).lower() if isinstance(node, yaml.ScalarNode) and not node.style else ""
