@@ -61,7 +61,7 @@ def check(migrations: str | os.PathLike[str], spec: str | os.PathLike[str]) -> R
         path = os.path.join(scratch, "scratch.db")
         apply_all("sqlite:///" + path, os.fspath(migrations))
         report = verify(path, spec)
-    return Report(f"the migrations in {os.fspath(migrations)}", report.spec_path, report.findings)
+    return Report(f"the schema built by {os.fspath(migrations)}", report.spec_path, report.findings)
 
 
 def inspect(db: str) -> Schema:
