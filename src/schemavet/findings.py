@@ -107,7 +107,19 @@ def _action(event: str) -> Any:
     return phrase
 
 
+def _column_order(expected: Any, actual: Any) -> str:
+    return f"should have its columns in the order {show(expected)}, found {show(actual)}"
+
+
+def _rowid_alias(expected: Any, actual: Any) -> str:
+    if expected:
+        return "should be a rowid alias (INTEGER PRIMARY KEY), found an ordinary key"
+    return "should be an ordinary key, found a rowid alias (INTEGER PRIMARY KEY)"
+
+
 _PHRASES = {
+    "column_order": _column_order,
+    "rowid_alias": _rowid_alias,
     "nullable": _nullable,
     "default": _default,
     "unique": _flag("unique"),
