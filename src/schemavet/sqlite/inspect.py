@@ -222,7 +222,6 @@ class _IndexRows:
     unique: bool
     origin: str
     partial: bool
-    sql: str | None
     keys: list[tuple[int, str | None, int, str]] = field(default_factory=list)
 
 
@@ -230,8 +229,8 @@ def _indexes(
     conn: sqlite3.Connection, index_sql: dict[str, str], ddl: dict[str, TableDDL]
 ) -> tuple[dict[str, dict[str, Index]], dict[str, list[Unique]], set[str]]:
     grouped: dict[str, dict[str, _IndexRows]] = defaultdict(dict)
-    for table, name, unique, origin, partial, cid, column, desc, coll, sql in conn.execute(queries.INDEXES):
-        rows = grouped[table].setdefault(name, _IndexRows(bool(unique), origin, bool(partial), sql))
+    for table, name, unique, origin, partial, cid, column, desc, coll in conn.execute(queries.INDEXES):
+        rows = grouped[table].setdefault(name, _IndexRows(bool(unique), origin, bool(partial)))
         rows.keys.append((cid, column, desc, coll))
     indexes: dict[str, dict[str, Index]] = defaultdict(dict)
     uniques: dict[str, list[Unique]] = defaultdict(list)
@@ -245,18 +244,18 @@ def _indexes(
             elif rows.origin == _ORIGIN_UNIQUE:
                 uniques[table].append(Unique(tuple(str(key[1]) for key in rows.keys)))
             elif name in index_sql:
-                indexes[table][name] = _index(name, rows, ddl[table])
+                indexes[table][name] = _index(name, rows, index_sql[name], ddl[table])
     return indexes, uniques, autoindexed
 
 
-def _index(name: str, rows: _IndexRows, table: TableDDL) -> Index:
+def _index(name: str, rows: _IndexRows, sql: str, table: TableDDL) -> Index:
     """Key terms as text: an expression as written, or a column with its order and collation.
 
     Only an index with an expression or a WHERE clause needs its SQL read; the PRAGMAs say
     everything about the others.
     """
     expressions = any(cid == _EXPRESSION_CID for cid, *_ in rows.keys)
-    ddl = parse_create_index(rows.sql or "") if expressions or rows.partial else None
+    ddl = parse_create_index(sql) if expressions or rows.partial else None
     terms = []
     for position, (cid, column, desc, coll) in enumerate(rows.keys):
         if cid == _EXPRESSION_CID or column is None:

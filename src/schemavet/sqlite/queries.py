@@ -30,10 +30,8 @@ FOREIGN_KEYS = (
 )
 
 INDEXES = (
-    'SELECT m.name, il.name, il."unique", il.origin, il.partial, ix.cid, ix.name, ix."desc", '
-    "ix.coll, s.sql "
+    'SELECT m.name, il.name, il."unique", il.origin, il.partial, ix.cid, ix.name, ix."desc", ix.coll '
     "FROM sqlite_master AS m JOIN pragma_index_list(m.name) AS il "
     "JOIN pragma_index_xinfo(il.name) AS ix "
-    "LEFT JOIN sqlite_master AS s ON s.type = 'index' AND s.name = il.name "
     f"WHERE {_REAL_TABLES} AND ix.key = 1 ORDER BY m.name, il.name, ix.seqno"
 )
