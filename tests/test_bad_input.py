@@ -198,3 +198,11 @@ def test_unreadable_database(samsara_db: Path, monkeypatch: pytest.MonkeyPatch) 
     code, _, err = _verify(str(samsara_db))
     assert code == 2
     assert "Permission denied" in _one_sentence(err)
+
+
+def test_spec_names_that_differ_only_in_case(samsara_db: Path, tmp_path: Path) -> None:
+    spec = tmp_path / "case.yaml"
+    spec.write_text("tables:\n  t:\n    columns:\n      b: TEXT NOT NULL\n      B: TEXT\n")
+    code, _, err = _verify(str(samsara_db), spec)
+    assert code == 2
+    assert 'names "b" and "B" differ only in case' in _one_sentence(err)
