@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 MISSING, UNEXPECTED, CHANGED, POLICY = "missing", "unexpected", "changed", "policy"
+# proofs and plans: a behaviour the database did not show, one that could not be tested,
+# and a query plan that is not the one the spec asks for; ``detail`` holds the sentence
+BEHAVIOUR, UNPROVEN, PLAN = "behaviour", "unproven", "plan"
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class Finding:
             return f"{subject} is in the database but not in the spec"
         if self.kind == POLICY:
             return f"{subject} breaks policy {self.detail}"
+        if self.kind in (BEHAVIOUR, UNPROVEN, PLAN):
+            return f"{subject} {self.detail}"
         return f"{subject} {_change_phrase(self.attribute or '', self.expected, self.actual)}"
 
     def as_dict(self, spec_path: str | None = None) -> dict[str, Any]:
