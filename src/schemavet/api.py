@@ -43,10 +43,10 @@ def verify(db: str, spec: str | os.PathLike[str] | Spec) -> Report:
 
 
 def _compare(url: DatabaseURL, engine: Engine, spec: str | os.PathLike[str] | Spec) -> list[Finding]:
-    if not isinstance(spec, Spec):
-        spec = load_spec(spec, engine.name)
-    actual = engine.normalize(engine.inspect(url))
-    expected = engine.normalize(spec.schema)
+    with engine.inspecting(url) as inspected:  # the database is read while the spec is
+        if not isinstance(spec, Spec):
+            spec = load_spec(spec, engine.name)
+        expected, actual = engine.normalize_pair(spec.schema, inspected())
     findings = diff_schemas(expected, actual)
     findings += check_policies(spec.policies, expected, engine.name_key, "spec")
     findings += check_policies(spec.policies, actual, engine.name_key, "database")

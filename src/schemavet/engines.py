@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 
 from schemavet.dburl import DatabaseURL
@@ -12,27 +13,45 @@ from schemavet.model import Schema
 
 @dataclass(frozen=True)
 class Engine:
-    """What the pipeline needs from a dialect: read a database, normalize, match names."""
+    """What the pipeline needs from a dialect: read a database, normalize, match names.
+
+    ``inspecting(url)`` is ``inspect`` for a caller with other work to do meanwhile: a context
+    manager giving a function that returns the schema; the engine may start reading at once.
+    ``normalize_pair(expected, actual)`` normalizes both sides of a comparison together, free
+    to normalize only once what both sides write alike.
+    """
 
     name: str
     inspect: Callable[[DatabaseURL], Schema]
+    inspecting: Callable[[DatabaseURL], AbstractContextManager[Callable[[], Schema]]]
     normalize: Callable[[Schema], Schema]
+    normalize_pair: Callable[[Schema, Schema], tuple[Schema, Schema]]
     name_key: Callable[[str], str]
 
 
 def _inspect_sqlite(url: DatabaseURL) -> Schema:
-    from schemavet.sqlite.connect import open_readonly
-    from schemavet.sqlite.inspect import inspect_sqlite
+    from schemavet.sqlite.background import read
+    from schemavet.sqlite.inspect import build_schema
 
-    with open_readonly(url.location) as conn:
-        return inspect_sqlite(conn)
+    return build_schema(read(url.location))
+
+
+@contextmanager
+def _inspecting_sqlite(url: DatabaseURL) -> Iterator[Callable[[], Schema]]:
+    from schemavet.sqlite.background import catalog_reader
+    from schemavet.sqlite.inspect import build_schema
+
+    with catalog_reader(url.location) as catalog:
+        yield lambda: build_schema(catalog())
 
 
 def _sqlite() -> Engine:
     from schemavet.sqlite.expressions import fold
-    from schemavet.sqlite.normalize import normalize_sqlite
+    from schemavet.sqlite.normalize import normalize_sqlite, normalize_sqlite_pair
 
-    return Engine("sqlite", _inspect_sqlite, normalize_sqlite, fold)
+    return Engine(
+        "sqlite", _inspect_sqlite, _inspecting_sqlite, normalize_sqlite, normalize_sqlite_pair, fold
+    )
 
 
 _FACTORIES: dict[str, Callable[[], Engine]] = {"sqlite": _sqlite}

@@ -16,9 +16,30 @@ import yaml
 
 from schemavet.errors import SpecError
 
-# No implicit typing: every scalar stays text and this module reads booleans and nulls itself,
-# which spares a Python call per scalar and keeps ``default: 0`` as the SQL text ``0``.
-_Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+_TAGS = {
+    yaml.ScalarNode: yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG,
+    yaml.SequenceNode: yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
+    yaml.MappingNode: yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+}
+
+
+class _Loader(getattr(yaml, "CBaseLoader", yaml.BaseLoader)):  # type: ignore[misc]
+    """No implicit typing: every scalar stays text, and this module reads booleans and nulls.
+
+    That keeps ``default: 0`` as the SQL text ``0``. The composer asks the resolver three
+    times per node; BaseResolver has no resolvers to consult, so its answers are fixed.
+    """
+
+    def resolve(self, kind: type[yaml.Node], value: object, implicit: object) -> str:
+        return _TAGS[kind]
+
+    def descend_resolver(self, current_node: object, current_index: object) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+
 _TRUE = frozenset({"true", "yes", "on", "y"})
 _FALSE = frozenset({"false", "no", "off", "n"})
 _NULL = frozenset({"", "~", "null", "Null", "NULL"})

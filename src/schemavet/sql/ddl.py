@@ -215,9 +215,13 @@ def _check(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
 def _default(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
     token = cursor.peek()
     if token is not None and token.text == "(":
+        # SQLite keeps what is inside the parentheses (its PRAGMAs report ``DEFAULT (1 + 2)``
+        # as ``1 + 2``): read it the same way, so both sides mostly agree before normalizing
         start = cursor.pos
         cursor.take_group()
-        column.default = cursor.text(cursor.tokens[start : cursor.pos])
+        column.default = cursor.text(cursor.tokens[start + 1 : cursor.pos - 1])
+        if not column.default:
+            raise SqlSyntaxError(f'Empty DEFAULT () in column "{column.name}" of {cursor.source!r}')
     elif token is not None and token.text in ("-", "+"):
         column.default = cursor.text([cursor.take(), cursor.take()])
     else:

@@ -34,8 +34,6 @@ def open_readonly(path: str) -> Iterator[sqlite3.Connection]:
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     except sqlite3.Error as e:
         raise DatabaseError(f'Cannot open database "{path}": {e}') from e
-    # names that are not UTF-8 are kept byte for byte (and compare as such), not a crash
-    conn.text_factory = lambda data: data.decode("utf-8", "surrogateescape")
     try:
         _probe(conn, path)
         yield conn

@@ -60,20 +60,61 @@ class _Objects:
     triggers: list[tuple[str, str, str]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Catalog:
+    """What the catalog queries return, as plain rows: all the database is asked for.
+
+    Plain tuples of text and numbers, so a catalog read in another process can be sent back
+    with ``marshal`` (see :mod:`schemavet.sqlite.background`).
+    """
+
+    objects: list[tuple[str, str, str, str | None]]
+    shadow: list[str]
+    columns: list[tuple[Any, ...]]
+    foreign_keys: list[tuple[Any, ...]]
+    indexes: list[tuple[Any, ...]]
+
+
 def inspect_sqlite(conn: sqlite3.Connection) -> Schema:
     """The schema of the ``main`` database of an open connection."""
+    return build_schema(read_catalog(conn))
+
+
+def read_catalog(conn: sqlite3.Connection) -> Catalog:
+    """Run the catalog queries; text that is not UTF-8 is kept byte for byte, not a crash."""
     try:
-        return _inspect(conn)
+        try:
+            return _read_catalog(conn)
+        except sqlite3.OperationalError as e:
+            if "decode" not in str(e):
+                raise
+        # rare: names or SQL that are not UTF-8; decoding each value in Python is the slow path
+        conn.text_factory = lambda data: data.decode("utf-8", "surrogateescape")
+        return _read_catalog(conn)
     except sqlite3.Error as e:
         raise DatabaseError(f"Cannot read the schema: {e}") from e
 
 
-def _inspect(conn: sqlite3.Connection) -> Schema:
-    objects = _read_objects(conn)
+def _read_catalog(conn: sqlite3.Connection) -> Catalog:
+    shadow: list[str] = []
+    with suppress(sqlite3.OperationalError):  # SQLite before 3.37 has no pragma_table_list
+        shadow = [row[0] for row in conn.execute(queries.SHADOW_TABLES)]
+    return Catalog(
+        objects=conn.execute(queries.OBJECTS).fetchall(),
+        shadow=shadow,
+        columns=conn.execute(queries.COLUMNS).fetchall(),
+        foreign_keys=conn.execute(queries.FOREIGN_KEYS).fetchall(),
+        indexes=conn.execute(queries.INDEXES).fetchall(),
+    )
+
+
+def build_schema(catalog: Catalog) -> Schema:
+    """The model of what a catalog read says, as SQLite reports it."""
+    objects = _sort_objects(catalog)
     ddl = {name: _parse_table(name, sql) for name, sql in objects.tables.items()}
-    columns = _columns(conn, ddl)
-    foreign_keys = _foreign_keys(conn, ddl)
-    indexes, uniques, autoindexed = _indexes(conn, objects.index_sql, ddl)
+    columns = _columns(catalog.columns)
+    foreign_keys = _foreign_keys(catalog.foreign_keys, ddl)
+    indexes, uniques, autoindexed = _indexes(catalog.indexes, objects.index_sql, ddl)
     triggers = _triggers(objects.triggers)
     tables = {
         name: _table(
@@ -93,27 +134,27 @@ def _inspect(conn: sqlite3.Connection) -> Schema:
     return Schema("sqlite", {MAIN: Namespace(MAIN, tables, views)})
 
 
-def _read_objects(conn: sqlite3.Connection) -> _Objects:
+def _sort_objects(catalog: Catalog) -> _Objects:
     objects = _Objects()
-    rows = [row for row in conn.execute(queries.OBJECTS) if row[1] not in YOYO_TABLES]
-    shadow = _shadow_tables(conn, rows)
+    rows = [row for row in catalog.objects if row[1] not in YOYO_TABLES]
+    shadow = _shadow_tables(rows, catalog.shadow)
     for kind, name, table, sql in rows:
         if table in YOYO_TABLES or name in shadow:
             continue
         if kind == "table" and _is_virtual(sql):
-            objects.virtual[name] = sql
+            objects.virtual[name] = sql  # type: ignore[assignment]
         elif kind == "table":
-            objects.tables[name] = sql
+            objects.tables[name] = sql  # type: ignore[assignment]
         elif kind == "index" and sql is not None:
             objects.index_sql[name] = sql
         elif kind == "view":
-            objects.views[name] = sql
+            objects.views[name] = sql  # type: ignore[assignment]
         elif kind == "trigger":
-            objects.triggers.append((name, table, sql))
+            objects.triggers.append((name, table, sql))  # type: ignore[arg-type]
     return objects
 
 
-def _shadow_tables(conn: sqlite3.Connection, rows: list[Any]) -> frozenset[str]:
+def _shadow_tables(rows: list[Any], reported: list[str]) -> frozenset[str]:
     """Tables a virtual table keeps its data in (FTS5's ``x_data`` …): not the app's schema.
 
     SQLite names them ``<virtual table>_<suffix>``; pragma_table_list (3.37+) says so too,
@@ -123,8 +164,7 @@ def _shadow_tables(conn: sqlite3.Connection, rows: list[Any]) -> frozenset[str]:
     by_name = {
         fold(name) for kind, name, _, sql in rows if kind == "table" and fold(name).startswith(prefixes)
     }
-    with suppress(sqlite3.OperationalError):  # SQLite before 3.37 has no pragma_table_list
-        by_name |= {fold(row[0]) for row in conn.execute(queries.SHADOW_TABLES)}
+    by_name |= {fold(name) for name in reported}
     return frozenset(name for kind, name, _, _ in rows if fold(name) in by_name)
 
 
@@ -139,9 +179,9 @@ def _parse_table(name: str, sql: str) -> TableDDL:
         raise DatabaseError(f'Cannot read the definition of table "{name}": {e}') from e
 
 
-def _columns(conn: sqlite3.Connection, ddl: dict[str, TableDDL]) -> dict[str, list[Any]]:
+def _columns(rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
     columns: dict[str, list[Any]] = defaultdict(list)
-    for table, *row in conn.execute(queries.COLUMNS):
+    for table, *row in rows:
         columns[table].append(row)
     return columns
 
@@ -176,9 +216,9 @@ def _primary_key(rows: list[Any], ddl: TableDDL, autoindexed: bool) -> PrimaryKe
     )
 
 
-def _foreign_keys(conn: sqlite3.Connection, ddl: dict[str, TableDDL]) -> dict[str, list[ForeignKey]]:
+def _foreign_keys(fk_rows: list[tuple[Any, ...]], ddl: dict[str, TableDDL]) -> dict[str, list[ForeignKey]]:
     grouped: dict[tuple[str, int], list[Any]] = defaultdict(list)
-    for table, fk_id, *row in conn.execute(queries.FOREIGN_KEYS):
+    for table, fk_id, *row in fk_rows:
         grouped[(table, fk_id)].append(row)
     result: dict[str, list[ForeignKey]] = defaultdict(list)
     for (table, _), rows in sorted(grouped.items(), key=lambda item: (item[0][0], -item[0][1])):
@@ -226,10 +266,10 @@ class _IndexRows:
 
 
 def _indexes(
-    conn: sqlite3.Connection, index_sql: dict[str, str], ddl: dict[str, TableDDL]
+    index_rows: list[tuple[Any, ...]], index_sql: dict[str, str], ddl: dict[str, TableDDL]
 ) -> tuple[dict[str, dict[str, Index]], dict[str, list[Unique]], set[str]]:
     grouped: dict[str, dict[str, _IndexRows]] = defaultdict(dict)
-    for table, name, unique, origin, partial, cid, column, desc, coll in conn.execute(queries.INDEXES):
+    for table, name, unique, origin, partial, cid, column, desc, coll in index_rows:
         rows = grouped[table].setdefault(name, _IndexRows(bool(unique), origin, bool(partial)))
         rows.keys.append((cid, column, desc, coll))
     indexes: dict[str, dict[str, Index]] = defaultdict(dict)

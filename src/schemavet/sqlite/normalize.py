@@ -7,7 +7,7 @@ can compare with ``==``. What differs in meaning stays different: ``INTEGER PRIM
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from functools import cache
 from typing import Any, TypeVar
 
@@ -54,6 +54,66 @@ def normalize_sqlite(schema: Schema) -> Schema:
     return Schema(schema.engine, namespaces)
 
 
+def normalize_sqlite_pair(expected: Schema, actual: Schema) -> tuple[Schema, Schema]:
+    """Both sides of a comparison in normal form, each table written alike on both sides
+    normalized once and shared (the usual case: a spec that matches its database).
+
+    Equal before normalizing means equal after it, since normalizing a table reads only the
+    table and the primary keys of the tables its foreign keys name without columns.
+    """
+    exp_namespaces = _folded(expected.namespaces, "schema")
+    act_namespaces = _folded(actual.namespaces, "schema")
+    exp_normal, act_normal = {}, {}
+    for key, ns in exp_namespaces.items():
+        other = act_namespaces.get(key)
+        if other is None:
+            exp_normal[key] = _namespace(ns)
+        else:
+            exp_normal[key], act_normal[key] = _namespace_pair(ns, other)
+    for key, ns in act_namespaces.items():
+        if key not in exp_normal:
+            act_normal[key] = _namespace(ns)
+    return Schema(expected.engine, exp_normal), Schema(actual.engine, act_normal)
+
+
+def _namespace_pair(expected: Namespace, actual: Namespace) -> tuple[Namespace, Namespace]:
+    exp_tables, act_tables = _folded(expected.tables, "table"), _folded(actual.tables, "table")
+    exp_keys = {name: _primary_key_columns(t) for name, t in exp_tables.items()}
+    act_keys = {name: _primary_key_columns(t) for name, t in act_tables.items()}
+    exp_normal, act_normal = {}, {}
+    for name, table in exp_tables.items():
+        exp_normal[name] = _table(table, exp_keys)
+        other = act_tables.get(name)
+        if other is not None and _written_alike(table, other, exp_keys, act_keys):
+            act_normal[name] = exp_normal[name]
+    act_normal = {
+        name: act_normal[name] if name in act_normal else _table(table, act_keys)
+        for name, table in act_tables.items()
+    }
+    return _namespace(expected, exp_normal), _namespace(actual, act_normal)
+
+
+_TABLE_FIELDS = tuple(f.name for f in fields(Table) if f.compare and f.name != "primary_key")
+
+
+def _written_alike(
+    expected: Table,
+    actual: Table,
+    exp_keys: dict[str, tuple[str, ...]],
+    act_keys: dict[str, tuple[str, ...]],
+) -> bool:
+    """True when normalizing ``expected`` gives what normalizing ``actual`` would give."""
+    if expected.name != actual.name or list(expected.columns) != list(actual.columns):
+        return False
+    if not all(getattr(expected, f) == getattr(actual, f) for f in _TABLE_FIELDS):
+        return False
+    # a spec leaves the rowid alias to be derived, the database states it: compare the outcome
+    if _primary_key(expected) != _primary_key(actual):
+        return False
+    targets = {fold(fk.ref_table) for fk in expected.foreign_keys if not fk.ref_columns}
+    return all(exp_keys.get(t) == act_keys.get(t) for t in targets)
+
+
 def _folded(objects: dict[str, _T], kind: str) -> dict[str, _T]:
     """``objects`` keyed by folded name; two names SQLite cannot tell apart are an error."""
     folded: dict[str, _T] = {}
@@ -71,12 +131,15 @@ def _folded(objects: dict[str, _T], kind: str) -> dict[str, _T]:
     return folded
 
 
-def _namespace(ns: Namespace) -> Namespace:
-    tables = _folded(ns.tables, "table")
-    primary_keys = {name: _primary_key_columns(t) for name, t in tables.items()}
+def _namespace(ns: Namespace, tables: dict[str, Table] | None = None) -> Namespace:
+    """``ns`` in normal form; ``tables`` when its tables are normalized already."""
+    if tables is None:
+        folded = _folded(ns.tables, "table")
+        primary_keys = {name: _primary_key_columns(t) for name, t in folded.items()}
+        tables = {name: _table(t, primary_keys) for name, t in folded.items()}
     return replace(
         ns,
-        tables={name: _table(t, primary_keys) for name, t in tables.items()},
+        tables=tables,
         views={name: _view(v) for name, v in _folded(ns.views, "view").items()},
         enums=dict(ns.enums),
     )

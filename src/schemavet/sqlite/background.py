@@ -1,0 +1,127 @@
+"""Reading the catalog in a child process while the parent reads the spec.
+
+The two halves of a verification are independent until the comparison: the catalog queries
+spend their time inside SQLite, the spec's parsing inside libyaml and Python. Threads cannot
+overlap them (each row SQLite returns has to wait for the interpreter lock), a forked child
+can: it runs the queries on its own connection and sends the rows back as ``marshal`` data,
+which is plain tuples of text and numbers and costs a few milliseconds to load.
+
+The child only ever reads, exactly as the parent would (same read-only open, same checks), and
+its errors come back as the same one-sentence :class:`DatabaseError`. Without ``fork``, with
+one usable core, or with other threads running (forking them is unsafe), the catalog is read
+in the parent when it is asked for, as before.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from schemavet.errors import DatabaseError, SchemavetError
+from schemavet.sqlite.connect import open_readonly
+from schemavet.sqlite.inspect import Catalog, read_catalog
+
+_OK, _ERROR = "ok", "error"
+
+
+def read(path: str) -> Catalog:
+    """The catalog of the database file at ``path``, read in this process."""
+    with open_readonly(path) as conn:
+        return read_catalog(conn)
+
+
+@contextmanager
+def catalog_reader(path: str) -> Iterator[Callable[[], Catalog]]:
+    """A function giving the catalog of ``path``; the reading may already be under way.
+
+    Leaving the block without asking for the catalog (the spec was bad, say) stops the child.
+    """
+    if not _can_fork():
+        yield lambda: read(path)
+        return
+    child = _Child(path)
+    try:
+        yield child.catalog
+    finally:
+        child.stop()
+
+
+def _can_fork() -> bool:
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return False
+    affinity = getattr(os, "sched_getaffinity", None)
+    cores = len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+    return cores > 1
+
+
+class _Child:
+    """A forked reader of one catalog, and the pipe its answer comes back through."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        reader, writer = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover - runs in the child, which never returns
+            os.close(reader)
+            _serve(path, writer)
+        os.close(writer)
+        self.reader: int | None = reader
+
+    def catalog(self) -> Catalog:
+        """Wait for the child's answer; read in this process if the child could not answer."""
+        assert self.reader is not None
+        with os.fdopen(self.reader, "rb") as pipe:
+            self.reader = None
+            data = pipe.read()
+        self._reap()
+        try:
+            answer = marshal.loads(data)
+        except (EOFError, ValueError, TypeError):
+            return read(self.path)  # the child died before answering: no worse than no child
+        if answer[0] == _ERROR:
+            raise DatabaseError(answer[1])
+        return Catalog(*answer[1])
+
+    def stop(self) -> None:
+        """End the child if its answer was never read."""
+        if self.reader is None:
+            return
+        os.close(self.reader)
+        self.reader = None
+        with suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        self._reap()
+
+    def _reap(self) -> None:
+        if self.pid:
+            with suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+            self.pid = 0
+
+
+def _serve(path: str, writer: int) -> None:  # pragma: no cover - runs in the child
+    """In the child: read the catalog, write it (or the error) to the pipe, and exit at once."""
+    status = 0
+    try:
+        try:
+            catalog = read(path)
+            answer: tuple[Any, ...] = (
+                _OK,
+                (catalog.objects, catalog.shadow, catalog.columns, catalog.foreign_keys, catalog.indexes),
+            )
+        except SchemavetError as e:
+            answer = (_ERROR, str(e))
+        data = marshal.dumps(answer)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(writer, view) :]
+    except BaseException:
+        status = 1  # the parent sees no answer and reads the catalog itself
+    finally:
+        # no atexit handlers, no flushing of buffers inherited from the parent
+        os._exit(status)

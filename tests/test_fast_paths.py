@@ -1,0 +1,122 @@
+"""The shortcuts verify takes for speed give exactly what the plain pipeline gives.
+
+* ``normalize_sqlite_pair`` normalizes a table written alike on both sides once and shares it:
+  over every drift and equivalence case, its result equals normalizing each side on its own.
+* The catalog is read in a forked child while the spec is parsed: the schema is the same as
+  reading it in the process, errors come back as the same sentence, and no child outlives
+  the call, whether the catalog was asked for or not.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import schemavet
+from schemavet.errors import DatabaseError, SpecError
+from schemavet.spec.load import load_spec, parse_spec
+from schemavet.sqlite import background
+from schemavet.sqlite.inspect import build_schema
+from schemavet.sqlite.normalize import normalize_sqlite, normalize_sqlite_pair
+from tests.conftest import SAMSARA_SPEC, run_sql
+
+CASES = Path(__file__).parent / "cases"
+DRIFTS = yaml.safe_load((CASES / "drift.yaml").read_text())
+EQUIVALENCES = yaml.safe_load((CASES / "equivalence.yaml").read_text())
+
+
+def _assert_pair_is_plain(spec_path: Path, db: Path) -> None:
+    expected, actual = load_spec(spec_path).schema, schemavet.inspect(str(db))
+    assert normalize_sqlite_pair(expected, actual) == (normalize_sqlite(expected), normalize_sqlite(actual))
+
+
+@pytest.mark.parametrize("case", DRIFTS, ids=[c["name"] for c in DRIFTS])
+def test_pair_normalization_after_each_drift(case: dict[str, Any], samsara_db: Path, tmp_path: Path) -> None:
+    db, spec = samsara_db, SAMSARA_SPEC
+    if case.get("base") != "samsara":
+        db, spec = tmp_path / "case.db", tmp_path / "case.yaml"
+        run_sql(db, case["schema"])
+        spec.write_text(case["spec"])
+    _assert_pair_is_plain(spec, db)  # every table alike: all shared
+    run_sql(db, case["drift"])
+    _assert_pair_is_plain(spec, db)  # the drifted ones normalized on their own
+
+
+@pytest.mark.parametrize("case", EQUIVALENCES, ids=[c["name"] for c in EQUIVALENCES])
+def test_pair_normalization_of_each_spelling(case: dict[str, Any], make_db: Any, tmp_path: Path) -> None:
+    db = make_db(case["ddl"])
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(yaml.safe_dump({"tables": {"t": case["spec"], **case.get("extra", {})}}, sort_keys=False))
+    _assert_pair_is_plain(spec, db)
+
+
+def test_implicit_foreign_key_target_is_not_shared_when_the_parents_key_differs(make_db: Any) -> None:
+    # the child tables are written alike, but "REFERENCES parent" means a different column
+    db = make_db("CREATE TABLE parent (code TEXT PRIMARY KEY); CREATE TABLE child (p REFERENCES parent);")
+    spec = parse_spec(
+        "tables:\n  parent: {columns: {id: TEXT PRIMARY KEY}}\n  child: {columns: {p: REFERENCES parent}}\n"
+    ).schema
+    actual = schemavet.inspect(str(db))
+    exp, act = normalize_sqlite_pair(spec, actual)
+    assert exp.namespaces["main"].tables["child"].foreign_keys[0].ref_columns == ("id",)
+    assert act.namespaces["main"].tables["child"].foreign_keys[0].ref_columns == ("code",)
+
+
+def _children() -> list[str]:
+    """This process's child processes that still exist (zombies included)."""
+    path = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
+    return path.read_text().split() if path.exists() else []
+
+
+needs_fork = pytest.mark.skipif(not background._can_fork(), reason="needs fork and 2 cores")
+
+
+@needs_fork
+def test_child_reads_what_the_process_reads(samsara_db: Path) -> None:
+    with background.catalog_reader(str(samsara_db)) as catalog:
+        from_child = catalog()
+    assert from_child == background.read(str(samsara_db))
+    assert build_schema(from_child) == schemavet.inspect(str(samsara_db))
+    assert _children() == []
+
+
+@needs_fork
+def test_child_is_stopped_when_the_spec_fails(samsara_db: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("tables: [unclosed\n")
+    with pytest.raises(SpecError):
+        schemavet.verify(str(samsara_db), bad)
+    assert _children() == []
+
+
+@needs_fork
+def test_database_error_comes_back_from_the_child(tmp_path: Path) -> None:
+    not_a_db = tmp_path / "notes.db"
+    not_a_db.write_text("plain text, not a database\n" * 50)
+    with (
+        pytest.raises(DatabaseError, match="not a SQLite database"),
+        background.catalog_reader(str(not_a_db)) as catalog,
+    ):
+        catalog()
+    assert _children() == []
+
+
+@needs_fork
+def test_child_that_dies_without_answering_is_replaced_by_a_read_here(
+    samsara_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(background, "_serve", lambda path, writer: os._exit(3))
+    with background.catalog_reader(str(samsara_db)) as catalog:
+        assert catalog() == background.read(str(samsara_db))
+    assert _children() == []
+
+
+def test_without_fork_the_catalog_is_read_in_the_process(
+    samsara_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(background, "_can_fork", lambda: False)
+    assert schemavet.verify(str(samsara_db), SAMSARA_SPEC).ok
