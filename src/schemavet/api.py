@@ -6,6 +6,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 
+from schemavet.behaviour import check_behaviour
 from schemavet.dburl import DatabaseURL, parse_db_url
 from schemavet.diff import diff_schemas
 from schemavet.engines import Engine, get_engine
@@ -30,19 +31,33 @@ class Report:
         return not self.findings
 
 
-def verify(db: str, spec: str | os.PathLike[str] | Spec) -> Report:
-    """Compare the database at ``db`` (URL or path) with a spec; never writes to the database."""
+def verify(db: str, spec: str | os.PathLike[str] | Spec, prove_actions: bool = False) -> Report:
+    """Compare the database at ``db`` (URL or path) with a spec; never writes to the database.
+
+    The spec's query-plan checks always run; ``prove_actions`` also proves every declared
+    foreign-key action by doing it, in a scratch copy of the database's schema.
+    """
+    return _verify(db, spec, prove_actions, in_place=False)
+
+
+def _verify(db: str, spec: str | os.PathLike[str] | Spec, prove_actions: bool, in_place: bool) -> Report:
     url = parse_db_url(db)
     engine = get_engine(url.engine)
     spec_path = spec.path if isinstance(spec, Spec) else os.fspath(spec)
     # The collector is paused for the whole run and resumed only once the models are gone:
     # resumed earlier, its first pass would walk every object they are made of.
     with gc_paused():
-        findings = _compare(url, engine, spec)
+        findings = _compare(url, engine, spec, prove_actions, in_place)
     return Report(db, spec_path, tuple(findings))
 
 
-def _compare(url: DatabaseURL, engine: Engine, spec: str | os.PathLike[str] | Spec) -> list[Finding]:
+def _compare(
+    url: DatabaseURL,
+    engine: Engine,
+    spec: str | os.PathLike[str] | Spec,
+    prove_actions: bool = False,
+    in_place: bool = False,
+) -> list[Finding]:
     with engine.inspecting(url) as inspected:  # the database is read while the spec is
         if not isinstance(spec, Spec):
             spec = load_spec(spec, engine.name)
@@ -50,17 +65,23 @@ def _compare(url: DatabaseURL, engine: Engine, spec: str | os.PathLike[str] | Sp
     findings = diff_schemas(expected, actual)
     findings += check_policies(spec.policies, expected, engine.name_key, "spec")
     findings += check_policies(spec.policies, actual, engine.name_key, "database")
+    findings += check_behaviour(url, expected, spec.queries, engine.name_key, prove_actions, in_place)
     return findings
 
 
-def check(migrations: str | os.PathLike[str], spec: str | os.PathLike[str]) -> Report:
-    """Apply every migration to a new scratch SQLite database, then verify it against ``spec``."""
+def check(
+    migrations: str | os.PathLike[str], spec: str | os.PathLike[str], prove_actions: bool = True
+) -> Report:
+    """Apply every migration to a new scratch SQLite database, then verify it against ``spec``.
+
+    The foreign-key actions are proven on that scratch database unless ``prove_actions`` is off.
+    """
     from schemavet.migrations import apply_all
 
     with tempfile.TemporaryDirectory(prefix="schemavet-") as scratch:
         path = os.path.join(scratch, "scratch.db")
         apply_all("sqlite:///" + path, os.fspath(migrations))
-        report = verify(path, spec)
+        report = _verify(path, spec, prove_actions, in_place=True)
     return Report(f"the schema built by {os.fspath(migrations)}", report.spec_path, report.findings)
 
 

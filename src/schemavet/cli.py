@@ -52,12 +52,17 @@ def _finish(ok: bool) -> None:
 @main.command()
 @click.option("--db", required=True, metavar="URL", help="sqlite:///path.db, or a file path.")
 @click.option("--spec", "spec_path", required=True, metavar="FILE", help="The YAML spec.")
+@click.option(
+    "--prove-actions",
+    is_flag=True,
+    help="Also prove every foreign-key action by doing it, in a scratch copy of the schema.",
+)
 @_FORMAT
-def verify(db: str, spec_path: str, output_format: str) -> None:
+def verify(db: str, spec_path: str, prove_actions: bool, output_format: str) -> None:
     """Compare a database with a spec: exit 0 if they match, 1 if not, 2 on bad input."""
     from schemavet.api import verify as run_verify
 
-    report = run_verify(db, spec_path)
+    report = run_verify(db, spec_path, prove_actions=prove_actions)
     _echo_report(report, output_format)
     _finish(report.ok)
 
@@ -104,8 +109,14 @@ def _refuse_to_overwrite_the_database(db: str, output: str) -> None:
     help="A yoyo migrations directory (with --spec).",
 )
 @click.option("--spec", "spec_path", metavar="FILE", help="The spec the migrations must build.")
+@click.option(
+    "--prove-actions/--no-prove-actions",
+    default=True,
+    show_default=True,
+    help="Prove every foreign-key action on the scratch database.",
+)
 @_FORMAT
-def check(migrations: str | None, spec_path: str | None, output_format: str) -> None:
+def check(migrations: str | None, spec_path: str | None, prove_actions: bool, output_format: str) -> None:
     """Apply migrations to a scratch database and verify it; no options: every configured app."""
     from schemavet.api import check as run_check
     from schemavet.config import find_pyproject, load_apps
@@ -116,7 +127,7 @@ def check(migrations: str | None, spec_path: str | None, output_format: str) -> 
         apps = [(os.path.basename(os.path.normpath(migrations)), migrations, spec_path)]
     else:
         apps = [(app.name, app.migrations, app.spec) for app in load_apps(find_pyproject())]
-    reports = [(name, run_check(directory, spec)) for name, directory, spec in apps]
+    reports = [(name, run_check(directory, spec, prove_actions)) for name, directory, spec in apps]
     _echo_reports(reports, output_format)
     _finish(all(report.ok for _, report in reports))
 

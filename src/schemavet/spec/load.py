@@ -28,6 +28,8 @@ from schemavet.model import (
     View,
 )
 from schemavet.policies import Policy, parse_policy
+from schemavet.queries import Query
+from schemavet.spec.queries import QUERY_KEYS, parse_queries
 from schemavet.spec.yamlnodes import Nodes, compose, gc_paused, is_null, line_of
 from schemavet.sql.ddl import (
     ACTIONS,
@@ -44,7 +46,9 @@ ENGINES = ("sqlite", "postgresql")
 DEFAULT_NAMESPACE = {"sqlite": "main", "postgresql": "public"}
 FORMAT_VERSION = 1
 
-_TOP = frozenset({"schemavet", "engine", "description", "policies", "tables", "views", "enums", "schemas"})
+_TOP = frozenset(
+    {"schemavet", "engine", "description", "policies", "tables", "views", "enums", "schemas", "queries"}
+)
 _NAMESPACE = frozenset({"description", "tables", "views", "enums"})
 _TABLE = frozenset(
     {
@@ -84,6 +88,7 @@ _CHECK = frozenset({"expression", "name"})
 _VIEW = frozenset({"description", "query", "columns", "triggers"})
 _GENERATED = frozenset({"expression", "stored"})
 _ENUM = frozenset({"description", "values"})
+_QUERY = QUERY_KEYS
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ class Spec:
     engines: tuple[str, ...]
     schema: Schema
     policies: tuple[Policy, ...] = ()
+    queries: tuple[Query, ...] = ()
 
 
 def load_spec(path: str | os.PathLike[str], engine: str | None = None) -> Spec:
@@ -146,7 +152,9 @@ class _Reader:
                 namespaces[name] = self._namespace(name, key, entries)
         policies = tuple(parse_policy(self.nodes, node) for node in self._list(top, "policies", '"policies"'))
         self._check_policy_tables(policies, namespaces)
-        return Spec(self.path, engines, Schema(self.engine, namespaces), policies)
+        schema = Schema(self.engine, namespaces)
+        queries = parse_queries(self.nodes, top["queries"][1], schema) if "queries" in top else ()
+        return Spec(self.path, engines, schema, policies, queries)
 
     def _check_policy_tables(self, policies: tuple[Policy, ...], namespaces: dict[str, Namespace]) -> None:
         declared = {name.lower() for ns in namespaces.values() for name in ns.tables}

@@ -1,0 +1,73 @@
+"""What a database does, beyond what its catalog says: query plans, and foreign-key actions.
+
+Each engine provides a planner and a prover from its own modules, registered here by engine
+name as ``engines.py`` registers inspectors; this module runs them and turns what they report
+into findings (``queries.py``, ``actions.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from schemavet.actions import Outcome, action_findings
+from schemavet.dburl import DatabaseURL
+from schemavet.errors import SchemavetError
+from schemavet.findings import Finding
+from schemavet.model import Schema
+from schemavet.queries import Plan, Query, plan_findings
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """An engine's planner (read-only) and foreign-key prover (``in_place``: the db is scratch)."""
+
+    explain: Callable[[DatabaseURL, tuple[Query, ...]], list[Plan]]
+    prove: Callable[[DatabaseURL, Schema, bool], list[Outcome]]
+
+
+def check_behaviour(
+    url: DatabaseURL,
+    expected: Schema,
+    queries: tuple[Query, ...],
+    name_key: Callable[[str], str],
+    prove_actions: bool = False,
+    in_place: bool = False,
+) -> list[Finding]:
+    """Findings for the spec's query plans, and (with ``prove_actions``) its foreign-key actions.
+
+    ``expected`` is the spec's normalized schema; ``in_place`` says ``url`` is a scratch
+    database the proofs may write to (in savepoints rolled back) instead of a copy of it.
+    """
+    if not queries and not prove_actions:
+        return []
+    behaviour = get_behaviour(url.engine)
+    findings = plan_findings(behaviour.explain(url, queries), name_key) if queries else []
+    if prove_actions:
+        findings += action_findings(behaviour.prove(url, expected, in_place))
+    return findings
+
+
+def _sqlite_explain(url: DatabaseURL, queries: tuple[Query, ...]) -> list[Plan]:
+    from schemavet.sqlite.connect import open_readonly
+    from schemavet.sqlite.plans import explain
+
+    with open_readonly(url.location) as conn:
+        return explain(conn, queries)
+
+
+def _sqlite_prove(url: DatabaseURL, expected: Schema, in_place: bool) -> list[Outcome]:
+    from schemavet.sqlite.prove import prove_copy, prove_in_place
+
+    return prove_in_place(url.location, expected) if in_place else prove_copy(url.location, expected)
+
+
+_BEHAVIOURS = {"sqlite": Behaviour(_sqlite_explain, _sqlite_prove)}
+
+
+def get_behaviour(engine: str) -> Behaviour:
+    """The planner and prover of ``engine``."""
+    behaviour = _BEHAVIOURS.get(engine)
+    if behaviour is None:
+        raise SchemavetError(f"schemavet cannot check query plans or prove actions on {engine} yet")
+    return behaviour
