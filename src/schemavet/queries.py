@@ -68,8 +68,14 @@ def plan_findings(plans: list[Plan], name_key: Callable[[str], str]) -> list[Fin
     """A finding for every query whose plan breaks what the spec asks of it."""
     findings = []
     for plan in plans:
-        findings += [_finding(plan, detail) for detail in _problems(plan, name_key)]
+        problems = _problems(plan, name_key)
+        if problems:
+            findings.append(_finding(plan, "; ".join(problems) + _shown(plan)))
     return findings
+
+
+def _shown(plan: Plan) -> str:
+    return f" (plan: {plan.text})" if plan.error is None else ""
 
 
 def _problems(plan: Plan, name_key: Callable[[str], str]) -> list[str]:
@@ -84,15 +90,17 @@ def _problems(plan: Plan, name_key: Callable[[str], str]) -> list[str]:
             if s.automatic
         ]
     if not query.sort:
-        problems += ["sorts its rows in a temporary B-tree instead of reading them in index order"
+        problems += [
+            "sorts its rows in a temporary B-tree instead of reading them in index order"
             for s in plan.steps
-            if s.sort]
+            if s.sort
+        ]
     used = {name_key(s.index) for s in plan.steps if s.index is not None}
     for index in query.uses:
         if name_key(index) not in used:
             found = ", ".join(f'"{s.index}"' for s in plan.steps if s.index) or "no index"
             problems.append(f'should use index "{index}", its plan uses {found}')
-    return [f"{problem} (plan: {plan.text})" for problem in problems]
+    return problems
 
 
 def _finding(plan: Plan, detail: str) -> Finding:
