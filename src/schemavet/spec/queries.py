@@ -35,7 +35,9 @@ def parse_queries(nodes: Nodes, node: yaml.Node, schema: Schema) -> tuple[Query,
         query = _query(nodes, name, value, line_of(key))
         for index in query.uses:
             if index.lower() != PRIMARY_KEY and index.lower() not in indexes:
-                raise nodes.error(value, f'Query "{name}" uses index "{index}", which the spec does not declare')
+                raise nodes.error(
+                    value, f'Query "{name}" uses index "{index}", which the spec does not declare'
+                )
         queries.append(query)
     return tuple(queries)
 

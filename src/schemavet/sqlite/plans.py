@@ -10,8 +10,8 @@ import re
 import sqlite3
 from typing import Any
 
-from schemavet.queries import PRIMARY_KEY, Plan, PlanStep, Query
 from schemavet.errors import SqlSyntaxError
+from schemavet.queries import PRIMARY_KEY, Plan, PlanStep, Query
 from schemavet.sql.tokens import KEYWORDS, tokenize
 from schemavet.sqlite.expressions import fold
 

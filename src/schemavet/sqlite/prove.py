@@ -146,7 +146,7 @@ class _Probe:
         if defaults is not None and None not in defaults and not _same(defaults, key):
             # SET DEFAULT needs a parent row for the default key, or the action itself fails
             self._try_insert_parent(dict(zip(self.refs, defaults, strict=True)))
-        new_key = self._free_key() if self.event == UPDATE else None
+        new_key = self._free_key(parent) if self.event == UPDATE else None
         child = self.maker.insert(self.child.name, dict(zip(self.columns, key, strict=True)))
         rowid = self.conn.execute("SELECT last_insert_rowid()").fetchone()[0]
         rows = _Rows(key, self._locator(child, rowid), new_key, defaults)
@@ -180,19 +180,16 @@ class _Probe:
             self.conn.execute("ROLLBACK TO schemavet_default")
         self.conn.execute("RELEASE schemavet_default")
 
-    def _free_key(self) -> tuple[Any, ...]:
-        """A key no row holds that the parent table accepts: insert a second parent, then delete it."""
-        other = self.maker.insert(self.parent.name, {}, self.refs)
-        key = tuple(other[r] for r in self.refs)
-        sql = f"DELETE FROM {quote_identifier(self.parent.name)} WHERE {self._key_match()}"
-        error = _run(self.conn, sql, list(key))
-        if error is not None:
-            raise Unprovable(f'a spare "{self.parent.name}" row for the new key could not be deleted: {error}')
-        return key
+    def _free_key(self, parent: Values) -> tuple[Any, ...]:
+        """A new key for the parent row that no row holds and the parent's constraints accept."""
+        others = {c: v for c, v in parent.items() if c not in self.refs}
+        avoid = {r: parent[r] for r in self.refs}
+        values = self.maker.solve(self.parent, others, self.refs, avoid=avoid)
+        return tuple(values[r] for r in self.refs)
 
     def _defaults(self) -> tuple[Any, ...] | None:
         """The child key columns' defaults, evaluated; None when one cannot be evaluated."""
-        values = []
+        values: list[Any] = []
         for column in self.columns:
             default = _column(self.child, column).default
             if default is None:
@@ -245,7 +242,9 @@ class _Probe:
             return behaved, "the child row was deleted"
         if _same(found, rows.key):
             if self._violations() > violations_before:
-                return frozenset({NO_ACTION}), "the child row kept the old key, a violation deferred to COMMIT"
+                return frozenset(
+                    {NO_ACTION}
+                ), "the child row kept the old key, a violation deferred to COMMIT"
             return frozenset(), "the child row kept the old key; nothing refused it"
         return self._changed(rows, found)
 
@@ -253,7 +252,9 @@ class _Probe:
         shown = ", ".join(sql_literal(v) for v in found)
         if all(v is None for v in found):
             null_default = rows.defaults is not None and all(v is None for v in rows.defaults)
-            return frozenset({SET_NULL, SET_DEFAULT} if null_default else {SET_NULL}), "the child key was set to NULL"
+            return frozenset(
+                {SET_NULL, SET_DEFAULT} if null_default else {SET_NULL}
+            ), "the child key was set to NULL"
         if rows.defaults is not None and _same(found, rows.defaults):
             return frozenset({SET_DEFAULT}), f"the child key was set to its default ({shown})"
         if rows.new_key is not None and _same(found, rows.new_key):
@@ -313,4 +314,6 @@ def _column(table: Table, key: str) -> Any:
 
 def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
     """Equal keys, allowing for affinity (the text '7' in one column, the integer 7 in another)."""
-    return len(a) == len(b) and all(x == y or (x is not None and str(x) == str(y)) for x, y in zip(a, b))
+    if len(a) != len(b):
+        return False
+    return all(x == y or (x is not None and str(x) == str(y)) for x, y in zip(a, b, strict=True))

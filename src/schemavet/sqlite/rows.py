@@ -42,6 +42,7 @@ class RowMaker:
         self.conn = conn
         self.tables = tables  # keyed by folded name, as the database states them
         self.fresh = Fresh()
+        self._rooting = False
 
     def table(self, name: str) -> Table:
         """The table called ``name`` (any case)."""
@@ -71,20 +72,31 @@ class RowMaker:
         self._execute_insert(table, values)
         return values
 
-    def solve(self, table: Table, fixed: Values, required: tuple[str, ...] = (), depth: int = 0) -> Values:
-        """Values for a new row of ``table`` that its CHECKs accept, parents inserted as needed."""
+    def solve(
+        self,
+        table: Table,
+        fixed: Values,
+        required: tuple[str, ...] = (),
+        depth: int = 0,
+        avoid: Values | None = None,
+    ) -> Values:
+        """Values for a new row of ``table`` that its CHECKs accept, parents inserted as needed.
+
+        ``avoid`` holds values some columns must not take (the key a new key must differ from).
+        """
         columns = _columns(table)
         values = {fold(k): v for k, v in fixed.items()}
         self._fill_parents(table, values, depth)
         checks = _checks(table, columns)
         in_checks = {c for check in checks for c in check.columns}
+        self_keys = _self_reference_columns(table)
         for key, column in columns.items():
-            if key not in values and key not in in_checks:
+            if key not in values and key not in in_checks and key not in self_keys:
                 needed = key in required or not column.nullable or _is_rowid_alias(table, key)
                 values[key] = self.fresh.value(affinity(column.type)) if needed else None
         for check in sorted(checks, key=lambda c: len([x for x in c.columns if x not in values])):
-            self._satisfy(table, columns, check, values, checks)
-        _self_references(table, values)
+            self._satisfy(table, columns, check, values, checks, required, avoid or {})
+        self._self_references(table, values, depth)
         return values
 
     def _fill_parents(self, table: Table, values: Values, depth: int) -> None:
@@ -103,21 +115,32 @@ class RowMaker:
                 values[column] = parent[ref]
 
     def _satisfy(
-        self, table: Table, columns: dict[str, Column], check: _Check, values: Values, checks: list[_Check]
+        self,
+        table: Table,
+        columns: dict[str, Column],
+        check: _Check,
+        values: Values,
+        checks: list[_Check],
+        required: tuple[str, ...],
+        avoid: Values,
     ) -> None:
         open_columns = [c for c in check.columns if c not in values]
         mentioned = [v for c in checks if set(c.columns) & set(check.columns) for v in literals(c.expression)]
         options = [
-            candidates(affinity(columns[c].type), columns[c].nullable, self.fresh, mentioned)
+            candidates(
+                affinity(columns[c].type), columns[c].nullable and c not in required, self.fresh, mentioned
+            )
             for c in open_columns
         ]
         for combination in itertools.islice(itertools.product(*options), _MAX_TRIES):
             trial = {**values, **dict(zip(open_columns, combination, strict=True))}
+            if any(c in avoid and trial[c] == avoid[c] for c in open_columns):
+                continue
             if self._holds(check, trial):
                 values.update(trial)
                 return
         raise Unprovable(
-            f'no values tried for {", ".join(open_columns) or "its columns"} satisfy '
+            f"no values tried for {', '.join(open_columns) or 'its columns'} satisfy "
             f'CHECK ({check.expression}) of "{table.name}"'
         )
 
@@ -131,6 +154,31 @@ class RowMaker:
         except sqlite3.Error:
             return False
         return bool(row[0])
+
+    def _self_references(self, table: Table, values: Values, depth: int) -> None:
+        """A NOT NULL foreign key to the row's own table points at a root row made for it.
+
+        The root row points at itself; pointing the row under proof at itself instead would
+        make its own reference answer for the key under proof.
+        """
+        for fk in table.foreign_keys:
+            columns = [fold(c) for c in fk.columns]
+            if fold(fk.ref_table) != fold(table.name) or all(c in values for c in columns):
+                continue
+            if all(_column(table, c).nullable for c in columns):
+                values.update({c: None for c in columns if c not in values})
+                continue
+            refs = _ref_columns(self, fk)
+            if depth > 0 and self._rooting:
+                root = values  # this row is the root: it points at itself
+            else:
+                self._rooting = True
+                try:
+                    root = self.insert(table.name, {}, refs, depth + 1)
+                finally:
+                    self._rooting = False
+            for column, ref in zip(columns, refs, strict=True):
+                values.setdefault(column, root[ref])
 
     def _execute_insert(self, table: Table, values: Values) -> None:
         given = {k: v for k, v in values.items() if v is not None}
@@ -182,15 +230,8 @@ def _ref_columns(maker: RowMaker, fk: ForeignKey) -> tuple[str, ...]:
     return tuple(fold(c) for c in parent.primary_key.columns)
 
 
-def _self_references(table: Table, values: Values) -> None:
-    """A NOT NULL foreign key to the row's own table points at the row itself."""
-    for fk in table.foreign_keys:
-        if fold(fk.ref_table) != fold(table.name):
-            continue
-        columns = [fold(c) for c in fk.columns]
-        if all(_column(table, c).nullable for c in columns) and all(values.get(c) is None for c in columns):
-            continue
-        refs = [fold(c) for c in (fk.ref_columns or (table.primary_key.columns if table.primary_key else ()))]
-        for column, ref in zip(columns, refs, strict=False):
-            if values.get(column) is None:
-                values[column] = values[ref]
+def _self_reference_columns(table: Table) -> set[str]:
+    """The columns of the table's foreign keys to itself."""
+    return {
+        fold(c) for fk in table.foreign_keys if fold(fk.ref_table) == fold(table.name) for c in fk.columns
+    }

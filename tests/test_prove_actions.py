@@ -1,0 +1,144 @@
+"""Foreign-key actions proven by doing them: cases/actions.yaml, Samsara, and the CLI."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+import schemavet
+from schemavet.cli import main
+from schemavet.findings import BEHAVIOUR, UNPROVEN
+from schemavet.spec.load import load_spec
+from schemavet.sqlite.normalize import normalize_sqlite
+from schemavet.sqlite.prove import prove_copy
+from tests.conftest import SAMSARA_MIGRATIONS, SAMSARA_SPEC, digest, run_sql
+
+CASES = yaml.safe_load((Path(__file__).parent / "cases" / "actions.yaml").read_text())
+_COMPARED = ("kind", "object", "attribute", "expected", "actual")
+
+# messages.cv_id rebuilt without its ON DELETE SET NULL, the rest of the table unchanged
+MESSAGES_WITHOUT_SET_NULL = """
+CREATE TABLE messages_new (
+  id TEXT PRIMARY KEY, project_id TEXT NOT NULL, cv_id TEXT, type TEXT NOT NULL,
+  direction TEXT NOT NULL, status TEXT NOT NULL, from_address TEXT,
+  to_address TEXT NOT NULL, subject TEXT, body TEXT NOT NULL, template_id TEXT,
+  provider_message_id TEXT, error_message TEXT, sent_at TEXT, delivered_at TEXT,
+  created_at TEXT NOT NULL,
+  FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+  FOREIGN KEY (cv_id) REFERENCES cvs(id)
+);
+INSERT INTO messages_new SELECT * FROM messages;
+DROP TABLE messages;
+ALTER TABLE messages_new RENAME TO messages;
+CREATE INDEX idx_messages_project ON messages(project_id);
+CREATE INDEX idx_messages_cv ON messages(cv_id);
+"""
+
+
+def _proof_findings(report: schemavet.Report) -> list[Any]:
+    return [f for f in report.findings if f.kind in (BEHAVIOUR, UNPROVEN)]
+
+
+def _shape(finding: dict[str, Any]) -> dict[str, Any]:
+    keys = _COMPARED if finding["kind"] == BEHAVIOUR else _COMPARED[:3]
+    return {key: finding.get(key) for key in keys}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_action_case(case: dict[str, Any], tmp_path: Path) -> None:
+    db = tmp_path / "case.db"
+    run_sql(db, case["schema"])
+    declared = tmp_path / "declared.db"
+    run_sql(declared, case.get("declared", case["schema"]))
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(schemavet.snapshot(str(declared)))
+    before = digest(db)
+
+    findings = _proof_findings(schemavet.verify(str(db), spec, prove_actions=True))
+
+    found = [_shape(f.as_dict()) for f in findings]
+    assert sorted(map(repr, found)) == sorted(map(repr, map(_shape, case["findings"]))), [
+        f.message for f in findings
+    ]
+    if "observed" in case:
+        for finding, text in zip(findings, case["observed"], strict=True):
+            assert text in finding.message, finding.message
+    assert all(f.line for f in findings)
+    assert digest(db) == before, "the proof must not write to the database it verifies"
+
+
+def test_samsara_every_action_holds(samsara_db: Path) -> None:
+    expected = normalize_sqlite(load_spec(SAMSARA_SPEC).schema)
+    outcomes = prove_copy(str(samsara_db), expected)
+    declared = sum(len(t.foreign_keys) for t in expected.namespaces["main"].tables.values())
+    assert len(outcomes) == 2 * declared == 30
+    assert all(o.holds for o in outcomes), [(o.table, o.event, o.observed) for o in outcomes if not o.holds]
+
+
+def test_samsara_check_proves_on_its_scratch_database() -> None:
+    report = schemavet.check(SAMSARA_MIGRATIONS, SAMSARA_SPEC)
+    assert report.ok, [f.message for f in report.findings]
+
+
+def test_declared_action_not_enforced_is_caught(samsara_db: Path) -> None:
+    run_sql(samsara_db, MESSAGES_WITHOUT_SET_NULL)
+    report = schemavet.verify(str(samsara_db), SAMSARA_SPEC, prove_actions=True)
+    [finding] = _proof_findings(report)
+    assert finding.as_dict()["object"] == "messages.cv_id"
+    assert (finding.attribute, finding.expected, finding.actual) == ("on_delete", "SET NULL", "NO ACTION")
+    assert finding.message.startswith(
+        'Foreign key "messages.cv_id" is declared ON DELETE SET NULL, but deleting the "cvs" row'
+    )
+
+
+def test_check_fails_on_a_migration_that_loses_the_action(tmp_path: Path) -> None:
+    migrations = tmp_path / "samsara"
+    migrations.mkdir()
+    for source in SAMSARA_MIGRATIONS.iterdir():
+        text = source.read_text()
+        if source.name == "0005.outreach.sql":
+            text = text.replace(
+                "FOREIGN KEY (cv_id) REFERENCES cvs(id) ON DELETE CASCADE",
+                "FOREIGN KEY (cv_id) REFERENCES cvs(id)",
+            )
+        (migrations / source.name).write_text(text)
+    report = schemavet.check(migrations, SAMSARA_SPEC)
+    messages = [f.message for f in _proof_findings(report)]
+    assert any(
+        m.startswith('Foreign key "outreach_sequences.cv_id" is declared ON DELETE CASCADE') for m in messages
+    ), messages
+    assert schemavet.check(migrations, SAMSARA_SPEC, prove_actions=False).findings == tuple(
+        f for f in report.findings if f.kind not in (BEHAVIOUR, UNPROVEN)
+    )
+
+
+def test_cli_prove_actions(samsara_db: Path, tmp_path: Path) -> None:
+    run_sql(samsara_db, MESSAGES_WITHOUT_SET_NULL)
+    listing = sorted(os.listdir(samsara_db.parent))
+    args = ["verify", "--db", f"sqlite:///{samsara_db}", "--spec", str(SAMSARA_SPEC)]
+    plain = CliRunner().invoke(main, args)
+    proven = CliRunner().invoke(main, [*args, "--prove-actions"])
+    assert plain.exit_code == 1 and "is declared ON DELETE" not in plain.output
+    assert proven.exit_code == 1, proven.output
+    assert f"(behaves as NO ACTION) ({SAMSARA_SPEC}:" in proven.output
+    assert sorted(os.listdir(samsara_db.parent)) == listing
+
+
+def test_probes_do_not_see_each_others_rows(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    # a UNIQUE column with a fixed default: a row left behind by one probe would break the next
+    run_sql(
+        db,
+        "CREATE TABLE p (id INTEGER PRIMARY KEY, one TEXT NOT NULL DEFAULT 'x' UNIQUE CHECK (one = 'x'));"
+        "CREATE TABLE a (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p ON DELETE CASCADE);"
+        "CREATE TABLE b (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p ON DELETE SET NULL);",
+    )
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(schemavet.snapshot(str(db)))
+    report = schemavet.verify(str(db), spec, prove_actions=True)
+    assert report.ok, [f.message for f in report.findings]
