@@ -35,6 +35,7 @@ from schemavet.model import ForeignKey, Schema, Table
 from schemavet.sql.tokens import quote_identifier
 from schemavet.sqlite.expressions import fold
 from schemavet.sqlite.inspect import inspect_sqlite
+from schemavet.sqlite.normalize import canonical_default
 from schemavet.sqlite.rows import RowMaker, Unprovable, Values
 from schemavet.sqlite.scratch import copy_schema
 from schemavet.sqlite.values import sql_literal
@@ -191,7 +192,7 @@ class _Probe:
         """The child key columns' defaults, evaluated; None when one cannot be evaluated."""
         values: list[Any] = []
         for column in self.columns:
-            default = _column(self.child, column).default
+            default = canonical_default(_column(self.child, column).default)
             if default is None:
                 values.append(None)
                 continue

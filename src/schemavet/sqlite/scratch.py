@@ -14,7 +14,6 @@ from schemavet.sqlite import queries
 from schemavet.sqlite.connect import open_readonly
 
 _ORDER = {"table": 0, "index": 1, "view": 2, "trigger": 3}
-_SHADOW_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config", "_segments", "_segdir", "_stat")
 
 
 def copy_schema(source: str, destination: str) -> None:
@@ -30,17 +29,19 @@ def copy_schema(source: str, destination: str) -> None:
 
 def replay(conn: sqlite3.Connection, objects: list[tuple[str, str, str, str | None]]) -> None:
     """Run the ``CREATE`` statements of ``(type, name, tbl_name, sql)`` rows in dependency order."""
-    virtual = [name.lower() for kind, name, _, sql in objects if kind == "table" and _is_virtual(sql)]
-    statements = [
-        (kind, name, sql)
-        for kind, name, _, sql in sorted(objects, key=lambda row: _ORDER.get(row[0], 4))
-        if sql is not None and not _is_shadow(name, virtual)
-    ]
+    # virtual tables first: they create their own shadow tables, which then exist already
+    rows = sorted(objects, key=lambda row: (_ORDER.get(row[0], 4), not _is_virtual(row[3])))
     conn.execute("PRAGMA foreign_keys = OFF")
-    for kind, name, sql in statements:
+    for kind, name, _, sql in rows:
+        if sql is None:  # an index SQLite made for a constraint
+            continue
         try:
             conn.execute(sql)
         except sqlite3.Error as e:
+            if _exists(conn, name):  # a shadow table its virtual table made
+                continue
+            if _is_virtual(sql):  # its module is not loaded here; no foreign key lives on it
+                continue
             raise DatabaseError(f'Cannot rebuild {kind} "{name}" in a scratch database: {e}') from e
 
 
@@ -48,6 +49,6 @@ def _is_virtual(sql: str | None) -> bool:
     return bool(sql) and str(sql).upper().startswith("CREATE VIRTUAL")
 
 
-def _is_shadow(name: str, virtual: list[str]) -> bool:
-    folded = name.lower()
-    return any(folded.startswith(v) and folded[len(v) :] in _SHADOW_SUFFIXES for v in virtual)
+def _exists(conn: sqlite3.Connection, name: str) -> bool:
+    row = conn.execute("SELECT count(*) FROM sqlite_master WHERE name = ? COLLATE NOCASE", (name,)).fetchone()
+    return bool(row[0])
