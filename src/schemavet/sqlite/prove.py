@@ -7,15 +7,13 @@ child. A refusal is told apart as RESTRICT (at once) or NO ACTION (at the end of
 statement) by running the event again with a temporary trigger that removes the child right
 after the parent changes: NO ACTION then lets the statement through, RESTRICT does not.
 
-Only ever run on a scratch database: :func:`prove_copy` builds one from a live database's
-schema, :func:`prove_in_place` takes one that is already scratch (``check``'s).
+Only ever run on a scratch database: :func:`prove_copy` builds one in memory from a live
+database's schema, :func:`prove_in_place` takes one that is already scratch (``check``'s).
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,11 +30,11 @@ from schemavet.actions import (
 )
 from schemavet.errors import DatabaseError
 from schemavet.model import ForeignKey, Schema, Table
-from schemavet.sql.tokens import quote_identifier
+from schemavet.sql.tokens import KEYWORDS, quote_identifier, tokenize
 from schemavet.sqlite.expressions import fold
 from schemavet.sqlite.inspect import inspect_sqlite
 from schemavet.sqlite.normalize import canonical_default
-from schemavet.sqlite.rows import RowMaker, Unprovable, Values
+from schemavet.sqlite.rows import RowMaker, Unprovable, Values, ref_columns
 from schemavet.sqlite.scratch import copy_schema
 from schemavet.sqlite.values import sql_literal
 
@@ -45,21 +43,25 @@ _PROBE, _EVENT, _REPAIR = "schemavet_probe", "schemavet_event", "schemavet_repai
 
 
 def prove_copy(database: str, expected: Schema) -> list[Outcome]:
-    """Outcomes for ``expected``'s foreign keys, probed in an empty copy of ``database``'s schema."""
-    with tempfile.TemporaryDirectory(prefix="schemavet-prove-") as scratch:
-        path = os.path.join(scratch, "scratch.db")
-        copy_schema(database, path)
-        return prove_in_place(path, expected)
+    """Outcomes for ``expected``'s foreign keys, probed in an empty in-memory copy of ``database``."""
+    return _prove_on(copy_schema(database), expected, f'an empty copy of "{database}"')
 
 
 def prove_in_place(path: str, expected: Schema) -> list[Outcome]:
     """Outcomes probed in the scratch database at ``path``; every probe is rolled back."""
     conn = sqlite3.connect(path, isolation_level=None)
+    # a scratch database: nothing here needs to survive a crash
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA journal_mode = MEMORY")
+    return _prove_on(conn, expected, f'the scratch database "{path}"')
+
+
+def _prove_on(conn: sqlite3.Connection, expected: Schema, where: str) -> list[Outcome]:
     try:
         conn.execute("PRAGMA foreign_keys = ON")
         return prove(conn, expected)
     except sqlite3.Error as e:
-        raise DatabaseError(f'Cannot probe foreign keys in the scratch database "{path}": {e}') from e
+        raise DatabaseError(f"Cannot probe foreign keys in {where}: {e}") from e
     finally:
         conn.close()
 
@@ -69,13 +71,14 @@ def prove(conn: sqlite3.Connection, expected: Schema) -> list[Outcome]:
     actual = inspect_sqlite(conn)
     tables = {fold(name): t for ns in actual.namespaces.values() for name, t in ns.tables.items()}
     maker = RowMaker(conn, tables)
+    written = trigger_targets(conn)
     outcomes = []
     for ns in expected.namespaces.values():
         for key in sorted(ns.tables):
             table = ns.tables[key]
             for fk in table.foreign_keys:
                 if _present(tables, key, fk):
-                    outcomes += [_probe(conn, maker, table, fk, event) for event in EVENTS]
+                    outcomes += [_probe(conn, maker, written, table, fk, event) for event in EVENTS]
     return outcomes
 
 
@@ -88,10 +91,32 @@ def _present(tables: dict[str, Table], child: str, fk: ForeignKey) -> bool:
     return set(fk.columns) <= child_columns and set(fk.ref_columns) <= parent_columns
 
 
-def _probe(conn: sqlite3.Connection, maker: RowMaker, table: Table, fk: ForeignKey, event: str) -> Outcome:
+def trigger_targets(conn: sqlite3.Connection) -> frozenset[str]:
+    """The tables some trigger inserts into or updates (folded names): where rows may appear."""
+    targets = set()
+    for (sql,) in conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'"):
+        tokens = tokenize(sql)
+        for i, token in enumerate(tokens[:-1]):
+            if token.is_word("INTO", "UPDATE"):
+                following = [t for t in tokens[i + 1 : i + 4] if t.kind in ("word", "quoted")]
+                names = [t for t in following if t.kind == "quoted" or t.upper not in KEYWORDS]
+                if names:
+                    targets.add(fold(names[0].name))
+    return frozenset(targets)
+
+
+def _probe(
+    conn: sqlite3.Connection,
+    maker: RowMaker,
+    written: frozenset[str],
+    table: Table,
+    fk: ForeignKey,
+    event: str,
+) -> Outcome:
     conn.execute(f"SAVEPOINT {_PROBE}")
+    maker.inserted.clear()
     try:
-        behaved_as, observed = _Probe(conn, maker, table.name, fk, event).run()
+        behaved_as, observed = _Probe(conn, maker, table.name, fk, event, written).run()
         return Outcome(table.name, fk, event, behaved_as, observed)
     except Unprovable as e:
         return Outcome(table.name, fk, event, frozenset(), str(e), proven=False)
@@ -114,9 +139,16 @@ class _Probe:
     """One event on one foreign key."""
 
     def __init__(
-        self, conn: sqlite3.Connection, maker: RowMaker, child: str, fk: ForeignKey, event: str
+        self,
+        conn: sqlite3.Connection,
+        maker: RowMaker,
+        child: str,
+        fk: ForeignKey,
+        event: str,
+        written: frozenset[str],
     ) -> None:
         self.conn, self.maker, self.fk, self.event = conn, maker, fk, event
+        self.written = written
         self.child = maker.table(child)
         self.parent = maker.table(fk.ref_table)
         self.columns = tuple(fk.columns)
@@ -151,27 +183,30 @@ class _Probe:
         child = self.maker.insert(self.child.name, dict(zip(self.columns, key, strict=True)))
         rowid = self.conn.execute("SELECT last_insert_rowid()").fetchone()[0]
         rows = _Rows(key, self._locator(child, rowid), new_key, defaults)
-        self._isolate(rows)
+        self._isolate(rows, parent)
         return rows
 
-    def _isolate(self, rows: _Rows) -> None:
+    def _isolate(self, rows: _Rows, parent: Values) -> None:
         """Delete every other row that references the parent (a trigger's rollup row, say).
 
         Left in place, such a row's own foreign key would answer for the one under proof.
         """
-        for table in self.maker.tables.values():
-            for fk in table.foreign_keys:
-                if fold(fk.ref_table) != fold(self.parent.name) or len(fk.columns) != len(self.refs):
-                    continue
-                match = " AND ".join(f"{quote_identifier(c)} = ?" for c in fk.columns)
-                params = list(rows.key)
-                if table is self.child:
-                    match += " AND NOT (" + " AND ".join(f"{c} IS ?" for c, _ in rows.locator) + ")"
-                    params += [v for _, v in rows.locator]
-                if table is self.parent:
-                    match += f" AND NOT ({self._key_match()})"
-                    params += list(rows.key)
-                _run(self.conn, f"DELETE FROM {quote_identifier(table.name)} WHERE {match}", params)
+        filled = self.maker.inserted | self.written  # only these tables can hold such a row
+        for table, fk in self.maker.referencing(self.parent.name):
+            if fold(table.name) not in filled:
+                continue
+            key = [parent.get(r) for r in ref_columns(self.maker, fk)]
+            if None in key:
+                continue
+            match = " AND ".join(f"{quote_identifier(c)} = ?" for c in fk.columns)
+            params = list(key)
+            if table is self.child:
+                match += " AND NOT (" + " AND ".join(f"{c} IS ?" for c, _ in rows.locator) + ")"
+                params += [v for _, v in rows.locator]
+            if table is self.parent:
+                match += f" AND NOT ({self._key_match()})"
+                params += list(rows.key)
+            _run(self.conn, f"DELETE FROM {quote_identifier(table.name)} WHERE {match}", params)
 
     def _try_insert_parent(self, fixed: Values) -> None:
         self.conn.execute("SAVEPOINT schemavet_default")

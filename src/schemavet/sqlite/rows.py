@@ -19,7 +19,7 @@ from schemavet.sql.tokens import quote_identifier, tokenize
 from schemavet.sqlite.expressions import fold
 from schemavet.sqlite.values import Fresh, affinity, candidates, literals
 
-MAX_DEPTH = 12
+MAX_DEPTH = 64
 _MAX_TRIES = 4000  # candidate combinations per CHECK
 
 Values = dict[str, Any]  # folded column name -> value
@@ -43,6 +43,18 @@ class RowMaker:
         self.tables = tables  # keyed by folded name, as the database states them
         self.fresh = Fresh()
         self._rooting = False
+        self._path: list[str] = []  # the tables whose rows wait for this one (cycle detection)
+        self._referencing: dict[str, list[tuple[Table, ForeignKey]]] | None = None
+        self.inserted: set[str] = set()  # folded names of the tables rows were inserted into
+
+    def referencing(self, name: str) -> list[tuple[Table, ForeignKey]]:
+        """Every (table, foreign key) that refers to the table called ``name``."""
+        if self._referencing is None:
+            self._referencing = {}
+            for table in self.tables.values():
+                for fk in table.foreign_keys:
+                    self._referencing.setdefault(fold(fk.ref_table), []).append((table, fk))
+        return self._referencing.get(fold(name), [])
 
     def table(self, name: str) -> Table:
         """The table called ``name`` (any case)."""
@@ -53,9 +65,21 @@ class RowMaker:
 
     def insert(self, name: str, fixed: Values, required: tuple[str, ...] = (), depth: int = 0) -> Values:
         """Insert a row with the ``fixed`` values (and values for ``required`` columns); its values."""
-        if depth > MAX_DEPTH:
-            raise Unprovable(f'the NOT NULL foreign keys from "{name}" go deeper than {MAX_DEPTH} tables')
         table = self.table(name)
+        if depth > MAX_DEPTH:
+            raise Unprovable(
+                f'the chain of NOT NULL foreign keys above "{name}" is over {MAX_DEPTH} tables long'
+            )
+        if fold(name) in self._path and not self._rooting:
+            cycle = " -> ".join([*self._path[self._path.index(fold(name)) :], fold(name)])
+            raise Unprovable(f"NOT NULL foreign keys form a cycle ({cycle}): no row can be inserted first")
+        self._path.append(fold(name))
+        try:
+            return self._insert_twice(table, fixed, required, depth)
+        finally:
+            self._path.pop()
+
+    def _insert_twice(self, table: Table, fixed: Values, required: tuple[str, ...], depth: int) -> Values:
         try:
             return self._insert(table, fixed, required, depth)
         except Unprovable:
@@ -108,7 +132,7 @@ class RowMaker:
             nullable = all(_column(table, c).nullable for c in columns if c not in values)
             if nullable and not any(values.get(c) is not None for c in columns):
                 continue
-            refs = _ref_columns(self, fk)
+            refs = ref_columns(self, fk)
             parent_fixed = {r: values[c] for c, r in zip(columns, refs, strict=True) if c in values}
             parent = self.insert(fk.ref_table, parent_fixed, refs, depth + 1)
             for column, ref in zip(columns, refs, strict=True):
@@ -168,7 +192,7 @@ class RowMaker:
             if all(_column(table, c).nullable for c in columns):
                 values.update({c: None for c in columns if c not in values})
                 continue
-            refs = _ref_columns(self, fk)
+            refs = ref_columns(self, fk)
             if depth > 0 and self._rooting:
                 root = values  # this row is the root: it points at itself
             else:
@@ -193,6 +217,7 @@ class RowMaker:
             self.conn.execute(sql, list(given.values()))
         except sqlite3.Error as e:
             raise Unprovable(f'inserting a row into "{table.name}" failed: {e}') from e
+        self.inserted.add(fold(table.name))
 
 
 def _columns(table: Table) -> dict[str, Column]:
@@ -220,7 +245,7 @@ def _is_rowid_alias(table: Table, key: str) -> bool:
     return bool(pk and pk.rowid_alias and fold(pk.columns[0]) == key)
 
 
-def _ref_columns(maker: RowMaker, fk: ForeignKey) -> tuple[str, ...]:
+def ref_columns(maker: RowMaker, fk: ForeignKey) -> tuple[str, ...]:
     """The referenced columns, folded: as written, or the parent's primary key."""
     if fk.ref_columns:
         return tuple(fold(c) for c in fk.ref_columns)
