@@ -133,6 +133,8 @@ class _Rows:
     locator: list[tuple[str, Any]]
     new_key: tuple[Any, ...] | None
     defaults: tuple[Any, ...] | None
+    # when the child can only be told by its whole content: the table's rows before the event
+    content: list[tuple[Any, ...]] | None = None
 
 
 class _Probe:
@@ -182,7 +184,8 @@ class _Probe:
         new_key = self._free_key(parent) if self.event == UPDATE else None
         child = self.maker.insert(self.child.name, dict(zip(self.columns, key, strict=True)))
         rowid = self.conn.execute("SELECT last_insert_rowid()").fetchone()[0]
-        rows = _Rows(key, self._locator(child, rowid), new_key, defaults)
+        locator = self._locator(child, rowid)
+        rows = _Rows(key, locator, new_key, defaults, self._content(locator))
         self._isolate(rows, parent)
         return rows
 
@@ -244,11 +247,19 @@ class _Probe:
         if not self.child.without_rowid and alias not in self.columns:
             return [("rowid", rowid)]
         others = [(c, v) for c, v in child.items() if c not in self.columns and v is not None]
-        if not others:
-            raise Unprovable(
-                f'the "{self.child.name}" row has no column besides the key to find it by after the event'
-            )
+        if not others:  # only the key: the row is its whole content
+            return [(quote_identifier(c), v) for c, v in child.items()]
         return [(quote_identifier(c), v) for c, v in others]
+
+    def _content(self, locator: list[tuple[str, Any]]) -> list[tuple[Any, ...]] | None:
+        """The child table's rows, when the locator is the child's whole content (else None)."""
+        if {c for c, _ in locator} >= {quote_identifier(c) for c in self.columns}:
+            names = ", ".join(c for c, _ in locator)
+            return [
+                tuple(r)
+                for r in self.conn.execute(f"SELECT {names} FROM {quote_identifier(self.child.name)}")
+            ]
+        return None
 
     # --- the event --------------------------------------------------------------------------
 
@@ -302,11 +313,29 @@ class _Probe:
         return bool(self.conn.execute(sql, list(rows.key)).fetchone()[0])
 
     def _child_key(self, rows: _Rows) -> tuple[Any, ...] | None:
+        if rows.content is not None:
+            return self._child_key_by_content(rows, rows.content)
         names = ", ".join(quote_identifier(c) for c in self.columns)
         where = " AND ".join(f"{column} IS ?" for column, _ in rows.locator)
         sql = f"SELECT {names} FROM {quote_identifier(self.child.name)} WHERE {where}"
         row = self.conn.execute(sql, [v for _, v in rows.locator]).fetchone()
         return tuple(row) if row is not None else None
+
+    def _child_key_by_content(self, rows: _Rows, before: list[tuple[Any, ...]]) -> tuple[Any, ...] | None:
+        """The child's key found by comparing the table's rows before and after the event."""
+        names = [c for c, _ in rows.locator]
+        where = " AND ".join(f"{c} IS ?" for c in names)
+        table = quote_identifier(self.child.name)
+        if self.conn.execute(f"SELECT 1 FROM {table} WHERE {where}", [v for _, v in rows.locator]).fetchone():
+            return rows.key
+        after = [tuple(r) for r in self.conn.execute(f"SELECT {', '.join(names)} FROM {table}")]
+        added = [r for r in after if r not in before]
+        if not added:
+            return None
+        if len(added) == 1:
+            positions = [names.index(quote_identifier(c)) for c in self.columns]
+            return tuple(added[0][i] for i in positions)
+        raise Unprovable(f'the "{self.child.name}" row could not be told apart from others after the event')
 
     def _refusal(self, rows: _Rows, sql: str, params: list[Any], error: str) -> tuple[frozenset[str], str]:
         verb = self.event.lower()

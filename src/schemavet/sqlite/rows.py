@@ -110,7 +110,7 @@ class RowMaker:
         """
         columns = _columns(table)
         values = {fold(k): v for k, v in fixed.items()}
-        self._fill_parents(table, values, depth)
+        self._fill_parents(table, values, required, depth)
         checks = _checks(table, columns)
         in_checks = {c for check in checks for c in check.columns}
         self_keys = _self_reference_columns(table)
@@ -123,13 +123,17 @@ class RowMaker:
         self._self_references(table, values, depth)
         return values
 
-    def _fill_parents(self, table: Table, values: Values, depth: int) -> None:
+    def _fill_parents(self, table: Table, values: Values, required: tuple[str, ...], depth: int) -> None:
         """Insert a parent row for every foreign key whose columns may not all be NULL."""
         for fk in table.foreign_keys:
             columns = [fold(c) for c in fk.columns]
             if fold(fk.ref_table) == fold(table.name) or all(c in values for c in columns):
                 continue
-            nullable = all(_column(table, c).nullable for c in columns if c not in values)
+            nullable = all(
+                _column(table, c).nullable and c not in required and not _is_rowid_alias(table, c)
+                for c in columns
+                if c not in values
+            )
             if nullable and not any(values.get(c) is not None for c in columns):
                 continue
             refs = ref_columns(self, fk)
@@ -233,9 +237,13 @@ def _column(table: Table, key: str) -> Column:
 
 
 def _checks(table: Table, columns: dict[str, Column]) -> list[_Check]:
+    """The CHECKs to solve; one that reads a generated column is left to the INSERT to judge."""
+    generated = {fold(name) for name, c in table.columns.items() if c.generated is not None}
     checks = []
     for check in table.checks:
         names = {fold(t.name) for t in tokenize(check.expression) if t.kind in ("word", "quoted", "string")}
+        if names & generated:
+            continue
         checks.append(_Check(check.expression, tuple(c for c in columns if c in names)))
     return checks
 
