@@ -289,9 +289,8 @@ class _Probe:
             return behaved, "the child row was deleted"
         if _same(found, rows.key):
             if self._violations() > violations_before:
-                return frozenset(
-                    {NO_ACTION}
-                ), "the child row kept the old key, a violation deferred to COMMIT"
+                deferred = "the child row kept the old key, a violation deferred to COMMIT"
+                return frozenset({NO_ACTION}), deferred
             return frozenset(), "the child row kept the old key; nothing refused it"
         return self._changed(rows, found)
 
@@ -299,9 +298,8 @@ class _Probe:
         shown = ", ".join(sql_literal(v) for v in found)
         if all(v is None for v in found):
             null_default = rows.defaults is not None and all(v is None for v in rows.defaults)
-            return frozenset(
-                {SET_NULL, SET_DEFAULT} if null_default else {SET_NULL}
-            ), "the child key was set to NULL"
+            behaved = {SET_NULL, SET_DEFAULT} if null_default else {SET_NULL}
+            return frozenset(behaved), "the child key was set to NULL"
         if rows.defaults is not None and _same(found, rows.defaults):
             return frozenset({SET_DEFAULT}), f"the child key was set to its default ({shown})"
         if rows.new_key is not None and _same(found, rows.new_key):
