@@ -142,3 +142,28 @@ def test_probes_do_not_see_each_others_rows(tmp_path: Path) -> None:
     spec.write_text(schemavet.snapshot(str(db)))
     report = schemavet.verify(str(db), spec, prove_actions=True)
     assert report.ok, [f.message for f in report.findings]
+
+
+def test_check_proves_what_the_catalog_cannot_show(tmp_path: Path) -> None:
+    # the catalog says CASCADE and the spec agrees; a trigger keeps the parent rows forever
+    migrations = tmp_path / "app"
+    migrations.mkdir()
+    (migrations / "0001.base.sql").write_text(
+        "CREATE TABLE a (id INTEGER PRIMARY KEY);\n"
+        "CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a(id) ON DELETE CASCADE);\n"
+        "CREATE INDEX ix_b_a ON b(a_id);\n"
+        "CREATE TRIGGER keep_a BEFORE DELETE ON a BEGIN SELECT RAISE(ABORT, 'a is kept'); END;\n"
+    )
+    built = tmp_path / "built.db"
+    run_sql(built, (migrations / "0001.base.sql").read_text())
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(schemavet.snapshot(str(built)))
+    args = ["check", "--migrations", str(migrations), "--spec", str(spec)]
+
+    proven = CliRunner().invoke(main, args)
+    unproven = CliRunner().invoke(main, [*args, "--no-prove-actions"])
+
+    assert proven.exit_code == 1, proven.output
+    assert 'Foreign key "b.a_id" is declared ON DELETE CASCADE' in proven.output
+    assert "the delete was refused: a is kept" in proven.output
+    assert unproven.exit_code == 0, unproven.output
