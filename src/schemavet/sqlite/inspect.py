@@ -32,8 +32,10 @@ from schemavet.sql.tokens import quote_identifier
 from schemavet.sqlite import queries
 from schemavet.sqlite.ddl import (
     TableDDL,
+    TableItems,
     parse_create_index,
-    parse_create_table,
+    table_ddl,
+    table_items,
     trigger_definition,
     view_parts,
     virtual_module,
@@ -65,7 +67,8 @@ class Catalog:
     """What the catalog queries return, as plain rows: all the database is asked for.
 
     Plain tuples of text and numbers, so a catalog read in another process can be sent back
-    with ``marshal`` (see :mod:`schemavet.sqlite.background`).
+    with ``marshal`` (see :mod:`schemavet.sqlite.background`). ``table_items`` is the part of
+    each table's ``CREATE`` text worth parsing, found where the rows are read.
     """
 
     objects: list[tuple[str, str, str, str | None]]
@@ -73,6 +76,7 @@ class Catalog:
     columns: list[tuple[Any, ...]]
     foreign_keys: list[tuple[Any, ...]]
     indexes: list[tuple[Any, ...]]
+    table_items: dict[str, TableItems | None]
 
 
 def inspect_sqlite(conn: sqlite3.Connection) -> Schema:
@@ -99,19 +103,32 @@ def _read_catalog(conn: sqlite3.Connection) -> Catalog:
     shadow: list[str] = []
     with suppress(sqlite3.OperationalError):  # SQLite before 3.37 has no pragma_table_list
         shadow = [row[0] for row in conn.execute(queries.SHADOW_TABLES)]
+    objects = conn.execute(queries.OBJECTS).fetchall()
     return Catalog(
-        objects=conn.execute(queries.OBJECTS).fetchall(),
+        objects=objects,
         shadow=shadow,
         columns=conn.execute(queries.COLUMNS).fetchall(),
         foreign_keys=conn.execute(queries.FOREIGN_KEYS).fetchall(),
         indexes=conn.execute(queries.INDEXES).fetchall(),
+        table_items={
+            name: _table_items(name, sql)
+            for kind, name, _, sql in objects
+            if kind == "table" and sql is not None and not _is_virtual(sql)
+        },
     )
+
+
+def _table_items(name: str, sql: str) -> TableItems | None:
+    try:
+        return table_items(sql)
+    except SchemavetError as e:
+        raise DatabaseError(f'Cannot read the definition of table "{name}": {e}') from e
 
 
 def build_schema(catalog: Catalog) -> Schema:
     """The model of what a catalog read says, as SQLite reports it."""
     objects = _sort_objects(catalog)
-    ddl = {name: _parse_table(name, sql) for name, sql in objects.tables.items()}
+    ddl = {name: _parse_table(name, catalog.table_items[name]) for name in objects.tables}
     columns = _columns(catalog.columns)
     foreign_keys = _foreign_keys(catalog.foreign_keys, ddl)
     indexes, uniques, autoindexed = _indexes(catalog.indexes, objects.index_sql, ddl)
@@ -172,9 +189,9 @@ def _is_virtual(sql: str | None) -> bool:
     return bool(sql) and sql.upper().startswith("CREATE VIRTUAL")  # type: ignore[union-attr]
 
 
-def _parse_table(name: str, sql: str) -> TableDDL:
+def _parse_table(name: str, items: TableItems | None) -> TableDDL:
     try:
-        return parse_create_table(sql)
+        return table_ddl(items)
     except SchemavetError as e:
         raise DatabaseError(f'Cannot read the definition of table "{name}": {e}') from e
 
