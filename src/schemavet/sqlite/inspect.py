@@ -208,14 +208,8 @@ def _column(row: list[Any], definition: ColumnDef | None) -> Column:
     generated = None
     if hidden in (2, 3) and definition is not None and definition.generated is not None:
         generated = Generated(definition.generated, stored=hidden == 3)
-    return Column(
-        name=name,
-        type=declared,
-        nullable=not notnull,
-        default=default,
-        collation=definition.collation if definition else None,
-        generated=generated,
-    )
+    collation = definition.collation if definition else None
+    return Column(name, declared, not notnull, default, collation, generated)
 
 
 def _primary_key(rows: list[Any], ddl: TableDDL, autoindexed: bool) -> PrimaryKey | None:
@@ -320,9 +314,10 @@ def _index(name: str, rows: _IndexRows, sql: str, table: TableDDL) -> Index:
             terms.append(ddl.terms[position])
             continue
         term = quote_identifier(column)
-        declared = table.columns.get(fold(column))
-        if coll.upper() != ((declared.collation if declared else None) or "BINARY").upper():
-            term += f" COLLATE {coll}"
+        if coll != "BINARY" or table.columns:  # else: no collation, said or declared
+            declared = table.columns.get(fold(column))
+            if coll.upper() != ((declared.collation if declared else None) or "BINARY").upper():
+                term += f" COLLATE {coll}"
         terms.append(term + (" DESC" if desc else ""))
     return Index(
         name=name, columns=tuple(terms), unique=rows.unique, where=ddl.where if ddl is not None else None
@@ -347,7 +342,10 @@ def _table(
     autoindexed: bool,
     triggers: dict[str, Trigger],
 ) -> Table:
-    columns = {row[0]: _column(row, ddl.columns.get(fold(row[0]))) for row in rows if row[5] != 1}
+    declared = ddl.columns  # only the columns whose DDL says more than the PRAGMAs
+    columns = {
+        row[0]: _column(row, declared.get(fold(row[0])) if declared else None) for row in rows if row[5] != 1
+    }
     checks = [Check(expr, check_name) for c in ddl.columns.values() for check_name, expr in c.checks]
     checks += [Check(c.expression or "", c.name) for c in ddl.constraints if c.kind == "check"]
     return Table(
