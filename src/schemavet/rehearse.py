@@ -1,0 +1,194 @@
+"""Rehearse the pending migrations on a copy of a real SQLite database.
+
+The database is copied with SQLite's backup API from a read-only connection (its bytes never
+change), the pending migrations are applied to the copy with foreign keys ON — as the
+application runs — and the copy is then measured: row counts of every table before and after
+(a table that lost rows is flagged: a ``DROP TABLE`` in a table rebuild deletes the children of
+an ``ON DELETE CASCADE`` key when foreign keys are on), ``PRAGMA foreign_key_check``,
+``PRAGMA integrity_check``, and the verification against the spec when one is given.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+
+from schemavet.api import Report, verify
+from schemavet.dburl import DatabaseURL, parse_db_url
+from schemavet.errors import SchemavetError
+from schemavet.findings import Finding
+from schemavet.migration_findings import (
+    FOREIGN_KEY_VIOLATION,
+    INTEGRITY,
+    ROWS_LOST,
+    MigrationFinding,
+)
+from schemavet.sqlite.backup import PAGES_PER_STEP, Progress
+
+
+@dataclass(frozen=True)
+class TableRows:
+    """Rows of one table before and after the migrations (None: the table did not exist)."""
+
+    table: str
+    before: int | None
+    after: int | None
+
+    @property
+    def lost(self) -> int:
+        """How many rows the migrations took away (0 when none)."""
+        return max(0, (self.before or 0) - (self.after or 0))
+
+
+@dataclass(frozen=True)
+class Rehearsal:
+    """What applying the pending migrations did to a copy of the database."""
+
+    database: str
+    applied: tuple[str, ...]
+    tables: tuple[TableRows, ...]
+    findings: tuple[Finding, ...]
+    verification: Report | None
+
+    @property
+    def ok(self) -> bool:
+        """True when no table lost rows, no check failed and the spec (if any) matched."""
+        return not self.findings and (self.verification is None or self.verification.ok)
+
+
+def rehearse(
+    db: str,
+    migrations: str | os.PathLike[str],
+    spec: str | os.PathLike[str] | None = None,
+    progress: Progress | None = None,
+    keep: str | None = None,
+    pages_per_step: int = PAGES_PER_STEP,
+) -> Rehearsal:
+    """Apply the pending migrations to a copy of ``db`` and report what they did to its data.
+
+    ``keep`` names a new file to leave the rehearsed copy in; otherwise it is deleted.
+    """
+    url = parse_db_url(db)
+    if url.engine != "sqlite":
+        raise SchemavetError(f"rehearse copies SQLite databases; {url.url} is {url.engine}")
+    directory = os.fspath(migrations)
+    _check_keep(url, keep)
+    with tempfile.TemporaryDirectory(prefix="schemavet-rehearse-") as scratch:
+        copy = keep if keep is not None else os.path.join(scratch, "rehearsal.db")
+        try:
+            return _rehearse(url, directory, spec, copy, progress, pages_per_step)
+        except BaseException:
+            if keep is not None and os.path.exists(keep):
+                os.remove(keep)
+            raise
+
+
+def _check_keep(url: DatabaseURL, keep: str | None) -> None:
+    if keep is None:
+        return
+    if os.path.exists(keep):
+        same = os.path.exists(url.location) and os.path.samefile(keep, url.location)
+        what = "the database itself" if same else "an existing file"
+        raise SchemavetError(f'Refusing to write the rehearsed copy over {what} "{keep}"')
+
+
+def _rehearse(
+    url: DatabaseURL,
+    directory: str,
+    spec: str | os.PathLike[str] | None,
+    copy: str,
+    progress: Progress | None,
+    pages_per_step: int,
+) -> Rehearsal:
+    from schemavet.migrations import read_migration_dir
+    from schemavet.sqlite.backup import backup_copy
+
+    listed = read_migration_dir(directory)
+    backup_copy(url.location, copy, progress, pages_per_step)
+    before = _measure(copy)[0]
+    applied = _apply_with_foreign_keys(copy, listed)
+    after, violations, integrity = _measure(copy)
+    tables = _table_rows(before, after)
+    findings = _loss_findings(tables, url.location) + _check_findings(violations, integrity, url.location)
+    verification = verify(copy, spec) if spec is not None else None
+    return Rehearsal(url.location, tuple(applied), tables, tuple(findings), verification)
+
+
+def _apply_with_foreign_keys(copy: str, listed: object) -> list[str]:
+    from schemavet.bookkeeping import open_backend
+    from schemavet.migrations import apply_pending
+    from schemavet.sqlite.rehearsal import ForeignKeysOn
+
+    backend = open_backend("sqlite:///" + copy, mixins=(ForeignKeysOn,))
+    try:
+        return apply_pending(backend, listed)
+    finally:
+        backend.connection.close()
+
+
+def _measure(path: str) -> tuple[dict[str, int], list[tuple[str, int | None, str]], list[str]]:
+    from schemavet.sqlite import bookkeeping
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        return (
+            bookkeeping.row_counts(conn),
+            bookkeeping.foreign_key_violations(conn),
+            bookkeeping.integrity_problems(conn),
+        )
+    except sqlite3.Error as e:
+        raise SchemavetError(f"Cannot measure the rehearsed copy: {e}") from e
+    finally:
+        conn.close()
+
+
+def _table_rows(before: dict[str, int], after: dict[str, int]) -> tuple[TableRows, ...]:
+    names = list(before) + [name for name in after if name not in before]
+    return tuple(TableRows(name, before.get(name), after.get(name)) for name in names)
+
+
+def _loss_findings(tables: tuple[TableRows, ...], database: str) -> list[Finding]:
+    findings: list[Finding] = []
+    for rows in tables:
+        if not rows.lost:
+            continue
+        if rows.after is None:
+            sentence = f'Table "{rows.table}" was dropped with its {rows.before} rows'
+        else:
+            sentence = f'Table "{rows.table}" lost {rows.lost} of its {rows.before} rows (now {rows.after})'
+        findings.append(
+            MigrationFinding(
+                ROWS_LOST,
+                "table",
+                rows.table,
+                "rows",
+                rows.before,
+                rows.after,
+                detail=sentence,
+                path=database,
+            )
+        )
+    return findings
+
+
+def _check_findings(
+    violations: list[tuple[str, int | None, str]], integrity: list[str], database: str
+) -> list[Finding]:
+    findings: list[Finding] = []
+    for table, rowid, parent in violations:
+        where = f"row {rowid}" if rowid is not None else "a row"
+        sentence = (
+            f'Table "{table}" {where} refers to a row of "{parent}" that does not exist (foreign_key_check)'
+        )
+        findings.append(
+            MigrationFinding(FOREIGN_KEY_VIOLATION, "table", table, detail=sentence, path=database)
+        )
+    for problem in integrity:
+        findings.append(
+            MigrationFinding(
+                INTEGRITY, "database", database, detail=f"integrity_check: {problem}", path=database
+            )
+        )
+    return findings
