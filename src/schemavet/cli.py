@@ -161,8 +161,8 @@ _MIGRATIONS = click.option(
 @_FORMAT
 def adopt(db: str, migrations: str, spec_path: str | None, output_format: str) -> None:
     """Mark a legacy database's migrations applied in yoyo, after proving its schema matches them."""
-    from schemavet.adopt import AdoptionRefused
-    from schemavet.adopt import adopt as run_adopt
+    from schemavet.adoption import AdoptionRefused
+    from schemavet.adoption import adopt as run_adopt
 
     try:
         adoption = run_adopt(db, migrations, spec_path)
@@ -201,7 +201,7 @@ def apply(db: str, migrations: str) -> None:
 @_FORMAT
 def rehearse(db: str, migrations: str, spec_path: str | None, keep: str | None, output_format: str) -> None:
     """Apply the pending migrations to a copy of the database, with foreign keys on; report lost rows."""
-    from schemavet.rehearse import rehearse as run_rehearse
+    from schemavet.rehearsal import rehearse as run_rehearse
     from schemavet.report import render_rehearsal, render_rehearsal_json
 
     with _Progress(f"Copying {db}") as progress:
