@@ -6,19 +6,21 @@ same SQL text statement by statement, the same ``PRAGMA table_info`` guards, the
 values for the Default Project, in the same order, stopping after the version block the app
 release being simulated had (``last_version``). better-sqlite3's ``db.exec`` runs a script, its
 ``prepare(...).run(...)`` one statement with positional parameters; both are autocommit, which
-is what sqlite3 in ``isolation_level=None`` mode does too.
+is what sqlite3 in ``isolation_level=None`` mode does too. (Two long statements are broken
+over two lines to fit the line length; SQLite stores the app's tables' text as written, and
+the comparison does not depend on white space.)
 """
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 
 def _now() -> str:
     """``new Date().toISOString()``."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
@@ -134,7 +136,8 @@ def _version_1(db: sqlite3.Connection) -> None:
     now = _now()
     db.execute(
         """
-        INSERT OR IGNORE INTO projects (id, name, client_name, description, is_archived, created_at, updated_at)
+        INSERT OR IGNORE INTO projects (id, name, client_name, description, is_archived, created_at,
+          updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?)
       """,
         (default_project_id, "Default Project", None, "Auto-created for existing CVs and JDs", 0, now, now),

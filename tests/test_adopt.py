@@ -36,7 +36,8 @@ VALUES ('cv-ada', 'jd-eng', 87, '["math"]', '2025-01-04T08:01:00.000Z'),
 
 # ... and what they added once the app had reached version 4.
 _AT_VERSION_4 = """
-INSERT INTO projects (id, name, client_name, description, is_archived, created_at, updated_at, is_pinned, pin_order)
+INSERT INTO projects (id, name, client_name, description, is_archived, created_at, updated_at,
+                      is_pinned, pin_order)
 VALUES ('p-acme', 'Acme hiring', 'Acme', 'Backend team', 0, '2025-03-01T09:00:00.000Z',
         '2025-03-01T09:00:00.000Z', 1, 1),
        ('p-old', 'Old search', NULL, NULL, 1, '2025-02-01T09:00:00.000Z', '2025-02-01T09:00:00.000Z', 0, 0);

@@ -112,7 +112,10 @@ def _rehearse(
     after, violations, integrity = _measure(copy)
     tables = _table_rows(before, after)
     findings = _loss_findings(tables, url.location) + _check_findings(violations, integrity, url.location)
-    verification = verify(copy, spec) if spec is not None else None
+    verification = None
+    if spec is not None:
+        report = verify(copy, spec)
+        verification = Report(f"the rehearsed copy of {url.location}", report.spec_path, report.findings)
     return Rehearsal(url.location, tuple(applied), tables, tuple(findings), verification)
 
 
