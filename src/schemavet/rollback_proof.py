@@ -23,6 +23,10 @@ from schemavet.model import Schema
 class _ProofStopped(Exception):
     """The scratch database is no longer in a known state: later migrations cannot be proved."""
 
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = findings
+        super().__init__()
+
 
 def prove_rollbacks(migrations: str | os.PathLike[str]) -> list[Finding]:
     """Findings for every migration of ``migrations`` whose rollback does not undo it exactly."""
@@ -40,8 +44,8 @@ def prove_rollbacks(migrations: str | os.PathLike[str]) -> list[Finding]:
             with backend.lock():
                 for migration in ordered:
                     findings += _prove_one(backend, migration, engine, path)
-        except _ProofStopped:
-            pass
+        except _ProofStopped as stopped:
+            findings += stopped.findings
         finally:
             backend.connection.close()
     return findings
@@ -59,25 +63,18 @@ def _prove_one(backend: Any, migration: Any, engine: Engine, path: str) -> list[
     try:
         backend.rollback_one(migration)
     except Exception as e:  # the driver's own error, or BadMigration
-        return [_rollback_failed(migration, e)] + _resume_after_failed_rollback(
-            engine, path, applied, migration
-        )
+        failed = [_finding(migration, ROLLBACK, f"fails: {e}")]
+        # yoyo runs the rollback in a transaction: when that undid it, later proofs can go on
+        if diff_schemas(applied, _schema(engine, path)):
+            raise _ProofStopped(failed) from e
+        return failed
     findings = _differences(before, _schema(engine, path), migration, ROLLBACK)
     try:
         backend.apply_one(migration)
     except Exception as e:
-        findings.append(_finding(migration, REAPPLY, f"cannot be applied again after its rollback: {e}"))
-        raise _ProofStopped from e
+        findings.append(_finding(migration, REAPPLY, f"fails: {e}"))
+        raise _ProofStopped(findings) from e
     return findings + _differences(applied, _schema(engine, path), migration, REAPPLY)
-
-
-def _resume_after_failed_rollback(
-    engine: Engine, path: str, applied: Schema, migration: Any
-) -> list[Finding]:
-    """A failed rollback is undone by its transaction; if not, later proofs cannot run."""
-    if diff_schemas(applied, _schema(engine, path)):
-        raise _ProofStopped
-    return []
 
 
 def _schema(engine: Engine, path: str) -> Schema:
@@ -126,7 +123,3 @@ def _finding(migration: Any, step: str, phrase: str, schema_finding: Finding | N
         detail=sentence,
         path=path,
     )
-
-
-def _rollback_failed(migration: Any, error: Exception) -> Finding:
-    return _finding(migration, ROLLBACK, f"fails: {error}")

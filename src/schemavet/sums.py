@@ -30,6 +30,7 @@ SUM_FILE = "schemavet.sum"
 _HEADER = f'# {SUM_FILE}: written by "schemavet sum"; on a merge conflict, run it again'
 _TOTAL = "total"
 _PREFIX = "sha256:"
+_ROLLBACK = ".rollback.sql"
 _CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
 
 
@@ -143,7 +144,10 @@ def check_sum(directory: str) -> list[Finding]:
     findings = _file_findings(directory, path, recorded, current)
     findings += _order_findings(directory, recorded, current)
     if not findings and recorded.total != current.total:
-        findings.append(_finding(EDITED, SUM_FILE, path, f'"{path}" was edited by hand; run "schemavet sum"'))
+        sentence = (
+            f'The total in {SUM_FILE} does not match its lines: it was edited by hand; run "schemavet sum"'
+        )
+        findings.append(_finding(EDITED, SUM_FILE, path, sentence))
     return findings
 
 
@@ -165,12 +169,13 @@ def _file_findings(directory: str, path: str, recorded: SumFile, current: SumFil
 
 
 def _order_findings(directory: str, recorded: SumFile, current: SumFile) -> list[Finding]:
-    """A finding for each listed file that left its place among the listed files.
+    """A finding for each listed migration that left its place among the listed migrations.
 
+    Rollback files follow their migration wherever it goes, so only migrations are compared.
     The files that kept their relative order are the longest common subsequence of the two
     orders; every other listed file moved.
     """
-    now = {name for name, _ in current.entries}
+    now = {name for name, _ in current.entries if not name.endswith(_ROLLBACK)}
     was = [name for name, _ in recorded.entries if name in now]
     listed = set(was)
     order = [name for name, _ in current.entries if name in listed]
