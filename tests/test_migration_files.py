@@ -36,7 +36,8 @@ def _directory(tmp_path: Path, files: dict[str, str]) -> Path:
 def _matches(messages: list[str], expected: list[str]) -> bool:
     if len(messages) != len(expected):
         return False
-    return all(m.startswith(e[:-1]) if e.endswith("…") else m == e for m, e in zip(messages, expected))
+    pairs = zip(messages, expected, strict=True)
+    return all(m.startswith(e[:-1]) if e.endswith("…") else m == e for m, e in pairs)
 
 
 @pytest.mark.parametrize("case", SUM_CASES["cases"], ids=lambda case: case["name"])
@@ -142,8 +143,8 @@ def test_check_fails_when_an_applied_migration_is_edited(tmp_path: Path) -> None
     code, out, _ = _run("check", "--migrations", directory, "--spec", SAMSARA_SPEC)
     assert code == 1
     assert (
-        f'Migration file "0002.cv-queue.sql" was edited after schemavet.sum recorded it: a migration that '
-        f"may have been applied must not change"
+        'Migration file "0002.cv-queue.sql" was edited after schemavet.sum recorded it: a migration that '
+        "may have been applied must not change"
     ) in out
     assert f"({edited})" in out
     assert "FAIL: 1 difference" in out
