@@ -198,14 +198,25 @@ def apply(db: str, migrations: str) -> None:
     metavar="FILE",
     help="Leave the rehearsed copy in this new file.",
 )
+@click.option("--adopt", "adopt_first", is_flag=True, help="Adopt the copy of a legacy database first.")
 @_FORMAT
-def rehearse(db: str, migrations: str, spec_path: str | None, keep: str | None, output_format: str) -> None:
+def rehearse(
+    db: str, migrations: str, spec_path: str | None, keep: str | None, adopt_first: bool, output_format: str
+) -> None:
     """Apply the pending migrations to a copy of the database, with foreign keys on; report lost rows."""
+    from schemavet.adoption import AdoptionRefused
     from schemavet.rehearsal import rehearse as run_rehearse
     from schemavet.report import render_rehearsal, render_rehearsal_json
 
-    with _Progress(f"Copying {db}") as progress:
-        rehearsal = run_rehearse(db, migrations, spec_path, progress=progress.update, keep=keep)
+    try:
+        with _Progress(f"Copying {db}") as progress:
+            rehearsal = run_rehearse(
+                db, migrations, spec_path, progress=progress.update, keep=keep, adopt=adopt_first
+            )
+    except AdoptionRefused as e:
+        _echo_report(e.report, output_format)
+        click.echo("schemavet: error: " + str(e), err=True)
+        sys.exit(EXIT_ERROR)
     render = render_rehearsal_json if output_format == "json" else render_rehearsal
     click.echo(render(rehearsal))
     _finish(rehearsal.ok)

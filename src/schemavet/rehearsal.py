@@ -51,6 +51,7 @@ class Rehearsal:
     tables: tuple[TableRows, ...]
     findings: tuple[Finding, ...]
     verification: Report | None
+    adopted: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -65,20 +66,22 @@ def rehearse(
     progress: Progress | None = None,
     keep: str | None = None,
     pages_per_step: int = PAGES_PER_STEP,
+    adopt: bool = False,
 ) -> Rehearsal:
     """Apply the pending migrations to a copy of ``db`` and report what they did to its data.
 
-    ``keep`` names a new file to leave the rehearsed copy in; otherwise it is deleted.
+    ``keep`` names a new file to leave the rehearsed copy in; otherwise it is deleted. With
+    ``adopt``, the copy of a legacy database is adopted first (see :mod:`schemavet.adoption`),
+    so the whole switch to yoyo is rehearsed.
     """
     url = parse_db_url(db)
     if url.engine != "sqlite":
         raise SchemavetError(f"rehearse copies SQLite databases; {url.url} is {url.engine}")
-    directory = os.fspath(migrations)
     _check_keep(url, keep)
     with tempfile.TemporaryDirectory(prefix="schemavet-rehearse-") as scratch:
         copy = keep if keep is not None else os.path.join(scratch, "rehearsal.db")
         try:
-            return _rehearse(url, directory, spec, copy, progress, pages_per_step)
+            return _rehearse(url, os.fspath(migrations), spec, copy, progress, pages_per_step, adopt)
         except BaseException:
             if keep is not None and os.path.exists(keep):
                 os.remove(keep)
@@ -94,6 +97,14 @@ def _check_keep(url: DatabaseURL, keep: str | None) -> None:
         raise SchemavetError(f'Refusing to write the rehearsed copy over {what} "{keep}"')
 
 
+@dataclass(frozen=True)
+class _Measures:
+    rows: dict[str, int]
+    references: dict[tuple[str, str], int]
+    violations: list[tuple[str, int | None, str]]
+    integrity: list[str]
+
+
 def _rehearse(
     url: DatabaseURL,
     directory: str,
@@ -101,22 +112,32 @@ def _rehearse(
     copy: str,
     progress: Progress | None,
     pages_per_step: int,
+    adopt: bool,
 ) -> Rehearsal:
     from schemavet.migrations import read_migration_dir
     from schemavet.sqlite.backup import backup_copy
 
     listed = read_migration_dir(directory)
     backup_copy(url.location, copy, progress, pages_per_step)
-    before = _measure(copy)[0]
+    adopted = _adopt(copy, directory) if adopt else ()
+    before = _measure(copy)
     applied = _apply_with_foreign_keys(copy, listed)
-    after, violations, integrity = _measure(copy)
-    tables = _table_rows(before, after)
-    findings = _loss_findings(tables, url.location) + _check_findings(violations, integrity, url.location)
+    after = _measure(copy)
+    tables = _table_rows(before.rows, after.rows)
+    findings = _loss_findings(tables, url.location)
+    findings += _nulled_findings(before.references, after.references, tables, url.location)
+    findings += _check_findings(after.violations, after.integrity, url.location)
     verification = None
     if spec is not None:
         report = verify(copy, spec)
         verification = Report(f"the rehearsed copy of {url.location}", report.spec_path, report.findings)
-    return Rehearsal(url.location, tuple(applied), tables, tuple(findings), verification)
+    return Rehearsal(url.location, tuple(applied), tables, tuple(findings), verification, adopted)
+
+
+def _adopt(copy: str, directory: str) -> tuple[str, ...]:
+    from schemavet.adoption import adopt
+
+    return adopt(copy, directory).marked
 
 
 def _apply_with_foreign_keys(copy: str, listed: object) -> list[str]:
@@ -131,13 +152,14 @@ def _apply_with_foreign_keys(copy: str, listed: object) -> list[str]:
         backend.connection.close()
 
 
-def _measure(path: str) -> tuple[dict[str, int], list[tuple[str, int | None, str]], list[str]]:
+def _measure(path: str) -> _Measures:
     from schemavet.sqlite import bookkeeping
 
     conn = sqlite3.connect(path, isolation_level=None)
     try:
-        return (
+        return _Measures(
             bookkeeping.row_counts(conn),
+            bookkeeping.reference_counts(conn),
             bookkeeping.foreign_key_violations(conn),
             bookkeeping.integrity_problems(conn),
         )
@@ -169,6 +191,45 @@ def _loss_findings(tables: tuple[TableRows, ...], database: str) -> list[Finding
                 "rows",
                 rows.before,
                 rows.after,
+                detail=sentence,
+                path=database,
+            )
+        )
+    return findings
+
+
+def _nulled_findings(
+    before: dict[tuple[str, str], int],
+    after: dict[tuple[str, str], int],
+    tables: tuple[TableRows, ...],
+    database: str,
+) -> list[Finding]:
+    """Foreign-key columns that lost more values than their table lost rows: ON DELETE SET NULL.
+
+    Rows are not matched one by one, so where the table also lost rows, the count is a floor.
+    """
+    lost_rows = {rows.table: rows.lost for rows in tables}
+    findings: list[Finding] = []
+    for (table, column), count in before.items():
+        now = after.get((table, column))
+        if now is None:
+            continue
+        nulled = count - now - lost_rows.get(table, 0)
+        if nulled <= 0:
+            continue
+        how_many = f"at least {nulled}" if lost_rows.get(table) else str(nulled)
+        sentence = (
+            f'Column "{table}.{column}" lost {how_many} of its {count} references '
+            f"(set to NULL, as by ON DELETE SET NULL when a parent row went)"
+        )
+        findings.append(
+            MigrationFinding(
+                ROWS_LOST,
+                "column",
+                f"{table}.{column}",
+                "references",
+                count,
+                now,
                 detail=sentence,
                 path=database,
             )

@@ -52,7 +52,8 @@ def render_json_many(reports: Sequence[tuple[str, Report]]) -> str:
 def render_rehearsal(rehearsal: Any) -> str:
     """Row counts per table, then the findings, the verification and a one-line summary."""
     applied = ", ".join(rehearsal.applied) or "nothing (none pending)"
-    lines = [f"Applied to a copy of {rehearsal.database}: {applied}"]
+    lines = [f"Adopted the copy: marked {', '.join(rehearsal.adopted)} applied"] if rehearsal.adopted else []
+    lines.append(f"Applied to a copy of {rehearsal.database}: {applied}")
     width = max((len(t.table) for t in rehearsal.tables), default=0)
     for rows in rehearsal.tables:
         flag = f"  LOST {rows.lost}" if rows.lost else ""
@@ -80,6 +81,7 @@ def render_rehearsal_json(rehearsal: Any) -> str:
     document = {
         "database": rehearsal.database,
         "ok": rehearsal.ok,
+        "adopted": list(rehearsal.adopted),
         "applied": list(rehearsal.applied),
         "tables": [
             {"table": t.table, "before": t.before, "after": t.after, "lost": t.lost} for t in rehearsal.tables

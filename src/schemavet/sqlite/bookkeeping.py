@@ -17,6 +17,10 @@ _APP_TABLES = (
     "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' "
     "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
 )
+_FOREIGN_KEY_COLUMNS = (
+    'SELECT t.name, f."from" FROM pragma_table_list AS t JOIN pragma_foreign_key_list(t.name) AS f '
+    "WHERE t.schema = 'main' AND t.type = 'table' AND t.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+)
 _SCHEMA_ROWS = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
 
 
@@ -57,6 +61,23 @@ def row_counts(conn: sqlite3.Connection) -> dict[str, int]:
     return {
         name: int(conn.execute(f"SELECT count(*) FROM {quote_identifier(name)}").fetchone()[0])
         for name in names
+    }
+
+
+def reference_counts(conn: sqlite3.Connection) -> dict[tuple[str, str], int]:
+    """Non-NULL values of every foreign-key column, by (table, column)."""
+    pairs = {
+        (str(table), str(column))
+        for table, column in conn.execute(_FOREIGN_KEY_COLUMNS)
+        if table not in BOOKKEEPING_TABLES
+    }
+    return {
+        (table, column): int(
+            conn.execute(
+                f"SELECT count({quote_identifier(column)}) FROM {quote_identifier(table)}"
+            ).fetchone()[0]
+        )
+        for table, column in sorted(pairs)
     }
 
 
