@@ -232,3 +232,52 @@ def test_apply_refuses_a_database_that_was_not_adopted(tmp_path: Path) -> None:
     assert code == 2
     assert 'run "schemavet adopt" first' in err
     assert digest(path) == bytes_before
+
+
+def test_adoption_as_json(tmp_path: Path) -> None:
+    path = legacy_samsara(tmp_path)
+    code, out, _ = _run("adopt", "--db", path, "--migrations", SAMSARA_MIGRATIONS, "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["user_version"] == 4 and document["pending"] == ["0005.outreach"]
+    assert len(document["marked"]) == 5
+
+
+def test_a_spec_the_migrations_do_not_build_refuses_the_adoption(tmp_path: Path) -> None:
+    path = legacy_samsara(tmp_path)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SAMSARA_SPEC.read_text().replace("      error_message: TEXT\n", "", 1))
+    bytes_before = digest(path)
+    code, out, err = _run("adopt", "--db", path, "--migrations", SAMSARA_MIGRATIONS, "--spec", spec)
+    assert code == 2
+    assert 'Column "cvs.error_message" is in the database but not in the spec' in out
+    assert "do not build the spec" in err
+    assert digest(path) == bytes_before
+
+
+def test_without_declared_versions_the_nth_migration_is_version_n(tmp_path: Path) -> None:
+    directory = tmp_path / "migrations"
+    directory.mkdir()
+    (directory / "0001.a.sql").write_text("CREATE TABLE a (id INTEGER PRIMARY KEY);\n")
+    (directory / "0002.b.sql").write_text("-- depends: 0001.a\nCREATE TABLE b (id INTEGER PRIMARY KEY);\n")
+    (directory / "0003.c.sql").write_text("-- depends: 0002.b\nCREATE TABLE c (id INTEGER PRIMARY KEY);\n")
+    db = tmp_path / "app.db"
+    run_sql(db, "CREATE TABLE a (id INTEGER PRIMARY KEY); CREATE TABLE b (id INTEGER PRIMARY KEY);")
+    run_sql(db, "PRAGMA user_version = 2")
+    adoption = adopt(str(db), directory)
+    assert adoption.marked == ("0001.a", "0002.b") and adoption.pending == ("0003.c",)
+    empty = tmp_path / "empty.db"
+    run_sql(empty, "CREATE TABLE a (id INTEGER PRIMARY KEY);")
+    code, _, err = _run("adopt", "--db", empty, "--migrations", directory)
+    assert code == 2 and "user_version 0 means no migration was applied" in err
+
+
+def test_declared_versions_must_increase(tmp_path: Path) -> None:
+    directory = tmp_path / "migrations"
+    directory.mkdir()
+    (directory / "0001.a.sql").write_text("-- schemavet: user_version 2\nCREATE TABLE a (id INTEGER);\n")
+    (directory / "0002.b.sql").write_text("-- schemavet: user_version 1\nCREATE TABLE b (id INTEGER);\n")
+    db = tmp_path / "app.db"
+    run_sql(db, "CREATE TABLE a (id INTEGER); PRAGMA user_version = 2;")
+    code, _, err = _run("adopt", "--db", db, "--migrations", directory)
+    assert code == 2 and "declares user_version 1, not above the 2 declared before it" in err

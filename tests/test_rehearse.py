@@ -225,3 +225,17 @@ def test_quoted_and_keyword_names(tmp_path: Path) -> None:
         # one row went by CASCADE, the other lost its "Ref": the counts cannot tell them apart
     ]
     assert {t.table for t in rehearsal.tables} == {'Parent "P"', "select"}
+
+
+def test_the_cli_progress_bar_appears_only_for_copies_of_more_than_one_step(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from schemavet.cli import _Progress
+
+    with _Progress("Copying big.db") as progress:
+        progress.update(1024, 1024)
+    assert capsys.readouterr().err == ""
+    with _Progress("Copying big.db") as progress:
+        for done in (1024, 2048, 2500):
+            progress.update(done, 2500)
+    assert "Copying big.db" in capsys.readouterr().err

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -170,6 +172,9 @@ def adopt(db: str, migrations: str, spec_path: str | None, output_format: str) -
         _echo_report(e.report, output_format)
         click.echo("schemavet: error: " + str(e), err=True)
         sys.exit(EXIT_ERROR)
+    if output_format == "json":
+        click.echo(json.dumps(dataclasses.asdict(adoption), indent=2))
+        return
     click.echo(
         f"Adopted {db} at user_version {adoption.user_version}: marked "
         f"{len(adoption.marked)} migrations applied ({', '.join(adoption.marked)}); "
