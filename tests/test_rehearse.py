@@ -93,6 +93,22 @@ def test_a_cascade_in_a_table_rebuild_is_flagged_and_the_original_is_untouched(
     assert sorted(os.listdir(filled_samsara.parent)) == listing  # no -wal, -shm or journal left
 
 
+def test_the_rebuild_done_right_keeps_every_row(filled_samsara: Path, tmp_path: Path) -> None:
+    """SQLite's documented fix, foreign keys off around the rebuild, works only outside a transaction."""
+    fixed = _REBUILD_CVS.replace(
+        "-- depends: 0005.outreach\n",
+        "-- depends: 0005.outreach\n-- transactional: false\nPRAGMA foreign_keys = OFF;\n",
+    )
+    migrations = _migrations_with(tmp_path, {"0006.rebuild-cvs.sql": fixed + "PRAGMA foreign_keys = ON;\n"})
+    rehearsal = rehearse(str(filled_samsara), migrations, SAMSARA_SPEC)
+    assert rehearsal.ok, [f.message for f in rehearsal.findings]
+    in_a_transaction = _REBUILD_CVS.replace(
+        "\nCREATE TABLE cvs_new", "\nPRAGMA foreign_keys = OFF;\nCREATE TABLE cvs_new"
+    )
+    migrations = _migrations_with(tmp_path / "b", {"0006.rebuild-cvs.sql": in_a_transaction})
+    assert not rehearse(str(filled_samsara), migrations).ok  # the pragma is a no-op in yoyo's transaction
+
+
 def test_the_same_migration_loses_nothing_with_yoyos_foreign_keys_off(
     filled_samsara: Path, tmp_path: Path
 ) -> None:
