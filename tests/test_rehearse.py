@@ -214,8 +214,10 @@ _PARENT = '"Parent ""P"""'  # the table Parent "P"
 _HOSTILE = {
     "0001.hostile.sql": (
         f"CREATE TABLE {_PARENT} (id INTEGER PRIMARY KEY);\n"
-        f'CREATE TABLE "select" ("from" INTEGER REFERENCES {_PARENT}(id) ON DELETE CASCADE,\n'
+        'CREATE TABLE "select" ("key" TEXT PRIMARY KEY,\n'
+        f'                       "from" INTEGER REFERENCES {_PARENT}(id) ON DELETE CASCADE,\n'
         f'                       "Ref" INTEGER REFERENCES {_PARENT}(id) ON DELETE SET NULL);\n'
+        f'CREATE TABLE "no key" (p INTEGER REFERENCES {_PARENT}(id) ON DELETE SET NULL);\n'
     ),
     "0002.rebuild.sql": (
         "-- depends: 0001.hostile\n"
@@ -233,14 +235,20 @@ def test_quoted_and_keyword_names(tmp_path: Path) -> None:
     (directory / "0001.hostile.sql").write_text(_HOSTILE["0001.hostile.sql"])
     db = tmp_path / "app.db"
     apply_all(f"sqlite:///{db}", str(directory))
-    run_sql(db, f'INSERT INTO {_PARENT} VALUES (1); INSERT INTO "select" VALUES (1, NULL), (NULL, 1);')
+    run_sql(db, f"INSERT INTO {_PARENT} VALUES (1);")
+    run_sql(
+        db, """INSERT INTO "select" VALUES ('a', 1, NULL), ('b', NULL, 1); INSERT INTO "no key" VALUES (1);"""
+    )
     (directory / "0002.rebuild.sql").write_text(_HOSTILE["0002.rebuild.sql"])
     rehearsal = rehearse(str(db), directory)
     assert [f.message for f in rehearsal.findings] == [
         'Table "select" lost 1 of its 2 rows (now 1)',
-        # one row went by CASCADE, the other lost its "Ref": the counts cannot tell them apart
+        'Column "select.Ref" lost 1 of its 1 references '
+        "(set to NULL, as by ON DELETE SET NULL when a parent row went)",
+        'Column "no key.p" lost 1 of its 1 references '
+        "(set to NULL, as by ON DELETE SET NULL when a parent row went)",
     ]
-    assert {t.table for t in rehearsal.tables} == {'Parent "P"', "select"}
+    assert {t.table for t in rehearsal.tables} == {'Parent "P"', "select", "no key"}
 
 
 def test_the_cli_progress_bar_appears_only_for_copies_of_more_than_one_step(

@@ -13,7 +13,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from schemavet.api import Report, verify
 from schemavet.dburl import DatabaseURL, parse_db_url
@@ -26,6 +28,9 @@ from schemavet.migration_findings import (
     MigrationFinding,
 )
 from schemavet.sqlite.backup import PAGES_PER_STEP, Progress
+from schemavet.sqlite.references import SavedReferences, nulled_references, save_references
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,8 @@ def rehearse(
     with tempfile.TemporaryDirectory(prefix="schemavet-rehearse-") as scratch:
         copy = keep if keep is not None else os.path.join(scratch, "rehearsal.db")
         try:
-            return _rehearse(url, os.fspath(migrations), spec, copy, progress, pages_per_step, adopt)
+            steps = _Steps(progress, pages_per_step, adopt, scratch)
+            return _rehearse(url, os.fspath(migrations), spec, copy, steps)
         except BaseException:
             if keep is not None and os.path.exists(keep):
                 os.remove(keep)
@@ -105,27 +111,33 @@ class _Measures:
     integrity: list[str]
 
 
+@dataclass(frozen=True)
+class _Steps:
+    progress: Progress | None
+    pages_per_step: int
+    adopt: bool
+    scratch: str
+
+
 def _rehearse(
-    url: DatabaseURL,
-    directory: str,
-    spec: str | os.PathLike[str] | None,
-    copy: str,
-    progress: Progress | None,
-    pages_per_step: int,
-    adopt: bool,
+    url: DatabaseURL, directory: str, spec: str | os.PathLike[str] | None, copy: str, steps: _Steps
 ) -> Rehearsal:
     from schemavet.migrations import read_migration_dir
     from schemavet.sqlite.backup import backup_copy
 
     listed = read_migration_dir(directory)
-    backup_copy(url.location, copy, progress, pages_per_step)
-    adopted = _adopt(copy, directory) if adopt else ()
+    backup_copy(url.location, copy, steps.progress, steps.pages_per_step)
+    adopted = _adopt(copy, directory) if steps.adopt else ()
+    side = os.path.join(steps.scratch, "references.db")
     before = _measure(copy)
+    saved = _with_connection(copy, lambda conn: save_references(conn, side))
     applied = _apply_with_foreign_keys(copy, listed)
     after = _measure(copy)
+    nulled = _with_connection(copy, lambda conn: nulled_references(conn, side, saved))
     tables = _table_rows(before.rows, after.rows)
     findings = _loss_findings(tables, url.location)
-    findings += _nulled_findings(before.references, after.references, tables, url.location)
+    findings += _nulled_findings(saved, nulled, url.location)
+    findings += _counted_nulls(before.references, after.references, tables, saved, url.location)
     findings += _check_findings(after.violations, after.integrity, url.location)
     verification = None
     if spec is not None:
@@ -155,14 +167,21 @@ def _apply_with_foreign_keys(copy: str, listed: object) -> list[str]:
 def _measure(path: str) -> _Measures:
     from schemavet.sqlite import bookkeeping
 
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        return _Measures(
+    return _with_connection(
+        path,
+        lambda conn: _Measures(
             bookkeeping.row_counts(conn),
             bookkeeping.reference_counts(conn),
             bookkeeping.foreign_key_violations(conn),
             bookkeeping.integrity_problems(conn),
-        )
+        ),
+    )
+
+
+def _with_connection(path: str, read: Callable[[sqlite3.Connection], _T]) -> _T:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        return read(conn)
     except sqlite3.Error as e:
         raise SchemavetError(f"Cannot measure the rehearsed copy: {e}") from e
     finally:
@@ -199,42 +218,47 @@ def _loss_findings(tables: tuple[TableRows, ...], database: str) -> list[Finding
 
 
 def _nulled_findings(
+    saved: list[SavedReferences], nulled: dict[tuple[str, str], int], database: str
+) -> list[Finding]:
+    """Foreign-key values the migrations set to NULL in rows that are still there."""
+    findings: list[Finding] = []
+    for refs in saved:
+        count = nulled.get((refs.table, refs.column), 0)
+        if count:
+            findings.append(_nulled(refs.table, refs.column, str(count), refs.count, database))
+    return findings
+
+
+def _counted_nulls(
     before: dict[tuple[str, str], int],
     after: dict[tuple[str, str], int],
     tables: tuple[TableRows, ...],
+    saved: list[SavedReferences],
     database: str,
 ) -> list[Finding]:
-    """Foreign-key columns that lost more values than their table lost rows: ON DELETE SET NULL.
-
-    Rows are not matched one by one, so where the table also lost rows, the count is a floor.
-    """
+    """The same for tables without a primary key, by counting: where rows went too, a floor."""
+    matched = {(refs.table, refs.column) for refs in saved}
     lost_rows = {rows.table: rows.lost for rows in tables}
     findings: list[Finding] = []
     for (table, column), count in before.items():
         now = after.get((table, column))
-        if now is None:
+        if (table, column) in matched or now is None:
             continue
         nulled = count - now - lost_rows.get(table, 0)
-        if nulled <= 0:
-            continue
-        how_many = f"at least {nulled}" if lost_rows.get(table) else str(nulled)
-        sentence = (
-            f'Column "{table}.{column}" lost {how_many} of its {count} references '
-            f"(set to NULL, as by ON DELETE SET NULL when a parent row went)"
-        )
-        findings.append(
-            MigrationFinding(
-                ROWS_LOST,
-                "column",
-                f"{table}.{column}",
-                "references",
-                count,
-                now,
-                detail=sentence,
-                path=database,
-            )
-        )
+        if nulled > 0:
+            how_many = f"at least {nulled}" if lost_rows.get(table) else str(nulled)
+            findings.append(_nulled(table, column, how_many, count, database))
     return findings
+
+
+def _nulled(table: str, column: str, how_many: str, count: int, database: str) -> Finding:
+    sentence = (
+        f'Column "{table}.{column}" lost {how_many} of its {count} references '
+        f"(set to NULL, as by ON DELETE SET NULL when a parent row went)"
+    )
+    return MigrationFinding(
+        ROWS_LOST, "column", f"{table}.{column}", "references", count, None, detail=sentence, path=database
+    )
 
 
 def _check_findings(
