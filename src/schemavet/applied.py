@@ -23,7 +23,7 @@ def apply(db: str, migrations: str | os.PathLike[str]) -> list[str]:
     url = parse_db_url(db)
     directory = os.fspath(migrations)
     listed = read_migration_dir(directory)
-    _refuse_unadopted(url)
+    refuse_unadopted(url, 'run "schemavet adopt" first')
     backend = open_backend(yoyo_url(url))
     try:
         return apply_pending(backend, listed)
@@ -31,7 +31,7 @@ def apply(db: str, migrations: str | os.PathLike[str]) -> list[str]:
         backend.connection.close()
 
 
-def _refuse_unadopted(url: DatabaseURL) -> None:
+def refuse_unadopted(url: DatabaseURL, what_to_do: str) -> None:
     """A SQLite database with a user_version but no yoyo bookkeeping must be adopted first.
 
     Applying every migration to it would fail on the first table that already exists, after
@@ -47,7 +47,7 @@ def _refuse_unadopted(url: DatabaseURL) -> None:
     if version and not tables:
         raise SchemavetError(
             f'"{url.location}" is at user_version {version} with no yoyo bookkeeping; '
-            f'run "schemavet adopt" first, so its applied migrations are not applied twice'
+            f"{what_to_do}, so its applied migrations are not applied twice"
         )
 
 

@@ -122,10 +122,13 @@ class _Steps:
 def _rehearse(
     url: DatabaseURL, directory: str, spec: str | os.PathLike[str] | None, copy: str, steps: _Steps
 ) -> Rehearsal:
+    from schemavet.applied import refuse_unadopted
     from schemavet.migrations import read_migration_dir
     from schemavet.sqlite.backup import backup_copy
 
     listed = read_migration_dir(directory)
+    if not steps.adopt:
+        refuse_unadopted(url, "rehearse its adoption too, with --adopt")
     backup_copy(url.location, copy, steps.progress, steps.pages_per_step)
     adopted = _adopt(copy, directory) if steps.adopt else ()
     side = os.path.join(steps.scratch, "references.db")
