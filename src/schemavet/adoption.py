@@ -57,6 +57,8 @@ def adopt(
 ) -> Adoption:
     """Mark the migrations up to the database's ``user_version`` as applied, after proving it."""
     url = parse_db_url(db)
+    if url.engine != "sqlite":
+        raise SchemavetError(f"adopt reads SQLite's PRAGMA user_version; {url.url} is {url.engine}")
     engine = get_engine(url.engine)
     directory = os.fspath(migrations)
     version, fingerprint = _legacy_state(url)
