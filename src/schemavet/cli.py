@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -169,9 +169,7 @@ def adopt(db: str, migrations: str, spec_path: str | None, output_format: str) -
     try:
         adoption = run_adopt(db, migrations, spec_path)
     except AdoptionRefused as e:
-        _echo_report(e.report, output_format)
-        click.echo("schemavet: error: " + str(e), err=True)
-        sys.exit(EXIT_ERROR)
+        _refused(e, output_format)
     if output_format == "json":
         click.echo(json.dumps(dataclasses.asdict(adoption), indent=2))
         return
@@ -180,6 +178,13 @@ def adopt(db: str, migrations: str, spec_path: str | None, output_format: str) -
         f"{len(adoption.marked)} migrations applied ({', '.join(adoption.marked)}); "
         f"pending: {', '.join(adoption.pending) or 'none'}"
     )
+
+
+def _refused(refusal: Any, output_format: str) -> NoReturn:
+    """An adoption refused: its differences on standard output, the one-line error, exit 2."""
+    _echo_report(refusal.report, output_format)
+    click.echo("schemavet: error: " + str(refusal), err=True)
+    sys.exit(EXIT_ERROR)
 
 
 @main.command()
@@ -219,9 +224,7 @@ def rehearse(
                 db, migrations, spec_path, progress=progress.update, keep=keep, adopt=adopt_first
             )
     except AdoptionRefused as e:
-        _echo_report(e.report, output_format)
-        click.echo("schemavet: error: " + str(e), err=True)
-        sys.exit(EXIT_ERROR)
+        _refused(e, output_format)
     render = render_rehearsal_json if output_format == "json" else render_rehearsal
     click.echo(render(rehearsal))
     _finish(rehearsal.ok)
