@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from schemavet.cli import main
 from schemavet.rollback_proof import prove_rollbacks
-from schemavet.sums import SUM_FILE, check_sum, compute_sum, read_sum, write_sum
+from schemavet.sums import SUM_FILE, SumError, check_sum, compute_sum, read_sum, write_sum
 from tests.conftest import SAMSARA_MIGRATIONS, SAMSARA_SPEC
 
 CASES = Path(__file__).parent / "cases"
@@ -121,6 +121,13 @@ def test_a_conflicted_sum_is_an_input_error(tmp_path: Path) -> None:
     code, _, err = _run("check", "--migrations", directory, "--spec", spec)
     assert code == 2
     assert "has a merge conflict at line" in err and 'run "schemavet sum" again' in err
+
+
+def test_a_malformed_sum_line_is_an_input_error(tmp_path: Path) -> None:
+    directory = _directory(tmp_path, SUM_CASES["base"])
+    (directory / SUM_FILE).write_text("total sha256:" + "0" * 64 + "\n0001.users.sql sha256:xyz\n")
+    with pytest.raises(SumError, match="line 2 should read"):
+        check_sum(str(directory))
 
 
 def test_sum_command_writes_every_configured_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

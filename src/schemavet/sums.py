@@ -31,6 +31,7 @@ _HEADER = f'# {SUM_FILE}: written by "schemavet sum"; on a merge conflict, run i
 _TOTAL = "total"
 _PREFIX = "sha256:"
 _ROLLBACK = ".rollback.sql"
+_HEX = "0123456789abcdef"
 _CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
 
 
@@ -129,9 +130,10 @@ def _parse_line(line: str, path: str, number: int) -> tuple[str, str]:
             f'in order, then run "schemavet sum" again'
         )
     name, _, sha = line.rpartition(" ")
-    if not name or not sha.startswith(_PREFIX) or len(sha) != len(_PREFIX) + 64:
+    digest = sha[len(_PREFIX) :]
+    if not name or not sha.startswith(_PREFIX) or len(digest) != 64 or set(digest) - set(_HEX):
         raise SumError(f'"{path}" line {number} should read "<file> {_PREFIX}<64 hex digits>"')
-    return name, sha[len(_PREFIX) :]
+    return name, digest
 
 
 def check_sum(directory: str) -> list[Finding]:
@@ -141,7 +143,7 @@ def check_sum(directory: str) -> list[Finding]:
     if not os.path.exists(path):
         return [_finding(UNRECORDED, "", path, f'"{path}" does not exist; run "schemavet sum"')]
     recorded = read_sum(path)
-    findings = _file_findings(directory, path, recorded, current)
+    findings = _file_findings(directory, recorded, current)
     findings += _order_findings(directory, recorded, current)
     if not findings and recorded.total != current.total:
         sentence = (
@@ -151,7 +153,7 @@ def check_sum(directory: str) -> list[Finding]:
     return findings
 
 
-def _file_findings(directory: str, path: str, recorded: SumFile, current: SumFile) -> list[Finding]:
+def _file_findings(directory: str, recorded: SumFile, current: SumFile) -> list[Finding]:
     now = dict(current.entries)
     before = dict(recorded.entries)
     findings = []
@@ -163,7 +165,12 @@ def _file_findings(directory: str, path: str, recorded: SumFile, current: SumFil
             findings.append(_finding(EDITED, name, where, _edited(name), sha, now[name]))
     for position, (name, _) in enumerate(current.entries):
         if name not in before:
-            later = [n for n, _ in current.entries[position + 1 :] if n in before]
+            # a new rollback file sits beside its migration; only a new migration must go last
+            later = (
+                []
+                if name.endswith(_ROLLBACK)
+                else [n for n, _ in current.entries[position + 1 :] if n in before]
+            )
             findings.append(_finding(UNRECORDED, name, os.path.join(directory, name), _new(name, later)))
     return findings
 
