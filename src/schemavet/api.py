@@ -30,8 +30,14 @@ class Report:
         return not self.findings
 
 
-def verify(db: str, spec: str | os.PathLike[str] | Spec) -> Report:
-    """Compare the database at ``db`` (URL or path) with a spec; never writes to the database."""
+def verify(
+    db: str, spec: str | os.PathLike[str] | Spec, migrations: str | os.PathLike[str] | None = None
+) -> Report:
+    """Compare the database at ``db`` (URL or path) with a spec; never writes to the database.
+
+    With ``migrations``, also report each applied migration whose file no longer has the
+    contents recorded when it was applied (see :mod:`schemavet.applied`).
+    """
     url = parse_db_url(db)
     engine = get_engine(url.engine)
     spec_path = spec.path if isinstance(spec, Spec) else os.fspath(spec)
@@ -39,6 +45,10 @@ def verify(db: str, spec: str | os.PathLike[str] | Spec) -> Report:
     # resumed earlier, its first pass would walk every object they are made of.
     with gc_paused():
         findings = _compare(url, engine, spec)
+    if migrations is not None:
+        from schemavet.applied import content_findings
+
+        findings += content_findings(db, migrations)
     return Report(db, spec_path, tuple(findings))
 
 
@@ -54,14 +64,21 @@ def _compare(url: DatabaseURL, engine: Engine, spec: str | os.PathLike[str] | Sp
 
 
 def check(migrations: str | os.PathLike[str], spec: str | os.PathLike[str]) -> Report:
-    """Apply every migration to a new scratch SQLite database, then verify it against ``spec``."""
+    """Apply every migration to a new scratch SQLite database, then verify it against ``spec``.
+
+    Also: the files must match their ``schemavet.sum``, and every rollback must undo its
+    migration exactly (see :mod:`schemavet.sums`, :mod:`schemavet.rollback_proof`).
+    """
     from schemavet.migrations import apply_all
+    from schemavet.rollback_proof import prove_rollbacks
+    from schemavet.sums import check_sum
 
     with tempfile.TemporaryDirectory(prefix="schemavet-") as scratch:
         path = os.path.join(scratch, "scratch.db")
         apply_all("sqlite:///" + path, os.fspath(migrations))
         report = verify(path, spec)
-    return Report(f"the schema built by {os.fspath(migrations)}", report.spec_path, report.findings)
+    findings = (*check_sum(os.fspath(migrations)), *report.findings, *prove_rollbacks(migrations))
+    return Report(f"the schema built by {os.fspath(migrations)}", report.spec_path, findings)
 
 
 def inspect(db: str) -> Schema:

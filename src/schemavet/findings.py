@@ -14,7 +14,8 @@ class Finding:
 
     ``object_type`` is the kind of object (table, column, index, foreign key …), ``object``
     its dotted name (``cvs.status``), ``attribute`` what changed on it (None for a missing or
-    unexpected object), and ``line`` the spec line that declares it.
+    unexpected object), and ``line`` the spec line that declares it. ``path`` is the file the
+    finding belongs to when that is not the spec (a migration file, a ``schemavet.sum``).
     """
 
     kind: str
@@ -25,6 +26,7 @@ class Finding:
     actual: Any = None
     line: int | None = None
     detail: str | None = None
+    path: str | None = None
 
     @property
     def message(self) -> str:
@@ -39,8 +41,8 @@ class Finding:
         return f"{subject} {_change_phrase(self.attribute or '', self.expected, self.actual)}"
 
     def as_dict(self, spec_path: str | None = None) -> dict[str, Any]:
-        """The JSON shape: kind, object, expected, actual, message, spec line."""
-        return {
+        """The JSON shape: kind, object, expected, actual, message, spec line (and ``path`` if set)."""
+        document = {
             "kind": self.kind,
             "object_type": self.object_type,
             "object": self.object,
@@ -51,6 +53,9 @@ class Finding:
             "spec": spec_path,
             "line": self.line,
         }
+        if self.path is not None:
+            document["path"] = self.path
+        return document
 
 
 def _plain(value: Any) -> Any:

@@ -46,6 +46,8 @@ MAIN = "main"
 
 # yoyo's bookkeeping: present in every database yoyo migrated, never part of an app's schema.
 YOYO_TABLES = frozenset({"_yoyo_migration", "_yoyo_log", "_yoyo_version", "yoyo_lock"})
+# ... and schemavet's own beside it (schemavet.bookkeeping.HASH_TABLE): content hashes of migrations.
+BOOKKEEPING_TABLES = YOYO_TABLES | {"_schemavet_migration_hash"}
 
 _ORIGIN_UNIQUE, _ORIGIN_PK = "u", "pk"
 _EXPRESSION_CID = -2
@@ -153,10 +155,10 @@ def build_schema(catalog: Catalog) -> Schema:
 
 def _sort_objects(catalog: Catalog) -> _Objects:
     objects = _Objects()
-    rows = [row for row in catalog.objects if row[1] not in YOYO_TABLES]
+    rows = [row for row in catalog.objects if row[1] not in BOOKKEEPING_TABLES]
     shadow = _shadow_tables(rows, catalog.shadow)
     for kind, name, table, sql in rows:
-        if table in YOYO_TABLES or name in shadow:
+        if table in BOOKKEEPING_TABLES or name in shadow:
             continue
         if kind == "table" and _is_virtual(sql):
             objects.virtual[name] = sql  # type: ignore[assignment]
