@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 from schemavet.errors import MigrationError
@@ -47,3 +48,33 @@ def _apply_one(backend: Any, migration: Any, mark: bool) -> None:
         backend.apply_one(migration, mark=mark)
     except Exception as e:  # yoyo raises the driver's own errors, and BadMigration
         raise MigrationError(f'Migration "{migration.id}" failed to apply: {e} ({migration.path})') from e
+
+
+def apply_one_at_a_time(url: str, directory: str) -> Iterator[Any]:
+    """Apply ``directory`` to ``url`` in yoyo's order, yielding each migration once it applied.
+
+    The post-apply hooks follow, as ``yoyo apply`` runs them. Between two yields the database
+    holds exactly the migrations applied so far, so a caller can inspect it step by step.
+    """
+    from yoyo import get_backend
+
+    migrations = read_migration_dir(directory)
+    backend = get_backend(url)
+    try:
+        with backend.lock():
+            for migration in _in_order(backend, migrations, directory):
+                _apply_one(backend, migration, mark=True)
+                yield migration
+            for hook in migrations.post_apply:
+                _apply_one(backend, hook, mark=False)
+                yield hook
+    finally:
+        backend.connection.close()
+
+
+def _in_order(backend: Any, migrations: Any, directory: str) -> list[Any]:
+    """The pending migrations in dependency order; loading them reads every file."""
+    try:
+        return list(backend.to_apply(migrations))
+    except Exception as e:  # BadMigration (unknown or circular depends), unreadable files
+        raise MigrationError(f'Cannot read the migrations in "{directory}": {e}') from e
