@@ -43,10 +43,8 @@ class Snapshot:
     def raw_owner(self, name: str) -> Table | View | None:
         """The table or view called ``name`` (any case) as inspected."""
         namespace = _main(self.raw)
-        for owner in (*namespace.tables.values(), *namespace.views.values()):
-            if fold(owner.name) == fold(name):
-                return owner
-        return None
+        owners: list[Table | View] = [*namespace.tables.values(), *namespace.views.values()]
+        return next((owner for owner in owners if fold(owner.name) == fold(name)), None)
 
 
 @dataclass(frozen=True)
@@ -114,17 +112,17 @@ def _reading_order(old: Table | View | None, new: Table | View | None) -> Any:
             for position, key in enumerate(owner.columns):
                 positions.setdefault(key, position)
 
-    def key(change: Change) -> tuple[int, int]:
+    def order(change: Change) -> tuple[int, int]:
         position = positions.get(fold(change.name), 0) if change.object_type == "column" else 0
         return _TYPE_ORDER.get(change.object_type, len(_TYPE_ORDER)), position
 
-    return key
+    return order
 
 
 def _unchanged(old: Table | View | None, new: Table | View | None) -> bool:
     if old is None or new is None or old != new:
         return False
-    return not isinstance(old, Table) or list(old.columns) == list(new.columns)  # type: ignore[union-attr]
+    return not isinstance(old, Table) or list(old.columns) == list(new.columns)
 
 
 def _alone(obj: Table | View | None) -> Schema:
@@ -142,14 +140,17 @@ def _translate(finding: Finding, owner: str, before: Snapshot, after: Snapshot) 
     if finding.object_type in _OWNER_TYPES and finding.attribute is None:
         side = after if action == ADDED else before
         return list(_whole_owner(action, finding.object_type, side.raw_owner(owner)))
+    raw_old, raw_new = before.raw_owner(owner), after.raw_owner(owner)
     if finding.object_type in _OWNER_TYPES:
-        return [Change(CHANGED, finding.object_type, owner, None, finding.attribute, *_values(finding))]
-    name = _member_name(finding, owner)
+        values = _as_written(finding, raw_old, raw_new)
+        return [Change(CHANGED, finding.object_type, owner, None, finding.attribute, *values)]
+    name = _written_columns(_member_name(finding, owner), raw_new or raw_old, finding.object_type)
     if finding.object_type == "primary key" and action != CHANGED:
         side = after if action == ADDED else before
         return [_primary_key_change(action, owner, side)]
     if action == CHANGED:
-        return [Change(CHANGED, finding.object_type, name, owner, finding.attribute, *_values(finding))]
+        values = _as_written(finding, *_raw_members(finding.object_type, name, raw_old, raw_new))
+        return [Change(CHANGED, finding.object_type, name, owner, finding.attribute, *values)]
     definition = finding.expected if action == REMOVED else finding.actual
     side = before if action == REMOVED else after
     definition = _raw_definition(side.raw_owner(owner), finding.object_type, name, definition)
@@ -157,8 +158,36 @@ def _translate(finding: Finding, owner: str, before: Snapshot, after: Snapshot) 
     return [Change(action, finding.object_type, name, owner, None, old, new)]
 
 
-def _values(finding: Finding) -> tuple[Any, Any]:
-    return finding.expected, finding.actual
+def _as_written(finding: Finding, raw_old: Any, raw_new: Any) -> tuple[Any, Any]:
+    """A changed attribute's old and new value as the migrations wrote them.
+
+    The normal form decides *whether* something changed; the values shown are the written ones
+    (``INT``, not ``INTEGER``), unless writing hides the change (then the normal form's).
+    """
+    attribute = finding.attribute or ""
+    old, new = getattr(raw_old, attribute, None), getattr(raw_new, attribute, None)
+    if raw_old is None or raw_new is None or old == new or not hasattr(raw_old, attribute):
+        return finding.expected, finding.actual
+    return old, new
+
+
+def _raw_members(object_type: str, name: str, raw_old: Any, raw_new: Any) -> tuple[Any, Any]:
+    if object_type not in ("column", "index", "trigger"):
+        return None, None
+    return (
+        _raw_member(raw_old, object_type, name, None) if raw_old is not None else None,
+        _raw_member(raw_new, object_type, name, None) if raw_new is not None else None,
+    )
+
+
+def _written_columns(name: str, owner: Table | View | None, object_type: str) -> str:
+    """A key's folded column list (``par``) spelled as the table writes its columns (``Par``)."""
+    if object_type not in ("foreign key", "unique constraint") or not isinstance(owner, Table):
+        return name
+    written = {fold(column): column for column in owner.columns}
+    columns, arrow, target = name.partition(" -> ")
+    spelled = ", ".join(written.get(c, c) for c in columns.split(", "))
+    return spelled + arrow + target
 
 
 def _member_name(finding: Finding, owner: str) -> str:

@@ -136,3 +136,17 @@ def _echo_reports(reports: list[tuple[str, Any]], output_format: str) -> None:
         return
     for name, report in reports:
         click.echo(f"[{name}] " + render_text(report).replace("\n", f"\n[{name}] "))
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False), metavar="DIR")
+@_FORMAT
+def review(directory: str, output_format: str) -> None:
+    """Show what each migration really does: schema changes, implicit losses, row counts."""
+    from schemavet.review import review as run_review
+    from schemavet.review_report import render_json, render_text
+
+    effects = run_review(directory)
+    render = render_json if output_format == "json" else render_text
+    click.echo(render(directory, effects))
+    _finish(not any(effect.failed for effect in effects))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 from schemavet.errors import MigrationError
@@ -50,7 +50,7 @@ def _apply_one(backend: Any, migration: Any, mark: bool) -> None:
         raise MigrationError(f'Migration "{migration.id}" failed to apply: {e} ({migration.path})') from e
 
 
-def apply_one_at_a_time(url: str, directory: str) -> Iterator[Any]:
+def apply_one_at_a_time(url: str, directory: str) -> Generator[Any, None, None]:
     """Apply ``directory`` to ``url`` in yoyo's order, yielding each migration once it applied.
 
     The post-apply hooks follow, as ``yoyo apply`` runs them. Between two yields the database

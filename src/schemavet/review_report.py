@@ -213,7 +213,16 @@ def _type(value: Any) -> str:
     return str(value) if value else "no type"
 
 
-_ATTRIBUTE_LABELS = {"nullable": "", "default": "", "type": "type", "column_order": "column order"}
+_ATTRIBUTE_LABELS = {
+    "nullable": "",
+    "default": "",
+    "type": "type",
+    "column_order": "column order",
+    "on_delete": "ON DELETE",
+    "on_update": "ON UPDATE",
+    "without_rowid": "WITHOUT ROWID",
+    "strict": "STRICT",
+}
 _ATTRIBUTE_VALUES: dict[str, Callable[[Any], str]] = {
     "nullable": _nullable,
     "default": _default,
