@@ -149,7 +149,10 @@ def _translate(finding: Finding, owner: str, before: Snapshot, after: Snapshot) 
         side = after if action == ADDED else before
         return [_primary_key_change(action, owner, side)]
     if action == CHANGED:
-        values = _as_written(finding, *_raw_members(finding.object_type, name, raw_old, raw_new))
+        members = _raw_members(finding.object_type, name, raw_old, raw_new)
+        if _only_normal_form_moved(finding, *members):
+            return []
+        values = _as_written(finding, *members)
         return [Change(CHANGED, finding.object_type, name, owner, finding.attribute, *values)]
     definition = finding.expected if action == REMOVED else finding.actual
     side = before if action == REMOVED else after
@@ -169,6 +172,18 @@ def _as_written(finding: Finding, raw_old: Any, raw_new: Any) -> tuple[Any, Any]
     if raw_old is None or raw_new is None or old == new or not hasattr(raw_old, attribute):
         return finding.expected, finding.actual
     return old, new
+
+
+def _only_normal_form_moved(finding: Finding, raw_old: Any, raw_new: Any) -> bool:
+    """A column type written the same on both sides that normalizes differently.
+
+    The normal form keeps a sole primary-key column's type name as written (``INT PRIMARY
+    KEY`` is no rowid alias) and folds it otherwise; when only the key changed around an
+    unchanged column, the key's own change is the news, not the column's.
+    """
+    if finding.attribute != "type" or raw_old is None or raw_new is None:
+        return False
+    return bool(raw_old.type == raw_new.type)
 
 
 def _raw_members(object_type: str, name: str, raw_old: Any, raw_new: Any) -> tuple[Any, Any]:

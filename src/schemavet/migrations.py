@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import os
 from collections.abc import Generator
 from typing import Any
@@ -15,7 +16,7 @@ def read_migration_dir(directory: str) -> Any:
 
     if not os.path.isdir(directory):
         raise MigrationError(f'Migrations directory "{directory}" does not exist')
-    migrations = read_migrations(directory)
+    migrations = read_migrations(glob.escape(directory))  # yoyo globs its sources: "[1]" is literal here
     if not migrations and not migrations.post_apply:
         raise MigrationError(f'Migrations directory "{directory}" holds no migration files')
     return migrations
@@ -76,5 +77,15 @@ def _in_order(backend: Any, migrations: Any, directory: str) -> list[Any]:
     """The pending migrations in dependency order; loading them reads every file."""
     try:
         return list(backend.to_apply(migrations))
-    except Exception as e:  # BadMigration (unknown or circular depends), unreadable files
-        raise MigrationError(f'Cannot read the migrations in "{directory}": {e}') from e
+    except Exception as e:  # BadMigration (unknown depends), yoyo's CycleError, unreadable files
+        raise MigrationError(f'Cannot read the migrations in "{directory}": {_load_problem(e)}') from e
+
+
+def _load_problem(error: Exception) -> str:
+    """yoyo's reason, in words: its CycleError carries the migrations of the cycle, not a sentence."""
+    from yoyo.topologicalsort import CycleError
+
+    if isinstance(error, CycleError) and len(error.args) > 1:
+        ids = sorted(getattr(m, "id", str(m)) for m in error.args[1])
+        return "circular dependencies among migrations " + ", ".join(ids)
+    return str(error)
