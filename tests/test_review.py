@@ -260,3 +260,13 @@ def test_python_migration(tmp_path: Path) -> None:
         ("removed", "index", "t_a"),
         ("added", "table", "u"),
     ]
+
+
+def test_documented_example_is_real_output() -> None:
+    """The effect lines in docs/cli.md's review example are the case's output, line for line."""
+    document = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text()
+    section = document.split("## `schemavet review", 1)[1]
+    block = section.split("```\n", 2)[1]
+    documented = [line[2:] for line in block.splitlines() if line[:3] in {"  +", "  -", "  ~", "  !", "  #"}]
+    case = next(c for c in CASES if c["name"] == "the example in docs/cli.md")
+    assert documented == case["steps"][1]["lines"]
