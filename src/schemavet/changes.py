@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from schemavet.diff import diff_schemas
@@ -42,9 +43,13 @@ class Snapshot:
 
     def raw_owner(self, name: str) -> Table | View | None:
         """The table or view called ``name`` (any case) as inspected."""
+        return self._raw_owners.get(fold(name))
+
+    @cached_property
+    def _raw_owners(self) -> dict[str, Table | View]:
         namespace = _main(self.raw)
         owners: list[Table | View] = [*namespace.tables.values(), *namespace.views.values()]
-        return next((owner for owner in owners if fold(owner.name) == fold(name)), None)
+        return {fold(owner.name): owner for owner in owners}
 
 
 @dataclass(frozen=True)

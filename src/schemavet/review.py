@@ -26,6 +26,7 @@ from schemavet.sql.tokens import quote_identifier, tokenize
 from schemavet.sqlite.expressions import fold
 
 Lint = Callable[[str], list[Diagnostic]]
+_COUNT_BATCH = 500  # terms per counting statement, well under SQLite's 2,000-column limit
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,6 @@ def implicit_losses(before: Snapshot, after: Snapshot, dropped: frozenset[tuple[
 def _lost_members(
     old: Table | View, new: Table | View, dropped: frozenset[tuple[str, str]], before: Snapshot
 ) -> Iterator[Loss]:
-    raw = before.raw_owner(old.name)
     sections: list[tuple[str, dict[str, Any], dict[str, Any]]] = [("trigger", old.triggers, new.triggers)]
     if isinstance(old, Table) and isinstance(new, Table):
         sections.insert(0, ("index", old.indexes, new.indexes))
@@ -162,6 +162,7 @@ def _lost_members(
         for key, member in members_before.items():
             if key in members_after or (object_type, key) in dropped or member in remaining:
                 continue
+            raw = before.raw_owner(old.name)
             yield Loss(object_type, member.name, old.name, _as_written(raw, object_type, member))
 
 
@@ -226,13 +227,17 @@ def _read_state(path: str) -> _State:
 
 
 def _row_counts(conn: sqlite3.Connection, schema: Schema) -> dict[str, int]:
-    """Rows per ordinary table (a virtual table's module may not be loaded here)."""
+    """Rows per ordinary table (a virtual table's module may not be loaded here).
+
+    One statement counts a batch of tables: a statement per table costs more than the
+    counting itself on a scratch database.
+    """
+    names = [t.name for ns in schema.namespaces.values() for t in ns.tables.values() if t.virtual is None]
     counts: dict[str, int] = {}
-    for namespace in schema.namespaces.values():
-        for table in namespace.tables.values():
-            if table.virtual is None:
-                sql = f"SELECT count(*) FROM main.{quote_identifier(table.name)}"
-                counts[table.name] = conn.execute(sql).fetchone()[0]
+    for start in range(0, len(names), _COUNT_BATCH):
+        batch = names[start : start + _COUNT_BATCH]
+        terms = ", ".join(f"(SELECT count(*) FROM main.{quote_identifier(name)})" for name in batch)
+        counts.update(zip(batch, conn.execute(f"SELECT {terms}").fetchone(), strict=True))
     return counts
 
 
