@@ -41,11 +41,15 @@ def _write(directory: Path, files: dict[str, str | bytes]) -> Path:
 def _steps(out: str, directory: Path) -> list[dict[str, Any]]:
     """The text report read back: each step's file (relative to ``directory``) and its lines."""
     steps: list[dict[str, Any]] = []
-    for line in out.splitlines():
+    *body, summary = out.rstrip("\n").splitlines()
+    assert summary.startswith(("OK: reviewed", "FAIL: reviewed")), summary
+    for line in body:
         if line.startswith("  "):
             steps[-1]["lines"].append(line[2:])
         elif line.startswith(str(directory) + os.sep):
             steps.append({"file": line[len(str(directory)) + 1 :], "lines": []})
+        else:
+            assert line == "", f"a stray line in the report: {line!r}"
     return steps
 
 
@@ -270,3 +274,13 @@ def test_documented_example_is_real_output() -> None:
     documented = [line[2:] for line in block.splitlines() if line[:3] in {"  +", "  -", "  ~", "  !", "  #"}]
     case = next(c for c in CASES if c["name"] == "the example in docs/cli.md")
     assert documented == case["steps"][1]["lines"]
+
+
+def test_rows_yoyo_prints_stay_out_of_the_json(tmp_path: Path) -> None:
+    directory = _write(tmp_path / "m", {"0001.a.sql": "PRAGMA user_version;\nCREATE TABLE t (a INT);\n"})
+    code, out, _ = _run("review", str(directory), "--format", "json")
+    assert code == 0 and json.loads(out)["ok"] is True
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("tables:\n  t:\n    columns:\n      a: INT\n")
+    code, out, _ = _run("check", "--migrations", str(directory), "--spec", str(spec), "--format", "json")
+    assert code == 0 and json.loads(out)["ok"] is True

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
+import io
 import os
 from collections.abc import Generator
 from typing import Any
@@ -46,7 +48,10 @@ def apply_all(url: str, directory: str) -> list[str]:
 
 def _apply_one(backend: Any, migration: Any, mark: bool) -> None:
     try:
-        backend.apply_one(migration, mark=mark)
+        # yoyo prints the rows any statement returns (PRAGMA journal_mode = WAL prints "wal")
+        # to standard output, which is where schemavet's report goes
+        with contextlib.redirect_stdout(io.StringIO()):
+            backend.apply_one(migration, mark=mark)
     except Exception as e:  # yoyo raises the driver's own errors, and BadMigration
         raise MigrationError(f'Migration "{migration.id}" failed to apply: {e} ({migration.path})') from e
 

@@ -117,7 +117,10 @@ def _detail(object_type: str, definition: Any) -> str:
 
 def _table_detail(definition: dict[str, Any]) -> str:
     columns = definition.get("columns") or {}
-    return f" ({_names(list(columns))})" if columns else ""
+    text = f" ({_names(list(columns))})" if columns else ""
+    if definition.get("virtual"):
+        text += f" USING {definition['virtual']}"
+    return text
 
 
 def _view_detail(definition: dict[str, Any]) -> str:
