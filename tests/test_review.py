@@ -124,7 +124,7 @@ def test_json(tmp_path: Path) -> None:
     assert {"action": "changed", "object_type": "column", "table": "cvs", "name": "status",
             "attribute": "nullable", "old": True, "new": False} in second["changes"]
     assert second["losses"] == [
-        {"object_type": "index", "name": "idx_cvs_status", "table": "cvs",
+        {"object_type": "index", "name": "idx_cvs_status", "table": "cvs", "owner_type": "table",
          "definition": {"name": "idx_cvs_status", "columns": ["status"], "unique": False, "where": None,
                         "using": None}}
     ]

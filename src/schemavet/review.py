@@ -31,17 +31,27 @@ _COUNT_BATCH = 500  # terms per counting statement, well under SQLite's 2,000-co
 
 @dataclass(frozen=True)
 class Loss:
-    """An index or trigger that a migration removed without dropping it by name."""
+    """An index or trigger that a migration removed without dropping it by name.
+
+    ``table`` is the table (or, for an INSTEAD OF trigger, the view — ``owner_type`` says
+    which) that is still there after the migration but without it.
+    """
 
     object_type: str
     name: str
     table: str
     definition: dict[str, Any]
+    owner_type: str = "table"
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape."""
-        return {"object_type": self.object_type, "name": self.name, "table": self.table,
-                "definition": _plain(self.definition)}
+        return {
+            "object_type": self.object_type,
+            "name": self.name,
+            "table": self.table,
+            "owner_type": self.owner_type,
+            "definition": _plain(self.definition),
+        }
 
 
 @dataclass(frozen=True)
@@ -163,7 +173,8 @@ def _lost_members(
             if key in members_after or (object_type, key) in dropped or member in remaining:
                 continue
             raw = before.raw_owner(old.name)
-            yield Loss(object_type, member.name, old.name, _as_written(raw, object_type, member))
+            owner_type = "table" if isinstance(old, Table) else "view"
+            yield Loss(object_type, member.name, old.name, _as_written(raw, object_type, member), owner_type)
 
 
 def _as_written(raw: Table | View | None, object_type: str, member: Index | Trigger) -> dict[str, Any]:

@@ -80,7 +80,8 @@ def describe_loss(loss: Loss) -> str:
     """``! lost index idx_y on cvs (status) (dropped with rebuilt table cvs)``."""
     owner = quote_identifier(loss.table)
     what = f"{_unique(loss.definition)}{loss.object_type} {quote_identifier(loss.name)} on {owner}"
-    return f"! lost {what}{_detail(loss.object_type, loss.definition)} (dropped with rebuilt table {owner})"
+    how = "rebuilt table" if loss.owner_type == "table" else "recreated view"
+    return f"! lost {what}{_detail(loss.object_type, loss.definition)} (dropped with {how} {owner})"
 
 
 def describe_rows(rows: RowCount) -> str:
