@@ -284,3 +284,18 @@ def test_rows_yoyo_prints_stay_out_of_the_json(tmp_path: Path) -> None:
     spec.write_text("tables:\n  t:\n    columns:\n      a: INT\n")
     code, out, _ = _run("check", "--migrations", str(directory), "--spec", str(spec), "--format", "json")
     assert code == 0 and json.loads(out)["ok"] is True
+
+
+def test_check_names_circular_dependencies_too(tmp_path: Path) -> None:
+    directory = _write(
+        tmp_path / "m",
+        {"0001.a.sql": "-- depends: 0002.b\nSELECT 1;", "0002.b.sql": "-- depends: 0001.a\nSELECT 1;"},
+    )
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("tables: {}\n")
+    code, _, err = _run("check", "--migrations", str(directory), "--spec", str(spec))
+    assert code == 2
+    assert err == (
+        f'schemavet: error: Cannot read the migrations in "{directory}": '
+        "circular dependencies among migrations 0001.a, 0002.b\n"
+    )

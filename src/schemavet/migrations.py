@@ -36,7 +36,7 @@ def apply_all(url: str, directory: str) -> list[str]:
     backend = get_backend(url)
     try:
         with backend.lock():
-            pending = backend.to_apply(migrations)
+            pending = _in_order(backend, migrations, directory)
             for migration in pending:
                 _apply_one(backend, migration, mark=True)
             for hook in migrations.post_apply:
