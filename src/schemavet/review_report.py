@@ -227,8 +227,15 @@ _ATTRIBUTE_LABELS = {
     "without_rowid": "WITHOUT ROWID",
     "strict": "STRICT",
 }
+def _one_line(value: Any) -> str:
+    """A view's query or a trigger's body on one line: its line breaks are layout."""
+    return " ".join(str(value).split()) if value is not None else "none"
+
+
 _ATTRIBUTE_VALUES: dict[str, Callable[[Any], str]] = {
     "nullable": _nullable,
     "default": _default,
     "type": _type,
+    "query": _one_line,
+    "definition": _one_line,
 }
