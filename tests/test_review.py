@@ -299,3 +299,35 @@ def test_check_names_circular_dependencies_too(tmp_path: Path) -> None:
         f'schemavet: error: Cannot read the migrations in "{directory}": '
         "circular dependencies among migrations 0001.a, 0002.b\n"
     )
+
+
+def test_latest_reports_the_last_steps_as_the_full_review_does() -> None:
+    full = review(SAMSARA_MIGRATIONS)
+    assert review(SAMSARA_MIGRATIONS, latest=2) == full[-2:]
+    assert review(SAMSARA_MIGRATIONS, latest=1) == full[-1:]
+    assert review(SAMSARA_MIGRATIONS, latest=50) == full
+
+
+def test_latest_keeps_the_post_apply_hooks(tmp_path: Path) -> None:
+    directory = _write(
+        tmp_path / "m",
+        {
+            "0001.a.sql": "CREATE TABLE a (x INT);\nCREATE INDEX a_x ON a (x);",
+            "0002.b.sql": (
+                "-- depends: 0001.a\nCREATE TABLE a2 (x INT);\nDROP TABLE a;\nALTER TABLE a2 RENAME TO a;"
+            ),
+            "post-apply.sql": "CREATE TABLE IF NOT EXISTS hook (x INT);",
+        },
+    )
+    code, out, _ = _run("review", str(directory), "--latest", "1")
+    assert code == 1
+    assert _steps(out, directory) == [
+        {"file": "0002.b.sql", "lines": ["! lost index a_x on a (x) (dropped with rebuilt table a)"]},
+        {"file": "post-apply.sql (post-apply hook)", "lines": ["+ table hook (x)"]},
+    ]
+    assert out.rstrip().endswith("FAIL: reviewed 2 migrations in " + f"{directory}: 1 implicit loss")
+
+
+def test_latest_must_be_positive() -> None:
+    code, _, err = _run("review", str(SAMSARA_MIGRATIONS), "--latest", "0")
+    assert code == 2 and "--latest" in err

@@ -103,22 +103,32 @@ class _State:
     rows: dict[str, int]
 
 
-def review(directory: str | os.PathLike[str], lint: Lint | None = None) -> list[StepEffect]:
+def review(
+    directory: str | os.PathLike[str], lint: Lint | None = None, latest: int | None = None
+) -> list[StepEffect]:
     """The effect of each migration in ``directory``, in the order yoyo applies them.
 
     ``lint`` (a function from a migration file's path to its diagnostics) is run on each
-    step's file. A migration that fails to apply raises :class:`MigrationError` naming it.
+    reported step's file. With ``latest``, only the last ``latest`` migrations (and the
+    post-apply hooks, which follow every apply) are reported: the earlier ones are applied
+    but not inspected. A migration that fails to apply raises :class:`MigrationError` naming it.
     """
-    from schemavet.migrations import apply_one_at_a_time
+    from schemavet.migrations import apply_one_at_a_time, read_migration_dir
 
+    first = 0
+    if latest is not None:
+        first = max(0, len(read_migration_dir(os.fspath(directory))) - latest)
     effects: list[StepEffect] = []
     with tempfile.TemporaryDirectory(prefix="schemavet-review-") as scratch:
         path = os.path.join(scratch, "scratch.db")
         before = _empty_state()
         with closing(apply_one_at_a_time("sqlite:///" + path, os.fspath(directory))) as steps:
-            for migration in steps:
+            for position, migration in enumerate(steps):
+                if position < first - 1:
+                    continue  # the state after it is not the state before a reported step
                 after = _read_state(path)
-                effects.append(_effect(migration, before, after, lint))
+                if position >= first:
+                    effects.append(_effect(migration, before, after, lint))
                 before = after
     return effects
 
