@@ -24,16 +24,15 @@ def read_migration_dir(directory: str) -> Any:
     return migrations
 
 
-def apply_all(url: str, directory: str) -> list[str]:
+def apply_all(url: str, directory: str, scratch: bool = False) -> list[str]:
     """Apply every pending migration of ``directory`` to ``url``; the ids applied, in order.
 
     Unlike ``yoyo apply`` (which skips a migration it cannot load), any failure stops here
-    with the migration named: a gate must not pass on a partly built schema.
+    with the migration named: a gate must not pass on a partly built schema. ``scratch``
+    says the database is thrown away afterwards (see :func:`_backend`).
     """
-    from yoyo import get_backend
-
     migrations = read_migration_dir(directory)
-    backend = get_backend(url)
+    backend = _backend(url, scratch)
     try:
         with backend.lock():
             pending = _in_order(backend, migrations, directory)
@@ -56,16 +55,14 @@ def _apply_one(backend: Any, migration: Any, mark: bool) -> None:
         raise MigrationError(f'Migration "{migration.id}" failed to apply: {e} ({migration.path})') from e
 
 
-def apply_one_at_a_time(url: str, directory: str) -> Generator[Any, None, None]:
+def apply_one_at_a_time(url: str, directory: str, scratch: bool = False) -> Generator[Any, None, None]:
     """Apply ``directory`` to ``url`` in yoyo's order, yielding each migration once it applied.
 
     The post-apply hooks follow, as ``yoyo apply`` runs them. Between two yields the database
     holds exactly the migrations applied so far, so a caller can inspect it step by step.
     """
-    from yoyo import get_backend
-
     migrations = read_migration_dir(directory)
-    backend = get_backend(url)
+    backend = _backend(url, scratch)
     try:
         with backend.lock():
             for migration in _in_order(backend, migrations, directory):
@@ -94,3 +91,19 @@ def _load_problem(error: Exception) -> str:
         ids = sorted(getattr(m, "id", str(m)) for m in error.args[1])
         return "circular dependencies among migrations " + ", ".join(ids)
     return str(error)
+
+
+def _backend(url: str, scratch: bool) -> Any:
+    """yoyo's backend for ``url``; for a scratch SQLite database, one that does not fsync.
+
+    A scratch database need not survive a crash, and waiting for the disk at each of yoyo's
+    commits (several per migration) is most of the time a replay takes. yoyo opens its SQLite
+    connections with ``cache=shared``, so the setting made here reaches the connection it
+    opens for each migration too.
+    """
+    from yoyo import get_backend
+
+    backend = get_backend(url)
+    if scratch and url.startswith("sqlite:"):
+        backend.connection.execute("PRAGMA synchronous = OFF")
+    return backend

@@ -122,7 +122,7 @@ def review(
     with tempfile.TemporaryDirectory(prefix="schemavet-review-") as scratch:
         path = os.path.join(scratch, "scratch.db")
         before = _empty_state()
-        with closing(apply_one_at_a_time("sqlite:///" + path, os.fspath(directory))) as steps:
+        with closing(apply_one_at_a_time("sqlite:///" + path, os.fspath(directory), scratch=True)) as steps:
             for position, migration in enumerate(steps):
                 if position < first - 1:
                     continue  # the state after it is not the state before a reported step
