@@ -246,6 +246,10 @@ def _members(owner: Table | View) -> Iterator[tuple[str, str, Any]]:
     if isinstance(owner, Table):
         for fk in owner.foreign_keys:
             yield "foreign key", ", ".join(fk.columns), fk
+        for unique in owner.uniques:
+            yield "unique constraint", ", ".join(unique.columns), unique
+        for check in owner.checks:
+            yield "check constraint", f"CHECK ({check.expression})", check
         for index in owner.indexes.values():
             yield "index", index.name, index
     for trigger in owner.triggers.values():

@@ -119,6 +119,9 @@ def _detail(object_type: str, definition: Any) -> str:
 def _table_detail(definition: dict[str, Any]) -> str:
     columns = definition.get("columns") or {}
     text = f" ({_names(list(columns))})" if columns else ""
+    key = definition.get("primary_key") or {}
+    if key.get("columns"):
+        text += f" PRIMARY KEY ({_names(key['columns'])})"
     if definition.get("virtual"):
         text += f" USING {definition['virtual']}"
     return text
