@@ -101,6 +101,7 @@ class StepEffect:
 class _State:
     snapshot: Snapshot
     rows: dict[str, int]
+    schema_version: int  # SQLite's counter, bumped by every schema change
 
 
 def review(
@@ -126,7 +127,7 @@ def review(
             for position, migration in enumerate(steps):
                 if position < first - 1:
                     continue  # the state after it is not the state before a reported step
-                after = _read_state(path)
+                after = _read_state(path, before)
                 if position >= first:
                     effects.append(_effect(migration, before, after, lint))
                 before = after
@@ -233,18 +234,22 @@ def _empty_state() -> _State:
     from schemavet.sqlite.normalize import normalize_sqlite
 
     empty = Schema("sqlite", {"main": Namespace("main")})
-    return _State(Snapshot(empty, normalize_sqlite(empty)), {})
+    return _State(Snapshot(empty, normalize_sqlite(empty)), {}, schema_version=-1)
 
 
-def _read_state(path: str) -> _State:
+def _read_state(path: str, previous: _State) -> _State:
+    """The scratch database now; its schema is read again only if SQLite says it changed."""
     from schemavet.sqlite.connect import open_readonly
     from schemavet.sqlite.inspect import inspect_sqlite
     from schemavet.sqlite.normalize import normalize_sqlite
 
     with open_readonly(path) as conn:
+        version = conn.execute("PRAGMA schema_version").fetchone()[0]
+        if version == previous.schema_version:  # a data-only migration
+            return _State(previous.snapshot, _row_counts(conn, previous.snapshot.raw), version)
         raw = inspect_sqlite(conn)
         rows = _row_counts(conn, raw)
-    return _State(Snapshot(raw, normalize_sqlite(raw)), rows)
+    return _State(Snapshot(raw, normalize_sqlite(raw)), rows, version)
 
 
 def _row_counts(conn: sqlite3.Connection, schema: Schema) -> dict[str, int]:
