@@ -13,7 +13,7 @@ from typing import Any
 
 from schemavet.changes import ADDED, REMOVED, Change
 from schemavet.diagnostics import ERROR
-from schemavet.findings import CHANGED
+from schemavet.findings import CHANGED, show
 from schemavet.review import Loss, RowCount, StepEffect
 from schemavet.sql.tokens import quote_identifier
 
@@ -197,15 +197,9 @@ _DETAILS: dict[str, Callable[[dict[str, Any]], str]] = {
 
 def _attribute_change(change: Change) -> str:
     label = _ATTRIBUTE_LABELS.get(change.attribute or "", (change.attribute or "").replace("_", " "))
-    show = _ATTRIBUTE_VALUES.get(change.attribute or "", _value)
-    old, new = show(change.old), show(change.new)
+    render = _ATTRIBUTE_VALUES.get(change.attribute or "", show)
+    old, new = render(change.old), render(change.new)
     return f"{old} → {new}" if label == "" else f"{label} {old} → {new}"
-
-
-def _value(value: Any) -> str:
-    from schemavet.findings import show
-
-    return show(value)
 
 
 def _nullable(value: Any) -> str:
