@@ -75,7 +75,7 @@ def check(migrations: str | os.PathLike[str], spec: str | os.PathLike[str]) -> R
 
     with tempfile.TemporaryDirectory(prefix="schemavet-") as scratch:
         path = os.path.join(scratch, "scratch.db")
-        apply_all("sqlite:///" + path, os.fspath(migrations))
+        apply_all("sqlite:///" + path, os.fspath(migrations), scratch=True)
         report = verify(path, spec)
     findings = (*check_sum(os.fspath(migrations)), *report.findings, *prove_rollbacks(migrations))
     return Report(f"the schema built by {os.fspath(migrations)}", report.spec_path, findings)

@@ -271,3 +271,23 @@ def sum_command(migrations: str | None) -> None:
     for directory in directories:
         path, sums = write_sum(directory)
         click.echo(f"Wrote {path} ({len(sums.entries)} files)", err=True)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False), metavar="DIR")
+@click.option(
+    "--latest",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Report only the last N migrations (the earlier ones are applied, not reported).",
+)
+@_FORMAT
+def review(directory: str, latest: int | None, output_format: str) -> None:
+    """Show what each migration really does: schema changes, implicit losses, row counts."""
+    from schemavet.review import review as run_review
+    from schemavet.review_report import render_json, render_text
+
+    effects = run_review(directory, latest=latest)
+    render = render_json if output_format == "json" else render_text
+    click.echo(render(directory, effects))
+    _finish(not any(effect.failed for effect in effects))

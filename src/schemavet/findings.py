@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from schemavet.diagnostics import Diagnostic
 
 MISSING, UNEXPECTED, CHANGED, POLICY = "missing", "unexpected", "changed", "policy"
 
@@ -56,6 +59,30 @@ class Finding:
         if self.path is not None:
             document["path"] = self.path
         return document
+
+    def as_diagnostic(self, spec_path: str) -> Diagnostic:
+        """This finding located at the spec line that declares the object, as CI formats render it.
+
+        The code is ``verify/<kind>`` (missing, unexpected, changed, policy), stable per kind.
+        """
+        from schemavet.diagnostics import ERROR, Diagnostic
+
+        return Diagnostic(
+            path=spec_path,
+            line=self.line,
+            column=None,
+            code=f"verify/{self.kind}",
+            severity=ERROR,
+            message=self.message,
+            hint=_HINTS.get(self.kind),
+        )
+
+
+_HINTS = {
+    MISSING: "Create it in a migration, or remove it from the spec",
+    UNEXPECTED: "Declare it in the spec, or drop it in a migration",
+    CHANGED: "Write a migration that changes the database, or correct the spec",
+}
 
 
 def _plain(value: Any) -> Any:
