@@ -75,8 +75,15 @@ def test_samsara_steps() -> None:
     assert not any(e.losses or e.failed for e in effects)
     outreach = effects[5]
     added = {(c.object_type, c.table or c.name) for c in outreach.changes if c.action == "added"}
-    tables = {"messages", "call_records", "transcripts", "outreach_templates", "outreach_sequences",
-              "provider_credentials", "ats_mappings"}
+    tables = {
+        "messages",
+        "call_records",
+        "transcripts",
+        "outreach_templates",
+        "outreach_sequences",
+        "provider_credentials",
+        "ats_mappings",
+    }
     assert {name for kind, name in added if kind == "table"} == tables
     indexes = [c for c in outreach.changes if c.object_type == "index"]
     assert len(indexes) == 11 and all(c.action == "added" and c.table in tables for c in indexes)
@@ -119,15 +126,36 @@ def test_json(tmp_path: Path) -> None:
         "attribute": None,
         "old": None,
         "new": {
-            "name": "idx_cvs_status", "columns": ["status"], "unique": False, "where": None, "using": None
+            "name": "idx_cvs_status",
+            "columns": ["status"],
+            "unique": False,
+            "where": None,
+            "using": None,
         },
     }
-    assert {"action": "changed", "object_type": "column", "table": "cvs", "name": "status",
-            "attribute": "nullable", "old": True, "new": False} in second["changes"]
+    assert {
+        "action": "changed",
+        "object_type": "column",
+        "table": "cvs",
+        "name": "status",
+        "attribute": "nullable",
+        "old": True,
+        "new": False,
+    } in second["changes"]
     assert second["losses"] == [
-        {"object_type": "index", "name": "idx_cvs_status", "table": "cvs", "owner_type": "table",
-         "definition": {"name": "idx_cvs_status", "columns": ["status"], "unique": False, "where": None,
-                        "using": None}}
+        {
+            "object_type": "index",
+            "name": "idx_cvs_status",
+            "table": "cvs",
+            "owner_type": "table",
+            "definition": {
+                "name": "idx_cvs_status",
+                "columns": ["status"],
+                "unique": False,
+                "where": None,
+                "using": None,
+            },
+        }
     ]
     assert not any(c["object_type"] == "index" for c in second["changes"]), "a loss is not also a removal"
     assert first["diagnostics"] == [] and first["post_apply"] is False
@@ -140,8 +168,17 @@ def _drop_table_linter(path: str) -> list[Diagnostic]:
         for code, severity, pattern in (("T001", ERROR, "DROP TABLE"), ("T002", WARNING, "SELECT *")):
             match = re.search(re.escape(pattern), line, re.IGNORECASE)
             if match:
-                found.append(Diagnostic(path, number, match.start() + 1, code, severity, f"{pattern} found",
-                                        "do something else"))
+                found.append(
+                    Diagnostic(
+                        path,
+                        number,
+                        match.start() + 1,
+                        code,
+                        severity,
+                        f"{pattern} found",
+                        "do something else",
+                    )
+                )
     return found
 
 
@@ -164,8 +201,15 @@ def test_lint_findings_beside_each_step(tmp_path: Path) -> None:
     document = json.loads(render_json(str(directory), effects))
     assert document["ok"] is False
     assert document["steps"][1]["diagnostics"] == [
-        {"path": f"{directory}/0002.b.sql", "line": 3, "column": 3, "code": "T001", "severity": "error",
-         "message": "DROP TABLE found", "hint": "do something else"}
+        {
+            "path": f"{directory}/0002.b.sql",
+            "line": 3,
+            "column": 3,
+            "code": "T001",
+            "severity": "error",
+            "message": "DROP TABLE found",
+            "hint": "do something else",
+        }
     ]
 
 

@@ -103,8 +103,17 @@ def schema_changes(before: Snapshot, after: Snapshot) -> list[Change]:
 _TYPE_ORDER = {
     name: rank
     for rank, name in enumerate(
-        ("table", "view", "column", "primary key", "foreign key", "unique constraint", "check constraint",
-         "index", "trigger")
+        (
+            "table",
+            "view",
+            "column",
+            "primary key",
+            "foreign key",
+            "unique constraint",
+            "check constraint",
+            "index",
+            "trigger",
+        )
     )
 }
 

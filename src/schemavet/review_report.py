@@ -224,6 +224,8 @@ _ATTRIBUTE_LABELS = {
     "without_rowid": "WITHOUT ROWID",
     "strict": "STRICT",
 }
+
+
 def _one_line(value: Any) -> str:
     """A view's query or a trigger's body on one line: its line breaks are layout."""
     return " ".join(str(value).split()) if value is not None else "none"
