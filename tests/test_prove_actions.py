@@ -16,6 +16,7 @@ from schemavet.findings import BEHAVIOUR, UNPROVEN
 from schemavet.spec.load import load_spec
 from schemavet.sqlite.normalize import normalize_sqlite
 from schemavet.sqlite.prove import prove_copy
+from schemavet.sums import write_sum
 from tests.conftest import SAMSARA_MIGRATIONS, SAMSARA_SPEC, digest, run_sql
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "actions.yaml").read_text())
@@ -154,6 +155,7 @@ def test_check_proves_what_the_catalog_cannot_show(tmp_path: Path) -> None:
         "CREATE INDEX ix_b_a ON b(a_id);\n"
         "CREATE TRIGGER keep_a BEFORE DELETE ON a BEGIN SELECT RAISE(ABORT, 'a is kept'); END;\n"
     )
+    write_sum(str(migrations))
     built = tmp_path / "built.db"
     run_sql(built, (migrations / "0001.base.sql").read_text())
     spec = tmp_path / "spec.yaml"

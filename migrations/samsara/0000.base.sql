@@ -1,6 +1,7 @@
 -- Samsara base schema: app_meta, cvs, job_descriptions, cv_jd_matches.
 -- Corresponds to app user_version 0 (the unconditional base schema in
 -- src/main/database.ts initDatabase, created before any user_version block).
+-- schemavet: user_version 0
 
 CREATE TABLE app_meta (
   key TEXT PRIMARY KEY,

@@ -1,6 +1,7 @@
 -- Projects table, project_id on cvs/job_descriptions, Default Project.
 -- Corresponds to app user_version 1 ("projects").
 -- depends: 0000.base
+-- schemavet: user_version 1
 
 CREATE TABLE projects (
   id TEXT PRIMARY KEY,

@@ -1,6 +1,7 @@
 -- CV processing queue status columns on cvs.
 -- Corresponds to app user_version 2 ("queue status").
 -- depends: 0001.projects
+-- schemavet: user_version 2
 
 -- DEFAULT 'completed' keeps existing CVs visible (getAllCVs filters status = 'completed')
 ALTER TABLE cvs ADD COLUMN status TEXT NOT NULL DEFAULT 'completed';

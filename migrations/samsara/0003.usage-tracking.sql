@@ -1,6 +1,7 @@
 -- Usage tracking (usage_events, usage_daily + rollup trigger) and project pinning.
 -- Corresponds to app user_version 3 ("usage tracking + pinning").
 -- depends: 0002.cv-queue
+-- schemavet: user_version 3
 
 CREATE TABLE usage_events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,

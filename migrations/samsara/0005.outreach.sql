@@ -2,6 +2,7 @@
 -- outreach_sequences, provider_credentials, ats_mappings (+ 11 indexes).
 -- Corresponds to app user_version 5 ("M2 outreach tables").
 -- depends: 0004.matching-metadata
+-- schemavet: user_version 5
 
 -- Messages (SMS + email)
 CREATE TABLE messages (

@@ -5,9 +5,29 @@
 >>> report.ok, [f.message for f in report.findings]
 """
 
+from schemavet.adoption import Adoption, AdoptionRefused, adopt
 from schemavet.api import Report, check, inspect, snapshot, verify
+from schemavet.applied import apply
 from schemavet.errors import SchemavetError
+from schemavet.rehearsal import Rehearsal, rehearse
 from schemavet.spec.load import Spec, load_spec
+from schemavet.sums import write_sum
 
-__all__ = ["Report", "SchemavetError", "Spec", "check", "inspect", "load_spec", "snapshot", "verify"]
+__all__ = [
+    "Adoption",
+    "AdoptionRefused",
+    "Rehearsal",
+    "Report",
+    "SchemavetError",
+    "Spec",
+    "adopt",
+    "apply",
+    "check",
+    "inspect",
+    "load_spec",
+    "rehearse",
+    "snapshot",
+    "verify",
+    "write_sum",
+]
 __version__ = "0.1.0"

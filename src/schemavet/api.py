@@ -31,16 +31,29 @@ class Report:
         return not self.findings
 
 
-def verify(db: str, spec: str | os.PathLike[str] | Spec, prove_actions: bool = False) -> Report:
+def verify(
+    db: str,
+    spec: str | os.PathLike[str] | Spec,
+    migrations: str | os.PathLike[str] | None = None,
+    prove_actions: bool = False,
+) -> Report:
     """Compare the database at ``db`` (URL or path) with a spec; never writes to the database.
 
-    The spec's query-plan checks always run; ``prove_actions`` also proves every declared
-    foreign-key action by doing it, in a scratch copy of the database's schema.
+    With ``migrations``, also report each applied migration whose file no longer has the
+    contents recorded when it was applied (see :mod:`schemavet.applied`). The spec's
+    query-plan checks always run; ``prove_actions`` also proves every declared foreign-key
+    action by doing it, in a scratch copy of the database's schema.
     """
-    return _verify(db, spec, prove_actions, in_place=False)
+    return _verify(db, spec, migrations, prove_actions, in_place=False)
 
 
-def _verify(db: str, spec: str | os.PathLike[str] | Spec, prove_actions: bool, in_place: bool) -> Report:
+def _verify(
+    db: str,
+    spec: str | os.PathLike[str] | Spec,
+    migrations: str | os.PathLike[str] | None,
+    prove_actions: bool,
+    in_place: bool,
+) -> Report:
     url = parse_db_url(db)
     engine = get_engine(url.engine)
     spec_path = spec.path if isinstance(spec, Spec) else os.fspath(spec)
@@ -48,6 +61,10 @@ def _verify(db: str, spec: str | os.PathLike[str] | Spec, prove_actions: bool, i
     # resumed earlier, its first pass would walk every object they are made of.
     with gc_paused():
         findings = _compare(url, engine, spec, prove_actions, in_place)
+    if migrations is not None:
+        from schemavet.applied import content_findings
+
+        findings += content_findings(db, migrations)
     return Report(db, spec_path, tuple(findings))
 
 
@@ -74,15 +91,20 @@ def check(
 ) -> Report:
     """Apply every migration to a new scratch SQLite database, then verify it against ``spec``.
 
-    The foreign-key actions are proven on that scratch database unless ``prove_actions`` is off.
+    Also: the files must match their ``schemavet.sum``, every rollback must undo its
+    migration exactly (see :mod:`schemavet.sums`, :mod:`schemavet.rollback_proof`), and every
+    foreign-key action is proven on the scratch database unless ``prove_actions`` is off.
     """
     from schemavet.migrations import apply_all
+    from schemavet.rollback_proof import prove_rollbacks
+    from schemavet.sums import check_sum
 
     with tempfile.TemporaryDirectory(prefix="schemavet-") as scratch:
         path = os.path.join(scratch, "scratch.db")
-        apply_all("sqlite:///" + path, os.fspath(migrations))
-        report = _verify(path, spec, prove_actions, in_place=True)
-    return Report(f"the schema built by {os.fspath(migrations)}", report.spec_path, report.findings)
+        apply_all("sqlite:///" + path, os.fspath(migrations), scratch=True)
+        report = _verify(path, spec, None, prove_actions, in_place=True)
+    findings = (*check_sum(os.fspath(migrations)), *report.findings, *prove_rollbacks(migrations))
+    return Report(f"the schema built by {os.fspath(migrations)}", report.spec_path, findings)
 
 
 def inspect(db: str) -> Schema:

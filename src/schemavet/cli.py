@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
+import json
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -53,16 +55,22 @@ def _finish(ok: bool) -> None:
 @click.option("--db", required=True, metavar="URL", help="sqlite:///path.db, or a file path.")
 @click.option("--spec", "spec_path", required=True, metavar="FILE", help="The YAML spec.")
 @click.option(
+    "--migrations",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Also report applied migrations whose files changed since.",
+)
+@click.option(
     "--prove-actions",
     is_flag=True,
     help="Also prove every foreign-key action by doing it, in a scratch copy of the schema.",
 )
 @_FORMAT
-def verify(db: str, spec_path: str, prove_actions: bool, output_format: str) -> None:
+def verify(db: str, spec_path: str, migrations: str | None, prove_actions: bool, output_format: str) -> None:
     """Compare a database with a spec: exit 0 if they match, 1 if not, 2 on bad input."""
     from schemavet.api import verify as run_verify
 
-    report = run_verify(db, spec_path, prove_actions=prove_actions)
+    report = run_verify(db, spec_path, migrations, prove_actions=prove_actions)
     _echo_report(report, output_format)
     _finish(report.ok)
 
@@ -147,3 +155,150 @@ def _echo_reports(reports: list[tuple[str, Any]], output_format: str) -> None:
         return
     for name, report in reports:
         click.echo(f"[{name}] " + render_text(report).replace("\n", f"\n[{name}] "))
+
+
+_DB = click.option("--db", required=True, metavar="URL", help="sqlite:///path.db, or a file path.")
+_MIGRATIONS = click.option(
+    "--migrations",
+    required=True,
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="A yoyo migrations directory.",
+)
+
+
+@main.command()
+@_DB
+@_MIGRATIONS
+@click.option("--spec", "spec_path", metavar="FILE", help="Also require the migrations to build this spec.")
+@_FORMAT
+def adopt(db: str, migrations: str, spec_path: str | None, output_format: str) -> None:
+    """Mark a legacy database's migrations applied in yoyo, after proving its schema matches them."""
+    from schemavet.adoption import AdoptionRefused
+    from schemavet.adoption import adopt as run_adopt
+
+    try:
+        adoption = run_adopt(db, migrations, spec_path)
+    except AdoptionRefused as e:
+        _refused(e, output_format)
+    if output_format == "json":
+        click.echo(json.dumps(dataclasses.asdict(adoption), indent=2))
+        return
+    click.echo(
+        f"Adopted {db} at user_version {adoption.user_version}: marked "
+        f"{len(adoption.marked)} migrations applied ({', '.join(adoption.marked)}); "
+        f"pending: {', '.join(adoption.pending) or 'none'}"
+    )
+
+
+def _refused(refusal: Any, output_format: str) -> NoReturn:
+    """An adoption refused: its differences on standard output, the one-line error, exit 2."""
+    _echo_report(refusal.report, output_format)
+    click.echo("schemavet: error: " + str(refusal), err=True)
+    sys.exit(EXIT_ERROR)
+
+
+@main.command()
+@_DB
+@_MIGRATIONS
+def apply(db: str, migrations: str) -> None:
+    """Apply the pending migrations with yoyo, recording each one's content hash in the database."""
+    from schemavet.applied import apply as run_apply
+
+    applied = run_apply(db, migrations)
+    click.echo(f"Applied {len(applied)} migrations to {db}" + (f": {', '.join(applied)}" if applied else ""))
+
+
+@main.command()
+@_DB
+@_MIGRATIONS
+@click.option("--spec", "spec_path", metavar="FILE", help="Verify the rehearsed copy against this spec.")
+@click.option(
+    "--keep",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Leave the rehearsed copy in this new file.",
+)
+@click.option("--adopt", "adopt_first", is_flag=True, help="Adopt the copy of a legacy database first.")
+@_FORMAT
+def rehearse(
+    db: str, migrations: str, spec_path: str | None, keep: str | None, adopt_first: bool, output_format: str
+) -> None:
+    """Apply the pending migrations to a copy of the database, with foreign keys on; report lost rows."""
+    from schemavet.adoption import AdoptionRefused
+    from schemavet.rehearsal import rehearse as run_rehearse
+    from schemavet.report import render_rehearsal, render_rehearsal_json
+
+    try:
+        with _Progress(f"Copying {db}") as progress:
+            rehearsal = run_rehearse(
+                db, migrations, spec_path, progress=progress.update, keep=keep, adopt=adopt_first
+            )
+    except AdoptionRefused as e:
+        _refused(e, output_format)
+    render = render_rehearsal_json if output_format == "json" else render_rehearsal
+    click.echo(render(rehearsal))
+    _finish(rehearsal.ok)
+
+
+class _Progress:
+    """A progress bar on standard error, shown once a copy takes more than one step."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+        self.done = 0
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def update(self, copied: int, total: int) -> None:
+        """Called after each step of the copy with pages copied so far and the total."""
+        if self.bar is None:
+            if copied >= total:
+                return
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(copied - self.done)
+        self.done = copied
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@main.command("sum")
+@click.option(
+    "--migrations", type=click.Path(file_okay=False), metavar="DIR", help="A yoyo migrations directory."
+)
+def sum_command(migrations: str | None) -> None:
+    """Write schemavet.sum (SHA-256 of every migration file, in order); no option: every configured app."""
+    from schemavet.config import find_pyproject, load_apps
+    from schemavet.sums import write_sum
+
+    directories = (
+        [migrations] if migrations is not None else [app.migrations for app in load_apps(find_pyproject())]
+    )
+    for directory in directories:
+        path, sums = write_sum(directory)
+        click.echo(f"Wrote {path} ({len(sums.entries)} files)", err=True)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False), metavar="DIR")
+@click.option(
+    "--latest",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Report only the last N migrations (the earlier ones are applied, not reported).",
+)
+@_FORMAT
+def review(directory: str, latest: int | None, output_format: str) -> None:
+    """Show what each migration really does: schema changes, implicit losses, row counts."""
+    from schemavet.review import review as run_review
+    from schemavet.review_report import render_json, render_text
+
+    effects = run_review(directory, latest=latest)
+    render = render_json if output_format == "json" else render_text
+    click.echo(render(directory, effects))
+    _finish(not any(effect.failed for effect in effects))

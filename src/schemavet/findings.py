@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from schemavet.diagnostics import Diagnostic
 
 MISSING, UNEXPECTED, CHANGED, POLICY = "missing", "unexpected", "changed", "policy"
 # proofs and plans: a behaviour the database did not show, one that could not be tested,
@@ -17,7 +20,8 @@ class Finding:
 
     ``object_type`` is the kind of object (table, column, index, foreign key …), ``object``
     its dotted name (``cvs.status``), ``attribute`` what changed on it (None for a missing or
-    unexpected object), and ``line`` the spec line that declares it.
+    unexpected object), and ``line`` the spec line that declares it. ``path`` is the file the
+    finding belongs to when that is not the spec (a migration file, a ``schemavet.sum``).
     """
 
     kind: str
@@ -28,6 +32,7 @@ class Finding:
     actual: Any = None
     line: int | None = None
     detail: str | None = None
+    path: str | None = None
 
     @property
     def message(self) -> str:
@@ -44,8 +49,8 @@ class Finding:
         return f"{subject} {_change_phrase(self.attribute or '', self.expected, self.actual)}"
 
     def as_dict(self, spec_path: str | None = None) -> dict[str, Any]:
-        """The JSON shape: kind, object, expected, actual, message, spec line."""
-        return {
+        """The JSON shape: kind, object, expected, actual, message, spec line (and ``path`` if set)."""
+        document = {
             "kind": self.kind,
             "object_type": self.object_type,
             "object": self.object,
@@ -56,6 +61,37 @@ class Finding:
             "spec": spec_path,
             "line": self.line,
         }
+        if self.path is not None:
+            document["path"] = self.path
+        return document
+
+    def as_diagnostic(self, spec_path: str) -> Diagnostic:
+        """This finding located at the spec line that declares the object, as CI formats render it.
+
+        The code is ``verify/<kind>`` (missing, unexpected, changed, policy, plan, behaviour,
+        unproven), stable per kind.
+        """
+        from schemavet.diagnostics import ERROR, Diagnostic
+
+        return Diagnostic(
+            path=spec_path,
+            line=self.line,
+            column=None,
+            code=f"verify/{self.kind}",
+            severity=ERROR,
+            message=self.message,
+            hint=_HINTS.get(self.kind),
+        )
+
+
+_HINTS = {
+    MISSING: "Create it in a migration, or remove it from the spec",
+    UNEXPECTED: "Declare it in the spec, or drop it in a migration",
+    CHANGED: "Write a migration that changes the database, or correct the spec",
+    BEHAVIOUR: "Rebuild the table with the declared action, or find the trigger that overrides it",
+    UNPROVEN: "Check the constraints and triggers that kept the probe rows out",
+    PLAN: "Add the index the query needs in a migration, or correct the query's expectation",
+}
 
 
 def _plain(value: Any) -> Any:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import glob
+import io
 import os
+from collections.abc import Generator
 from typing import Any
 
 from schemavet.errors import MigrationError
@@ -14,36 +18,117 @@ def read_migration_dir(directory: str) -> Any:
 
     if not os.path.isdir(directory):
         raise MigrationError(f'Migrations directory "{directory}" does not exist')
-    migrations = read_migrations(directory)
+    migrations = read_migrations(glob.escape(directory))  # yoyo globs its sources: "[1]" is literal here
     if not migrations and not migrations.post_apply:
         raise MigrationError(f'Migrations directory "{directory}" holds no migration files')
     return migrations
 
 
-def apply_all(url: str, directory: str) -> list[str]:
+def apply_all(url: str, directory: str, scratch: bool = False) -> list[str]:
     """Apply every pending migration of ``directory`` to ``url``; the ids applied, in order.
 
     Unlike ``yoyo apply`` (which skips a migration it cannot load), any failure stops here
-    with the migration named: a gate must not pass on a partly built schema.
+    with the migration named: a gate must not pass on a partly built schema. ``scratch``
+    says the database is thrown away afterwards (see :func:`_backend`).
     """
-    from yoyo import get_backend
-
     migrations = read_migration_dir(directory)
-    backend = get_backend(url)
+    backend = _backend(url, scratch)
     try:
-        with backend.lock():
-            pending = backend.to_apply(migrations)
-            for migration in pending:
-                _apply_one(backend, migration, mark=True)
-            for hook in migrations.post_apply:
-                _apply_one(backend, hook, mark=False)
-        return [m.id for m in pending]
+        return apply_pending(backend, migrations, directory)
     finally:
         backend.connection.close()
 
 
-def _apply_one(backend: Any, migration: Any, mark: bool) -> None:
+def apply_pending(backend: Any, migrations: Any, directory: str = "") -> list[str]:
+    """Apply what ``backend`` has not applied yet, then the post-apply hooks; the ids applied."""
+    with backend.lock():
+        pending = _in_order(backend, migrations, directory)
+        for migration in pending:
+            apply_one(backend, migration, mark=True)
+        for hook in migrations.post_apply:
+            apply_one(backend, hook, mark=False)
+    return [m.id for m in pending]
+
+
+def in_yoyo_order(migrations: Any) -> list[Any]:
+    """The migrations in the order yoyo applies them: by file name, then by ``depends``."""
+    from yoyo.migrations import topological_sort
+
     try:
-        backend.apply_one(migration, mark=mark)
+        return list(topological_sort(migrations))
+    except Exception as e:  # BadMigration: a cycle, or a dependency that does not exist
+        raise MigrationError(f"Cannot order the migrations: {e}") from e
+
+
+def rollback_path(migration: Any) -> str | None:
+    """The ``.rollback.sql`` file beside an SQL migration, if there is one."""
+    if not migration.path.endswith(".sql"):
+        return None
+    path = os.path.splitext(migration.path)[0] + ".rollback.sql"
+    return path if os.path.isfile(path) else None
+
+
+def apply_one(backend: Any, migration: Any, mark: bool) -> None:
+    """Apply one migration (marking it applied unless it is a post-apply hook), failures named."""
+    try:
+        # yoyo prints the rows any statement returns (PRAGMA journal_mode = WAL prints "wal")
+        # to standard output, which is where schemavet's report goes
+        with contextlib.redirect_stdout(io.StringIO()):
+            backend.apply_one(migration, mark=mark)
     except Exception as e:  # yoyo raises the driver's own errors, and BadMigration
         raise MigrationError(f'Migration "{migration.id}" failed to apply: {e} ({migration.path})') from e
+
+
+def apply_one_at_a_time(url: str, directory: str, scratch: bool = False) -> Generator[Any, None, None]:
+    """Apply ``directory`` to ``url`` in yoyo's order, yielding each migration once it applied.
+
+    The post-apply hooks follow, as ``yoyo apply`` runs them. Between two yields the database
+    holds exactly the migrations applied so far, so a caller can inspect it step by step.
+    """
+    migrations = read_migration_dir(directory)
+    backend = _backend(url, scratch)
+    try:
+        with backend.lock():
+            for migration in _in_order(backend, migrations, directory):
+                apply_one(backend, migration, mark=True)
+                yield migration
+            for hook in migrations.post_apply:
+                apply_one(backend, hook, mark=False)
+                yield hook
+    finally:
+        backend.connection.close()
+
+
+def _in_order(backend: Any, migrations: Any, directory: str) -> list[Any]:
+    """The pending migrations in dependency order; loading them reads every file."""
+    try:
+        return list(backend.to_apply(migrations))
+    except Exception as e:  # BadMigration (unknown depends), yoyo's CycleError, unreadable files
+        where = f' in "{directory}"' if directory else ""
+        raise MigrationError(f"Cannot read the migrations{where}: {_load_problem(e)}") from e
+
+
+def _load_problem(error: Exception) -> str:
+    """yoyo's reason, in words: its CycleError carries the migrations of the cycle, not a sentence."""
+    from yoyo.topologicalsort import CycleError
+
+    if isinstance(error, CycleError) and len(error.args) > 1:
+        ids = sorted(getattr(m, "id", str(m)) for m in error.args[1])
+        return "circular dependencies among migrations " + ", ".join(ids)
+    return str(error)
+
+
+def _backend(url: str, scratch: bool) -> Any:
+    """yoyo's backend for ``url``; for a scratch SQLite database, one that does not fsync.
+
+    A scratch database need not survive a crash, and waiting for the disk at each of yoyo's
+    commits (several per migration) is most of the time a replay takes. yoyo opens its SQLite
+    connections with ``cache=shared``, so the setting made here reaches the connection it
+    opens for each migration too.
+    """
+    from yoyo import get_backend
+
+    backend = get_backend(url)
+    if scratch and url.startswith("sqlite:"):
+        backend.connection.execute("PRAGMA synchronous = OFF")
+    return backend

@@ -11,6 +11,8 @@ from schemavet.findings import Finding
 
 
 def _location(report: Report, finding: Finding) -> str:
+    if finding.path is not None:
+        return finding.path
     return f"{report.spec_path}:{finding.line}" if finding.line else report.spec_path
 
 
@@ -45,3 +47,46 @@ def render_json_many(reports: Sequence[tuple[str, Report]]) -> str:
     """Several named reports (one per application) as one JSON document."""
     documents = [{"app": name, **report_document(report)} for name, report in reports]
     return json.dumps({"ok": all(r.ok for _, r in reports), "reports": documents}, indent=2, default=str)
+
+
+def render_rehearsal(rehearsal: Any) -> str:
+    """Row counts per table, then the findings, the verification and a one-line summary."""
+    applied = ", ".join(rehearsal.applied) or "nothing (none pending)"
+    lines = [f"Adopted the copy: marked {', '.join(rehearsal.adopted)} applied"] if rehearsal.adopted else []
+    lines.append(f"Applied to a copy of {rehearsal.database}: {applied}")
+    width = max((len(t.table) for t in rehearsal.tables), default=0)
+    for rows in rehearsal.tables:
+        flag = f"  LOST {rows.lost}" if rows.lost else ""
+        lines.append(
+            f"  {rows.table:<{width}}  {_count(rows.before):>9} -> {_count(rows.after):<9}{flag}".rstrip()
+        )
+    lines += [f"{f.message} ({f.path})" for f in rehearsal.findings]
+    if rehearsal.verification is not None:
+        lines += render_text(rehearsal.verification).splitlines()
+    problems = len(rehearsal.findings) + (
+        len(rehearsal.verification.findings) if rehearsal.verification else 0
+    )
+    lines.append(
+        "OK: the rehearsal kept every row" if rehearsal.ok else f"FAIL: {problems} problems in the rehearsal"
+    )
+    return "\n".join(lines)
+
+
+def _count(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+def render_rehearsal_json(rehearsal: Any) -> str:
+    """A rehearsal as one JSON document."""
+    document = {
+        "database": rehearsal.database,
+        "ok": rehearsal.ok,
+        "adopted": list(rehearsal.adopted),
+        "applied": list(rehearsal.applied),
+        "tables": [
+            {"table": t.table, "before": t.before, "after": t.after, "lost": t.lost} for t in rehearsal.tables
+        ],
+        "findings": [f.as_dict() for f in rehearsal.findings],
+        "verification": report_document(rehearsal.verification) if rehearsal.verification else None,
+    }
+    return json.dumps(document, indent=2, default=str)

@@ -8,9 +8,11 @@ cost more than the parsing itself (a 1 MB spec: 0.19 s with it running, 0.07 s w
 from __future__ import annotations
 
 import gc
+import operator
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import accumulate, chain
 
 import yaml
 
@@ -58,7 +60,8 @@ def gc_paused() -> Iterator[None]:
 
 
 MAX_DEPTH = 200
-_BRACKETS = re.compile(rb"[\[\]{}]")
+_NOT_BRACKETS = re.compile(rb"[^\[\]{}]+")
+_DEPTH_STEP = bytes.maketrans(b"[{]}", b"\x02\x02\x00\x00")
 _QUOTED = re.compile(rb"'[^'\n]*'|\"(?:[^\"\\\n]|\\.)*\"|#[^\n]*")
 
 
@@ -86,11 +89,10 @@ def _check_depth(text: bytes, path: str) -> None:
 
 
 def _deepest(text: bytes) -> int:
-    depth = deepest = 0
-    for match in _BRACKETS.finditer(text):
-        depth += 1 if match.group() in (b"[", b"{") else -1
-        deepest = max(deepest, depth)
-    return deepest
+    """How deep brackets nest, counted in C: an opener steps 2, a closer 0, each then less 1."""
+    steps = _NOT_BRACKETS.sub(b"", text).translate(_DEPTH_STEP)
+    depths: Iterator[int] = map(operator.sub, accumulate(steps), range(1, len(steps) + 1))
+    return max(chain((0,), depths))
 
 
 class Nodes:

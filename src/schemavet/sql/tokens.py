@@ -95,9 +95,14 @@ def unquote(text: str) -> str:
     return text[1:-1].replace(quote * 2, quote)
 
 
+def is_plain_identifier(name: str) -> bool:
+    """True when ``name`` can be written bare: letters, digits and underscores, not a keyword."""
+    return _PLAIN_IDENTIFIER.match(name) is not None and name.upper() not in KEYWORDS
+
+
 def quote_identifier(name: str) -> str:
     """``name`` as SQL: bare when that is unambiguous, double-quoted otherwise."""
-    if _PLAIN_IDENTIFIER.match(name) and name.upper() not in KEYWORDS:
+    if is_plain_identifier(name):
         return name
     return '"' + name.replace('"', '""') + '"'
 
@@ -144,6 +149,8 @@ def split_top_level(tokens: list[Token], separator: str = ",") -> list[list[Toke
 
 def check_sql(sql: str) -> None:
     """Refuse SQL text that is empty, does not tokenize, or has unbalanced parentheses."""
+    if _PLAIN_IDENTIFIER.match(sql):
+        return  # a column name: most index terms
     tokens = tokenize(sql)
     if not tokens:
         raise SqlSyntaxError("it is empty")

@@ -20,6 +20,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import fields
 from typing import Any
 
 from schemavet.errors import DatabaseError, SchemavetError
@@ -110,10 +111,7 @@ def _serve(path: str, writer: int) -> None:  # pragma: no cover - runs in the ch
     try:
         try:
             catalog = read(path)
-            answer: tuple[Any, ...] = (
-                _OK,
-                (catalog.objects, catalog.shadow, catalog.columns, catalog.foreign_keys, catalog.indexes),
-            )
+            answer: tuple[Any, ...] = (_OK, tuple(getattr(catalog, f.name) for f in fields(Catalog)))
         except SchemavetError as e:
             answer = (_ERROR, str(e))
         data = marshal.dumps(answer)

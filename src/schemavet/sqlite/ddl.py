@@ -66,16 +66,47 @@ _BEYOND_PRAGMAS = re.compile(
 )
 
 
+# Where an item of a column list is a table constraint; a leading comment needs the tokenizer.
+_CONSTRAINT_START = re.compile(r"\s*(?:CONSTRAINT|PRIMARY|UNIQUE|CHECK|FOREIGN)\b", re.IGNORECASE)
+_COMMENT_START = re.compile(r"\s*(?:--|/\*)")
+
+# The parts of a CREATE TABLE worth parsing: the items that say more than the PRAGMAs, and
+# the text after the column list (WITHOUT ROWID, STRICT).
+TableItems = tuple[list[str], str]
+
+
 def parse_create_table(sql: str) -> TableDDL:
     """Columns, table constraints and table options of a ``CREATE TABLE`` statement.
 
-    Only the items that carry something beyond the PRAGMAs are tokenized and parsed; the
-    split into items is one pass of a small regular expression.
+    Only the items that carry something beyond the PRAGMAs are tokenized and parsed.
     """
-    table = TableDDL()
+    return table_ddl(table_items(sql))
+
+
+def table_items(sql: str) -> TableItems | None:
+    """The items of a ``CREATE TABLE`` that say more than the PRAGMAs, and the text after them.
+
+    None when nothing does (most tables of most schemas). Plain text, cheap to send between
+    processes; the split into items is one pass of a small regular expression.
+    """
     if not _BEYOND_PRAGMAS.search(sql) and not _TABLE_OPTIONS.search(sql):
-        return table  # nothing the PRAGMAs have not said: most tables of most schemas
+        return None
     items, tail = _column_list_items(sql)
+    return [item for item in items if _says_more(item)], tail
+
+
+def _says_more(item: str) -> bool:
+    if _BEYOND_PRAGMAS.search(item) or _CONSTRAINT_START.match(item):
+        return True
+    return _COMMENT_START.match(item) is not None and is_table_constraint(tokenize(item))
+
+
+def table_ddl(parts: TableItems | None) -> TableDDL:
+    """What :func:`table_items` found, parsed."""
+    table = TableDDL()
+    if parts is None:
+        return table
+    items, tail = parts
     for item in items:
         parsed = _parse_item(item)
         if isinstance(parsed, TableConstraintDef):

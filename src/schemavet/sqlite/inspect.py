@@ -32,8 +32,10 @@ from schemavet.sql.tokens import quote_identifier
 from schemavet.sqlite import queries
 from schemavet.sqlite.ddl import (
     TableDDL,
+    TableItems,
     parse_create_index,
-    parse_create_table,
+    table_ddl,
+    table_items,
     trigger_definition,
     view_parts,
     virtual_module,
@@ -44,6 +46,8 @@ MAIN = "main"
 
 # yoyo's bookkeeping: present in every database yoyo migrated, never part of an app's schema.
 YOYO_TABLES = frozenset({"_yoyo_migration", "_yoyo_log", "_yoyo_version", "yoyo_lock"})
+# ... and schemavet's own beside it (schemavet.bookkeeping.HASH_TABLE): content hashes of migrations.
+BOOKKEEPING_TABLES = YOYO_TABLES | {"_schemavet_migration_hash"}
 
 _ORIGIN_UNIQUE, _ORIGIN_PK = "u", "pk"
 _EXPRESSION_CID = -2
@@ -65,7 +69,8 @@ class Catalog:
     """What the catalog queries return, as plain rows: all the database is asked for.
 
     Plain tuples of text and numbers, so a catalog read in another process can be sent back
-    with ``marshal`` (see :mod:`schemavet.sqlite.background`).
+    with ``marshal`` (see :mod:`schemavet.sqlite.background`). ``table_items`` is the part of
+    each table's ``CREATE`` text worth parsing, found where the rows are read.
     """
 
     objects: list[tuple[str, str, str, str | None]]
@@ -73,6 +78,7 @@ class Catalog:
     columns: list[tuple[Any, ...]]
     foreign_keys: list[tuple[Any, ...]]
     indexes: list[tuple[Any, ...]]
+    table_items: dict[str, TableItems | None]
 
 
 def inspect_sqlite(conn: sqlite3.Connection) -> Schema:
@@ -99,19 +105,32 @@ def _read_catalog(conn: sqlite3.Connection) -> Catalog:
     shadow: list[str] = []
     with suppress(sqlite3.OperationalError):  # SQLite before 3.37 has no pragma_table_list
         shadow = [row[0] for row in conn.execute(queries.SHADOW_TABLES)]
+    objects = conn.execute(queries.OBJECTS).fetchall()
     return Catalog(
-        objects=conn.execute(queries.OBJECTS).fetchall(),
+        objects=objects,
         shadow=shadow,
         columns=conn.execute(queries.COLUMNS).fetchall(),
         foreign_keys=conn.execute(queries.FOREIGN_KEYS).fetchall(),
         indexes=conn.execute(queries.INDEXES).fetchall(),
+        table_items={
+            name: _table_items(name, sql)
+            for kind, name, _, sql in objects
+            if kind == "table" and sql is not None and not _is_virtual(sql)
+        },
     )
+
+
+def _table_items(name: str, sql: str) -> TableItems | None:
+    try:
+        return table_items(sql)
+    except SchemavetError as e:
+        raise DatabaseError(f'Cannot read the definition of table "{name}": {e}') from e
 
 
 def build_schema(catalog: Catalog) -> Schema:
     """The model of what a catalog read says, as SQLite reports it."""
     objects = _sort_objects(catalog)
-    ddl = {name: _parse_table(name, sql) for name, sql in objects.tables.items()}
+    ddl = {name: _parse_table(name, catalog.table_items[name]) for name in objects.tables}
     columns = _columns(catalog.columns)
     foreign_keys = _foreign_keys(catalog.foreign_keys, ddl)
     indexes, uniques, autoindexed = _indexes(catalog.indexes, objects.index_sql, ddl)
@@ -136,10 +155,10 @@ def build_schema(catalog: Catalog) -> Schema:
 
 def _sort_objects(catalog: Catalog) -> _Objects:
     objects = _Objects()
-    rows = [row for row in catalog.objects if row[1] not in YOYO_TABLES]
+    rows = [row for row in catalog.objects if row[1] not in BOOKKEEPING_TABLES]
     shadow = _shadow_tables(rows, catalog.shadow)
     for kind, name, table, sql in rows:
-        if table in YOYO_TABLES or name in shadow:
+        if table in BOOKKEEPING_TABLES or name in shadow:
             continue
         if kind == "table" and _is_virtual(sql):
             objects.virtual[name] = sql  # type: ignore[assignment]
@@ -172,9 +191,9 @@ def _is_virtual(sql: str | None) -> bool:
     return bool(sql) and sql.upper().startswith("CREATE VIRTUAL")  # type: ignore[union-attr]
 
 
-def _parse_table(name: str, sql: str) -> TableDDL:
+def _parse_table(name: str, items: TableItems | None) -> TableDDL:
     try:
-        return parse_create_table(sql)
+        return table_ddl(items)
     except SchemavetError as e:
         raise DatabaseError(f'Cannot read the definition of table "{name}": {e}') from e
 
@@ -191,14 +210,8 @@ def _column(row: list[Any], definition: ColumnDef | None) -> Column:
     generated = None
     if hidden in (2, 3) and definition is not None and definition.generated is not None:
         generated = Generated(definition.generated, stored=hidden == 3)
-    return Column(
-        name=name,
-        type=declared,
-        nullable=not notnull,
-        default=default,
-        collation=definition.collation if definition else None,
-        generated=generated,
-    )
+    collation = definition.collation if definition else None
+    return Column(name, declared, not notnull, default, collation, generated)
 
 
 def _primary_key(rows: list[Any], ddl: TableDDL, autoindexed: bool) -> PrimaryKey | None:
@@ -303,9 +316,10 @@ def _index(name: str, rows: _IndexRows, sql: str, table: TableDDL) -> Index:
             terms.append(ddl.terms[position])
             continue
         term = quote_identifier(column)
-        declared = table.columns.get(fold(column))
-        if coll.upper() != ((declared.collation if declared else None) or "BINARY").upper():
-            term += f" COLLATE {coll}"
+        if coll != "BINARY" or table.columns:  # else: no collation, said or declared
+            declared = table.columns.get(fold(column))
+            if coll.upper() != ((declared.collation if declared else None) or "BINARY").upper():
+                term += f" COLLATE {coll}"
         terms.append(term + (" DESC" if desc else ""))
     return Index(
         name=name, columns=tuple(terms), unique=rows.unique, where=ddl.where if ddl is not None else None
@@ -330,7 +344,10 @@ def _table(
     autoindexed: bool,
     triggers: dict[str, Trigger],
 ) -> Table:
-    columns = {row[0]: _column(row, ddl.columns.get(fold(row[0]))) for row in rows if row[5] != 1}
+    declared = ddl.columns  # only the columns whose DDL says more than the PRAGMAs
+    columns = {
+        row[0]: _column(row, declared.get(fold(row[0])) if declared else None) for row in rows if row[5] != 1
+    }
     checks = [Check(expr, check_name) for c in ddl.columns.values() for check_name, expr in c.checks]
     checks += [Check(c.expression or "", c.name) for c in ddl.constraints if c.kind == "check"]
     return Table(

@@ -7,8 +7,10 @@ can compare with ``==``. What differs in meaning stays different: ``INTEGER PRIM
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields, replace
 from functools import cache
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from schemavet.errors import SchemavetError
@@ -24,7 +26,7 @@ from schemavet.model import (
     Trigger,
     View,
 )
-from schemavet.sql.tokens import quote_identifier, strip_outer_parens, tokenize
+from schemavet.sql.tokens import is_plain_identifier, quote_identifier, strip_outer_parens, tokenize
 from schemavet.sqlite.expressions import NO_COLUMNS, canonical_expression, fold, render
 
 # Exact synonyms: each pair has the same affinity, so SQLite stores and compares alike.
@@ -116,6 +118,9 @@ def _written_alike(
 
 def _folded(objects: dict[str, _T], kind: str) -> dict[str, _T]:
     """``objects`` keyed by folded name; two names SQLite cannot tell apart are an error."""
+    names = "".join(objects)
+    if fold(names) == names:
+        return objects  # folded already (the usual case), so no two can collide
     folded: dict[str, _T] = {}
     for name, obj in objects.items():
         key = fold(name)
@@ -189,9 +194,15 @@ def _table(table: Table, primary_keys: dict[str, tuple[str, ...]]) -> Table:
 
 def _with(obj: _T, **values: Any) -> _T:
     """``obj`` with ``values``, or ``obj`` itself when it already has them (the common case)."""
-    if all(getattr(obj, name) == value for name, value in values.items()):
+    names = tuple(values)
+    getter = _GETTERS.get(names) or _GETTERS.setdefault(names, attrgetter(*names))
+    current = getter(obj)
+    if (current if len(names) > 1 else (current,)) == tuple(values.values()):
         return obj
     return replace(obj, **values)  # type: ignore[type-var]
+
+
+_GETTERS: dict[tuple[str, ...], Callable[[Any], Any]] = {}
 
 
 def _name(name: str | None) -> str | None:
@@ -228,8 +239,7 @@ def _primary_key(table: Table) -> PrimaryKey | None:
     columns = tuple(fold(c) for c in pk.columns)
     rowid_alias = pk.rowid_alias
     if rowid_alias is None:  # a spec: derive it the way SQLite does
-        by_name = {fold(name): c for name, c in table.columns.items()}
-        declared = by_name.get(columns[0]) if len(columns) == 1 else None
+        declared = _column_named(table, pk.columns[0]) if len(columns) == 1 else None
         rowid_alias = (
             not table.without_rowid
             and declared is not None
@@ -242,6 +252,15 @@ def _primary_key(table: Table) -> PrimaryKey | None:
         name=_name(pk.name),
         on_conflict=_conflict(pk.on_conflict),
     )
+
+
+def _column_named(table: Table, name: str) -> Column | None:
+    """The column SQLite would take ``name`` to mean: names match case-insensitively."""
+    column = table.columns.get(name)
+    if column is None:
+        key = fold(name)
+        column = next((c for n, c in table.columns.items() if fold(n) == key), None)
+    return column
 
 
 def _foreign_key(fk: ForeignKey, primary_keys: dict[str, tuple[str, ...]]) -> ForeignKey:
@@ -352,6 +371,8 @@ def canonical_collation(collation: str | None) -> str | None:
 
 def canonical_index_term(term: str, collations: dict[str, str], columns: frozenset[str]) -> str:
     """An index key term with its collation only where it differs from the column's own."""
+    if is_plain_identifier(term):  # most terms: a bare column name, with nothing to canonicalize
+        return fold(term)
     text, column, collation, descending = _index_term_parts(term, columns)
     column_collation = collations.get(column, "BINARY") if column is not None else "BINARY"
     if collation is not None and collation != column_collation:

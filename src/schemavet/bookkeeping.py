@@ -1,0 +1,89 @@
+"""What schemavet records beside yoyo's bookkeeping: the content hash of each applied migration.
+
+yoyo's ``_yoyo_migration`` table keeps a hash of each migration's *name*, so a database cannot
+tell which contents of a file built it. schemavet adds a ``_schemavet_migration_hash`` table
+(named like yoyo's own, ``_`` first, and ignored by introspection like them): one row per applied
+migration with the SHA-256 of its file. The row is written by yoyo's ``mark_one`` — in the very
+transaction where yoyo records the migration as applied — and deleted by ``unmark_one``, so the
+two tables never disagree. Nothing else about yoyo changes: ``yoyo apply`` keeps working on the
+same database (it just leaves no content hash for what it applies).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from schemavet.dburl import DatabaseURL
+from schemavet.errors import SchemavetError
+
+HASH_TABLE = "_schemavet_migration_hash"
+
+_CREATE = (
+    "CREATE TABLE IF NOT EXISTS {table} ("
+    "{migration_hash} VARCHAR(64) NOT NULL PRIMARY KEY, "
+    "{migration_id} VARCHAR(255) NOT NULL, "
+    "{content_sha256} VARCHAR(64) NOT NULL, "
+    "{recorded_at_utc} VARCHAR(32) NOT NULL)"
+)
+_DELETE = "DELETE FROM {table} WHERE {migration_hash} = :migration_hash"
+_INSERT = (
+    "INSERT INTO {table} ({migration_hash}, {migration_id}, {content_sha256}, {recorded_at_utc}) "
+    "VALUES (:migration_hash, :migration_id, :content_sha256, :recorded_at_utc)"
+)
+_COLUMNS = ("migration_hash", "migration_id", "content_sha256", "recorded_at_utc")
+
+
+class RecordContentHashes:
+    """A yoyo backend mix-in: marking a migration applied also records its content hash."""
+
+    def mark_one(self, migration: Any, log: bool = True) -> None:
+        """yoyo's mark, then this migration's content hash, in the caller's transaction."""
+        from schemavet.sums import content_sha256
+
+        cast(Any, super()).mark_one(migration, log=log)
+        self._execute_sql(_CREATE)
+        self._execute_sql(_DELETE, migration_hash=migration.hash)
+        self._execute_sql(
+            _INSERT,
+            migration_hash=migration.hash,
+            migration_id=migration.id,
+            content_sha256=content_sha256(migration.path),
+            recorded_at_utc=datetime.now(UTC).replace(tzinfo=None).isoformat(),
+        )
+
+    def unmark_one(self, migration: Any, log: bool = True) -> None:
+        """yoyo's unmark, then the content hash goes too."""
+        cast(Any, super()).unmark_one(migration, log=log)
+        self._execute_sql(_CREATE)
+        self._execute_sql(_DELETE, migration_hash=migration.hash)
+
+    def _execute_sql(self, template: str, **params: Any) -> None:
+        backend = cast(Any, self)
+        names = {column: backend.quote_identifier(column) for column in _COLUMNS}
+        backend.execute(template.format(table=backend.quote_identifier(HASH_TABLE), **names), params)
+
+
+def yoyo_url(url: DatabaseURL) -> str:
+    """The URL yoyo understands for a database schemavet was given as a URL or a path."""
+    return url.url if "://" in url.url else "sqlite:///" + url.location
+
+
+def open_backend(url: str, mixins: tuple[type, ...] = ()) -> Any:
+    """A yoyo backend for ``url`` that records content hashes, with extra mix-ins first."""
+    from yoyo.backends.base import get_backend_class
+    from yoyo.connections import parse_uri
+    from yoyo.migrations import default_migration_table
+
+    parsed = parse_uri(url)
+    try:
+        base = get_backend_class(parsed.scheme.lower())
+    except KeyError as e:
+        raise SchemavetError(f'yoyo has no backend for "{parsed.scheme}" ({url})') from e
+    backend_class = type(f"Schemavet{base.__name__}", (*mixins, RecordContentHashes, base), {})
+    try:
+        backend = backend_class(parsed, default_migration_table)
+        backend.init_database()
+    except Exception as e:  # the driver's own errors: unreachable, locked, not a database
+        raise SchemavetError(f'Cannot open "{url}" for migrating: {e}') from e
+    return backend

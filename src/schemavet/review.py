@@ -1,0 +1,295 @@
+"""What each migration of a directory really does, step by step, for a reviewer.
+
+One scratch SQLite database is carried forward: yoyo applies the migrations one at a time in
+its own order (then the post-apply hooks), and after each one the schema is inspected, so the
+state before migration N is the state after N−1 and the directory is replayed once. Each step
+reports the typed schema changes it made (:mod:`schemavet.changes`), the indexes and triggers it
+lost without dropping them (a table rebuilt — create new, copy, drop old, rename — drops the old
+table's indexes and triggers with it), the row counts it changed, and its lint findings.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from typing import Any
+
+from schemavet.changes import REMOVED, Change, Snapshot, schema_changes
+from schemavet.diagnostics import ERROR, Diagnostic
+from schemavet.errors import SqlSyntaxError
+from schemavet.model import Index, Namespace, Schema, Table, Trigger, View, comparable
+from schemavet.sql.tokens import quote_identifier, tokenize
+from schemavet.sqlite.expressions import fold
+
+Lint = Callable[[str], list[Diagnostic]]
+_COUNT_BATCH = 500  # terms per counting statement, well under SQLite's 2,000-column limit
+
+
+@dataclass(frozen=True)
+class Loss:
+    """An index or trigger that a migration removed without dropping it by name.
+
+    ``table`` is the table (or, for an INSTEAD OF trigger, the view — ``owner_type`` says
+    which) that is still there after the migration but without it.
+    """
+
+    object_type: str
+    name: str
+    table: str
+    definition: dict[str, Any]
+    owner_type: str = "table"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape."""
+        return {
+            "object_type": self.object_type,
+            "name": self.name,
+            "table": self.table,
+            "owner_type": self.owner_type,
+            "definition": _plain(self.definition),
+        }
+
+
+@dataclass(frozen=True)
+class RowCount:
+    """A table whose number of rows a migration changed (seed data, data migrations)."""
+
+    table: str
+    before: int
+    after: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape."""
+        return {"table": self.table, "before": self.before, "after": self.after}
+
+
+@dataclass(frozen=True)
+class StepEffect:
+    """The effect of one migration file, measured on the scratch database."""
+
+    migration: str
+    path: str
+    post_apply: bool
+    changes: tuple[Change, ...]
+    losses: tuple[Loss, ...]
+    rows: tuple[RowCount, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def failed(self) -> bool:
+        """True when the step lost an index or trigger, or has a lint finding of error severity."""
+        return bool(self.losses) or any(d.severity == ERROR for d in self.diagnostics)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape."""
+        return {
+            "migration": self.migration,
+            "path": self.path,
+            "post_apply": self.post_apply,
+            "changes": [c.as_dict() for c in self.changes],
+            "losses": [loss.as_dict() for loss in self.losses],
+            "rows": [r.as_dict() for r in self.rows],
+            "diagnostics": [_diagnostic_dict(d) for d in self.diagnostics],
+        }
+
+
+@dataclass(frozen=True)
+class _State:
+    snapshot: Snapshot
+    rows: dict[str, int]
+    schema_version: int  # SQLite's counter, bumped by every schema change
+
+
+def review(
+    directory: str | os.PathLike[str], lint: Lint | None = None, latest: int | None = None
+) -> list[StepEffect]:
+    """The effect of each migration in ``directory``, in the order yoyo applies them.
+
+    ``lint`` (a function from a migration file's path to its diagnostics) is run on each
+    reported step's file. With ``latest``, only the last ``latest`` migrations (and the
+    post-apply hooks, which follow every apply) are reported: the earlier ones are applied
+    but not inspected. A migration that fails to apply raises :class:`MigrationError` naming it.
+    """
+    from schemavet.migrations import apply_one_at_a_time, read_migration_dir
+
+    first = 0
+    if latest is not None:
+        first = max(0, len(read_migration_dir(os.fspath(directory))) - latest)
+    effects: list[StepEffect] = []
+    with tempfile.TemporaryDirectory(prefix="schemavet-review-") as scratch:
+        path = os.path.join(scratch, "scratch.db")
+        before = _empty_state()
+        with closing(apply_one_at_a_time("sqlite:///" + path, os.fspath(directory), scratch=True)) as steps:
+            for position, migration in enumerate(steps):
+                if position < first - 1:
+                    continue  # the state after it is not the state before a reported step
+                after = _read_state(path, before)
+                if position >= first:
+                    effects.append(_effect(migration, before, after, lint))
+                before = after
+    return effects
+
+
+def _effect(migration: Any, before: _State, after: _State, lint: Lint | None) -> StepEffect:
+    from yoyo.migrations import PostApplyHookMigration
+
+    dropped = explicit_drops(_statements(migration))
+    losses = implicit_losses(before.snapshot, after.snapshot, dropped)
+    lost = {(loss.object_type, fold(loss.table), fold(loss.name)) for loss in losses}
+    changes = [c for c in schema_changes(before.snapshot, after.snapshot) if _identity(c) not in lost]
+    return StepEffect(
+        migration=migration.id,
+        path=migration.path,
+        post_apply=isinstance(migration, PostApplyHookMigration),
+        changes=tuple(changes),
+        losses=tuple(losses),
+        rows=tuple(_row_changes(before.rows, after.rows)),
+        diagnostics=tuple(lint(migration.path)) if lint is not None else (),
+    )
+
+
+def _identity(change: Change) -> tuple[str, str, str] | None:
+    if change.action != REMOVED or change.table is None:
+        return None
+    return change.object_type, fold(change.table), fold(change.name)
+
+
+def implicit_losses(before: Snapshot, after: Snapshot, dropped: frozenset[tuple[str, str]]) -> list[Loss]:
+    """Indexes and triggers of a table (or view) still there after, that went without a DROP.
+
+    One recreated under another name with the same definition is not lost.
+    """
+    losses: list[Loss] = []
+    for owners_before, owners_after in ((before.tables, after.tables), (before.views, after.views)):
+        for key, old in owners_before.items():
+            new = owners_after.get(key)
+            if new is not None:
+                losses += _lost_members(old, new, dropped, before)
+    return losses
+
+
+def _lost_members(
+    old: Table | View, new: Table | View, dropped: frozenset[tuple[str, str]], before: Snapshot
+) -> Iterator[Loss]:
+    sections: list[tuple[str, dict[str, Any], dict[str, Any]]] = [("trigger", old.triggers, new.triggers)]
+    if isinstance(old, Table) and isinstance(new, Table):
+        sections.insert(0, ("index", old.indexes, new.indexes))
+    for object_type, members_before, members_after in sections:
+        remaining = list(members_after.values())
+        for key, member in members_before.items():
+            if key in members_after or (object_type, key) in dropped or member in remaining:
+                continue
+            raw = before.raw_owner(old.name)
+            owner_type = "table" if isinstance(old, Table) else "view"
+            yield Loss(object_type, member.name, old.name, _as_written(raw, object_type, member), owner_type)
+
+
+def _as_written(raw: Table | View | None, object_type: str, member: Index | Trigger) -> dict[str, Any]:
+    members: dict[str, Any] = {}
+    if raw is not None:
+        members = raw.indexes if object_type == "index" and isinstance(raw, Table) else raw.triggers
+    found = next((m for name, m in members.items() if fold(name) == fold(member.name)), member)
+    return {"name": found.name, **comparable(found)}
+
+
+def explicit_drops(statements: list[str]) -> frozenset[tuple[str, str]]:
+    """``("index" | "trigger", folded name)`` for each ``DROP INDEX``/``DROP TRIGGER`` statement."""
+    dropped = set()
+    for statement in statements:
+        try:
+            tokens = tokenize(statement)
+        except SqlSyntaxError:
+            continue  # not SQL that could drop anything; applying it succeeded regardless
+        if len(tokens) < 3 or not tokens[0].is_word("DROP") or not tokens[1].is_word("INDEX", "TRIGGER"):
+            continue
+        rest = tokens[2:]
+        if len(rest) >= 2 and rest[0].is_word("IF") and rest[1].is_word("EXISTS"):
+            rest = rest[2:]
+        if len(rest) >= 3 and rest[1].text == ".":
+            rest = rest[2:]  # schema-qualified: main.idx
+        if rest:
+            dropped.add((tokens[1].upper.lower(), fold(rest[0].name)))
+    return frozenset(dropped)
+
+
+def _statements(migration: Any) -> list[str]:
+    """The SQL statements yoyo split the migration into (a Python step's callables have none)."""
+    return [sql for step in migration.steps or () for sql in _step_sql(step)]
+
+
+def _step_sql(step: Any) -> Iterator[str]:
+    inner = getattr(step, "steps", None) or ([step.step] if hasattr(step, "step") else None)
+    if inner:
+        for child in inner:
+            yield from _step_sql(child)
+    elif isinstance(getattr(step, "_apply", None), str):
+        yield step._apply
+
+
+def _empty_state() -> _State:
+    from schemavet.sqlite.normalize import normalize_sqlite
+
+    empty = Schema("sqlite", {"main": Namespace("main")})
+    return _State(Snapshot(empty, normalize_sqlite(empty)), {}, schema_version=-1)
+
+
+def _read_state(path: str, previous: _State) -> _State:
+    """The scratch database now; its schema is read again only if SQLite says it changed."""
+    from schemavet.sqlite.connect import open_readonly
+    from schemavet.sqlite.inspect import inspect_sqlite
+    from schemavet.sqlite.normalize import normalize_sqlite
+
+    with open_readonly(path) as conn:
+        version = conn.execute("PRAGMA schema_version").fetchone()[0]
+        if version == previous.schema_version:  # a data-only migration
+            return _State(previous.snapshot, _row_counts(conn, previous.snapshot.raw), version)
+        raw = inspect_sqlite(conn)
+        rows = _row_counts(conn, raw)
+    return _State(Snapshot(raw, normalize_sqlite(raw)), rows, version)
+
+
+def _row_counts(conn: sqlite3.Connection, schema: Schema) -> dict[str, int]:
+    """Rows per ordinary table (a virtual table's module may not be loaded here).
+
+    One statement counts a batch of tables: a statement per table costs more than the
+    counting itself on a scratch database.
+    """
+    names = [t.name for ns in schema.namespaces.values() for t in ns.tables.values() if t.virtual is None]
+    counts: dict[str, int] = {}
+    for start in range(0, len(names), _COUNT_BATCH):
+        batch = names[start : start + _COUNT_BATCH]
+        terms = ", ".join(f"(SELECT count(*) FROM main.{quote_identifier(name)})" for name in batch)
+        counts.update(zip(batch, conn.execute(f"SELECT {terms}").fetchone(), strict=True))
+    return counts
+
+
+def _row_changes(before: dict[str, int], after: dict[str, int]) -> Iterator[RowCount]:
+    old_by_key = {fold(name): count for name, count in before.items()}
+    for name, count in after.items():
+        old = old_by_key.get(fold(name), 0)
+        if count != old:
+            yield RowCount(name, old, count)
+
+
+def _diagnostic_dict(diagnostic: Diagnostic) -> dict[str, Any]:
+    return {
+        "path": diagnostic.path,
+        "line": diagnostic.line,
+        "column": diagnostic.column,
+        "code": diagnostic.code,
+        "severity": diagnostic.severity,
+        "message": diagnostic.message,
+        "hint": diagnostic.hint,
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,95 @@
+"""Reading a SQLite database's migration state: user_version, yoyo's tables, recorded hashes, rows.
+
+Every function takes an open connection and only reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+
+from schemavet.bookkeeping import HASH_TABLE
+from schemavet.sql.tokens import quote_identifier
+from schemavet.sqlite.inspect import BOOKKEEPING_TABLES, YOYO_TABLES
+
+# Ordinary tables of the app: not SQLite's own, not virtual or shadow, not bookkeeping.
+_APP_TABLES = (
+    "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' "
+    "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
+)
+_FOREIGN_KEY_COLUMNS = (
+    'SELECT t.name, f."from" FROM pragma_table_list AS t JOIN pragma_foreign_key_list(t.name) AS f '
+    "WHERE t.schema = 'main' AND t.type = 'table' AND t.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+)
+_SCHEMA_ROWS = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    """``PRAGMA user_version``: the version an application that manages it by hand recorded."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def yoyo_tables(conn: sqlite3.Connection) -> list[str]:
+    """yoyo's bookkeeping tables present in the database."""
+    names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return sorted(name for name in names if name in YOYO_TABLES)
+
+
+def schema_fingerprint(conn: sqlite3.Connection) -> str:
+    """A hash of the app's schema SQL and user_version: changes when anyone alters either."""
+    digest = hashlib.sha256(str(user_version(conn)).encode())
+    for kind, name, table, sql in conn.execute(_SCHEMA_ROWS):
+        if name not in BOOKKEEPING_TABLES and table not in BOOKKEEPING_TABLES:
+            digest.update(f"{kind}\0{name}\0{table}\0{sql}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def recorded_hashes(conn: sqlite3.Connection) -> dict[str, str]:
+    """Migration id → content SHA-256 recorded when it was applied (empty: nothing recorded)."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (HASH_TABLE,)
+    ).fetchone()
+    if exists is None:
+        return {}
+    query = f"SELECT migration_id, content_sha256 FROM {quote_identifier(HASH_TABLE)} ORDER BY rowid"
+    return {str(mid): str(sha) for mid, sha in conn.execute(query)}
+
+
+def row_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Rows in every ordinary table of the app, by table name."""
+    names = [row[0] for row in conn.execute(_APP_TABLES) if row[0] not in BOOKKEEPING_TABLES]
+    return {
+        name: int(conn.execute(f"SELECT count(*) FROM {quote_identifier(name)}").fetchone()[0])
+        for name in names
+    }
+
+
+def reference_counts(conn: sqlite3.Connection) -> dict[tuple[str, str], int]:
+    """Non-NULL values of every foreign-key column, by (table, column)."""
+    pairs = {
+        (str(table), str(column))
+        for table, column in conn.execute(_FOREIGN_KEY_COLUMNS)
+        if table not in BOOKKEEPING_TABLES
+    }
+    return {
+        (table, column): int(
+            conn.execute(
+                f"SELECT count({quote_identifier(column)}) FROM {quote_identifier(table)}"
+            ).fetchone()[0]
+        )
+        for table, column in sorted(pairs)
+    }
+
+
+def foreign_key_violations(conn: sqlite3.Connection) -> list[tuple[str, int | None, str]]:
+    """``PRAGMA foreign_key_check``: (table, rowid, referenced table) for each violating row."""
+    return [
+        (str(table), rowid, str(parent))
+        for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check")
+    ]
+
+
+def integrity_problems(conn: sqlite3.Connection) -> list[str]:
+    """``PRAGMA integrity_check``: empty when it says "ok"."""
+    rows = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
+    return [] if rows == ["ok"] else rows

@@ -1,0 +1,109 @@
+"""``apply`` records each migration's content hash; ``verify --migrations`` compares them with the files."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from schemavet import apply, snapshot, verify
+from schemavet.bookkeeping import HASH_TABLE, open_backend
+from schemavet.cli import main
+from schemavet.migrations import in_yoyo_order, read_migration_dir
+from schemavet.sums import content_sha256
+from tests.conftest import SAMSARA_MIGRATIONS, SAMSARA_SPEC, digest
+
+
+def _run(*args: Any) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _recorded(path: Path) -> dict[str, str]:
+    conn = sqlite3.connect(path)
+    try:
+        return dict(conn.execute(f"SELECT migration_id, content_sha256 FROM {HASH_TABLE}"))
+    finally:
+        conn.close()
+
+
+def _migrations(tmp_path: Path) -> Path:
+    directory = tmp_path / "migrations"
+    shutil.copytree(SAMSARA_MIGRATIONS, directory)
+    return directory
+
+
+def test_apply_records_the_content_hash_of_every_migration(tmp_path: Path) -> None:
+    db = tmp_path / "app.db"
+    code, out, _ = _run("apply", "--db", f"sqlite:///{db}", "--migrations", SAMSARA_MIGRATIONS)
+    assert code == 0
+    assert out.startswith(f"Applied 7 migrations to sqlite:///{db}: 0000.base, ")
+    files = [p for p in SAMSARA_MIGRATIONS.glob("*.sql") if not p.name.endswith(".rollback.sql")]
+    expected = {p.name.removesuffix(".sql"): content_sha256(str(p)) for p in files}
+    assert _recorded(db) == expected
+    assert verify(str(db), SAMSARA_SPEC, SAMSARA_MIGRATIONS).ok  # the table is bookkeeping, not schema
+    assert HASH_TABLE not in snapshot(str(db))
+    assert apply(str(db), SAMSARA_MIGRATIONS) == []  # nothing pending the second time
+
+
+def test_verify_reports_a_migration_applied_from_other_contents(tmp_path: Path) -> None:
+    directory = _migrations(tmp_path)
+    db = tmp_path / "app.db"
+    apply(str(db), directory)
+    edited = directory / "0002.cv-queue.sql"
+    edited.write_text(edited.read_text().replace("NOT NULL DEFAULT 'completed'", "NOT NULL DEFAULT 'queued'"))
+    before = digest(db)
+    code, out, _ = _run("verify", "--db", db, "--spec", SAMSARA_SPEC, "--migrations", directory)
+    assert code == 1
+    assert (
+        'Migration "0002.cv-queue" was applied from other contents than its file has now: '
+        "the database was built from different file contents"
+    ) in out
+    assert f"({edited})" in out
+    assert digest(db) == before  # verify only reads
+    assert _run("verify", "--db", db, "--spec", SAMSARA_SPEC)[0] == 0  # the schema itself still matches
+
+
+def test_verify_reports_an_applied_migration_whose_file_is_gone(tmp_path: Path) -> None:
+    directory = _migrations(tmp_path)
+    db = tmp_path / "app.db"
+    apply(str(db), directory)
+    (directory / "0005.outreach.sql").unlink()
+    (directory / "0005.outreach.rollback.sql").unlink()
+    report = verify(str(db), SAMSARA_SPEC, directory)
+    assert [f.message for f in report.findings] == [
+        f'Migration "0005.outreach" was applied to the database but is no longer in "{directory}"'
+    ]
+
+
+def test_rolling_back_removes_the_recorded_hash(tmp_path: Path) -> None:
+    db = tmp_path / "app.db"
+    apply(str(db), SAMSARA_MIGRATIONS)
+    last = in_yoyo_order(read_migration_dir(str(SAMSARA_MIGRATIONS)))[-1]
+    backend = open_backend(f"sqlite:///{db}")
+    try:
+        with backend.lock():
+            backend.rollback_one(last)
+    finally:
+        backend.connection.close()
+    assert "0006.cv-queue-order" not in _recorded(db) and len(_recorded(db)) == 6
+    assert apply(str(db), SAMSARA_MIGRATIONS) == ["0006.cv-queue-order"]
+    assert "0006.cv-queue-order" in _recorded(db)
+
+
+def test_a_database_migrated_by_plain_yoyo_has_nothing_to_compare(samsara_db: Path) -> None:
+    assert verify(str(samsara_db), SAMSARA_SPEC, SAMSARA_MIGRATIONS).ok
+
+
+def test_a_failing_migration_is_named(tmp_path: Path) -> None:
+    directory = _migrations(tmp_path)
+    (directory / "0007.broken.sql").write_text(
+        "-- depends: 0006.cv-queue-order\nALTER TABLE nope ADD COLUMN x TEXT;\n"
+    )
+    code, _, err = _run("apply", "--db", tmp_path / "app.db", "--migrations", directory)
+    assert code == 2
+    assert 'Migration "0007.broken" failed to apply' in err
+    assert "0007.broken" not in _recorded(tmp_path / "app.db")

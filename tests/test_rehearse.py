@@ -1,0 +1,273 @@
+"""``rehearse``: pending migrations applied to a backup copy with foreign keys on, rows counted."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from schemavet import rehearse
+from schemavet.cli import main
+from schemavet.migrations import apply_all
+from tests.conftest import SAMSARA_MIGRATIONS, SAMSARA_SPEC, digest, run_sql
+from tests.test_adopt import legacy_samsara
+
+_DATA = """
+INSERT INTO projects (id, name, created_at, updated_at) VALUES ('p1', 'Acme', 'now', 'now');
+INSERT INTO cvs (id, file_path, file_name, created_at, updated_at, contact_json, contact_confidence,
+                 parse_confidence, project_id)
+VALUES ('cv1', '/a.pdf', 'a.pdf', 'now', 'now', '{}', 0.5, 0.9, 'p1'),
+       ('cv2', '/b.pdf', 'b.pdf', 'now', 'now', '{}', 0.5, 0.9, 'p1');
+INSERT INTO job_descriptions (id, title, raw_text, created_at, updated_at, project_id)
+VALUES ('jd1', 'Engineer', 'text', 'now', 'now', 'p1');
+INSERT INTO cv_jd_matches (cv_id, jd_id, match_score, calculated_at)
+VALUES ('cv1', 'jd1', 80, 'now'), ('cv2', 'jd1', 70, 'now');
+INSERT INTO outreach_sequences (id, project_id, cv_id, status, steps_json, created_at)
+VALUES ('s1', 'p1', 'cv1', 'active', '[]', 'now');
+INSERT INTO messages (id, project_id, cv_id, type, direction, status, to_address, body, created_at)
+VALUES ('m1', 'p1', 'cv1', 'email', 'outbound', 'sent', 'a@example.com', 'Hello', 'now');
+"""
+
+# The classic SQLite table rebuild (create, copy, drop, rename) of the parent table "cvs":
+# harmless with yoyo's foreign keys off, but with them on the DROP deletes every row of cvs
+# first, and ON DELETE CASCADE takes the matches and outreach sequences with it.
+_REBUILD_CVS = """-- depends: 0006.cv-queue-order
+CREATE TABLE cvs_new (
+  id TEXT PRIMARY KEY, file_path TEXT NOT NULL, file_name TEXT NOT NULL, created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL, contact_json TEXT NOT NULL, contact_confidence REAL NOT NULL,
+  work_history_json TEXT, education_json TEXT, skills_json TEXT, certifications_json TEXT,
+  languages_json TEXT, other_sections_json TEXT, raw_text TEXT, section_order_json TEXT,
+  parse_confidence REAL NOT NULL, warnings_json TEXT, parse_time_ms INTEGER, project_id TEXT,
+  status TEXT NOT NULL DEFAULT 'completed', error_message TEXT, processing_started_at TEXT
+);
+INSERT INTO cvs_new SELECT * FROM cvs;
+DROP TABLE cvs;
+ALTER TABLE cvs_new RENAME TO cvs;
+CREATE INDEX idx_cvs_project ON cvs(project_id);
+CREATE INDEX idx_cvs_status ON cvs(status);
+CREATE INDEX idx_cvs_status_created_at ON cvs(status, created_at);
+"""
+
+
+def _run(*args: Any) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _migrations_with(tmp_path: Path, files: dict[str, str]) -> Path:
+    directory = tmp_path / "migrations"
+    shutil.copytree(SAMSARA_MIGRATIONS, directory)
+    for name, sql in files.items():
+        (directory / name).write_text(sql)
+    return directory
+
+
+@pytest.fixture
+def filled_samsara(samsara_db: Path) -> Path:
+    run_sql(samsara_db, _DATA)
+    return samsara_db
+
+
+def test_a_cascade_in_a_table_rebuild_is_flagged_and_the_original_is_untouched(
+    filled_samsara: Path, tmp_path: Path
+) -> None:
+    migrations = _migrations_with(tmp_path, {"0007.rebuild-cvs.sql": _REBUILD_CVS})
+    before = digest(filled_samsara)
+    listing = sorted(os.listdir(filled_samsara.parent))
+    code, out, err = _run(
+        "rehearse", "--db", filled_samsara, "--migrations", migrations, "--spec", SAMSARA_SPEC
+    )
+    assert code == 1, out + err
+    assert "Applied to a copy of" in out and "0007.rebuild-cvs" in out
+    assert 'Table "cv_jd_matches" lost 2 of its 2 rows (now 0)' in out
+    assert 'Table "outreach_sequences" lost 1 of its 1 rows (now 0)' in out
+    assert 'Column "messages.cv_id" lost 1 of its 1 references (set to NULL' in out
+    assert 'Table "cvs" lost' not in out
+    assert "OK: " in out  # the rebuilt schema still matches the spec: only the data suffered
+    assert digest(filled_samsara) == before
+    assert sorted(os.listdir(filled_samsara.parent)) == listing  # no -wal, -shm or journal left
+
+
+def test_the_rebuild_done_right_keeps_every_row(filled_samsara: Path, tmp_path: Path) -> None:
+    """SQLite's documented fix, foreign keys off around the rebuild, works only outside a transaction."""
+    fixed = _REBUILD_CVS.replace(
+        "-- depends: 0006.cv-queue-order\n",
+        "-- depends: 0006.cv-queue-order\n-- transactional: false\nPRAGMA foreign_keys = OFF;\n",
+    )
+    migrations = _migrations_with(tmp_path, {"0007.rebuild-cvs.sql": fixed + "PRAGMA foreign_keys = ON;\n"})
+    rehearsal = rehearse(str(filled_samsara), migrations, SAMSARA_SPEC)
+    assert rehearsal.ok, [f.message for f in rehearsal.findings]
+    in_a_transaction = _REBUILD_CVS.replace(
+        "\nCREATE TABLE cvs_new", "\nPRAGMA foreign_keys = OFF;\nCREATE TABLE cvs_new"
+    )
+    migrations = _migrations_with(tmp_path / "b", {"0007.rebuild-cvs.sql": in_a_transaction})
+    assert not rehearse(str(filled_samsara), migrations).ok  # the pragma is a no-op in yoyo's transaction
+
+
+def test_the_same_migration_loses_nothing_with_yoyos_foreign_keys_off(
+    filled_samsara: Path, tmp_path: Path
+) -> None:
+    """What makes the rehearsal different from a plain yoyo apply: foreign keys are enforced."""
+    migrations = _migrations_with(tmp_path, {"0007.rebuild-cvs.sql": _REBUILD_CVS})
+    apply_all(f"sqlite:///{filled_samsara}", str(migrations))
+    conn = sqlite3.connect(filled_samsara)
+    assert conn.execute("SELECT count(*) FROM cv_jd_matches").fetchone() == (2,)
+    conn.close()
+
+
+def test_a_rehearsal_that_keeps_every_row(tmp_path: Path) -> None:
+    path = legacy_samsara(tmp_path)
+    assert _run("adopt", "--db", path, "--migrations", SAMSARA_MIGRATIONS)[0] == 0
+    rehearsal = rehearse(str(path), SAMSARA_MIGRATIONS, SAMSARA_SPEC)
+    assert rehearsal.ok, [f.message for f in rehearsal.findings]
+    assert rehearsal.applied == ("0005.outreach", "0006.cv-queue-order")
+    counts = {t.table: (t.before, t.after) for t in rehearsal.tables}
+    assert counts["cvs"] == (5, 5) and counts["cv_jd_matches"] == (4, 4)
+    assert counts["messages"] == (None, 0)
+    assert rehearsal.verification is not None and rehearsal.verification.ok
+    code, out, _ = _run("rehearse", "--db", path, "--migrations", SAMSARA_MIGRATIONS, "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["ok"] is True and document["applied"] == ["0005.outreach", "0006.cv-queue-order"]
+
+
+def test_foreign_key_violations_in_the_data_are_reported(filled_samsara: Path, tmp_path: Path) -> None:
+    run_sql(filled_samsara, "INSERT INTO cv_jd_matches VALUES ('ghost', 'jd1', 1, NULL, NULL, NULL, 'now');")
+    migrations = _migrations_with(tmp_path, {"0007.noop.sql": "-- depends: 0006.cv-queue-order\nSELECT 1;"})
+    rehearsal = rehearse(str(filled_samsara), migrations)
+    assert [f.message for f in rehearsal.findings] == [
+        'Table "cv_jd_matches" row 3 refers to a row of "cvs" that does not exist (foreign_key_check)'
+    ]
+    assert not rehearsal.ok
+
+
+def test_progress_is_reported_in_steps(filled_samsara: Path, tmp_path: Path) -> None:
+    steps: list[tuple[int, int]] = []
+    rehearse(
+        str(filled_samsara),
+        SAMSARA_MIGRATIONS,
+        progress=lambda done, total: steps.append((done, total)),
+        pages_per_step=2,
+    )
+    total = steps[-1][1]
+    assert total > 4 and steps[-1] == (total, total)
+    assert [done for done, _ in steps] == sorted(done for done, _ in steps)
+    assert len(steps) >= total // 2
+
+
+def test_a_migration_that_fails_on_the_data_is_an_input_error(filled_samsara: Path, tmp_path: Path) -> None:
+    bad = "-- depends: 0006.cv-queue-order\nCREATE UNIQUE INDEX one_match_per_jd ON cv_jd_matches(jd_id);"
+    migrations = _migrations_with(tmp_path, {"0007.unique.sql": bad})
+    before = digest(filled_samsara)
+    code, _, err = _run("rehearse", "--db", filled_samsara, "--migrations", migrations)
+    assert code == 2
+    assert 'Migration "0007.unique" failed to apply' in err and "UNIQUE constraint failed" in err
+    assert digest(filled_samsara) == before
+
+
+def test_keep_leaves_the_rehearsed_copy(filled_samsara: Path, tmp_path: Path) -> None:
+    migrations = _migrations_with(tmp_path, {"0007.rebuild-cvs.sql": _REBUILD_CVS})
+    kept = tmp_path / "rehearsed.db"
+    code, _, _ = _run("rehearse", "--db", filled_samsara, "--migrations", migrations, "--keep", kept)
+    assert code == 1
+    conn = sqlite3.connect(kept)
+    assert conn.execute("SELECT count(*) FROM cv_jd_matches").fetchone() == (0,)
+    conn.close()
+    code, _, err = _run(
+        "rehearse", "--db", filled_samsara, "--migrations", migrations, "--keep", filled_samsara
+    )
+    assert code == 2 and "over the database itself" in err
+
+
+def test_a_missing_database_is_an_input_error(tmp_path: Path) -> None:
+    code, _, err = _run("rehearse", "--db", tmp_path / "nope.db", "--migrations", SAMSARA_MIGRATIONS)
+    assert code == 2 and "does not exist" in err
+    assert not (tmp_path / "nope.db").exists()
+
+
+def test_the_whole_switch_of_a_legacy_database_rehearsed(tmp_path: Path) -> None:
+    path = legacy_samsara(tmp_path)
+    before = digest(path)
+    code, out, err = _run(
+        "rehearse", "--db", path, "--migrations", SAMSARA_MIGRATIONS, "--spec", SAMSARA_SPEC, "--adopt"
+    )
+    assert code == 0, out + err
+    assert out.startswith("Adopted the copy: marked 0000.base, 0001.projects, ")
+    assert "Applied to a copy of" in out and ": 0005.outreach, 0006.cv-queue-order" in out
+    assert digest(path) == before
+
+
+def test_a_legacy_database_needs_adopt(tmp_path: Path) -> None:
+    path = legacy_samsara(tmp_path)
+    code, _, err = _run("rehearse", "--db", path, "--migrations", SAMSARA_MIGRATIONS)
+    assert code == 2
+    assert "is at user_version 4 with no yoyo bookkeeping; rehearse its adoption too, with --adopt" in err
+
+
+def test_rehearsing_the_adoption_of_a_drifted_database_is_refused(tmp_path: Path) -> None:
+    path = legacy_samsara(tmp_path)
+    run_sql(path, "DROP INDEX idx_cvs_status;")
+    code, out, err = _run("rehearse", "--db", path, "--migrations", SAMSARA_MIGRATIONS, "--adopt")
+    assert code == 2
+    assert 'Index "cvs.idx_cvs_status" is missing from the database' in out and "Refusing to adopt" in err
+
+
+_PARENT = '"Parent ""P"""'  # the table Parent "P"
+_HOSTILE = {
+    "0001.hostile.sql": (
+        f"CREATE TABLE {_PARENT} (id INTEGER PRIMARY KEY);\n"
+        'CREATE TABLE "select" ("key" TEXT PRIMARY KEY,\n'
+        f'                       "from" INTEGER REFERENCES {_PARENT}(id) ON DELETE CASCADE,\n'
+        f'                       "Ref" INTEGER REFERENCES {_PARENT}(id) ON DELETE SET NULL);\n'
+        f'CREATE TABLE "no key" (p INTEGER REFERENCES {_PARENT}(id) ON DELETE SET NULL);\n'
+    ),
+    "0002.rebuild.sql": (
+        "-- depends: 0001.hostile\n"
+        'CREATE TABLE "new parent" (id INTEGER PRIMARY KEY, label TEXT);\n'
+        f'INSERT INTO "new parent" (id) SELECT id FROM {_PARENT};\n'
+        f"DROP TABLE {_PARENT};\n"
+        f'ALTER TABLE "new parent" RENAME TO {_PARENT};\n'
+    ),
+}
+
+
+def test_quoted_and_keyword_names(tmp_path: Path) -> None:
+    directory = tmp_path / "migrations"
+    directory.mkdir()
+    (directory / "0001.hostile.sql").write_text(_HOSTILE["0001.hostile.sql"])
+    db = tmp_path / "app.db"
+    apply_all(f"sqlite:///{db}", str(directory))
+    run_sql(db, f"INSERT INTO {_PARENT} VALUES (1);")
+    run_sql(
+        db, """INSERT INTO "select" VALUES ('a', 1, NULL), ('b', NULL, 1); INSERT INTO "no key" VALUES (1);"""
+    )
+    (directory / "0002.rebuild.sql").write_text(_HOSTILE["0002.rebuild.sql"])
+    rehearsal = rehearse(str(db), directory)
+    assert [f.message for f in rehearsal.findings] == [
+        'Table "select" lost 1 of its 2 rows (now 1)',
+        'Column "select.Ref" lost 1 of its 1 references '
+        "(set to NULL, as by ON DELETE SET NULL when a parent row went)",
+        'Column "no key.p" lost 1 of its 1 references '
+        "(set to NULL, as by ON DELETE SET NULL when a parent row went)",
+    ]
+    assert {t.table for t in rehearsal.tables} == {'Parent "P"', "select", "no key"}
+
+
+def test_the_cli_progress_bar_appears_only_for_copies_of_more_than_one_step(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from schemavet.cli import _Progress
+
+    with _Progress("Copying big.db") as progress:
+        progress.update(1024, 1024)
+    assert capsys.readouterr().err == ""
+    with _Progress("Copying big.db") as progress:
+        for done in (1024, 2048, 2500):
+            progress.update(done, 2500)
+    assert "Copying big.db" in capsys.readouterr().err
