@@ -8,7 +8,7 @@ import pytest
 
 import schemavet
 from schemavet.diagnostics import ERROR, Diagnostic
-from schemavet.findings import CHANGED, MISSING, POLICY, UNEXPECTED, Finding
+from schemavet.findings import BEHAVIOUR, CHANGED, MISSING, PLAN, POLICY, UNEXPECTED, UNPROVEN, Finding
 from tests.conftest import SAMSARA_SPEC, run_sql
 
 SPEC_LINES = SAMSARA_SPEC.read_text().splitlines()
@@ -76,7 +76,7 @@ def test_changed_finding_diagnostic() -> None:
     )
 
 
-@pytest.mark.parametrize("kind", [MISSING, UNEXPECTED, CHANGED, POLICY])
+@pytest.mark.parametrize("kind", [MISSING, UNEXPECTED, CHANGED, POLICY, PLAN, BEHAVIOUR, UNPROVEN])
 def test_code_and_hint_per_kind(kind: str) -> None:
     diagnostic = Finding(kind, "table", "t", detail="x").as_diagnostic("s.yaml")
     assert diagnostic.code == f"verify/{kind}"
