@@ -1,0 +1,213 @@
+"""Lint migration files and directories: read as yoyo reads them, replay, run every rule."""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from schemavet.diagnostics import Diagnostic
+from schemavet.errors import MigrationError, SchemavetError
+from schemavet.lint.context import ApplyError, FileContext, RollbackResult, StatementContext
+from schemavet.lint.noqa import find_noqa, is_silenced
+from schemavet.lint.pg_state import PgCatalog
+from schemavet.lint.registry import Rule, load_rules
+from schemavet.lint.sql import dropped
+from schemavet.lint.source import ROLLBACK_SUFFIX, MigrationFile, read_migration_file
+from schemavet.lint.sqlite_state import ScratchDatabase
+from schemavet.lint.statements import DIALECTS, ParsedStatement, parse_statement
+
+
+@dataclass
+class _Target:
+    """A migrations directory, and which of its files to report on (None: all of them)."""
+
+    directory: str
+    selected: set[str] | None = field(default_factory=set)
+
+    def wants(self, path: str) -> bool:
+        """True when findings for ``path`` are to be reported."""
+        return self.selected is None or os.path.normpath(path) in self.selected
+
+
+def lint_paths(paths: Iterable[str], dialect: str = "sqlite", select: Iterable[str] | None = None) -> list[Diagnostic]:
+    """Lint migration files and directories; findings sorted by file, line and column."""
+    if dialect not in DIALECTS:
+        raise SchemavetError(f'Unknown dialect "{dialect}"; expected one of: ' + ", ".join(DIALECTS))
+    rules = _rules(dialect, select)
+    findings: list[Diagnostic] = []
+    for target in _targets(paths):
+        findings += _lint_directory(target, dialect, rules)
+    return sorted(findings, key=lambda d: (d.path, d.line or 0, d.column or 0, d.code))
+
+
+def _rules(dialect: str, select: Iterable[str] | None) -> list[Rule]:
+    catalogue = load_rules()
+    wanted = set(catalogue) if select is None else {c.upper() for c in select}
+    unknown = wanted - set(catalogue)
+    if unknown:
+        raise SchemavetError(f'Unknown lint rule "{sorted(unknown)[0]}"')
+    return [rule() for code, rule in catalogue.items() if code in wanted and dialect in rule.dialects]
+
+
+def _targets(paths: Iterable[str]) -> list[_Target]:
+    targets: dict[str, _Target] = {}
+    for path in paths:
+        if os.path.isdir(path):
+            targets.setdefault(os.path.normpath(path), _Target(path)).selected = None
+            continue
+        migration = _migration_of(path)
+        directory = os.path.dirname(migration) or "."
+        target = targets.setdefault(os.path.normpath(directory), _Target(directory))
+        if target.selected is not None:
+            target.selected.add(os.path.normpath(migration))
+    return list(targets.values())
+
+
+def _migration_of(path: str) -> str:
+    if not os.path.exists(path):
+        raise MigrationError(f'Migration path "{path}" does not exist')
+    if not path.endswith(".sql"):
+        raise MigrationError(f'"{path}" is not a .sql migration file')
+    if path.endswith(ROLLBACK_SUFFIX):
+        return path[: -len(ROLLBACK_SUFFIX)] + ".sql"
+    return path
+
+
+def read_directory(directory: str) -> list[MigrationFile]:
+    """The ``.sql`` migrations of a directory in the order yoyo applies them, post-apply last."""
+    from yoyo import read_migrations
+    from yoyo.migrations import PostApplyHookMigration
+
+    listed = read_migrations(glob.escape(directory))
+    files = {m.id: read_migration_file(m.path) for m in listed if m.path.endswith(".sql")}
+    hooks = [read_migration_file(m.path) for m in listed.post_apply if m.path.endswith(".sql")]
+    assert all(isinstance(m, PostApplyHookMigration) for m in listed.post_apply)
+    return [files[i] for i in _yoyo_order(files, {m.id for m in listed})] + hooks
+
+
+def _yoyo_order(files: dict[str, MigrationFile], known: set[str]) -> list[str]:
+    from yoyo.topologicalsort import CycleError, topological_sort
+
+    for migration in files.values():
+        missing = sorted(migration.depends - known)
+        if missing:
+            raise MigrationError(f'Migration "{migration.path}" depends on "{missing[0]}", which does not exist')
+    graph = {i: set(m.depends) & set(files) for i, m in files.items()}
+    try:
+        return list(topological_sort(list(files), graph))
+    except CycleError as e:
+        raise MigrationError("Circular dependencies among migrations " + ", ".join(map(str, e.args[1]))) from e
+
+
+def _lint_directory(target: _Target, dialect: str, rules: list[Rule]) -> list[Diagnostic]:
+    migrations = read_directory(target.directory)
+    if target.selected is not None:
+        known = {os.path.normpath(m.path) for m in migrations}
+        for path in sorted(target.selected - known):
+            raise MigrationError(f'"{path}" is not a migration yoyo would apply from "{target.directory}"')
+    if dialect == "postgres":
+        return _lint_postgres(migrations, target, rules)
+    scratch = ScratchDatabase()
+    try:
+        return [d for m in migrations for d in _lint_sqlite_file(m, scratch, target.wants(m.path), rules)]
+    finally:
+        scratch.close()
+
+
+def _lint_sqlite_file(migration: MigrationFile, scratch: ScratchDatabase, report: bool,
+                      rules: list[Rule]) -> list[Diagnostic]:
+    parsed = [parse_statement(s, "sqlite") for s in migration.statements]
+    ctx = FileContext(migration, "sqlite", parsed, scratch.table_names(), scratch=scratch)
+    before = scratch.objects() if report and migration.rollback is not None else None
+    if migration.transactional:
+        scratch.begin()
+    findings: list[Diagnostic] = []
+    for index, statement in enumerate(parsed):
+        if report:
+            findings += _check_statement(StatementContext(ctx, statement, parsed[:index]), rules)
+            _remember_drop(ctx, statement)
+        error = scratch.execute(statement.text)
+        if error is not None:
+            ctx.apply_errors.append(ApplyError(statement, error))
+    scratch.commit()
+    if not report:
+        return []
+    if before is not None:
+        ctx.rollback = _try_rollback(ctx, scratch, before)
+    return _finish(ctx, rules, findings)
+
+
+def _remember_drop(ctx: FileContext, statement: ParsedStatement) -> None:
+    """Before a DROP TABLE runs: the table, who references it, and whether FKs are enforced."""
+    scratch = ctx.scratch
+    if scratch is None:
+        return
+    for name in dropped(statement, "TABLE"):
+        state = scratch.table(name)
+        if state is None:
+            continue
+        key = name.lower()
+        ctx.dropped_tables[key] = state
+        ctx.referenced_when_dropped[key] = sorted(
+            {fk.table for fk in scratch.references_to(name) if fk.table.lower() != key}
+        )
+        ctx.foreign_keys_on_when_dropped[key] = scratch.foreign_keys_on()
+
+
+def _try_rollback(ctx: FileContext, scratch: ScratchDatabase, before: object) -> RollbackResult:
+    """Apply the rollback file on top of the migration, note what it leaves, then undo it."""
+    from schemavet.lint.sqlite_state import SchemaObjects
+
+    assert isinstance(before, SchemaObjects) and ctx.file.rollback is not None
+    ctx.rollback_statements = [parse_statement(s, "sqlite") for s in ctx.file.rollback.statements]
+    scratch.savepoint()
+    errors = []
+    for statement in ctx.rollback_statements:
+        error = scratch.execute(statement.text)
+        if error is not None:
+            errors.append(ApplyError(statement, error))
+    after = scratch.objects()
+    scratch.undo()
+    return RollbackResult(tuple(errors), before, after)
+
+
+def _lint_postgres(migrations: list[MigrationFile], target: _Target, rules: list[Rule]) -> list[Diagnostic]:
+    catalog = PgCatalog()
+    findings: list[Diagnostic] = []
+    for migration in migrations:
+        parsed = [parse_statement(s, "postgres") for s in migration.statements]
+        ctx = FileContext(migration, "postgres", parsed, frozenset(catalog.tables), catalog=catalog)
+        report = target.wants(migration.path)
+        file_findings: list[Diagnostic] = []
+        for index, statement in enumerate(parsed):
+            if report:
+                file_findings += _check_statement(StatementContext(ctx, statement, parsed[:index]), rules)
+            catalog.apply(statement)
+        if report:
+            if migration.rollback is not None:
+                ctx.rollback_statements = [parse_statement(s, "postgres") for s in migration.rollback.statements]
+            findings += _finish(ctx, rules, file_findings)
+    return findings
+
+
+def _check_statement(ctx: StatementContext, rules: list[Rule]) -> list[Diagnostic]:
+    return [d for rule in rules for d in rule.check_statement(ctx)]
+
+
+def _finish(ctx: FileContext, rules: list[Rule], findings: list[Diagnostic]) -> list[Diagnostic]:
+    """Add the file-level findings, drop fallbacks already explained, apply noqa comments."""
+    fallback = {rule.code for rule in rules if rule.fallback}
+    for rule in rules:
+        findings += rule.check_file(ctx)
+    flagged = {(d.path, d.line) for d in findings if d.code not in fallback}
+    findings = [d for d in findings if d.code not in fallback or (d.path, d.line) not in flagged]
+    return _unsilenced(ctx.file, findings)
+
+
+def _unsilenced(migration: MigrationFile, findings: list[Diagnostic]) -> list[Diagnostic]:
+    comments = {migration.path: find_noqa(migration.text)}
+    if migration.rollback is not None:
+        comments[migration.rollback.path] = find_noqa(migration.rollback.text)
+    return [d for d in findings if not is_silenced(d, comments.get(d.path, []))]

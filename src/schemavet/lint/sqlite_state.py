@@ -1,0 +1,231 @@
+"""The scratch SQLite database lint replays migrations into, and what rules may ask of it.
+
+Statements run one at a time, the way yoyo runs them (a connection in autocommit mode with
+foreign keys off, a transaction around each transactional migration), so a rule sees the
+schema exactly as it stands before the statement it checks. Questions are narrow catalog
+queries (one table, one PRAGMA), cached until the schema changes: lint asks thousands of them
+and a whole-schema introspection per question would make a long directory quadratic.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+
+from schemavet.sql.tokens import quote_identifier
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """An index on a table: its key columns (lower-cased), and where it comes from."""
+
+    name: str
+    columns: tuple[str, ...]
+    unique: bool
+    origin: str  # "c" CREATE INDEX, "u" UNIQUE constraint, "pk" PRIMARY KEY
+    partial: bool
+
+
+@dataclass(frozen=True)
+class ForeignKeyState:
+    """A foreign key of a table; empty ``ref_columns`` means the parent's primary key."""
+
+    table: str
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TableState:
+    """What a table looks like in the scratch database right now."""
+
+    name: str
+    columns: tuple[str, ...]
+    primary_key: tuple[str, ...]
+    rowid_alias: bool
+    indexes: dict[str, IndexState] = field(default_factory=dict)
+    triggers: tuple[str, ...] = ()
+    foreign_keys: tuple[ForeignKeyState, ...] = ()
+
+    def has_column(self, name: str) -> bool:
+        """True when the table has this column (case-insensitively, as SQLite compares)."""
+        return name.lower() in self.columns
+
+    def is_unique_key(self, columns: tuple[str, ...]) -> bool:
+        """True when ``columns`` (lower-cased) are the primary key or a full unique index."""
+        wanted = set(columns)
+        if self.primary_key and set(self.primary_key) == wanted:
+            return True
+        return any(i.unique and not i.partial and set(i.columns) == wanted for i in self.indexes.values())
+
+    def is_indexed(self, columns: tuple[str, ...]) -> bool:
+        """True when some index (or the rowid) starts with ``columns``, so lookups need no scan."""
+        if self.rowid_alias and columns == self.primary_key:
+            return True
+        n = len(columns)
+        return any(set(i.columns[:n]) == set(columns) for i in self.indexes.values() if not i.partial)
+
+
+@dataclass(frozen=True)
+class SchemaObjects:
+    """Every named object and each table's columns: what a rollback must give back."""
+
+    objects: frozenset[tuple[str, str]]
+    columns: dict[str, tuple[str, ...]]
+
+
+class ScratchDatabase:
+    """An in-memory SQLite database that migrations are replayed into, one statement at a time."""
+
+    def __init__(self) -> None:
+        self.conn = sqlite3.connect(":memory:", isolation_level=None)
+        self._version = -1
+        self._tables: dict[str, TableState | None] = {}
+
+    def close(self) -> None:
+        """Close the database (it lives in memory: nothing is left behind)."""
+        self.conn.close()
+
+    def execute(self, sql: str) -> str | None:
+        """Run one statement as yoyo's cursor would; the error message if it fails."""
+        try:
+            cursor = self.conn.execute(sql)
+            cursor.fetchall()
+        except (sqlite3.Error, sqlite3.Warning, ValueError, OverflowError) as e:
+            return str(e)
+        return None
+
+    def begin(self) -> None:
+        """Open the transaction yoyo puts around a transactional migration."""
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN")
+
+    def commit(self) -> None:
+        """Commit it (a migration that ended it early has nothing left to commit)."""
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+
+    def savepoint(self) -> None:
+        """Start a change that :meth:`undo` takes back (used to try a rollback file)."""
+        self.conn.execute("SAVEPOINT schemavet_lint")
+
+    def undo(self) -> None:
+        """Take back everything since :meth:`savepoint`."""
+        self.conn.execute("ROLLBACK TO schemavet_lint")
+        self.conn.execute("RELEASE schemavet_lint")
+
+    @property
+    def in_transaction(self) -> bool:
+        """True inside an open transaction (where some PRAGMAs are no-ops)."""
+        return self.conn.in_transaction
+
+    def foreign_keys_on(self) -> bool:
+        """True when foreign key enforcement is on for this connection."""
+        return bool(self.conn.execute("PRAGMA foreign_keys").fetchone()[0])
+
+    def table_names(self) -> frozenset[str]:
+        """The names (lower-cased) of every table."""
+        rows = self.conn.execute("SELECT lower(name) FROM sqlite_schema WHERE type = 'table'")
+        return frozenset(r[0] for r in rows)
+
+    def has_rows(self, table: str) -> bool:
+        """True when the table holds at least one row in the scratch database."""
+        sql = f"SELECT EXISTS (SELECT 1 FROM {quote_identifier(table)})"
+        try:
+            return bool(self.conn.execute(sql).fetchone()[0])
+        except sqlite3.Error:
+            return False
+
+    def table(self, name: str) -> TableState | None:
+        """The table called ``name`` (case-insensitively), or None when there is none."""
+        self._refresh()
+        key = name.lower()
+        if key not in self._tables:
+            self._tables[key] = self._read_table(name)
+        return self._tables[key]
+
+    def references_to(self, table: str) -> list[ForeignKeyState]:
+        """Every foreign key, in any table, that points at ``table``."""
+        rows = self.conn.execute(
+            "SELECT m.name, f.id, f.seq, f.\"from\", f.\"table\", f.\"to\" FROM sqlite_schema m,"
+            " pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND lower(f.\"table\") = lower(?)"
+            " ORDER BY m.name, f.id, f.seq",
+            (table,),
+        ).fetchall()
+        return _group_foreign_keys(rows)
+
+    def objects(self) -> SchemaObjects:
+        """Every table, index, trigger and view by name, and each table's columns."""
+        rows = self.conn.execute(
+            "SELECT type, lower(name) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'"
+        ).fetchall()
+        columns = {
+            name: tuple(r[0] for r in self.conn.execute("SELECT lower(name) FROM pragma_table_xinfo(?)", (name,)))
+            for kind, name in rows
+            if kind == "table"
+        }
+        return SchemaObjects(frozenset((kind, name) for kind, name in rows), columns)
+
+    def _refresh(self) -> None:
+        version = self.conn.execute("PRAGMA schema_version").fetchone()[0]
+        if version != self._version:
+            self._version = version
+            self._tables = {}
+
+    def _read_table(self, name: str) -> TableState | None:
+        row = self.conn.execute(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND lower(name) = lower(?)", (name,)
+        ).fetchone()
+        if row is None:
+            return None
+        real = row[0]
+        info = self.conn.execute("SELECT lower(name), pk, lower(type) FROM pragma_table_xinfo(?)", (real,)).fetchall()
+        pk = tuple(n for n, k, _ in sorted(info, key=lambda r: r[1]) if k)
+        rowid_alias = len(pk) == 1 and any(n == pk[0] and t == "integer" for n, _, t in info)
+        return TableState(
+            name=real,
+            columns=tuple(r[0] for r in info),
+            primary_key=pk,
+            rowid_alias=rowid_alias and "WITHOUT ROWID" not in (row[1] or "").upper(),
+            indexes=self._indexes(real),
+            triggers=self._triggers(real),
+            foreign_keys=tuple(self._foreign_keys(real)),
+        )
+
+    def _indexes(self, table: str) -> dict[str, IndexState]:
+        indexes = {}
+        for _, name, unique, origin, partial in self.conn.execute("SELECT * FROM pragma_index_list(?)", (table,)):
+            keys = self.conn.execute(
+                "SELECT lower(coalesce(name, '')) FROM pragma_index_xinfo(?) WHERE key ORDER BY seqno", (name,)
+            )
+            indexes[name.lower()] = IndexState(name, tuple(r[0] for r in keys), bool(unique), origin, bool(partial))
+        return indexes
+
+    def _triggers(self, table: str) -> tuple[str, ...]:
+        rows = self.conn.execute(
+            "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND lower(tbl_name) = lower(?)", (table,)
+        )
+        return tuple(r[0] for r in rows)
+
+    def _foreign_keys(self, table: str) -> list[ForeignKeyState]:
+        rows = self.conn.execute(
+            "SELECT ?, id, seq, \"from\", \"table\", \"to\" FROM pragma_foreign_key_list(?) ORDER BY id, seq",
+            (table, table),
+        ).fetchall()
+        return _group_foreign_keys(rows)
+
+
+def _group_foreign_keys(rows: list[tuple[str, int, int, str, str, str | None]]) -> list[ForeignKeyState]:
+    grouped: dict[tuple[str, int], list[tuple[str, str, str | None]]] = {}
+    for table, fk_id, _, column, ref_table, ref_column in rows:
+        grouped.setdefault((table, fk_id), []).append((column, ref_table, ref_column))
+    return [
+        ForeignKeyState(
+            table=table,
+            columns=tuple(c.lower() for c, _, _ in parts),
+            ref_table=parts[0][1],
+            ref_columns=tuple(r.lower() for _, _, r in parts if r is not None),
+        )
+        for (table, _), parts in grouped.items()
+    ]
