@@ -55,7 +55,8 @@ def _targets(paths: Iterable[str]) -> list[_Target]:
     targets: dict[str, _Target] = {}
     for path in paths:
         if os.path.isdir(path):
-            targets.setdefault(os.path.normpath(path), _Target(path)).selected = None
+            for directory in migration_directories(path):
+                targets.setdefault(os.path.normpath(directory), _Target(directory)).selected = None
             continue
         migration = _migration_of(path)
         directory = os.path.dirname(migration) or "."
@@ -63,6 +64,19 @@ def _targets(paths: Iterable[str]) -> list[_Target]:
         if target.selected is not None:
             target.selected.add(os.path.normpath(migration))
     return list(targets.values())
+
+
+def migration_directories(path: str) -> list[str]:
+    """``path`` if it holds .sql migrations, else each directory below it that does (one yoyo source each)."""
+    found = []
+    for root, dirs, files in os.walk(path):
+        dirs.sort()
+        if any(f.endswith(".sql") for f in files):
+            found.append(root)
+            dirs.clear()  # a migrations directory's subdirectories are not part of it (yoyo ignores them)
+    if not found:
+        raise MigrationError(f'"{path}" holds no .sql migration files')
+    return found
 
 
 def _migration_of(path: str) -> str:
@@ -134,7 +148,7 @@ def _lint_sqlite_file(migration: MigrationFile, scratch: ScratchDatabase, report
     scratch.commit()
     if not report:
         return []
-    if before is not None:
+    if before is not None and not ctx.apply_errors:  # a failing migration's rollback tells nothing
         ctx.rollback = _try_rollback(ctx, scratch, before)
     return _finish(ctx, rules, findings)
 
