@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 from schemavet.diagnostics import Diagnostic
 from schemavet.lint.context import StatementContext
-from schemavet.lint.names import identifier
 from schemavet.lint.registry import Rule, register
 from schemavet.lint.sql import alter_actions
+from schemavet.sql.tokens import Token, split_top_level
 
 
 @register
@@ -31,15 +31,24 @@ class SV102DropColumn(Rule):
     hint = "Copy the data elsewhere first; once it is safe, silence with a noqa comment saying so."
 
     def check_statement(self, ctx: StatementContext) -> Iterator[Diagnostic]:
-        """A finding for each dropped column."""
-        from sqlglot import exp
-
+        """A finding for each dropped column (read from tokens: sqlglot misses ``DROP name``)."""
         altered = alter_actions(ctx.statement)
         if altered is None:
             return
-        table, actions = altered
-        for action in actions:
-            if isinstance(action, exp.Drop) and str(action.args.get("kind") or "").upper() == "COLUMN":
-                for column in action.args.get("tables") or [action.this]:
-                    name = identifier(column)
-                    yield self.on(ctx, ctx.statement, f'DROP COLUMN "{table}.{name}" deletes the column\'s data')
+        for column in _dropped_columns(list(ctx.statement.tokens)):
+            yield self.on(ctx, ctx.statement, f'DROP COLUMN "{altered[0]}.{column}" deletes the column\'s data')
+
+
+def _dropped_columns(tokens: list[Token]) -> Iterator[str]:
+    """``ALTER TABLE t DROP [COLUMN] [IF EXISTS] name [, DROP …]``: each name."""
+    for part in split_top_level(tokens):
+        words = [t for t in part if not t.is_word("IF", "EXISTS")]
+        for index, token in enumerate(words[:-1]):
+            if not token.is_word("DROP"):
+                continue
+            target = words[index + 1]
+            if target.is_word("COLUMN") and index + 2 < len(words):
+                yield words[index + 2].name
+            elif not target.is_word("CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "COLUMN", "DEFAULT",
+                                    "NOT", "IDENTITY", "EXPRESSION"):
+                yield target.name

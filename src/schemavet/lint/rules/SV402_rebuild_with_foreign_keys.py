@@ -65,7 +65,7 @@ def _turned_off(ctx: FileContext, rebuild: Rebuild) -> bool:
     for statement in ctx.statements:
         if statement is rebuild.drop:
             return False
-        words = [t.upper for t in statement.tokens]
+        words = [t.upper for t in statement.tokens if t.text != ";"]
         if words[:2] == ["PRAGMA", "FOREIGN_KEYS"] and words[-1].strip("'\"") in ("OFF", "0", "FALSE", "NO"):
             return True
     return False
