@@ -135,6 +135,7 @@ def _lint_sqlite_file(migration: MigrationFile, scratch: ScratchDatabase, report
     parsed = [parse_statement(s, "sqlite") for s in migration.statements]
     ctx = FileContext(migration, "sqlite", parsed, scratch.table_names(), scratch=scratch)
     before = scratch.objects() if report and migration.rollback is not None else None
+    scratch.new_connection()
     if migration.transactional:
         scratch.begin()
     findings: list[Diagnostic] = []

@@ -96,6 +96,11 @@ class ScratchDatabase:
             return str(e)
         return None
 
+    def new_connection(self) -> None:
+        """Reset what belongs to a connection: yoyo runs each migration on a connection of its own,
+        so a PRAGMA foreign_keys = ON in one migration does not carry into the next."""
+        self.conn.execute("PRAGMA foreign_keys = OFF")
+
     def begin(self) -> None:
         """Open the transaction yoyo puts around a transactional migration."""
         if not self.conn.in_transaction:

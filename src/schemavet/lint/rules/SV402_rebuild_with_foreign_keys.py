@@ -55,7 +55,7 @@ class SV402RebuildWithForeignKeys(Rule):
                               f'DROP TABLE "{rebuild.source}" deletes its rows and cascades into {names}')
             elif not _turned_off(ctx, rebuild):
                 yield self.on(ctx, rebuild.drop, f'Rebuild of "{rebuild.table}" does not turn foreign keys off '
-                              f"outside a transaction: with them on, the DROP cascades into {names}")
+                              f"outside a transaction: on a connection with them on, the DROP cascades into {names}")
 
 
 def _turned_off(ctx: FileContext, rebuild: Rebuild) -> bool:
