@@ -86,5 +86,7 @@ def lint_dialect(start: str = ".") -> str:
         raise ConfigError(f'Malformed TOML in "{pyproject}": {e}') from e
     dialect = data.get("tool", {}).get("schemavet", {}).get("lint", {}).get("dialect", "sqlite")
     if dialect not in _DIALECTS:
-        raise ConfigError(f'[tool.schemavet.lint] dialect in "{pyproject}" is "{dialect}"; expected sqlite or postgres')
+        raise ConfigError(
+            f'[tool.schemavet.lint] dialect in "{pyproject}" is "{dialect}"; expected sqlite or postgres'
+        )
     return str(dialect)

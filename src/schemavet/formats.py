@@ -10,6 +10,7 @@ import inspect
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
+from typing import Protocol
 
 from schemavet.diagnostics import ERROR, Diagnostic
 
@@ -36,8 +37,11 @@ def render_text(diagnostics: list[Diagnostic]) -> str:
         if d.hint:
             lines.append(f"    hint: {d.hint}")
     errors = sum(d.severity == ERROR for d in diagnostics)
-    lines.append(f"{len(diagnostics)} finding{'s' * (len(diagnostics) != 1)} ({errors} at error severity)"
-                 if diagnostics else "No findings.")
+    lines.append(
+        f"{len(diagnostics)} finding{'s' * (len(diagnostics) != 1)} ({errors} at error severity)"
+        if diagnostics
+        else "No findings."
+    )
     return "\n".join(lines)
 
 
@@ -77,16 +81,23 @@ def _github_property(text: str) -> str:
     return _github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render_sarif(diagnostics: list[Diagnostic], rules: Mapping[str, RuleInfo] | None = None,
-                 tool_version: str = "0") -> str:
+def render_sarif(
+    diagnostics: list[Diagnostic], rules: Mapping[str, RuleInfo] | None = None, tool_version: str = "0"
+) -> str:
     """A SARIF 2.1.0 log with one run: the rule catalogue and one result per finding."""
     catalogue = dict(rules or {})
     for d in diagnostics:  # codes outside the catalogue (verify's kinds) still get a rule entry
         catalogue.setdefault(d.code, RuleInfo(d.code, d.code, d.code, d.severity))
     codes = sorted(catalogue)
     run = {
-        "tool": {"driver": {"name": "schemavet", "version": tool_version, "informationUri": INFORMATION_URI,
-                            "rules": [_sarif_rule(catalogue[c]) for c in codes]}},
+        "tool": {
+            "driver": {
+                "name": "schemavet",
+                "version": tool_version,
+                "informationUri": INFORMATION_URI,
+                "rules": [_sarif_rule(catalogue[c]) for c in codes],
+            }
+        },
         "results": [_sarif_result(d, codes.index(d.code)) for d in diagnostics],
     }
     return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2)
@@ -114,8 +125,13 @@ def _sarif_result(d: Diagnostic, rule_index: int) -> dict[str, object]:
     if region:
         location["region"] = region
     text = d.message + (f" Hint: {d.hint}" if d.hint else "")
-    return {"ruleId": d.code, "ruleIndex": rule_index, "level": _sarif_level(d.severity),
-            "message": {"text": text}, "locations": [{"physicalLocation": location}]}
+    return {
+        "ruleId": d.code,
+        "ruleIndex": rule_index,
+        "level": _sarif_level(d.severity),
+        "message": {"text": text},
+        "locations": [{"physicalLocation": location}],
+    }
 
 
 def _sarif_level(severity: str) -> str:
@@ -137,12 +153,19 @@ RENDERERS: dict[str, Callable[[list[Diagnostic]], str]] = {
 }
 
 
-def rule_infos(rules: Iterable[object]) -> dict[str, RuleInfo]:
-    """RuleInfo for each lint rule class (anything with code, name, severity and a docstring)."""
+class _Described(Protocol):
+    """A catalogue entry: a lint rule class has these as class attributes."""
+
+    code: str
+    name: str
+    severity: str
+
+
+def rule_infos(rules: Iterable[_Described]) -> dict[str, RuleInfo]:
+    """RuleInfo for each lint rule class: code, name, severity, and its docstring as help."""
     infos = {}
     for rule in rules:
-        doc = inspect.cleandoc(getattr(rule, "__doc__", "") or "")
-        code = str(getattr(rule, "code"))
-        infos[code] = RuleInfo(code, str(getattr(rule, "name")), doc.splitlines()[0] if doc else code,
-                               str(getattr(rule, "severity")), doc)
+        doc = inspect.cleandoc(rule.__doc__ or "")
+        summary = doc.splitlines()[0] if doc else rule.code
+        infos[rule.code] = RuleInfo(rule.code, rule.name, summary, rule.severity, doc)
     return infos

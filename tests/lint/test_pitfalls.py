@@ -76,8 +76,9 @@ def test_pitfall_fails_on_real_data(proof: dict[str, Any], tmp_path: Path) -> No
         conn.close()
 
 
-@pytest.mark.parametrize("proof", [p for p in EXPECTED["proofs"] if "raises" in p and "then" not in p],
-                         ids=lambda p: p["file"])
+@pytest.mark.parametrize(
+    "proof", [p for p in EXPECTED["proofs"] if "raises" in p and "then" not in p], ids=lambda p: p["file"]
+)
 def test_pitfall_passes_where_ci_runs_it(proof: dict[str, Any], tmp_path: Path) -> None:
     """CI's database is empty with foreign keys off: most of these pitfalls pass there unseen."""
     directory = _directory(tmp_path, proof["file"])

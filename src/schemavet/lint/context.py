@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from schemavet.lint.pg_state import PgCatalog
 from schemavet.lint.source import MigrationFile, Statement
-from schemavet.lint.sqlite_state import ScratchDatabase, SchemaObjects, TableState
+from schemavet.lint.sqlite_state import SchemaObjects, ScratchDatabase, TableState
 from schemavet.lint.statements import ParsedStatement
 
 

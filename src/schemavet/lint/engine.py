@@ -13,8 +13,8 @@ from schemavet.lint.context import ApplyError, FileContext, RollbackResult, Stat
 from schemavet.lint.noqa import find_noqa, is_silenced
 from schemavet.lint.pg_state import PgCatalog
 from schemavet.lint.registry import Rule, load_rules
-from schemavet.lint.sql import dropped
 from schemavet.lint.source import ROLLBACK_SUFFIX, MigrationFile, read_migration_file
+from schemavet.lint.sql import dropped
 from schemavet.lint.sqlite_state import ScratchDatabase
 from schemavet.lint.statements import DIALECTS, ParsedStatement, parse_statement
 
@@ -31,7 +31,9 @@ class _Target:
         return self.selected is None or os.path.normpath(path) in self.selected
 
 
-def lint_paths(paths: Iterable[str], dialect: str = "sqlite", select: Iterable[str] | None = None) -> list[Diagnostic]:
+def lint_paths(
+    paths: Iterable[str], dialect: str = "sqlite", select: Iterable[str] | None = None
+) -> list[Diagnostic]:
     """Lint migration files and directories; findings sorted by file, line and column."""
     if dialect not in DIALECTS:
         raise SchemavetError(f'Unknown dialect "{dialect}"; expected one of: ' + ", ".join(DIALECTS))
@@ -107,12 +109,16 @@ def _yoyo_order(files: dict[str, MigrationFile], known: set[str]) -> list[str]:
     for migration in files.values():
         missing = sorted(migration.depends - known)
         if missing:
-            raise MigrationError(f'Migration "{migration.path}" depends on "{missing[0]}", which does not exist')
+            raise MigrationError(
+                f'Migration "{migration.path}" depends on "{missing[0]}", which does not exist'
+            )
     graph = {i: set(m.depends) & set(files) for i, m in files.items()}
     try:
         return list(topological_sort(list(files), graph))
     except CycleError as e:
-        raise MigrationError("Circular dependencies among migrations " + ", ".join(map(str, e.args[1]))) from e
+        raise MigrationError(
+            "Circular dependencies among migrations " + ", ".join(map(str, e.args[1]))
+        ) from e
 
 
 def _lint_directory(target: _Target, dialect: str, rules: list[Rule]) -> list[Diagnostic]:
@@ -130,8 +136,9 @@ def _lint_directory(target: _Target, dialect: str, rules: list[Rule]) -> list[Di
         scratch.close()
 
 
-def _lint_sqlite_file(migration: MigrationFile, scratch: ScratchDatabase, report: bool,
-                      rules: list[Rule]) -> list[Diagnostic]:
+def _lint_sqlite_file(
+    migration: MigrationFile, scratch: ScratchDatabase, report: bool, rules: list[Rule]
+) -> list[Diagnostic]:
     parsed = [parse_statement(s, "sqlite") for s in migration.statements]
     ctx = FileContext(migration, "sqlite", parsed, scratch.table_names(), scratch=scratch)
     before = scratch.objects() if report and migration.rollback is not None else None
@@ -202,7 +209,9 @@ def _lint_postgres(migrations: list[MigrationFile], target: _Target, rules: list
             catalog.apply(statement)
         if report:
             if migration.rollback is not None:
-                ctx.rollback_statements = [parse_statement(s, "postgres") for s in migration.rollback.statements]
+                ctx.rollback_statements = [
+                    parse_statement(s, "postgres") for s in migration.rollback.statements
+                ]
             findings += _finish(ctx, rules, file_findings)
     return findings
 

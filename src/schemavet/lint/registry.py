@@ -44,12 +44,19 @@ class Rule:
         """Findings for a whole file, after it is applied."""
         return ()
 
-    def at(self, path: str, line: int | None, column: int | None, message: str, hint: str | None = None) -> Diagnostic:
+    def at(
+        self, path: str, line: int | None, column: int | None, message: str, hint: str | None = None
+    ) -> Diagnostic:
         """A finding of this rule at a place in a file."""
         return Diagnostic(path, line, column, self.code, self.severity, message, hint or self.hint or None)
 
-    def on(self, ctx: StatementContext | FileContext, statement: ParsedStatement, message: str,
-           hint: str | None = None) -> Diagnostic:
+    def on(
+        self,
+        ctx: StatementContext | FileContext,
+        statement: ParsedStatement,
+        message: str,
+        hint: str | None = None,
+    ) -> Diagnostic:
         """A finding of this rule at a statement."""
         file = ctx.file if isinstance(ctx, StatementContext) else ctx
         return self.at(file.file.path, statement.line, statement.column, message, hint)
@@ -61,7 +68,9 @@ RULES: dict[str, type[Rule]] = {}
 def register(rule: type[Rule]) -> type[Rule]:
     """Add a rule to the catalogue; a second rule with the same code is a programming error."""
     if rule.code in RULES:
-        raise ValueError(f"Duplicate lint rule code {rule.code}: {RULES[rule.code].__name__} and {rule.__name__}")
+        raise ValueError(
+            f"Duplicate lint rule code {rule.code}: {RULES[rule.code].__name__} and {rule.__name__}"
+        )
     if rule.severity not in (ERROR, WARNING):
         raise ValueError(f"Rule {rule.code} has unknown severity {rule.severity!r}")
     RULES[rule.code] = rule

@@ -65,7 +65,9 @@ def _read(path: str) -> MigrationFile:
         raise MigrationError(f'Cannot read migration "{path}": {e}') from e
     transactional = directives.get("transactional", "true").strip().lower()
     if transactional not in ("true", "false"):
-        raise MigrationError(f'Migration "{path}" has "-- transactional: {transactional}"; yoyo accepts true or false')
+        raise MigrationError(
+            f'Migration "{path}" has "-- transactional: {transactional}"; yoyo accepts true or false'
+        )
     name = os.path.basename(path)
     return MigrationFile(
         path=path,

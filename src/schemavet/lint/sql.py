@@ -90,8 +90,10 @@ def dropped(statement: ParsedStatement, kind: str) -> list[str]:
 def has_if_not_exists(statement: ParsedStatement) -> bool:
     """True for ``CREATE … IF NOT EXISTS``."""
     words = statement.words
-    return bool(words) and words[0] == "CREATE" and any(
-        words[i : i + 3] == ("IF", "NOT", "EXISTS") for i in range(len(words))
+    return (
+        bool(words)
+        and words[0] == "CREATE"
+        and any(words[i : i + 3] == ("IF", "NOT", "EXISTS") for i in range(len(words)))
     )
 
 
@@ -111,7 +113,9 @@ def declared_foreign_keys(statement: ParsedStatement) -> list[DeclaredForeignKey
     for reference in tree.find_all(exp.Reference):
         columns = _referencing_columns(reference)
         target = reference.this
-        ref_columns = tuple(identifier(c) for c in target.expressions) if isinstance(target, exp.Schema) else ()
+        ref_columns = (
+            tuple(identifier(c) for c in target.expressions) if isinstance(target, exp.Schema) else ()
+        )
         found.append(DeclaredForeignKey(table, columns, table_name(target), ref_columns))
     return found
 
@@ -142,7 +146,9 @@ def renames(statement: ParsedStatement) -> list[tuple[str, str]]:
     return [(altered[0], table_name(a.this)) for a in altered[1] if isinstance(a, exp.AlterRename)]
 
 
-def declaring_statements(statements: list[ParsedStatement]) -> list[tuple[ParsedStatement, DeclaredForeignKey]]:
+def declaring_statements(
+    statements: list[ParsedStatement],
+) -> list[tuple[ParsedStatement, DeclaredForeignKey]]:
     """Every foreign key the file's statements declare, with the statement declaring it.
 
     A table renamed later in the file (a rebuild's new table) is named by its final name.

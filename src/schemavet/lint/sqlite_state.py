@@ -153,7 +153,7 @@ class ScratchDatabase:
     def references_to(self, table: str) -> list[ForeignKeyState]:
         """Every foreign key, in any table, that points at ``table``."""
         rows = self.conn.execute(
-            "SELECT m.name, f.id, f.seq, f.\"from\", f.\"table\", f.\"to\" FROM sqlite_schema m,"
+            'SELECT m.name, f.id, f.seq, f."from", f."table", f."to" FROM sqlite_schema m,'
             " pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND lower(f.\"table\") = lower(?)"
             " ORDER BY m.name, f.id, f.seq",
             (table,),
@@ -166,7 +166,9 @@ class ScratchDatabase:
             "SELECT type, lower(name) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'"
         ).fetchall()
         columns = {
-            name: tuple(r[0] for r in self.conn.execute("SELECT lower(name) FROM pragma_table_xinfo(?)", (name,)))
+            name: tuple(
+                r[0] for r in self.conn.execute("SELECT lower(name) FROM pragma_table_xinfo(?)", (name,))
+            )
             for kind, name in rows
             if kind == "table"
         }
@@ -185,7 +187,9 @@ class ScratchDatabase:
         if row is None:
             return None
         real = row[0]
-        info = self.conn.execute("SELECT lower(name), pk, lower(type) FROM pragma_table_xinfo(?)", (real,)).fetchall()
+        info = self.conn.execute(
+            "SELECT lower(name), pk, lower(type) FROM pragma_table_xinfo(?)", (real,)
+        ).fetchall()
         pk = tuple(n for n, k, _ in sorted(info, key=lambda r: r[1]) if k)
         rowid_alias = len(pk) == 1 and any(n == pk[0] and t == "integer" for n, _, t in info)
         return TableState(
@@ -200,11 +204,16 @@ class ScratchDatabase:
 
     def _indexes(self, table: str) -> dict[str, IndexState]:
         indexes = {}
-        for _, name, unique, origin, partial in self.conn.execute("SELECT * FROM pragma_index_list(?)", (table,)):
+        for _, name, unique, origin, partial in self.conn.execute(
+            "SELECT * FROM pragma_index_list(?)", (table,)
+        ):
             keys = self.conn.execute(
-                "SELECT lower(coalesce(name, '')) FROM pragma_index_xinfo(?) WHERE key ORDER BY seqno", (name,)
+                "SELECT lower(coalesce(name, '')) FROM pragma_index_xinfo(?) WHERE key ORDER BY seqno",
+                (name,),
             )
-            indexes[name.lower()] = IndexState(name, tuple(r[0] for r in keys), bool(unique), origin, bool(partial))
+            indexes[name.lower()] = IndexState(
+                name, tuple(r[0] for r in keys), bool(unique), origin, bool(partial)
+            )
         return indexes
 
     def _triggers(self, table: str) -> tuple[str, ...]:
@@ -215,7 +224,7 @@ class ScratchDatabase:
 
     def _foreign_keys(self, table: str) -> list[ForeignKeyState]:
         rows = self.conn.execute(
-            "SELECT ?, id, seq, \"from\", \"table\", \"to\" FROM pragma_foreign_key_list(?) ORDER BY id, seq",
+            'SELECT ?, id, seq, "from", "table", "to" FROM pragma_foreign_key_list(?) ORDER BY id, seq',
             (table, table),
         ).fetchall()
         return _group_foreign_keys(rows)

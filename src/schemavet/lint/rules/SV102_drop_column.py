@@ -36,7 +36,9 @@ class SV102DropColumn(Rule):
         if altered is None:
             return
         for column in _dropped_columns(list(ctx.statement.tokens)):
-            yield self.on(ctx, ctx.statement, f'DROP COLUMN "{altered[0]}.{column}" deletes the column\'s data')
+            yield self.on(
+                ctx, ctx.statement, f'DROP COLUMN "{altered[0]}.{column}" deletes the column\'s data'
+            )
 
 
 def _dropped_columns(tokens: list[Token]) -> Iterator[str]:
@@ -49,6 +51,16 @@ def _dropped_columns(tokens: list[Token]) -> Iterator[str]:
             target = words[index + 1]
             if target.is_word("COLUMN") and index + 2 < len(words):
                 yield words[index + 2].name
-            elif not target.is_word("CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "COLUMN", "DEFAULT",
-                                    "NOT", "IDENTITY", "EXPRESSION"):
+            elif not target.is_word(
+                "CONSTRAINT",
+                "PRIMARY",
+                "UNIQUE",
+                "CHECK",
+                "FOREIGN",
+                "COLUMN",
+                "DEFAULT",
+                "NOT",
+                "IDENTITY",
+                "EXPRESSION",
+            ):
                 yield target.name

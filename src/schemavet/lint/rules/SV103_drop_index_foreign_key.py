@@ -51,13 +51,24 @@ class SV103DropIndexForeignKey(Rule):
             for fk in scratch.references_to(table.name):
                 columns = fk.ref_columns or table.primary_key
                 if index.unique and set(index.columns) == set(columns) and not without.is_unique_key(columns):
-                    yield self.on(ctx, ctx.statement, f'DROP INDEX "{index.name}" removes the unique key that '
-                                  f'foreign key "{fk.table}({", ".join(fk.columns)})" references')
+                    yield self.on(
+                        ctx,
+                        ctx.statement,
+                        f'DROP INDEX "{index.name}" removes the unique key that '
+                        f'foreign key "{fk.table}({", ".join(fk.columns)})" references',
+                    )
             for fk in table.foreign_keys:
-                if index.columns[: len(fk.columns)] and set(index.columns[: len(fk.columns)]) == set(fk.columns) \
-                        and not without.is_indexed(fk.columns):
-                    yield self.on(ctx, ctx.statement, f'DROP INDEX "{index.name}" leaves foreign key '
-                                  f'"{table.name}({", ".join(fk.columns)})" without an index')
+                if (
+                    index.columns[: len(fk.columns)]
+                    and set(index.columns[: len(fk.columns)]) == set(fk.columns)
+                    and not without.is_indexed(fk.columns)
+                ):
+                    yield self.on(
+                        ctx,
+                        ctx.statement,
+                        f'DROP INDEX "{index.name}" leaves foreign key '
+                        f'"{table.name}({", ".join(fk.columns)})" without an index',
+                    )
 
 
 def _index_table(ctx: StatementContext, name: str) -> tuple[TableState, IndexState] | None:

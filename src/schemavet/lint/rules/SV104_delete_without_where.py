@@ -34,4 +34,8 @@ class SV104DeleteWithoutWhere(Rule):
 
         tree = ctx.statement.expression
         if isinstance(tree, exp.Delete) and where_clause(ctx.statement) is None:
-            yield self.on(ctx, ctx.statement, f'DELETE FROM "{table_name(tree.this)}" has no WHERE: it deletes every row')
+            yield self.on(
+                ctx,
+                ctx.statement,
+                f'DELETE FROM "{table_name(tree.this)}" has no WHERE: it deletes every row',
+            )

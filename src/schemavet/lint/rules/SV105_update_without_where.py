@@ -34,4 +34,6 @@ class SV105UpdateWithoutWhere(Rule):
 
         tree = ctx.statement.expression
         if isinstance(tree, exp.Update) and where_clause(ctx.statement) is None:
-            yield self.on(ctx, ctx.statement, f'UPDATE "{table_name(tree.this)}" has no WHERE: it overwrites every row')
+            yield self.on(
+                ctx, ctx.statement, f'UPDATE "{table_name(tree.this)}" has no WHERE: it overwrites every row'
+            )

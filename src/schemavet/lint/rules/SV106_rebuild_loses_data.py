@@ -44,17 +44,31 @@ class SV106RebuildLosesData(Rule):
                 continue
             copy = _copy_statement(ctx.statements, rebuild)
             if copy is None:
-                yield self.on(ctx, rebuild.drop, f'Rebuild of "{rebuild.table}" drops "{rebuild.source}" without '
-                              f'copying its rows into "{rebuild.copy}": every row is lost')
+                yield self.on(
+                    ctx,
+                    rebuild.drop,
+                    f'Rebuild of "{rebuild.table}" drops "{rebuild.source}" without '
+                    f'copying its rows into "{rebuild.copy}": every row is lost',
+                )
                 continue
             gone = [c for c in old.columns if not new.has_column(c)]
             if gone:
-                yield self.on(ctx, rebuild.drop, f'Rebuild of "{rebuild.table}" loses column(s) '
-                              + ", ".join(f'"{c}"' for c in gone) + " and their data")
+                yield self.on(
+                    ctx,
+                    rebuild.drop,
+                    f'Rebuild of "{rebuild.table}" loses column(s) '
+                    + ", ".join(f'"{c}"' for c in gone)
+                    + " and their data",
+                )
             uncopied = [c for c in old.columns if new.has_column(c) and c not in _copied(copy, new.columns)]
             if uncopied:
-                yield self.on(ctx, copy, f'The copy into "{rebuild.copy}" leaves out column(s) '
-                              + ", ".join(f'"{c}"' for c in uncopied) + f' of "{rebuild.source}": their data is lost')
+                yield self.on(
+                    ctx,
+                    copy,
+                    f'The copy into "{rebuild.copy}" leaves out column(s) '
+                    + ", ".join(f'"{c}"' for c in uncopied)
+                    + f' of "{rebuild.source}": their data is lost',
+                )
 
 
 def _copy_statement(statements: list[ParsedStatement], rebuild: Rebuild) -> ParsedStatement | None:
@@ -64,7 +78,11 @@ def _copy_statement(statements: list[ParsedStatement], rebuild: Rebuild) -> Pars
         tree = statement.expression
         if statement is rebuild.drop:
             return None
-        if isinstance(tree, exp.Insert) and _target(tree).lower() == rebuild.copy.lower() and _reads(tree, rebuild):
+        if (
+            isinstance(tree, exp.Insert)
+            and _target(tree).lower() == rebuild.copy.lower()
+            and _reads(tree, rebuild)
+        ):
             return statement
     return None
 
@@ -76,8 +94,11 @@ def _target(tree: Any) -> str:
 def _reads(tree: Any, rebuild: Rebuild) -> bool:
     from sqlglot import exp
 
-    return any(t.name.lower() == rebuild.source.lower() for t in tree.expression.find_all(exp.Table)) \
-        if tree.expression is not None else False
+    return (
+        any(t.name.lower() == rebuild.source.lower() for t in tree.expression.find_all(exp.Table))
+        if tree.expression is not None
+        else False
+    )
 
 
 def _copied(copy: ParsedStatement, new_columns: tuple[str, ...]) -> set[str]:
@@ -89,7 +110,9 @@ def _copied(copy: ParsedStatement, new_columns: tuple[str, ...]) -> set[str]:
     select = tree.expression
     if not isinstance(select, exp.Select):
         return set()
-    targets = [identifier(c).lower() for c in tree.this.expressions] if isinstance(tree.this, exp.Schema) else []
+    targets = (
+        [identifier(c).lower() for c in tree.this.expressions] if isinstance(tree.this, exp.Schema) else []
+    )
     targets = targets or list(new_columns)
     if any(isinstance(e, exp.Star) for e in select.expressions):
         return set(targets)

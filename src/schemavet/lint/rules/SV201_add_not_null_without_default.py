@@ -42,6 +42,9 @@ class SV201AddNotNullWithoutDefault(Rule):
             if not_null is None or not_null.args.get("allow_null"):
                 continue
             if (default is None or isinstance(default.this, exp.Null)) and ctx.may_hold_rows(table):
-                yield self.on(ctx, ctx.statement, f'Column "{table}.{identifier(column.this)}" is added NOT NULL '
-                              "without a default: this fails on any table that holds rows")
-
+                yield self.on(
+                    ctx,
+                    ctx.statement,
+                    f'Column "{table}.{identifier(column.this)}" is added NOT NULL '
+                    "without a default: this fails on any table that holds rows",
+                )

@@ -41,5 +41,10 @@ class SV202AddColumnNonConstantDefault(Rule):
         for table, column in added_columns(ctx.statement):
             default = constraint(column, exp.DefaultColumnConstraint)
             if default is not None and not is_constant(default.this) and ctx.may_hold_rows(table):
-                yield self.on(ctx, ctx.statement, f'Column "{table}.{identifier(column.this)}" is added with the '
-                              f"non-constant default {default.this.sql('sqlite')}: this fails on any table that holds rows")
+                yield self.on(
+                    ctx,
+                    ctx.statement,
+                    f'Column "{table}.{identifier(column.this)}" is added with the '
+                    f"non-constant default {default.this.sql('sqlite')}: "
+                    "this fails on any table that holds rows",
+                )

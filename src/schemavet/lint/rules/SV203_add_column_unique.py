@@ -37,7 +37,14 @@ class SV203AddColumnUnique(Rule):
         from sqlglot import exp
 
         for table, column in added_columns(ctx.statement):
-            for kind, word in ((exp.UniqueColumnConstraint, "UNIQUE"), (exp.PrimaryKeyColumnConstraint, "PRIMARY KEY")):
+            for kind, word in (
+                (exp.UniqueColumnConstraint, "UNIQUE"),
+                (exp.PrimaryKeyColumnConstraint, "PRIMARY KEY"),
+            ):
                 if constraint(column, kind) is not None:
-                    yield self.on(ctx, ctx.statement, f'Column "{table}.{identifier(column.this)}" is added {word}: '
-                                  f"SQLite cannot add a {word} column")
+                    yield self.on(
+                        ctx,
+                        ctx.statement,
+                        f'Column "{table}.{identifier(column.this)}" is added {word}: '
+                        f"SQLite cannot add a {word} column",
+                    )

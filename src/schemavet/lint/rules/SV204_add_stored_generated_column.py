@@ -38,5 +38,9 @@ class SV204AddStoredGeneratedColumn(Rule):
         for table, column in added_columns(ctx.statement):
             generated = constraint(column, exp.ComputedColumnConstraint)
             if generated is not None and generated.args.get("persisted") and ctx.may_hold_rows(table):
-                yield self.on(ctx, ctx.statement, f'Column "{table}.{identifier(column.this)}" is added as a STORED '
-                              "generated column: this fails on any table that holds rows")
+                yield self.on(
+                    ctx,
+                    ctx.statement,
+                    f'Column "{table}.{identifier(column.this)}" is added as a STORED '
+                    "generated column: this fails on any table that holds rows",
+                )

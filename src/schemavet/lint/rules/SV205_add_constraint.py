@@ -11,7 +11,7 @@ from schemavet.lint.registry import SQLITE, Rule, register
 
 @register
 class SV205AddConstraint(Rule):
-    """ALTER TABLE … ADD CONSTRAINT, ADD PRIMARY KEY/UNIQUE/CHECK/FOREIGN KEY or ALTER COLUMN: SQLite has none of them.
+    """ALTER TABLE … ADD CONSTRAINT (PRIMARY KEY, UNIQUE, CHECK, FOREIGN KEY) or ALTER COLUMN on SQLite.
 
     SQLite's ALTER TABLE only renames, adds a column, or drops one; anything else is a syntax
     error on every database.
@@ -37,9 +37,21 @@ class SV205AddConstraint(Rule):
         if words[:2] != ("ALTER", "TABLE"):
             return
         rest = [t.upper for t in ctx.statement.tokens[3:6]]
-        if rest[:1] == ["ADD"] and rest[1:2] and rest[1] in ("CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"):
-            yield self.on(ctx, ctx.statement, f"ALTER TABLE … ADD {rest[1]} is not SQL that SQLite accepts: "
-                          "the migration fails on every database")
+        if (
+            rest[:1] == ["ADD"]
+            and rest[1:2]
+            and rest[1] in ("CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN")
+        ):
+            yield self.on(
+                ctx,
+                ctx.statement,
+                f"ALTER TABLE … ADD {rest[1]} is not SQL that SQLite accepts: "
+                "the migration fails on every database",
+            )
         elif rest[:1] == ["ALTER"]:
-            yield self.on(ctx, ctx.statement, "ALTER TABLE … ALTER COLUMN is not SQL that SQLite accepts: "
-                          "the migration fails on every database")
+            yield self.on(
+                ctx,
+                ctx.statement,
+                "ALTER TABLE … ALTER COLUMN is not SQL that SQLite accepts: "
+                "the migration fails on every database",
+            )

@@ -40,6 +40,14 @@ class SV206AddReferenceWithDefault(Rule):
 
         for table, column in added_columns(ctx.statement):
             default = constraint(column, exp.DefaultColumnConstraint)
-            if column.find(exp.Reference) is not None and default is not None and not isinstance(default.this, exp.Null):
-                yield self.on(ctx, ctx.statement, f'Column "{table}.{identifier(column.this)}" is added with REFERENCES '
-                              "and a non-NULL default: this fails whenever foreign keys are on")
+            if (
+                column.find(exp.Reference) is not None
+                and default is not None
+                and not isinstance(default.this, exp.Null)
+            ):
+                yield self.on(
+                    ctx,
+                    ctx.statement,
+                    f'Column "{table}.{identifier(column.this)}" is added with REFERENCES '
+                    "and a non-NULL default: this fails whenever foreign keys are on",
+                )

@@ -30,7 +30,9 @@ class SV207UniqueIndexOnExistingTable(Rule):
 
     code = "SV207"
     name = "unique-index-on-existing-data"
-    hint = "De-duplicate the rows first (or prove there are none), then silence with a noqa comment saying so."
+    hint = (
+        "De-duplicate the rows first (or prove there are none), then silence with a noqa comment saying so."
+    )
 
     def check_statement(self, ctx: StatementContext) -> Iterator[Diagnostic]:
         """A finding for a UNIQUE index created on a table that existed before this file."""
@@ -42,5 +44,9 @@ class SV207UniqueIndexOnExistingTable(Rule):
         index = tree.this
         table = table_name(index.args.get("table"))
         if ctx.may_hold_rows(table):
-            yield self.on(ctx, ctx.statement, f'UNIQUE index "{identifier(index.this)}" on existing table "{table}" '
-                          "fails if any rows already collide")
+            yield self.on(
+                ctx,
+                ctx.statement,
+                f'UNIQUE index "{identifier(index.this)}" on existing table "{table}" '
+                "fails if any rows already collide",
+            )

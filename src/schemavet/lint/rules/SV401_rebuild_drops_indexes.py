@@ -43,10 +43,15 @@ class SV401RebuildDropsIndexes(Rule):
             new = ctx.scratch.table(rebuild.table) if ctx.scratch is not None else None
             if old is None or new is None:
                 continue
-            lost_indexes = [i.name for k, i in old.indexes.items() if i.origin == "c" and k not in new.indexes]
+            lost_indexes = [
+                i.name for k, i in old.indexes.items() if i.origin == "c" and k not in new.indexes
+            ]
             kept_triggers = {t.lower() for t in new.triggers}
             lost_triggers = [t for t in old.triggers if t.lower() not in kept_triggers]
             for kind, names in (("index", lost_indexes), ("trigger", lost_triggers)):
                 for name in names:
-                    yield self.on(ctx, rebuild.drop, f'Rebuild of "{rebuild.table}" drops {kind} "{name}" '
-                                  "and does not recreate it")
+                    yield self.on(
+                        ctx,
+                        rebuild.drop,
+                        f'Rebuild of "{rebuild.table}" drops {kind} "{name}" and does not recreate it',
+                    )

@@ -51,11 +51,19 @@ class SV402RebuildWithForeignKeys(Rule):
                 continue
             names = ", ".join(f'"{c}"' for c in children)
             if ctx.foreign_keys_on_when_dropped.get(key):
-                yield self.on(ctx, rebuild.drop, f'Rebuild of "{rebuild.table}" runs with foreign keys on: '
-                              f'DROP TABLE "{rebuild.source}" deletes its rows and cascades into {names}')
+                yield self.on(
+                    ctx,
+                    rebuild.drop,
+                    f'Rebuild of "{rebuild.table}" runs with foreign keys on: '
+                    f'DROP TABLE "{rebuild.source}" deletes its rows and cascades into {names}',
+                )
             elif not _turned_off(ctx, rebuild):
-                yield self.on(ctx, rebuild.drop, f'Rebuild of "{rebuild.table}" does not turn foreign keys off '
-                              f"outside a transaction: on a connection with them on, the DROP cascades into {names}")
+                yield self.on(
+                    ctx,
+                    rebuild.drop,
+                    f'Rebuild of "{rebuild.table}" does not turn foreign keys off '
+                    f"outside a transaction: on a connection with them on, the DROP cascades into {names}",
+                )
 
 
 def _turned_off(ctx: FileContext, rebuild: Rebuild) -> bool:

@@ -42,9 +42,14 @@ class SV501ForeignKeyTargetMissing(Rule):
             parent = scratch.table(fk.ref_table)
             where = f'Foreign key "{fk.table}({", ".join(fk.columns)})"'
             if parent is None:
-                yield self.on(ctx, statement, f'{where} references table "{fk.ref_table}", which does not exist')
+                yield self.on(
+                    ctx, statement, f'{where} references table "{fk.ref_table}", which does not exist'
+                )
                 continue
             missing = [c for c in fk.ref_columns if not parent.has_column(c)]
             if missing:
-                yield self.on(ctx, statement, f'{where} references column "{fk.ref_table}.{missing[0]}", '
-                              "which does not exist")
+                yield self.on(
+                    ctx,
+                    statement,
+                    f'{where} references column "{fk.ref_table}.{missing[0]}", which does not exist',
+                )

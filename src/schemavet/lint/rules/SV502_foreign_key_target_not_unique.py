@@ -47,6 +47,10 @@ class SV502ForeignKeyTargetNotUnique(Rule):
             if any(not parent.has_column(c) for c in columns):
                 continue  # SV501's finding
             if not columns or not parent.is_unique_key(columns):
-                target = f'{fk.ref_table}({", ".join(columns)})' if columns else fk.ref_table
-                yield self.on(ctx, statement, f'Foreign key "{fk.table}({", ".join(fk.columns)})" references '
-                              f'"{target}", which is not a primary key or unique')
+                target = f"{fk.ref_table}({', '.join(columns)})" if columns else fk.ref_table
+                yield self.on(
+                    ctx,
+                    statement,
+                    f'Foreign key "{fk.table}({", ".join(fk.columns)})" references '
+                    f'"{target}", which is not a primary key or unique',
+                )

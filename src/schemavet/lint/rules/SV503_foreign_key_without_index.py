@@ -41,4 +41,6 @@ class SV503ForeignKeyWithoutIndex(Rule):
             child = scratch.table(fk.table)
             columns = tuple(c.lower() for c in fk.columns)
             if child is not None and columns and not child.is_indexed(columns):
-                yield self.on(ctx, statement, f'Foreign key "{fk.table}({", ".join(fk.columns)})" has no index')
+                yield self.on(
+                    ctx, statement, f'Foreign key "{fk.table}({", ".join(fk.columns)})" has no index'
+                )

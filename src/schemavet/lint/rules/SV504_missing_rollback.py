@@ -29,5 +29,8 @@ class SV504MissingRollback(Rule):
         """A finding when a (non post-apply) migration has no rollback file."""
         if ctx.file.rollback is None and not ctx.file.post_apply and ctx.statements:
             first = ctx.statements[0]
-            yield self.on(ctx, first, f'Migration "{ctx.file.migration_id}" has no rollback file '
-                          f'("{ctx.file.rollback_path}")')
+            yield self.on(
+                ctx,
+                first,
+                f'Migration "{ctx.file.migration_id}" has no rollback file ("{ctx.file.rollback_path}")',
+            )

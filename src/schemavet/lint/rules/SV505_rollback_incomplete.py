@@ -41,8 +41,12 @@ class SV505RollbackIncomplete(Rule):
             return
         path = ctx.file.rollback.path
         for error in result.errors:
-            yield self.at(path, error.statement.line, error.statement.column,
-                          f"Rollback statement fails on SQLite: {error.message}")
+            yield self.at(
+                path,
+                error.statement.line,
+                error.statement.column,
+                f"Rollback statement fails on SQLite: {error.message}",
+            )
         for message, name in _differences(result.before, result.after_rollback):
             statement = _mentioning(ctx.statements, name)
             yield self.on(ctx, statement, message) if statement else self.at(path, 1, 1, message)

@@ -34,7 +34,14 @@ class SV506IfNotExists(Rule):
     def check_statement(self, ctx: StatementContext) -> Iterator[Diagnostic]:
         """A finding for each CREATE … IF NOT EXISTS."""
         if has_if_not_exists(ctx.statement):
-            kind = ctx.statement.words[1] if ctx.statement.words[1] not in ("UNIQUE", "TEMP", "TEMPORARY") \
+            kind = (
+                ctx.statement.words[1]
+                if ctx.statement.words[1] not in ("UNIQUE", "TEMP", "TEMPORARY")
                 else ctx.statement.words[2]
-            yield self.on(ctx, ctx.statement, f"CREATE {kind} IF NOT EXISTS hides an object that already exists "
-                          "with a different definition")
+            )
+            yield self.on(
+                ctx,
+                ctx.statement,
+                f"CREATE {kind} IF NOT EXISTS hides an object that already exists "
+                "with a different definition",
+            )

@@ -39,12 +39,20 @@ class SV507SplitStatement(Rule):
         """A finding for each piece that is not one complete statement."""
         for statement in ctx.statements:
             if not _complete(statement, ctx.dialect):
-                yield self.on(ctx, statement, "yoyo's splitter cuts this statement short: "
-                              f"the piece ends at \"{_tail(statement)}\" and fails on its own")
+                yield self.on(
+                    ctx,
+                    statement,
+                    "yoyo's splitter cuts this statement short: "
+                    f'the piece ends at "{_tail(statement)}" and fails on its own',
+                )
         for error in ctx.apply_errors:
             if _TOGETHER in error.message:
-                yield self.on(ctx, error.statement, "yoyo's splitter runs two statements together here, and "
-                              "SQLite refuses to execute more than one statement at a time")
+                yield self.on(
+                    ctx,
+                    error.statement,
+                    "yoyo's splitter runs two statements together here, and "
+                    "SQLite refuses to execute more than one statement at a time",
+                )
 
 
 def _complete(statement: ParsedStatement, dialect: str) -> bool:

@@ -38,7 +38,13 @@ class SV508NoqaWithoutReason(Rule):
         for migration in files:
             for comment in find_noqa(migration.text):
                 if not comment.codes:
-                    yield self.at(migration.path, comment.line, comment.column, "noqa comment names no rule code")
+                    yield self.at(
+                        migration.path, comment.line, comment.column, "noqa comment names no rule code"
+                    )
                 elif not comment.reason:
-                    yield self.at(migration.path, comment.line, comment.column,
-                                  "noqa comment for " + ", ".join(sorted(comment.codes)) + " gives no reason")
+                    yield self.at(
+                        migration.path,
+                        comment.line,
+                        comment.column,
+                        "noqa comment for " + ", ".join(sorted(comment.codes)) + " gives no reason",
+                    )

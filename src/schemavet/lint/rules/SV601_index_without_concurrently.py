@@ -38,5 +38,9 @@ class SV601IndexWithoutConcurrently(Rule):
             return
         table = table_name(tree.this.args.get("table"))
         if ctx.existed_before_file(table):
-            yield self.on(ctx, ctx.statement, f'CREATE INDEX "{identifier(tree.this.this)}" on existing table '
-                          f'"{table}" without CONCURRENTLY locks out writes while it builds')
+            yield self.on(
+                ctx,
+                ctx.statement,
+                f'CREATE INDEX "{identifier(tree.this.this)}" on existing table '
+                f'"{table}" without CONCURRENTLY locks out writes while it builds',
+            )

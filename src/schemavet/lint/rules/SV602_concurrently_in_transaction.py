@@ -29,12 +29,19 @@ class SV602ConcurrentlyInTransaction(Rule):
     code = "SV602"
     name = "concurrently-in-transaction"
     dialects = frozenset({POSTGRES})
-    hint = "Add '-- transactional: false' at the top of the file (one CONCURRENTLY statement per file is safest)."
+    hint = "Add '-- transactional: false' at the top of the file (one CONCURRENTLY statement per file)."
 
     def check_statement(self, ctx: StatementContext) -> Iterator[Diagnostic]:
         """A finding for a CONCURRENTLY statement in a transactional migration."""
         words = ctx.statement.words
-        if ctx.file.file.transactional and words[:1] in (("CREATE",), ("DROP",), ("REINDEX",)) \
-                and "CONCURRENTLY" in words:
-            yield self.on(ctx, ctx.statement, f"{' '.join(words[:2])} … CONCURRENTLY cannot run inside the "
-                          "transaction yoyo opens for this migration")
+        if (
+            ctx.file.file.transactional
+            and words[:1] in (("CREATE",), ("DROP",), ("REINDEX",))
+            and "CONCURRENTLY" in words
+        ):
+            yield self.on(
+                ctx,
+                ctx.statement,
+                f"{' '.join(words[:2])} … CONCURRENTLY cannot run inside the "
+                "transaction yoyo opens for this migration",
+            )

@@ -41,5 +41,9 @@ class SV603ForeignKeyWithoutNotValid(Rule):
         assert tree is not None
         adds_fk = any(a.find(exp.ForeignKey, exp.Reference) is not None for a in altered[1])
         if adds_fk and not tree.args.get("not_valid"):
-            yield self.on(ctx, ctx.statement, f'Foreign key added to existing table "{altered[0]}" without NOT VALID '
-                          "blocks writes while every row is checked")
+            yield self.on(
+                ctx,
+                ctx.statement,
+                f'Foreign key added to existing table "{altered[0]}" without NOT VALID '
+                "blocks writes while every row is checked",
+            )

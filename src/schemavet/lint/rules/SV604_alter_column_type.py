@@ -40,5 +40,9 @@ class SV604AlterColumnType(Rule):
             return
         for action in altered[1]:
             if isinstance(action, exp.AlterColumn) and action.args.get("dtype") is not None:
-                yield self.on(ctx, ctx.statement, f'ALTER COLUMN "{altered[0]}.{identifier(action.this)}" TYPE '
-                              "rewrites the table under an exclusive lock")
+                yield self.on(
+                    ctx,
+                    ctx.statement,
+                    f'ALTER COLUMN "{altered[0]}.{identifier(action.this)}" TYPE '
+                    "rewrites the table under an exclusive lock",
+                )

@@ -48,5 +48,9 @@ class SV605SetNotNullWithoutCheck(Rule):
             if isinstance(action, exp.AlterColumn) and action.args.get("allow_null") is False:
                 column = identifier(action.this)
                 if (table, column.lower()) not in catalog.not_null_checks:
-                    yield self.on(ctx, ctx.statement, f'SET NOT NULL on "{altered[0]}.{column}" scans the table '
-                                  "under an exclusive lock: no CHECK (… IS NOT NULL) constraint proves it first")
+                    yield self.on(
+                        ctx,
+                        ctx.statement,
+                        f'SET NOT NULL on "{altered[0]}.{column}" scans the table '
+                        "under an exclusive lock: no CHECK (… IS NOT NULL) constraint proves it first",
+                    )

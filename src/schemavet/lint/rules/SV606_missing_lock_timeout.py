@@ -12,7 +12,7 @@ from schemavet.lint.sql import alter_actions, dropped
 
 @register
 class SV606MissingLockTimeout(Rule):
-    """DDL on an existing table with no ``lock_timeout`` set: it can queue behind a long query and block everyone.
+    """DDL on an existing table with no ``lock_timeout``: queued behind a long query, it blocks everyone.
 
     Waiting for its ACCESS EXCLUSIVE lock, the statement blocks every later reader and writer
     of the table for as long as the query ahead of it runs.
@@ -42,7 +42,9 @@ class SV606MissingLockTimeout(Rule):
             return
         if any(_locked_table_of(s) for s in ctx.earlier if _is_existing(ctx, s)):
             return  # reported once per file, at the first locking statement
-        yield self.on(ctx, ctx.statement, f'"{table}" is locked with no lock_timeout set earlier in the migration')
+        yield self.on(
+            ctx, ctx.statement, f'"{table}" is locked with no lock_timeout set earlier in the migration'
+        )
 
 
 def _sets_lock_timeout(words: tuple[str, ...]) -> bool:
