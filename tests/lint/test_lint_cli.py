@@ -1,0 +1,117 @@
+"""`schemavet lint` from the command line: exit codes, the four formats, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from schemavet.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+PITFALLS = Path(__file__).parent / "pitfalls"
+
+
+def _lint(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["lint", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _write(directory: Path, files: dict[str, str]) -> Path:
+    directory.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (directory / name).write_text(text)
+    return directory
+
+
+def test_this_repositorys_migrations_are_clean() -> None:
+    code, out, _ = _lint(str(ROOT / "migrations"))
+    assert (code, out.strip()) == (0, "No findings.")
+
+
+def test_text_format_and_exit_code_1(tmp_path: Path) -> None:
+    d = _write(tmp_path / "m", {"0001.a.sql": "CREATE TABLE t (a INT);\n", "0001.a.rollback.sql": "DROP TABLE t;",
+                                "0002.b.sql": "-- drop it\nDROP TABLE t;\n", "0002.b.rollback.sql": "SELECT 1;"})
+    code, out, _ = _lint(str(d))
+    assert code == 1
+    assert f"{d}/0002.b.sql:2:1 SV101 DROP TABLE \"t\" deletes the table and all its rows" in out
+    assert "    hint: Archive the rows first" in out
+
+
+def test_warnings_alone_exit_0_and_warn_only_exits_0(tmp_path: Path) -> None:
+    d = _write(tmp_path / "m", {"0001.a.sql": "CREATE TABLE IF NOT EXISTS t (a INT);\n"})
+    code, out, _ = _lint(str(d))
+    assert code == 0 and "SV506" in out and "SV504" in out
+    assert _lint(str(PITFALLS), "--warn-only")[0] == 0
+    assert _lint(str(PITFALLS))[0] == 1
+
+
+def test_json_format() -> None:
+    code, out, _ = _lint(str(PITFALLS), "--format", "json")
+    document = json.loads(out)
+    assert code == 1 and document["errors"] > 0
+    first = document["findings"][0]
+    assert set(first) == {"path", "line", "column", "code", "severity", "message", "hint"}
+
+
+def test_github_format() -> None:
+    _, out, _ = _lint(str(PITFALLS / "0001.not-null-column.sql"), "--format", "github")
+    assert out.startswith(f"::error file={PITFALLS}/0001.not-null-column.sql,line=1,col=1,title=SV201::Column")
+    assert "%0AAdd a DEFAULT" in out and len(out.strip().splitlines()) == 1
+
+
+def test_sarif_format() -> None:
+    code, out, _ = _lint(str(PITFALLS), "--format", "sarif")
+    log = json.loads(out)
+    assert code == 1 and log["version"] == "2.1.0"
+    (run,) = log["runs"]
+    rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert "SV101" in rules and "SV606" in rules
+    result = next(r for r in run["results"] if r["ruleId"] == "SV201")
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"].endswith("pitfalls/0001.not-null-column.sql")
+    assert location["region"] == {"startLine": 1, "startColumn": 1}
+    assert rules[result["ruleIndex"]] == "SV201" and result["level"] == "error"
+
+
+def test_a_single_file_replays_its_directory_but_reports_only_itself() -> None:
+    _, out, _ = _lint(str(PITFALLS / "0009.foreign-keys.rollback.sql"))
+    assert "0009.foreign-keys.sql:7:1 SV502" in out  # needs 0000 … 0008 replayed first
+    assert "0001." not in out
+
+
+def test_select_and_dialect_options(tmp_path: Path) -> None:
+    d = _write(tmp_path / "pg", {"0001.a.sql": "CREATE TABLE t (a int);", "0001.a.rollback.sql": "DROP TABLE t;",
+                                 "0002.b.sql": "CREATE INDEX i ON t (a);", "0002.b.rollback.sql": "DROP INDEX i;"})
+    code, out, _ = _lint(str(d), "--dialect", "postgres", "--select", "SV601")
+    assert code == 1 and "SV601" in out and out.count("\n") == 3
+    assert _lint(str(d), "--select", "SV601")[0] == 0  # a PostgreSQL rule does not run on SQLite
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["does-not-exist"], 'Migration path "does-not-exist" does not exist'),
+        (["README.md"], '"README.md" is not a .sql migration file'),
+        (["--select", "SV999", "migrations"], 'Unknown lint rule "SV999"'),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["lint", *args])
+    assert result.exit_code == 2
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_bad_migration_files_exit_2(tmp_path: Path) -> None:
+    d = _write(tmp_path / "m", {"0001.a.sql": "-- depends: 0000.nope\nCREATE TABLE t (a INT);"})
+    code, _, err = _lint(str(d))
+    assert code == 2 and 'depends on "0000.nope", which does not exist' in err
+    (d / "0001.a.sql").write_bytes(b"CREATE TABLE \xff (a INT);")
+    code, _, err = _lint(str(d))
+    assert code == 2 and "is not UTF-8" in err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = _lint(str(empty))
+    assert code == 2 and "holds no .sql migration files" in err
