@@ -32,11 +32,18 @@ def test_this_repositorys_migrations_are_clean() -> None:
 
 
 def test_text_format_and_exit_code_1(tmp_path: Path) -> None:
-    d = _write(tmp_path / "m", {"0001.a.sql": "CREATE TABLE t (a INT);\n", "0001.a.rollback.sql": "DROP TABLE t;",
-                                "0002.b.sql": "-- drop it\nDROP TABLE t;\n", "0002.b.rollback.sql": "SELECT 1;"})
+    d = _write(
+        tmp_path / "m",
+        {
+            "0001.a.sql": "CREATE TABLE t (a INT);\n",
+            "0001.a.rollback.sql": "DROP TABLE t;",
+            "0002.b.sql": "-- drop it\nDROP TABLE t;\n",
+            "0002.b.rollback.sql": "SELECT 1;",
+        },
+    )
     code, out, _ = _lint(str(d))
     assert code == 1
-    assert f"{d}/0002.b.sql:2:1 SV101 DROP TABLE \"t\" deletes the table and all its rows" in out
+    assert f'{d}/0002.b.sql:2:1 SV101 DROP TABLE "t" deletes the table and all its rows' in out
     assert "    hint: Archive the rows first" in out
 
 
@@ -58,7 +65,9 @@ def test_json_format() -> None:
 
 def test_github_format() -> None:
     _, out, _ = _lint(str(PITFALLS / "0001.not-null-column.sql"), "--format", "github")
-    assert out.startswith(f"::error file={PITFALLS}/0001.not-null-column.sql,line=1,col=1,title=SV201::Column")
+    assert out.startswith(
+        f"::error file={PITFALLS}/0001.not-null-column.sql,line=1,col=1,title=SV201::Column"
+    )
     assert "%0AAdd a DEFAULT" in out and len(out.strip().splitlines()) == 1
 
 
@@ -83,8 +92,15 @@ def test_a_single_file_replays_its_directory_but_reports_only_itself() -> None:
 
 
 def test_select_and_dialect_options(tmp_path: Path) -> None:
-    d = _write(tmp_path / "pg", {"0001.a.sql": "CREATE TABLE t (a int);", "0001.a.rollback.sql": "DROP TABLE t;",
-                                 "0002.b.sql": "CREATE INDEX i ON t (a);", "0002.b.rollback.sql": "DROP INDEX i;"})
+    d = _write(
+        tmp_path / "pg",
+        {
+            "0001.a.sql": "CREATE TABLE t (a int);",
+            "0001.a.rollback.sql": "DROP TABLE t;",
+            "0002.b.sql": "CREATE INDEX i ON t (a);",
+            "0002.b.rollback.sql": "DROP INDEX i;",
+        },
+    )
     code, out, _ = _lint(str(d), "--dialect", "postgres", "--select", "SV601")
     assert code == 1 and "SV601" in out and out.count("\n") == 3
     assert _lint(str(d), "--select", "SV601")[0] == 0  # a PostgreSQL rule does not run on SQLite

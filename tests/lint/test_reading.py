@@ -61,7 +61,9 @@ def test_windows_line_endings(tmp_path: Path) -> None:
 def test_post_apply_runs_last_and_rollback_is_attached() -> None:
     migrations = read_directory(str(ROOT / "migrations" / "samsara"))
     assert all(m.rollback is not None for m in migrations)
-    assert migrations[0].rollback is not None and migrations[0].rollback.path.endswith("0000.base.rollback.sql")
+    assert migrations[0].rollback is not None and migrations[0].rollback.path.endswith(
+        "0000.base.rollback.sql"
+    )
 
 
 def test_post_apply_file(tmp_path: Path) -> None:

@@ -40,6 +40,7 @@ class FileContext:
     dropped_tables: dict[str, TableState] = field(default_factory=dict)
     referenced_when_dropped: dict[str, list[str]] = field(default_factory=dict)
     foreign_keys_on_when_dropped: dict[str, bool] = field(default_factory=dict)
+    triggers_when_dropped: dict[str, tuple[str, ...]] = field(default_factory=dict)
     apply_errors: list[ApplyError] = field(default_factory=list)
     rollback: RollbackResult | None = None
     rollback_statements: list[ParsedStatement] = field(default_factory=list)

@@ -140,8 +140,11 @@ def _lint_sqlite_file(
     migration: MigrationFile, scratch: ScratchDatabase, report: bool, rules: list[Rule]
 ) -> list[Diagnostic]:
     parsed = [parse_statement(s, "sqlite") for s in migration.statements]
-    ctx = FileContext(migration, "sqlite", parsed, scratch.table_names(), scratch=scratch)
-    before = scratch.objects() if report and migration.rollback is not None else None
+    names = _mentioned(parsed) | _mentioned(
+        [parse_statement(s, "sqlite") for s in migration.rollback.statements] if migration.rollback else []
+    )
+    ctx = FileContext(migration, "sqlite", parsed, scratch.tables_among(names), scratch=scratch)
+    before = scratch.objects(names) if report and migration.rollback is not None else None
     scratch.new_connection()
     if migration.transactional:
         scratch.begin()
@@ -161,6 +164,13 @@ def _lint_sqlite_file(
     return _finish(ctx, rules, findings)
 
 
+def _mentioned(statements: list[ParsedStatement]) -> frozenset[str]:
+    """Every name (lower-cased) the statements spell: the only objects they can touch by name."""
+    return frozenset(
+        t.name.lower() for s in statements for t in s.tokens if t.kind in ("word", "quoted", "string")
+    )
+
+
 def _remember_drop(ctx: FileContext, statement: ParsedStatement) -> None:
     """Before a DROP TABLE runs: the table, who references it, and whether FKs are enforced."""
     scratch = ctx.scratch
@@ -176,6 +186,7 @@ def _remember_drop(ctx: FileContext, statement: ParsedStatement) -> None:
             {fk.table for fk in scratch.references_to(name) if fk.table.lower() != key}
         )
         ctx.foreign_keys_on_when_dropped[key] = scratch.foreign_keys_on()
+        ctx.triggers_when_dropped[key] = scratch.triggers_of(name)
 
 
 def _try_rollback(ctx: FileContext, scratch: ScratchDatabase, before: object) -> RollbackResult:
@@ -184,13 +195,14 @@ def _try_rollback(ctx: FileContext, scratch: ScratchDatabase, before: object) ->
 
     assert isinstance(before, SchemaObjects) and ctx.file.rollback is not None
     ctx.rollback_statements = [parse_statement(s, "sqlite") for s in ctx.file.rollback.statements]
+    names = _mentioned(ctx.statements) | _mentioned(ctx.rollback_statements)
     scratch.savepoint()
     errors = []
     for statement in ctx.rollback_statements:
         error = scratch.execute(statement.text)
         if error is not None:
             errors.append(ApplyError(statement, error))
-    after = scratch.objects()
+    after = scratch.objects(names)
     scratch.undo()
     return RollbackResult(tuple(errors), before, after)
 

@@ -24,6 +24,8 @@ class PgCatalog:
         """Account for what one statement creates, drops or renames."""
         from sqlglot import exp
 
+        if statement.words[:1] not in (("CREATE",), ("DROP",), ("ALTER",)):
+            return
         tree = statement.expression
         if isinstance(tree, exp.Create) and str(tree.args.get("kind", "")).upper() == "TABLE":
             self.tables.add(key(table_name(tree.this)))

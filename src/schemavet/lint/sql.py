@@ -31,6 +31,8 @@ def alter_actions(statement: ParsedStatement) -> tuple[str, list[Any]] | None:
     """For ``ALTER TABLE``: the table and its actions; None for any other statement."""
     from sqlglot import exp
 
+    if statement.words[:2] != ("ALTER", "TABLE"):
+        return None
     tree = statement.expression
     if not isinstance(tree, exp.Alter) or kind_of(tree) != "TABLE":
         return None
@@ -71,6 +73,8 @@ def created_table(statement: ParsedStatement) -> str | None:
     """The table a ``CREATE TABLE`` creates, or None."""
     from sqlglot import exp
 
+    if statement.words[:1] != ("CREATE",) or "TABLE" not in statement.words[:4]:
+        return None
     tree = statement.expression
     if isinstance(tree, exp.Create) and kind_of(tree) == "TABLE":
         return table_name(tree.this)
@@ -81,6 +85,8 @@ def dropped(statement: ParsedStatement, kind: str) -> list[str]:
     """The objects of ``kind`` (TABLE, INDEX) a DROP statement drops."""
     from sqlglot import exp
 
+    if statement.words[:1] != ("DROP",) or kind not in statement.words[:4]:
+        return []
     tree = statement.expression
     if not isinstance(tree, exp.Drop) or kind_of(tree) != kind:
         return []
@@ -128,6 +134,16 @@ def _referencing_columns(reference: Any) -> tuple[str, ...]:
         return tuple(identifier(c) for c in parent.expressions)
     column = reference.find_ancestor(exp.ColumnDef)
     return (identifier(column.this),) if column is not None else ()
+
+
+def is_command(statement: ParsedStatement, *first_words: str) -> bool:
+    """True when the statement starts with one of ``first_words`` (or a WITH clause)."""
+    return bool(statement.words) and statement.words[0] in (*first_words, "WITH")
+
+
+def creates_index(statement: ParsedStatement) -> bool:
+    """True for ``CREATE [UNIQUE] INDEX``."""
+    return statement.words[:1] == ("CREATE",) and "INDEX" in statement.words[:3]
 
 
 def where_clause(statement: ParsedStatement) -> Any:

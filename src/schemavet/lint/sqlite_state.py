@@ -9,6 +9,7 @@ and a whole-schema introspection per question would make a long directory quadra
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass, field
 
@@ -45,7 +46,6 @@ class TableState:
     primary_key: tuple[str, ...]
     rowid_alias: bool
     indexes: dict[str, IndexState] = field(default_factory=dict)
-    triggers: tuple[str, ...] = ()
     foreign_keys: tuple[ForeignKeyState, ...] = ()
 
     def has_column(self, name: str) -> bool:
@@ -69,10 +69,27 @@ class TableState:
 
 @dataclass(frozen=True)
 class SchemaObjects:
-    """Every named object and each table's columns: what a rollback must give back."""
+    """Named tables, indexes, triggers and views, with the SQL that defines each."""
 
-    objects: frozenset[tuple[str, str]]
-    columns: dict[str, tuple[str, ...]]
+    sql: dict[tuple[str, str], str]
+
+    @property
+    def objects(self) -> frozenset[tuple[str, str]]:
+        """``(type, lower-cased name)`` of every object."""
+        return frozenset(self.sql)
+
+
+def columns_of(create_table: str) -> tuple[str, ...]:
+    """The columns (lower-cased) a ``CREATE TABLE`` statement defines, as SQLite itself reads it."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute(create_table)
+        name = conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'").fetchone()[0]
+        return tuple(r[0] for r in conn.execute("SELECT lower(name) FROM pragma_table_xinfo(?)", (name,)))
+    except sqlite3.Error:
+        return ()
+    finally:
+        conn.close()
 
 
 class ScratchDatabase:
@@ -129,9 +146,13 @@ class ScratchDatabase:
         """True when foreign key enforcement is on for this connection."""
         return bool(self.conn.execute("PRAGMA foreign_keys").fetchone()[0])
 
-    def table_names(self) -> frozenset[str]:
-        """The names (lower-cased) of every table."""
-        rows = self.conn.execute("SELECT lower(name) FROM sqlite_schema WHERE type = 'table'")
+    def tables_among(self, names: frozenset[str]) -> frozenset[str]:
+        """Which of ``names`` (lower-cased) are tables right now: one pass over the catalog in C."""
+        rows = self.conn.execute(
+            "SELECT lower(name) FROM sqlite_schema WHERE type = 'table'"
+            " AND lower(name) IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(names)),),
+        )
         return frozenset(r[0] for r in rows)
 
     def has_rows(self, table: str) -> bool:
@@ -160,19 +181,26 @@ class ScratchDatabase:
         ).fetchall()
         return _group_foreign_keys(rows)
 
-    def objects(self) -> SchemaObjects:
-        """Every table, index, trigger and view by name, and each table's columns."""
+    def objects(self, names: frozenset[str]) -> SchemaObjects:
+        """The tables, indexes, triggers and views called, or on a table called, one of ``names``.
+
+        A migration can only touch objects it names, or that hang off a table it names; reading
+        the rest of the catalog for every file would make a long directory quadratic.
+        """
         rows = self.conn.execute(
-            "SELECT type, lower(name) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'"
+            "SELECT type, lower(name), coalesce(sql, '') FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'"
+            " AND (lower(name) IN (SELECT value FROM json_each(?1))"
+            " OR lower(tbl_name) IN (SELECT value FROM json_each(?1)))",
+            (json.dumps(sorted(names)),),
         ).fetchall()
-        columns = {
-            name: tuple(
-                r[0] for r in self.conn.execute("SELECT lower(name) FROM pragma_table_xinfo(?)", (name,))
-            )
-            for kind, name in rows
-            if kind == "table"
-        }
-        return SchemaObjects(frozenset((kind, name) for kind, name in rows), columns)
+        return SchemaObjects({(kind, name): sql for kind, name, sql in rows})
+
+    def triggers_of(self, table: str) -> tuple[str, ...]:
+        """The names of the triggers on ``table``."""
+        rows = self.conn.execute(
+            "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND lower(tbl_name) = lower(?)", (table,)
+        )
+        return tuple(r[0] for r in rows)
 
     def _refresh(self) -> None:
         version = self.conn.execute("PRAGMA schema_version").fetchone()[0]
@@ -181,12 +209,14 @@ class ScratchDatabase:
             self._tables = {}
 
     def _read_table(self, name: str) -> TableState | None:
-        row = self.conn.execute(
-            "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND lower(name) = lower(?)", (name,)
+        # PRAGMAs look the table up in SQLite's in-memory schema hash; a WHERE on sqlite_schema
+        # would scan every row of the catalog for each question.
+        listed = self.conn.execute(
+            "SELECT name, wr FROM pragma_table_list(?) WHERE schema = 'main' AND type = 'table'", (name,)
         ).fetchone()
-        if row is None:
+        if listed is None:
             return None
-        real = row[0]
+        real, without_rowid = listed
         info = self.conn.execute(
             "SELECT lower(name), pk, lower(type) FROM pragma_table_xinfo(?)", (real,)
         ).fetchall()
@@ -196,9 +226,8 @@ class ScratchDatabase:
             name=real,
             columns=tuple(r[0] for r in info),
             primary_key=pk,
-            rowid_alias=rowid_alias and "WITHOUT ROWID" not in (row[1] or "").upper(),
+            rowid_alias=rowid_alias and not without_rowid,
             indexes=self._indexes(real),
-            triggers=self._triggers(real),
             foreign_keys=tuple(self._foreign_keys(real)),
         )
 
@@ -215,12 +244,6 @@ class ScratchDatabase:
                 name, tuple(r[0] for r in keys), bool(unique), origin, bool(partial)
             )
         return indexes
-
-    def _triggers(self, table: str) -> tuple[str, ...]:
-        rows = self.conn.execute(
-            "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND lower(tbl_name) = lower(?)", (table,)
-        )
-        return tuple(r[0] for r in rows)
 
     def _foreign_keys(self, table: str) -> list[ForeignKeyState]:
         rows = self.conn.execute(

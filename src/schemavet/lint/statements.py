@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from schemavet.lint.source import Statement
@@ -26,9 +27,18 @@ class ParsedStatement:
 
     source: Statement
     tokens: tuple[Token, ...]
-    expression: exp.Expression | None
+    dialect: str
     line: int
     column: int
+
+    @cached_property
+    def expression(self) -> exp.Expression | None:
+        """sqlglot's tree, parsed on first use (None when sqlglot cannot read the statement).
+
+        Rules look at the leading keywords first, so most statements are never parsed by a
+        rule that does not concern them: parsing is most of lint's time.
+        """
+        return _sqlglot(self.text, self.dialect)
 
     @property
     def text(self) -> str:
@@ -51,7 +61,7 @@ def parse_statement(statement: Statement, dialect: str) -> ParsedStatement:
     line, column = statement.line, statement.column
     if tokens:
         line, column = _position(statement, tokens[0].start)
-    return ParsedStatement(statement, tokens, _sqlglot(statement.text, dialect), line, column)
+    return ParsedStatement(statement, tokens, dialect, line, column)
 
 
 def _position(statement: Statement, offset: int) -> tuple[int, int]:

@@ -8,7 +8,7 @@ from schemavet.diagnostics import Diagnostic
 from schemavet.lint.context import StatementContext
 from schemavet.lint.names import table_name
 from schemavet.lint.registry import Rule, register
-from schemavet.lint.sql import where_clause
+from schemavet.lint.sql import is_command, where_clause
 
 
 @register
@@ -32,6 +32,8 @@ class SV104DeleteWithoutWhere(Rule):
         """A finding for a DELETE with no WHERE clause."""
         from sqlglot import exp
 
+        if not is_command(ctx.statement, "DELETE"):
+            return
         tree = ctx.statement.expression
         if isinstance(tree, exp.Delete) and where_clause(ctx.statement) is None:
             yield self.on(

@@ -10,6 +10,7 @@ from schemavet.lint.context import FileContext
 from schemavet.lint.names import identifier, table_name
 from schemavet.lint.rebuild import Rebuild, find_rebuilds
 from schemavet.lint.registry import SQLITE, Rule, register
+from schemavet.lint.sql import is_command
 from schemavet.lint.statements import ParsedStatement
 
 
@@ -75,9 +76,11 @@ def _copy_statement(statements: list[ParsedStatement], rebuild: Rebuild) -> Pars
     from sqlglot import exp
 
     for statement in statements:
-        tree = statement.expression
         if statement is rebuild.drop:
             return None
+        if not is_command(statement, "INSERT", "REPLACE"):
+            continue
+        tree = statement.expression
         if (
             isinstance(tree, exp.Insert)
             and _target(tree).lower() == rebuild.copy.lower()

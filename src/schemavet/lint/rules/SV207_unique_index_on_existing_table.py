@@ -8,7 +8,7 @@ from schemavet.diagnostics import Diagnostic
 from schemavet.lint.context import StatementContext
 from schemavet.lint.names import identifier, table_name
 from schemavet.lint.registry import Rule, register
-from schemavet.lint.sql import kind_of
+from schemavet.lint.sql import creates_index, kind_of
 
 
 @register
@@ -38,6 +38,8 @@ class SV207UniqueIndexOnExistingTable(Rule):
         """A finding for a UNIQUE index created on a table that existed before this file."""
         from sqlglot import exp
 
+        if not creates_index(ctx.statement):
+            return
         tree = ctx.statement.expression
         if not isinstance(tree, exp.Create) or kind_of(tree) != "INDEX" or not tree.args.get("unique"):
             return

@@ -46,8 +46,11 @@ class SV401RebuildDropsIndexes(Rule):
             lost_indexes = [
                 i.name for k, i in old.indexes.items() if i.origin == "c" and k not in new.indexes
             ]
-            kept_triggers = {t.lower() for t in new.triggers}
-            lost_triggers = [t for t in old.triggers if t.lower() not in kept_triggers]
+            kept_triggers = (
+                {t.lower() for t in ctx.scratch.triggers_of(rebuild.table)} if ctx.scratch else set()
+            )
+            old_triggers = ctx.triggers_when_dropped.get(rebuild.source.lower(), ())
+            lost_triggers = [t for t in old_triggers if t.lower() not in kept_triggers]
             for kind, names in (("index", lost_indexes), ("trigger", lost_triggers)):
                 for name in names:
                     yield self.on(

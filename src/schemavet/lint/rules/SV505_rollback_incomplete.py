@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from schemavet.diagnostics import Diagnostic
 from schemavet.lint.context import FileContext
 from schemavet.lint.registry import SQLITE, Rule, register
-from schemavet.lint.sqlite_state import SchemaObjects
+from schemavet.lint.sqlite_state import SchemaObjects, columns_of
 from schemavet.lint.statements import ParsedStatement
 
 
@@ -57,8 +57,10 @@ def _differences(before: SchemaObjects, after: SchemaObjects) -> Iterator[tuple[
         yield f'The rollback leaves {kind} "{name}" that the migration created', name
     for kind, name in sorted(before.objects - after.objects):
         yield f'The rollback does not restore {kind} "{name}" that the migration dropped', name
-    for table in sorted(set(before.columns) & set(after.columns)):
-        old, new = before.columns[table], after.columns[table]
+    for kind, table in sorted(before.objects & after.objects):
+        if kind != "table" or before.sql[kind, table] == after.sql[kind, table]:
+            continue
+        old, new = columns_of(before.sql[kind, table]), columns_of(after.sql[kind, table])
         for column in new:
             if column not in old:
                 yield f'The rollback leaves column "{table}.{column}" that the migration added', column

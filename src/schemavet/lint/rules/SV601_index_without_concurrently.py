@@ -8,7 +8,7 @@ from schemavet.diagnostics import Diagnostic
 from schemavet.lint.context import StatementContext
 from schemavet.lint.names import identifier, table_name
 from schemavet.lint.registry import POSTGRES, Rule, register
-from schemavet.lint.sql import kind_of
+from schemavet.lint.sql import creates_index, kind_of
 
 
 @register
@@ -33,6 +33,8 @@ class SV601IndexWithoutConcurrently(Rule):
         """A finding for a plain CREATE INDEX on a table created before this file."""
         from sqlglot import exp
 
+        if not creates_index(ctx.statement):
+            return
         tree = ctx.statement.expression
         if not isinstance(tree, exp.Create) or kind_of(tree) != "INDEX" or tree.args.get("concurrently"):
             return
