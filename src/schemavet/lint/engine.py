@@ -15,8 +15,9 @@ from schemavet.lint.pg_state import PgCatalog
 from schemavet.lint.registry import Rule, load_rules
 from schemavet.lint.source import ROLLBACK_SUFFIX, MigrationFile, read_migration_file
 from schemavet.lint.sql import dropped
-from schemavet.lint.sqlite_state import ScratchDatabase
+from schemavet.lint.sqlite_state import SchemaObjects, ScratchDatabase
 from schemavet.lint.statements import DIALECTS, ParsedStatement, parse_statement
+from schemavet.sql.tokens import scan
 
 
 @dataclass
@@ -140,11 +141,13 @@ def _lint_sqlite_file(
     migration: MigrationFile, scratch: ScratchDatabase, report: bool, rules: list[Rule]
 ) -> list[Diagnostic]:
     parsed = [parse_statement(s, "sqlite") for s in migration.statements]
-    names = _mentioned(parsed) | _mentioned(
+    rollback = (
         [parse_statement(s, "sqlite") for s in migration.rollback.statements] if migration.rollback else []
     )
+    names = _mentioned(parsed) | _mentioned(rollback)
     ctx = FileContext(migration, "sqlite", parsed, scratch.tables_among(names), scratch=scratch)
-    before = scratch.objects(names) if report and migration.rollback is not None else None
+    ctx.rollback_statements = rollback
+    before = _objects_closure(scratch, names) if report and migration.rollback is not None else None
     scratch.new_connection()
     if migration.transactional:
         scratch.begin()
@@ -160,7 +163,7 @@ def _lint_sqlite_file(
     if not report:
         return []
     if before is not None and not ctx.apply_errors:  # a failing migration's rollback tells nothing
-        ctx.rollback = _try_rollback(ctx, scratch, before)
+        ctx.rollback = _try_rollback(ctx, before, frozenset(name for _, name in before.objects) | names)
     return _finish(ctx, rules, findings)
 
 
@@ -169,6 +172,24 @@ def _mentioned(statements: list[ParsedStatement]) -> frozenset[str]:
     return frozenset(
         t.name.lower() for s in statements for t in s.tokens if t.kind in ("word", "quoted", "string")
     )
+
+
+def _objects_closure(scratch: ScratchDatabase, names: frozenset[str]) -> SchemaObjects:
+    """The objects ``names`` touch, plus the tables their triggers and views read (SQLite checks
+    those when a table they hang off is altered)."""
+    objects = scratch.objects(names)
+    for _ in range(3):
+        more = names | frozenset(
+            t.name.lower()
+            for (kind, _), sql in objects.sql.items()
+            if kind in ("trigger", "view")
+            for t in scan(sql)
+            if t.kind in ("word", "quoted")
+        )
+        if more == names:
+            break
+        names, objects = more, scratch.objects(more)
+    return objects
 
 
 def _remember_drop(ctx: FileContext, statement: ParsedStatement) -> None:
@@ -189,22 +210,35 @@ def _remember_drop(ctx: FileContext, statement: ParsedStatement) -> None:
         ctx.triggers_when_dropped[key] = scratch.triggers_of(name)
 
 
-def _try_rollback(ctx: FileContext, scratch: ScratchDatabase, before: object) -> RollbackResult:
-    """Apply the rollback file on top of the migration, note what it leaves, then undo it."""
-    from schemavet.lint.sqlite_state import SchemaObjects
+def _try_rollback(ctx: FileContext, before: SchemaObjects, names: frozenset[str]) -> RollbackResult:
+    """Apply the migration and then its rollback to a scratch database holding only the objects
+    they name (as they stood before), and note what the rollback leaves different.
 
-    assert isinstance(before, SchemaObjects) and ctx.file.rollback is not None
-    ctx.rollback_statements = [parse_statement(s, "sqlite") for s in ctx.file.rollback.statements]
-    names = _mentioned(ctx.statements) | _mentioned(ctx.rollback_statements)
-    scratch.savepoint()
+    A savepoint on the main replay would do the same, but rolling one back makes SQLite reparse
+    the whole schema: quadratic over a long directory.
+    """
+    trial = ScratchDatabase.holding(before)
+    try:
+        start = trial.objects(names)
+        _run(trial, ctx.statements, ctx.file.transactional)
+        errors = _run(trial, ctx.rollback_statements, ctx.file.transactional)
+        return RollbackResult(tuple(errors), start, trial.objects(names))
+    finally:
+        trial.close()
+
+
+def _run(
+    scratch: ScratchDatabase, statements: list[ParsedStatement], transactional: bool
+) -> list[ApplyError]:
+    if transactional:
+        scratch.begin()
     errors = []
-    for statement in ctx.rollback_statements:
+    for statement in statements:
         error = scratch.execute(statement.text)
         if error is not None:
             errors.append(ApplyError(statement, error))
-    after = scratch.objects(names)
-    scratch.undo()
-    return RollbackResult(tuple(errors), before, after)
+    scratch.commit()
+    return errors
 
 
 def _lint_postgres(migrations: list[MigrationFile], target: _Target, rules: list[Rule]) -> list[Diagnostic]:

@@ -128,15 +128,6 @@ class ScratchDatabase:
         if self.conn.in_transaction:
             self.conn.execute("COMMIT")
 
-    def savepoint(self) -> None:
-        """Start a change that :meth:`undo` takes back (used to try a rollback file)."""
-        self.conn.execute("SAVEPOINT schemavet_lint")
-
-    def undo(self) -> None:
-        """Take back everything since :meth:`savepoint`."""
-        self.conn.execute("ROLLBACK TO schemavet_lint")
-        self.conn.execute("RELEASE schemavet_lint")
-
     @property
     def in_transaction(self) -> bool:
         """True inside an open transaction (where some PRAGMAs are no-ops)."""
@@ -190,10 +181,19 @@ class ScratchDatabase:
         rows = self.conn.execute(
             "SELECT type, lower(name), coalesce(sql, '') FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'"
             " AND (lower(name) IN (SELECT value FROM json_each(?1))"
-            " OR lower(tbl_name) IN (SELECT value FROM json_each(?1)))",
+            " OR lower(tbl_name) IN (SELECT value FROM json_each(?1))) ORDER BY rowid",
             (json.dumps(sorted(names)),),
         ).fetchall()
         return SchemaObjects({(kind, name): sql for kind, name, sql in rows})
+
+    @classmethod
+    def holding(cls, objects: SchemaObjects) -> ScratchDatabase:
+        """A new scratch database with just these objects, created in their original order."""
+        scratch = cls()
+        for sql in objects.sql.values():
+            if sql:
+                scratch.execute(sql)  # a virtual table's shadow tables already exist: that fails harmlessly
+        return scratch
 
     def triggers_of(self, table: str) -> tuple[str, ...]:
         """The names of the triggers on ``table``."""
