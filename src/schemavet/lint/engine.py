@@ -132,7 +132,9 @@ def _lint_directory(target: _Target, dialect: str, rules: list[Rule]) -> list[Di
         return _lint_postgres(migrations, target, rules)
     scratch = ScratchDatabase()
     try:
-        return [d for m in migrations for d in _lint_sqlite_file(m, scratch, target.wants(m.path), rules)]
+        findings = [d for m in migrations for d in _lint_sqlite_file(m, scratch, target.wants(m.path), rules)]
+        last = [d for rule in rules for d in rule.finish_directory(scratch)]
+        return findings + _unsilenced_any([m for m in migrations if target.wants(m.path)], last)
     finally:
         scratch.close()
 
@@ -277,7 +279,15 @@ def _finish(ctx: FileContext, rules: list[Rule], findings: list[Diagnostic]) -> 
 
 
 def _unsilenced(migration: MigrationFile, findings: list[Diagnostic]) -> list[Diagnostic]:
-    comments = {migration.path: find_noqa(migration.text)}
-    if migration.rollback is not None:
-        comments[migration.rollback.path] = find_noqa(migration.rollback.text)
+    return _unsilenced_any([migration], findings)
+
+
+def _unsilenced_any(migrations: list[MigrationFile], findings: list[Diagnostic]) -> list[Diagnostic]:
+    if not findings:
+        return []
+    comments = {}
+    for migration in migrations:
+        comments[migration.path] = find_noqa(migration.text)
+        if migration.rollback is not None:
+            comments[migration.rollback.path] = find_noqa(migration.rollback.text)
     return [d for d in findings if not is_silenced(d, comments.get(d.path, []))]

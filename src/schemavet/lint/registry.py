@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from schemavet.diagnostics import ERROR, WARNING, Diagnostic
 from schemavet.lint.context import FileContext, StatementContext
+from schemavet.lint.sqlite_state import ScratchDatabase
 from schemavet.lint.statements import ParsedStatement
 
 SQLITE, POSTGRES = "sqlite", "postgres"
@@ -19,7 +20,9 @@ class Rule:
     """A lint rule. The class docstring's first line is its summary; the rest documents it.
 
     ``check_statement`` runs before each statement is applied (the schema as it stood then);
-    ``check_file`` runs once the whole file has been applied. ``fallback`` rules are reported
+    ``check_file`` runs once the whole file has been applied; ``finish_directory`` once the
+    whole directory has (a rule instance lives for one run, so it may collect candidates in
+    ``check_file`` and decide there). ``fallback`` rules are reported
     only for statements no other rule flagged (a failing statement that a precise rule
     already explains is not reported twice).
     """
@@ -42,6 +45,10 @@ class Rule:
 
     def check_file(self, ctx: FileContext) -> Iterable[Diagnostic]:
         """Findings for a whole file, after it is applied."""
+        return ()
+
+    def finish_directory(self, scratch: ScratchDatabase) -> Iterable[Diagnostic]:
+        """Findings that wait for the whole directory (the schema after its last migration)."""
         return ()
 
     def at(
