@@ -139,9 +139,16 @@ def _sarif_level(severity: str) -> str:
 
 
 def _uri(path: str) -> str:
-    """A relative path as a SARIF URI reference: forward slashes, reserved characters escaped."""
+    """The file as a SARIF URI: relative to the working directory when it is under it (what code
+    scanning resolves against the repository), a file:// URI otherwise; reserved characters escaped."""
+    import os
     from urllib.parse import quote
 
+    if os.path.isabs(path):
+        relative = os.path.relpath(path)
+        if relative.startswith(".."):
+            return "file://" + quote(path.replace("\\", "/"), safe="/")
+        path = relative
     return quote(path.replace("\\", "/"), safe="/")
 
 

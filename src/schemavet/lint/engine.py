@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from schemavet.diagnostics import Diagnostic
+from schemavet.diagnostics import ERROR, Diagnostic
 from schemavet.errors import MigrationError, SchemavetError
 from schemavet.lint.context import ApplyError, FileContext, RollbackResult, StatementContext
 from schemavet.lint.noqa import find_noqa, is_silenced
@@ -95,12 +95,10 @@ def _migration_of(path: str) -> str:
 def read_directory(directory: str) -> list[MigrationFile]:
     """The ``.sql`` migrations of a directory in the order yoyo applies them, post-apply last."""
     from yoyo import read_migrations
-    from yoyo.migrations import PostApplyHookMigration
 
     listed = read_migrations(glob.escape(directory))
     files = {m.id: read_migration_file(m.path) for m in listed if m.path.endswith(".sql")}
     hooks = [read_migration_file(m.path) for m in listed.post_apply if m.path.endswith(".sql")]
-    assert all(isinstance(m, PostApplyHookMigration) for m in listed.post_apply)
     return [files[i] for i in _yoyo_order(files, {m.id for m in listed})] + hooks
 
 
@@ -273,7 +271,7 @@ def _finish(ctx: FileContext, rules: list[Rule], findings: list[Diagnostic]) -> 
     fallback = {rule.code for rule in rules if rule.fallback}
     for rule in rules:
         findings += rule.check_file(ctx)
-    flagged = {(d.path, d.line) for d in findings if d.code not in fallback}
+    flagged = {(d.path, d.line) for d in findings if d.code not in fallback and d.severity == ERROR}
     findings = [d for d in findings if d.code not in fallback or (d.path, d.line) not in flagged]
     return _unsilenced(ctx.file, findings)
 

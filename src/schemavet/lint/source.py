@@ -63,10 +63,10 @@ def _read(path: str) -> MigrationFile:
         directives, _, statements = read_sql_migration(path)
     except (OSError, UnicodeDecodeError) as e:  # pragma: no cover - _read_text reads first
         raise MigrationError(f'Cannot read migration "{path}": {e}') from e
-    transactional = directives.get("transactional", "true").strip().lower()
-    if transactional not in ("true", "false"):
+    transactional = directives.get("transactional", "true").lower()
+    if transactional not in ("true", "false"):  # yoyo itself fails to load such a file
         raise MigrationError(
-            f'Migration "{path}" has "-- transactional: {transactional}"; yoyo accepts true or false'
+            f'Migration "{path}" has "-- transactional: {transactional}"; yoyo accepts only true or false'
         )
     name = os.path.basename(path)
     return MigrationFile(
