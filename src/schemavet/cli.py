@@ -156,8 +156,19 @@ def _echo_reports(reports: list[tuple[str, Any]], output_format: str) -> None:
     help="SQL dialect of the migrations (default: [tool.schemavet.lint] dialect, else sqlite).",
 )
 @click.option("--select", metavar="CODES", help="Only these rules, comma-separated (SV101,SV201).")
-def lint(paths: tuple[str, ...], output_format: str, warn_only: bool, dialect: str | None,
-         select: str | None) -> None:
+@click.option(
+    "--postgres-url",
+    metavar="URL",
+    help="A PostgreSQL server to replay PostgreSQL migrations into (default: an embedded one).",
+)
+def lint(
+    paths: tuple[str, ...],
+    output_format: str,
+    warn_only: bool,
+    dialect: str | None,
+    select: str | None,
+    postgres_url: str | None,
+) -> None:
     """Lint migration files or directories: exit 0 clean, 1 findings at error severity, 2 bad input."""
     from schemavet.config import lint_dialect
     from schemavet.diagnostics import ERROR
@@ -166,7 +177,7 @@ def lint(paths: tuple[str, ...], output_format: str, warn_only: bool, dialect: s
     from schemavet.lint.registry import load_rules
 
     codes = [c.strip() for c in select.split(",") if c.strip()] if select else None
-    findings = lint_paths(paths, dialect or lint_dialect(), codes)
+    findings = lint_paths(paths, dialect or lint_dialect(), codes, postgres_url=postgres_url)
     if output_format == "sarif":
         text = render_sarif(findings, rule_infos(load_rules().values()), _version())
     else:

@@ -31,14 +31,39 @@ def _cases() -> list[Any]:
 
 
 @pytest.mark.parametrize(("document", "case"), _cases())
-def test_rule_case(document: dict[str, Any], case: dict[str, Any], tmp_path: Path) -> None:
+def test_rule_case(document: dict[str, Any], case: dict[str, Any], tmp_path: Path, postgres_url: str) -> None:
+    """SQLite cases replay into SQLite; PostgreSQL cases into the embedded PostgreSQL server."""
+    _check_case(document, case, tmp_path, postgres_url)
+
+
+@pytest.mark.parametrize(
+    ("document", "case"),
+    [
+        p
+        for p in _cases()
+        if p.values[1].get("dialect", p.values[0].get("dialect")) == "postgres"
+        and not p.values[1].get("replay_only")
+    ],
+)
+def test_postgres_case_without_a_server(
+    document: dict[str, Any], case: dict[str, Any], tmp_path: Path
+) -> None:
+    """Without a server, the schema is derived from the earlier statements: same verdicts."""
+    _check_case(document, case, tmp_path, None)
+
+
+def _check_case(
+    document: dict[str, Any], case: dict[str, Any], tmp_path: Path, postgres_url: str | None
+) -> None:
     for index, sql in enumerate(case.get("before", [])):
         (tmp_path / f"{index:04d}.before.sql").write_text(sql)
     (tmp_path / f"{TARGET}.sql").write_text(case["sql"])
     if "rollback" in case:
         (tmp_path / f"{TARGET}.rollback.sql").write_text(case["rollback"])
     dialect = case.get("dialect", document.get("dialect", "sqlite"))
-    findings = lint_paths([str(tmp_path)], dialect, [document["rule"]])
+    findings = lint_paths(
+        [str(tmp_path)], dialect, [document["rule"]], postgres_url=postgres_url, embedded_postgres=False
+    )
     found = sorted(d.line for d in findings if Path(d.path).name == f"{TARGET}.sql")
     found_rollback = sorted(d.line for d in findings if Path(d.path).name == f"{TARGET}.rollback.sql")
     messages = [f"{d.location} {d.message}" for d in findings]

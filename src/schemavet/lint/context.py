@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from schemavet.lint.pg_state import PgCatalog
+from schemavet.lint.pg_state import PgState
 from schemavet.lint.source import MigrationFile, Statement
 from schemavet.lint.sqlite_state import SchemaObjects, ScratchDatabase, TableState
 from schemavet.lint.statements import ParsedStatement
@@ -36,7 +36,7 @@ class FileContext:
     statements: list[ParsedStatement]
     tables_before: frozenset[str]
     scratch: ScratchDatabase | None = None
-    catalog: PgCatalog | None = None
+    catalog: PgState | None = None
     dropped_tables: dict[str, TableState] = field(default_factory=dict)
     referenced_when_dropped: dict[str, list[str]] = field(default_factory=dict)
     foreign_keys_on_when_dropped: dict[str, bool] = field(default_factory=dict)

@@ -11,7 +11,8 @@ from schemavet.diagnostics import ERROR, Diagnostic
 from schemavet.errors import MigrationError, SchemavetError
 from schemavet.lint.context import ApplyError, FileContext, RollbackResult, StatementContext
 from schemavet.lint.noqa import find_noqa, is_silenced
-from schemavet.lint.pg_state import PgCatalog
+from schemavet.lint.pg_replay import PgReplay, postgres_server
+from schemavet.lint.pg_state import PgCatalog, PgState
 from schemavet.lint.registry import Rule, load_rules
 from schemavet.lint.source import ROLLBACK_SUFFIX, MigrationFile, read_migration_file
 from schemavet.lint.sql import dropped
@@ -33,15 +34,28 @@ class _Target:
 
 
 def lint_paths(
-    paths: Iterable[str], dialect: str = "sqlite", select: Iterable[str] | None = None
+    paths: Iterable[str],
+    dialect: str = "sqlite",
+    select: Iterable[str] | None = None,
+    postgres_url: str | None = None,
+    embedded_postgres: bool = True,
 ) -> list[Diagnostic]:
-    """Lint migration files and directories; findings sorted by file, line and column."""
+    """Lint migration files and directories; findings sorted by file, line and column.
+
+    PostgreSQL migrations replay into the server at ``postgres_url``, else into an embedded
+    PostgreSQL started for the run, else (``embedded_postgres`` False, or the package missing)
+    the schema is derived from the earlier statements.
+    """
     if dialect not in DIALECTS:
         raise SchemavetError(f'Unknown dialect "{dialect}"; expected one of: ' + ", ".join(DIALECTS))
     rules = _rules(dialect, select)
+    targets = _targets(paths)
     findings: list[Diagnostic] = []
-    for target in _targets(paths):
-        findings += _lint_directory(target, dialect, rules)
+    with postgres_server(
+        postgres_url if dialect == "postgres" else None, embedded_postgres and dialect == "postgres"
+    ) as server:
+        for target in targets:
+            findings += _lint_directory(target, dialect, rules, server)
     return sorted(findings, key=lambda d: (d.path, d.line or 0, d.column or 0, d.code))
 
 
@@ -120,14 +134,14 @@ def _yoyo_order(files: dict[str, MigrationFile], known: set[str]) -> list[str]:
         ) from e
 
 
-def _lint_directory(target: _Target, dialect: str, rules: list[Rule]) -> list[Diagnostic]:
+def _lint_directory(target: _Target, dialect: str, rules: list[Rule], server: str | None) -> list[Diagnostic]:
     migrations = read_directory(target.directory)
     if target.selected is not None:
         known = {os.path.normpath(m.path) for m in migrations}
         for path in sorted(target.selected - known):
             raise MigrationError(f'"{path}" is not a migration yoyo would apply from "{target.directory}"')
     if dialect == "postgres":
-        return _lint_postgres(migrations, target, rules)
+        return _lint_postgres(migrations, target, rules, server)
     scratch = ScratchDatabase()
     try:
         findings = [d for m in migrations for d in _lint_sqlite_file(m, scratch, target.wants(m.path), rules)]
@@ -241,25 +255,35 @@ def _run(
     return errors
 
 
-def _lint_postgres(migrations: list[MigrationFile], target: _Target, rules: list[Rule]) -> list[Diagnostic]:
-    catalog = PgCatalog()
+def _lint_postgres(
+    migrations: list[MigrationFile], target: _Target, rules: list[Rule], server: str | None
+) -> list[Diagnostic]:
+    state: PgState = PgReplay(server) if server is not None else PgCatalog()
+    try:
+        return [d for m in migrations for d in _lint_postgres_file(m, state, target.wants(m.path), rules)]
+    finally:
+        state.close()
+
+
+def _lint_postgres_file(
+    migration: MigrationFile, state: PgState, report: bool, rules: list[Rule]
+) -> list[Diagnostic]:
+    parsed = [parse_statement(s, "postgres") for s in migration.statements]
+    ctx = FileContext(migration, "postgres", parsed, state.tables(), catalog=state)
+    state.start_file(migration.transactional)
     findings: list[Diagnostic] = []
-    for migration in migrations:
-        parsed = [parse_statement(s, "postgres") for s in migration.statements]
-        ctx = FileContext(migration, "postgres", parsed, frozenset(catalog.tables), catalog=catalog)
-        report = target.wants(migration.path)
-        file_findings: list[Diagnostic] = []
-        for index, statement in enumerate(parsed):
-            if report:
-                file_findings += _check_statement(StatementContext(ctx, statement, parsed[:index]), rules)
-            catalog.apply(statement)
+    for index, statement in enumerate(parsed):
         if report:
-            if migration.rollback is not None:
-                ctx.rollback_statements = [
-                    parse_statement(s, "postgres") for s in migration.rollback.statements
-                ]
-            findings += _finish(ctx, rules, file_findings)
-    return findings
+            findings += _check_statement(StatementContext(ctx, statement, parsed[:index]), rules)
+        error = state.apply(statement)
+        if error is not None:
+            ctx.apply_errors.append(ApplyError(statement, error))
+    state.end_file()
+    if not report:
+        return []
+    if migration.rollback is not None:
+        ctx.rollback_statements = [parse_statement(s, "postgres") for s in migration.rollback.statements]
+    return _finish(ctx, rules, findings)
 
 
 def _check_statement(ctx: StatementContext, rules: list[Rule]) -> list[Diagnostic]:

@@ -6,16 +6,17 @@ from collections.abc import Iterator
 
 from schemavet.diagnostics import Diagnostic
 from schemavet.lint.context import FileContext
-from schemavet.lint.registry import SQLITE, Rule, register
+from schemavet.lint.registry import Rule, register
 
 
 @register
 class SV208StatementFails(Rule):
-    """A statement fails when the migrations are replayed into an empty SQLite database.
+    """A statement fails when the migrations are replayed into an empty database.
 
     Lint replays every earlier migration and then this one, statement by statement, the way
-    yoyo runs them; a statement SQLite refuses there fails for yoyo too. Reported only when no
-    more precise rule explains the failure.
+    yoyo runs them (into SQLite, or into a PostgreSQL server for PostgreSQL migrations); a
+    statement the database refuses there fails for yoyo too. Reported only when no more
+    precise rule explains the failure.
 
     **Anti-pattern**::
 
@@ -27,11 +28,11 @@ class SV208StatementFails(Rule):
 
     code = "SV208"
     name = "statement-fails"
-    dialects = frozenset({SQLITE})
     fallback = True
     hint = "Fix the statement: yoyo would stop the migration here."
 
     def check_file(self, ctx: FileContext) -> Iterator[Diagnostic]:
         """A finding for each statement the scratch database refused."""
         for error in ctx.apply_errors:
-            yield self.on(ctx, error.statement, f"Statement fails on SQLite: {error.message}")
+            engine = "SQLite" if ctx.dialect == "sqlite" else "PostgreSQL"
+            yield self.on(ctx, error.statement, f"Statement fails on {engine}: {error.message}")

@@ -43,11 +43,10 @@ class SV605SetNotNullWithoutCheck(Rule):
         catalog = ctx.file.catalog
         if altered is None or catalog is None or not ctx.existed_before_file(altered[0]):
             return
-        table = altered[0].lower()
         for action in altered[1]:
             if isinstance(action, exp.AlterColumn) and action.args.get("allow_null") is False:
                 column = identifier(action.this)
-                if (table, column.lower()) not in catalog.not_null_checks:
+                if not catalog.has_validated_not_null_check(altered[0], column):
                     yield self.on(
                         ctx,
                         ctx.statement,
