@@ -91,19 +91,30 @@ def test_a_single_file_replays_its_directory_but_reports_only_itself() -> None:
     assert "0001." not in out
 
 
-def test_select_and_dialect_options(tmp_path: Path) -> None:
+def test_select_and_dialect_options(tmp_path: Path, postgres_url: str) -> None:
     d = _write(
         tmp_path / "pg",
         {
             "0001.a.sql": "CREATE TABLE t (a int);",
             "0001.a.rollback.sql": "DROP TABLE t;",
-            "0002.b.sql": "CREATE INDEX i ON t (a);",
+            "0002.b.sql": "CREATE INDEX i ON t (a);\nINSERT INTO t (nope) VALUES (1);",
             "0002.b.rollback.sql": "DROP INDEX i;",
         },
     )
-    code, out, _ = _lint(str(d), "--dialect", "postgres", "--select", "SV601")
-    assert code == 1 and "SV601" in out and out.count("\n") == 3
+    code, out, _ = _lint(
+        str(d), "--dialect", "postgres", "--select", "SV601,SV208", "--postgres-url", postgres_url
+    )
+    assert code == 1
+    assert "0002.b.sql:1:1 SV601" in out
+    assert '0002.b.sql:2:1 SV208 Statement fails on PostgreSQL: column "nope" does not exist' in out
     assert _lint(str(d), "--select", "SV601")[0] == 0  # a PostgreSQL rule does not run on SQLite
+
+
+def test_unreachable_postgres_server_exits_2(tmp_path: Path) -> None:
+    d = _write(tmp_path / "pg", {"0001.a.sql": "CREATE TABLE t (a int);"})
+    url = f"postgresql://nobody@/postgres?host={tmp_path}&connect_timeout=2"
+    code, _, err = _lint(str(d), "--dialect", "postgres", "--postgres-url", url)
+    assert code == 2 and "Cannot create a scratch database on the PostgreSQL server" in err
 
 
 @pytest.mark.parametrize(
