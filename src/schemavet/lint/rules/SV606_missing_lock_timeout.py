@@ -6,13 +6,17 @@ from collections.abc import Iterator
 
 from schemavet.diagnostics import WARNING, Diagnostic
 from schemavet.lint.context import StatementContext
+from schemavet.lint.names import table_name
 from schemavet.lint.registry import POSTGRES, Rule, register
-from schemavet.lint.sql import alter_actions, dropped
+from schemavet.lint.sql import alter_actions, creates_index, dropped
+from schemavet.lint.statements import ParsedStatement
 
 
 @register
 class SV606MissingLockTimeout(Rule):
     """DDL on an existing table with no ``lock_timeout``: queued behind a long query, it blocks everyone.
+
+    ALTER TABLE, DROP TABLE and a plain CREATE INDEX all wait for a lock on the table.
 
     Waiting for its ACCESS EXCLUSIVE lock, the statement blocks every later reader and writer
     of the table for as long as the query ahead of it runs.
@@ -55,17 +59,26 @@ def _locked_table(ctx: StatementContext) -> str | None:
     return _locked_table_of(ctx.statement)
 
 
-def _locked_table_of(statement: object) -> str | None:
-    from schemavet.lint.statements import ParsedStatement
+def _locked_table_of(statement: ParsedStatement) -> str | None:
+    """The table an ALTER TABLE, DROP TABLE or plain CREATE INDEX waits to lock."""
+    from sqlglot import exp
 
-    assert isinstance(statement, ParsedStatement)
     altered = alter_actions(statement)
     if altered is not None:
         return altered[0]
     tables = dropped(statement, "TABLE")
-    return tables[0] if tables else None
+    if tables:
+        return tables[0]
+    tree = statement.expression if creates_index(statement) else None
+    if (
+        isinstance(tree, exp.Create)
+        and not tree.args.get("concurrently")
+        and isinstance(tree.this, exp.Index)
+    ):
+        return table_name(tree.this.args.get("table"))
+    return None
 
 
-def _is_existing(ctx: StatementContext, statement: object) -> bool:
+def _is_existing(ctx: StatementContext, statement: ParsedStatement) -> bool:
     table = _locked_table_of(statement)
     return table is not None and ctx.existed_before_file(table)
