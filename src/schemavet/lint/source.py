@@ -9,7 +9,7 @@ line and a column.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from schemavet.errors import MigrationError
 
@@ -39,7 +39,6 @@ class MigrationFile:
     depends: frozenset[str] = frozenset()
     post_apply: bool = False
     rollback: MigrationFile | None = None
-    lines: list[str] = field(default_factory=list)
 
     @property
     def rollback_path(self) -> str:
@@ -77,7 +76,6 @@ def _read(path: str) -> MigrationFile:
         transactional=transactional == "true",
         depends=frozenset(directives.get("depends", "").split()),
         post_apply=name.startswith("post-apply"),
-        lines=text.split("\n"),
     )
 
 
