@@ -8,6 +8,7 @@ from schemavet.lint.pg_state import PgState
 from schemavet.lint.source import MigrationFile, Statement
 from schemavet.lint.sqlite_state import SchemaObjects, ScratchDatabase, TableState
 from schemavet.lint.statements import ParsedStatement
+from schemavet.sqlite.expressions import fold
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class FileContext:
 
     def existed_before(self, table: str) -> bool:
         """True when ``table`` existed before this file ran (so it may hold real rows)."""
-        return table.lower() in self.tables_before
+        return fold(table) in self.tables_before
 
 
 @dataclass

@@ -19,6 +19,7 @@ from schemavet.lint.sql import dropped
 from schemavet.lint.sqlite_state import SchemaObjects, ScratchDatabase
 from schemavet.lint.statements import DIALECTS, ParsedStatement, parse_statement
 from schemavet.sql.tokens import scan
+from schemavet.sqlite.expressions import fold
 
 
 @dataclass
@@ -184,7 +185,7 @@ def _lint_sqlite_file(
 def _mentioned(statements: list[ParsedStatement]) -> frozenset[str]:
     """Every name (lower-cased) the statements spell: the only objects they can touch by name."""
     return frozenset(
-        t.name.lower() for s in statements for t in s.tokens if t.kind in ("word", "quoted", "string")
+        fold(t.name) for s in statements for t in s.tokens if t.kind in ("word", "quoted", "string")
     )
 
 
@@ -194,7 +195,7 @@ def _objects_closure(scratch: ScratchDatabase, names: frozenset[str]) -> SchemaO
     objects = scratch.objects(names)
     for _ in range(3):
         more = names | frozenset(
-            t.name.lower()
+            fold(t.name)
             for (kind, _), sql in objects.sql.items()
             if kind in ("trigger", "view")
             for t in scan(sql)
@@ -215,10 +216,10 @@ def _remember_drop(ctx: FileContext, statement: ParsedStatement) -> None:
         state = scratch.table(name)
         if state is None:
             continue
-        key = name.lower()
+        key = fold(name)
         ctx.dropped_tables[key] = state
         ctx.referenced_when_dropped[key] = sorted(
-            {fk.table for fk in scratch.references_to(name) if fk.table.lower() != key}
+            {fk.table for fk in scratch.references_to(name) if fold(fk.table) != key}
         )
         ctx.foreign_keys_on_when_dropped[key] = scratch.foreign_keys_on()
         ctx.triggers_when_dropped[key] = scratch.triggers_of(name)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from schemavet.sqlite.expressions import fold
+
 if TYPE_CHECKING:
     from sqlglot import exp
 
@@ -25,7 +27,7 @@ def identifier(node: exp.Expression | None) -> str:
 
 def key(name: str) -> str:
     """The matching key of a name: SQLite and unquoted PostgreSQL names ignore case."""
-    return name.lower()
+    return fold(name)
 
 
 def table_name(node: exp.Expression | None) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 
 from schemavet.errors import DatabaseError
 from schemavet.lint.statements import ParsedStatement
+from schemavet.sqlite.expressions import fold
 
 _TABLES = (
     "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -83,7 +84,7 @@ class PgReplay:
 
     def tables(self) -> frozenset[str]:
         """The tables that exist now (lower-cased)."""
-        return frozenset(r[0].lower() for r in self._query(_TABLES))
+        return frozenset(fold(r[0]) for r in self._query(_TABLES))
 
     def has_validated_not_null_check(self, table: str, column: str) -> bool:
         """True when a validated CHECK (column IS NOT NULL) constraint is on the table."""

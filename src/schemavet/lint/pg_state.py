@@ -12,6 +12,7 @@ from typing import Protocol
 
 from schemavet.lint.names import identifier, key, table_name
 from schemavet.lint.statements import ParsedStatement
+from schemavet.sqlite.expressions import fold
 
 
 class PgState(Protocol):
@@ -60,7 +61,7 @@ class PgCatalog:
 
     def has_validated_not_null_check(self, table: str, column: str) -> bool:
         """True when a CHECK (column IS NOT NULL) was added valid, or validated later."""
-        return (table.lower(), column.lower()) in self.not_null_checks
+        return (fold(table), fold(column)) in self.not_null_checks
 
     def apply(self, statement: ParsedStatement) -> str | None:
         """Account for what one statement creates, drops, renames or validates."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from schemavet.lint.sql import created_table, dropped, renames
 from schemavet.lint.statements import ParsedStatement
+from schemavet.sqlite.expressions import fold
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def find_rebuilds(statements: list[ParsedStatement]) -> list[Rebuild]:
 def _renamed_in(name: str, drop: ParsedStatement, later: list[ParsedStatement]) -> Rebuild | None:
     for statement in later:
         for old, new in renames(statement):
-            if new.lower() == name.lower():
+            if fold(new) == fold(name):
                 return Rebuild(new, name, old, drop)
     return None
 
@@ -47,8 +48,8 @@ def _renamed_in(name: str, drop: ParsedStatement, later: list[ParsedStatement]) 
 def _renamed_away(name: str, drop: ParsedStatement, earlier: list[ParsedStatement]) -> Rebuild | None:
     for index, statement in enumerate(earlier):
         for old, new in renames(statement):
-            recreated = any((created_table(s) or "").lower() == old.lower() for s in earlier[index + 1 :])
-            if new.lower() == name.lower() and recreated:
+            recreated = any(fold(created_table(s) or "") == fold(old) for s in earlier[index + 1 :])
+            if fold(new) == fold(name) and recreated:
                 return Rebuild(old, name, old, drop)
     return None
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from schemavet.lint.names import identifier, table_name
 from schemavet.lint.statements import ParsedStatement
+from schemavet.sqlite.expressions import fold
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -179,6 +180,6 @@ def declaring_statements(
 def _final_name(table: str, later: list[ParsedStatement]) -> str:
     for statement in later:
         for old, new in renames(statement):
-            if old.lower() == table.lower():
+            if fold(old) == fold(table):
                 table = new
     return table

@@ -14,6 +14,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from schemavet.sql.tokens import quote_identifier
+from schemavet.sqlite.expressions import fold
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class TableState:
 
     def has_column(self, name: str) -> bool:
         """True when the table has this column (case-insensitively, as SQLite compares)."""
-        return name.lower() in self.columns
+        return fold(name) in self.columns
 
     def is_unique_key(self, columns: tuple[str, ...]) -> bool:
         """True when ``columns`` (lower-cased) are the primary key or a full unique index."""
@@ -157,7 +158,7 @@ class ScratchDatabase:
     def table(self, name: str) -> TableState | None:
         """The table called ``name`` (case-insensitively), or None when there is none."""
         self._refresh()
-        key = name.lower()
+        key = fold(name)
         if key not in self._tables:
             self._tables[key] = self._read_table(name)
         return self._tables[key]
@@ -240,7 +241,7 @@ class ScratchDatabase:
                 "SELECT lower(coalesce(name, '')) FROM pragma_index_xinfo(?) WHERE key ORDER BY seqno",
                 (name,),
             )
-            indexes[name.lower()] = IndexState(
+            indexes[fold(name)] = IndexState(
                 name, tuple(r[0] for r in keys), bool(unique), origin, bool(partial)
             )
         return indexes
@@ -260,9 +261,9 @@ def _group_foreign_keys(rows: list[tuple[str, int, int, str, str, str | None]]) 
     return [
         ForeignKeyState(
             table=table,
-            columns=tuple(c.lower() for c, _, _ in parts),
+            columns=tuple(fold(c) for c, _, _ in parts),
             ref_table=parts[0][1],
-            ref_columns=tuple(r.lower() for _, _, r in parts if r is not None),
+            ref_columns=tuple(fold(r) for _, _, r in parts if r is not None),
         )
         for (table, _), parts in grouped.items()
     ]

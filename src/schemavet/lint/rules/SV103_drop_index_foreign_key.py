@@ -9,6 +9,7 @@ from schemavet.lint.context import StatementContext
 from schemavet.lint.registry import SQLITE, Rule, register
 from schemavet.lint.sql import dropped
 from schemavet.lint.sqlite_state import IndexState, TableState
+from schemavet.sqlite.expressions import fold
 
 
 @register
@@ -78,12 +79,12 @@ def _index_table(ctx: StatementContext, name: str) -> tuple[TableState, IndexSta
         "SELECT tbl_name FROM sqlite_schema WHERE type = 'index' AND lower(name) = lower(?)", (name,)
     ).fetchone()
     table = scratch.table(row[0]) if row else None
-    if table is None or name.lower() not in table.indexes:
+    if table is None or fold(name) not in table.indexes:
         return None
-    return table, table.indexes[name.lower()]
+    return table, table.indexes[fold(name)]
 
 
 def _without(table: TableState, index: str) -> TableState:
     from dataclasses import replace
 
-    return replace(table, indexes={k: v for k, v in table.indexes.items() if k != index.lower()})
+    return replace(table, indexes={k: v for k, v in table.indexes.items() if k != fold(index)})

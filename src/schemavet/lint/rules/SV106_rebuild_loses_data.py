@@ -12,6 +12,7 @@ from schemavet.lint.rebuild import Rebuild, find_rebuilds
 from schemavet.lint.registry import SQLITE, Rule, register
 from schemavet.lint.sql import is_command
 from schemavet.lint.statements import ParsedStatement
+from schemavet.sqlite.expressions import fold
 
 
 @register
@@ -39,7 +40,7 @@ class SV106RebuildLosesData(Rule):
     def check_file(self, ctx: FileContext) -> Iterator[Diagnostic]:
         """Findings for each rebuild's missing copy, missing columns and uncopied columns."""
         for rebuild in find_rebuilds(ctx.statements):
-            old = ctx.dropped_tables.get(rebuild.source.lower())
+            old = ctx.dropped_tables.get(fold(rebuild.source))
             new = ctx.scratch.table(rebuild.table) if ctx.scratch is not None else None
             if old is None or new is None:
                 continue
@@ -83,7 +84,7 @@ def _copy_statement(statements: list[ParsedStatement], rebuild: Rebuild) -> Pars
         tree = statement.expression
         if (
             isinstance(tree, exp.Insert)
-            and _target(tree).lower() == rebuild.copy.lower()
+            and fold(_target(tree)) == fold(rebuild.copy)
             and _reads(tree, rebuild)
         ):
             return statement
@@ -98,7 +99,7 @@ def _reads(tree: Any, rebuild: Rebuild) -> bool:
     from sqlglot import exp
 
     return (
-        any(t.name.lower() == rebuild.source.lower() for t in tree.expression.find_all(exp.Table))
+        any(fold(t.name) == fold(rebuild.source) for t in tree.expression.find_all(exp.Table))
         if tree.expression is not None
         else False
     )
@@ -114,7 +115,7 @@ def _copied(copy: ParsedStatement, new_columns: tuple[str, ...]) -> set[str]:
     if not isinstance(select, exp.Select):
         return set()
     targets = (
-        [identifier(c).lower() for c in tree.this.expressions] if isinstance(tree.this, exp.Schema) else []
+        [fold(identifier(c)) for c in tree.this.expressions] if isinstance(tree.this, exp.Schema) else []
     )
     targets = targets or list(new_columns)
     if any(isinstance(e, exp.Star) for e in select.expressions):

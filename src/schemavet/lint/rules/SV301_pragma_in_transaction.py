@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from schemavet.diagnostics import Diagnostic
 from schemavet.lint.context import StatementContext
 from schemavet.lint.registry import SQLITE, Rule, register
+from schemavet.sqlite.expressions import fold
 
 # PRAGMAs that are a no-op (or an error) inside a transaction.
 _IGNORED = frozenset({"FOREIGN_KEYS", "JOURNAL_MODE", "LEGACY_FILE_FORMAT", "PAGE_SIZE", "AUTO_VACUUM"})
@@ -51,4 +52,4 @@ class SV301PragmaInTransaction(Rule):
         sets = any(t.text in ("=", "(") for t in tokens[1:5])
         if sets and name in _IGNORED and ctx.scratch is not None and ctx.scratch.in_transaction:
             where = "a transactional migration" if ctx.file.file.transactional else "an open transaction"
-            yield self.on(ctx, ctx.statement, f"PRAGMA {name.lower()} inside {where} is silently ignored")
+            yield self.on(ctx, ctx.statement, f"PRAGMA {fold(name)} inside {where} is silently ignored")

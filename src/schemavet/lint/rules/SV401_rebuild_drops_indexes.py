@@ -8,6 +8,7 @@ from schemavet.diagnostics import Diagnostic
 from schemavet.lint.context import FileContext
 from schemavet.lint.rebuild import find_rebuilds
 from schemavet.lint.registry import SQLITE, Rule, register
+from schemavet.sqlite.expressions import fold
 
 
 @register
@@ -39,7 +40,7 @@ class SV401RebuildDropsIndexes(Rule):
     def check_file(self, ctx: FileContext) -> Iterator[Diagnostic]:
         """A finding for each index or trigger of a rebuilt table that the file does not recreate."""
         for rebuild in find_rebuilds(ctx.statements):
-            old = ctx.dropped_tables.get(rebuild.source.lower())
+            old = ctx.dropped_tables.get(fold(rebuild.source))
             new = ctx.scratch.table(rebuild.table) if ctx.scratch is not None else None
             if old is None or new is None:
                 continue
@@ -47,10 +48,10 @@ class SV401RebuildDropsIndexes(Rule):
                 i.name for k, i in old.indexes.items() if i.origin == "c" and k not in new.indexes
             ]
             kept_triggers = (
-                {t.lower() for t in ctx.scratch.triggers_of(rebuild.table)} if ctx.scratch else set()
+                {fold(t) for t in ctx.scratch.triggers_of(rebuild.table)} if ctx.scratch else set()
             )
-            old_triggers = ctx.triggers_when_dropped.get(rebuild.source.lower(), ())
-            lost_triggers = [t for t in old_triggers if t.lower() not in kept_triggers]
+            old_triggers = ctx.triggers_when_dropped.get(fold(rebuild.source), ())
+            lost_triggers = [t for t in old_triggers if fold(t) not in kept_triggers]
             for kind, names in (("index", lost_indexes), ("trigger", lost_triggers)):
                 for name in names:
                     yield self.on(

@@ -8,6 +8,7 @@ from schemavet.diagnostics import Diagnostic
 from schemavet.lint.context import FileContext
 from schemavet.lint.rebuild import Rebuild, find_rebuilds
 from schemavet.lint.registry import SQLITE, Rule, register
+from schemavet.sqlite.expressions import fold
 
 
 @register
@@ -45,7 +46,7 @@ class SV402RebuildWithForeignKeys(Rule):
     def check_file(self, ctx: FileContext) -> Iterator[Diagnostic]:
         """A finding for each rebuild of a referenced table not surely run with foreign keys off."""
         for rebuild in find_rebuilds(ctx.statements):
-            key = rebuild.source.lower()
+            key = fold(rebuild.source)
             children = ctx.referenced_when_dropped.get(key) or []
             if not children:
                 continue

@@ -9,6 +9,7 @@ from schemavet.lint.context import FileContext
 from schemavet.lint.registry import SQLITE, Rule, register
 from schemavet.lint.sql import declaring_statements
 from schemavet.lint.sqlite_state import ScratchDatabase
+from schemavet.sqlite.expressions import fold
 
 
 @register
@@ -43,7 +44,7 @@ class SV503ForeignKeyWithoutIndex(Rule):
             return iter(())
         for statement, fk in declaring_statements(ctx.statements):
             child = scratch.table(fk.table)
-            columns = tuple(c.lower() for c in fk.columns)
+            columns = tuple(fold(c) for c in fk.columns)
             if child is not None and columns and not child.is_indexed(columns):
                 message = f'Foreign key "{fk.table}({", ".join(fk.columns)})" has no index'
                 self._pending.append((self.on(ctx, statement, message), fk.table, columns))

@@ -9,6 +9,7 @@ from schemavet.lint.context import FileContext
 from schemavet.lint.registry import SQLITE, Rule, register
 from schemavet.lint.sqlite_state import SchemaObjects, columns_of
 from schemavet.lint.statements import ParsedStatement
+from schemavet.sqlite.expressions import fold
 
 
 @register
@@ -71,6 +72,6 @@ def _differences(before: SchemaObjects, after: SchemaObjects) -> Iterator[tuple[
 
 def _mentioning(statements: list[ParsedStatement], name: str) -> ParsedStatement | None:
     for statement in statements:
-        if any(t.name.lower() == name for t in statement.tokens if t.kind in ("word", "quoted")):
+        if any(fold(t.name) == name for t in statement.tokens if t.kind in ("word", "quoted")):
             return statement
     return None
