@@ -142,3 +142,12 @@ def test_bad_migration_files_exit_2(tmp_path: Path) -> None:
     empty.mkdir()
     code, _, err = _lint(str(empty))
     assert code == 2 and "holds no .sql migration files" in err
+
+
+def test_golden_text_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole report for the pitfalls directory, word for word, with its exit code."""
+    golden = Path(__file__).parent / "golden"
+    monkeypatch.chdir(ROOT)
+    code, out, _ = _lint("tests/lint/pitfalls")
+    assert out == (golden / "pitfalls.txt").read_text()
+    assert f"exit {code}\n" == (golden / "pitfalls.exit").read_text()
