@@ -31,9 +31,16 @@ def _cases() -> list[Any]:
 
 
 @pytest.mark.parametrize(("document", "case"), _cases())
-def test_rule_case(document: dict[str, Any], case: dict[str, Any], tmp_path: Path, postgres_url: str) -> None:
+def test_rule_case(
+    document: dict[str, Any], case: dict[str, Any], tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     """SQLite cases replay into SQLite; PostgreSQL cases into the embedded PostgreSQL server."""
-    _check_case(document, case, tmp_path, postgres_url)
+    postgres = _dialect(document, case) == "postgres"
+    _check_case(document, case, tmp_path, request.getfixturevalue("postgres_url") if postgres else None)
+
+
+def _dialect(document: dict[str, Any], case: dict[str, Any]) -> str:
+    return str(case.get("dialect", document.get("dialect", "sqlite")))
 
 
 @pytest.mark.parametrize(
