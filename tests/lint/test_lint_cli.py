@@ -151,3 +151,16 @@ def test_golden_text_output(monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, _ = _lint("tests/lint/pitfalls")
     assert out == (golden / "pitfalls.txt").read_text()
     assert f"exit {code}\n" == (golden / "pitfalls.exit").read_text()
+
+
+def test_dialect_from_pyproject(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_url: str) -> None:
+    d = _write(
+        tmp_path / "m", {"0001.a.sql": "CREATE TABLE t (a int);", "0002.b.sql": "CREATE INDEX i ON t (a);"}
+    )
+    (tmp_path / "pyproject.toml").write_text('[tool.schemavet.lint]\ndialect = "postgres"\n')
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = _lint("m", "--select", "SV601", "--postgres-url", postgres_url)
+    assert code == 1 and "m/0002.b.sql:1:1 SV601" in out
+    (tmp_path / "pyproject.toml").write_text('[tool.schemavet.lint]\ndialect = "oracle"\n')
+    code, _, err = _lint("m")
+    assert code == 2 and 'dialect in "' in err and "expected sqlite or postgres" in err
