@@ -154,7 +154,7 @@ def test_golden_text_output(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_dialect_from_pyproject(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_url: str) -> None:
-    d = _write(
+    _write(
         tmp_path / "m", {"0001.a.sql": "CREATE TABLE t (a int);", "0002.b.sql": "CREATE INDEX i ON t (a);"}
     )
     (tmp_path / "pyproject.toml").write_text('[tool.schemavet.lint]\ndialect = "postgres"\n')
