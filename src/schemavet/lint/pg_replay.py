@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from schemavet.errors import DatabaseError
+from schemavet.lint.sqlite_state import STATEMENT_SECONDS
 from schemavet.lint.statements import ParsedStatement
 from schemavet.sqlite.expressions import fold
 
@@ -54,6 +55,8 @@ class PgReplay:
 
         self._close_connection()
         self._conn = psycopg.connect(self._url, autocommit=True)
+        # a statement that never ends must not hang lint (the migration may set its own)
+        self._conn.execute(f"SET statement_timeout = '{int(STATEMENT_SECONDS * 1000)}ms'")
         if transactional:
             self._conn.execute("BEGIN")
 

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from dataclasses import dataclass, field
 
 from schemavet.sql.tokens import quote_identifier
 from schemavet.sqlite.expressions import fold
+
+# How long one replayed statement may run before lint stops it.
+STATEMENT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -96,10 +100,14 @@ def columns_of(create_table: str) -> tuple[str, ...]:
 class ScratchDatabase:
     """An in-memory SQLite database that migrations are replayed into, one statement at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, statement_seconds: float = STATEMENT_SECONDS) -> None:
         self.conn = sqlite3.connect(":memory:", isolation_level=None)
         self._version = -1
         self._tables: dict[str, TableState | None] = {}
+        self._budget = statement_seconds
+        self._deadline = 0.0
+        # A statement that never ends (a runaway recursive CTE) must not hang lint.
+        self.conn.set_progress_handler(self._over_budget, 10_000)
 
     def close(self) -> None:
         """Close the database (it lives in memory: nothing is left behind)."""
@@ -107,12 +115,20 @@ class ScratchDatabase:
 
     def execute(self, sql: str) -> str | None:
         """Run one statement as yoyo's cursor would; the error message if it fails."""
+        self._deadline = time.monotonic() + self._budget
         try:
             cursor = self.conn.execute(sql)
             cursor.fetchall()
         except (sqlite3.Error, sqlite3.Warning, ValueError, OverflowError) as e:
+            if str(e) == "interrupted":
+                return f"still running after {self._budget:g} s on a database with no real data (stopped)"
             return str(e)
+        finally:
+            self._deadline = 0.0
         return None
+
+    def _over_budget(self) -> int:
+        return int(bool(self._deadline) and time.monotonic() > self._deadline)
 
     def new_connection(self) -> None:
         """Reset what belongs to a connection: yoyo runs each migration on a connection of its own,
