@@ -75,3 +75,22 @@ def test_post_apply_file(tmp_path: Path) -> None:
     assert [m.migration_id for m in migrations] == ["0001.a", "post-apply"] and migrations[1].post_apply
     codes = {(Path(d.path).name, d.code) for d in lint_paths([str(tmp_path)])}
     assert ("post-apply.sql", "SV104") in codes and ("post-apply.sql", "SV504") not in codes
+
+
+def test_python_migrations_are_replayed_by_yoyo(tmp_path: Path) -> None:
+    from schemavet.lint import lint_paths
+
+    (tmp_path / "0001.a.sql").write_text("CREATE TABLE a (id INTEGER PRIMARY KEY);")
+    (tmp_path / "0002.b.py").write_text(
+        "from yoyo import step\n"
+        "__depends__ = {'0001.a'}\n"
+        "steps = [step('CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a(id))')]\n"
+    )
+    (tmp_path / "0003.c.sql").write_text("-- depends: 0002.b\nCREATE INDEX ix_b_a ON b(a_id);")
+    assert [m.migration_id for m in read_directory(str(tmp_path))] == ["0001.a", "0002.b", "0003.c"]
+    assert lint_paths([str(tmp_path)], select=["SV208", "SV501", "SV503"]) == []
+    (tmp_path / "0002.b.py").write_text("from yoyo import step\nsteps = [step('CREATE TABLE a (x)')]\n")
+    findings = lint_paths([str(tmp_path)], select=["SV208"])
+    (finding,) = [f for f in findings if Path(f.path).name == "0002.b.py"]
+    assert finding.line == 1
+    assert "table a already exists" in finding.message

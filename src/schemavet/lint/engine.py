@@ -6,6 +6,7 @@ import glob
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from schemavet.diagnostics import ERROR, Diagnostic
 from schemavet.errors import MigrationError, SchemavetError
@@ -14,7 +15,13 @@ from schemavet.lint.noqa import find_noqa, is_silenced
 from schemavet.lint.pg_replay import PgReplay, postgres_server
 from schemavet.lint.pg_state import PgCatalog, PgState
 from schemavet.lint.registry import Rule, load_rules
-from schemavet.lint.source import ROLLBACK_SUFFIX, MigrationFile, read_migration_file
+from schemavet.lint.source import (
+    ROLLBACK_SUFFIX,
+    MigrationFile,
+    Statement,
+    python_migration,
+    read_migration_file,
+)
 from schemavet.lint.sql import dropped
 from schemavet.lint.sqlite_state import SchemaObjects, ScratchDatabase
 from schemavet.lint.statements import DIALECTS, ParsedStatement, parse_statement
@@ -112,9 +119,15 @@ def read_directory(directory: str) -> list[MigrationFile]:
     from yoyo import read_migrations
 
     listed = read_migrations(glob.escape(directory))
-    files = {m.id: read_migration_file(m.path) for m in listed if m.path.endswith(".sql")}
-    hooks = [read_migration_file(m.path) for m in listed.post_apply if m.path.endswith(".sql")]
+    files = {m.id: _read(m) for m in listed}
+    hooks = [_read(m) for m in listed.post_apply]
     return [files[i] for i in _yoyo_order(files, {m.id for m in listed})] + hooks
+
+
+def _read(migration: Any) -> MigrationFile:
+    if migration.path.endswith(".py"):
+        return python_migration(migration)
+    return read_migration_file(migration.path)
 
 
 def _yoyo_order(files: dict[str, MigrationFile], known: set[str]) -> list[str]:
@@ -143,7 +156,7 @@ def _lint_directory(target: _Target, dialect: str, rules: list[Rule], server: st
             raise MigrationError(f'"{path}" is not a migration yoyo would apply from "{target.directory}"')
     if dialect == "postgres":
         return _lint_postgres(migrations, target, rules, server)
-    scratch = ScratchDatabase()
+    scratch = ScratchDatabase(on_disk=any(m.is_python for m in migrations))
     try:
         findings = [d for m in migrations for d in _lint_sqlite_file(m, scratch, target.wants(m.path), rules)]
         last = [d for rule in rules for d in rule.finish_directory(scratch)]
@@ -155,6 +168,8 @@ def _lint_directory(target: _Target, dialect: str, rules: list[Rule], server: st
 def _lint_sqlite_file(
     migration: MigrationFile, scratch: ScratchDatabase, report: bool, rules: list[Rule]
 ) -> list[Diagnostic]:
+    if migration.is_python:
+        return _replay_python(migration, scratch, report, rules)
     parsed = [parse_statement(s, "sqlite") for s in migration.statements]
     rollback = (
         [parse_statement(s, "sqlite") for s in migration.rollback.statements] if migration.rollback else []
@@ -180,6 +195,18 @@ def _lint_sqlite_file(
     if before is not None and not ctx.apply_errors:  # a failing migration's rollback tells nothing
         ctx.rollback = _try_rollback(ctx, before, frozenset(name for _, name in before.objects) | names)
     return _finish(ctx, rules, findings)
+
+
+def _replay_python(
+    migration: MigrationFile, scratch: ScratchDatabase, report: bool, rules: list[Rule]
+) -> list[Diagnostic]:
+    """Apply a Python migration with yoyo's own step runner; only its failure can be reported."""
+    error = scratch.apply_with_yoyo(migration.python)
+    if error is None or not report:
+        return []
+    ctx = FileContext(migration, "sqlite", [], frozenset(), scratch=scratch)
+    ctx.apply_errors.append(ApplyError(parse_statement(Statement(0, "", 0, 1, 1), "sqlite"), error))
+    return _finish(ctx, rules, [])
 
 
 def _mentioned(statements: list[ParsedStatement]) -> frozenset[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from schemavet.errors import MigrationError
 
@@ -39,11 +40,29 @@ class MigrationFile:
     depends: frozenset[str] = frozenset()
     post_apply: bool = False
     rollback: MigrationFile | None = None
+    python: Any = None  # yoyo's Migration for a .py migration: replayed by yoyo, not linted
+
+    @property
+    def is_python(self) -> bool:
+        """True for a Python migration (no SQL statements to lint)."""
+        return self.python is not None
 
     @property
     def rollback_path(self) -> str:
         """Where yoyo looks for this migration's rollback file."""
         return os.path.splitext(self.path)[0] + ROLLBACK_SUFFIX
+
+
+def python_migration(migration: Any) -> MigrationFile:
+    """A ``.py`` migration: yoyo loads it (running its module, as ``yoyo apply`` does) for its
+    dependencies; lint replays it through yoyo and has no statements of it to check."""
+    from yoyo.exceptions import BadMigration
+
+    try:
+        depends = frozenset(d.id for d in migration.depends)
+    except BadMigration as e:
+        raise MigrationError(f'Python migration "{migration.path}" cannot be loaded: {e}') from e
+    return MigrationFile(migration.path, migration.id, "", [], depends=depends, python=migration)
 
 
 def read_migration_file(path: str) -> MigrationFile:

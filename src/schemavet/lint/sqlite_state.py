@@ -10,9 +10,12 @@ and a whole-schema introspection per question would make a long directory quadra
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import tempfile
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from schemavet.sql.tokens import quote_identifier
 from schemavet.sqlite.expressions import fold
@@ -100,8 +103,14 @@ def columns_of(create_table: str) -> tuple[str, ...]:
 class ScratchDatabase:
     """An in-memory SQLite database that migrations are replayed into, one statement at a time."""
 
-    def __init__(self, statement_seconds: float = STATEMENT_SECONDS) -> None:
-        self.conn = sqlite3.connect(":memory:", isolation_level=None)
+    def __init__(self, statement_seconds: float = STATEMENT_SECONDS, on_disk: bool = False) -> None:
+        # In memory, unless Python migrations must be replayed by yoyo's own connection too.
+        self._directory = tempfile.TemporaryDirectory(prefix="schemavet-lint-") if on_disk else None
+        self.path = os.path.join(self._directory.name, "scratch.db") if self._directory else ":memory:"
+        self.conn = sqlite3.connect(self.path, isolation_level=None)
+        if self._directory is not None:
+            self.conn.execute("PRAGMA journal_mode = MEMORY")
+            self.conn.execute("PRAGMA synchronous = OFF")
         self._version = -1
         self._tables: dict[str, TableState | None] = {}
         self._budget = statement_seconds
@@ -110,8 +119,28 @@ class ScratchDatabase:
         self.conn.set_progress_handler(self._over_budget, 10_000)
 
     def close(self) -> None:
-        """Close the database (it lives in memory: nothing is left behind)."""
+        """Close the database and remove its file, if it has one: nothing is left behind."""
         self.conn.close()
+        if self._directory is not None:
+            self._directory.cleanup()
+
+    def apply_with_yoyo(self, migration: Any) -> str | None:
+        """Apply a yoyo migration (a Python one) with yoyo's own step runner, on a connection of
+        yoyo's to this (on-disk) database; the error message if it fails."""
+        from yoyo import get_backend
+
+        assert self._directory is not None, "a Python migration needs the on-disk scratch database"
+        had_lock_table = self.table("yoyo_lock") is not None
+        backend = get_backend("sqlite:///" + self.path)
+        try:
+            migration.process_steps(backend, "apply")
+        except Exception as e:  # yoyo raises the driver's errors and BadMigration
+            return f"{type(e).__name__}: {e}"
+        finally:
+            backend.connection.close()
+        if not had_lock_table:
+            self.conn.execute("DROP TABLE IF EXISTS yoyo_lock")  # yoyo's bookkeeping, not the app's
+        return None
 
     def execute(self, sql: str) -> str | None:
         """Run one statement as yoyo's cursor would; the error message if it fails."""
