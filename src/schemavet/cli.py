@@ -302,3 +302,62 @@ def review(directory: str, latest: int | None, output_format: str) -> None:
     render = render_json if output_format == "json" else render_text
     click.echo(render(directory, effects))
     _finish(not any(effect.failed for effect in effects))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github", "sarif"]),
+    default="text",
+    show_default=True,
+    help="Report for people, programs, GitHub annotations or SARIF 2.1.0.",
+)
+@click.option("--warn-only", is_flag=True, help="Report findings but exit 0 (for a rollout).")
+@click.option(
+    "--dialect",
+    type=click.Choice(["sqlite", "postgres"]),
+    default=None,
+    help="SQL dialect of the migrations (default: [tool.schemavet.lint] dialect, else sqlite).",
+)
+@click.option("--select", metavar="CODES", help="Only these rules, comma-separated (SV101,SV201).")
+@click.option(
+    "--postgres-url",
+    metavar="URL",
+    help="A PostgreSQL server to replay PostgreSQL migrations into (default: an embedded one).",
+)
+def lint(
+    paths: tuple[str, ...],
+    output_format: str,
+    warn_only: bool,
+    dialect: str | None,
+    select: str | None,
+    postgres_url: str | None,
+) -> None:
+    """Lint migration files or directories: exit 0 clean, 1 findings at error severity, 2 bad input."""
+    from schemavet.config import lint_dialect
+    from schemavet.diagnostics import ERROR
+    from schemavet.formats import RENDERERS, render_sarif, rule_infos
+    from schemavet.lint import lint_paths
+    from schemavet.lint.registry import load_rules
+
+    codes = [c.strip() for c in select.split(",") if c.strip()] if select else None
+    findings = lint_paths(paths, dialect or lint_dialect(), codes, postgres_url=postgres_url)
+    if output_format == "sarif":
+        text = render_sarif(findings, rule_infos(load_rules().values()), _version())
+    else:
+        text = RENDERERS[output_format](findings)
+    if text:
+        click.echo(text)
+    failed = any(d.severity == ERROR for d in findings)
+    sys.exit(EXIT_FINDINGS if failed and not warn_only else EXIT_OK)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("schemavet")
+    except PackageNotFoundError:
+        return "0"

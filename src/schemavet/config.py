@@ -68,3 +68,25 @@ def _app(name: str, table: object, root: str, pyproject: str) -> App:
 def _shown(root: str, path: str) -> str:
     """A configured path as messages show it: relative to the working directory."""
     return os.path.relpath(os.path.join(root, path))
+
+
+_DIALECTS = ("sqlite", "postgres")
+
+
+def lint_dialect(start: str = ".") -> str:
+    """``[tool.schemavet.lint] dialect`` of the nearest pyproject.toml; ``sqlite`` without one."""
+    try:
+        pyproject = find_pyproject(start)
+    except ConfigError:
+        return "sqlite"
+    try:
+        with open(pyproject, "rb") as f:
+            data = tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f'Malformed TOML in "{pyproject}": {e}') from e
+    dialect = data.get("tool", {}).get("schemavet", {}).get("lint", {}).get("dialect", "sqlite")
+    if dialect not in _DIALECTS:
+        raise ConfigError(
+            f'[tool.schemavet.lint] dialect in "{pyproject}" is "{dialect}"; expected sqlite or postgres'
+        )
+    return str(dialect)

@@ -87,6 +87,15 @@ def tokenize(sql: str) -> list[Token]:
     return tokens
 
 
+def scan(sql: str) -> list[Token]:
+    """Like :func:`tokenize`, but never refuses: a character no rule knows becomes an error token."""
+    return [
+        Token(m.lastgroup or "", m.group(), m.start())
+        for m in _TOKEN_RE.finditer(sql)
+        if m.lastgroup not in _SKIPPED
+    ]
+
+
 def unquote(text: str) -> str:
     """The identifier inside ``"x"``, `` `x` `` or ``[x]``, with doubled quotes undone."""
     if text[:1] == "[":

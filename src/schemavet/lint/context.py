@@ -1,0 +1,85 @@
+"""What a rule is given: the statement, the file it is in, and the schema as it stood."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from schemavet.lint.pg_state import PgState
+from schemavet.lint.source import MigrationFile, Statement
+from schemavet.lint.sqlite_state import SchemaObjects, ScratchDatabase, TableState
+from schemavet.lint.statements import ParsedStatement
+from schemavet.sqlite.expressions import fold
+
+
+@dataclass(frozen=True)
+class ApplyError:
+    """A statement the scratch database refused, and SQLite's message."""
+
+    statement: ParsedStatement
+    message: str
+
+
+@dataclass(frozen=True)
+class RollbackResult:
+    """A rollback file tried on the schema its migration built (then undone)."""
+
+    errors: tuple[ApplyError, ...]
+    before: SchemaObjects
+    after_rollback: SchemaObjects
+
+
+@dataclass
+class FileContext:
+    """One migration file being linted, and what the replay learned about it."""
+
+    file: MigrationFile
+    dialect: str
+    statements: list[ParsedStatement]
+    tables_before: frozenset[str]
+    scratch: ScratchDatabase | None = None
+    catalog: PgState | None = None
+    dropped_tables: dict[str, TableState] = field(default_factory=dict)
+    referenced_when_dropped: dict[str, list[str]] = field(default_factory=dict)
+    foreign_keys_on_when_dropped: dict[str, bool] = field(default_factory=dict)
+    triggers_when_dropped: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    apply_errors: list[ApplyError] = field(default_factory=list)
+    rollback: RollbackResult | None = None
+    rollback_statements: list[ParsedStatement] = field(default_factory=list)
+
+    def existed_before(self, table: str) -> bool:
+        """True when ``table`` existed before this file ran (so it may hold real rows)."""
+        return fold(table) in self.tables_before
+
+
+@dataclass
+class StatementContext:
+    """One statement about to be applied, with the schema as it stands just before it."""
+
+    file: FileContext
+    statement: ParsedStatement
+    earlier: list[ParsedStatement]
+
+    @property
+    def scratch(self) -> ScratchDatabase | None:
+        """The scratch SQLite database (None for PostgreSQL migrations)."""
+        return self.file.scratch
+
+    @property
+    def source(self) -> Statement:
+        """The statement's place in the file."""
+        return self.statement.source
+
+    def table(self, name: str) -> TableState | None:
+        """The table as it stands just before this statement (SQLite only)."""
+        return self.file.scratch.table(name) if self.file.scratch is not None else None
+
+    def existed_before_file(self, table: str) -> bool:
+        """True when ``table`` existed before this file (so it may hold real rows)."""
+        return self.file.existed_before(table)
+
+    def may_hold_rows(self, table: str) -> bool:
+        """True when ``table`` may hold rows in a real database: it existed before this file,
+        or rows were put in it earlier in this file."""
+        if self.existed_before_file(table):
+            return True
+        return self.scratch is not None and self.scratch.has_rows(table)

@@ -1,0 +1,343 @@
+"""Lint migration files and directories: read as yoyo reads them, replay, run every rule."""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from schemavet.diagnostics import ERROR, Diagnostic
+from schemavet.errors import MigrationError, SchemavetError
+from schemavet.lint.context import ApplyError, FileContext, RollbackResult, StatementContext
+from schemavet.lint.noqa import find_noqa, is_silenced
+from schemavet.lint.pg_replay import PgReplay, postgres_server
+from schemavet.lint.pg_state import PgCatalog, PgState
+from schemavet.lint.registry import Rule, load_rules
+from schemavet.lint.source import (
+    ROLLBACK_SUFFIX,
+    MigrationFile,
+    Statement,
+    python_migration,
+    read_migration_file,
+)
+from schemavet.lint.sql import dropped
+from schemavet.lint.sqlite_state import SchemaObjects, ScratchDatabase
+from schemavet.lint.statements import DIALECTS, ParsedStatement, parse_statement
+from schemavet.sql.tokens import scan
+from schemavet.sqlite.expressions import fold
+
+
+@dataclass
+class _Target:
+    """A migrations directory, and which of its files to report on (None: all of them)."""
+
+    directory: str
+    selected: set[str] | None = field(default_factory=set)
+
+    def wants(self, path: str) -> bool:
+        """True when findings for ``path`` are to be reported."""
+        return self.selected is None or os.path.normpath(path) in self.selected
+
+
+def lint_paths(
+    paths: Iterable[str],
+    dialect: str = "sqlite",
+    select: Iterable[str] | None = None,
+    postgres_url: str | None = None,
+    embedded_postgres: bool = True,
+) -> list[Diagnostic]:
+    """Lint migration files and directories; findings sorted by file, line and column.
+
+    PostgreSQL migrations replay into the server at ``postgres_url``, else into an embedded
+    PostgreSQL started for the run, else (``embedded_postgres`` False, or the package missing)
+    the schema is derived from the earlier statements.
+    """
+    if dialect not in DIALECTS:
+        raise SchemavetError(f'Unknown dialect "{dialect}"; expected one of: ' + ", ".join(DIALECTS))
+    rules = _rules(dialect, select)
+    targets = _targets(paths)
+    findings: list[Diagnostic] = []
+    with postgres_server(
+        postgres_url if dialect == "postgres" else None, embedded_postgres and dialect == "postgres"
+    ) as server:
+        for target in targets:
+            findings += _lint_directory(target, dialect, rules, server)
+    return sorted(findings, key=lambda d: (d.path, d.line or 0, d.column or 0, d.code))
+
+
+def _rules(dialect: str, select: Iterable[str] | None) -> list[Rule]:
+    catalogue = load_rules()
+    wanted = set(catalogue) if select is None else {c.upper() for c in select}
+    unknown = wanted - set(catalogue)
+    if unknown:
+        raise SchemavetError(f'Unknown lint rule "{sorted(unknown)[0]}"')
+    return [rule() for code, rule in catalogue.items() if code in wanted and dialect in rule.dialects]
+
+
+def _targets(paths: Iterable[str]) -> list[_Target]:
+    targets: dict[str, _Target] = {}
+    for path in paths:
+        if os.path.isdir(path):
+            for directory in migration_directories(path):
+                targets.setdefault(os.path.normpath(directory), _Target(directory)).selected = None
+            continue
+        migration = _migration_of(path)
+        directory = os.path.dirname(migration) or "."
+        target = targets.setdefault(os.path.normpath(directory), _Target(directory))
+        if target.selected is not None:
+            target.selected.add(os.path.normpath(migration))
+    return list(targets.values())
+
+
+def migration_directories(path: str) -> list[str]:
+    """``path`` if it holds .sql migrations, else each directory below it that does (one yoyo source each)."""
+    found = []
+    for root, dirs, files in os.walk(path):
+        dirs.sort()
+        if any(f.endswith(".sql") for f in files):
+            found.append(root)
+            dirs.clear()  # a migrations directory's subdirectories are not part of it (yoyo ignores them)
+    if not found:
+        raise MigrationError(f'"{path}" holds no .sql migration files')
+    return found
+
+
+def _migration_of(path: str) -> str:
+    if not os.path.exists(path):
+        raise MigrationError(f'Migration path "{path}" does not exist')
+    if not path.endswith(".sql"):
+        raise MigrationError(f'"{path}" is not a .sql migration file')
+    if path.endswith(ROLLBACK_SUFFIX):
+        return path[: -len(ROLLBACK_SUFFIX)] + ".sql"
+    return path
+
+
+def read_directory(directory: str) -> list[MigrationFile]:
+    """The ``.sql`` migrations of a directory in the order yoyo applies them, post-apply last."""
+    from yoyo import read_migrations
+
+    listed = read_migrations(glob.escape(directory))
+    files = {m.id: _read(m) for m in listed}
+    hooks = [_read(m) for m in listed.post_apply]
+    return [files[i] for i in _yoyo_order(files, {m.id for m in listed})] + hooks
+
+
+def _read(migration: Any) -> MigrationFile:
+    if migration.path.endswith(".py"):
+        return python_migration(migration)
+    return read_migration_file(migration.path)
+
+
+def _yoyo_order(files: dict[str, MigrationFile], known: set[str]) -> list[str]:
+    from yoyo.topologicalsort import CycleError, topological_sort
+
+    for migration in files.values():
+        missing = sorted(migration.depends - known)
+        if missing:
+            raise MigrationError(
+                f'Migration "{migration.path}" depends on "{missing[0]}", which does not exist'
+            )
+    graph = {i: set(m.depends) & set(files) for i, m in files.items()}
+    try:
+        return list(topological_sort(list(files), graph))
+    except CycleError as e:
+        raise MigrationError(
+            "Circular dependencies among migrations " + ", ".join(map(str, e.args[1]))
+        ) from e
+
+
+def _lint_directory(target: _Target, dialect: str, rules: list[Rule], server: str | None) -> list[Diagnostic]:
+    migrations = read_directory(target.directory)
+    if target.selected is not None:
+        known = {os.path.normpath(m.path) for m in migrations}
+        for path in sorted(target.selected - known):
+            raise MigrationError(f'"{path}" is not a migration yoyo would apply from "{target.directory}"')
+    if dialect == "postgres":
+        return _lint_postgres(migrations, target, rules, server)
+    scratch = ScratchDatabase(on_disk=any(m.is_python for m in migrations))
+    try:
+        findings = [d for m in migrations for d in _lint_sqlite_file(m, scratch, target.wants(m.path), rules)]
+        last = [d for rule in rules for d in rule.finish_directory(scratch)]
+        return findings + _unsilenced_any([m for m in migrations if target.wants(m.path)], last)
+    finally:
+        scratch.close()
+
+
+def _lint_sqlite_file(
+    migration: MigrationFile, scratch: ScratchDatabase, report: bool, rules: list[Rule]
+) -> list[Diagnostic]:
+    if migration.is_python:
+        return _replay_python(migration, scratch, report, rules)
+    parsed = [parse_statement(s, "sqlite") for s in migration.statements]
+    rollback = (
+        [parse_statement(s, "sqlite") for s in migration.rollback.statements] if migration.rollback else []
+    )
+    names = _mentioned(parsed) | _mentioned(rollback)
+    ctx = FileContext(migration, "sqlite", parsed, scratch.tables_among(names), scratch=scratch)
+    ctx.rollback_statements = rollback
+    before = _objects_closure(scratch, names) if report and migration.rollback is not None else None
+    scratch.new_connection()
+    if migration.transactional:
+        scratch.begin()
+    findings: list[Diagnostic] = []
+    for index, statement in enumerate(parsed):
+        if report:
+            findings += _check_statement(StatementContext(ctx, statement, parsed[:index]), rules)
+            _remember_drop(ctx, statement)
+        error = scratch.execute(statement.text)
+        if error is not None:
+            ctx.apply_errors.append(ApplyError(statement, error))
+    scratch.commit()
+    if not report:
+        return []
+    if before is not None and not ctx.apply_errors:  # a failing migration's rollback tells nothing
+        ctx.rollback = _try_rollback(ctx, before, frozenset(name for _, name in before.objects) | names)
+    return _finish(ctx, rules, findings)
+
+
+def _replay_python(
+    migration: MigrationFile, scratch: ScratchDatabase, report: bool, rules: list[Rule]
+) -> list[Diagnostic]:
+    """Apply a Python migration with yoyo's own step runner; only its failure can be reported."""
+    error = scratch.apply_with_yoyo(migration.python)
+    if error is None or not report:
+        return []
+    ctx = FileContext(migration, "sqlite", [], frozenset(), scratch=scratch)
+    ctx.apply_errors.append(ApplyError(parse_statement(Statement(0, "", 0, 1, 1), "sqlite"), error))
+    return _finish(ctx, rules, [])
+
+
+def _mentioned(statements: list[ParsedStatement]) -> frozenset[str]:
+    """Every name (lower-cased) the statements spell: the only objects they can touch by name."""
+    return frozenset(
+        fold(t.name) for s in statements for t in s.tokens if t.kind in ("word", "quoted", "string")
+    )
+
+
+def _objects_closure(scratch: ScratchDatabase, names: frozenset[str]) -> SchemaObjects:
+    """The objects ``names`` touch, plus the tables their triggers and views read (SQLite checks
+    those when a table they hang off is altered)."""
+    objects = scratch.objects(names)
+    for _ in range(3):
+        more = names | frozenset(
+            fold(t.name)
+            for (kind, _), sql in objects.sql.items()
+            if kind in ("trigger", "view")
+            for t in scan(sql)
+            if t.kind in ("word", "quoted")
+        )
+        if more == names:
+            break
+        names, objects = more, scratch.objects(more)
+    return objects
+
+
+def _remember_drop(ctx: FileContext, statement: ParsedStatement) -> None:
+    """Before a DROP TABLE runs: the table, who references it, and whether FKs are enforced."""
+    scratch = ctx.scratch
+    if scratch is None:
+        return
+    for name in dropped(statement, "TABLE"):
+        state = scratch.table(name)
+        if state is None:
+            continue
+        key = fold(name)
+        ctx.dropped_tables[key] = state
+        ctx.referenced_when_dropped[key] = sorted(
+            {fk.table for fk in scratch.references_to(name) if fold(fk.table) != key}
+        )
+        ctx.foreign_keys_on_when_dropped[key] = scratch.foreign_keys_on()
+        ctx.triggers_when_dropped[key] = scratch.triggers_of(name)
+
+
+def _try_rollback(ctx: FileContext, before: SchemaObjects, names: frozenset[str]) -> RollbackResult:
+    """Apply the migration and then its rollback to a scratch database holding only the objects
+    they name (as they stood before), and note what the rollback leaves different.
+
+    A savepoint on the main replay would do the same, but rolling one back makes SQLite reparse
+    the whole schema: quadratic over a long directory.
+    """
+    trial = ScratchDatabase.holding(before)
+    try:
+        start = trial.objects(names)
+        _run(trial, ctx.statements, ctx.file.transactional)
+        errors = _run(trial, ctx.rollback_statements, ctx.file.transactional)
+        return RollbackResult(tuple(errors), start, trial.objects(names))
+    finally:
+        trial.close()
+
+
+def _run(
+    scratch: ScratchDatabase, statements: list[ParsedStatement], transactional: bool
+) -> list[ApplyError]:
+    if transactional:
+        scratch.begin()
+    errors = []
+    for statement in statements:
+        error = scratch.execute(statement.text)
+        if error is not None:
+            errors.append(ApplyError(statement, error))
+    scratch.commit()
+    return errors
+
+
+def _lint_postgres(
+    migrations: list[MigrationFile], target: _Target, rules: list[Rule], server: str | None
+) -> list[Diagnostic]:
+    state: PgState = PgReplay(server) if server is not None else PgCatalog()
+    try:
+        return [d for m in migrations for d in _lint_postgres_file(m, state, target.wants(m.path), rules)]
+    finally:
+        state.close()
+
+
+def _lint_postgres_file(
+    migration: MigrationFile, state: PgState, report: bool, rules: list[Rule]
+) -> list[Diagnostic]:
+    parsed = [parse_statement(s, "postgres") for s in migration.statements]
+    ctx = FileContext(migration, "postgres", parsed, state.tables(), catalog=state)
+    state.start_file(migration.transactional)
+    findings: list[Diagnostic] = []
+    for index, statement in enumerate(parsed):
+        if report:
+            findings += _check_statement(StatementContext(ctx, statement, parsed[:index]), rules)
+        error = state.apply(statement)
+        if error is not None:
+            ctx.apply_errors.append(ApplyError(statement, error))
+    state.end_file()
+    if not report:
+        return []
+    if migration.rollback is not None:
+        ctx.rollback_statements = [parse_statement(s, "postgres") for s in migration.rollback.statements]
+    return _finish(ctx, rules, findings)
+
+
+def _check_statement(ctx: StatementContext, rules: list[Rule]) -> list[Diagnostic]:
+    return [d for rule in rules for d in rule.check_statement(ctx)]
+
+
+def _finish(ctx: FileContext, rules: list[Rule], findings: list[Diagnostic]) -> list[Diagnostic]:
+    """Add the file-level findings, drop fallbacks already explained, apply noqa comments."""
+    fallback = {rule.code for rule in rules if rule.fallback}
+    for rule in rules:
+        findings += rule.check_file(ctx)
+    flagged = {(d.path, d.line) for d in findings if d.code not in fallback and d.severity == ERROR}
+    findings = [d for d in findings if d.code not in fallback or (d.path, d.line) not in flagged]
+    return _unsilenced(ctx.file, findings)
+
+
+def _unsilenced(migration: MigrationFile, findings: list[Diagnostic]) -> list[Diagnostic]:
+    return _unsilenced_any([migration], findings)
+
+
+def _unsilenced_any(migrations: list[MigrationFile], findings: list[Diagnostic]) -> list[Diagnostic]:
+    if not findings:
+        return []
+    comments = {}
+    for migration in migrations:
+        comments[migration.path] = find_noqa(migration.text)
+        if migration.rollback is not None:
+            comments[migration.rollback.path] = find_noqa(migration.rollback.text)
+    return [d for d in findings if not is_silenced(d, comments.get(d.path, []))]

@@ -1,0 +1,123 @@
+"""SV106: a table rebuild that does not carry every column's data across."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from schemavet.diagnostics import Diagnostic
+from schemavet.lint.context import FileContext
+from schemavet.lint.names import identifier, table_name
+from schemavet.lint.rebuild import Rebuild, find_rebuilds
+from schemavet.lint.registry import SQLITE, Rule, register
+from schemavet.lint.sql import is_command
+from schemavet.lint.statements import ParsedStatement
+from schemavet.sqlite.expressions import fold
+
+
+@register
+class SV106RebuildLosesData(Rule):
+    """A table rebuild that loses rows or columns: no copy, or a copy that leaves columns out.
+
+    **Anti-pattern** (``note`` is in both tables but not copied; ``legacy`` vanishes)::
+
+        CREATE TABLE new_users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, note TEXT);
+        INSERT INTO new_users (id, email) SELECT id, email FROM users;
+        DROP TABLE users;
+        ALTER TABLE new_users RENAME TO users;
+
+    **Best practice**: copy every column the new table keeps, and drop a column on purpose
+    (with ``ALTER TABLE … DROP COLUMN`` and its own review) rather than as a side effect::
+
+        INSERT INTO new_users (id, email, note) SELECT id, email, note FROM users;
+    """
+
+    code = "SV106"
+    name = "rebuild-loses-data"
+    dialects = frozenset({SQLITE})
+    hint = "Copy every column into the new table: INSERT INTO new (cols…) SELECT cols… FROM old."
+
+    def check_file(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        """Findings for each rebuild's missing copy, missing columns and uncopied columns."""
+        for rebuild in find_rebuilds(ctx.statements):
+            old = ctx.dropped_tables.get(fold(rebuild.source))
+            new = ctx.scratch.table(rebuild.table) if ctx.scratch is not None else None
+            if old is None or new is None:
+                continue
+            copy = _copy_statement(ctx.statements, rebuild)
+            if copy is None:
+                yield self.on(
+                    ctx,
+                    rebuild.drop,
+                    f'Rebuild of "{rebuild.table}" drops "{rebuild.source}" without '
+                    f'copying its rows into "{rebuild.copy}": every row is lost',
+                )
+                continue
+            gone = [c for c in old.columns if not new.has_column(c)]
+            if gone:
+                yield self.on(
+                    ctx,
+                    rebuild.drop,
+                    f'Rebuild of "{rebuild.table}" loses column(s) '
+                    + ", ".join(f'"{c}"' for c in gone)
+                    + " and their data",
+                )
+            uncopied = [c for c in old.columns if new.has_column(c) and c not in _copied(copy, new.columns)]
+            if uncopied:
+                yield self.on(
+                    ctx,
+                    copy,
+                    f'The copy into "{rebuild.copy}" leaves out column(s) '
+                    + ", ".join(f'"{c}"' for c in uncopied)
+                    + f' of "{rebuild.source}": their data is lost',
+                )
+
+
+def _copy_statement(statements: list[ParsedStatement], rebuild: Rebuild) -> ParsedStatement | None:
+    from sqlglot import exp
+
+    for statement in statements:
+        if statement is rebuild.drop:
+            return None
+        if not is_command(statement, "INSERT", "REPLACE"):
+            continue
+        tree = statement.expression
+        if (
+            isinstance(tree, exp.Insert)
+            and fold(_target(tree)) == fold(rebuild.copy)
+            and _reads(tree, rebuild)
+        ):
+            return statement
+    return None
+
+
+def _target(tree: Any) -> str:
+    return table_name(tree.this)
+
+
+def _reads(tree: Any, rebuild: Rebuild) -> bool:
+    from sqlglot import exp
+
+    return (
+        any(fold(t.name) == fold(rebuild.source) for t in tree.expression.find_all(exp.Table))
+        if tree.expression is not None
+        else False
+    )
+
+
+def _copied(copy: ParsedStatement, new_columns: tuple[str, ...]) -> set[str]:
+    """The new table's columns that the INSERT … SELECT fills from some column of the old one."""
+    from sqlglot import exp
+
+    tree = copy.expression
+    assert isinstance(tree, exp.Insert)
+    select = tree.expression
+    if not isinstance(select, exp.Select):
+        return set()
+    targets = (
+        [fold(identifier(c)) for c in tree.this.expressions] if isinstance(tree.this, exp.Schema) else []
+    )
+    targets = targets or list(new_columns)
+    if any(isinstance(e, exp.Star) for e in select.expressions):
+        return set(targets)
+    return {t for t, e in zip(targets, select.expressions, strict=False) if e.find(exp.Column) is not None}

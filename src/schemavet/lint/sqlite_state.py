@@ -1,0 +1,314 @@
+"""The scratch SQLite database lint replays migrations into, and what rules may ask of it.
+
+Statements run one at a time, the way yoyo runs them (a connection in autocommit mode with
+foreign keys off, a transaction around each transactional migration), so a rule sees the
+schema exactly as it stands before the statement it checks. Questions are narrow catalog
+queries (one table, one PRAGMA), cached until the schema changes: lint asks thousands of them
+and a whole-schema introspection per question would make a long directory quadratic.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from schemavet.sql.tokens import quote_identifier
+from schemavet.sqlite.expressions import fold
+
+# How long one replayed statement may run before lint stops it.
+STATEMENT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """An index on a table: its key columns (lower-cased), and where it comes from."""
+
+    name: str
+    columns: tuple[str, ...]
+    unique: bool
+    origin: str  # "c" CREATE INDEX, "u" UNIQUE constraint, "pk" PRIMARY KEY
+    partial: bool
+
+
+@dataclass(frozen=True)
+class ForeignKeyState:
+    """A foreign key of a table; empty ``ref_columns`` means the parent's primary key."""
+
+    table: str
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TableState:
+    """What a table looks like in the scratch database right now."""
+
+    name: str
+    columns: tuple[str, ...]
+    primary_key: tuple[str, ...]
+    rowid_alias: bool
+    indexes: dict[str, IndexState] = field(default_factory=dict)
+    foreign_keys: tuple[ForeignKeyState, ...] = ()
+
+    def has_column(self, name: str) -> bool:
+        """True when the table has this column (case-insensitively, as SQLite compares)."""
+        return fold(name) in self.columns
+
+    def is_unique_key(self, columns: tuple[str, ...]) -> bool:
+        """True when ``columns`` (lower-cased) are the primary key or a full unique index."""
+        wanted = set(columns)
+        if self.primary_key and set(self.primary_key) == wanted:
+            return True
+        return any(i.unique and not i.partial and set(i.columns) == wanted for i in self.indexes.values())
+
+    def is_indexed(self, columns: tuple[str, ...]) -> bool:
+        """True when some index (or the rowid) starts with ``columns``, so lookups need no scan."""
+        if self.rowid_alias and columns == self.primary_key:
+            return True
+        n = len(columns)
+        return any(set(i.columns[:n]) == set(columns) for i in self.indexes.values() if not i.partial)
+
+
+@dataclass(frozen=True)
+class SchemaObjects:
+    """Named tables, indexes, triggers and views, with the SQL that defines each."""
+
+    sql: dict[tuple[str, str], str]
+
+    @property
+    def objects(self) -> frozenset[tuple[str, str]]:
+        """``(type, lower-cased name)`` of every object."""
+        return frozenset(self.sql)
+
+
+def columns_of(create_table: str) -> tuple[str, ...]:
+    """The columns (lower-cased) a ``CREATE TABLE`` statement defines, as SQLite itself reads it."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute(create_table)
+        name = conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'").fetchone()[0]
+        return tuple(r[0] for r in conn.execute("SELECT lower(name) FROM pragma_table_xinfo(?)", (name,)))
+    except sqlite3.Error:
+        return ()
+    finally:
+        conn.close()
+
+
+class ScratchDatabase:
+    """An in-memory SQLite database that migrations are replayed into, one statement at a time."""
+
+    def __init__(self, statement_seconds: float = STATEMENT_SECONDS, on_disk: bool = False) -> None:
+        # In memory, unless Python migrations must be replayed by yoyo's own connection too.
+        self._directory = tempfile.TemporaryDirectory(prefix="schemavet-lint-") if on_disk else None
+        self.path = os.path.join(self._directory.name, "scratch.db") if self._directory else ":memory:"
+        self.conn = sqlite3.connect(self.path, isolation_level=None)
+        if self._directory is not None:
+            self.conn.execute("PRAGMA journal_mode = MEMORY")
+            self.conn.execute("PRAGMA synchronous = OFF")
+        self._version = -1
+        self._tables: dict[str, TableState | None] = {}
+        self._budget = statement_seconds
+        self._deadline = 0.0
+        # A statement that never ends (a runaway recursive CTE) must not hang lint.
+        self.conn.set_progress_handler(self._over_budget, 10_000)
+
+    def close(self) -> None:
+        """Close the database and remove its file, if it has one: nothing is left behind."""
+        self.conn.close()
+        if self._directory is not None:
+            self._directory.cleanup()
+
+    def apply_with_yoyo(self, migration: Any) -> str | None:
+        """Apply a yoyo migration (a Python one) with yoyo's own step runner, on a connection of
+        yoyo's to this (on-disk) database; the error message if it fails."""
+        from yoyo import get_backend
+
+        assert self._directory is not None, "a Python migration needs the on-disk scratch database"
+        had_lock_table = self.table("yoyo_lock") is not None
+        backend = get_backend("sqlite:///" + self.path)
+        try:
+            migration.process_steps(backend, "apply")
+        except Exception as e:  # yoyo raises the driver's errors and BadMigration
+            return f"{type(e).__name__}: {e}"
+        finally:
+            backend.connection.close()
+        if not had_lock_table:
+            self.conn.execute("DROP TABLE IF EXISTS yoyo_lock")  # yoyo's bookkeeping, not the app's
+        return None
+
+    def execute(self, sql: str) -> str | None:
+        """Run one statement as yoyo's cursor would; the error message if it fails."""
+        self._deadline = time.monotonic() + self._budget
+        try:
+            cursor = self.conn.execute(sql)
+            cursor.fetchall()
+        except (sqlite3.Error, sqlite3.Warning, ValueError, OverflowError) as e:
+            if str(e) == "interrupted":
+                return f"still running after {self._budget:g} s on a database with no real data (stopped)"
+            return str(e)
+        finally:
+            self._deadline = 0.0
+        return None
+
+    def _over_budget(self) -> int:
+        return int(bool(self._deadline) and time.monotonic() > self._deadline)
+
+    def new_connection(self) -> None:
+        """Reset what belongs to a connection: yoyo runs each migration on a connection of its own,
+        so a PRAGMA foreign_keys = ON in one migration does not carry into the next."""
+        self.conn.execute("PRAGMA foreign_keys = OFF")
+
+    def begin(self) -> None:
+        """Open the transaction yoyo puts around a transactional migration."""
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN")
+
+    def commit(self) -> None:
+        """Commit it (a migration that ended it early has nothing left to commit)."""
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+
+    @property
+    def in_transaction(self) -> bool:
+        """True inside an open transaction (where some PRAGMAs are no-ops)."""
+        return self.conn.in_transaction
+
+    def foreign_keys_on(self) -> bool:
+        """True when foreign key enforcement is on for this connection."""
+        return bool(self.conn.execute("PRAGMA foreign_keys").fetchone()[0])
+
+    def tables_among(self, names: frozenset[str]) -> frozenset[str]:
+        """Which of ``names`` (lower-cased) are tables right now: one pass over the catalog in C."""
+        rows = self.conn.execute(
+            "SELECT lower(name) FROM sqlite_schema WHERE type = 'table'"
+            " AND lower(name) IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(names)),),
+        )
+        return frozenset(r[0] for r in rows)
+
+    def has_rows(self, table: str) -> bool:
+        """True when the table holds at least one row in the scratch database."""
+        sql = f"SELECT EXISTS (SELECT 1 FROM {quote_identifier(table)})"
+        try:
+            return bool(self.conn.execute(sql).fetchone()[0])
+        except sqlite3.Error:
+            return False
+
+    def table(self, name: str) -> TableState | None:
+        """The table called ``name`` (case-insensitively), or None when there is none."""
+        self._refresh()
+        key = fold(name)
+        if key not in self._tables:
+            self._tables[key] = self._read_table(name)
+        return self._tables[key]
+
+    def references_to(self, table: str) -> list[ForeignKeyState]:
+        """Every foreign key, in any table, that points at ``table``."""
+        rows = self.conn.execute(
+            'SELECT m.name, f.id, f.seq, f."from", f."table", f."to" FROM sqlite_schema m,'
+            " pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND lower(f.\"table\") = lower(?)"
+            " ORDER BY m.name, f.id, f.seq",
+            (table,),
+        ).fetchall()
+        return _group_foreign_keys(rows)
+
+    def objects(self, names: frozenset[str]) -> SchemaObjects:
+        """The tables, indexes, triggers and views called, or on a table called, one of ``names``.
+
+        A migration can only touch objects it names, or that hang off a table it names; reading
+        the rest of the catalog for every file would make a long directory quadratic.
+        """
+        rows = self.conn.execute(
+            "SELECT type, lower(name), coalesce(sql, '') FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'"
+            " AND (lower(name) IN (SELECT value FROM json_each(?1))"
+            " OR lower(tbl_name) IN (SELECT value FROM json_each(?1))) ORDER BY rowid",
+            (json.dumps(sorted(names)),),
+        ).fetchall()
+        return SchemaObjects({(kind, name): sql for kind, name, sql in rows})
+
+    @classmethod
+    def holding(cls, objects: SchemaObjects) -> ScratchDatabase:
+        """A new scratch database with just these objects, created in their original order."""
+        scratch = cls()
+        for sql in objects.sql.values():
+            if sql:
+                scratch.execute(sql)  # a virtual table's shadow tables already exist: that fails harmlessly
+        return scratch
+
+    def triggers_of(self, table: str) -> tuple[str, ...]:
+        """The names of the triggers on ``table``."""
+        rows = self.conn.execute(
+            "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND lower(tbl_name) = lower(?)", (table,)
+        )
+        return tuple(r[0] for r in rows)
+
+    def _refresh(self) -> None:
+        version = self.conn.execute("PRAGMA schema_version").fetchone()[0]
+        if version != self._version:
+            self._version = version
+            self._tables = {}
+
+    def _read_table(self, name: str) -> TableState | None:
+        # PRAGMAs look the table up in SQLite's in-memory schema hash; a WHERE on sqlite_schema
+        # would scan every row of the catalog for each question.
+        listed = self.conn.execute(
+            "SELECT name, wr FROM pragma_table_list(?) WHERE schema = 'main' AND type = 'table'", (name,)
+        ).fetchone()
+        if listed is None:
+            return None
+        real, without_rowid = listed
+        info = self.conn.execute(
+            "SELECT lower(name), pk, lower(type) FROM pragma_table_xinfo(?)", (real,)
+        ).fetchall()
+        pk = tuple(n for n, k, _ in sorted(info, key=lambda r: r[1]) if k)
+        rowid_alias = len(pk) == 1 and any(n == pk[0] and t == "integer" for n, _, t in info)
+        return TableState(
+            name=real,
+            columns=tuple(r[0] for r in info),
+            primary_key=pk,
+            rowid_alias=rowid_alias and not without_rowid,
+            indexes=self._indexes(real),
+            foreign_keys=tuple(self._foreign_keys(real)),
+        )
+
+    def _indexes(self, table: str) -> dict[str, IndexState]:
+        indexes = {}
+        for _, name, unique, origin, partial in self.conn.execute(
+            "SELECT * FROM pragma_index_list(?)", (table,)
+        ):
+            keys = self.conn.execute(
+                "SELECT lower(coalesce(name, '')) FROM pragma_index_xinfo(?) WHERE key ORDER BY seqno",
+                (name,),
+            )
+            indexes[fold(name)] = IndexState(
+                name, tuple(r[0] for r in keys), bool(unique), origin, bool(partial)
+            )
+        return indexes
+
+    def _foreign_keys(self, table: str) -> list[ForeignKeyState]:
+        rows = self.conn.execute(
+            'SELECT ?, id, seq, "from", "table", "to" FROM pragma_foreign_key_list(?) ORDER BY id, seq',
+            (table, table),
+        ).fetchall()
+        return _group_foreign_keys(rows)
+
+
+def _group_foreign_keys(rows: list[tuple[str, int, int, str, str, str | None]]) -> list[ForeignKeyState]:
+    grouped: dict[tuple[str, int], list[tuple[str, str, str | None]]] = {}
+    for table, fk_id, _, column, ref_table, ref_column in rows:
+        grouped.setdefault((table, fk_id), []).append((column, ref_table, ref_column))
+    return [
+        ForeignKeyState(
+            table=table,
+            columns=tuple(fold(c) for c, _, _ in parts),
+            ref_table=parts[0][1],
+            ref_columns=tuple(fold(r) for _, _, r in parts if r is not None),
+        )
+        for (table, _), parts in grouped.items()
+    ]

@@ -1,0 +1,1 @@
+ALTER TABLE orders ADD COLUMN total_cents INTEGER AS (CAST(total * 100 AS INTEGER)) STORED;

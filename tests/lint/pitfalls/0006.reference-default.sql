@@ -1,0 +1,1 @@
+ALTER TABLE orders ADD COLUMN referrer_id INTEGER DEFAULT 1 REFERENCES customers(id);

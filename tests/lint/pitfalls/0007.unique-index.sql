@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX ux_customers_email ON customers(email);

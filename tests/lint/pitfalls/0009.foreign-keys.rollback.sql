@@ -1,0 +1,2 @@
+DROP TABLE newsletters;
+DROP TABLE invoices;
