@@ -24,6 +24,8 @@ class Report:
     database: str
     spec_path: str
     findings: tuple[Finding, ...]
+    # what was checked beyond the catalog ("16 query plans checked", …), for the summary line
+    checked: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -59,13 +61,14 @@ def _verify(
     spec_path = spec.path if isinstance(spec, Spec) else os.fspath(spec)
     # The collector is paused for the whole run and resumed only once the models are gone:
     # resumed earlier, its first pass would walk every object they are made of.
+    checked: list[str] = []
     with gc_paused():
-        findings = _compare(url, engine, spec, prove_actions, in_place)
+        findings = _compare(url, engine, spec, prove_actions, in_place, checked)
     if migrations is not None:
         from schemavet.applied import content_findings
 
         findings += content_findings(db, migrations)
-    return Report(db, spec_path, tuple(findings))
+    return Report(db, spec_path, tuple(findings), tuple(checked))
 
 
 def _compare(
@@ -74,6 +77,7 @@ def _compare(
     spec: str | os.PathLike[str] | Spec,
     prove_actions: bool = False,
     in_place: bool = False,
+    checked: list[str] | None = None,
 ) -> list[Finding]:
     with engine.inspecting(url) as inspected:  # the database is read while the spec is
         if not isinstance(spec, Spec):
@@ -82,7 +86,9 @@ def _compare(
     findings = diff_schemas(expected, actual)
     findings += check_policies(spec.policies, expected, engine.name_key, "spec")
     findings += check_policies(spec.policies, actual, engine.name_key, "database")
-    findings += check_behaviour(url, expected, spec.queries, engine.name_key, prove_actions, in_place)
+    findings += check_behaviour(
+        url, expected, spec.queries, engine.name_key, prove_actions, in_place, checked
+    )
     return findings
 
 
@@ -104,7 +110,7 @@ def check(
         apply_all("sqlite:///" + path, os.fspath(migrations), scratch=True)
         report = _verify(path, spec, None, prove_actions, in_place=True)
     findings = (*check_sum(os.fspath(migrations)), *report.findings, *prove_rollbacks(migrations))
-    return Report(f"the schema built by {os.fspath(migrations)}", report.spec_path, findings)
+    return Report(f"the schema built by {os.fspath(migrations)}", report.spec_path, findings, report.checked)
 
 
 def inspect(db: str) -> Schema:

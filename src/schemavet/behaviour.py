@@ -33,19 +33,31 @@ def check_behaviour(
     name_key: Callable[[str], str],
     prove_actions: bool = False,
     in_place: bool = False,
+    checked: list[str] | None = None,
 ) -> list[Finding]:
     """Findings for the spec's query plans, and (with ``prove_actions``) its foreign-key actions.
 
     ``expected`` is the spec's normalized schema; ``in_place`` says ``url`` is a scratch
     database the proofs may write to (in savepoints rolled back) instead of a copy of it.
+    What was checked is appended to ``checked`` ("16 query plans checked", …).
     """
     if not queries and not prove_actions:
         return []
     behaviour = get_behaviour(url.engine)
-    findings = plan_findings(behaviour.explain(url, queries), name_key) if queries else []
+    notes = checked if checked is not None else []
+    findings = []
+    if queries:
+        findings += plan_findings(behaviour.explain(url, queries), name_key)
+        notes.append(_count(len(queries), "query plan") + " checked")
     if prove_actions:
-        findings += action_findings(behaviour.prove(url, expected, in_place))
+        outcomes = behaviour.prove(url, expected, in_place)
+        findings += action_findings(outcomes)
+        notes.append(_count(len(outcomes), "foreign-key action") + " tried")
     return findings
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _sqlite_explain(url: DatabaseURL, queries: tuple[Query, ...]) -> list[Plan]:

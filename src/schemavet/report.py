@@ -19,12 +19,13 @@ def _location(report: Report, finding: Finding) -> str:
 def render_text(report: Report) -> str:
     """One line per finding, then a one-line summary."""
     lines = [f"{f.message} ({_location(report, f)})" for f in report.findings]
+    checked = f" (also {', '.join(report.checked)})" if report.checked else ""
     if report.ok:
-        lines.append(f"OK: {report.database} matches {report.spec_path}")
+        lines.append(f"OK: {report.database} matches {report.spec_path}{checked}")
     else:
         count = len(report.findings)
         noun = "difference" if count == 1 else "differences"
-        lines.append(f"FAIL: {count} {noun} between {report.database} and {report.spec_path}")
+        lines.append(f"FAIL: {count} {noun} between {report.database} and {report.spec_path}{checked}")
     return "\n".join(lines)
 
 
@@ -35,6 +36,7 @@ def report_document(report: Report) -> dict[str, Any]:
         "spec": report.spec_path,
         "ok": report.ok,
         "findings": [f.as_dict(report.spec_path) for f in report.findings],
+        "checked": list(report.checked),
     }
 
 
