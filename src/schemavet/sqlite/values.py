@@ -101,7 +101,11 @@ def _literal_values(token: Token) -> list[Any]:
         text = unquote(token.text)
         return [text, *_pattern_fillings(text)]
     if token.kind == "number":
-        number = float(token.text) if any(c in token.text for c in ".eE") else int(token.text, 0)
+        text = token.text
+        if text[:2].lower() == "0x":
+            number: float = int(text, 16)
+        else:
+            number = float(text) if any(c in text for c in ".eE") else int(text)
         return [number, number + 1, number - 1]
     return []
 
