@@ -63,9 +63,8 @@ def main() -> None:
     for tables in sizes:
         probes, seconds, held = measure(tables)
         per_probe = seconds / probes * 1000
-        print(
-            f"{tables:>6} tables  {probes:>6} probes  {seconds:8.2f} s  {per_probe:6.1f} ms/probe  held: {held}"
-        )
+        line = f"{tables:>6} tables  {probes:>6} probes  {seconds:8.2f} s  {per_probe:6.1f} ms/probe"
+        print(f"{line}  held: {held}")
 
 
 if __name__ == "__main__":
