@@ -99,6 +99,7 @@ _TABLE = "tables:\n  t:\n    columns: {id: INTEGER PRIMARY KEY, x: TEXT}\n    in
         ),
         ("queries:\n  q: {sql: 'SELECT (1'}\n", 6, "Cannot read the SQL of query"),
         ("queries: [SELECT 1]\n", 5, '"queries" should be a mapping'),
+        ("queries:\n  q:\n    sql: {postgresql: SELECT 1}\n", 7, 'gives no statement for engine "sqlite"'),
     ],
 )
 def test_spec_errors_name_their_line(queries: str, line: int, message: str) -> None:
@@ -111,3 +112,8 @@ def test_spec_errors_name_their_line(queries: str, line: int, message: str) -> N
 def test_trailing_semicolon_and_string_semicolons_are_one_statement() -> None:
     spec = parse_spec(_TABLE + "queries:\n  q: \"SELECT x FROM t WHERE x = ';' ;\"\n", "spec.yaml")
     assert spec.queries[0].sql == "SELECT x FROM t WHERE x = ';'"
+
+
+def test_sql_per_engine() -> None:
+    text = _TABLE + "queries:\n  q:\n    sql: {sqlite: SELECT x FROM t, postgresql: SELECT x FROM public.t}\n"
+    assert parse_spec(text, "spec.yaml").queries[0].sql == "SELECT x FROM t"

@@ -22,6 +22,7 @@ from schemavet.spec.yamlnodes import Nodes, line_of
 from schemavet.sql.tokens import check_sql, tokenize
 
 QUERY_KEYS = frozenset({"description", "sql", "uses", "scan", "sort"})
+ENGINE_NAMES = frozenset({"sqlite", "postgresql"})  # as spec/load.py's ENGINES
 _PERMISSIONS = {"allowed": True, "forbidden": False}
 
 
@@ -32,7 +33,7 @@ def parse_queries(nodes: Nodes, node: yaml.Node, schema: Schema) -> tuple[Query,
     }
     queries = []
     for name, (key, value) in nodes.mapping(node, '"queries"').items():
-        query = _query(nodes, name, value, line_of(key))
+        query = _query(nodes, name, value, line_of(key), schema.engine)
         for index in query.uses:
             if index.lower() != PRIMARY_KEY and index.lower() not in indexes:
                 raise nodes.error(
@@ -42,7 +43,7 @@ def parse_queries(nodes: Nodes, node: yaml.Node, schema: Schema) -> tuple[Query,
     return tuple(queries)
 
 
-def _query(nodes: Nodes, name: str, node: yaml.Node, line: int) -> Query:
+def _query(nodes: Nodes, name: str, node: yaml.Node, line: int, engine: str) -> Query:
     what = f'query "{name}"'
     if isinstance(node, yaml.ScalarNode):
         return Query(name, _sql(nodes, node, what), line=line)
@@ -52,13 +53,23 @@ def _query(nodes: Nodes, name: str, node: yaml.Node, line: int) -> Query:
     value = {k: n for k, (_, n) in entries.items()}
     return Query(
         name,
-        _sql(nodes, value["sql"], what),
+        _sql(nodes, _for_engine(nodes, value["sql"], engine, what), what),
         uses=nodes.names(value["uses"], f'"uses" of {what}') if "uses" in value else (),
         scan=_permission(nodes, value, "scan", what, default=False),
         sort=_permission(nodes, value, "sort", what, default=True),
         description=nodes.scalar(value["description"], what) if "description" in value else None,
         line=line,
     )
+
+
+def _for_engine(nodes: Nodes, node: yaml.Node, engine: str, what: str) -> yaml.Node:
+    """The SQL as written, or its entry for ``engine`` in ``{sqlite: …, postgresql: …}``."""
+    if not isinstance(node, yaml.MappingNode):
+        return node
+    entries = nodes.mapping(node, f'"sql" of {what}', ENGINE_NAMES)
+    if engine not in entries:
+        raise nodes.error(node, f'"sql" of {what} gives no statement for engine "{engine}"')
+    return entries[engine][1]
 
 
 def _sql(nodes: Nodes, node: yaml.Node, what: str) -> str:
