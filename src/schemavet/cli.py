@@ -24,6 +24,15 @@ _FORMAT = click.option(
     show_default=True,
     help="Report for people or programs.",
 )
+_CI_FORMATS = ("github", "sarif")
+_VERIFY_FORMAT = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", *_CI_FORMATS]),
+    default="text",
+    show_default=True,
+    help="Report for people, programs, GitHub annotations or SARIF (pointing at the spec's lines).",
+)
 
 
 class _Group(click.Group):
@@ -60,7 +69,7 @@ def _finish(ok: bool) -> None:
     metavar="DIR",
     help="Also report applied migrations whose files changed since.",
 )
-@_FORMAT
+@_VERIFY_FORMAT
 def verify(db: str, spec_path: str, migrations: str | None, output_format: str) -> None:
     """Compare a database with a spec: exit 0 if they match, 1 if not, 2 on bad input."""
     from schemavet.api import verify as run_verify
@@ -112,7 +121,7 @@ def _refuse_to_overwrite_the_database(db: str, output: str) -> None:
     help="A yoyo migrations directory (with --spec).",
 )
 @click.option("--spec", "spec_path", metavar="FILE", help="The spec the migrations must build.")
-@_FORMAT
+@_VERIFY_FORMAT
 def check(migrations: str | None, spec_path: str | None, output_format: str) -> None:
     """Apply migrations to a scratch database and verify it; no options: every configured app."""
     from schemavet.api import check as run_check
@@ -132,6 +141,9 @@ def check(migrations: str | None, spec_path: str | None, output_format: str) -> 
 def _echo_report(report: Any, output_format: str) -> None:
     from schemavet.report import render_json, render_text
 
+    if output_format in _CI_FORMATS:
+        _echo_diagnostics([report], output_format)
+        return
     render: Callable[[Any], str] = render_json if output_format == "json" else render_text
     click.echo(render(report))
 
@@ -139,11 +151,28 @@ def _echo_report(report: Any, output_format: str) -> None:
 def _echo_reports(reports: list[tuple[str, Any]], output_format: str) -> None:
     from schemavet.report import render_json_many, render_text
 
+    if output_format in _CI_FORMATS:
+        _echo_diagnostics([report for _, report in reports], output_format)
+        return
     if output_format == "json":
         click.echo(render_json_many(reports))
         return
     for name, report in reports:
         click.echo(f"[{name}] " + render_text(report).replace("\n", f"\n[{name}] "))
+
+
+def _echo_diagnostics(reports: list[Any], output_format: str) -> None:
+    """Findings as GitHub annotations or SARIF, each at the spec line (or file) it is about."""
+    from schemavet.formats import render_github, render_sarif
+    from schemavet.report import verify_rules
+
+    diagnostics = [f.as_diagnostic(report.spec_path) for report in reports for f in report.findings]
+    if output_format == "sarif":
+        text = render_sarif(diagnostics, verify_rules(), _version())
+    else:
+        text = render_github(diagnostics)
+    if text:
+        click.echo(text)
 
 
 _DB = click.option("--db", required=True, metavar="URL", help="sqlite:///path.db, or a file path.")
@@ -273,6 +302,24 @@ def sum_command(migrations: str | None) -> None:
         click.echo(f"Wrote {path} ({len(sums.entries)} files)", err=True)
 
 
+def _linter_for(directory: str) -> Callable[[str], list[Any]]:
+    """Lint findings of one migration file of ``directory``: the directory is linted once,
+    when the first step asks (after review has read the directory and reported its errors)."""
+    from schemavet.config import lint_dialect
+    from schemavet.lint import lint_paths
+
+    by_file: dict[str, list[Any]] = {}
+
+    def findings_of(path: str) -> list[Any]:
+        if not by_file:
+            by_file[""] = []  # linted, even if nothing was found
+            for finding in lint_paths([directory], lint_dialect()):
+                by_file.setdefault(os.path.realpath(finding.path), []).append(finding)
+        return by_file.get(os.path.realpath(path), [])
+
+    return findings_of
+
+
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False), metavar="DIR")
 @click.option(
@@ -287,7 +334,7 @@ def review(directory: str, latest: int | None, output_format: str) -> None:
     from schemavet.review import review as run_review
     from schemavet.review_report import render_json, render_text
 
-    effects = run_review(directory, latest=latest)
+    effects = run_review(directory, latest=latest, lint=_linter_for(directory))
     render = render_json if output_format == "json" else render_text
     click.echo(render(directory, effects))
     _finish(not any(effect.failed for effect in effects))
