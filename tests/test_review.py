@@ -45,6 +45,8 @@ def _steps(out: str, directory: Path) -> list[dict[str, Any]]:
     *body, summary = out.rstrip("\n").splitlines()
     assert summary.startswith(("OK: reviewed", "FAIL: reviewed")), summary
     for line in body:
+        if line.startswith("  " + str(directory)):
+            continue  # a lint finding of the step's file (tests/test_ci_formats.py)
         if line.startswith("  "):
             steps[-1]["lines"].append(line[2:])
         elif line.startswith(str(directory) + os.sep):
@@ -56,9 +58,11 @@ def _steps(out: str, directory: Path) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_review_case(case: dict[str, Any], tmp_path: Path) -> None:
+    # review's own effects; the CLI adds lint's findings to each step (tests/test_ci_formats.py)
     directory = _write(tmp_path / "migrations", case["migrations"])
-    code, out, err = _run("review", str(directory))
-    assert (code, err) == (case["exit"], ""), out
+    effects = review(str(directory))
+    out = render_text(str(directory), effects)
+    assert (1 if any(e.failed for e in effects) else 0) == case["exit"], out
     assert _steps(out, directory) == case["steps"]
 
 
@@ -162,7 +166,11 @@ def test_json(tmp_path: Path) -> None:
         }
     ]
     assert not any(c["object_type"] == "index" for c in second["changes"]), "a loss is not also a removal"
-    assert first["diagnostics"] == [] and first["post_apply"] is False
+    assert first["post_apply"] is False
+    # the CLI lints the directory: the rebuild's lint findings sit under its step
+    assert [d["code"] for d in first["diagnostics"]] == ["SV504"]  # no rollback file
+    assert {"SV401", "SV504"} <= {d["code"] for d in second["diagnostics"]}
+    assert all(d["path"] == str(directory / "0002.rebuild.sql") for d in second["diagnostics"])
 
 
 def _drop_table_linter(path: str) -> list[Diagnostic]:
@@ -375,7 +383,10 @@ def test_latest_keeps_the_post_apply_hooks(tmp_path: Path) -> None:
         {"file": "0002.b.sql", "lines": ["! lost index a_x on a (x) (dropped with rebuilt table a)"]},
         {"file": "post-apply.sql (post-apply hook)", "lines": ["+ table hook (x)"]},
     ]
-    assert out.rstrip().endswith("FAIL: reviewed 2 migrations in " + f"{directory}: 1 implicit loss")
+    # and lint's errors for the rebuild (SV106: rows not copied; SV401: index not recreated)
+    assert out.rstrip().endswith(
+        f"FAIL: reviewed 2 migrations in {directory}: 1 implicit loss, 2 lint errors"
+    )
 
 
 def test_latest_must_be_positive() -> None:

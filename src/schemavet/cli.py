@@ -24,6 +24,15 @@ _FORMAT = click.option(
     show_default=True,
     help="Report for people or programs.",
 )
+_CI_FORMATS = ("github", "sarif")
+_VERIFY_FORMAT = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", *_CI_FORMATS]),
+    default="text",
+    show_default=True,
+    help="Report for people, programs, GitHub annotations or SARIF (pointing at the spec's lines).",
+)
 
 
 class _Group(click.Group):
@@ -65,7 +74,7 @@ def _finish(ok: bool) -> None:
     is_flag=True,
     help="Also prove every foreign-key action by doing it, in a scratch copy of the schema.",
 )
-@_FORMAT
+@_VERIFY_FORMAT
 def verify(db: str, spec_path: str, migrations: str | None, prove_actions: bool, output_format: str) -> None:
     """Compare a database with a spec: exit 0 if they match, 1 if not, 2 on bad input."""
     from schemavet.api import verify as run_verify
@@ -123,7 +132,7 @@ def _refuse_to_overwrite_the_database(db: str, output: str) -> None:
     show_default=True,
     help="Prove every foreign-key action on the scratch database.",
 )
-@_FORMAT
+@_VERIFY_FORMAT
 def check(migrations: str | None, spec_path: str | None, prove_actions: bool, output_format: str) -> None:
     """Apply migrations to a scratch database and verify it; no options: every configured app."""
     from schemavet.api import check as run_check
@@ -143,6 +152,9 @@ def check(migrations: str | None, spec_path: str | None, prove_actions: bool, ou
 def _echo_report(report: Any, output_format: str) -> None:
     from schemavet.report import render_json, render_text
 
+    if output_format in _CI_FORMATS:
+        _echo_diagnostics([report], output_format)
+        return
     render: Callable[[Any], str] = render_json if output_format == "json" else render_text
     click.echo(render(report))
 
@@ -150,11 +162,28 @@ def _echo_report(report: Any, output_format: str) -> None:
 def _echo_reports(reports: list[tuple[str, Any]], output_format: str) -> None:
     from schemavet.report import render_json_many, render_text
 
+    if output_format in _CI_FORMATS:
+        _echo_diagnostics([report for _, report in reports], output_format)
+        return
     if output_format == "json":
         click.echo(render_json_many(reports))
         return
     for name, report in reports:
         click.echo(f"[{name}] " + render_text(report).replace("\n", f"\n[{name}] "))
+
+
+def _echo_diagnostics(reports: list[Any], output_format: str) -> None:
+    """Findings as GitHub annotations or SARIF, each at the spec line (or file) it is about."""
+    from schemavet.formats import render_github, render_sarif
+    from schemavet.report import verify_rules
+
+    diagnostics = [f.as_diagnostic(report.spec_path) for report in reports for f in report.findings]
+    if output_format == "sarif":
+        text = render_sarif(diagnostics, verify_rules(), _version())
+    else:
+        text = render_github(diagnostics)
+    if text:
+        click.echo(text)
 
 
 _DB = click.option("--db", required=True, metavar="URL", help="sqlite:///path.db, or a file path.")
@@ -284,6 +313,24 @@ def sum_command(migrations: str | None) -> None:
         click.echo(f"Wrote {path} ({len(sums.entries)} files)", err=True)
 
 
+def _linter_for(directory: str) -> Callable[[str], list[Any]]:
+    """Lint findings of one migration file of ``directory``: the directory is linted once,
+    when the first step asks (after review has read the directory and reported its errors)."""
+    from schemavet.config import lint_dialect
+    from schemavet.lint import lint_paths
+
+    by_file: dict[str, list[Any]] = {}
+
+    def findings_of(path: str) -> list[Any]:
+        if not by_file:
+            by_file[""] = []  # linted, even if nothing was found
+            for finding in lint_paths([directory], lint_dialect()):
+                by_file.setdefault(os.path.realpath(finding.path), []).append(finding)
+        return by_file.get(os.path.realpath(path), [])
+
+    return findings_of
+
+
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False), metavar="DIR")
 @click.option(
@@ -298,7 +345,7 @@ def review(directory: str, latest: int | None, output_format: str) -> None:
     from schemavet.review import review as run_review
     from schemavet.review_report import render_json, render_text
 
-    effects = run_review(directory, latest=latest)
+    effects = run_review(directory, latest=latest, lint=_linter_for(directory))
     render = render_json if output_format == "json" else render_text
     click.echo(render(directory, effects))
     _finish(not any(effect.failed for effect in effects))

@@ -74,7 +74,7 @@ class Finding:
         from schemavet.diagnostics import ERROR, Diagnostic
 
         return Diagnostic(
-            path=spec_path,
+            path=self.path or spec_path,
             line=self.line,
             column=None,
             code=f"verify/{self.kind}",

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemavet.api import Report
+from schemavet.diagnostics import ERROR
 from schemavet.findings import Finding
+
+if TYPE_CHECKING:
+    from schemavet.formats import RuleInfo
 
 
 def _location(report: Report, finding: Finding) -> str:
@@ -92,3 +96,24 @@ def render_rehearsal_json(rehearsal: Any) -> str:
         "verification": report_document(rehearsal.verification) if rehearsal.verification else None,
     }
     return json.dumps(document, indent=2, default=str)
+
+
+_VERIFY_RULES = {
+    "missing": "An object the spec declares is missing from the database",
+    "unexpected": "The database has an object the spec does not declare",
+    "changed": "An object differs between the spec and the database",
+    "policy": "A policy the spec states does not hold",
+    "plan": "A query the spec names does not have the plan it declares",
+    "behaviour": "A foreign-key action the spec declares did not happen when tried",
+    "unproven": "A foreign-key action the spec declares could not be tried",
+}
+
+
+def verify_rules() -> dict[str, RuleInfo]:
+    """The SARIF catalogue entries of verify's finding kinds (codes ``verify/<kind>``)."""
+    from schemavet.formats import RuleInfo
+
+    return {
+        f"verify/{kind}": RuleInfo(f"verify/{kind}", kind, summary, ERROR)
+        for kind, summary in _VERIFY_RULES.items()
+    }
