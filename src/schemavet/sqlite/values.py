@@ -8,6 +8,8 @@ few shapes CHECKs often ask for (short strings, dates, JSON), for the solver in 
 from __future__ import annotations
 
 import itertools
+import re
+from functools import partial
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +19,7 @@ from schemavet.sql.tokens import Token, tokenize, unquote
 INTEGER, TEXT, BLOB, REAL, NUMERIC = "INTEGER", "TEXT", "BLOB", "REAL", "NUMERIC"
 _PREFIX = "sv"
 _EPOCH = datetime(2020, 1, 1)
+_GLOB_CLASS = re.compile(r"\[(\^?\]?[^\]]*)\]")
 _SHAPES: tuple[Any, ...] = (
     0,
     1,
@@ -111,12 +114,27 @@ def _literal_values(token: Token) -> list[Any]:
 
 
 def _pattern_fillings(pattern: str) -> list[str]:
-    """LIKE and GLOB patterns made concrete: wildcards filled in."""
-    if not any(c in pattern for c in "%_*?"):
+    """LIKE and GLOB patterns made concrete: wildcards filled in, character classes chosen from.
+
+    Two GLOB fillings, one with the first and one with the last character of every class, so
+    that a key and a different new key can both be found.
+    """
+    if not any(c in pattern for c in "%_*?["):
         return []
-    like = pattern.replace("%", "x").replace("_", "x")
-    glob = pattern.replace("*", "x").replace("?", "x")
-    return [like, glob, pattern.replace("%", "").replace("*", "")]
+    fillings = [pattern.replace("%", "x").replace("_", "x")]
+    for pick in (0, -1):
+        glob = _GLOB_CLASS.sub(partial(_class_member, pick=pick), pattern)
+        fillings += [glob.replace("*", "x").replace("?", "x"), glob.replace("*", "").replace("?", "x")]
+    return fillings
+
+
+def _class_member(match: re.Match[str], pick: int) -> str:
+    """A character a GLOB class ``[…]`` accepts (its first or last), or one a negated class leaves out."""
+    body = match.group(1)
+    if body.startswith("^"):
+        excluded = set(body[1:])
+        return next(c for c in "xX_~" if c not in excluded)
+    return body[pick]
 
 
 def candidates(kind: str, nullable: bool, fresh: Fresh, mentioned: list[Any]) -> list[Any]:
