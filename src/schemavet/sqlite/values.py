@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import itertools
 import re
-from functools import partial
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from schemavet.sql.tokens import Token, tokenize, unquote
