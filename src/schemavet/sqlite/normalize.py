@@ -84,10 +84,10 @@ def _namespace_pair(expected: Namespace, actual: Namespace) -> tuple[Namespace, 
     act_keys = {name: _primary_key_columns(t) for name, t in act_tables.items()}
     exp_normal, act_normal = {}, {}
     for name, table in exp_tables.items():
-        exp_normal[name] = _table(table, exp_keys)
+        normal = exp_normal[name] = _table(table, exp_keys)
         other = act_tables.get(name)
-        if other is not None and _written_alike(table, other, exp_keys, act_keys):
-            act_normal[name] = exp_normal[name]
+        if other is not None and _written_alike(table, other, normal.primary_key, exp_keys, act_keys):
+            act_normal[name] = normal
     act_normal = {
         name: act_normal[name] if name in act_normal else _table(table, act_keys)
         for name, table in act_tables.items()
@@ -101,16 +101,20 @@ _TABLE_FIELDS = tuple(f.name for f in fields(Table) if f.compare and f.name != "
 def _written_alike(
     expected: Table,
     actual: Table,
+    primary_key: PrimaryKey | None,
     exp_keys: dict[str, tuple[str, ...]],
     act_keys: dict[str, tuple[str, ...]],
 ) -> bool:
-    """True when normalizing ``expected`` gives what normalizing ``actual`` would give."""
+    """True when normalizing ``expected`` gives what normalizing ``actual`` would give.
+
+    ``primary_key`` is ``expected``'s, normalized already.
+    """
     if expected.name != actual.name or list(expected.columns) != list(actual.columns):
         return False
     if not all(getattr(expected, f) == getattr(actual, f) for f in _TABLE_FIELDS):
         return False
     # a spec leaves the rowid alias to be derived, the database states it: compare the outcome
-    if _primary_key(expected) != _primary_key(actual):
+    if primary_key != _primary_key(actual):
         return False
     targets = {fold(fk.ref_table) for fk in expected.foreign_keys if not fk.ref_columns}
     return all(exp_keys.get(t) == act_keys.get(t) for t in targets)
