@@ -6,13 +6,11 @@ import os
 import tempfile
 from dataclasses import dataclass
 
-from schemavet.behaviour import check_behaviour
 from schemavet.dburl import DatabaseURL, parse_db_url
 from schemavet.diff import diff_schemas
 from schemavet.engines import Engine, get_engine
 from schemavet.findings import Finding
 from schemavet.model import Schema
-from schemavet.policies import check_policies
 from schemavet.spec.load import Spec, load_spec
 from schemavet.spec.yamlnodes import gc_paused
 
@@ -84,11 +82,18 @@ def _compare(
             spec = load_spec(spec, engine.name)
         expected, actual = engine.normalize_pair(spec.schema, inspected())
     findings = diff_schemas(expected, actual)
-    findings += check_policies(spec.policies, expected, engine.name_key, "spec")
-    findings += check_policies(spec.policies, actual, engine.name_key, "database")
-    findings += check_behaviour(
-        url, expected, spec.queries, engine.name_key, prove_actions, in_place, checked
-    )
+    # policies, plans and proofs: imported only by the specs and runs that have them
+    if spec.policies:
+        from schemavet.policies import check_policies
+
+        findings += check_policies(spec.policies, expected, engine.name_key, "spec")
+        findings += check_policies(spec.policies, actual, engine.name_key, "database")
+    if spec.queries or prove_actions:
+        from schemavet.behaviour import check_behaviour
+
+        findings += check_behaviour(
+            url, expected, spec.queries, engine.name_key, prove_actions, in_place, checked
+        )
     return findings
 
 
