@@ -76,7 +76,11 @@ needs_fork = pytest.mark.skipif(not background._can_fork(), reason="needs fork a
 
 
 @needs_fork
-def test_child_reads_what_the_process_reads(samsara_db: Path) -> None:
+def test_child_reads_what_the_process_reads(samsara_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fallback(self: object) -> None:
+        raise AssertionError("the child gave no answer; the catalog was read in the parent")
+
+    monkeypatch.setattr(background._Child, "read_here", no_fallback)
     with background.catalog_reader(str(samsara_db)) as catalog:
         from_child = catalog()
     assert from_child == background.read(str(samsara_db))
@@ -120,3 +124,27 @@ def test_without_fork_the_catalog_is_read_in_the_process(
 ) -> None:
     monkeypatch.setattr(background, "_can_fork", lambda: False)
     assert schemavet.verify(str(samsara_db), SAMSARA_SPEC).ok
+
+
+@needs_fork
+def test_interrupted_wait_leaves_no_child(samsara_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import signal
+    import time
+
+    def slow(path: str, writer: int) -> None:
+        time.sleep(30)
+        os._exit(0)
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(background, "_serve", slow)
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        with pytest.raises(KeyboardInterrupt), background.catalog_reader(str(samsara_db)) as catalog:
+            catalog()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert _children() == []

@@ -76,30 +76,32 @@ class _Child:
     def catalog(self) -> Catalog:
         """Wait for the child's answer; read in this process if the child could not answer."""
         assert self.reader is not None
-        with os.fdopen(self.reader, "rb") as pipe:
-            self.reader = None
+        with os.fdopen(self.reader, "rb", closefd=False) as pipe:
             data = pipe.read()
-        self._reap()
+        self.stop()
         try:
             answer = marshal.loads(data)
         except (EOFError, ValueError, TypeError):
-            return read(self.path)  # the child died before answering: no worse than no child
+            return self.read_here()  # the child died before answering: no worse than no child
         if answer[0] == _ERROR:
             raise DatabaseError(answer[1])
         return Catalog(*answer[1])
 
-    def stop(self) -> None:
-        """End the child if its answer was never read."""
-        if self.reader is None:
-            return
-        os.close(self.reader)
-        self.reader = None
-        with suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
-        self._reap()
+    def read_here(self) -> Catalog:
+        """The catalog read in this process, when the child gave no answer."""
+        return read(self.path)
 
-    def _reap(self) -> None:
+    def stop(self) -> None:
+        """Close the pipe and reap the child, ending it first if it has not finished.
+
+        Safe to call at any point, also after an interruption while the answer was read.
+        """
+        if self.reader is not None:
+            os.close(self.reader)
+            self.reader = None
         if self.pid:
+            with suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)  # after a full answer it has exited already
             with suppress(ChildProcessError):
                 os.waitpid(self.pid, 0)
             self.pid = 0
