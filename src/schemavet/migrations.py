@@ -68,12 +68,18 @@ def rollback_path(migration: Any) -> str | None:
     return path if os.path.isfile(path) else None
 
 
+def quiet() -> contextlib.AbstractContextManager[Any]:
+    """Keep yoyo's printing off standard output, where schemavet's report goes.
+
+    yoyo prints the rows any statement returns (``PRAGMA journal_mode = WAL`` prints "wal").
+    """
+    return contextlib.redirect_stdout(io.StringIO())
+
+
 def apply_one(backend: Any, migration: Any, mark: bool) -> None:
     """Apply one migration (marking it applied unless it is a post-apply hook), failures named."""
     try:
-        # yoyo prints the rows any statement returns (PRAGMA journal_mode = WAL prints "wal")
-        # to standard output, which is where schemavet's report goes
-        with contextlib.redirect_stdout(io.StringIO()):
+        with quiet():
             backend.apply_one(migration, mark=mark)
     except Exception as e:  # yoyo raises the driver's own errors, and BadMigration
         raise MigrationError(f'Migration "{migration.id}" failed to apply: {e} ({migration.path})') from e

@@ -52,7 +52,7 @@ def prove_rollbacks(migrations: str | os.PathLike[str]) -> list[Finding]:
 
 
 def _prove_one(backend: Any, migration: Any, engine: Engine, path: str) -> list[Finding]:
-    from schemavet.migrations import apply_one, rollback_path
+    from schemavet.migrations import apply_one, quiet, rollback_path
 
     if rollback_path(migration) is None:
         apply_one(backend, migration, mark=True)
@@ -61,7 +61,8 @@ def _prove_one(backend: Any, migration: Any, engine: Engine, path: str) -> list[
     apply_one(backend, migration, mark=True)
     applied = _schema(engine, path)
     try:
-        backend.rollback_one(migration)
+        with quiet():  # yoyo prints the rows a statement returns
+            backend.rollback_one(migration)
     except Exception as e:  # the driver's own error, or BadMigration
         failed = [_finding(migration, ROLLBACK, f"fails: {e}")]
         # yoyo runs the rollback in a transaction: when that undid it, later proofs can go on
@@ -70,7 +71,8 @@ def _prove_one(backend: Any, migration: Any, engine: Engine, path: str) -> list[
         return failed
     findings = _differences(before, _schema(engine, path), migration, ROLLBACK)
     try:
-        backend.apply_one(migration)
+        with quiet():
+            backend.apply_one(migration)
     except Exception as e:
         findings.append(_finding(migration, REAPPLY, f"fails: {e}"))
         raise _ProofStopped(findings) from e
