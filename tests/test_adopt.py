@@ -281,3 +281,58 @@ def test_declared_versions_must_increase(tmp_path: Path) -> None:
     run_sql(db, "CREATE TABLE a (id INTEGER); PRAGMA user_version = 2;")
     code, _, err = _run("adopt", "--db", db, "--migrations", directory)
     assert code == 2 and "declares user_version 1, not above the 2 declared before it" in err
+
+
+def _tables(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    finally:
+        conn.close()
+
+
+def test_a_schema_changed_during_the_adoption_leaves_the_file_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The schema changes after the check and before the marking: refused, not a byte written."""
+    import schemavet.adoption as adoption
+
+    path = legacy_samsara(tmp_path)
+    checked = adoption._refuse_drift
+    seen: list[str] = []
+
+    def check_then_change(*args: Any) -> None:
+        checked(*args)
+        run_sql(path, "CREATE INDEX idx_added_meanwhile ON cvs(file_name);")
+        seen.append(digest(path))
+
+    monkeypatch.setattr(adoption, "_refuse_drift", check_then_change)
+    code, _, err = _run("adopt", "--db", path, "--migrations", SAMSARA_MIGRATIONS)
+    assert code == 2 and "changed while it was being adopted; nothing was marked" in err, err
+    assert digest(path) == seen[0]  # not even yoyo's lock table or a lock row
+    assert not {t for t in _tables(path) if "yoyo" in t}
+    code, _, err = _run("apply", "--db", path, "--migrations", SAMSARA_MIGRATIONS)
+    assert code == 2 and 'run "schemavet adopt" first' in err  # still a legacy database
+    monkeypatch.undo()
+    run_sql(path, "DROP INDEX idx_added_meanwhile;")
+    code, out, err = _run("adopt", "--db", path, "--migrations", SAMSARA_MIGRATIONS)
+    assert code == 0, err
+    assert len(_applied(path)) == 5
+
+
+def test_yoyo_tables_without_applied_migrations_are_not_an_adoption(tmp_path: Path) -> None:
+    """Only rows in _yoyo_migration say a database was adopted; an empty yoyo_lock does not."""
+    from schemavet.bookkeeping import open_backend
+
+    path = legacy_samsara(tmp_path)
+    open_backend(f"sqlite:///{path}").connection.close()  # what any yoyo command leaves: yoyo_lock
+    assert "yoyo_lock" in _tables(path)
+    before = digest(path)
+    code, _, err = _run("apply", "--db", path, "--migrations", SAMSARA_MIGRATIONS)
+    assert code == 2 and 'run "schemavet adopt" first' in err
+    assert digest(path) == before
+    code, out, err = _run("adopt", "--db", path, "--migrations", SAMSARA_MIGRATIONS)
+    assert code == 0, err
+    assert len(_applied(path)) == 5
+    code, _, err = _run("adopt", "--db", path, "--migrations", SAMSARA_MIGRATIONS)
+    assert code == 2 and "already has yoyo bookkeeping: 5 migrations recorded in _yoyo_migration" in err

@@ -78,17 +78,24 @@ def adopt(
 
 def _legacy_state(url: DatabaseURL) -> tuple[int, str]:
     """The database's user_version and schema fingerprint; refuses one yoyo already manages."""
-    from schemavet.sqlite.bookkeeping import schema_fingerprint, user_version, yoyo_tables
+    from schemavet.sqlite.bookkeeping import schema_fingerprint, user_version
     from schemavet.sqlite.connect import open_readonly
 
     with open_readonly(url.location) as conn:
-        tables = yoyo_tables(conn)
-        if tables:
-            raise SchemavetError(
-                f'"{url.location}" already has yoyo bookkeeping ({", ".join(tables)}); '
-                f'nothing to adopt: apply its pending migrations with "schemavet apply"'
-            )
+        _refuse_managed(url, conn)
         return user_version(conn), schema_fingerprint(conn)
+
+
+def _refuse_managed(url: DatabaseURL, conn: Any) -> None:
+    """yoyo manages a database once ``_yoyo_migration`` has rows (its other tables may be empty)."""
+    from schemavet.sqlite.bookkeeping import MIGRATION_TABLE, applied_migration_ids
+
+    applied = applied_migration_ids(conn)
+    if applied:
+        raise SchemavetError(
+            f'"{url.location}" already has yoyo bookkeeping: {len(applied)} migrations recorded in '
+            f'{MIGRATION_TABLE}; nothing to adopt: apply its pending migrations with "schemavet apply"'
+        )
 
 
 def _ordered(directory: str) -> list[Any]:
@@ -192,18 +199,28 @@ def _refuse_drift(
 
 
 def _mark(url: DatabaseURL, prefix: list[Any], fingerprint: str) -> None:
-    """Mark ``prefix`` applied with yoyo's own API, if nobody changed the schema meanwhile."""
-    from schemavet.bookkeeping import open_backend, yoyo_url
+    """Mark ``prefix`` applied with yoyo's own API, if nobody changed the schema meanwhile.
+
+    One transaction, under the database's write lock from its first statement: the schema is
+    checked against the fingerprint taken before the replay, then yoyo's tables are created and
+    the migrations marked. A refusal or any error rolls it back, so the file is as it was.
+    """
+    from schemavet.bookkeeping import InOneTransaction, open_backend, yoyo_url
     from schemavet.sqlite.bookkeeping import schema_fingerprint
 
-    backend = open_backend(yoyo_url(url))
+    backend = open_backend(yoyo_url(url), mixins=(InOneTransaction,), prepare=False)
     try:
-        with backend.lock():
+        with backend.transaction():
+            _refuse_managed(url, backend.connection)
             if schema_fingerprint(backend.connection) != fingerprint:
                 raise SchemavetError(
                     f'"{url.location}" changed while it was being adopted; nothing was marked, '
                     f"run adopt again"
                 )
             backend.mark_migrations(prefix)
+    except backend.DatabaseError as e:
+        raise SchemavetError(
+            f'Cannot mark migrations applied in "{url.location}": {e}; nothing was marked'
+        ) from e
     finally:
         backend.connection.close()

@@ -32,21 +32,22 @@ def apply(db: str, migrations: str | os.PathLike[str]) -> list[str]:
 
 
 def refuse_unadopted(url: DatabaseURL, what_to_do: str) -> None:
-    """A SQLite database with a user_version but no yoyo bookkeeping must be adopted first.
+    """A SQLite database with a user_version but no migration yoyo recorded must be adopted first.
 
     Applying every migration to it would fail on the first table that already exists, after
-    yoyo had created its own tables in it.
+    yoyo had created its own tables in it. yoyo's tables alone (an empty ``yoyo_lock``, which
+    any yoyo command leaves) do not make a database adopted: rows in ``_yoyo_migration`` do.
     """
     if url.engine != "sqlite" or not os.path.isfile(url.location) or not os.path.getsize(url.location):
         return
-    from schemavet.sqlite.bookkeeping import user_version, yoyo_tables
+    from schemavet.sqlite.bookkeeping import applied_migration_ids, user_version
     from schemavet.sqlite.connect import open_readonly
 
     with open_readonly(url.location) as conn:
-        version, tables = user_version(conn), yoyo_tables(conn)
-    if version and not tables:
+        version, applied = user_version(conn), applied_migration_ids(conn)
+    if version and not applied:
         raise SchemavetError(
-            f'"{url.location}" is at user_version {version} with no yoyo bookkeeping; '
+            f'"{url.location}" is at user_version {version} with no migration recorded by yoyo; '
             f"{what_to_do}, so its applied migrations are not applied twice"
         )
 

@@ -64,13 +64,42 @@ class RecordContentHashes:
         backend.execute(template.format(table=backend.quote_identifier(HASH_TABLE), **names), params)
 
 
+class InOneTransaction:
+    """A yoyo backend mix-in for writing yoyo's bookkeeping inside one transaction of the caller.
+
+    The outermost ``backend.transaction()`` begins with ``BEGIN IMMEDIATE`` — the database's
+    write lock, taken before anything is read, so what the caller checks inside it cannot change
+    before the commit — and everything yoyo does within it (creating or upgrading its own tables,
+    ``mark_migrations``) runs in savepoints of that transaction: a rollback leaves no trace.
+    yoyo's own ``ensure_internal_schema_updated`` would take its ``yoyo_lock`` row and commit on
+    its own; here the upgrade of yoyo's tables joins the caller's transaction instead.
+    """
+
+    def begin(self) -> None:
+        """yoyo's ``begin``, taking the write lock at once."""
+        backend = cast(Any, self)
+        backend._in_transaction = True
+        backend.execute("BEGIN IMMEDIATE")
+
+    def ensure_internal_schema_updated(self) -> None:
+        """Create or upgrade yoyo's tables in the open transaction, without a commit."""
+        from yoyo import internalmigrations
+
+        if internalmigrations.needs_upgrading(self):
+            internalmigrations.upgrade(self)
+
+
 def yoyo_url(url: DatabaseURL) -> str:
     """The URL yoyo understands for a database schemavet was given as a URL or a path."""
     return url.url if "://" in url.url else "sqlite:///" + url.location
 
 
-def open_backend(url: str, mixins: tuple[type, ...] = ()) -> Any:
-    """A yoyo backend for ``url`` that records content hashes, with extra mix-ins first."""
+def open_backend(url: str, mixins: tuple[type, ...] = (), prepare: bool = True) -> Any:
+    """A yoyo backend for ``url`` that records content hashes, with extra mix-ins first.
+
+    ``prepare`` runs yoyo's ``init_database`` (which creates ``yoyo_lock`` at once, committed);
+    a caller that writes only inside :class:`InOneTransaction` passes False.
+    """
     from yoyo.backends.base import get_backend_class
     from yoyo.connections import parse_uri
     from yoyo.migrations import default_migration_table
@@ -83,7 +112,8 @@ def open_backend(url: str, mixins: tuple[type, ...] = ()) -> Any:
     backend_class = type(f"Schemavet{base.__name__}", (*mixins, RecordContentHashes, base), {})
     try:
         backend = backend_class(parsed, default_migration_table)
-        backend.init_database()
+        if prepare:
+            backend.init_database()
     except Exception as e:  # the driver's own errors: unreachable, locked, not a database
         raise SchemavetError(f'Cannot open "{url}" for migrating: {e}') from e
     return backend

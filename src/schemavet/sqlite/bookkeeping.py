@@ -10,7 +10,9 @@ import sqlite3
 
 from schemavet.bookkeeping import HASH_TABLE
 from schemavet.sql.tokens import quote_identifier
-from schemavet.sqlite.inspect import BOOKKEEPING_TABLES, YOYO_TABLES
+from schemavet.sqlite.inspect import BOOKKEEPING_TABLES
+
+MIGRATION_TABLE = "_yoyo_migration"  # yoyo.migrations.default_migration_table
 
 # Ordinary tables of the app: not SQLite's own, not virtual or shadow, not bookkeeping.
 _APP_TABLES = (
@@ -29,10 +31,24 @@ def user_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def yoyo_tables(conn: sqlite3.Connection) -> list[str]:
-    """yoyo's bookkeeping tables present in the database."""
-    names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    return sorted(name for name in names if name in YOYO_TABLES)
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+    return conn.execute(query, (name,)).fetchone() is not None
+
+
+def applied_migration_ids(conn: sqlite3.Connection) -> list[str]:
+    """The migrations yoyo recorded as applied (``_yoyo_migration``), oldest first.
+
+    This, not the presence of yoyo's tables, says whether yoyo manages a database: any yoyo
+    command creates ``yoyo_lock`` on its first connection, before it has applied anything.
+    yoyo before 6.0 named the id column ``id``; its schema is read too.
+    """
+    if not _has_table(conn, MIGRATION_TABLE):
+        return []
+    columns = {str(row[1]) for row in conn.execute(f"PRAGMA table_info({quote_identifier(MIGRATION_TABLE)})")}
+    column = "migration_id" if "migration_id" in columns else "id"
+    query = f"SELECT {quote_identifier(column)} FROM {quote_identifier(MIGRATION_TABLE)} ORDER BY rowid"
+    return [str(row[0]) for row in conn.execute(query)]
 
 
 def schema_fingerprint(conn: sqlite3.Connection) -> str:
