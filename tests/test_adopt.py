@@ -336,3 +336,18 @@ def test_yoyo_tables_without_applied_migrations_are_not_an_adoption(tmp_path: Pa
     assert len(_applied(path)) == 5
     code, _, err = _run("adopt", "--db", path, "--migrations", SAMSARA_MIGRATIONS)
     assert code == 2 and "already has yoyo bookkeeping: 5 migrations recorded in _yoyo_migration" in err
+
+
+def test_a_database_a_yoyo_process_holds_the_lock_of_is_not_adopted(tmp_path: Path) -> None:
+    from tests.test_apply import _stale_lock
+
+    path = legacy_samsara(tmp_path)
+    _stale_lock(path, pid=777)
+    before = digest(path)
+    code, _, err = _run("adopt", "--db", path, "--migrations", SAMSARA_MIGRATIONS)
+    assert code == 2
+    assert (
+        "is locked by yoyo (yoyo_lock holds the lock of process 777, taken at 2025-01-02 03:04:05); " in err
+    )
+    assert "nothing was marked" in err and len(err.strip().splitlines()) == 1
+    assert digest(path) == before

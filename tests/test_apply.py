@@ -7,11 +7,13 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from schemavet import apply, snapshot, verify
 from schemavet.bookkeeping import HASH_TABLE, open_backend
 from schemavet.cli import main
+from schemavet.errors import SchemavetError
 from schemavet.migrations import in_yoyo_order, read_migration_dir
 from schemavet.sums import content_sha256
 from tests.conftest import SAMSARA_MIGRATIONS, SAMSARA_SPEC, digest
@@ -107,3 +109,40 @@ def test_a_failing_migration_is_named(tmp_path: Path) -> None:
     assert code == 2
     assert 'Migration "0007.broken" failed to apply' in err
     assert "0007.broken" not in _recorded(tmp_path / "app.db")
+
+
+def _stale_lock(db: Path, pid: int = 4242) -> None:
+    """What a yoyo apply killed while it held the lock leaves behind: its row in yoyo_lock."""
+    backend = open_backend(f"sqlite:///{db}")  # creates yoyo_lock, as yoyo does on connecting
+    backend.connection.close()
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute(
+            "INSERT INTO yoyo_lock (locked, ctime, pid) VALUES (1, '2025-01-02 03:04:05', ?)", (pid,)
+        )
+    finally:
+        conn.close()
+
+
+def test_a_stale_yoyo_lock_is_an_input_error_naming_the_lock(
+    samsara_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import schemavet.migrations
+
+    directory = _migrations(tmp_path)
+    (directory / "0007.more.sql").write_text(
+        "-- depends: 0006.cv-queue-order\nCREATE TABLE more (id INTEGER);\n"
+    )
+    _stale_lock(samsara_db)
+    before = digest(samsara_db)
+    monkeypatch.setattr(schemavet.migrations, "LOCK_TIMEOUT", 0.3)  # yoyo's wait is 10 s
+    code, out, err = _run("apply", "--db", samsara_db, "--migrations", directory)
+    assert code == 2, err
+    assert err == (
+        f'schemavet: error: "{samsara_db}" is locked by yoyo (yoyo_lock holds the lock of process 4242, '
+        "taken at 2025-01-02 03:04:05); nothing was applied: if no migration is running on it, "
+        'remove the stale lock with "yoyo break-lock"\n'
+    )
+    assert digest(samsara_db) == before
+    with pytest.raises(SchemavetError, match="is locked by yoyo"):
+        apply(str(samsara_db), directory, lock_timeout=0.1)

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -274,3 +275,23 @@ def test_the_cli_progress_bar_appears_only_for_copies_of_more_than_one_step(
         for done in (1024, 2048, 2500):
             progress.update(done, 2500)
     assert "Copying big.db" in capsys.readouterr().err
+
+
+def test_a_stale_lock_copied_with_the_database_neither_blocks_nor_stays_in_the_copy(
+    filled_samsara: Path, tmp_path: Path
+) -> None:
+    """The copy is private: nobody else can be migrating it, so the lock row copied with it goes."""
+    from tests.test_apply import _stale_lock
+
+    _stale_lock(filled_samsara)
+    migrations = _migrations_with(tmp_path, {"0007.more.sql": "-- depends: 0006.cv-queue-order\nSELECT 1;"})
+    before = digest(filled_samsara)
+    kept = tmp_path / "rehearsed.db"
+    started = time.monotonic()
+    rehearsal = rehearse(str(filled_samsara), migrations, keep=str(kept))
+    assert time.monotonic() - started < 5  # yoyo would have waited 10 s for the lock, then failed
+    assert rehearsal.ok and rehearsal.applied == ("0007.more",)
+    assert digest(filled_samsara) == before  # the original keeps its lock: only yoyo break-lock removes it
+    conn = sqlite3.connect(kept)
+    assert conn.execute("SELECT count(*) FROM yoyo_lock").fetchone() == (0,)
+    conn.close()

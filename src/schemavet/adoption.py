@@ -27,7 +27,7 @@ from schemavet.api import Report
 from schemavet.dburl import DatabaseURL, parse_db_url
 from schemavet.diff import diff_schemas
 from schemavet.engines import Engine, get_engine
-from schemavet.errors import MigrationError, SchemavetError
+from schemavet.errors import DatabaseError, MigrationError, SchemavetError
 from schemavet.findings import Finding
 from schemavet.model import Schema
 
@@ -87,8 +87,12 @@ def _legacy_state(url: DatabaseURL) -> tuple[int, str]:
 
 
 def _refuse_managed(url: DatabaseURL, conn: Any) -> None:
-    """yoyo manages a database once ``_yoyo_migration`` has rows (its other tables may be empty)."""
-    from schemavet.sqlite.bookkeeping import MIGRATION_TABLE, applied_migration_ids
+    """yoyo manages a database once ``_yoyo_migration`` has rows (its other tables may be empty).
+
+    A row in ``yoyo_lock`` says a yoyo process is migrating it (or died doing so): refused too.
+    """
+    from schemavet.migrations import locked_sentence
+    from schemavet.sqlite.bookkeeping import MIGRATION_TABLE, applied_migration_ids, yoyo_lock
 
     applied = applied_migration_ids(conn)
     if applied:
@@ -96,6 +100,9 @@ def _refuse_managed(url: DatabaseURL, conn: Any) -> None:
             f'"{url.location}" already has yoyo bookkeeping: {len(applied)} migrations recorded in '
             f'{MIGRATION_TABLE}; nothing to adopt: apply its pending migrations with "schemavet apply"'
         )
+    lock = yoyo_lock(conn)
+    if lock is not None:
+        raise DatabaseError(locked_sentence(url.location, *lock, "nothing was marked"))
 
 
 def _ordered(directory: str) -> list[Any]:

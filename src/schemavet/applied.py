@@ -15,8 +15,12 @@ from schemavet.findings import Finding
 from schemavet.migration_findings import CONTENT, REMOVED, MigrationFinding
 
 
-def apply(db: str, migrations: str | os.PathLike[str]) -> list[str]:
-    """Apply every pending migration to ``db``, recording content hashes; the ids applied."""
+def apply(db: str, migrations: str | os.PathLike[str], lock_timeout: float | None = None) -> list[str]:
+    """Apply every pending migration to ``db``, recording content hashes; the ids applied.
+
+    yoyo's migration lock is waited for ``lock_timeout`` seconds (yoyo's 10 by default); a lock
+    still held then is a :class:`~schemavet.errors.DatabaseError` that names its holder.
+    """
     from schemavet.bookkeeping import open_backend, yoyo_url
     from schemavet.migrations import apply_pending, read_migration_dir
 
@@ -26,7 +30,7 @@ def apply(db: str, migrations: str | os.PathLike[str]) -> list[str]:
     refuse_unadopted(url, 'run "schemavet adopt" first')
     backend = open_backend(yoyo_url(url))
     try:
-        return apply_pending(backend, listed)
+        return apply_pending(backend, listed, directory, lock_timeout)
     finally:
         backend.connection.close()
 

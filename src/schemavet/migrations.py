@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import glob
 import io
 import os
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from typing import Any
 
-from schemavet.errors import MigrationError
+from schemavet.errors import DatabaseError, MigrationError
+
+#: Seconds to wait for yoyo's migration lock (a row in ``yoyo_lock``) before giving up: yoyo's own.
+LOCK_TIMEOUT = 10.0
 
 
 def read_migration_dir(directory: str) -> Any:
@@ -39,15 +43,72 @@ def apply_all(url: str, directory: str, scratch: bool = False) -> list[str]:
         backend.connection.close()
 
 
-def apply_pending(backend: Any, migrations: Any, directory: str = "") -> list[str]:
+def apply_pending(
+    backend: Any, migrations: Any, directory: str = "", lock_timeout: float | None = None
+) -> list[str]:
     """Apply what ``backend`` has not applied yet, then the post-apply hooks; the ids applied."""
-    with backend.lock():
+    with locked(backend, lock_timeout):
         pending = _in_order(backend, migrations, directory)
         for migration in pending:
             apply_one(backend, migration, mark=True)
         for hook in migrations.post_apply:
             apply_one(backend, hook, mark=False)
     return [m.id for m in pending]
+
+
+@contextlib.contextmanager
+def locked(backend: Any, timeout: float | None = None) -> Iterator[None]:
+    """yoyo's migration lock on ``backend``, waited for ``timeout`` seconds (default :data:`LOCK_TIMEOUT`).
+
+    A lock still held then — by a running migration, or left by one that was killed — is a
+    :class:`~schemavet.errors.DatabaseError` naming the database and the lock's holder, not
+    yoyo's ``LockTimeout``.
+    """
+    from yoyo.exceptions import LockTimeout
+
+    wait = LOCK_TIMEOUT if timeout is None else timeout
+    if wait <= 0:  # yoyo would wait for ever
+        raise ValueError(f"lock timeout must be above 0 seconds, not {wait}")
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(backend.lock(timeout=wait))
+        except LockTimeout as e:
+            raise DatabaseError(_lock_problem(backend)) from e
+        yield
+
+
+def _lock_problem(backend: Any) -> str:
+    try:
+        query = f"SELECT pid, ctime FROM {backend.lock_table_quoted}"
+        row = backend.execute(query).fetchone()
+    except backend.DatabaseError:  # the database itself is locked, or the table is unreadable
+        row = None
+    where = (
+        backend.uri.database if backend.uri.scheme.startswith("sqlite") else _without_password(backend.uri)
+    )
+    if row is None:
+        return (
+            f'"{where}" stayed locked for the whole wait: another connection holds its write lock; '
+            f"nothing was applied"
+        )
+    return locked_sentence(where, row[0], row[1], "nothing was applied")
+
+
+def locked_sentence(where: str, pid: object, taken: object, outcome: str) -> str:
+    """One sentence for a database whose ``yoyo_lock`` holds a row: who holds it, what to do."""
+    if isinstance(taken, datetime.datetime):
+        taken = taken.replace(microsecond=0)
+    elif isinstance(taken, str):
+        taken = taken.split(".")[0]
+    return (
+        f'"{where}" is locked by yoyo (yoyo_lock holds the lock of process {pid}, taken at {taken}); '
+        f'{outcome}: if no migration is running on it, remove the stale lock with "yoyo break-lock"'
+    )
+
+
+def _without_password(uri: Any) -> str:
+    host = f"{uri.hostname or ''}{f':{uri.port}' if uri.port else ''}"
+    return f"{uri.scheme}://{host}/{uri.database}"
 
 
 def in_yoyo_order(migrations: Any) -> list[Any]:
@@ -94,7 +155,7 @@ def apply_one_at_a_time(url: str, directory: str, scratch: bool = False) -> Gene
     migrations = read_migration_dir(directory)
     backend = _backend(url, scratch)
     try:
-        with backend.lock():
+        with locked(backend):
             for migration in _in_order(backend, migrations, directory):
                 apply_one(backend, migration, mark=True)
                 yield migration

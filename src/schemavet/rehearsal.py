@@ -129,7 +129,10 @@ def _rehearse(
     listed = read_migration_dir(directory)
     if not steps.adopt:
         refuse_unadopted(url, "rehearse its adoption too, with --adopt")
+    from schemavet.sqlite.rehearsal import release_copied_lock
+
     backup_copy(url.location, copy, steps.progress, steps.pages_per_step)
+    _with_connection(copy, release_copied_lock)
     adopted = _adopt(copy, directory) if steps.adopt else ()
     side = os.path.join(steps.scratch, "references.db")
     before = _measure(copy)

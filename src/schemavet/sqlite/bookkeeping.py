@@ -13,6 +13,7 @@ from schemavet.sql.tokens import quote_identifier
 from schemavet.sqlite.inspect import BOOKKEEPING_TABLES
 
 MIGRATION_TABLE = "_yoyo_migration"  # yoyo.migrations.default_migration_table
+LOCK_TABLE = "yoyo_lock"  # yoyo's DatabaseBackend.lock_table
 
 # Ordinary tables of the app: not SQLite's own, not virtual or shadow, not bookkeeping.
 _APP_TABLES = (
@@ -49,6 +50,18 @@ def applied_migration_ids(conn: sqlite3.Connection) -> list[str]:
     column = "migration_id" if "migration_id" in columns else "id"
     query = f"SELECT {quote_identifier(column)} FROM {quote_identifier(MIGRATION_TABLE)} ORDER BY rowid"
     return [str(row[0]) for row in conn.execute(query)]
+
+
+def yoyo_lock(conn: sqlite3.Connection) -> tuple[object, object] | None:
+    """(process id, time taken) of the row in ``yoyo_lock``, if a yoyo process holds the lock.
+
+    yoyo inserts the row when it starts migrating and deletes it when it is done; a process
+    killed in between leaves it behind (``yoyo break-lock`` removes it).
+    """
+    if not _has_table(conn, LOCK_TABLE):
+        return None
+    row = conn.execute(f"SELECT pid, ctime FROM {quote_identifier(LOCK_TABLE)}").fetchone()
+    return None if row is None else (row[0], row[1])
 
 
 def schema_fingerprint(conn: sqlite3.Connection) -> str:

@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any, cast
+
+from schemavet.sql.tokens import quote_identifier
+from schemavet.sqlite.bookkeeping import LOCK_TABLE, yoyo_lock
+
+
+def release_copied_lock(conn: sqlite3.Connection) -> bool:
+    """Delete the ``yoyo_lock`` row a copy took over from its original; True when there was one.
+
+    The row says a yoyo process is migrating the *original* (or was, and died). The copy is the
+    rehearsal's own: no other process can be migrating it, so its copy of the row is no lock at
+    all, and left there it would make yoyo wait for it and fail. The original keeps its row.
+    """
+    if yoyo_lock(conn) is None:
+        return False
+    conn.execute(f"DELETE FROM {quote_identifier(LOCK_TABLE)}")
+    return True
 
 
 class ForeignKeysOn:
