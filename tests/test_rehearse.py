@@ -295,3 +295,103 @@ def test_a_stale_lock_copied_with_the_database_neither_blocks_nor_stays_in_the_c
     conn = sqlite3.connect(kept)
     assert conn.execute("SELECT count(*) FROM yoyo_lock").fetchone() == (0,)
     conn.close()
+
+
+# Row accounting: (schema and rows, pending migration, findings, (table, before, after, lost, renamed_to)).
+_T = "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT);\nINSERT INTO t VALUES (1, 'a'), (2, 'b');\n"
+_NO_KEY = "CREATE TABLE log (line TEXT);\nINSERT INTO log VALUES ('a'), ('b');\n"
+_WIDE_COLUMNS = ", ".join(f"c{i} INTEGER" for i in range(250))  # past SQLite's 127 function arguments
+_WIDE = (
+    f"CREATE TABLE wide (id INTEGER PRIMARY KEY, {_WIDE_COLUMNS});\n"
+    "INSERT INTO wide (id, c249) VALUES (1, 7), (2, 8);\n"
+)
+_ROW_CASES: dict[
+    str, tuple[str, str, list[str], list[tuple[str, int | None, int | None, int, str | None]]]
+] = {
+    "a rename keeps every row": (
+        _T,
+        "ALTER TABLE t RENAME TO renamed;",
+        [],
+        [("t", 2, None, 0, "renamed"), ("renamed", None, 2, 0, None)],
+    ),
+    "a rename to a quoted, mixed-case name, then a column added": (
+        _T,
+        'ALTER TABLE t RENAME TO "Odd ""Name""";\nALTER TABLE "Odd ""Name""" ADD COLUMN extra TEXT;',
+        [],
+        [("t", 2, None, 0, 'Odd "Name"'), ('Odd "Name"', None, 2, 0, None)],
+    ),
+    "rows copied to a new table, the old one dropped": (
+        _T,
+        "CREATE TABLE kept (id INTEGER PRIMARY KEY, name TEXT, note TEXT);\n"
+        "INSERT INTO kept (id, name) SELECT id, name FROM t;\nDROP TABLE t;",
+        [],
+        [("t", 2, None, 0, "kept"), ("kept", None, 2, 0, None)],
+    ),
+    "a rename that leaves a row behind": (
+        _T,
+        "ALTER TABLE t RENAME TO renamed;\nDELETE FROM renamed WHERE id = 2;",
+        ['Table "t" was renamed to "renamed", which holds only 1 of its 2 rows'],
+        [("t", 2, None, 1, "renamed"), ("renamed", None, 1, 0, None)],
+    ),
+    "a new table with other rows is not where the rows went": (
+        _T,
+        "CREATE TABLE other (id INTEGER PRIMARY KEY, name TEXT);\n"
+        "INSERT INTO other VALUES (1, 'x'), (2, 'y');\nDROP TABLE t;",
+        ['Table "t" was dropped with its 2 rows'],
+        [("t", 2, None, 2, None), ("other", None, 2, 0, None)],
+    ),
+    "rows deleted and as many inserted, matched by primary key": (
+        _T,
+        "DELETE FROM t;\nINSERT INTO t VALUES (10, 'a'), (11, 'b');",
+        ['Table "t" lost 2 of its 2 rows (now 2, 2 of them new)'],
+        [("t", 2, 2, 2, None)],
+    ),
+    "rows updated in place are not lost": (
+        _T,
+        "UPDATE t SET name = upper(name);\nINSERT INTO t VALUES (3, 'c');",
+        [],
+        [("t", 2, 3, 0, None)],
+    ),
+    "a wide table renamed, one value changed far to the right": (
+        _WIDE,
+        "ALTER TABLE wide RENAME TO wider;\nUPDATE wider SET c249 = 9 WHERE id = 2;",
+        ['Table "wide" was renamed to "wider", which holds only 1 of its 2 rows'],
+        [("wide", 2, None, 1, "wider"), ("wider", None, 2, 0, None)],
+    ),
+    "a table without a primary key is counted": (
+        _NO_KEY,
+        "DELETE FROM log WHERE line = 'a';",
+        ['Table "log" lost 1 of its 2 rows (now 1)'],
+        [("log", 2, 1, 1, None)],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_ROW_CASES))
+def test_row_accounting(tmp_path: Path, case: str) -> None:
+    schema, migration, findings, tables = _ROW_CASES[case]
+    directory = tmp_path / "migrations"
+    directory.mkdir()
+    (directory / "0001.schema.sql").write_text(schema)
+    db = tmp_path / "app.db"
+    apply_all(f"sqlite:///{db}", str(directory))
+    (directory / "0002.change.sql").write_text("-- depends: 0001.schema\n" + migration + "\n")
+    rehearsal = rehearse(str(db), directory)
+    assert [f.message for f in rehearsal.findings] == findings
+    assert [(t.table, t.before, t.after, t.lost, t.renamed_to) for t in rehearsal.tables] == tables
+
+
+def test_a_rename_is_reported_as_one_and_passes(tmp_path: Path) -> None:
+    directory = tmp_path / "migrations"
+    directory.mkdir()
+    (directory / "0001.schema.sql").write_text(_T)
+    db = tmp_path / "app.db"
+    apply_all(f"sqlite:///{db}", str(directory))
+    (directory / "0002.rename.sql").write_text("-- depends: 0001.schema\nALTER TABLE t RENAME TO renamed;\n")
+    code, out, err = _run("rehearse", "--db", db, "--migrations", directory)
+    assert code == 0, out + err
+    assert "renamed to renamed" in out and "LOST" not in out and "dropped" not in out
+    code, out, _ = _run("rehearse", "--db", db, "--migrations", directory, "--format", "json")
+    assert code == 0
+    tables = json.loads(out)["tables"]
+    assert {"table": "t", "before": 2, "after": None, "lost": 0, "renamed_to": "renamed"} in tables

@@ -2,10 +2,13 @@
 
 The database is copied with SQLite's backup API from a read-only connection (its bytes never
 change), the pending migrations are applied to the copy with foreign keys ON — as the
-application runs — and the copy is then measured: row counts of every table before and after
+application runs — and the copy is then measured: the rows of every table before and after
 (a table that lost rows is flagged: a ``DROP TABLE`` in a table rebuild deletes the children of
-an ``ON DELETE CASCADE`` key when foreign keys are on), ``PRAGMA foreign_key_check``,
-``PRAGMA integrity_check``, and the verification against the spec when one is given.
+an ``ON DELETE CASCADE`` key when foreign keys are on; rows are matched by primary key where
+there is one, and the rows of a table that is gone are looked for in the new tables, so a
+rename is no loss — see :func:`schemavet.sqlite.rehearsal.account_rows`),
+``PRAGMA foreign_key_check``, ``PRAGMA integrity_check``, and the verification against the spec
+when one is given.
 """
 
 from __future__ import annotations
@@ -29,22 +32,26 @@ from schemavet.migration_findings import (
 )
 from schemavet.sqlite.backup import PAGES_PER_STEP, Progress
 from schemavet.sqlite.references import SavedReferences, nulled_references, save_references
+from schemavet.sqlite.rehearsal import RowAccount
 
 _T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
 class TableRows:
-    """Rows of one table before and after the migrations (None: the table did not exist)."""
+    """Rows of one table before and after the migrations (None: the table did not exist).
+
+    ``lost`` counts the rows that are gone: matched by primary key where the table has one (so
+    a row deleted and another inserted in its place is lost, whatever the count says), counted
+    otherwise. ``renamed_to`` names the new table the rows of a table that is gone were found
+    in, compared row by row (see :func:`schemavet.sqlite.rehearsal.account_rows`).
+    """
 
     table: str
     before: int | None
     after: int | None
-
-    @property
-    def lost(self) -> int:
-        """How many rows the migrations took away (0 when none)."""
-        return max(0, (self.before or 0) - (self.after or 0))
+    lost: int = 0
+    renamed_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,7 +136,7 @@ def _rehearse(
     listed = read_migration_dir(directory)
     if not steps.adopt:
         refuse_unadopted(url, "rehearse its adoption too, with --adopt")
-    from schemavet.sqlite.rehearsal import release_copied_lock
+    from schemavet.sqlite.rehearsal import account_rows, release_copied_lock, save_rows
 
     backup_copy(url.location, copy, steps.progress, steps.pages_per_step)
     _with_connection(copy, release_copied_lock)
@@ -137,10 +144,12 @@ def _rehearse(
     side = os.path.join(steps.scratch, "references.db")
     before = _measure(copy)
     saved = _with_connection(copy, lambda conn: save_references(conn, side))
+    saved_rows = _with_connection(copy, lambda conn: save_rows(conn, side))
     applied = _apply_with_foreign_keys(copy, listed)
     after = _measure(copy)
     nulled = _with_connection(copy, lambda conn: nulled_references(conn, side, saved))
-    tables = _table_rows(before.rows, after.rows)
+    accounts = _with_connection(copy, lambda conn: account_rows(conn, side, saved_rows))
+    tables = _table_rows(before.rows, after.rows, accounts)
     findings = _loss_findings(tables, url.location)
     findings += _nulled_findings(saved, nulled, url.location)
     findings += _counted_nulls(before.references, after.references, tables, saved, url.location)
@@ -194,20 +203,43 @@ def _with_connection(path: str, read: Callable[[sqlite3.Connection], _T]) -> _T:
         conn.close()
 
 
-def _table_rows(before: dict[str, int], after: dict[str, int]) -> tuple[TableRows, ...]:
+def _table_rows(
+    before: dict[str, int], after: dict[str, int], accounts: dict[str, RowAccount]
+) -> tuple[TableRows, ...]:
     names = list(before) + [name for name in after if name not in before]
-    return tuple(TableRows(name, before.get(name), after.get(name)) for name in names)
+    return tuple(
+        TableRows(
+            name,
+            before.get(name),
+            after.get(name),
+            accounts[name].lost if name in accounts else 0,
+            accounts[name].renamed_to if name in accounts else None,
+        )
+        for name in names
+    )
 
 
 def _loss_findings(tables: tuple[TableRows, ...], database: str) -> list[Finding]:
     findings: list[Finding] = []
+    counts = {rows.table: rows.after for rows in tables}
     for rows in tables:
         if not rows.lost:
             continue
-        if rows.after is None:
+        before = rows.before or 0
+        if rows.renamed_to is not None:
+            after = counts.get(rows.renamed_to)
+            sentence = (
+                f'Table "{rows.table}" was renamed to "{rows.renamed_to}", which holds only '
+                f"{before - rows.lost} of its {before} rows"
+            )
+        elif rows.after is None:
+            after = None
             sentence = f'Table "{rows.table}" was dropped with its {rows.before} rows'
         else:
-            sentence = f'Table "{rows.table}" lost {rows.lost} of its {rows.before} rows (now {rows.after})'
+            after = rows.after
+            new = rows.after - (before - rows.lost)
+            now_holds = f"now {rows.after}, {new} of them new" if new > 0 else f"now {rows.after}"
+            sentence = f'Table "{rows.table}" lost {rows.lost} of its {rows.before} rows ({now_holds})'
         findings.append(
             MigrationFinding(
                 ROWS_LOST,
@@ -215,7 +247,7 @@ def _loss_findings(tables: tuple[TableRows, ...], database: str) -> list[Finding
                 rows.table,
                 "rows",
                 rows.before,
-                rows.after,
+                after,
                 detail=sentence,
                 path=database,
             )

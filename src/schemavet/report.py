@@ -63,6 +63,8 @@ def render_rehearsal(rehearsal: Any) -> str:
     width = max((len(t.table) for t in rehearsal.tables), default=0)
     for rows in rehearsal.tables:
         flag = f"  LOST {rows.lost}" if rows.lost else ""
+        if rows.renamed_to is not None:
+            flag = f"  renamed to {rows.renamed_to}{flag}"
         lines.append(
             f"  {rows.table:<{width}}  {_count(rows.before):>9} -> {_count(rows.after):<9}{flag}".rstrip()
         )
@@ -90,7 +92,14 @@ def render_rehearsal_json(rehearsal: Any) -> str:
         "adopted": list(rehearsal.adopted),
         "applied": list(rehearsal.applied),
         "tables": [
-            {"table": t.table, "before": t.before, "after": t.after, "lost": t.lost} for t in rehearsal.tables
+            {
+                "table": t.table,
+                "before": t.before,
+                "after": t.after,
+                "lost": t.lost,
+                "renamed_to": t.renamed_to,
+            }
+            for t in rehearsal.tables
         ],
         "findings": [f.as_dict() for f in rehearsal.findings],
         "verification": report_document(rehearsal.verification) if rehearsal.verification else None,

@@ -84,9 +84,14 @@ def recorded_hashes(conn: sqlite3.Connection) -> dict[str, str]:
     return {str(mid): str(sha) for mid, sha in conn.execute(query)}
 
 
+def app_tables(conn: sqlite3.Connection) -> list[str]:
+    """Every ordinary table of the app, by name: not SQLite's own, not virtual, not bookkeeping."""
+    return [str(row[0]) for row in conn.execute(_APP_TABLES) if row[0] not in BOOKKEEPING_TABLES]
+
+
 def row_counts(conn: sqlite3.Connection) -> dict[str, int]:
     """Rows in every ordinary table of the app, by table name."""
-    names = [row[0] for row in conn.execute(_APP_TABLES) if row[0] not in BOOKKEEPING_TABLES]
+    names = app_tables(conn)
     return {
         name: int(conn.execute(f"SELECT count(*) FROM {quote_identifier(name)}").fetchone()[0])
         for name in names

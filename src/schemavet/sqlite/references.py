@@ -39,7 +39,7 @@ class SavedReferences:
 def save_references(conn: sqlite3.Connection, side: str) -> list[SavedReferences]:
     """Save the keys of every row with a foreign-key value into the new database ``side``."""
     saved = []
-    with _attached(conn, side):
+    with attached(conn, side):
         for index, (table, column, key) in enumerate(_keyed_columns(conn)):
             name = f"ref_{index}"
             keys = ", ".join(f"{q(k)} AS k{i}" for i, k in enumerate(key))
@@ -55,7 +55,7 @@ def nulled_references(
 ) -> dict[tuple[str, str], int]:
     """(table, column) → how many saved rows are still there with the column now NULL."""
     nulled: dict[tuple[str, str], int] = {}
-    with _attached(conn, side):
+    with attached(conn, side):
         for refs in saved:
             present = {row[0] for row in conn.execute(_COLUMNS, (refs.table,))}
             if refs.column not in present or not set(refs.key) <= present:
@@ -78,7 +78,7 @@ def _keyed_columns(conn: sqlite3.Connection) -> list[tuple[str, str, tuple[str, 
     return columns
 
 
-class _attached:
+class attached:
     """``side`` attached to ``conn`` for the duration of a ``with`` block."""
 
     def __init__(self, conn: sqlite3.Connection, side: str) -> None:
