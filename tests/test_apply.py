@@ -146,3 +146,25 @@ def test_a_stale_yoyo_lock_is_an_input_error_naming_the_lock(
     assert digest(samsara_db) == before
     with pytest.raises(SchemavetError, match="is locked by yoyo"):
         apply(str(samsara_db), directory, lock_timeout=0.1)
+
+
+def test_the_hash_recorded_is_of_the_text_yoyo_applied(tmp_path: Path) -> None:
+    """A file edited after yoyo loaded it (during a long apply): the text that ran is recorded."""
+    from schemavet.migrations import apply_pending
+
+    directory = _migrations(tmp_path)
+    db = tmp_path / "app.db"
+    listed = read_migration_dir(str(directory))
+    in_yoyo_order(listed)  # yoyo loads every file to order them, as apply does
+    edited = directory / "0006.cv-queue-order.sql"
+    applied_text = content_sha256(str(edited))
+    edited.write_text(edited.read_text() + "\nCREATE TABLE sneaked_in (id INTEGER);\n")
+    backend = open_backend(f"sqlite:///{db}")
+    try:
+        apply_pending(backend, listed)
+    finally:
+        backend.connection.close()
+    assert "sneaked_in" not in snapshot(str(db))  # yoyo applied what it had loaded ...
+    assert _recorded(db)["0006.cv-queue-order"] == applied_text  # ... and that is what is recorded
+    report = verify(str(db), SAMSARA_SPEC, directory)
+    assert [f.object for f in report.findings] == ["0006.cv-queue-order"]

@@ -75,8 +75,8 @@ def _recorded_sqlite(url: DatabaseURL) -> dict[str, str]:
 
 def content_findings(db: str, migrations: str | os.PathLike[str]) -> list[Finding]:
     """A finding for each applied migration whose file now has other contents, or is gone."""
+    from schemavet.bookkeeping import file_sha256
     from schemavet.migrations import read_migration_dir
-    from schemavet.sums import content_sha256
 
     directory = os.fspath(migrations)
     files = {m.id: m.path for m in read_migration_dir(directory)}
@@ -91,7 +91,7 @@ def content_findings(db: str, migrations: str | os.PathLike[str]) -> list[Findin
                 MigrationFinding(REMOVED, "migration", migration_id, detail=sentence, path=directory)
             )
             continue
-        current = content_sha256(path)
+        current = file_sha256(path)
         if current != recorded:
             findings.append(_changed(migration_id, path, recorded, current))
     return findings

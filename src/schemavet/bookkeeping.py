@@ -3,14 +3,17 @@
 yoyo's ``_yoyo_migration`` table keeps a hash of each migration's *name*, so a database cannot
 tell which contents of a file built it. schemavet adds a ``_schemavet_migration_hash`` table
 (named like yoyo's own, ``_`` first, and ignored by introspection like them): one row per applied
-migration with the SHA-256 of its file. The row is written by yoyo's ``mark_one`` — in the very
-transaction where yoyo records the migration as applied — and deleted by ``unmark_one``, so the
-two tables never disagree. Nothing else about yoyo changes: ``yoyo apply`` keeps working on the
-same database (it just leaves no content hash for what it applies).
+migration with the SHA-256 of the text yoyo loaded from its file (:func:`loaded_sha256`). The
+row is written by yoyo's ``mark_one`` — in the very transaction where yoyo records the migration
+as applied — and deleted by ``unmark_one``, so the two tables never disagree. Nothing else
+about yoyo changes: ``yoyo apply`` keeps working on the same database (it just leaves no
+content hash for what it applies).
 """
 
 from __future__ import annotations
 
+import hashlib
+import locale
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -39,8 +42,6 @@ class RecordContentHashes:
 
     def mark_one(self, migration: Any, log: bool = True) -> None:
         """yoyo's mark, then this migration's content hash, in the caller's transaction."""
-        from schemavet.sums import content_sha256
-
         cast(Any, super()).mark_one(migration, log=log)
         self._execute_sql(_CREATE)
         self._execute_sql(_DELETE, migration_hash=migration.hash)
@@ -48,7 +49,7 @@ class RecordContentHashes:
             _INSERT,
             migration_hash=migration.hash,
             migration_id=migration.id,
-            content_sha256=content_sha256(migration.path),
+            content_sha256=loaded_sha256(migration),
             recorded_at_utc=datetime.now(UTC).replace(tzinfo=None).isoformat(),
         )
 
@@ -62,6 +63,34 @@ class RecordContentHashes:
         backend = cast(Any, self)
         names = {column: backend.quote_identifier(column) for column in _COLUMNS}
         backend.execute(template.format(table=backend.quote_identifier(HASH_TABLE), **names), params)
+
+
+def loaded_sha256(migration: Any) -> str:
+    """SHA-256 of the text yoyo loaded for ``migration`` — the text its steps were built from.
+
+    yoyo keeps that text as ``migration.source`` (read in text mode: the locale's encoding,
+    line endings read as LF). Hashing it, not the file at marking time, records what ran even
+    when the file is edited while the migrations apply. A migration yoyo never loaded is hashed
+    from its file, read the same way.
+    """
+    source = getattr(migration, "source", None)
+    if source is None:
+        return file_sha256(migration.path)
+    return _text_sha256(source)
+
+
+def file_sha256(path: str) -> str:
+    """SHA-256 of a migration file as yoyo reads it (see :func:`loaded_sha256`).
+
+    For a UTF-8 file this is :func:`schemavet.sums.content_sha256` (CRLF read as LF).
+    """
+    with open(path, encoding=locale.getpreferredencoding(False), errors="surrogateescape") as f:
+        return _text_sha256(f.read())
+
+
+def _text_sha256(text: str) -> str:
+    encoded = text.encode(locale.getpreferredencoding(False), errors="surrogateescape")
+    return hashlib.sha256(encoded).hexdigest()
 
 
 class InOneTransaction:
