@@ -215,7 +215,7 @@ def _mark(url: DatabaseURL, prefix: list[Any], fingerprint: str) -> None:
     from schemavet.bookkeeping import InOneTransaction, open_backend, yoyo_url
     from schemavet.sqlite.bookkeeping import schema_fingerprint
 
-    backend = open_backend(yoyo_url(url), mixins=(InOneTransaction,), prepare=False)
+    backend = open_backend(yoyo_url(url), mixins=(InOneTransaction,), prepare=False, record_hashes=False)
     try:
         with backend.transaction():
             _refuse_managed(url, backend.connection)

@@ -123,11 +123,15 @@ def yoyo_url(url: DatabaseURL) -> str:
     return url.url if "://" in url.url else "sqlite:///" + url.location
 
 
-def open_backend(url: str, mixins: tuple[type, ...] = (), prepare: bool = True) -> Any:
+def open_backend(
+    url: str, mixins: tuple[type, ...] = (), prepare: bool = True, record_hashes: bool = True
+) -> Any:
     """A yoyo backend for ``url`` that records content hashes, with extra mix-ins first.
 
     ``prepare`` runs yoyo's ``init_database`` (which creates ``yoyo_lock`` at once, committed);
-    a caller that writes only inside :class:`InOneTransaction` passes False.
+    a caller that writes only inside :class:`InOneTransaction` passes False. Without
+    ``record_hashes`` it is yoyo's own backend: adopt marks migrations that the application's
+    own code ran, whose file contents never ran on the database, so it records no hash for them.
     """
     from yoyo.backends.base import get_backend_class
     from yoyo.connections import parse_uri
@@ -138,7 +142,8 @@ def open_backend(url: str, mixins: tuple[type, ...] = (), prepare: bool = True) 
         base = get_backend_class(parsed.scheme.lower())
     except KeyError as e:
         raise SchemavetError(f'yoyo has no backend for "{parsed.scheme}" ({url})') from e
-    backend_class = type(f"Schemavet{base.__name__}", (*mixins, RecordContentHashes, base), {})
+    recording = (RecordContentHashes,) if record_hashes else ()
+    backend_class = type(f"Schemavet{base.__name__}", (*mixins, *recording, base), {})
     try:
         backend = backend_class(parsed, default_migration_table)
         if prepare:
