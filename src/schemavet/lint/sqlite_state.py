@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from schemavet.lint.confine import confine, confined_backend, explain
 from schemavet.sql.tokens import quote_identifier
 from schemavet.sqlite.expressions import fold
 
@@ -89,7 +90,7 @@ class SchemaObjects:
 
 def columns_of(create_table: str) -> tuple[str, ...]:
     """The columns (lower-cased) a ``CREATE TABLE`` statement defines, as SQLite itself reads it."""
-    conn = sqlite3.connect(":memory:")
+    conn = confine(sqlite3.connect(":memory:"))
     try:
         conn.execute(create_table)
         name = conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'").fetchone()[0]
@@ -107,7 +108,8 @@ class ScratchDatabase:
         # In memory, unless Python migrations must be replayed by yoyo's own connection too.
         self._directory = tempfile.TemporaryDirectory(prefix="schemavet-lint-") if on_disk else None
         self.path = os.path.join(self._directory.name, "scratch.db") if self._directory else ":memory:"
-        self.conn = sqlite3.connect(self.path, isolation_level=None)
+        # Migration SQL must not write files through it (ATTACH, VACUUM INTO): see confine.
+        self.conn = confine(sqlite3.connect(self.path, isolation_level=None))
         if self._directory is not None:
             self.conn.execute("PRAGMA journal_mode = MEMORY")
             self.conn.execute("PRAGMA synchronous = OFF")
@@ -127,15 +129,13 @@ class ScratchDatabase:
     def apply_with_yoyo(self, migration: Any) -> str | None:
         """Apply a yoyo migration (a Python one) with yoyo's own step runner, on a connection of
         yoyo's to this (on-disk) database; the error message if it fails."""
-        from yoyo import get_backend
-
         assert self._directory is not None, "a Python migration needs the on-disk scratch database"
         had_lock_table = self.table("yoyo_lock") is not None
-        backend = get_backend("sqlite:///" + self.path)
+        backend = confined_backend(self.path)
         try:
             migration.process_steps(backend, "apply")
         except Exception as e:  # yoyo raises the driver's errors and BadMigration
-            return f"{type(e).__name__}: {e}"
+            return f"{type(e).__name__}: {explain(str(e))}"
         finally:
             backend.connection.close()
         if not had_lock_table:
@@ -151,7 +151,7 @@ class ScratchDatabase:
         except (sqlite3.Error, sqlite3.Warning, ValueError, OverflowError) as e:
             if str(e) == "interrupted":
                 return f"still running after {self._budget:g} s on a database with no real data (stopped)"
-            return str(e)
+            return explain(str(e))
         finally:
             self._deadline = 0.0
         return None
