@@ -253,6 +253,11 @@ BAD_DIRECTORIES: list[tuple[str, dict[str, str | bytes], str]] = [
         'Migration "{dir}/0001.t.sql" has "-- transactional: maybe"; yoyo accepts only true or false',
     ),
     (
+        "NUL byte",
+        {"0001.t.sql": b"CREATE TABLE t (a INT);\nSELECT 1; \x00\n"},
+        'Migration file "{dir}/0001.t.sql" holds a NUL byte at line 2, column 11:',
+    ),
+    (
         "Python migration that raises",
         {"0001.t.py": "from yoyo import step\nstep(undefined_name)\n"},
         "Migration \"{dir}/0001.t.py\" cannot be loaded: NameError: name 'undefined_name' is not defined",

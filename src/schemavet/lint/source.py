@@ -102,13 +102,22 @@ def _read(path: str) -> MigrationFile:
 def _read_text(path: str) -> str:
     try:
         with open(path, encoding="UTF-8") as f:  # universal newlines, as yoyo opens it
-            return f.read()
+            text = f.read()
     except FileNotFoundError as e:
         raise MigrationError(f'Migration file "{path}" does not exist') from e
     except UnicodeDecodeError as e:
         raise MigrationError(f'Migration file "{path}" is not UTF-8 text (byte {e.start})') from e
     except OSError as e:
         raise MigrationError(f'Cannot read migration file "{path}": {e.strerror}') from e
+    nul = text.find("\x00")
+    if nul >= 0:  # SQLite's API takes no statement with one: yoyo's apply would fail on it
+        line = text.count("\n", 0, nul) + 1
+        column = nul - text.rfind("\n", 0, nul)
+        raise MigrationError(
+            f'Migration file "{path}" holds a NUL byte at line {line}, column {column}:'
+            " SQLite and PostgreSQL refuse a statement that holds one"
+        )
+    return text
 
 
 def locate_statements(text: str, statements: list[str]) -> list[Statement]:
