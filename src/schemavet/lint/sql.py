@@ -59,15 +59,18 @@ def constraint(column: exp.ColumnDef, kind: type) -> Any:
     return None
 
 
-def is_constant(node: Any) -> bool:
-    """True for what SQLite accepts as a constant default: literals, signed numbers, NULL."""
+def is_constant(node: Any, top: bool = True) -> bool:
+    """True for what SQLite accepts as a constant default when it adds a column to a table with
+    rows (its ``sqlite3ValueFromExpr``): a literal (string, number, blob, NULL, TRUE/FALSE), in
+    any parentheses, negated, or CAST to a type. A ``COLLATE`` after an unparenthesized
+    default is the column's collation, not part of the value."""
     from sqlglot import exp
 
-    if isinstance(node, exp.Collate):
-        return is_constant(node.this)
-    if isinstance(node, exp.Neg):
-        return isinstance(node.this, exp.Literal) and not node.this.is_string
-    return isinstance(node, exp.Literal | exp.Null | exp.Boolean)
+    if isinstance(node, exp.Collate) and top:
+        return is_constant(node.this, top=False)
+    if isinstance(node, exp.Paren | exp.Neg | exp.Cast):
+        return is_constant(node.this, top=False)
+    return isinstance(node, exp.Literal | exp.Null | exp.Boolean | exp.HexString)
 
 
 def created_table(statement: ParsedStatement) -> str | None:
