@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from schemavet.diagnostics import Diagnostic
 from schemavet.lint.context import StatementContext
@@ -26,6 +27,9 @@ class SV201AddNotNullWithoutDefault(Rule):
     **Best practice**: give it a default (or add it nullable, backfill, then rebuild)::
 
         ALTER TABLE users ADD COLUMN plan TEXT NOT NULL DEFAULT 'free';
+
+    A column the database fills itself is not flagged: a generated column (``GENERATED ALWAYS
+    AS (…)``), and on PostgreSQL an identity column or a ``serial`` type.
     """
 
     code = "SV201"
@@ -39,7 +43,7 @@ class SV201AddNotNullWithoutDefault(Rule):
         for table, column in added_columns(ctx.statement):
             not_null = constraint(column, exp.NotNullColumnConstraint)
             default = constraint(column, exp.DefaultColumnConstraint)
-            if not_null is None or not_null.args.get("allow_null"):
+            if not_null is None or not_null.args.get("allow_null") or _filled(column, ctx.file.dialect):
                 continue
             if (default is None or isinstance(default.this, exp.Null)) and ctx.may_hold_rows(table):
                 yield self.on(
@@ -48,3 +52,21 @@ class SV201AddNotNullWithoutDefault(Rule):
                     f'Column "{table}.{identifier(column.this)}" is added NOT NULL '
                     "without a default: this fails on any table that holds rows",
                 )
+
+
+_SERIALS = frozenset({"SERIAL", "SERIAL2", "SERIAL4", "SERIAL8", "SMALLSERIAL", "BIGSERIAL"})
+
+
+def _filled(column: Any, dialect: str) -> bool:
+    """True when the database computes the new column's value for the rows already there."""
+    from sqlglot import exp
+
+    if constraint(column, exp.ComputedColumnConstraint) is not None:
+        return True  # its expression's value, not NULL (a NULL result is another matter)
+    if dialect != "postgres":
+        return False  # SQLite has neither identity columns nor serial types ("serial" is a name)
+    if constraint(column, exp.GeneratedAsIdentityColumnConstraint) is not None:
+        return True
+    kind = column.args.get("kind")
+    name = kind.sql("postgres").upper() if kind is not None else ""
+    return name in _SERIALS
