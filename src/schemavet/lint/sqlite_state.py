@@ -161,8 +161,16 @@ class ScratchDatabase:
 
     def new_connection(self) -> None:
         """Reset what belongs to a connection: yoyo runs each migration on a connection of its own,
-        so a PRAGMA foreign_keys = ON in one migration does not carry into the next."""
+        so a PRAGMA foreign_keys = ON in one migration does not carry into the next, and the
+        TEMP tables, views and triggers one migration made are gone in the next."""
         self.conn.execute("PRAGMA foreign_keys = OFF")
+        temporary = self.conn.execute(
+            "SELECT type, name FROM temp.sqlite_schema WHERE type IN ('trigger', 'view', 'table')"
+            " AND name NOT LIKE 'sqlite_%' ORDER BY CASE type WHEN 'trigger' THEN 0 WHEN 'view' THEN 1"
+            " ELSE 2 END"
+        ).fetchall()
+        for kind, name in temporary:
+            self.conn.execute(f"DROP {kind.upper()} IF EXISTS temp.{quote_identifier(name)}")
 
     def begin(self) -> None:
         """Open the transaction yoyo puts around a transactional migration."""
