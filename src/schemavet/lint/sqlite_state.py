@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemavet.lint.confine import confine, confined_backend, explain
-from schemavet.sql.tokens import quote_identifier
+from schemavet.sql.tokens import quote_identifier, scan
 from schemavet.sqlite.expressions import fold
 
 # How long one replayed statement may run before lint stops it.
@@ -249,6 +249,17 @@ class ScratchDatabase:
                 scratch.execute(sql)  # a virtual table's shadow tables already exist: that fails harmlessly
         return scratch
 
+    def index_definitions(self, table: str) -> dict[str, tuple[Any, ...]]:
+        """The CREATE INDEX indexes of ``table``: folded name -> definition (unique or not, then
+        what follows the table name: the keys, their order and collation, the WHERE), with
+        identifiers folded, so an index recreated under another name compares equal."""
+        rows = self.conn.execute(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"
+            " AND lower(tbl_name) = lower(?)",
+            (table,),
+        )
+        return {fold(name): index_definition(sql) for name, sql in rows}
+
     def triggers_of(self, table: str) -> tuple[str, ...]:
         """The names of the triggers on ``table``."""
         rows = self.conn.execute(
@@ -305,6 +316,15 @@ class ScratchDatabase:
             (table, table),
         ).fetchall()
         return _group_foreign_keys(rows)
+
+
+def index_definition(sql: str) -> tuple[Any, ...]:
+    """A CREATE INDEX statement's definition, without its name and its table's name."""
+    tokens = scan(sql)
+    unique = len(tokens) > 1 and tokens[1].is_word("UNIQUE")
+    on = next((i for i, t in enumerate(tokens) if t.is_word("ON")), len(tokens))
+    rest = tokens[on + 2 :]  # SQLite takes no schema before the table here (it goes before the index)
+    return (unique, *(fold(t.name) if t.kind in ("word", "quoted") else t.text for t in rest))
 
 
 def _group_foreign_keys(rows: list[tuple[str, int, int, str, str, str | None]]) -> list[ForeignKeyState]:
