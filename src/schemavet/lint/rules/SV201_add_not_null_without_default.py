@@ -9,7 +9,7 @@ from schemavet.diagnostics import Diagnostic
 from schemavet.lint.context import StatementContext
 from schemavet.lint.names import identifier
 from schemavet.lint.registry import Rule, register
-from schemavet.lint.sql import added_columns, constraint
+from schemavet.lint.sql import added_column_tokens, added_columns, constraint
 
 
 @register
@@ -40,6 +40,9 @@ class SV201AddNotNullWithoutDefault(Rule):
         """A finding for a NOT NULL column without default added to a table that existed before."""
         from sqlglot import exp
 
+        if ctx.statement.expression is None:  # sqlglot cannot read it: the tokens still can
+            yield from self._check_tokens(ctx)
+            return
         for table, column in added_columns(ctx.statement):
             not_null = constraint(column, exp.NotNullColumnConstraint)
             default = constraint(column, exp.DefaultColumnConstraint)
@@ -52,6 +55,20 @@ class SV201AddNotNullWithoutDefault(Rule):
                     f'Column "{table}.{identifier(column.this)}" is added NOT NULL '
                     "without a default: this fails on any table that holds rows",
                 )
+
+    def _check_tokens(self, ctx: StatementContext) -> Iterator[Diagnostic]:
+        added = added_column_tokens(ctx.statement)
+        if added is None or not added.not_null or added.default or added.generated:
+            return
+        if ctx.file.dialect == "postgres" and added.type_name.upper() in _SERIALS:
+            return
+        if ctx.may_hold_rows(added.table):
+            yield self.on(
+                ctx,
+                ctx.statement,
+                f'Column "{added.table}.{added.column}" is added NOT NULL '
+                "without a default: this fails on any table that holds rows",
+            )
 
 
 _SERIALS = frozenset({"SERIAL", "SERIAL2", "SERIAL4", "SERIAL8", "SMALLSERIAL", "BIGSERIAL"})
