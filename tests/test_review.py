@@ -16,7 +16,6 @@ from click.testing import CliRunner
 import schemavet
 from schemavet.cli import main
 from schemavet.diagnostics import ERROR, WARNING, Diagnostic
-from schemavet.errors import MigrationError
 from schemavet.review import review
 from schemavet.review_report import render_json, render_text
 from tests.conftest import SAMSARA_MIGRATIONS, digest
@@ -232,29 +231,36 @@ def test_warnings_alone_do_not_fail(tmp_path: Path) -> None:
 
 
 BAD_DIRECTORIES: list[tuple[str, dict[str, str | bytes], str]] = [
-    (
-        "failing migration",
-        {
-            "0001.t.sql": "CREATE TABLE t (id INTEGER PRIMARY KEY);",
-            "0002.broken.sql": "-- depends: 0001.t\nALTER TABLE missing ADD COLUMN x TEXT;",
-        },
-        'Migration "0002.broken" failed to apply: no such table: missing ({dir}/0002.broken.sql)',
-    ),
     ("empty directory", {}, 'Migrations directory "{dir}" holds no migration files'),
     (
         "unknown dependency",
         {"0001.t.sql": "-- depends: 0000.nope\nCREATE TABLE t (a INT);"},
-        'Cannot read the migrations in "{dir}": Could not resolve dependencies in {dir}/0001.t.sql',
+        'Migration "{dir}/0001.t.sql" depends on "0000.nope", which does not exist',
     ),
     (
         "circular dependencies",
         {"0001.a.sql": "-- depends: 0002.b\nSELECT 1;", "0002.b.sql": "-- depends: 0001.a\nSELECT 1;"},
-        'Cannot read the migrations in "{dir}": circular dependencies among migrations 0001.a, 0002.b',
+        'The migrations in "{dir}" depend on each other in a circle: 0001.a, 0002.b',
     ),
     (
         "not UTF-8",
         {"0001.t.sql": b"CREATE TABLE t (a TEXT DEFAULT '\xff');"},
-        'Cannot read the migrations in "{dir}": ',
+        'Migration file "{dir}/0001.t.sql" is not UTF-8 text (byte 32)',
+    ),
+    (
+        "transactional neither true nor false",
+        {"0001.t.sql": "-- transactional: maybe\nCREATE TABLE t (a INT);"},
+        'Migration "{dir}/0001.t.sql" has "-- transactional: maybe"; yoyo accepts only true or false',
+    ),
+    (
+        "NUL byte",
+        {"0001.t.sql": b"CREATE TABLE t (a INT);\nSELECT 1; \x00\n"},
+        'Migration file "{dir}/0001.t.sql" holds a NUL byte at line 2, column 11:',
+    ),
+    (
+        "Python migration that raises",
+        {"0001.t.py": "from yoyo import step\nstep(undefined_name)\n"},
+        "Migration \"{dir}/0001.t.py\" cannot be loaded: NameError: name 'undefined_name' is not defined",
     ),
 ]
 
@@ -277,10 +283,59 @@ def test_missing_directory_exits_2(tmp_path: Path) -> None:
     assert code == 2 and f'"{tmp_path / "nope"}" does not exist' in err
 
 
-def test_failing_migration_raises_migration_error(tmp_path: Path) -> None:
-    directory = _write(tmp_path / "m", {"0001.t.sql": "CREATE TABLE t (a INT);\nCREATE TABLE t (a INT);\n"})
-    with pytest.raises(MigrationError, match=r'"0001.t" failed to apply: table t already exists'):
-        review(directory)
+def test_failing_migration_is_the_last_step(tmp_path: Path) -> None:
+    directory = _write(
+        tmp_path / "m",
+        {
+            "0001.t.sql": "CREATE TABLE t (id INTEGER PRIMARY KEY);",
+            "0002.broken.sql": "-- depends: 0001.t\nALTER TABLE missing ADD COLUMN x TEXT;",
+            "0003.after.sql": "-- depends: 0002.broken\nCREATE TABLE later (a INT);",
+        },
+    )
+    effects = review(directory, lint=_drop_table_linter)
+    assert [(e.migration, e.error) for e in effects] == [
+        ("0001.t", None),
+        ("0002.broken", "no such table: missing"),
+    ]
+    assert effects[-1].failed and not effects[0].failed
+
+
+def test_failing_migration_is_reported_with_exit_1(tmp_path: Path) -> None:
+    """What broke, with the steps before it and the failing step's lint findings; not an exit 2."""
+    directory = _write(
+        tmp_path / "m",
+        {
+            "0001.t.sql": "CREATE TABLE t (id INTEGER PRIMARY KEY);",
+            "0002.broken.sql": "-- depends: 0001.t\nALTER TABLE missing ADD COLUMN x TEXT;",
+        },
+    )
+    before = {p.name: digest(p) for p in directory.iterdir()}
+    code, out, err = _run("review", str(directory))
+    assert code == 1 and err == "", err
+    assert "\n  ✗ failed to apply: no such table: missing\n" in out
+    assert f"{directory}/0002.broken.sql:2:1 SV208 Statement fails on SQLite: no such table: missing" in out
+    assert [s["file"] for s in _steps(out, directory)] == ["0001.t.sql", "0002.broken.sql"]
+    assert out.rstrip().endswith(
+        f"FAIL: reviewed 2 migrations in {directory}: 0002.broken failed to apply, 1 lint error"
+    )
+    code, out, _ = _run("review", "--format", "json", str(directory))
+    document = json.loads(out)
+    assert code == 1 and not document["ok"]
+    assert [s["error"] for s in document["steps"]] == [None, "no such table: missing"]
+    assert {p.name: digest(p) for p in directory.iterdir()} == before, "the directory is left as it was"
+
+
+def test_failing_migration_before_the_latest_is_still_shown(tmp_path: Path) -> None:
+    directory = _write(
+        tmp_path / "m",
+        {
+            "0001.broken.sql": "CREATE TABLE t (a INT);\nCREATE TABLE t (a INT);",
+            "0002.b.sql": "CREATE TABLE b (a INT);",
+            "0003.c.sql": "CREATE TABLE c (a INT);",
+        },
+    )
+    effects = review(directory, latest=1)
+    assert [(e.migration, e.error) for e in effects] == [("0001.broken", "table t already exists")]
 
 
 def test_directory_name_with_glob_characters(tmp_path: Path) -> None:
@@ -392,3 +447,20 @@ def test_latest_keeps_the_post_apply_hooks(tmp_path: Path) -> None:
 def test_latest_must_be_positive() -> None:
     code, _, err = _run("review", str(SAMSARA_MIGRATIONS), "--latest", "0")
     assert code == 2 and "--latest" in err
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "ATTACH DATABASE '{out}' AS evil;\nCREATE TABLE evil.t (x);\n",
+        "-- transactional: false\nCREATE TABLE a (x);\nVACUUM INTO '{out}';\n",
+    ],
+    ids=["attach", "vacuum-into"],
+)
+def test_review_replay_writes_no_file(sql: str, tmp_path: Path) -> None:
+    """yoyo's connections to the scratch database are confined: the step fails, no file appears."""
+    out = tmp_path / "written.db"
+    directory = _write(tmp_path / "m", {"0001.a.sql": sql.format(out=out)})
+    (effect,) = review(directory)
+    assert not out.exists() and not list(tmp_path.glob("written*"))
+    assert effect.error is not None and effect.error.startswith("ATTACH and VACUUM INTO write database files")

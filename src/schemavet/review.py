@@ -10,17 +10,17 @@ table's indexes and triggers with it), the row counts it changed, and its lint f
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
 from schemavet.changes import REMOVED, Change, Snapshot, schema_changes
 from schemavet.diagnostics import ERROR, Diagnostic
-from schemavet.errors import SqlSyntaxError
+from schemavet.errors import MigrationError, SqlSyntaxError
 from schemavet.model import Index, Namespace, Schema, Table, Trigger, View, comparable
 from schemavet.sql.tokens import quote_identifier, tokenize
 from schemavet.sqlite.expressions import fold
@@ -78,11 +78,15 @@ class StepEffect:
     losses: tuple[Loss, ...]
     rows: tuple[RowCount, ...]
     diagnostics: tuple[Diagnostic, ...]
+    error: str | None = None  # why the migration failed to apply (then it is the last step)
 
     @property
     def failed(self) -> bool:
-        """True when the step lost an index or trigger, or has a lint finding of error severity."""
-        return bool(self.losses) or any(d.severity == ERROR for d in self.diagnostics)
+        """True when the step failed to apply, lost an index or trigger, or has a lint finding
+        of error severity."""
+        return (
+            self.error is not None or bool(self.losses) or any(d.severity == ERROR for d in self.diagnostics)
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape."""
@@ -94,6 +98,7 @@ class StepEffect:
             "losses": [loss.as_dict() for loss in self.losses],
             "rows": [r.as_dict() for r in self.rows],
             "diagnostics": [_diagnostic_dict(d) for d in self.diagnostics],
+            "error": self.error,
         }
 
 
@@ -112,29 +117,102 @@ def review(
     ``lint`` (a function from a migration file's path to its diagnostics) is run on each
     reported step's file. With ``latest``, only the last ``latest`` migrations (and the
     post-apply hooks, which follow every apply) are reported: the earlier ones are applied
-    but not inspected. A migration that fails to apply raises :class:`MigrationError` naming it.
+    but not inspected. A migration that fails to apply is the last step, with its error
+    (``StepEffect.error``): what broke is what a reviewer needs to see. A directory that
+    cannot be read raises :class:`MigrationError` naming the file.
     """
-    from schemavet.migrations import apply_one_at_a_time, read_migration_dir
+    from schemavet.migrations import read_migration_dir
 
-    first = 0
-    if latest is not None:
-        first = max(0, len(read_migration_dir(os.fspath(directory))) - latest)
+    migrations = read_migration_dir(os.fspath(directory))
+    first = max(0, len(migrations) - latest) if latest is not None else 0
     effects: list[StepEffect] = []
     with tempfile.TemporaryDirectory(prefix="schemavet-review-") as scratch:
         path = os.path.join(scratch, "scratch.db")
         before = _empty_state()
-        with closing(apply_one_at_a_time("sqlite:///" + path, os.fspath(directory), scratch=True)) as steps:
-            for position, migration in enumerate(steps):
-                if position < first - 1:
-                    continue  # the state after it is not the state before a reported step
-                after = _read_state(path, before)
-                if position >= first:
-                    effects.append(_effect(migration, before, after, lint))
-                before = after
+        for position, migration, error in _apply_one_at_a_time(path, migrations, os.fspath(directory)):
+            if position < first - 1 and error is None:
+                continue  # the state after it is not the state before a reported step
+            after = _read_state(path, before)
+            if position >= first or error is not None:
+                effects.append(_effect(migration, before, after, lint, error))
+            before = after
     return effects
 
 
-def _effect(migration: Any, before: _State, after: _State, lint: Lint | None) -> StepEffect:
+def _apply_one_at_a_time(path: str, migrations: Any, directory: str) -> Iterator[tuple[int, Any, str | None]]:
+    """Apply the migrations (then the post-apply hooks) to the scratch database at ``path`` one
+    at a time, yielding each with its position and, if it failed, the error (then stopping).
+
+    The connections yoyo opens are confined (:mod:`schemavet.lint.confine`): the migrations'
+    SQL cannot write files through ATTACH or VACUUM INTO.
+    """
+    from schemavet.lint.confine import confined_backend, explain
+    from schemavet.migrations import apply_one
+
+    backend = confined_backend(path)
+    try:
+        with backend.lock():
+            pending = _in_order(backend, migrations, directory)
+            steps = [(m, True) for m in pending] + [(h, False) for h in migrations.post_apply]
+            for position, (migration, mark) in enumerate(steps):
+                try:
+                    apply_one(backend, migration, mark=mark)
+                except MigrationError as e:
+                    cause = e.__cause__ if e.__cause__ is not None else e
+                    yield position, migration, explain(str(cause)) or type(cause).__name__
+                    return
+                yield position, migration, None
+    finally:
+        backend.connection.close()
+
+
+def _in_order(backend: Any, migrations: Any, directory: str) -> list[Any]:
+    """The migrations in yoyo's order; a file yoyo cannot load is named, in a sentence."""
+    from yoyo.topologicalsort import CycleError
+
+    known = {m.id for m in migrations}
+    for migration in [*migrations, *migrations.post_apply]:
+        _load(migration, known)
+    try:
+        return list(backend.to_apply(migrations))
+    except CycleError as e:
+        ids = ", ".join(sorted(getattr(m, "id", str(m)) for m in e.args[1])) if len(e.args) > 1 else ""
+        raise MigrationError(
+            f'The migrations in "{directory}" depend on each other in a circle: {ids}'
+        ) from e
+    except Exception as e:  # BadMigration: a dependency on a migration that does not exist
+        raise MigrationError(f'Cannot order the migrations in "{directory}": {e}') from e
+
+
+def _load(migration: Any, known: set[str]) -> None:
+    """Load one migration as yoyo does; why it cannot be, in a sentence naming its file."""
+    from yoyo.exceptions import BadMigration
+
+    logger = logging.getLogger("yoyo.migrations")  # it logs the traceback of a module that fails
+    quiet, logger.disabled = logger.disabled, True
+    try:
+        migration.load()
+    except Exception as e:  # yoyo raises KeyError, UnicodeDecodeError, BadMigration
+        if migration.path.endswith(".sql"):
+            from schemavet.lint.source import read_migration_file
+
+            read_migration_file(migration.path)  # raises the precise sentence, for what it checks
+        depends = getattr(getattr(migration, "module", None), "__depends__", None) or ()
+        missing = sorted({depends} if isinstance(depends, str) else set(depends) - known)
+        if missing:
+            raise MigrationError(
+                f'Migration "{migration.path}" depends on "{missing[0]}", which does not exist'
+            ) from e
+        inner = e.args[1] if isinstance(e, BadMigration) and len(e.args) > 1 else e
+        problem = f"{type(inner).__name__}: {inner}" if str(inner) else type(inner).__name__
+        raise MigrationError(f'Migration "{migration.path}" cannot be loaded: {problem}') from e
+    finally:
+        logger.disabled = quiet
+
+
+def _effect(
+    migration: Any, before: _State, after: _State, lint: Lint | None, error: str | None = None
+) -> StepEffect:
     from yoyo.migrations import PostApplyHookMigration
 
     dropped = explicit_drops(_statements(migration))
@@ -149,6 +227,7 @@ def _effect(migration: Any, before: _State, after: _State, lint: Lint | None) ->
         losses=tuple(losses),
         rows=tuple(_row_changes(before.rows, after.rows)),
         diagnostics=tuple(lint(migration.path)) if lint is not None else (),
+        error=error,
     )
 
 

@@ -1,8 +1,8 @@
 """Rendering a review: a text page a reviewer reads beside the SQL, and JSON for programs.
 
 Each change is one line with a marker: ``+`` added, ``-`` removed, ``~`` changed (old → new),
-``!`` lost without a DROP, ``#`` row counts, then the step's lint findings as
-``file:line:col CODE message``.
+``!`` lost without a DROP, ``#`` row counts, ``✗`` the migration failed to apply (it is then
+the last step), then the step's lint findings as ``file:line:col CODE message``.
 """
 
 from __future__ import annotations
@@ -46,7 +46,9 @@ def _step_lines(effect: StepEffect) -> list[str]:
     lines += ["  " + describe_change(c) for c in effect.changes]
     lines += ["  " + describe_loss(loss) for loss in effect.losses]
     lines += ["  " + describe_rows(r) for r in effect.rows]
-    if not (effect.changes or effect.losses or effect.rows):
+    if effect.error is not None:
+        lines.append(f"  ✗ failed to apply: {effect.error}")
+    elif not (effect.changes or effect.losses or effect.rows):
         lines.append("  (no schema change)")
     lines += [f"  {d.location} {d.code} {d.message}" for d in effect.diagnostics]
     return lines
@@ -56,9 +58,11 @@ def _summary(directory: str, effects: Sequence[StepEffect]) -> str:
     losses = sum(len(e.losses) for e in effects)
     errors = sum(1 for e in effects for d in e.diagnostics if d.severity == ERROR)
     steps = _count(len(effects), "migration")
-    if not losses and not errors:
+    broken = [e.migration for e in effects if e.error is not None]
+    if not losses and not errors and not broken:
         return f"OK: reviewed {steps} in {directory}"
-    problems = [_count(n, noun) for n, noun in ((losses, "implicit loss"), (errors, "lint error")) if n]
+    problems = [f"{name} failed to apply" for name in broken]
+    problems += [_count(n, noun) for n, noun in ((losses, "implicit loss"), (errors, "lint error")) if n]
     return f"FAIL: reviewed {steps} in {directory}: " + ", ".join(problems)
 
 

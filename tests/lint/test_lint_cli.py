@@ -144,6 +144,21 @@ def test_bad_migration_files_exit_2(tmp_path: Path) -> None:
     assert code == 2 and "holds no .sql migration files" in err
 
 
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres"])
+@pytest.mark.parametrize("name", ["0001.a.sql", "0001.a.rollback.sql"])
+def test_nul_byte_exits_2_with_one_sentence(name: str, dialect: str, tmp_path: Path) -> None:
+    d = _write(
+        tmp_path / "m", {"0001.a.sql": "CREATE TABLE a (x);\n", "0001.a.rollback.sql": "DROP TABLE a;\n"}
+    )
+    (d / name).write_bytes(b"CREATE TABLE b (x);\nSELECT 1; \x00\n")
+    code, out, err = _lint(str(d), "--dialect", dialect)
+    assert code == 2 and out == "", out
+    assert err == (
+        f'schemavet: error: Migration file "{d / name}" holds a NUL byte at line 2, column 11:'
+        " SQLite and PostgreSQL refuse a statement that holds one\n"
+    )
+
+
 def test_golden_text_output(monkeypatch: pytest.MonkeyPatch) -> None:
     """The whole report for the pitfalls directory, word for word, with its exit code."""
     golden = Path(__file__).parent / "golden"

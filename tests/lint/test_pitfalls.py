@@ -24,9 +24,12 @@ def test_lint_reports_each_pitfall_at_its_file_and_line() -> None:
     assert found == sorted(EXPECTED["findings"])
 
 
-def _apply(directory: Path, db: Path, seed: str, foreign_keys: bool, pitfall: str) -> Any:
+def _apply(
+    directory: Path, db: Path, seed: str, foreign_keys: bool, pitfall: str, rollback: bool = False
+) -> Any:
     """Apply 0000.base with yoyo, seed rows, then run the pitfall through yoyo's own step runner
-    (its transaction, its statement splitting) on a connection with foreign keys on or off.
+    (its transaction, its statement splitting) on a connection with foreign keys on or off
+    (and then its rollback, with ``rollback``).
 
     ``apply_one`` would open a fresh connection (foreign keys off) for the migration; an app
     that migrates on its own connection, or SQLite built with foreign keys on by default, runs
@@ -41,7 +44,10 @@ def _apply(directory: Path, db: Path, seed: str, foreign_keys: bool, pitfall: st
             backend.apply_one(migrations["0000.base"])
             backend.connection.executescript(seed)
             backend.connection.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
-            migrations[pitfall.removesuffix(".sql")].process_steps(backend, "apply")
+            migration = migrations[pitfall.removesuffix(".sql")]
+            migration.process_steps(backend, "apply")
+            if rollback:
+                migration.process_steps(backend, "rollback")
     finally:
         backend.connection.close()
 
@@ -49,8 +55,9 @@ def _apply(directory: Path, db: Path, seed: str, foreign_keys: bool, pitfall: st
 def _directory(tmp_path: Path, pitfall: str) -> Path:
     directory = tmp_path / "migrations"
     directory.mkdir()
-    for name in ("0000.base.sql", pitfall):
-        shutil.copy(PITFALLS / name, directory / name)
+    for name in ("0000.base.sql", pitfall, pitfall.removesuffix(".sql") + ".rollback.sql"):
+        if (PITFALLS / name).exists():
+            shutil.copy(PITFALLS / name, directory / name)
     return directory
 
 
@@ -63,7 +70,7 @@ def test_pitfall_fails_on_real_data(proof: dict[str, Any], tmp_path: Path) -> No
         with pytest.raises(Exception, match=proof["raises"]):
             _apply(directory, db, seed, True, proof["file"])
         return
-    _apply(directory, db, seed, True, proof["file"])
+    _apply(directory, db, seed, proof.get("foreign_keys", True), proof["file"], proof.get("rollback", False))
     conn = sqlite3.connect(db)
     try:
         conn.execute("PRAGMA foreign_keys = ON")

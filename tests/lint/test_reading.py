@@ -50,6 +50,27 @@ def test_each_statement_is_located_at_its_first_token(tmp_path: Path) -> None:
     assert [(s.line, s.column) for s in located] == [(4, 1), (4, 27), (8, 5)]
 
 
+def test_a_comment_quoting_a_statement_is_not_where_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "0001.x.sql"
+    path.write_text(
+        "-- This used to say: DELETE FROM users;\n"
+        "-- and: DROP TABLE t;\n"
+        "DELETE FROM users;\n"
+        "SELECT 1; /* DROP TABLE t; */ DROP TABLE t;\n"
+        "SELECT '-- SELECT 2;', 3; -- SELECT 2;\n"
+        "SELECT 2;\n"
+    )
+    migration = read_migration_file(str(path))
+    located = [parse_statement(s, "sqlite") for s in migration.statements]
+    assert [(s.text, s.line, s.column) for s in located] == [
+        ("DELETE FROM users;", 3, 1),
+        ("SELECT 1;", 4, 1),
+        ("/* DROP TABLE t; */ DROP TABLE t;", 4, 31),
+        ("SELECT '-- SELECT 2;', 3; -- SELECT 2;", 5, 1),
+        ("SELECT 2;", 6, 1),
+    ]
+
+
 def test_windows_line_endings(tmp_path: Path) -> None:
     path = tmp_path / "0001.x.sql"
     path.write_bytes(b"-- transactional: false\r\nCREATE TABLE a (x INT);\r\n\r\nDROP TABLE a;\r\n")

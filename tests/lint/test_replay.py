@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
+import pytest
+
+from schemavet.lint import lint_paths
 from schemavet.lint.pg_replay import PgReplay
 from schemavet.lint.source import Statement
 from schemavet.lint.sqlite_state import ScratchDatabase
@@ -39,3 +43,41 @@ def test_postgres_statement_error_keeps_the_transaction_going(postgres_url: str)
         assert replay.tables() == {"a", "b"}
     finally:
         replay.close()
+
+
+WRITES_FILES = [
+    pytest.param(
+        "ATTACH DATABASE '{out}' AS evil;\nCREATE TABLE evil.t (x);\nINSERT INTO evil.t VALUES (1);\n",
+        1,
+        id="attach",
+    ),
+    pytest.param("-- transactional: false\nCREATE TABLE a (x);\nVACUUM INTO '{out}';\n", 3, id="vacuum-into"),
+    pytest.param("ATTACH 'file:{out}?mode=rwc' AS evil;\nCREATE TABLE evil.t (x);\n", 1, id="attach-uri"),
+]
+
+
+@pytest.mark.parametrize(("sql", "line"), WRITES_FILES)
+def test_lint_replay_writes_no_file(sql: str, line: int, tmp_path: Path) -> None:
+    """Migration SQL cannot write a file through the scratch database; lint says so."""
+    out = tmp_path / "written.db"
+    migrations = tmp_path / "m"
+    migrations.mkdir()
+    (migrations / "0001.a.sql").write_text(sql.format(out=out))
+    findings = lint_paths([str(migrations)], select=["SV208"])
+    assert not out.exists() and not list(tmp_path.glob("written*"))
+    refused = [d for d in findings if "ATTACH and VACUUM INTO write database files" in d.message]
+    assert [d.line for d in refused] == [line], [d.message for d in findings]
+
+
+def test_lint_python_migration_writes_no_file(tmp_path: Path) -> None:
+    """A Python migration's SQL is replayed by yoyo on a confined connection too."""
+    out = tmp_path / "written.db"
+    migrations = tmp_path / "m"
+    migrations.mkdir()
+    (migrations / "0001.a.sql").write_text("CREATE TABLE a (x);\n")
+    (migrations / "0002.b.py").write_text(
+        f"from yoyo import step\n__depends__ = {{'0001.a'}}\nstep(\"ATTACH DATABASE '{out}' AS evil\")\n"
+    )
+    findings = lint_paths([str(migrations)], select=["SV208"])
+    assert not out.exists()
+    assert any("ATTACH and VACUUM INTO" in d.message for d in findings), [d.message for d in findings]

@@ -11,7 +11,7 @@ from typing import Any
 from schemavet.diagnostics import ERROR, Diagnostic
 from schemavet.errors import MigrationError, SchemavetError
 from schemavet.lint.context import ApplyError, FileContext, RollbackResult, StatementContext
-from schemavet.lint.noqa import find_noqa, is_silenced
+from schemavet.lint.noqa import silenced
 from schemavet.lint.pg_replay import PgReplay, postgres_server
 from schemavet.lint.pg_state import PgCatalog, PgState
 from schemavet.lint.registry import Rule, load_rules
@@ -250,6 +250,7 @@ def _remember_drop(ctx: FileContext, statement: ParsedStatement) -> None:
         )
         ctx.foreign_keys_on_when_dropped[key] = scratch.foreign_keys_on()
         ctx.triggers_when_dropped[key] = scratch.triggers_of(name)
+        ctx.index_definitions_when_dropped[key] = scratch.index_definitions(name)
 
 
 def _try_rollback(ctx: FileContext, before: SchemaObjects, names: frozenset[str]) -> RollbackResult:
@@ -333,11 +334,4 @@ def _unsilenced(migration: MigrationFile, findings: list[Diagnostic]) -> list[Di
 
 
 def _unsilenced_any(migrations: list[MigrationFile], findings: list[Diagnostic]) -> list[Diagnostic]:
-    if not findings:
-        return []
-    comments = {}
-    for migration in migrations:
-        comments[migration.path] = find_noqa(migration.text)
-        if migration.rollback is not None:
-            comments[migration.rollback.path] = find_noqa(migration.rollback.text)
-    return [d for d in findings if not is_silenced(d, comments.get(d.path, []))]
+    return silenced(migrations, findings)

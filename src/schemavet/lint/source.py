@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemavet.errors import MigrationError
+from schemavet.lint.comments import Comments
 
 ROLLBACK_SUFFIX = ".rollback.sql"
 
@@ -101,28 +102,47 @@ def _read(path: str) -> MigrationFile:
 def _read_text(path: str) -> str:
     try:
         with open(path, encoding="UTF-8") as f:  # universal newlines, as yoyo opens it
-            return f.read()
+            text = f.read()
     except FileNotFoundError as e:
         raise MigrationError(f'Migration file "{path}" does not exist') from e
     except UnicodeDecodeError as e:
         raise MigrationError(f'Migration file "{path}" is not UTF-8 text (byte {e.start})') from e
     except OSError as e:
         raise MigrationError(f'Cannot read migration file "{path}": {e.strerror}') from e
+    nul = text.find("\x00")
+    if nul >= 0:  # SQLite's API takes no statement with one: yoyo's apply would fail on it
+        line = text.count("\n", 0, nul) + 1
+        column = nul - text.rfind("\n", 0, nul)
+        raise MigrationError(
+            f'Migration file "{path}" holds a NUL byte at line {line}, column {column}:'
+            " SQLite and PostgreSQL refuse a statement that holds one"
+        )
+    return text
 
 
 def locate_statements(text: str, statements: list[str]) -> list[Statement]:
-    """Each statement's offset, line and column: found in the file in order, after the last."""
+    """Each statement's offset, line and column: found in the file in order, after the last,
+    outside comments (a comment that quotes a statement, ``-- was: DELETE FROM users;``, is
+    not where it is)."""
+    comments = Comments(text)
     located: list[Statement] = []
-    cursor, line, line_start = 0, 1, 0
+    cursor, line = 0, 1
     for index, statement in enumerate(statements):
         body = statement.strip()
-        offset = text.find(body, cursor)
-        if offset < 0:  # sqlparse hands text back verbatim; this is only a safety net
-            offset = cursor
+        offset = _find_outside_comments(text, body, cursor, comments)
         line += text.count("\n", cursor, offset)
-        newline = text.rfind("\n", 0, offset)
-        line_start = newline + 1
+        line_start = text.rfind("\n", 0, offset) + 1
         located.append(Statement(index, body, offset, line, offset - line_start + 1))
         line += body.count("\n")
         cursor = offset + len(body)
     return located
+
+
+def _find_outside_comments(text: str, body: str, cursor: int, comments: Comments) -> int:
+    offset = text.find(body, cursor)
+    while offset >= 0 and body:
+        comment = comments.around(offset)
+        if comment is None or comment.start == offset:  # sqlparse keeps a statement's leading comments
+            return offset
+        offset = text.find(body, comment.end)
+    return offset if offset >= 0 else cursor  # sqlparse hands text back verbatim: only a safety net

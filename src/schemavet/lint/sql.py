@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from schemavet.lint.names import identifier, table_name
 from schemavet.lint.statements import ParsedStatement
+from schemavet.sql.tokens import Token
 from schemavet.sqlite.expressions import fold
 
 if TYPE_CHECKING:
@@ -40,6 +41,66 @@ def alter_actions(statement: ParsedStatement) -> tuple[str, list[Any]] | None:
     return table_name(tree.this), list(tree.args.get("actions") or [])
 
 
+def alter_table_tokens(statement: ParsedStatement) -> tuple[str, list[Token]] | None:
+    """For ``ALTER TABLE [schema.]name …``, read token by token (for what sqlglot cannot parse):
+    the table, and the tokens after its name; None for any other statement."""
+    tokens = list(statement.tokens)
+    if len(tokens) < 3 or not (tokens[0].is_word("ALTER") and tokens[1].is_word("TABLE")):
+        return None
+    position = 2
+    if len(tokens) > position + 2 and tokens[position + 1].text == ".":
+        position += 2  # main.t, "schema"."t"
+    return tokens[position].name, tokens[position + 1 :]
+
+
+@dataclass(frozen=True)
+class AddedColumnTokens:
+    """An ``ALTER TABLE … ADD [COLUMN]`` read token by token: the table, the column, and what
+    its definition says at the top level (outside any parentheses)."""
+
+    table: str
+    column: str
+    type_name: str  # the first word after the column's name ("" when none)
+    not_null: bool
+    default: bool  # a DEFAULT other than NULL
+    generated: bool
+
+
+def added_column_tokens(statement: ParsedStatement) -> AddedColumnTokens | None:
+    """The column an ``ALTER TABLE … ADD`` adds, read from tokens; None for other statements."""
+    altered = alter_table_tokens(statement)
+    if altered is None:
+        return None
+    table, rest = altered
+    if not rest or not rest[0].is_word("ADD"):
+        return None
+    rest = rest[1:]
+    if rest and rest[0].is_word("COLUMN"):
+        rest = rest[1:]
+    if not rest or rest[0].is_word("CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"):
+        return None
+    top: list[Token] = []  # the definition's tokens outside parentheses
+    depth = 0
+    for token in rest[1:]:
+        if token.text == "(" and token.kind == "op":
+            depth += 1
+        elif token.text == ")" and token.kind == "op":
+            depth -= 1
+        elif depth == 0:
+            top.append(token)
+    words = [t.upper if t.kind == "word" else "" for t in top]
+    pairs = list(zip(words, [*words[1:], ""], strict=True))
+    default = any(w == "DEFAULT" and following != "NULL" for w, following in pairs)
+    return AddedColumnTokens(
+        table=table,
+        column=rest[0].name,
+        type_name=rest[1].text if len(rest) > 1 and rest[1].kind == "word" else "",
+        not_null=("NOT", "NULL") in pairs,
+        default=default,
+        generated="AS" in words,
+    )
+
+
 def added_columns(statement: ParsedStatement) -> list[tuple[str, exp.ColumnDef]]:
     """The columns an ``ALTER TABLE … ADD COLUMN`` adds, with their table."""
     from sqlglot import exp
@@ -59,15 +120,18 @@ def constraint(column: exp.ColumnDef, kind: type) -> Any:
     return None
 
 
-def is_constant(node: Any) -> bool:
-    """True for what SQLite accepts as a constant default: literals, signed numbers, NULL."""
+def is_constant(node: Any, top: bool = True) -> bool:
+    """True for what SQLite accepts as a constant default when it adds a column to a table with
+    rows (its ``sqlite3ValueFromExpr``): a literal (string, number, blob, NULL, TRUE/FALSE), in
+    any parentheses, negated, or CAST to a type. A ``COLLATE`` after an unparenthesized
+    default is the column's collation, not part of the value."""
     from sqlglot import exp
 
-    if isinstance(node, exp.Collate):
-        return is_constant(node.this)
-    if isinstance(node, exp.Neg):
-        return isinstance(node.this, exp.Literal) and not node.this.is_string
-    return isinstance(node, exp.Literal | exp.Null | exp.Boolean)
+    if isinstance(node, exp.Collate) and top:
+        return is_constant(node.this, top=False)
+    if isinstance(node, exp.Paren | exp.Neg | exp.Cast):
+        return is_constant(node.this, top=False)
+    return isinstance(node, exp.Literal | exp.Null | exp.Boolean | exp.HexString)
 
 
 def created_table(statement: ParsedStatement) -> str | None:

@@ -17,7 +17,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from schemavet.sql.tokens import quote_identifier
+from schemavet.lint.confine import confine, confined_backend, explain
+from schemavet.sql.tokens import quote_identifier, scan
 from schemavet.sqlite.expressions import fold
 
 # How long one replayed statement may run before lint stops it.
@@ -89,7 +90,7 @@ class SchemaObjects:
 
 def columns_of(create_table: str) -> tuple[str, ...]:
     """The columns (lower-cased) a ``CREATE TABLE`` statement defines, as SQLite itself reads it."""
-    conn = sqlite3.connect(":memory:")
+    conn = confine(sqlite3.connect(":memory:"))
     try:
         conn.execute(create_table)
         name = conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'").fetchone()[0]
@@ -107,7 +108,8 @@ class ScratchDatabase:
         # In memory, unless Python migrations must be replayed by yoyo's own connection too.
         self._directory = tempfile.TemporaryDirectory(prefix="schemavet-lint-") if on_disk else None
         self.path = os.path.join(self._directory.name, "scratch.db") if self._directory else ":memory:"
-        self.conn = sqlite3.connect(self.path, isolation_level=None)
+        # Migration SQL must not write files through it (ATTACH, VACUUM INTO): see confine.
+        self.conn = confine(sqlite3.connect(self.path, isolation_level=None))
         if self._directory is not None:
             self.conn.execute("PRAGMA journal_mode = MEMORY")
             self.conn.execute("PRAGMA synchronous = OFF")
@@ -127,15 +129,13 @@ class ScratchDatabase:
     def apply_with_yoyo(self, migration: Any) -> str | None:
         """Apply a yoyo migration (a Python one) with yoyo's own step runner, on a connection of
         yoyo's to this (on-disk) database; the error message if it fails."""
-        from yoyo import get_backend
-
         assert self._directory is not None, "a Python migration needs the on-disk scratch database"
         had_lock_table = self.table("yoyo_lock") is not None
-        backend = get_backend("sqlite:///" + self.path)
+        backend = confined_backend(self.path)
         try:
             migration.process_steps(backend, "apply")
         except Exception as e:  # yoyo raises the driver's errors and BadMigration
-            return f"{type(e).__name__}: {e}"
+            return f"{type(e).__name__}: {explain(str(e))}"
         finally:
             backend.connection.close()
         if not had_lock_table:
@@ -151,7 +151,7 @@ class ScratchDatabase:
         except (sqlite3.Error, sqlite3.Warning, ValueError, OverflowError) as e:
             if str(e) == "interrupted":
                 return f"still running after {self._budget:g} s on a database with no real data (stopped)"
-            return str(e)
+            return explain(str(e))
         finally:
             self._deadline = 0.0
         return None
@@ -161,8 +161,16 @@ class ScratchDatabase:
 
     def new_connection(self) -> None:
         """Reset what belongs to a connection: yoyo runs each migration on a connection of its own,
-        so a PRAGMA foreign_keys = ON in one migration does not carry into the next."""
+        so a PRAGMA foreign_keys = ON in one migration does not carry into the next, and the
+        TEMP tables, views and triggers one migration made are gone in the next."""
         self.conn.execute("PRAGMA foreign_keys = OFF")
+        temporary = self.conn.execute(
+            "SELECT type, name FROM temp.sqlite_schema WHERE type IN ('trigger', 'view', 'table')"
+            " AND name NOT LIKE 'sqlite_%' ORDER BY CASE type WHEN 'trigger' THEN 0 WHEN 'view' THEN 1"
+            " ELSE 2 END"
+        ).fetchall()
+        for kind, name in temporary:
+            self.conn.execute(f"DROP {kind.upper()} IF EXISTS temp.{quote_identifier(name)}")
 
     def begin(self) -> None:
         """Open the transaction yoyo puts around a transactional migration."""
@@ -241,6 +249,17 @@ class ScratchDatabase:
                 scratch.execute(sql)  # a virtual table's shadow tables already exist: that fails harmlessly
         return scratch
 
+    def index_definitions(self, table: str) -> dict[str, tuple[Any, ...]]:
+        """The CREATE INDEX indexes of ``table``: folded name -> definition (unique or not, then
+        what follows the table name: the keys, their order and collation, the WHERE), with
+        identifiers folded, so an index recreated under another name compares equal."""
+        rows = self.conn.execute(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"
+            " AND lower(tbl_name) = lower(?)",
+            (table,),
+        )
+        return {fold(name): index_definition(sql) for name, sql in rows}
+
     def triggers_of(self, table: str) -> tuple[str, ...]:
         """The names of the triggers on ``table``."""
         rows = self.conn.execute(
@@ -297,6 +316,15 @@ class ScratchDatabase:
             (table, table),
         ).fetchall()
         return _group_foreign_keys(rows)
+
+
+def index_definition(sql: str) -> tuple[Any, ...]:
+    """A CREATE INDEX statement's definition, without its name and its table's name."""
+    tokens = scan(sql)
+    unique = len(tokens) > 1 and tokens[1].is_word("UNIQUE")
+    on = next((i for i, t in enumerate(tokens) if t.is_word("ON")), len(tokens))
+    rest = tokens[on + 2 :]  # SQLite takes no schema before the table here (it goes before the index)
+    return (unique, *(fold(t.name) if t.kind in ("word", "quoted") else t.text for t in rest))
 
 
 def _group_foreign_keys(rows: list[tuple[str, int, int, str, str, str | None]]) -> list[ForeignKeyState]:

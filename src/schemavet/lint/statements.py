@@ -78,12 +78,15 @@ def _sqlglot(text: str, dialect: str) -> exp.Expression | None:
 
     _quiet_sqlglot()
     try:
-        tree: Any = sqlglot.parse_one(text, read=DIALECTS[dialect])
+        trees: list[Any] = sqlglot.parse(text, read=DIALECTS[dialect])
     except Exception:  # sqlglot raises ParseError, TokenError and, on odd input, others
         return None
-    if tree is None or isinstance(tree, exp.Command | exp.Block):
+    # A comment after the statement's ";" comes back as an expression of its own (a Semicolon
+    # carrying the comment): the statement is still the one expression before it.
+    trees = [t for t in trees if t is not None and not isinstance(t, exp.Semicolon)]
+    if len(trees) != 1 or isinstance(trees[0], exp.Command | exp.Block):
         return None
-    return tree  # type: ignore[no-any-return]
+    return trees[0]  # type: ignore[no-any-return]
 
 
 def _quiet_sqlglot() -> None:

@@ -16,7 +16,9 @@ class SV101DropTable(Rule):
     """DROP TABLE deletes the table and every row in it.
 
     A table rebuilt in the same file (dropped, then another table renamed to its name) is
-    left to the rebuild rules (SV106, SV401, SV402).
+    left to the rebuild rules (SV106, SV401, SV402). A table created earlier in the same file
+    (a staging table) holds no data of its own, and ``DROP TABLE IF EXISTS`` of a table that
+    is not there drops nothing: neither is flagged.
 
     **Anti-pattern**::
 
@@ -38,4 +40,6 @@ class SV101DropTable(Rule):
         if is_rebuild_drop(ctx.statement, ctx.file.statements):
             return
         for table in dropped(ctx.statement, "TABLE"):
+            if not ctx.existed_before_file(table):
+                continue  # created in this file (a staging table), or not there at all (IF EXISTS)
             yield self.on(ctx, ctx.statement, f'DROP TABLE "{table}" deletes the table and all its rows')

@@ -26,6 +26,10 @@ class SV106RebuildLosesData(Rule):
         DROP TABLE users;
         ALTER TABLE new_users RENAME TO users;
 
+    A copy that fills a column from another one (``INSERT INTO new SELECT * FROM old`` when
+    the new table lists its columns in another order) or keeps only some rows (a WHERE or a
+    LIMIT) loses data as surely.
+
     **Best practice**: copy every column the new table keeps, and drop a column on purpose
     (with ``ALTER TABLE … DROP COLUMN`` and its own review) rather than as a side effect::
 
@@ -70,6 +74,25 @@ class SV106RebuildLosesData(Rule):
                     f'The copy into "{rebuild.copy}" leaves out column(s) '
                     + ", ".join(f'"{c}"' for c in uncopied)
                     + f' of "{rebuild.source}": their data is lost',
+                )
+            swapped = _swapped(copy, old.columns, new.columns)
+            if swapped:
+                yield self.on(
+                    ctx,
+                    copy,
+                    f'The copy into "{rebuild.copy}" fills '
+                    + ", ".join(f'"{target}" from "{source}"' for target, source in swapped)
+                    + f' of "{rebuild.source}": the data lands in the wrong columns',
+                    "Name the columns on both sides: INSERT INTO new (a, b) SELECT a, b FROM old.",
+                )
+            clause = _filtering_clause(copy)
+            if clause:
+                yield self.on(
+                    ctx,
+                    copy,
+                    f'The copy into "{rebuild.copy}" has a {clause}: the rows of "{rebuild.source}"'
+                    " it leaves out are lost when the old table is dropped",
+                    "Copy every row; delete the unwanted ones in a statement of their own, on purpose.",
                 )
 
 
@@ -121,3 +144,59 @@ def _copied(copy: ParsedStatement, new_columns: tuple[str, ...]) -> set[str]:
     if any(isinstance(e, exp.Star) for e in select.expressions):
         return set(targets)
     return {t for t, e in zip(targets, select.expressions, strict=False) if e.find(exp.Column) is not None}
+
+
+def _targets_and_sources(
+    copy: ParsedStatement, old_columns: tuple[str, ...], new_columns: tuple[str, ...]
+) -> list[tuple[str, str | None]]:
+    """Each target column of the copy with the old table's column it is filled from by position
+    (None when its value is an expression, not a bare column)."""
+    from sqlglot import exp
+
+    tree = copy.expression
+    assert isinstance(tree, exp.Insert)
+    select = tree.expression
+    if not isinstance(select, exp.Select):
+        return []
+    targets = (
+        [fold(identifier(c)) for c in tree.this.expressions] if isinstance(tree.this, exp.Schema) else []
+    )
+    targets = targets or list(new_columns)
+    sources: list[str | None] = []
+    for expression in select.expressions:
+        if isinstance(expression, exp.Star):
+            sources += list(old_columns)
+        elif isinstance(expression, exp.Column) and isinstance(expression.this, exp.Star):
+            sources += list(old_columns)  # old.*
+        elif isinstance(expression, exp.Column):
+            sources.append(fold(identifier(expression.this)))
+        else:
+            sources.append(None)  # an expression, or a column under an alias: written on purpose
+    return list(zip(targets, sources, strict=False))
+
+
+def _swapped(
+    copy: ParsedStatement, old_columns: tuple[str, ...], new_columns: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    """Target columns filled from another column that both tables have: ``name`` from ``email``
+    when ``SELECT *`` meets a new table that lists its columns in another order."""
+    both = set(old_columns) & set(new_columns)
+    return [
+        (target, source)
+        for target, source in _targets_and_sources(copy, old_columns, new_columns)
+        if source is not None and source != target and target in both and source in both
+    ]
+
+
+def _filtering_clause(copy: ParsedStatement) -> str:
+    """The clause of the copy's SELECT that keeps only some rows (WHERE, LIMIT …), or ""."""
+    from sqlglot import exp
+
+    tree = copy.expression
+    select = tree.expression if isinstance(tree, exp.Insert) else None
+    if not isinstance(select, exp.Select):
+        return ""
+    for key, clause in (("where", "WHERE"), ("limit", "LIMIT"), ("offset", "OFFSET"), ("having", "HAVING")):
+        if select.args.get(key) is not None:
+            return clause
+    return ""

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from schemavet.diagnostics import Diagnostic
 from schemavet.lint.context import StatementContext
 from schemavet.lint.names import identifier
 from schemavet.lint.registry import Rule, register
-from schemavet.lint.sql import added_columns, constraint
+from schemavet.lint.sql import added_column_tokens, added_columns, constraint
 
 
 @register
@@ -26,6 +27,9 @@ class SV201AddNotNullWithoutDefault(Rule):
     **Best practice**: give it a default (or add it nullable, backfill, then rebuild)::
 
         ALTER TABLE users ADD COLUMN plan TEXT NOT NULL DEFAULT 'free';
+
+    A column the database fills itself is not flagged: a generated column (``GENERATED ALWAYS
+    AS (…)``), and on PostgreSQL an identity column or a ``serial`` type.
     """
 
     code = "SV201"
@@ -36,10 +40,13 @@ class SV201AddNotNullWithoutDefault(Rule):
         """A finding for a NOT NULL column without default added to a table that existed before."""
         from sqlglot import exp
 
+        if ctx.statement.expression is None:  # sqlglot cannot read it: the tokens still can
+            yield from self._check_tokens(ctx)
+            return
         for table, column in added_columns(ctx.statement):
             not_null = constraint(column, exp.NotNullColumnConstraint)
             default = constraint(column, exp.DefaultColumnConstraint)
-            if not_null is None or not_null.args.get("allow_null"):
+            if not_null is None or not_null.args.get("allow_null") or _filled(column, ctx.file.dialect):
                 continue
             if (default is None or isinstance(default.this, exp.Null)) and ctx.may_hold_rows(table):
                 yield self.on(
@@ -48,3 +55,35 @@ class SV201AddNotNullWithoutDefault(Rule):
                     f'Column "{table}.{identifier(column.this)}" is added NOT NULL '
                     "without a default: this fails on any table that holds rows",
                 )
+
+    def _check_tokens(self, ctx: StatementContext) -> Iterator[Diagnostic]:
+        added = added_column_tokens(ctx.statement)
+        if added is None or not added.not_null or added.default or added.generated:
+            return
+        if ctx.file.dialect == "postgres" and added.type_name.upper() in _SERIALS:
+            return
+        if ctx.may_hold_rows(added.table):
+            yield self.on(
+                ctx,
+                ctx.statement,
+                f'Column "{added.table}.{added.column}" is added NOT NULL '
+                "without a default: this fails on any table that holds rows",
+            )
+
+
+_SERIALS = frozenset({"SERIAL", "SERIAL2", "SERIAL4", "SERIAL8", "SMALLSERIAL", "BIGSERIAL"})
+
+
+def _filled(column: Any, dialect: str) -> bool:
+    """True when the database computes the new column's value for the rows already there."""
+    from sqlglot import exp
+
+    if constraint(column, exp.ComputedColumnConstraint) is not None:
+        return True  # its expression's value, not NULL (a NULL result is another matter)
+    if dialect != "postgres":
+        return False  # SQLite has neither identity columns nor serial types ("serial" is a name)
+    if constraint(column, exp.GeneratedAsIdentityColumnConstraint) is not None:
+        return True
+    kind = column.args.get("kind")
+    name = kind.sql("postgres").upper() if kind is not None else ""
+    return name in _SERIALS

@@ -17,7 +17,8 @@ class SV202AddColumnNonConstantDefault(Rule):
 
     SQLite cannot compute the default for the existing rows, so it refuses with "Cannot add a
     column with non-constant default" on any table that holds rows, and succeeds on CI's empty
-    database.
+    database. Constant means what SQLite takes as one: a literal (string, number, blob such as
+    ``x'00'``, NULL, TRUE/FALSE), in any parentheses (``DEFAULT (1)``), negated, or CAST to a type.
 
     **Anti-pattern**::
 

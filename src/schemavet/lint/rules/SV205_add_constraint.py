@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from schemavet.diagnostics import Diagnostic
 from schemavet.lint.context import StatementContext
 from schemavet.lint.registry import SQLITE, Rule, register
+from schemavet.lint.sql import alter_table_tokens
 
 
 @register
@@ -33,10 +34,10 @@ class SV205AddConstraint(Rule):
 
     def check_statement(self, ctx: StatementContext) -> Iterator[Diagnostic]:
         """A finding for an ALTER TABLE form SQLite does not have."""
-        words = ctx.statement.words
-        if words[:2] != ("ALTER", "TABLE"):
+        altered = alter_table_tokens(ctx.statement)
+        if altered is None:
             return
-        rest = [t.upper for t in ctx.statement.tokens[3:6]]
+        rest = [t.upper for t in altered[1][:3]]
         if (
             rest[:1] == ["ADD"]
             and rest[1:2]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from schemavet.diagnostics import Diagnostic
 from schemavet.lint.context import StatementContext
-from schemavet.lint.names import identifier, table_name
+from schemavet.lint.names import identifier, key, table_name
+from schemavet.lint.rebuild import find_rebuilds
 from schemavet.lint.registry import Rule, register
 from schemavet.lint.sql import creates_index, kind_of
 
@@ -26,6 +28,9 @@ class SV207UniqueIndexOnExistingTable(Rule):
 
         DELETE FROM users WHERE rowid NOT IN (SELECT min(rowid) FROM users GROUP BY email);
         CREATE UNIQUE INDEX ux_users_email ON users(email);
+
+    A table rebuilt in the same file that recreates a unique index (or a primary key) the old
+    table already had over the same columns is not flagged: its rows were already unique there.
     """
 
     code = "SV207"
@@ -45,10 +50,41 @@ class SV207UniqueIndexOnExistingTable(Rule):
             return
         index = tree.this
         table = table_name(index.args.get("table"))
-        if ctx.may_hold_rows(table):
+        if ctx.may_hold_rows(table) and not _already_unique(ctx, table, index):
             yield self.on(
                 ctx,
                 ctx.statement,
                 f'UNIQUE index "{identifier(index.this)}" on existing table "{table}" '
                 "fails if any rows already collide",
             )
+
+
+def _already_unique(ctx: StatementContext, table: str, index: Any) -> bool:
+    """True when ``table`` was rebuilt earlier in this file from a table on which the index's
+    columns were already a unique key (the old table's unique index, recreated)."""
+    columns = _plain_columns(index)
+    if columns is None:
+        return False
+    earlier = {id(s) for s in ctx.earlier}
+    for rebuild in find_rebuilds(ctx.file.statements):
+        if key(rebuild.table) != key(table) or id(rebuild.drop) not in earlier:
+            continue
+        old = ctx.file.dropped_tables.get(key(rebuild.source))
+        if old is not None and old.is_unique_key(columns):
+            return True
+    return False
+
+
+def _plain_columns(index: Any) -> tuple[str, ...] | None:
+    """The index's key columns (folded), or None when a key is an expression or has a collation
+    of its own (its uniqueness is then not the old table's)."""
+    from sqlglot import exp
+
+    params = index.args.get("params")
+    columns = []
+    for ordered in (params.args.get("columns") if params is not None else None) or []:
+        node = ordered.this if isinstance(ordered, exp.Ordered) else ordered
+        if not isinstance(node, exp.Column) or node.table:
+            return None
+        columns.append(key(identifier(node.this)))
+    return tuple(columns) or None

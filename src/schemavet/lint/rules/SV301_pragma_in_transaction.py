@@ -52,4 +52,5 @@ class SV301PragmaInTransaction(Rule):
         sets = any(t.text in ("=", "(") for t in tokens[1:5])
         if sets and name in _IGNORED and ctx.scratch is not None and ctx.scratch.in_transaction:
             where = "a transactional migration" if ctx.file.file.transactional else "an open transaction"
-            yield self.on(ctx, ctx.statement, f"PRAGMA {fold(name)} inside {where} is silently ignored")
+            effect = "fails or is silently ignored" if name == "JOURNAL_MODE" else "is silently ignored"
+            yield self.on(ctx, ctx.statement, f"PRAGMA {fold(name)} inside {where} {effect}")

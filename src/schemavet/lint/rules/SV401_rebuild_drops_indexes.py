@@ -26,6 +26,9 @@ class SV401RebuildDropsIndexes(Rule):
         DROP TABLE users;              -- drops ix_users_email and trg_users_audit too
         ALTER TABLE new_users RENAME TO users;
 
+    An index recreated under another name with the same definition (unique or not, keys,
+    order, collation, WHERE) is not lost.
+
     **Best practice**: recreate every index and trigger after the rename::
 
         CREATE INDEX ix_users_email ON users(email);
@@ -44,8 +47,12 @@ class SV401RebuildDropsIndexes(Rule):
             new = ctx.scratch.table(rebuild.table) if ctx.scratch is not None else None
             if old is None or new is None:
                 continue
+            old_definitions = ctx.index_definitions_when_dropped.get(fold(rebuild.source), {})
+            recreated = set(ctx.scratch.index_definitions(rebuild.table).values()) if ctx.scratch else set()
             lost_indexes = [
-                i.name for k, i in old.indexes.items() if i.origin == "c" and k not in new.indexes
+                i.name
+                for k, i in old.indexes.items()
+                if i.origin == "c" and k not in new.indexes and old_definitions.get(k) not in recreated
             ]
             kept_triggers = (
                 {fold(t) for t in ctx.scratch.triggers_of(rebuild.table)} if ctx.scratch else set()

@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from schemavet.diagnostics import Diagnostic
 from schemavet.lint.context import FileContext
 from schemavet.lint.registry import SQLITE, Rule, register
-from schemavet.lint.sql import declaring_statements
+from schemavet.lint.sql import declaring_statements, dropped, renames
+from schemavet.lint.statements import ParsedStatement
+from schemavet.sqlite.expressions import fold
 
 
 @register
@@ -24,6 +26,11 @@ class SV501ForeignKeyTargetMissing(Rule):
     **Best practice**: reference the parent's primary key by its real name::
 
         CREATE TABLE orders (customer_id INTEGER REFERENCES customers(id));
+
+    A foreign key of another table left pointing at a table this file dropped is reported at
+    the DROP too. The rename-first rebuild does that silently: ``ALTER TABLE customers RENAME
+    TO customers_old`` makes SQLite (3.26 and later) rewrite every ``REFERENCES customers``
+    to ``customers_old``, and dropping ``customers_old`` leaves them pointing at nothing.
     """
 
     code = "SV501"
@@ -36,7 +43,9 @@ class SV501ForeignKeyTargetMissing(Rule):
         scratch = ctx.scratch
         if scratch is None:
             return
+        declared = set()
         for statement, fk in declaring_statements(ctx.statements):
+            declared.add(fold(fk.table))
             if scratch.table(fk.table) is None:
                 continue  # the child itself is gone again (a rebuild's temporary table)
             parent = scratch.table(fk.ref_table)
@@ -53,3 +62,36 @@ class SV501ForeignKeyTargetMissing(Rule):
                     statement,
                     f'{where} references column "{fk.ref_table}.{missing[0]}", which does not exist',
                 )
+
+        yield from self._left_dangling(ctx, declared)
+
+    def _left_dangling(self, ctx: FileContext, declared: set[str]) -> Iterator[Diagnostic]:
+        """Foreign keys of other tables whose parent this file dropped (or renamed away)."""
+        scratch = ctx.scratch
+        assert scratch is not None
+        causes: dict[str, ParsedStatement] = {}  # a table gone after the file -> what removed it
+        renamed_from: dict[str, str] = {}  # customers_old -> customers
+        for statement in ctx.statements:
+            for old, new in renames(statement):
+                causes.setdefault(fold(old), statement)
+                renamed_from[fold(new)] = old
+            for name in dropped(statement, "TABLE"):
+                causes[fold(name)] = statement
+        gone = {name: cause for name, cause in causes.items() if scratch.table(name) is None}
+        for name, cause in gone.items():
+            for fk in scratch.references_to(name):
+                if fold(fk.table) in declared or fold(fk.table) == name:
+                    continue
+                where = f'Foreign key "{fk.table}({", ".join(fk.columns)})"'
+                message = f'{where} is left referencing table "{fk.ref_table}", which this file removes'
+                hint = "Drop or repoint the foreign keys that reference the table before it goes."
+                if name in renamed_from:
+                    message += (
+                        f' (SQLite rewrote its REFERENCES "{renamed_from[name]}" when that table was'
+                        f' renamed to "{fk.ref_table}")'
+                    )
+                    hint = (
+                        "Rebuild the other way round: create the new table under a temporary name,"
+                        " copy, drop the old table, rename the new one into place."
+                    )
+                yield self.on(ctx, cause, message, hint)
