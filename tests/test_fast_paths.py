@@ -148,3 +148,14 @@ def test_interrupted_wait_leaves_no_child(samsara_db: Path, monkeypatch: pytest.
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert _children() == []
+
+
+def test_a_fork_that_fails_reads_in_the_process(samsara_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(background.os, "fork", no_fork)
+    monkeypatch.setattr(background, "_can_fork", lambda: True)
+    opened = len(os.listdir("/proc/self/fd"))
+    assert schemavet.verify(str(samsara_db), SAMSARA_SPEC).ok
+    assert len(os.listdir("/proc/self/fd")) == opened  # the pipe was closed again

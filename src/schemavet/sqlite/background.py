@@ -7,9 +7,9 @@ can: it runs the queries on its own connection and sends the rows back as ``mars
 which is plain tuples of text and numbers and costs a few milliseconds to load.
 
 The child only ever reads, exactly as the parent would (same read-only open, same checks), and
-its errors come back as the same one-sentence :class:`DatabaseError`. Without ``fork``, with
-one usable core, or with other threads running (forking them is unsafe), the catalog is read
-in the parent when it is asked for, as before.
+its errors come back as the same one-sentence :class:`DatabaseError`. Off Linux, with one
+usable core, with other threads running (forking them is unsafe), or when no process can be
+started, the catalog is read in the parent when it is asked for, as before.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import marshal
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -42,18 +43,27 @@ def catalog_reader(path: str) -> Iterator[Callable[[], Catalog]]:
 
     Leaving the block without asking for the catalog (the spec was bad, say) stops the child.
     """
-    if not _can_fork():
+    child = _start(path) if _can_fork() else None
+    if child is None:
         yield lambda: read(path)
         return
-    child = _Child(path)
     try:
         yield child.catalog
     finally:
         child.stop()
 
 
+def _start(path: str) -> _Child | None:
+    """A child reading ``path``, or None when the system would not start one."""
+    try:
+        return _Child(path)
+    except OSError:  # no process or pipe to spare (EAGAIN, EMFILE): read in this process
+        return None
+
+
 def _can_fork() -> bool:
-    if not hasattr(os, "fork") or threading.active_count() > 1:
+    # Linux only: macOS's system libraries are not safe to use in a child forked without exec
+    if not sys.platform.startswith("linux") or threading.active_count() > 1:
         return False
     affinity = getattr(os, "sched_getaffinity", None)
     cores = len(affinity(0)) if affinity is not None else os.cpu_count() or 1
@@ -66,7 +76,12 @@ class _Child:
     def __init__(self, path: str) -> None:
         self.path = path
         reader, writer = os.pipe()
-        self.pid = os.fork()
+        try:
+            self.pid = os.fork()
+        except OSError:
+            os.close(reader)
+            os.close(writer)
+            raise
         if self.pid == 0:  # pragma: no cover - runs in the child, which never returns
             os.close(reader)
             _serve(path, writer)
