@@ -93,3 +93,29 @@ def test_scratch_database_is_removed(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(tempfile, "tempdir", None)
     check(SAMSARA_MIGRATIONS, SAMSARA_SPEC)
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "ATTACH DATABASE '{out}' AS evil;\nCREATE TABLE evil.t (x);\n",
+        "-- transactional: false\nCREATE TABLE t (x);\nVACUUM INTO '{out}';\n",
+    ],
+    ids=["attach", "vacuum into"],
+)
+def test_migrations_cannot_write_files_from_the_scratch_database(tmp_path: Path, sql: str) -> None:
+    import schemavet
+
+    out = tmp_path / "written.db"
+    directory = tmp_path / "m"
+    directory.mkdir()
+    (directory / "0001.a.sql").write_text(sql.format(out=out))
+    schemavet.write_sum(str(directory))
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("tables:\n  t:\n    columns:\n      x: ''\n")
+
+    code, _, err = _run("check", "--migrations", str(directory), "--spec", str(spec))
+
+    assert code == 2
+    assert "ATTACH and VACUUM INTO write database files" in err and "0001.a" in err
+    assert not out.exists()

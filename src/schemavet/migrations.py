@@ -143,7 +143,12 @@ def apply_one(backend: Any, migration: Any, mark: bool) -> None:
         with quiet():
             backend.apply_one(migration, mark=mark)
     except Exception as e:  # yoyo raises the driver's own errors, and BadMigration
-        raise MigrationError(f'Migration "{migration.id}" failed to apply: {e} ({migration.path})') from e
+        from schemavet.lint.confine import explain
+
+        problem = explain(str(e))
+        raise MigrationError(
+            f'Migration "{migration.id}" failed to apply: {problem} ({migration.path})'
+        ) from e
 
 
 def apply_one_at_a_time(url: str, directory: str, scratch: bool = False) -> Generator[Any, None, None]:
@@ -186,16 +191,27 @@ def _load_problem(error: Exception) -> str:
 
 
 def _backend(url: str, scratch: bool) -> Any:
-    """yoyo's backend for ``url``; for a scratch SQLite database, one that does not fsync.
-
-    A scratch database need not survive a crash, and waiting for the disk at each of yoyo's
-    commits (several per migration) is most of the time a replay takes. yoyo opens its SQLite
-    connections with ``cache=shared``, so the setting made here reaches the connection it
-    opens for each migration too.
-    """
+    """yoyo's backend for ``url``; for a scratch SQLite database, one that does not fsync and
+    whose migrations cannot write files elsewhere (see :func:`scratch_backend`)."""
     from yoyo import get_backend
 
-    backend = get_backend(url)
-    if scratch and url.startswith("sqlite:"):
-        backend.connection.execute("PRAGMA synchronous = OFF")
+    if scratch and url.startswith("sqlite:///"):
+        return scratch_backend(url[len("sqlite:///") :])
+    return get_backend(url)
+
+
+def scratch_backend(path: str) -> Any:
+    """yoyo's backend for a scratch SQLite database at ``path`` that schemavet throws away.
+
+    Its connections are confined: the repository's migrations run here in CI, and ATTACH or
+    VACUUM INTO in one of them would write a database file anywhere (see
+    :mod:`schemavet.lint.confine`). And it does not fsync: a scratch database need not survive
+    a crash, and waiting for the disk at each of yoyo's commits (several per migration) is most
+    of the time a replay takes; yoyo opens its SQLite connections with ``cache=shared``, so the
+    setting reaches the connection it opens for each migration too.
+    """
+    from schemavet.lint.confine import confined_backend
+
+    backend = confined_backend(path)
+    backend.connection.execute("PRAGMA synchronous = OFF")
     return backend

@@ -30,16 +30,14 @@ class _ProofStopped(Exception):
 
 def prove_rollbacks(migrations: str | os.PathLike[str]) -> list[Finding]:
     """Findings for every migration of ``migrations`` whose rollback does not undo it exactly."""
-    from yoyo import get_backend
-
-    from schemavet.migrations import in_yoyo_order, read_migration_dir
+    from schemavet.migrations import in_yoyo_order, read_migration_dir, scratch_backend
 
     ordered = in_yoyo_order(read_migration_dir(os.fspath(migrations)))
     engine = get_engine("sqlite")
     findings: list[Finding] = []
     with tempfile.TemporaryDirectory(prefix="schemavet-rollback-") as scratch:
         path = os.path.join(scratch, "scratch.db")
-        backend = get_backend("sqlite:///" + path)
+        backend = scratch_backend(path)
         try:
             with backend.lock():
                 for migration in ordered:
