@@ -338,6 +338,20 @@ def test_failing_migration_before_the_latest_is_still_shown(tmp_path: Path) -> N
     assert [(e.migration, e.error) for e in effects] == [("0001.broken", "table t already exists")]
 
 
+def test_a_failure_before_the_latest_is_not_credited_with_earlier_changes(tmp_path: Path) -> None:
+    directory = _write(
+        tmp_path / "m",
+        {
+            "0001.a.sql": "CREATE TABLE a (id INT);",
+            "0002.broken.sql": "CREATE TABLE b (x INT);\nCREATE TABLE a (id INT);",
+            "0003.c.sql": "CREATE TABLE c (a INT);",
+        },
+    )
+    (effect,) = review(directory, latest=1)
+    assert (effect.migration, effect.error) == ("0002.broken", "table a already exists")
+    assert effect.changes == ()  # yoyo rolled it back; table a is 0001's, not its own
+
+
 def test_directory_name_with_glob_characters(tmp_path: Path) -> None:
     directory = _write(tmp_path / "app [1] *", {"0001.t.sql": "CREATE TABLE t (a INT);"})
     (tmp_path / "app 1 x").mkdir()  # what the glob "app [1] *" would match instead

@@ -132,6 +132,10 @@ def review(
         for position, migration, error in _apply_one_at_a_time(path, migrations, os.fspath(directory)):
             if position < first - 1 and error is None:
                 continue  # the state after it is not the state before a reported step
+            if error is not None and position < first:
+                # it failed before the window, whose states were not read: what yoyo rolled it
+                # back to is all that is known, so the step shows its error and no changes
+                before = _read_state(path, before)
             after = _read_state(path, before)
             if position >= first or error is not None:
                 effects.append(_effect(migration, before, after, lint, error))
