@@ -358,6 +358,13 @@ _ROW_CASES: dict[
         ['Table "wide" was renamed to "wider", which holds only 1 of its 2 rows'],
         [("wide", 2, None, 1, "wider"), ("wider", None, 2, 0, None)],
     ),
+    "a rebuild that turns a TEXT key into an INTEGER key keeps its rows": (
+        "CREATE TABLE s (id TEXT PRIMARY KEY, name TEXT);\nINSERT INTO s VALUES ('1', 'a'), ('2', 'b');\n",
+        "CREATE TABLE s_new (id INTEGER PRIMARY KEY, name TEXT);\n"
+        "INSERT INTO s_new SELECT id, name FROM s;\nDROP TABLE s;\nALTER TABLE s_new RENAME TO s;",
+        [],
+        [("s", 2, 2, 0, None)],
+    ),
     "a table without a primary key is counted": (
         _NO_KEY,
         "DELETE FROM log WHERE line = 'a';",

@@ -151,8 +151,9 @@ def _lost_in_place(conn: sqlite3.Connection, rows: SavedRows) -> int:
     present = _columns_by_fold(conn, rows.table)
     if not rows.key or any(k.casefold() not in present for k in rows.key):
         return max(0, rows.count - count)
-    saved_keys = ", ".join(f"k{i}" for i in range(len(rows.key)))
-    current = ", ".join(quote_identifier(present[k.casefold()]) for k in rows.key)
+    # keys compare as text: a rebuild that turns a TEXT key '1' into an INTEGER key 1 kept the row
+    saved_keys = ", ".join(f"CAST(k{i} AS TEXT)" for i in range(len(rows.key)))
+    current = ", ".join(f"CAST({quote_identifier(present[k.casefold()])} AS TEXT)" for k in rows.key)
     query = (
         f"SELECT count(*) FROM (SELECT {saved_keys} FROM {_ROWS_SIDE}.{rows.saved_as} "
         f"EXCEPT SELECT {current} FROM main.{table})"
