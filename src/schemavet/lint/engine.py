@@ -251,6 +251,7 @@ def _remember_drop(ctx: FileContext, statement: ParsedStatement) -> None:
         ctx.foreign_keys_on_when_dropped[key] = scratch.foreign_keys_on()
         ctx.triggers_when_dropped[key] = scratch.triggers_of(name)
         ctx.index_definitions_when_dropped[key] = scratch.index_definitions(name)
+        ctx.sql_when_dropped[key] = scratch.table_sql(name)
 
 
 def _try_rollback(ctx: FileContext, before: SchemaObjects, names: frozenset[str]) -> RollbackResult:

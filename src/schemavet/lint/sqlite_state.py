@@ -101,6 +101,28 @@ def columns_of(create_table: str) -> tuple[str, ...]:
         conn.close()
 
 
+def column_collations(create_table: str) -> dict[str, str]:
+    """Each column's collation (lower-cased name -> upper-cased collation, BINARY when none is
+    declared) of a ``CREATE TABLE`` statement, as SQLite itself reads it; {} when it fails."""
+    conn = confine(sqlite3.connect(":memory:"))
+    try:
+        conn.execute(create_table)
+        name = conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'").fetchone()[0]
+        found = {}
+        for number, (column,) in enumerate(conn.execute("SELECT name FROM pragma_table_xinfo(?)", (name,))):
+            index = f"schemavet_collation_{number}"
+            conn.execute(f"CREATE INDEX {index} ON {quote_identifier(name)}({quote_identifier(column)})")
+            (collation,) = conn.execute(
+                "SELECT coll FROM pragma_index_xinfo(?) WHERE key AND seqno = 0", (index,)
+            ).fetchone()
+            found[fold(column)] = str(collation).upper()
+        return found
+    except sqlite3.Error:
+        return {}
+    finally:
+        conn.close()
+
+
 class ScratchDatabase:
     """An in-memory SQLite database that migrations are replayed into, one statement at a time."""
 
@@ -248,6 +270,13 @@ class ScratchDatabase:
             if sql:
                 scratch.execute(sql)  # a virtual table's shadow tables already exist: that fails harmlessly
         return scratch
+
+    def table_sql(self, table: str) -> str:
+        """The ``CREATE TABLE`` statement of ``table`` as SQLite keeps it ("" when none)."""
+        row = self.conn.execute(
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND lower(name) = lower(?)", (table,)
+        ).fetchone()
+        return str(row[0]) if row is not None and row[0] is not None else ""
 
     def index_definitions(self, table: str) -> dict[str, tuple[Any, ...]]:
         """The CREATE INDEX indexes of ``table``: folded name -> definition (unique or not, then
