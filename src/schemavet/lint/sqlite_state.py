@@ -56,6 +56,12 @@ class TableState:
     rowid_alias: bool
     indexes: dict[str, IndexState] = field(default_factory=dict)
     foreign_keys: tuple[ForeignKeyState, ...] = ()
+    generated: frozenset[str] = frozenset()  # generated columns (lower-cased): never INSERT targets
+
+    @property
+    def insertable_columns(self) -> tuple[str, ...]:
+        """The columns an INSERT without a column list fills, in order (generated ones skipped)."""
+        return tuple(c for c in self.columns if c not in self.generated)
 
     def has_column(self, name: str) -> bool:
         """True when the table has this column (case-insensitively, as SQLite compares)."""
@@ -312,10 +318,10 @@ class ScratchDatabase:
             return None
         real, without_rowid = listed
         info = self.conn.execute(
-            "SELECT lower(name), pk, lower(type) FROM pragma_table_xinfo(?)", (real,)
+            "SELECT lower(name), pk, lower(type), hidden FROM pragma_table_xinfo(?)", (real,)
         ).fetchall()
-        pk = tuple(n for n, k, _ in sorted(info, key=lambda r: r[1]) if k)
-        rowid_alias = len(pk) == 1 and any(n == pk[0] and t == "integer" for n, _, t in info)
+        pk = tuple(n for n, k, _, _ in sorted(info, key=lambda r: r[1]) if k)
+        rowid_alias = len(pk) == 1 and any(n == pk[0] and t == "integer" for n, _, t, _ in info)
         return TableState(
             name=real,
             columns=tuple(r[0] for r in info),
@@ -323,6 +329,7 @@ class ScratchDatabase:
             rowid_alias=rowid_alias and not without_rowid,
             indexes=self._indexes(real),
             foreign_keys=tuple(self._foreign_keys(real)),
+            generated=frozenset(r[0] for r in info if r[3] in (2, 3)),
         )
 
     def _indexes(self, table: str) -> dict[str, IndexState]:

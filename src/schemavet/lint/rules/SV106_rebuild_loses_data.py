@@ -26,7 +26,8 @@ class SV106RebuildLosesData(Rule):
 
     A copy that fills a column from another one (``INSERT INTO new SELECT * FROM old`` when
     the new table lists its columns in another order) or keeps only some rows (a WHERE or a
-    LIMIT) loses data as surely.
+    LIMIT) loses data as surely. Generated columns of the new table are not INSERT targets
+    (SQLite computes them), so ``SELECT *`` fills the other columns in order.
 
     **Best practice**: copy every column the new table keeps, and drop a column on purpose
     (with ``ALTER TABLE … DROP COLUMN`` and its own review) rather than as a side effect::
@@ -64,7 +65,12 @@ class SV106RebuildLosesData(Rule):
                     + ", ".join(f'"{c}"' for c in gone)
                     + " and their data",
                 )
-            uncopied = [c for c in old.columns if new.has_column(c) and c not in _copied(copy, new.columns)]
+            copied = _copied(copy, new.insertable_columns)
+            uncopied = [
+                c
+                for c in old.columns
+                if new.has_column(c) and c not in new.generated and c not in copied  # generated: computed
+            ]
             if uncopied:
                 yield self.on(
                     ctx,
@@ -73,7 +79,7 @@ class SV106RebuildLosesData(Rule):
                     + ", ".join(f'"{c}"' for c in uncopied)
                     + f' of "{rebuild.source}": their data is lost',
                 )
-            swapped = _swapped(copy, old.columns, new.columns)
+            swapped = _swapped(copy, old.columns, new.insertable_columns)
             if swapped:
                 yield self.on(
                     ctx,

@@ -102,7 +102,7 @@ def _compares_as_before(ctx: StatementContext, rebuild: Rebuild, columns: tuple[
     select = tree.expression
     if not isinstance(select, exp.Select) or select.args.get("joins"):
         return False  # a join can repeat a row
-    filled = dict(targets_and_sources(copy, old.columns, new.columns))
+    filled = dict(targets_and_sources(copy, old.columns, new.insertable_columns))
     return all(filled.get(c) == c for c in columns)
 
 
