@@ -36,10 +36,10 @@ class Noqa:
     alone: bool = True
 
 
-def find_noqa(text: str, comments: Comments | None = None) -> list[Noqa]:
+def find_noqa(text: str, comments: Comments | None = None, dialect: str = "sqlite") -> list[Noqa]:
     """Every noqa comment in a file (inside real comments only)."""
     found = []
-    for comment in (comments or Comments(text)).items:
+    for comment in (comments or Comments(text, dialect)).items:
         body = comment.text[2:]  # after "--" or "/*"
         match = _NOQA.search(body)
         if match is None or body[: match.start()].strip(" \t-*"):
@@ -73,9 +73,9 @@ def _codes_and_reason(rest: str) -> tuple[frozenset[str], str]:
 class Silencer:
     """Which findings in one file its noqa comments silence."""
 
-    def __init__(self, migration: MigrationFile) -> None:
+    def __init__(self, migration: MigrationFile, dialect: str = "sqlite") -> None:
         text = migration.text
-        comments = Comments(text)
+        comments = Comments(text, dialect)
         self.comments = [c for c in find_noqa(text, comments) if c.codes and c.reason]
         # Each statement: its first code line and column, its last code line, and the stretch
         # of text a noqa comment in it reaches (to the end of its last line, or the next one).
@@ -152,13 +152,15 @@ def _code_bounds(text: str, comments: Comments, start: int, end: int) -> tuple[i
     return start, end
 
 
-def silenced(migrations: list[MigrationFile], findings: list[Diagnostic]) -> list[Diagnostic]:
+def silenced(
+    migrations: list[MigrationFile], findings: list[Diagnostic], dialect: str = "sqlite"
+) -> list[Diagnostic]:
     """``findings`` less those a noqa comment of their file (a migration or its rollback) silences."""
     if not findings:
         return []
     silencers: dict[str, Silencer] = {}
     for migration in migrations:
-        silencers[migration.path] = Silencer(migration)
+        silencers[migration.path] = Silencer(migration, dialect)
         if migration.rollback is not None:
-            silencers[migration.rollback.path] = Silencer(migration.rollback)
+            silencers[migration.rollback.path] = Silencer(migration.rollback, dialect)
     return [d for d in findings if d.path not in silencers or not silencers[d.path].silences(d)]
