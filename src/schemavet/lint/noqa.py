@@ -4,8 +4,9 @@ A noqa comment silences a finding of a code it names, and only when it gives a r
 silenced finding is a decision a reviewer reads (SV508 reports one without codes or reason).
 It reaches the statement it is written in or after (any line of a multi-line statement, or
 after its end on its last line), or the statement that starts on the line after it when the
-comment stands alone on its line. Only real comments count: the same words inside a string
-literal or a quoted name are data.
+comment stands alone on its line, or that starts right after it on its line when nothing
+stands before it (``/* … */ DROP TABLE c;``). Only real comments count: the same words
+inside a string literal or a quoted name are data.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ class Noqa:
     codes: frozenset[str]
     reason: str
     offset: int = 0
-    alone: bool = True
+    alone: bool = True  # nothing but white space before it on its line
+    ends_line: bool = True  # nothing but white space after it on its (last) line
 
 
 def find_noqa(text: str, comments: Comments | None = None, dialect: str = "sqlite") -> list[Noqa]:
@@ -48,6 +50,7 @@ def find_noqa(text: str, comments: Comments | None = None, dialect: str = "sqlit
         if comment.text.startswith("/*"):
             rest = _COMMENT_END.sub("", rest)
         line_start = text.rfind("\n", 0, comment.start) + 1
+        line_end = text.find("\n", comment.end)
         codes, reason = _codes_and_reason(rest)
         found.append(
             Noqa(
@@ -57,6 +60,7 @@ def find_noqa(text: str, comments: Comments | None = None, dialect: str = "sqlit
                 reason=reason,
                 offset=comment.start,
                 alone=not text[line_start : comment.start].strip(),
+                ends_line=not text[comment.end : len(text) if line_end < 0 else line_end].strip(),
             )
         )
     return found
@@ -112,10 +116,18 @@ class Silencer:
             return any(c.line == 1 for c in comments)
         statement = self._statement_at(finding.line, finding.column)
         if statement is None:
-            return any(c.line == finding.line or (c.alone and c.line == finding.line - 1) for c in comments)
+            return any(
+                c.line == finding.line or (c.alone and c.ends_line and c.line == finding.line - 1)
+                for c in comments
+            )
         start, stop = self._reach[statement]
         first_line = self._firsts[statement][0]
-        return any(start <= c.offset < stop or (c.alone and c.line == first_line - 1) for c in comments)
+        return any(
+            start <= c.offset < stop
+            or (c.alone and c.ends_line and c.line == first_line - 1)
+            or (c.alone and c.line == first_line and c.offset < start)  # /* noqa … */ DROP …
+            for c in comments
+        )
 
     def _statement_at(self, line: int, column: int | None) -> int | None:
         """The statement a finding at ``line``:``column`` is about: the last one starting at or
