@@ -3,6 +3,8 @@
 Text inside a string literal (``'-- not a comment'``), a quoted identifier (``"a--b"``,
 `` `x` ``, ``[x]``) or a PostgreSQL dollar-quoted body (``$$ … $$``, ``$fn$ … $fn$``) is not
 a comment; one pass over the file tells them apart, as the database's own tokenizer would.
+For PostgreSQL, an escape string (``E'it\'s'``) takes backslash escapes, so ``\'`` does not
+end it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,21 @@ _LEXEME = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+_POSTGRES_LEXEME = re.compile(
+    r"""
+    (?P<line>--[^\n]*)
+  | (?P<block>/\*.*?(?:\*/|\Z))
+  | (?<![\w$])[Ee]'(?:[^'\\]|\\.|'')*(?:'|\Z)
+  | '(?:[^']|'')*(?:'|\Z)
+  | "(?:[^"]|"")*(?:"|\Z)
+  | `(?:[^`]|``)*(?:`|\Z)
+  | \[[^\]]*(?:\]|\Z)
+  | \$(?P<tag>(?:[A-Za-z_][A-Za-z0-9_]*)?)\$.*?(?:\$(?P=tag)\$|\Z)
+  | (?:[^-/'"`\[$Ee]|[Ee](?!'))+
+  | .
+    """,
+    re.VERBOSE | re.DOTALL,
+)
 
 
 @dataclass(frozen=True)
@@ -39,10 +56,11 @@ class Comment:
 class Comments:
     """The comments of one text, in order, with a quick "is this offset in a comment?"."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, dialect: str = "sqlite") -> None:
+        lexeme = _POSTGRES_LEXEME if dialect == "postgres" else _LEXEME
         self.items = [
             Comment(m.start(), m.end(), m.group())
-            for m in _LEXEME.finditer(text)
+            for m in lexeme.finditer(text)
             if m.lastgroup in ("line", "block")
         ]
         self._starts = [c.start for c in self.items]

@@ -43,6 +43,7 @@ class FileContext:
     foreign_keys_on_when_dropped: dict[str, bool] = field(default_factory=dict)
     triggers_when_dropped: dict[str, tuple[str, ...]] = field(default_factory=dict)
     index_definitions_when_dropped: dict[str, dict[str, tuple[object, ...]]] = field(default_factory=dict)
+    sql_when_dropped: dict[str, str] = field(default_factory=dict)
     apply_errors: list[ApplyError] = field(default_factory=list)
     rollback: RollbackResult | None = None
     rollback_statements: list[ParsedStatement] = field(default_factory=list)

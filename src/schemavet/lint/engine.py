@@ -160,7 +160,7 @@ def _lint_directory(target: _Target, dialect: str, rules: list[Rule], server: st
     try:
         findings = [d for m in migrations for d in _lint_sqlite_file(m, scratch, target.wants(m.path), rules)]
         last = [d for rule in rules for d in rule.finish_directory(scratch)]
-        return findings + _unsilenced_any([m for m in migrations if target.wants(m.path)], last)
+        return findings + _unsilenced_any([m for m in migrations if target.wants(m.path)], last, dialect)
     finally:
         scratch.close()
 
@@ -251,6 +251,7 @@ def _remember_drop(ctx: FileContext, statement: ParsedStatement) -> None:
         ctx.foreign_keys_on_when_dropped[key] = scratch.foreign_keys_on()
         ctx.triggers_when_dropped[key] = scratch.triggers_of(name)
         ctx.index_definitions_when_dropped[key] = scratch.index_definitions(name)
+        ctx.sql_when_dropped[key] = scratch.table_sql(name)
 
 
 def _try_rollback(ctx: FileContext, before: SchemaObjects, names: frozenset[str]) -> RollbackResult:
@@ -326,12 +327,10 @@ def _finish(ctx: FileContext, rules: list[Rule], findings: list[Diagnostic]) -> 
         findings += rule.check_file(ctx)
     flagged = {(d.path, d.line) for d in findings if d.code not in fallback and d.severity == ERROR}
     findings = [d for d in findings if d.code not in fallback or (d.path, d.line) not in flagged]
-    return _unsilenced(ctx.file, findings)
+    return _unsilenced_any([ctx.file], findings, ctx.dialect)
 
 
-def _unsilenced(migration: MigrationFile, findings: list[Diagnostic]) -> list[Diagnostic]:
-    return _unsilenced_any([migration], findings)
-
-
-def _unsilenced_any(migrations: list[MigrationFile], findings: list[Diagnostic]) -> list[Diagnostic]:
-    return silenced(migrations, findings)
+def _unsilenced_any(
+    migrations: list[MigrationFile], findings: list[Diagnostic], dialect: str
+) -> list[Diagnostic]:
+    return silenced(migrations, findings, dialect)

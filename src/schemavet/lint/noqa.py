@@ -4,8 +4,9 @@ A noqa comment silences a finding of a code it names, and only when it gives a r
 silenced finding is a decision a reviewer reads (SV508 reports one without codes or reason).
 It reaches the statement it is written in or after (any line of a multi-line statement, or
 after its end on its last line), or the statement that starts on the line after it when the
-comment stands alone on its line. Only real comments count: the same words inside a string
-literal or a quoted name are data.
+comment stands alone on its line, or that starts right after it on its line when nothing
+stands before it (``/* … */ DROP TABLE c;``). Only real comments count: the same words
+inside a string literal or a quoted name are data.
 """
 
 from __future__ import annotations
@@ -33,13 +34,14 @@ class Noqa:
     codes: frozenset[str]
     reason: str
     offset: int = 0
-    alone: bool = True
+    alone: bool = True  # nothing but white space before it on its line
+    ends_line: bool = True  # nothing but white space after it on its (last) line
 
 
-def find_noqa(text: str, comments: Comments | None = None) -> list[Noqa]:
+def find_noqa(text: str, comments: Comments | None = None, dialect: str = "sqlite") -> list[Noqa]:
     """Every noqa comment in a file (inside real comments only)."""
     found = []
-    for comment in (comments or Comments(text)).items:
+    for comment in (comments or Comments(text, dialect)).items:
         body = comment.text[2:]  # after "--" or "/*"
         match = _NOQA.search(body)
         if match is None or body[: match.start()].strip(" \t-*"):
@@ -48,6 +50,7 @@ def find_noqa(text: str, comments: Comments | None = None) -> list[Noqa]:
         if comment.text.startswith("/*"):
             rest = _COMMENT_END.sub("", rest)
         line_start = text.rfind("\n", 0, comment.start) + 1
+        line_end = text.find("\n", comment.end)
         codes, reason = _codes_and_reason(rest)
         found.append(
             Noqa(
@@ -57,6 +60,7 @@ def find_noqa(text: str, comments: Comments | None = None) -> list[Noqa]:
                 reason=reason,
                 offset=comment.start,
                 alone=not text[line_start : comment.start].strip(),
+                ends_line=not text[comment.end : len(text) if line_end < 0 else line_end].strip(),
             )
         )
     return found
@@ -73,9 +77,9 @@ def _codes_and_reason(rest: str) -> tuple[frozenset[str], str]:
 class Silencer:
     """Which findings in one file its noqa comments silence."""
 
-    def __init__(self, migration: MigrationFile) -> None:
+    def __init__(self, migration: MigrationFile, dialect: str = "sqlite") -> None:
         text = migration.text
-        comments = Comments(text)
+        comments = Comments(text, dialect)
         self.comments = [c for c in find_noqa(text, comments) if c.codes and c.reason]
         # Each statement: its first code line and column, its last code line, and the stretch
         # of text a noqa comment in it reaches (to the end of its last line, or the next one).
@@ -112,10 +116,18 @@ class Silencer:
             return any(c.line == 1 for c in comments)
         statement = self._statement_at(finding.line, finding.column)
         if statement is None:
-            return any(c.line == finding.line or (c.alone and c.line == finding.line - 1) for c in comments)
+            return any(
+                c.line == finding.line or (c.alone and c.ends_line and c.line == finding.line - 1)
+                for c in comments
+            )
         start, stop = self._reach[statement]
         first_line = self._firsts[statement][0]
-        return any(start <= c.offset < stop or (c.alone and c.line == first_line - 1) for c in comments)
+        return any(
+            start <= c.offset < stop
+            or (c.alone and c.ends_line and c.line == first_line - 1)
+            or (c.alone and c.line == first_line and c.offset < start)  # /* noqa … */ DROP …
+            for c in comments
+        )
 
     def _statement_at(self, line: int, column: int | None) -> int | None:
         """The statement a finding at ``line``:``column`` is about: the last one starting at or
@@ -152,13 +164,15 @@ def _code_bounds(text: str, comments: Comments, start: int, end: int) -> tuple[i
     return start, end
 
 
-def silenced(migrations: list[MigrationFile], findings: list[Diagnostic]) -> list[Diagnostic]:
+def silenced(
+    migrations: list[MigrationFile], findings: list[Diagnostic], dialect: str = "sqlite"
+) -> list[Diagnostic]:
     """``findings`` less those a noqa comment of their file (a migration or its rollback) silences."""
     if not findings:
         return []
     silencers: dict[str, Silencer] = {}
     for migration in migrations:
-        silencers[migration.path] = Silencer(migration)
+        silencers[migration.path] = Silencer(migration, dialect)
         if migration.rollback is not None:
-            silencers[migration.rollback.path] = Silencer(migration.rollback)
+            silencers[migration.rollback.path] = Silencer(migration.rollback, dialect)
     return [d for d in findings if d.path not in silencers or not silencers[d.path].silences(d)]

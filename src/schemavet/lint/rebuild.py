@@ -8,8 +8,10 @@ old_tmp``, ``CREATE TABLE old``, copy, ``DROP TABLE old_tmp``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from schemavet.lint.sql import created_table, dropped, renames
+from schemavet.lint.names import identifier, table_name
+from schemavet.lint.sql import created_table, dropped, is_command, renames
 from schemavet.lint.statements import ParsedStatement
 from schemavet.sqlite.expressions import fold
 
@@ -57,3 +59,65 @@ def _renamed_away(name: str, drop: ParsedStatement, earlier: list[ParsedStatemen
 def is_rebuild_drop(statement: ParsedStatement, statements: list[ParsedStatement]) -> bool:
     """True when this DROP TABLE is the drop step of a rebuild."""
     return any(r.drop is statement for r in find_rebuilds(statements))
+
+
+def copy_statement(statements: list[ParsedStatement], rebuild: Rebuild) -> ParsedStatement | None:
+    """The INSERT … SELECT that copies the rebuild's old table into its new one, before the drop."""
+    from sqlglot import exp
+
+    for statement in statements:
+        if statement is rebuild.drop:
+            return None
+        if not is_command(statement, "INSERT", "REPLACE"):
+            continue
+        tree = statement.expression
+        if (
+            isinstance(tree, exp.Insert)
+            and fold(_target(tree)) == fold(rebuild.copy)
+            and _reads(tree, rebuild)
+        ):
+            return statement
+    return None
+
+
+def _target(tree: Any) -> str:
+    return table_name(tree.this)
+
+
+def _reads(tree: Any, rebuild: Rebuild) -> bool:
+    from sqlglot import exp
+
+    return (
+        any(fold(t.name) == fold(rebuild.source) for t in tree.expression.find_all(exp.Table))
+        if tree.expression is not None
+        else False
+    )
+
+
+def targets_and_sources(
+    copy: ParsedStatement, old_columns: tuple[str, ...], new_columns: tuple[str, ...]
+) -> list[tuple[str, str | None]]:
+    """Each target column of the copy with the old table's column it is filled from by position
+    (None when its value is an expression, not a bare column)."""
+    from sqlglot import exp
+
+    tree = copy.expression
+    assert isinstance(tree, exp.Insert)
+    select = tree.expression
+    if not isinstance(select, exp.Select):
+        return []
+    targets = (
+        [fold(identifier(c)) for c in tree.this.expressions] if isinstance(tree.this, exp.Schema) else []
+    )
+    targets = targets or list(new_columns)
+    sources: list[str | None] = []
+    for expression in select.expressions:
+        if isinstance(expression, exp.Star):
+            sources += list(old_columns)
+        elif isinstance(expression, exp.Column) and isinstance(expression.this, exp.Star):
+            sources += list(old_columns)  # old.*
+        elif isinstance(expression, exp.Column):
+            sources.append(fold(identifier(expression.this)))
+        else:
+            sources.append(None)  # an expression, or a column under an alias: written on purpose
+    return list(zip(targets, sources, strict=False))

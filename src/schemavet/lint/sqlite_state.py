@@ -56,6 +56,12 @@ class TableState:
     rowid_alias: bool
     indexes: dict[str, IndexState] = field(default_factory=dict)
     foreign_keys: tuple[ForeignKeyState, ...] = ()
+    generated: frozenset[str] = frozenset()  # generated columns (lower-cased): never INSERT targets
+
+    @property
+    def insertable_columns(self) -> tuple[str, ...]:
+        """The columns an INSERT without a column list fills, in order (generated ones skipped)."""
+        return tuple(c for c in self.columns if c not in self.generated)
 
     def has_column(self, name: str) -> bool:
         """True when the table has this column (case-insensitively, as SQLite compares)."""
@@ -97,6 +103,28 @@ def columns_of(create_table: str) -> tuple[str, ...]:
         return tuple(r[0] for r in conn.execute("SELECT lower(name) FROM pragma_table_xinfo(?)", (name,)))
     except sqlite3.Error:
         return ()
+    finally:
+        conn.close()
+
+
+def column_collations(create_table: str) -> dict[str, str]:
+    """Each column's collation (lower-cased name -> upper-cased collation, BINARY when none is
+    declared) of a ``CREATE TABLE`` statement, as SQLite itself reads it; {} when it fails."""
+    conn = confine(sqlite3.connect(":memory:"))
+    try:
+        conn.execute(create_table)
+        name = conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'").fetchone()[0]
+        found = {}
+        for number, (column,) in enumerate(conn.execute("SELECT name FROM pragma_table_xinfo(?)", (name,))):
+            index = f"schemavet_collation_{number}"
+            conn.execute(f"CREATE INDEX {index} ON {quote_identifier(name)}({quote_identifier(column)})")
+            (collation,) = conn.execute(
+                "SELECT coll FROM pragma_index_xinfo(?) WHERE key AND seqno = 0", (index,)
+            ).fetchone()
+            found[fold(column)] = str(collation).upper()
+        return found
+    except sqlite3.Error:
+        return {}
     finally:
         conn.close()
 
@@ -249,6 +277,13 @@ class ScratchDatabase:
                 scratch.execute(sql)  # a virtual table's shadow tables already exist: that fails harmlessly
         return scratch
 
+    def table_sql(self, table: str) -> str:
+        """The ``CREATE TABLE`` statement of ``table`` as SQLite keeps it ("" when none)."""
+        row = self.conn.execute(
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND lower(name) = lower(?)", (table,)
+        ).fetchone()
+        return str(row[0]) if row is not None and row[0] is not None else ""
+
     def index_definitions(self, table: str) -> dict[str, tuple[Any, ...]]:
         """The CREATE INDEX indexes of ``table``: folded name -> definition (unique or not, then
         what follows the table name: the keys, their order and collation, the WHERE), with
@@ -283,10 +318,10 @@ class ScratchDatabase:
             return None
         real, without_rowid = listed
         info = self.conn.execute(
-            "SELECT lower(name), pk, lower(type) FROM pragma_table_xinfo(?)", (real,)
+            "SELECT lower(name), pk, lower(type), hidden FROM pragma_table_xinfo(?)", (real,)
         ).fetchall()
-        pk = tuple(n for n, k, _ in sorted(info, key=lambda r: r[1]) if k)
-        rowid_alias = len(pk) == 1 and any(n == pk[0] and t == "integer" for n, _, t in info)
+        pk = tuple(n for n, k, _, _ in sorted(info, key=lambda r: r[1]) if k)
+        rowid_alias = len(pk) == 1 and any(n == pk[0] and t == "integer" for n, _, t, _ in info)
         return TableState(
             name=real,
             columns=tuple(r[0] for r in info),
@@ -294,6 +329,7 @@ class ScratchDatabase:
             rowid_alias=rowid_alias and not without_rowid,
             indexes=self._indexes(real),
             foreign_keys=tuple(self._foreign_keys(real)),
+            generated=frozenset(r[0] for r in info if r[3] in (2, 3)),
         )
 
     def _indexes(self, table: str) -> dict[str, IndexState]:

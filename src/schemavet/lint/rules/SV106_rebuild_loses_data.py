@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from schemavet.diagnostics import Diagnostic
 from schemavet.lint.context import FileContext
-from schemavet.lint.names import identifier, table_name
-from schemavet.lint.rebuild import Rebuild, find_rebuilds
+from schemavet.lint.names import identifier
+from schemavet.lint.rebuild import copy_statement, find_rebuilds, targets_and_sources
 from schemavet.lint.registry import SQLITE, Rule, register
-from schemavet.lint.sql import is_command
 from schemavet.lint.statements import ParsedStatement
 from schemavet.sqlite.expressions import fold
 
@@ -28,7 +26,8 @@ class SV106RebuildLosesData(Rule):
 
     A copy that fills a column from another one (``INSERT INTO new SELECT * FROM old`` when
     the new table lists its columns in another order) or keeps only some rows (a WHERE or a
-    LIMIT) loses data as surely.
+    LIMIT) loses data as surely. Generated columns of the new table are not INSERT targets
+    (SQLite computes them), so ``SELECT *`` fills the other columns in order.
 
     **Best practice**: copy every column the new table keeps, and drop a column on purpose
     (with ``ALTER TABLE … DROP COLUMN`` and its own review) rather than as a side effect::
@@ -48,7 +47,7 @@ class SV106RebuildLosesData(Rule):
             new = ctx.scratch.table(rebuild.table) if ctx.scratch is not None else None
             if old is None or new is None:
                 continue
-            copy = _copy_statement(ctx.statements, rebuild)
+            copy = copy_statement(ctx.statements, rebuild)
             if copy is None:
                 yield self.on(
                     ctx,
@@ -66,7 +65,12 @@ class SV106RebuildLosesData(Rule):
                     + ", ".join(f'"{c}"' for c in gone)
                     + " and their data",
                 )
-            uncopied = [c for c in old.columns if new.has_column(c) and c not in _copied(copy, new.columns)]
+            copied = _copied(copy, new.insertable_columns)
+            uncopied = [
+                c
+                for c in old.columns
+                if new.has_column(c) and c not in new.generated and c not in copied  # generated: computed
+            ]
             if uncopied:
                 yield self.on(
                     ctx,
@@ -75,7 +79,7 @@ class SV106RebuildLosesData(Rule):
                     + ", ".join(f'"{c}"' for c in uncopied)
                     + f' of "{rebuild.source}": their data is lost',
                 )
-            swapped = _swapped(copy, old.columns, new.columns)
+            swapped = _swapped(copy, old.columns, new.insertable_columns)
             if swapped:
                 yield self.on(
                     ctx,
@@ -96,38 +100,6 @@ class SV106RebuildLosesData(Rule):
                 )
 
 
-def _copy_statement(statements: list[ParsedStatement], rebuild: Rebuild) -> ParsedStatement | None:
-    from sqlglot import exp
-
-    for statement in statements:
-        if statement is rebuild.drop:
-            return None
-        if not is_command(statement, "INSERT", "REPLACE"):
-            continue
-        tree = statement.expression
-        if (
-            isinstance(tree, exp.Insert)
-            and fold(_target(tree)) == fold(rebuild.copy)
-            and _reads(tree, rebuild)
-        ):
-            return statement
-    return None
-
-
-def _target(tree: Any) -> str:
-    return table_name(tree.this)
-
-
-def _reads(tree: Any, rebuild: Rebuild) -> bool:
-    from sqlglot import exp
-
-    return (
-        any(fold(t.name) == fold(rebuild.source) for t in tree.expression.find_all(exp.Table))
-        if tree.expression is not None
-        else False
-    )
-
-
 def _copied(copy: ParsedStatement, new_columns: tuple[str, ...]) -> set[str]:
     """The new table's columns that the INSERT … SELECT fills from some column of the old one."""
     from sqlglot import exp
@@ -146,35 +118,6 @@ def _copied(copy: ParsedStatement, new_columns: tuple[str, ...]) -> set[str]:
     return {t for t, e in zip(targets, select.expressions, strict=False) if e.find(exp.Column) is not None}
 
 
-def _targets_and_sources(
-    copy: ParsedStatement, old_columns: tuple[str, ...], new_columns: tuple[str, ...]
-) -> list[tuple[str, str | None]]:
-    """Each target column of the copy with the old table's column it is filled from by position
-    (None when its value is an expression, not a bare column)."""
-    from sqlglot import exp
-
-    tree = copy.expression
-    assert isinstance(tree, exp.Insert)
-    select = tree.expression
-    if not isinstance(select, exp.Select):
-        return []
-    targets = (
-        [fold(identifier(c)) for c in tree.this.expressions] if isinstance(tree.this, exp.Schema) else []
-    )
-    targets = targets or list(new_columns)
-    sources: list[str | None] = []
-    for expression in select.expressions:
-        if isinstance(expression, exp.Star):
-            sources += list(old_columns)
-        elif isinstance(expression, exp.Column) and isinstance(expression.this, exp.Star):
-            sources += list(old_columns)  # old.*
-        elif isinstance(expression, exp.Column):
-            sources.append(fold(identifier(expression.this)))
-        else:
-            sources.append(None)  # an expression, or a column under an alias: written on purpose
-    return list(zip(targets, sources, strict=False))
-
-
 def _swapped(
     copy: ParsedStatement, old_columns: tuple[str, ...], new_columns: tuple[str, ...]
 ) -> list[tuple[str, str]]:
@@ -183,7 +126,7 @@ def _swapped(
     both = set(old_columns) & set(new_columns)
     return [
         (target, source)
-        for target, source in _targets_and_sources(copy, old_columns, new_columns)
+        for target, source in targets_and_sources(copy, old_columns, new_columns)
         if source is not None and source != target and target in both and source in both
     ]
 

@@ -8,9 +8,10 @@ from typing import Any
 from schemavet.diagnostics import Diagnostic
 from schemavet.lint.context import StatementContext
 from schemavet.lint.names import identifier, key, table_name
-from schemavet.lint.rebuild import find_rebuilds
+from schemavet.lint.rebuild import Rebuild, copy_statement, find_rebuilds, targets_and_sources
 from schemavet.lint.registry import Rule, register
 from schemavet.lint.sql import creates_index, kind_of
+from schemavet.lint.sqlite_state import column_collations
 
 
 @register
@@ -31,6 +32,9 @@ class SV207UniqueIndexOnExistingTable(Rule):
 
     A table rebuilt in the same file that recreates a unique index (or a primary key) the old
     table already had over the same columns is not flagged: its rows were already unique there.
+    That holds only when each key column keeps its collation and the copy fills it from the
+    same-named old column unchanged; a copy through ``lower(email)``, or a new ``COLLATE
+    NOCASE``, can make rows collide, and is flagged.
     """
 
     code = "SV207"
@@ -61,7 +65,9 @@ class SV207UniqueIndexOnExistingTable(Rule):
 
 def _already_unique(ctx: StatementContext, table: str, index: Any) -> bool:
     """True when ``table`` was rebuilt earlier in this file from a table on which the index's
-    columns were already a unique key (the old table's unique index, recreated)."""
+    columns were already a unique key (the old table's unique index, recreated), and the rows
+    compare as they did: each key column keeps its collation and is copied unchanged from the
+    same-named old column (``lower(email)``, or a NOCASE collation, can make rows collide)."""
     columns = _plain_columns(index)
     if columns is None:
         return False
@@ -70,9 +76,34 @@ def _already_unique(ctx: StatementContext, table: str, index: Any) -> bool:
         if key(rebuild.table) != key(table) or id(rebuild.drop) not in earlier:
             continue
         old = ctx.file.dropped_tables.get(key(rebuild.source))
-        if old is not None and old.is_unique_key(columns):
+        if old is not None and old.is_unique_key(columns) and _compares_as_before(ctx, rebuild, columns):
             return True
     return False
+
+
+def _compares_as_before(ctx: StatementContext, rebuild: Rebuild, columns: tuple[str, ...]) -> bool:
+    """True when every key column of the new table has the old one's collation and the copy
+    (a single-table ``INSERT … SELECT``) fills it from the same-named old column, unchanged."""
+    from sqlglot import exp
+
+    scratch = ctx.scratch
+    old = ctx.file.dropped_tables.get(key(rebuild.source))
+    new = ctx.table(rebuild.table)
+    if scratch is None or old is None or new is None:
+        return False
+    old_collations = column_collations(ctx.file.sql_when_dropped.get(key(rebuild.source), ""))
+    new_collations = column_collations(scratch.table_sql(rebuild.table))
+    if any(c not in old_collations or old_collations[c] != new_collations.get(c) for c in columns):
+        return False
+    copy = copy_statement(ctx.file.statements, rebuild)
+    tree = copy.expression if copy is not None else None
+    if copy is None or not isinstance(tree, exp.Insert):
+        return False
+    select = tree.expression
+    if not isinstance(select, exp.Select) or select.args.get("joins"):
+        return False  # a join can repeat a row
+    filled = dict(targets_and_sources(copy, old.columns, new.insertable_columns))
+    return all(filled.get(c) == c for c in columns)
 
 
 def _plain_columns(index: Any) -> tuple[str, ...] | None:

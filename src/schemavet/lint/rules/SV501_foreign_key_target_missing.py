@@ -30,7 +30,8 @@ class SV501ForeignKeyTargetMissing(Rule):
     A foreign key of another table left pointing at a table this file dropped is reported at
     the DROP too. The rename-first rebuild does that silently: ``ALTER TABLE customers RENAME
     TO customers_old`` makes SQLite (3.26 and later) rewrite every ``REFERENCES customers``
-    to ``customers_old``, and dropping ``customers_old`` leaves them pointing at nothing.
+    to ``customers_old``, and dropping ``customers_old`` leaves them pointing at nothing,
+    including those of a child table created earlier in the same file.
     """
 
     code = "SV501"
@@ -43,9 +44,9 @@ class SV501ForeignKeyTargetMissing(Rule):
         scratch = ctx.scratch
         if scratch is None:
             return
-        declared = set()
+        declared = set()  # (child, parent as written): a missing parent is reported here
         for statement, fk in declaring_statements(ctx.statements):
-            declared.add(fold(fk.table))
+            declared.add((fold(fk.table), fold(fk.ref_table)))
             if scratch.table(fk.table) is None:
                 continue  # the child itself is gone again (a rebuild's temporary table)
             parent = scratch.table(fk.ref_table)
@@ -65,8 +66,11 @@ class SV501ForeignKeyTargetMissing(Rule):
 
         yield from self._left_dangling(ctx, declared)
 
-    def _left_dangling(self, ctx: FileContext, declared: set[str]) -> Iterator[Diagnostic]:
-        """Foreign keys of other tables whose parent this file dropped (or renamed away)."""
+    def _left_dangling(self, ctx: FileContext, declared: set[tuple[str, str]]) -> Iterator[Diagnostic]:
+        """Foreign keys of other tables whose parent this file dropped (or renamed away).
+
+        A child created in this file counts too when SQLite rewrote its REFERENCES (a rename
+        of its parent); one that names the missing table itself is reported where declared."""
         scratch = ctx.scratch
         assert scratch is not None
         causes: dict[str, ParsedStatement] = {}  # a table gone after the file -> what removed it
@@ -80,7 +84,7 @@ class SV501ForeignKeyTargetMissing(Rule):
         gone = {name: cause for name, cause in causes.items() if scratch.table(name) is None}
         for name, cause in gone.items():
             for fk in scratch.references_to(name):
-                if fold(fk.table) in declared or fold(fk.table) == name:
+                if (fold(fk.table), name) in declared or fold(fk.table) == name:
                     continue
                 where = f'Foreign key "{fk.table}({", ".join(fk.columns)})"'
                 message = f'{where} is left referencing table "{fk.ref_table}", which this file removes'

@@ -36,7 +36,7 @@ class SV508NoqaWithoutReason(Rule):
         """A finding for each noqa comment without codes or without a reason."""
         files = [ctx.file] + ([ctx.file.rollback] if ctx.file.rollback is not None else [])
         for migration in files:
-            for comment in find_noqa(migration.text):
+            for comment in find_noqa(migration.text, dialect=ctx.dialect):
                 if not comment.codes:
                     yield self.at(
                         migration.path, comment.line, comment.column, "noqa comment names no rule code"
