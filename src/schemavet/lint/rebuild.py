@@ -7,13 +7,18 @@ old_tmp``, ``CREATE TABLE old``, copy, ``DROP TABLE old_tmp``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemavet.lint.names import identifier, table_name
 from schemavet.lint.sql import created_table, dropped, is_command, renames
 from schemavet.lint.statements import ParsedStatement
 from schemavet.sqlite.expressions import fold
+
+if TYPE_CHECKING:
+    from schemavet.lint.context import FileContext
+    from schemavet.lint.sqlite_state import TableState
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,16 @@ def find_rebuilds(statements: list[ParsedStatement]) -> list[Rebuild]:
             if rebuild is not None:
                 found.append(rebuild)
     return found
+
+
+def rebuilt_tables(ctx: FileContext) -> Iterator[tuple[Rebuild, TableState, TableState]]:
+    """Each rebuild of a file whose old table (as dropped) and new table (after the file) the
+    replay knows, with both."""
+    for rebuild in find_rebuilds(ctx.statements):
+        old = ctx.dropped_tables.get(fold(rebuild.source))
+        new = ctx.scratch.table(rebuild.table) if ctx.scratch is not None else None
+        if old is not None and new is not None:
+            yield rebuild, old, new
 
 
 def _renamed_in(name: str, drop: ParsedStatement, later: list[ParsedStatement]) -> Rebuild | None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from schemavet.diagnostics import Diagnostic
 from schemavet.lint.context import FileContext
 from schemavet.lint.names import identifier
-from schemavet.lint.rebuild import copy_statement, find_rebuilds, targets_and_sources
+from schemavet.lint.rebuild import copy_statement, rebuilt_tables, targets_and_sources
 from schemavet.lint.registry import SQLITE, Rule, register
 from schemavet.lint.statements import ParsedStatement
 from schemavet.sqlite.expressions import fold
@@ -42,11 +42,7 @@ class SV106RebuildLosesData(Rule):
 
     def check_file(self, ctx: FileContext) -> Iterator[Diagnostic]:
         """Findings for each rebuild's missing copy, missing columns and uncopied columns."""
-        for rebuild in find_rebuilds(ctx.statements):
-            old = ctx.dropped_tables.get(fold(rebuild.source))
-            new = ctx.scratch.table(rebuild.table) if ctx.scratch is not None else None
-            if old is None or new is None:
-                continue
+        for rebuild, old, new in rebuilt_tables(ctx):
             copy = copy_statement(ctx.statements, rebuild)
             if copy is None:
                 yield self.on(

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from schemavet.diagnostics import Diagnostic
 from schemavet.lint.context import FileContext
-from schemavet.lint.rebuild import find_rebuilds
+from schemavet.lint.rebuild import rebuilt_tables
 from schemavet.lint.registry import SQLITE, Rule, register
 from schemavet.sqlite.expressions import fold
 
@@ -42,11 +42,7 @@ class SV401RebuildDropsIndexes(Rule):
 
     def check_file(self, ctx: FileContext) -> Iterator[Diagnostic]:
         """A finding for each index or trigger of a rebuilt table that the file does not recreate."""
-        for rebuild in find_rebuilds(ctx.statements):
-            old = ctx.dropped_tables.get(fold(rebuild.source))
-            new = ctx.scratch.table(rebuild.table) if ctx.scratch is not None else None
-            if old is None or new is None:
-                continue
+        for rebuild, old, new in rebuilt_tables(ctx):
             old_definitions = ctx.index_definitions_when_dropped.get(fold(rebuild.source), {})
             recreated = set(ctx.scratch.index_definitions(rebuild.table).values()) if ctx.scratch else set()
             lost_indexes = [
