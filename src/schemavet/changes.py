@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from schemavet.diff import diff_schemas
-from schemavet.findings import CHANGED, MISSING, UNEXPECTED, Finding
+from schemavet.findings import CHANGED, MISSING, UNEXPECTED, Finding, plain
 from schemavet.model import ForeignKey, Namespace, Schema, Table, View, comparable
 from schemavet.sqlite.expressions import fold
 
@@ -79,8 +79,8 @@ class Change:
             "table": self.table,
             "name": self.name,
             "attribute": self.attribute,
-            "old": _plain(self.old),
-            "new": _plain(self.new),
+            "old": plain(self.old),
+            "new": plain(self.new),
         }
 
 
@@ -309,14 +309,6 @@ def _raw_foreign_key(foreign_keys: tuple[ForeignKey, ...], normal: dict[str, Any
         if tuple(fold(c) for c in fk.columns) == columns and fold(fk.ref_table) == target:
             return fk
     return None
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
 
 
 def _main(schema: Schema) -> Namespace:

@@ -55,8 +55,8 @@ class Finding:
             "object_type": self.object_type,
             "object": self.object,
             "attribute": self.attribute,
-            "expected": _plain(self.expected),
-            "actual": _plain(self.actual),
+            "expected": plain(self.expected),
+            "actual": plain(self.actual),
             "message": self.message,
             "spec": spec_path,
             "line": self.line,
@@ -94,11 +94,12 @@ _HINTS = {
 }
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A model value as JSON-ready data: tuples become lists, all the way down."""
     if isinstance(value, tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     return value
 
 

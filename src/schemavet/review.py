@@ -21,6 +21,7 @@ from typing import Any
 from schemavet.changes import REMOVED, Change, Snapshot, schema_changes
 from schemavet.diagnostics import ERROR, Diagnostic
 from schemavet.errors import MigrationError, SqlSyntaxError
+from schemavet.findings import plain
 from schemavet.model import Index, Namespace, Schema, Table, Trigger, View, comparable
 from schemavet.sql.tokens import quote_identifier, tokenize
 from schemavet.sqlite.expressions import fold
@@ -50,7 +51,7 @@ class Loss:
             "name": self.name,
             "table": self.table,
             "owner_type": self.owner_type,
-            "definition": _plain(self.definition),
+            "definition": plain(self.definition),
         }
 
 
@@ -368,11 +369,3 @@ def _diagnostic_dict(diagnostic: Diagnostic) -> dict[str, Any]:
         "message": diagnostic.message,
         "hint": diagnostic.hint,
     }
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
