@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 import gc
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -211,6 +209,9 @@ def adopt(db: str, migrations: str, spec_path: str | None, output_format: str) -
     except AdoptionRefused as e:
         _refused(e, output_format)
     if output_format == "json":
+        import dataclasses
+        import json
+
         click.echo(json.dumps(dataclasses.asdict(adoption), indent=2))
         return
     click.echo(
