@@ -16,6 +16,7 @@ import yaml
 from schemavet.findings import POLICY, Finding
 from schemavet.model import Schema, Table
 from schemavet.spec.yamlnodes import line_of
+from schemavet.sql.tokens import tokenize
 
 if TYPE_CHECKING:
     from schemavet.spec.yamlnodes import Nodes
@@ -73,18 +74,35 @@ def _foreign_keys_indexed(policy: Policy, schema: Schema, key: NameKey) -> Itera
 
 def _index_prefixes(table: Table) -> list[tuple[str, ...]]:
     """Column lists that lead an index: explicit indexes, UNIQUE constraints, the primary key."""
-    lists = [
-        tuple(_plain_column(term) for term in ix.columns) for ix in table.indexes.values() if ix.where is None
-    ]
+    lists = [_leading_columns(ix.columns) for ix in table.indexes.values() if ix.where is None]
     lists += [u.columns for u in table.uniques]
     if table.primary_key is not None:
         lists.append(table.primary_key.columns)
     return lists
 
 
-def _plain_column(term: str) -> str:
-    name = term.split(" COLLATE ")[0].removesuffix(" DESC")
-    return name[1:-1].replace('""', '"') if name.startswith('"') else name
+def _leading_columns(terms: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns an index's key starts with, up to its first expression."""
+    columns = []
+    for term in terms:
+        column = _plain_column(term)
+        if column is None:
+            break
+        columns.append(column)
+    return tuple(columns)
+
+
+def _plain_column(term: str) -> str | None:
+    """The column a normalized index term names (``"a b" COLLATE NOCASE DESC`` → ``a b``), or
+    None for an expression."""
+    tokens = tokenize(term)
+    if tokens and tokens[-1].is_word("DESC"):
+        tokens = tokens[:-1]
+    if len(tokens) >= 3 and tokens[-2].is_word("COLLATE"):
+        tokens = tokens[:-2]
+    if len(tokens) == 1 and tokens[0].kind in ("word", "quoted"):
+        return tokens[0].name
+    return None
 
 
 def _references(policy: Policy, schema: Schema, key: NameKey) -> Iterator[Violation]:
