@@ -206,3 +206,31 @@ def test_spec_names_that_differ_only_in_case(samsara_db: Path, tmp_path: Path) -
     code, _, err = _verify(str(samsara_db), spec)
     assert code == 2
     assert 'names "b" and "B" differ only in case' in _one_sentence(err)
+
+
+@pytest.fixture
+def latin1_names(tmp_path: Path) -> Path:
+    """A database whose table and column names are Latin-1 bytes, not UTF-8 (as an old tool
+    may have written them): the names are patched in the file, lengths unchanged."""
+    path = tmp_path / "latin1.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE cafZ (id INTEGER PRIMARY KEY, nameZ TEXT)")
+    conn.commit()
+    conn.close()
+    path.write_bytes(path.read_bytes().replace(b"cafZ", b"caf\xe9").replace(b"nameZ", b"name\xff"))
+    return path
+
+
+def test_names_that_are_not_utf8_are_read_byte_for_byte(latin1_names: Path) -> None:
+    import schemavet
+
+    (table,) = schemavet.inspect(str(latin1_names)).namespaces["main"].tables.values()
+    assert (table.name, list(table.columns)) == ("caf\udce9", ["id", "name\udcff"])
+
+
+def test_snapshot_of_names_that_are_not_utf8_is_one_sentence(latin1_names: Path) -> None:
+    before = digest(latin1_names)
+    result = CliRunner().invoke(main, ["snapshot", "--db", str(latin1_names)])
+    assert result.exit_code == 2
+    assert 'not valid UTF-8 (near "caf\\xe9")' in _one_sentence(result.stderr)
+    assert digest(latin1_names) == before

@@ -50,7 +50,15 @@ def dump_spec(schema: Schema, source: str | None = None) -> str:
     if others:
         document["schemas"] = others
     header = f"# Written by schemavet snapshot{f' from {source}' if source else ''}.\n"
-    body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    try:
+        body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    except UnicodeEncodeError as e:
+        # inspection keeps names that are not UTF-8 byte for byte (as surrogates); YAML cannot
+        near = e.object[max(0, e.start - 20) : e.end + 20]
+        bad = near.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise SchemavetError(
+            f'The schema holds text that is not valid UTF-8 (near "{bad}"), which a YAML spec cannot hold'
+        ) from e
     return header + str(body)
 
 
