@@ -7,7 +7,7 @@ import datetime
 import glob
 import io
 import os
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from schemavet.errors import DatabaseError, MigrationError
@@ -149,26 +149,6 @@ def apply_one(backend: Any, migration: Any, mark: bool) -> None:
         raise MigrationError(
             f'Migration "{migration.id}" failed to apply: {problem} ({migration.path})'
         ) from e
-
-
-def apply_one_at_a_time(url: str, directory: str, scratch: bool = False) -> Generator[Any, None, None]:
-    """Apply ``directory`` to ``url`` in yoyo's order, yielding each migration once it applied.
-
-    The post-apply hooks follow, as ``yoyo apply`` runs them. Between two yields the database
-    holds exactly the migrations applied so far, so a caller can inspect it step by step.
-    """
-    migrations = read_migration_dir(directory)
-    backend = _backend(url, scratch)
-    try:
-        with locked(backend):
-            for migration in _in_order(backend, migrations, directory):
-                apply_one(backend, migration, mark=True)
-                yield migration
-            for hook in migrations.post_apply:
-                apply_one(backend, hook, mark=False)
-                yield hook
-    finally:
-        backend.connection.close()
 
 
 def _in_order(backend: Any, migrations: Any, directory: str) -> list[Any]:

@@ -75,14 +75,6 @@ _COMMENT_START = re.compile(r"\s*(?:--|/\*)")
 TableItems = tuple[list[str], str]
 
 
-def parse_create_table(sql: str) -> TableDDL:
-    """Columns, table constraints and table options of a ``CREATE TABLE`` statement.
-
-    Only the items that carry something beyond the PRAGMAs are tokenized and parsed.
-    """
-    return table_ddl(table_items(sql))
-
-
 def table_items(sql: str) -> TableItems | None:
     """The items of a ``CREATE TABLE`` that say more than the PRAGMAs, and the text after them.
 
