@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from functools import lru_cache
+from typing import NamedTuple
 
 from schemavet.errors import SqlSyntaxError
 from schemavet.sql.ddl import (
@@ -18,18 +19,27 @@ from schemavet.sql.tokens import Token, matching_paren, split_top_level, tokeniz
 from schemavet.sqlite.expressions import fold
 
 
-@dataclass
-class TableDDL:
-    """A parsed ``CREATE TABLE``: its columns by name and its table constraints."""
+class Declared(NamedTuple):
+    """What a table's ``CREATE TABLE`` says beyond the PRAGMAs, as plain data.
 
-    columns: dict[str, ColumnDef] = field(default_factory=dict)
-    constraints: list[TableConstraintDef] = field(default_factory=list)
-    without_rowid: bool = False
-    strict: bool = False
+    Built where the catalog is read, possibly in another process, and sent as a plain tuple
+    (``marshal`` takes no classes): names that SQLite matches case-insensitively are folded.
+    """
+
+    without_rowid: bool
+    strict: bool
+    collations: dict[str, str]  # column → the collation its definition declares
+    generated: dict[str, str]  # column → its generation expression
+    checks: list[tuple[str | None, str]]  # (name, expression): the columns' first, in order
+    primary_key: tuple[str | None, bool, str | None] | None  # (name, autoincrement, on conflict)
+    foreign_keys: list[tuple[tuple[str, ...], str, str, str | None]]  # (columns, target, deferrable, name)
+    uniques: dict[tuple[str, ...], tuple[str | None, str | None]]  # columns → (name, on conflict)
 
 
-@dataclass
-class IndexDDL:
+NOTHING_DECLARED = Declared(False, False, {}, {}, [], None, [], {})
+
+
+class IndexParts(NamedTuple):
     """A parsed ``CREATE INDEX``: the source text of each key term and of its WHERE."""
 
     terms: list[str]
@@ -59,61 +69,45 @@ _STRUCTURE = re.compile(
     r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]|--[^\n]*|/\*.*?(?:\*/|\Z)|[(),]""",
     re.DOTALL,
 )
-_TABLE_OPTIONS = re.compile(r"\b(?:ROWID|STRICT)\b", re.IGNORECASE)
-# A column definition without these words says nothing the PRAGMAs have not said already.
+# An item of a column list without one of these words says nothing the PRAGMAs have not
+# said already; ROWID and STRICT are table options, after the list. SQLite's keywords are
+# ASCII: with re.ASCII a word may match where it is only part of a name, never the reverse,
+# and an item found for nothing is parsed for nothing, not misread.
 _BEYOND_PRAGMAS = re.compile(
-    r"\b(?:CHECK|COLLATE|AS|GENERATED|DEFERRABLE|CONSTRAINT|AUTOINCREMENT|CONFLICT)\b", re.IGNORECASE
+    r"\b(?:CHECK|COLLATE|AS|GENERATED|DEFERRABLE|CONSTRAINT|AUTOINCREMENT|CONFLICT|ROWID|STRICT)\b",
+    re.IGNORECASE | re.ASCII,
 )
 
 
-# Where an item of a column list is a table constraint; a leading comment needs the tokenizer.
-_CONSTRAINT_START = re.compile(r"\s*(?:CONSTRAINT|PRIMARY|UNIQUE|CHECK|FOREIGN)\b", re.IGNORECASE)
-_COMMENT_START = re.compile(r"\s*(?:--|/\*)")
+def declared(sql: str) -> Declared | None:
+    """What a ``CREATE TABLE`` says beyond the PRAGMAs; None when it says nothing more.
 
-# The parts of a CREATE TABLE worth parsing: the items that say more than the PRAGMAs, and
-# the text after the column list (WITHOUT ROWID, STRICT).
-TableItems = tuple[list[str], str]
-
-
-def table_items(sql: str) -> TableItems | None:
-    """The items of a ``CREATE TABLE`` that say more than the PRAGMAs, and the text after them.
-
-    None when nothing does (most tables of most schemas). Plain text, cheap to send between
-    processes; the split into items is one pass of a small regular expression.
+    Most tables of most schemas say nothing more. Of the others, only the items of the column
+    list with a word from :data:`_BEYOND_PRAGMAS` are parsed.
     """
-    if not _BEYOND_PRAGMAS.search(sql) and not _TABLE_OPTIONS.search(sql):
+    words = [match.start() for match in _BEYOND_PRAGMAS.finditer(sql)]
+    if not words:
         return None
-    items, tail = _column_list_items(sql)
-    return [item for item in items if _says_more(item)], tail
+    spans, tail = _column_list_spans(sql)
+    parsed = [_parse_item(sql[start:end]) for start, end in _spans_holding(spans, words)]
+    return _declared(parsed, sql[tail:])
 
 
-def _says_more(item: str) -> bool:
-    if _BEYOND_PRAGMAS.search(item) or _CONSTRAINT_START.match(item):
-        return True
-    return _COMMENT_START.match(item) is not None and is_table_constraint(tokenize(item))
+def _spans_holding(spans: list[tuple[int, int]], positions: list[int]) -> Iterator[tuple[int, int]]:
+    """The spans (in order, not overlapping) that hold at least one of the sorted positions."""
+    i = 0
+    for start, end in spans:
+        while i < len(positions) and positions[i] < start:
+            i += 1
+        if i == len(positions):
+            return
+        if positions[i] < end:
+            yield start, end
 
 
-def table_ddl(parts: TableItems | None) -> TableDDL:
-    """What :func:`table_items` found, parsed."""
-    table = TableDDL()
-    if parts is None:
-        return table
-    items, tail = parts
-    for item in items:
-        parsed = _parse_item(item)
-        if isinstance(parsed, TableConstraintDef):
-            table.constraints.append(parsed)
-        elif parsed is not None:
-            table.columns[fold(parsed.name)] = parsed
-    options = {token.upper for token in tokenize(tail) if token.kind == "word"}
-    table.without_rowid = "ROWID" in options
-    table.strict = "STRICT" in options
-    return table
-
-
-def _column_list_items(sql: str) -> tuple[list[str], str]:
-    """The text of each item between the outer parentheses, and the text after them."""
-    items: list[str] = []
+def _column_list_spans(sql: str) -> tuple[list[tuple[int, int]], int]:
+    """Where each item between the outer parentheses is, and where the text after them starts."""
+    spans: list[tuple[int, int]] = []
     depth, start = 0, -1
     for match in _STRUCTURE.finditer(sql):
         char = match.group()
@@ -124,26 +118,67 @@ def _column_list_items(sql: str) -> tuple[list[str], str]:
         elif char == ")":
             depth -= 1
             if depth == 0:
-                items.append(sql[start : match.start()])
-                return [item for item in items if item.strip()], sql[match.end() :]
+                spans.append((start, match.start()))
+                return spans, match.end()
         elif char == "," and depth == 1:
-            items.append(sql[start : match.start()])
+            spans.append((start, match.start()))
             start = match.end()
     raise SqlSyntaxError(f"Cannot read the column list of {sql[:80]!r}")
 
 
 @lru_cache(maxsize=8192)
-def _parse_item(text: str) -> ColumnDef | TableConstraintDef | None:
-    """One item of a column list; None for a plain column the PRAGMAs describe fully."""
+def _parse_item(text: str) -> ColumnDef | TableConstraintDef:
+    """One item of a column list: a column definition or a table constraint."""
     tokens = tokenize(text)
     if is_table_constraint(tokens):
         return parse_table_constraint(tokens, text)
-    if not _BEYOND_PRAGMAS.search(text):
-        return None
     return parse_column(tokens, text)
 
 
-def parse_create_index(sql: str) -> IndexDDL:
+def _declared(items: list[ColumnDef | TableConstraintDef], tail: str) -> Declared:
+    columns = [item for item in items if isinstance(item, ColumnDef)]
+    constraints = [item for item in items if isinstance(item, TableConstraintDef)]
+    options = {token.upper for token in tokenize(tail) if token.kind == "word"}
+    table_checks = [(c.name, c.expression or "") for c in constraints if c.kind == "check"]
+    references = [c.references for c in columns if c.references is not None]
+    references += [c.foreign_key for c in constraints if c.foreign_key is not None]
+    return Declared(
+        without_rowid="ROWID" in options,
+        strict="STRICT" in options,
+        collations={fold(c.name): c.collation for c in columns if c.collation is not None},
+        generated={fold(c.name): c.generated for c in columns if c.generated is not None},
+        checks=[check for c in columns for check in c.checks] + table_checks,
+        primary_key=_declared_primary_key(columns, constraints),
+        foreign_keys=[
+            (tuple(fold(c) for c in fk.columns), fold(fk.table), fk.deferrable, fk.name) for fk in references
+        ],
+        uniques=_declared_uniques(columns, constraints),
+    )
+
+
+def _declared_primary_key(
+    columns: list[ColumnDef], constraints: list[TableConstraintDef]
+) -> tuple[str | None, bool, str | None] | None:
+    table_level = next((c for c in constraints if c.kind == "primary_key"), None)
+    if table_level is not None:
+        return table_level.name, table_level.autoincrement, table_level.on_conflict
+    column = next((c for c in columns if c.primary_key), None)
+    if column is not None:
+        return column.primary_key_name, column.autoincrement, column.primary_key_on_conflict
+    return None
+
+
+def _declared_uniques(
+    columns: list[ColumnDef], constraints: list[TableConstraintDef]
+) -> dict[tuple[str, ...], tuple[str | None, str | None]]:
+    uniques = {
+        tuple(fold(c) for c in u.columns): (u.name, u.on_conflict) for u in constraints if u.kind == "unique"
+    }
+    uniques.update({(fold(c.name),): (c.unique_name, c.unique_on_conflict) for c in columns if c.unique})
+    return uniques
+
+
+def parse_create_index(sql: str) -> IndexParts:
     """Key terms and WHERE clause of a ``CREATE INDEX`` statement, as source text."""
     tokens = tokenize(sql)
     open_at = _skip_create_prefix(tokens, "INDEX") + 3  # name ON table (
@@ -151,7 +186,7 @@ def parse_create_index(sql: str) -> IndexDDL:
     terms = [_text(sql, part) for part in split_top_level(tokens[open_at + 1 : close_at]) if part]
     rest = tokens[close_at + 1 :]
     where = _text(sql, rest[1:]) if rest and rest[0].is_word("WHERE") else None
-    return IndexDDL(terms, where)
+    return IndexParts(terms, where)
 
 
 def view_parts(sql: str) -> tuple[tuple[str, ...], str]:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import sqlite3
 from collections import defaultdict
 from contextlib import suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from schemavet.errors import DatabaseError, SchemavetError
 from schemavet.model import (
+    NOT_DEFERRABLE,
     Check,
     Column,
     ForeignKey,
@@ -27,15 +28,14 @@ from schemavet.model import (
     Unique,
     View,
 )
-from schemavet.sql.ddl import ColumnDef, ForeignKeyDef
 from schemavet.sql.tokens import quote_identifier
 from schemavet.sqlite import queries
 from schemavet.sqlite.ddl import (
-    TableDDL,
-    TableItems,
+    NOTHING_DECLARED,
+    Declared,
+    IndexParts,
+    declared,
     parse_create_index,
-    table_ddl,
-    table_items,
     trigger_definition,
     view_parts,
     virtual_module,
@@ -66,11 +66,14 @@ class _Objects:
 
 @dataclass(frozen=True)
 class Catalog:
-    """What the catalog queries return, as plain rows: all the database is asked for.
+    """What the catalog queries return, and what the ``CREATE`` texts say beyond them.
 
-    Plain tuples of text and numbers, so a catalog read in another process can be sent back
-    with ``marshal`` (see :mod:`schemavet.sqlite.background`). ``table_items`` is the part of
-    each table's ``CREATE`` text worth parsing, found where the rows are read.
+    Plain tuples, lists and dicts of text and numbers, so a catalog read in another process
+    can be sent back with ``marshal`` (see :mod:`schemavet.sqlite.background`); the parsing
+    of the ``CREATE`` texts happens where the rows are read. ``declared`` holds each table's
+    :class:`Declared` as a plain tuple (None when its text says nothing more), ``index_parts``
+    each :class:`IndexParts` of an index whose SQL says more than its PRAGMAs (an expression
+    or a WHERE).
     """
 
     objects: list[tuple[str, str, str, str | None]]
@@ -78,7 +81,8 @@ class Catalog:
     columns: list[tuple[Any, ...]]
     foreign_keys: list[tuple[Any, ...]]
     indexes: list[tuple[Any, ...]]
-    table_items: dict[str, TableItems | None]
+    declared: dict[str, tuple[Any, ...] | None]
+    index_parts: dict[str, tuple[Any, ...]]
 
 
 def inspect_sqlite(conn: sqlite3.Connection) -> Schema:
@@ -106,34 +110,57 @@ def _read_catalog(conn: sqlite3.Connection) -> Catalog:
     with suppress(sqlite3.OperationalError):  # SQLite before 3.37 has no pragma_table_list
         shadow = [row[0] for row in conn.execute(queries.SHADOW_TABLES)]
     objects = conn.execute(queries.OBJECTS).fetchall()
+    indexes = conn.execute(queries.INDEXES).fetchall()
     return Catalog(
         objects=objects,
         shadow=shadow,
         columns=conn.execute(queries.COLUMNS).fetchall(),
         foreign_keys=conn.execute(queries.FOREIGN_KEYS).fetchall(),
-        indexes=conn.execute(queries.INDEXES).fetchall(),
-        table_items={
-            name: _table_items(name, sql)
+        indexes=indexes,
+        declared={
+            name: _declared(name, sql)
             for kind, name, _, sql in objects
             if kind == "table" and sql is not None and not _is_virtual(sql)
         },
+        index_parts=_index_parts(objects, indexes),
     )
 
 
-def _table_items(name: str, sql: str) -> TableItems | None:
+def _declared(name: str, sql: str) -> tuple[Any, ...] | None:
     try:
-        return table_items(sql)
+        facts = declared(sql)
     except SchemavetError as e:
         raise DatabaseError(f'Cannot read the definition of table "{name}": {e}') from e
+    return tuple(facts) if facts is not None else None
+
+
+def _index_parts(
+    objects: list[tuple[str, str, str, str | None]], indexes: list[Any]
+) -> dict[str, tuple[Any, ...]]:
+    """The parsed SQL of each index whose key rows leave something unsaid."""
+    wanted = {name for _, name, _, _, partial, cid, column, *_ in indexes if partial or _unnamed(cid, column)}
+    parts: dict[str, tuple[Any, ...]] = {}
+    for kind, name, _, sql in objects:
+        if kind == "index" and name in wanted and sql is not None:
+            try:
+                parts[name] = tuple(parse_create_index(sql))
+            except SchemavetError as e:
+                raise DatabaseError(f'Cannot read the definition of index "{name}": {e}') from e
+    return parts
+
+
+def _unnamed(cid: int, column: str | None) -> bool:
+    """True for an index key that is no column by name: an expression, or the rowid."""
+    return cid == _EXPRESSION_CID or column is None
 
 
 def build_schema(catalog: Catalog) -> Schema:
     """The model of what a catalog read says, as SQLite reports it."""
     objects = _sort_objects(catalog)
-    ddl = {name: _parse_table(name, catalog.table_items[name]) for name in objects.tables}
+    ddl = {name: _declared_of(catalog.declared.get(name)) for name in objects.tables}
     columns = _columns(catalog.columns)
     foreign_keys = _foreign_keys(catalog.foreign_keys, ddl)
-    indexes, uniques, autoindexed = _indexes(catalog.indexes, objects.index_sql, ddl)
+    indexes, uniques, autoindexed = _indexes(catalog.indexes, catalog.index_parts, objects.index_sql, ddl)
     triggers = _triggers(objects.triggers)
     tables = {
         name: _table(
@@ -191,11 +218,8 @@ def _is_virtual(sql: str | None) -> bool:
     return bool(sql) and sql.upper().startswith("CREATE VIRTUAL")  # type: ignore[union-attr]
 
 
-def _parse_table(name: str, items: TableItems | None) -> TableDDL:
-    try:
-        return table_ddl(items)
-    except SchemavetError as e:
-        raise DatabaseError(f'Cannot read the definition of table "{name}": {e}') from e
+def _declared_of(facts: tuple[Any, ...] | None) -> Declared:
+    return Declared._make(facts) if facts is not None else NOTHING_DECLARED
 
 
 def _columns(rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
@@ -205,31 +229,32 @@ def _columns(rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
     return columns
 
 
-def _column(row: list[Any], definition: ColumnDef | None) -> Column:
-    name, declared, notnull, default, _pk, hidden = row
+def _column(row: list[Any], ddl: Declared) -> Column:
+    name, declared_type, notnull, default, _pk, hidden = row
+    if not ddl.collations and not ddl.generated:  # most columns: the PRAGMA row says it all
+        return Column(name, declared_type, not notnull, default)
+    key = fold(name)
     generated = None
-    if hidden in (2, 3) and definition is not None and definition.generated is not None:
-        generated = Generated(definition.generated, stored=hidden == 3)
-    collation = definition.collation if definition else None
-    return Column(name, declared, not notnull, default, collation, generated)
+    if hidden in (2, 3) and key in ddl.generated:
+        generated = Generated(ddl.generated[key], stored=hidden == 3)
+    return Column(name, declared_type, not notnull, default, ddl.collations.get(key), generated)
 
 
-def _primary_key(rows: list[Any], ddl: TableDDL, autoindexed: bool) -> PrimaryKey | None:
+def _primary_key(rows: list[Any], ddl: Declared, autoindexed: bool) -> PrimaryKey | None:
     key = tuple(row[0] for row in sorted((r for r in rows if r[4]), key=lambda r: r[4]))
     if not key:
         return None
-    declared = next((c for c in ddl.constraints if c.kind == "primary_key"), None)
-    column = next((c for c in ddl.columns.values() if c.primary_key), None)
+    name, autoincrement, on_conflict = ddl.primary_key or (None, False, None)
     return PrimaryKey(
         key,
-        name=declared.name if declared else column.primary_key_name if column else None,
-        autoincrement=bool(declared.autoincrement if declared else column and column.autoincrement),
+        name=name,
+        autoincrement=autoincrement,
         rowid_alias=not ddl.without_rowid and len(key) == 1 and not autoindexed,
-        on_conflict=declared.on_conflict if declared else column.primary_key_on_conflict if column else None,
+        on_conflict=on_conflict,
     )
 
 
-def _foreign_keys(fk_rows: list[tuple[Any, ...]], ddl: dict[str, TableDDL]) -> dict[str, list[ForeignKey]]:
+def _foreign_keys(fk_rows: list[tuple[Any, ...]], ddl: dict[str, Declared]) -> dict[str, list[ForeignKey]]:
     grouped: dict[tuple[str, int], list[Any]] = defaultdict(list)
     for table, fk_id, *row in fk_rows:
         grouped[(table, fk_id)].append(row)
@@ -237,37 +262,29 @@ def _foreign_keys(fk_rows: list[tuple[Any, ...]], ddl: dict[str, TableDDL]) -> d
     for (table, _), rows in sorted(grouped.items(), key=lambda item: (item[0][0], -item[0][1])):
         if table not in ddl:
             continue
-        result[table].append(_foreign_key(rows, _declared_foreign_keys(ddl[table])))
+        result[table].append(_foreign_key(rows, ddl[table].foreign_keys))
     return result
 
 
-def _foreign_key(rows: list[Any], declared: list[ForeignKeyDef]) -> ForeignKey:
+def _foreign_key(rows: list[Any], declared: list[tuple[tuple[str, ...], str, str, str | None]]) -> ForeignKey:
     target, _, _, on_update, on_delete = rows[0]
     columns = tuple(row[1] for row in rows)
     ref_columns = tuple(row[2] for row in rows) if rows[0][2] is not None else ()
-    match = next(
-        (
-            fk
-            for fk in declared
-            if tuple(fold(c) for c in fk.columns) == tuple(fold(c) for c in columns)
-            and fold(fk.table) == fold(target)
-        ),
-        None,
-    )
+    deferrable, name = NOT_DEFERRABLE, None
+    if declared:
+        identity = (tuple(fold(c) for c in columns), fold(target))
+        match = next((fk for fk in declared if fk[:2] == identity), None)
+        if match is not None:
+            deferrable, name = match[2], match[3]
     return ForeignKey(
         columns=columns,
         ref_table=target,
         ref_columns=ref_columns,
         on_delete=on_delete,
         on_update=on_update,
-        deferrable=match.deferrable if match else "NOT DEFERRABLE",
-        name=match.name if match else None,
+        deferrable=deferrable,
+        name=name,
     )
-
-
-def _declared_foreign_keys(ddl: TableDDL) -> list[ForeignKeyDef]:
-    declared = [c.references for c in ddl.columns.values() if c.references is not None]
-    return declared + [c.foreign_key for c in ddl.constraints if c.foreign_key is not None]
 
 
 @dataclass
@@ -279,14 +296,19 @@ class _IndexRows:
 
 
 def _indexes(
-    index_rows: list[tuple[Any, ...]], index_sql: dict[str, str], ddl: dict[str, TableDDL]
-) -> tuple[dict[str, dict[str, Index]], dict[str, list[Unique]], set[str]]:
+    index_rows: list[tuple[Any, ...]],
+    index_parts: dict[str, tuple[Any, ...]],
+    index_sql: dict[str, str],
+    ddl: dict[str, Declared],
+) -> tuple[dict[str, dict[str, Index]], dict[str, list[tuple[str, ...]]], set[str]]:
+    """Each table's indexes, the columns of its UNIQUE constraints, and the tables whose
+    primary key has an index of its own (so is no rowid alias)."""
     grouped: dict[str, dict[str, _IndexRows]] = defaultdict(dict)
     for table, name, unique, origin, partial, cid, column, desc, coll in index_rows:
         rows = grouped[table].setdefault(name, _IndexRows(bool(unique), origin, bool(partial)))
         rows.keys.append((cid, column, desc, coll))
     indexes: dict[str, dict[str, Index]] = defaultdict(dict)
-    uniques: dict[str, list[Unique]] = defaultdict(list)
+    uniques: dict[str, list[tuple[str, ...]]] = defaultdict(list)
     autoindexed: set[str] = set()
     for table, by_name in grouped.items():
         if table not in ddl:
@@ -295,35 +317,35 @@ def _indexes(
             if rows.origin == _ORIGIN_PK:
                 autoindexed.add(table)
             elif rows.origin == _ORIGIN_UNIQUE:
-                uniques[table].append(Unique(tuple(str(key[1]) for key in rows.keys)))
+                uniques[table].append(tuple(str(key[1]) for key in rows.keys))
             elif name in index_sql:
-                indexes[table][name] = _index(name, rows, index_sql[name], ddl[table])
+                parts = IndexParts._make(index_parts[name]) if name in index_parts else None
+                indexes[table][name] = _index(name, rows, parts, ddl[table].collations)
     return indexes, uniques, autoindexed
 
 
-def _index(name: str, rows: _IndexRows, sql: str, table: TableDDL) -> Index:
+def _index(name: str, rows: _IndexRows, parts: IndexParts | None, collations: dict[str, str]) -> Index:
     """Key terms as text: an expression as written, or a column with its order and collation.
 
-    Only an index with an expression or a WHERE clause needs its SQL read; the PRAGMAs say
-    everything about the others.
+    Only an index with an expression or a WHERE clause has ``parts`` (its SQL, parsed); the
+    PRAGMAs say everything about the others.
     """
-    expressions = any(cid == _EXPRESSION_CID for cid, *_ in rows.keys)
-    ddl = parse_create_index(sql) if expressions or rows.partial else None
     terms = []
     for position, (cid, column, desc, coll) in enumerate(rows.keys):
-        if cid == _EXPRESSION_CID or column is None:
-            assert ddl is not None
-            terms.append(ddl.terms[position])
+        if _unnamed(cid, column):
+            assert parts is not None
+            terms.append(parts.terms[position])
             continue
+        assert column is not None
         term = quote_identifier(column)
-        if coll != "BINARY" or table.columns:  # else: no collation, said or declared
-            declared = table.columns.get(fold(column))
-            if coll.upper() != ((declared.collation if declared else None) or "BINARY").upper():
-                term += f" COLLATE {coll}"
+        # with no collation said or declared, BINARY is the column's own
+        if (coll != "BINARY" or collations) and coll.upper() != (
+            collations.get(fold(column)) or "BINARY"
+        ).upper():
+            term += f" COLLATE {coll}"
         terms.append(term + (" DESC" if desc else ""))
-    return Index(
-        name=name, columns=tuple(terms), unique=rows.unique, where=ddl.where if ddl is not None else None
-    )
+    where = parts.where if parts is not None else None
+    return Index(name=name, columns=tuple(terms), unique=rows.unique, where=where)
 
 
 def _triggers(rows: list[tuple[str, str, str]]) -> dict[str, dict[str, Trigger]]:
@@ -336,27 +358,21 @@ def _triggers(rows: list[tuple[str, str, str]]) -> dict[str, dict[str, Trigger]]
 
 def _table(
     name: str,
-    ddl: TableDDL,
+    ddl: Declared,
     rows: list[Any],
     foreign_keys: list[ForeignKey],
     indexes: dict[str, Index],
-    uniques: list[Unique],
+    uniques: list[tuple[str, ...]],
     autoindexed: bool,
     triggers: dict[str, Trigger],
 ) -> Table:
-    declared = ddl.columns  # only the columns whose DDL says more than the PRAGMAs
-    columns = {
-        row[0]: _column(row, declared.get(fold(row[0])) if declared else None) for row in rows if row[5] != 1
-    }
-    checks = [Check(expr, check_name) for c in ddl.columns.values() for check_name, expr in c.checks]
-    checks += [Check(c.expression or "", c.name) for c in ddl.constraints if c.kind == "check"]
     return Table(
         name=name,
-        columns=columns,
+        columns={row[0]: _column(row, ddl) for row in rows if row[5] != 1},
         primary_key=_primary_key(rows, ddl, autoindexed),
         foreign_keys=tuple(foreign_keys),
-        uniques=tuple(_name_uniques(uniques, ddl)),
-        checks=tuple(checks),
+        uniques=tuple(_unique(columns, ddl) for columns in uniques),
+        checks=tuple(Check(expression, check_name) for check_name, expression in ddl.checks),
         indexes=indexes,
         triggers=triggers,
         without_rowid=ddl.without_rowid,
@@ -364,21 +380,10 @@ def _table(
     )
 
 
-def _name_uniques(uniques: list[Unique], ddl: TableDDL) -> list[Unique]:
-    """Attach the names and conflict clauses the DDL gives to the UNIQUE constraints SQLite reports."""
-    declared = {
-        tuple(fold(c) for c in u.columns): (u.name, u.on_conflict)
-        for u in ddl.constraints
-        if u.kind == "unique"
-    }
-    declared.update(
-        {(fold(c.name),): (c.unique_name, c.unique_on_conflict) for c in ddl.columns.values() if c.unique}
-    )
-    named = []
-    for unique in uniques:
-        name, on_conflict = declared.get(tuple(fold(c) for c in unique.columns), (None, None))
-        named.append(replace(unique, name=name, on_conflict=on_conflict))
-    return named
+def _unique(columns: tuple[str, ...], ddl: Declared) -> Unique:
+    """A UNIQUE constraint SQLite reports, with the name and conflict clause its DDL gives."""
+    name, on_conflict = ddl.uniques.get(tuple(fold(c) for c in columns), (None, None))
+    return Unique(columns, name, on_conflict)
 
 
 def _virtual_tables(virtual: dict[str, str], triggers: dict[str, dict[str, Trigger]]) -> dict[str, Table]:
