@@ -2,6 +2,8 @@
 
 * ``normalize_sqlite_pair`` normalizes a table written alike on both sides once and shares it:
   over every drift and equivalence case, its result equals normalizing each side on its own.
+  Asked for no more than a diff needs (``whole=False``), it shares such a table without
+  normalizing it at all: the findings are the same as from normalizing each side on its own.
 * The catalog is read in a forked child while the spec is parsed: the schema is the same as
   reading it in the process, errors come back as the same sentence, and no child outlives
   the call, whether the catalog was asked for or not.
@@ -17,6 +19,7 @@ import pytest
 import yaml
 
 import schemavet
+from schemavet.diff import diff_schemas
 from schemavet.errors import DatabaseError, SpecError
 from schemavet.spec.load import load_spec, parse_spec
 from schemavet.sqlite import background
@@ -31,7 +34,9 @@ EQUIVALENCES = yaml.safe_load((CASES / "equivalence.yaml").read_text())
 
 def _assert_pair_is_plain(spec_path: Path, db: Path) -> None:
     expected, actual = load_spec(spec_path).schema, schemavet.inspect(str(db))
-    assert normalize_sqlite_pair(expected, actual) == (normalize_sqlite(expected), normalize_sqlite(actual))
+    plain = (normalize_sqlite(expected), normalize_sqlite(actual))
+    assert normalize_sqlite_pair(expected, actual) == plain
+    assert diff_schemas(*normalize_sqlite_pair(expected, actual, whole=False)) == diff_schemas(*plain)
 
 
 @pytest.mark.parametrize("case", DRIFTS, ids=[c["name"] for c in DRIFTS])
@@ -61,9 +66,10 @@ def test_implicit_foreign_key_target_is_not_shared_when_the_parents_key_differs(
         "tables:\n  parent: {columns: {id: TEXT PRIMARY KEY}}\n  child: {columns: {p: REFERENCES parent}}\n"
     ).schema
     actual = schemavet.inspect(str(db))
-    exp, act = normalize_sqlite_pair(spec, actual)
-    assert exp.namespaces["main"].tables["child"].foreign_keys[0].ref_columns == ("id",)
-    assert act.namespaces["main"].tables["child"].foreign_keys[0].ref_columns == ("code",)
+    for whole in (True, False):
+        exp, act = normalize_sqlite_pair(spec, actual, whole)
+        assert exp.namespaces["main"].tables["child"].foreign_keys[0].ref_columns == ("id",)
+        assert act.namespaces["main"].tables["child"].foreign_keys[0].ref_columns == ("code",)
 
 
 def _children() -> list[str]:

@@ -17,15 +17,17 @@ class Engine:
 
     ``inspecting(url)`` is ``inspect`` for a caller with other work to do meanwhile: a context
     manager giving a function that returns the schema; the engine may start reading at once.
-    ``normalize_pair(expected, actual)`` normalizes both sides of a comparison together, free
-    to normalize only once what both sides write alike.
+    ``normalize_pair(expected, actual, whole)`` normalizes both sides of a comparison together,
+    free to normalize only once what both sides write alike; with ``whole`` false, free not to
+    normalize it at all (a diff needs only to see it is equal, policies need every table in
+    normal form).
     """
 
     name: str
     inspect: Callable[[DatabaseURL], Schema]
     inspecting: Callable[[DatabaseURL], AbstractContextManager[Callable[[], Schema]]]
     normalize: Callable[[Schema], Schema]
-    normalize_pair: Callable[[Schema, Schema], tuple[Schema, Schema]]
+    normalize_pair: Callable[[Schema, Schema, bool], tuple[Schema, Schema]]
     name_key: Callable[[str], str]
 
 

@@ -56,12 +56,16 @@ def normalize_sqlite(schema: Schema) -> Schema:
     return Schema(schema.engine, namespaces)
 
 
-def normalize_sqlite_pair(expected: Schema, actual: Schema) -> tuple[Schema, Schema]:
+def normalize_sqlite_pair(
+    expected: Schema, actual: Schema, whole: bool = True
+) -> tuple[Schema, Schema]:
     """Both sides of a comparison in normal form, each table written alike on both sides
     normalized once and shared (the usual case: a spec that matches its database).
 
     Equal before normalizing means equal after it, since normalizing a table reads only the
-    table and the primary keys of the tables its foreign keys name without columns.
+    table and the primary keys of the tables its foreign keys name without columns. So a
+    comparison needs no normal form of such a table at all: with ``whole`` false it is shared
+    as the database states it, not normalized, and only the tables that differ are.
     """
     exp_namespaces = _folded(expected.namespaces, "schema")
     act_namespaces = _folded(actual.namespaces, "schema")
@@ -71,23 +75,24 @@ def normalize_sqlite_pair(expected: Schema, actual: Schema) -> tuple[Schema, Sch
         if other is None:
             exp_normal[key] = _namespace(ns)
         else:
-            exp_normal[key], act_normal[key] = _namespace_pair(ns, other)
+            exp_normal[key], act_normal[key] = _namespace_pair(ns, other, whole)
     for key, ns in act_namespaces.items():
         if key not in exp_normal:
             act_normal[key] = _namespace(ns)
     return Schema(expected.engine, exp_normal), Schema(actual.engine, act_normal)
 
 
-def _namespace_pair(expected: Namespace, actual: Namespace) -> tuple[Namespace, Namespace]:
+def _namespace_pair(expected: Namespace, actual: Namespace, whole: bool) -> tuple[Namespace, Namespace]:
     exp_tables, act_tables = _folded(expected.tables, "table"), _folded(actual.tables, "table")
     exp_keys = {name: _primary_key_columns(t) for name, t in exp_tables.items()}
     act_keys = {name: _primary_key_columns(t) for name, t in act_tables.items()}
     exp_normal, act_normal = {}, {}
     for name, table in exp_tables.items():
-        normal = exp_normal[name] = _table(table, exp_keys)
         other = act_tables.get(name)
-        if other is not None and _written_alike(table, other, normal.primary_key, exp_keys, act_keys):
-            act_normal[name] = normal
+        if other is not None and _written_alike(table, other, exp_keys, act_keys):
+            exp_normal[name] = act_normal[name] = _table(table, exp_keys) if whole else other
+        else:
+            exp_normal[name] = _table(table, exp_keys)
     act_normal = {
         name: act_normal[name] if name in act_normal else _table(table, act_keys)
         for name, table in act_tables.items()
@@ -95,26 +100,23 @@ def _namespace_pair(expected: Namespace, actual: Namespace) -> tuple[Namespace, 
     return _namespace(expected, exp_normal), _namespace(actual, act_normal)
 
 
-_TABLE_FIELDS = tuple(f.name for f in fields(Table) if f.compare and f.name != "primary_key")
+# What decides a table's normal form, the primary key aside (a spec may leave its rowid alias
+# to be derived, where the database states it): two tables equal in these are written alike.
+_WRITTEN = attrgetter(*(f.name for f in fields(Table) if f.compare and f.name != "primary_key"))
 
 
 def _written_alike(
     expected: Table,
     actual: Table,
-    primary_key: PrimaryKey | None,
     exp_keys: dict[str, tuple[str, ...]],
     act_keys: dict[str, tuple[str, ...]],
 ) -> bool:
-    """True when normalizing ``expected`` gives what normalizing ``actual`` would give.
-
-    ``primary_key`` is ``expected``'s, normalized already.
-    """
-    if expected.name != actual.name or list(expected.columns) != list(actual.columns):
+    """True when normalizing ``expected`` gives what normalizing ``actual`` would give."""
+    if expected.name != actual.name or _WRITTEN(expected) != _WRITTEN(actual):
         return False
-    if not all(getattr(expected, f) == getattr(actual, f) for f in _TABLE_FIELDS):
+    if list(expected.columns) != list(actual.columns):
         return False
-    # a spec leaves the rowid alias to be derived, the database states it: compare the outcome
-    if primary_key != _primary_key(actual):
+    if expected.primary_key != actual.primary_key and _primary_key(expected) != _primary_key(actual):
         return False
     targets = {fold(fk.ref_table) for fk in expected.foreign_keys if not fk.ref_columns}
     return all(exp_keys.get(t) == act_keys.get(t) for t in targets)
