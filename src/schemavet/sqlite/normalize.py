@@ -56,9 +56,7 @@ def normalize_sqlite(schema: Schema) -> Schema:
     return Schema(schema.engine, namespaces)
 
 
-def normalize_sqlite_pair(
-    expected: Schema, actual: Schema, whole: bool = True
-) -> tuple[Schema, Schema]:
+def normalize_sqlite_pair(expected: Schema, actual: Schema, whole: bool = True) -> tuple[Schema, Schema]:
     """Both sides of a comparison in normal form, each table written alike on both sides
     normalized once and shared (the usual case: a spec that matches its database).
 
