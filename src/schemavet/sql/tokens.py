@@ -28,14 +28,20 @@ KEYWORDS = frozenset(
     """.split()
 )
 
+# A name starts with an ASCII letter, "_" or any character beyond ASCII (as in SQLite), and
+# goes on with those, digits and "$". Written as the ASCII characters it cannot hold: a class
+# ranging up to U+10FFFF would cost milliseconds to compile in every process.
+_NAME_START = r"[^\x00-\x40\x5b-\x5e\x60\x7b-\x7f]"
+_NAME_PART = r"[^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]"
+
 _TOKEN_RE = re.compile(
-    r"""
+    rf"""
     (?P<space>\s+)
   | (?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))
   | (?P<string>[xX]?'(?:[^']|'')*')
   | (?P<quoted>"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\])
   | (?P<number>(?:0[xX][0-9A-Fa-f]+)|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
-  | (?P<word>[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_$\x80-\U0010ffff]*)
+  | (?P<word>{_NAME_START}{_NAME_PART}*)
   | (?P<param>[?:@$][A-Za-z0-9_]*)
   | (?P<op>->>|->|\|\||<<|>>|<=|>=|==|!=|<>|[-+*/%&|~<>=(),.;])
   | (?P<error>.)
