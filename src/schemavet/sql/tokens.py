@@ -8,6 +8,7 @@ only needs tokens, so one compiled regular expression does the job in millisecon
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from schemavet.errors import SqlSyntaxError
@@ -162,8 +163,12 @@ def split_top_level(tokens: list[Token], separator: str = ",") -> list[list[Toke
     return parts
 
 
+@lru_cache(maxsize=4096)
 def check_sql(sql: str) -> None:
-    """Refuse SQL text that is empty, does not tokenize, or has unbalanced parentheses."""
+    """Refuse SQL text that is empty, does not tokenize, or has unbalanced parentheses.
+
+    Checked once per distinct text: specs repeat their checks and index terms.
+    """
     if _PLAIN_IDENTIFIER.match(sql):
         return  # a column name: most index terms
     tokens = tokenize(sql)
