@@ -3,8 +3,9 @@
 The two halves of a verification are independent until the comparison: the catalog queries
 spend their time inside SQLite, the spec's parsing inside libyaml and Python. Threads cannot
 overlap them (each row SQLite returns has to wait for the interpreter lock), a forked child
-can: it runs the queries on its own connection and sends the rows back as ``marshal`` data,
-which is plain tuples of text and numbers and costs a few milliseconds to load.
+can: it runs the queries on its own connection, parses what the ``CREATE`` texts say beyond
+them, and sends it all back as ``marshal`` data, which is plain tuples, lists and dicts of
+text and numbers and costs a few milliseconds to load.
 
 The child only ever reads, exactly as the parent would (same read-only open, same checks), and
 its errors come back as the same one-sentence :class:`DatabaseError`. Off Linux, with one
