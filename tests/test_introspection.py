@@ -89,3 +89,46 @@ def test_views_and_triggers(sink: Path) -> None:
 
 def test_yoyo_bookkeeping_is_ignored(samsara_db: Path) -> None:
     assert not any("yoyo" in name for name in _main(samsara_db))
+
+
+# Only the items of a column list holding a word that can say more than the PRAGMAs are
+# parsed (CHECK, COLLATE, AS, GENERATED, DEFERRABLE, CONSTRAINT, AUTOINCREMENT, CONFLICT,
+# and ROWID/STRICT after the list). Such words in names, strings and comments are no facts.
+WORDS_IN_THE_WAY = """
+CREATE TABLE "as" ("check" TEXT, "collate" INT, note TEXT DEFAULT 'CHECK (x)', rowid_ref INT);
+CREATE TABLE strict_log (
+    id INTEGER PRIMARY KEY,  -- the rowid, STRICT or not, AS it says
+    "without rowid" TEXT,
+    body TEXT /* COLLATE NOCASE */
+);
+CREATE TABLE said (
+    a INT,
+    b TEXT COLLATE NOCASE,
+    c INT CHECK (c > 0),
+    d INT AS (a * 2) STORED,
+    CONSTRAINT pk_said PRIMARY KEY (a) ON CONFLICT REPLACE,
+    CONSTRAINT fk_said FOREIGN KEY (c) REFERENCES said (a) DEFERRABLE INITIALLY DEFERRED,
+    FOREIGN KEY (b) REFERENCES "as" ("check"),
+    UNIQUE (b) ON CONFLICT IGNORE
+) WITHOUT ROWID, STRICT;
+"""
+
+
+def test_only_what_the_create_text_says_is_read_from_it(make_db) -> None:
+    tables = schemavet.inspect(str(make_db(WORDS_IN_THE_WAY))).namespaces["main"].tables
+    for name in ("as", "strict_log"):
+        table = tables[name]
+        assert not table.checks and not table.without_rowid and not table.strict
+        assert all(c.collation is None and c.generated is None for c in table.columns.values())
+    assert tables["strict_log"].primary_key.rowid_alias
+    said = tables["said"]
+    assert said.without_rowid and said.strict
+    assert said.columns["b"].collation == "NOCASE"
+    assert [c.expression for c in said.checks] == ["c > 0"]
+    assert said.columns["d"].generated.expression == "a * 2" and said.columns["d"].generated.stored
+    pk = said.primary_key
+    assert (pk.name, pk.on_conflict, pk.rowid_alias) == ("pk_said", "REPLACE", False)
+    fks = {fk.columns: fk for fk in said.foreign_keys}
+    assert (fks[("c",)].name, fks[("c",)].deferrable) == ("fk_said", "DEFERRABLE INITIALLY DEFERRED")
+    assert (fks[("b",)].name, fks[("b",)].deferrable) == (None, "NOT DEFERRABLE")
+    assert [(u.columns, u.on_conflict) for u in said.uniques] == [(("b",), "IGNORE")]

@@ -137,8 +137,12 @@ def _declared(name: str, sql: str) -> tuple[Any, ...] | None:
 def _index_parts(
     objects: list[tuple[str, str, str, str | None]], indexes: list[Any]
 ) -> dict[str, tuple[Any, ...]]:
-    """The parsed SQL of each index whose key rows leave something unsaid."""
-    wanted = {name for _, name, _, _, partial, cid, column, *_ in indexes if partial or _unnamed(cid, column)}
+    """The parsed SQL of each index whose key rows leave something unsaid (yoyo's aside)."""
+    wanted = {
+        name
+        for table, name, _, _, partial, cid, column, *_ in indexes
+        if (partial or _unnamed(cid, column)) and table not in BOOKKEEPING_TABLES
+    }
     parts: dict[str, tuple[Any, ...]] = {}
     for kind, name, _, sql in objects:
         if kind == "index" and name in wanted and sql is not None:
