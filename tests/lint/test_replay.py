@@ -81,3 +81,22 @@ def test_lint_python_migration_writes_no_file(tmp_path: Path) -> None:
     findings = lint_paths([str(migrations)], select=["SV208"])
     assert not out.exists()
     assert any("ATTACH and VACUUM INTO" in d.message for d in findings), [d.message for d in findings]
+
+
+def test_postgres_replay_reads_and_writes_no_file(postgres_url: str, tmp_path: Path) -> None:
+    """On the embedded server migrations run as no superuser: file access fails, as SV208."""
+    out, ran = tmp_path / "copied.txt", tmp_path / "ran.txt"
+    migrations = tmp_path / "m"
+    migrations.mkdir()
+    (migrations / "0001.a.sql").write_text(
+        "CREATE TABLE a (x int);\n"
+        f"COPY a TO '{out}';\n"
+        f"COPY a FROM PROGRAM 'touch {ran}';\n"
+        "SELECT pg_read_file('/etc/hostname');\n"
+        "CREATE ROLE app_reader;\n"
+        "GRANT SELECT ON a TO app_reader;\n"
+    )
+    findings = lint_paths([str(migrations)], dialect="postgres", select=["SV208"], postgres_url=postgres_url)
+    assert not out.exists() and not ran.exists()
+    assert [d.line for d in findings] == [2, 3, 4], [d.message for d in findings]
+    assert all("permission denied" in d.message for d in findings)

