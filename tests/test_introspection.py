@@ -132,3 +132,11 @@ def test_only_what_the_create_text_says_is_read_from_it(make_db) -> None:
     assert (fks[("c",)].name, fks[("c",)].deferrable) == ("fk_said", "DEFERRABLE INITIALLY DEFERRED")
     assert (fks[("b",)].name, fks[("b",)].deferrable) == (None, "NOT DEFERRABLE")
     assert [(u.columns, u.on_conflict) for u in said.uniques] == [(("b",), "IGNORE")]
+
+
+# NOT after a column's REFERENCES clause starts NOT DEFERRABLE or the next constraint, NOT NULL.
+def test_not_null_after_references_is_no_deferrability(make_db) -> None:
+    table = _main(make_db((CASES / "hostile.sql").read_text()))["rowid refs"]
+    assert not table.columns["rowid"].nullable and not table.columns["b"].nullable
+    fks = {fk.columns: fk.deferrable for fk in table.foreign_keys}
+    assert fks == {("rowid",): "NOT DEFERRABLE", ("b",): "DEFERRABLE INITIALLY DEFERRED"}
