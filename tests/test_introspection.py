@@ -140,3 +140,27 @@ def test_not_null_after_references_is_no_deferrability(make_db) -> None:
     assert not table.columns["rowid"].nullable and not table.columns["b"].nullable
     fks = {fk.columns: fk.deferrable for fk in table.foreign_keys}
     assert fks == {("rowid",): "NOT DEFERRABLE", ("b",): "DEFERRABLE INITIALLY DEFERRED"}
+
+
+# Two foreign keys on the same columns to the same table: the name and deferrability of one
+# are not the other's. The plain ones say nothing beyond the PRAGMAs and are not parsed.
+TWIN_KEYS = """
+CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE, alt TEXT UNIQUE);
+CREATE TABLE c (
+    a INT REFERENCES p (code) ON DELETE SET NULL,
+    FOREIGN KEY (a) REFERENCES p (id),
+    CONSTRAINT fk_code FOREIGN KEY (a) REFERENCES p (code) ON DELETE CASCADE,
+    FOREIGN KEY (a) REFERENCES p (alt) DEFERRABLE INITIALLY DEFERRED
+);
+"""
+
+
+def test_foreign_keys_on_the_same_columns_keep_their_own_names(make_db) -> None:
+    child = schemavet.inspect(str(make_db(TWIN_KEYS))).namespaces["main"].tables["c"]
+    facts = {(fk.ref_columns, fk.on_delete): (fk.name, fk.deferrable) for fk in child.foreign_keys}
+    assert facts == {
+        (("code",), "SET NULL"): (None, "NOT DEFERRABLE"),
+        (("id",), "NO ACTION"): (None, "NOT DEFERRABLE"),
+        (("code",), "CASCADE"): ("fk_code", "NOT DEFERRABLE"),
+        (("alt",), "NO ACTION"): (None, "DEFERRABLE INITIALLY DEFERRED"),
+    }

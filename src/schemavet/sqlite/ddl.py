@@ -32,7 +32,8 @@ class Declared(NamedTuple):
     generated: dict[str, str]  # column → its generation expression
     checks: list[tuple[str | None, str]]  # (name, expression): the columns' first, in order
     primary_key: tuple[str | None, bool, str | None] | None  # (name, autoincrement, on conflict)
-    foreign_keys: list[tuple[tuple[str, ...], str, str, str | None]]  # (columns, target, deferrable, name)
+    # (columns, target, deferrable, name, target columns as written, on delete, on update)
+    foreign_keys: list[tuple[tuple[str, ...], str, str, str | None, tuple[str, ...], str, str]]
     uniques: dict[tuple[str, ...], tuple[str | None, str | None]]  # columns → (name, on conflict)
 
 
@@ -150,7 +151,16 @@ def _declared(items: list[ColumnDef | TableConstraintDef], tail: str) -> Declare
         checks=[check for c in columns for check in c.checks] + table_checks,
         primary_key=_declared_primary_key(columns, constraints),
         foreign_keys=[
-            (tuple(fold(c) for c in fk.columns), fold(fk.table), fk.deferrable, fk.name) for fk in references
+            (
+                tuple(fold(c) for c in fk.columns),
+                fold(fk.table),
+                fk.deferrable,
+                fk.name,
+                tuple(fold(c) for c in fk.ref_columns),
+                fk.on_delete,
+                fk.on_update,
+            )
+            for fk in references
         ],
         uniques=_declared_uniques(columns, constraints),
     )
