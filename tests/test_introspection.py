@@ -164,3 +164,19 @@ def test_foreign_keys_on_the_same_columns_keep_their_own_names(make_db) -> None:
         (("code",), "CASCADE"): ("fk_code", "NOT DEFERRABLE"),
         (("alt",), "NO ACTION"): (None, "DEFERRABLE INITIALLY DEFERRED"),
     }
+
+
+# SQLite keeps one index for UNIQUEs on the same columns, with whichever conflict clause they
+# give: the second, plain or named, does not take the first's away.
+TWIN_UNIQUES = """
+CREATE TABLE t (a INT UNIQUE ON CONFLICT IGNORE, b INT, CONSTRAINT u_a UNIQUE (a),
+    UNIQUE (b) ON CONFLICT REPLACE, CONSTRAINT u_b UNIQUE (b), UNIQUE (b));
+"""
+
+
+def test_unique_constraints_on_the_same_columns_keep_their_conflict_clause(make_db) -> None:
+    table = schemavet.inspect(str(make_db(TWIN_UNIQUES))).namespaces["main"].tables["t"]
+    assert {(u.columns, u.name, u.on_conflict) for u in table.uniques} == {
+        (("a",), "u_a", "IGNORE"),
+        (("b",), "u_b", "REPLACE"),
+    }

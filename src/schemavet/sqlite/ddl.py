@@ -181,10 +181,18 @@ def _declared_primary_key(
 def _declared_uniques(
     columns: list[ColumnDef], constraints: list[TableConstraintDef]
 ) -> dict[tuple[str, ...], tuple[str | None, str | None]]:
-    uniques = {
-        tuple(fold(c) for c in u.columns): (u.name, u.on_conflict) for u in constraints if u.kind == "unique"
-    }
-    uniques.update({(fold(c.name),): (c.unique_name, c.unique_on_conflict) for c in columns if c.unique})
+    """Columns → (name, on conflict). SQLite keeps one index for UNIQUEs on the same columns,
+    with the conflict clause any of them gives (two different ones are an error)."""
+    declared: list[tuple[tuple[str, ...], str | None, str | None]] = [
+        ((fold(c.name),), c.unique_name, c.unique_on_conflict) for c in columns if c.unique
+    ]
+    declared += [
+        (tuple(fold(c) for c in u.columns), u.name, u.on_conflict) for u in constraints if u.kind == "unique"
+    ]
+    uniques: dict[tuple[str, ...], tuple[str | None, str | None]] = {}
+    for key, name, on_conflict in declared:
+        first_name, first_on_conflict = uniques.get(key, (None, None))
+        uniques[key] = (first_name or name, first_on_conflict or on_conflict)
     return uniques
 
 
