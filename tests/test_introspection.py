@@ -150,7 +150,8 @@ CREATE TABLE c (
     a INT REFERENCES p (code) ON DELETE SET NULL,
     FOREIGN KEY (a) REFERENCES p (id),
     CONSTRAINT fk_code FOREIGN KEY (a) REFERENCES p (code) ON DELETE CASCADE,
-    FOREIGN KEY (a) REFERENCES p (alt) DEFERRABLE INITIALLY DEFERRED
+    FOREIGN KEY (a) REFERENCES p (alt) DEFERRABLE INITIALLY DEFERRED,
+    CONSTRAINT fk_key FOREIGN KEY (a) REFERENCES p
 );
 """
 
@@ -163,6 +164,7 @@ def test_foreign_keys_on_the_same_columns_keep_their_own_names(make_db) -> None:
         (("id",), "NO ACTION"): (None, "NOT DEFERRABLE"),
         (("code",), "CASCADE"): ("fk_code", "NOT DEFERRABLE"),
         (("alt",), "NO ACTION"): (None, "DEFERRABLE INITIALLY DEFERRED"),
+        ((), "NO ACTION"): ("fk_key", "NOT DEFERRABLE"),
     }
 
 

@@ -277,15 +277,15 @@ def _foreign_key(rows: list[Any], declared: list[tuple[Any, ...]]) -> ForeignKey
     deferrable, name = NOT_DEFERRABLE, None
     if declared:
         # all the PRAGMA says must agree: two keys on the same columns and table are told
-        # apart by their target columns and actions, and a key whose text was not parsed
-        # (nothing beyond the PRAGMAs) matches none
+        # apart by their target columns (none when none are written) and actions, and a key
+        # whose text was not parsed (nothing beyond the PRAGMAs) matches none
         identity = (tuple(fold(c) for c in columns), fold(target))
         written = tuple(fold(c) for c in ref_columns)
         match = next(
             (
                 fk
                 for fk in declared
-                if fk[:2] == identity and fk[4] in ((), written) and (fk[5], fk[6]) == (on_delete, on_update)
+                if fk[:2] == identity and fk[4] == written and (fk[5], fk[6]) == (on_delete, on_update)
             ),
             None,
         )
