@@ -132,3 +132,53 @@ def test_only_what_the_create_text_says_is_read_from_it(make_db) -> None:
     assert (fks[("c",)].name, fks[("c",)].deferrable) == ("fk_said", "DEFERRABLE INITIALLY DEFERRED")
     assert (fks[("b",)].name, fks[("b",)].deferrable) == (None, "NOT DEFERRABLE")
     assert [(u.columns, u.on_conflict) for u in said.uniques] == [(("b",), "IGNORE")]
+
+
+# NOT after a column's REFERENCES clause starts NOT DEFERRABLE or the next constraint, NOT NULL.
+def test_not_null_after_references_is_no_deferrability(make_db) -> None:
+    table = _main(make_db((CASES / "hostile.sql").read_text()))["rowid refs"]
+    assert not table.columns["rowid"].nullable and not table.columns["b"].nullable
+    fks = {fk.columns: fk.deferrable for fk in table.foreign_keys}
+    assert fks == {("rowid",): "NOT DEFERRABLE", ("b",): "DEFERRABLE INITIALLY DEFERRED"}
+
+
+# Two foreign keys on the same columns to the same table: the name and deferrability of one
+# are not the other's. The plain ones say nothing beyond the PRAGMAs and are not parsed.
+TWIN_KEYS = """
+CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE, alt TEXT UNIQUE);
+CREATE TABLE c (
+    a INT REFERENCES p (code) ON DELETE SET NULL,
+    FOREIGN KEY (a) REFERENCES p (id),
+    CONSTRAINT fk_code FOREIGN KEY (a) REFERENCES p (code) ON DELETE CASCADE,
+    FOREIGN KEY (a) REFERENCES p (alt) DEFERRABLE INITIALLY DEFERRED,
+    CONSTRAINT fk_key FOREIGN KEY (a) REFERENCES p
+);
+"""
+
+
+def test_foreign_keys_on_the_same_columns_keep_their_own_names(make_db) -> None:
+    child = schemavet.inspect(str(make_db(TWIN_KEYS))).namespaces["main"].tables["c"]
+    facts = {(fk.ref_columns, fk.on_delete): (fk.name, fk.deferrable) for fk in child.foreign_keys}
+    assert facts == {
+        (("code",), "SET NULL"): (None, "NOT DEFERRABLE"),
+        (("id",), "NO ACTION"): (None, "NOT DEFERRABLE"),
+        (("code",), "CASCADE"): ("fk_code", "NOT DEFERRABLE"),
+        (("alt",), "NO ACTION"): (None, "DEFERRABLE INITIALLY DEFERRED"),
+        ((), "NO ACTION"): ("fk_key", "NOT DEFERRABLE"),
+    }
+
+
+# SQLite keeps one index for UNIQUEs on the same columns, with whichever conflict clause they
+# give: the second, plain or named, does not take the first's away.
+TWIN_UNIQUES = """
+CREATE TABLE t (a INT UNIQUE ON CONFLICT IGNORE, b INT, CONSTRAINT u_a UNIQUE (a),
+    UNIQUE (b) ON CONFLICT REPLACE, CONSTRAINT u_b UNIQUE (b), UNIQUE (b));
+"""
+
+
+def test_unique_constraints_on_the_same_columns_keep_their_conflict_clause(make_db) -> None:
+    table = schemavet.inspect(str(make_db(TWIN_UNIQUES))).namespaces["main"].tables["t"]
+    assert {(u.columns, u.name, u.on_conflict) for u in table.uniques} == {
+        (("a",), "u_a", "IGNORE"),
+        (("b",), "u_b", "REPLACE"),
+    }

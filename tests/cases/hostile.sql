@@ -14,3 +14,5 @@ CREATE INDEX "where" ON "order" ("key" * 2, "select" COLLATE NOCASE DESC) WHERE 
 CREATE TABLE "yes" ("no" TEXT, "null" TEXT, "~" TEXT, "- dash" TEXT, "a: b" TEXT, "#hash" TEXT);
 CREATE TABLE autoinc (id INTEGER, x TEXT, PRIMARY KEY (id AUTOINCREMENT));
 CREATE VIEW v_semicolon AS SELECT "select" FROM "order";
+CREATE TABLE "rowid refs" (id INTEGER PRIMARY KEY, "rowid" INT REFERENCES desc_key NOT NULL,
+    b INT REFERENCES desc_key DEFERRABLE INITIALLY DEFERRED NOT NULL ON CONFLICT FAIL);

@@ -280,9 +280,15 @@ def _foreign_key_clause(cursor: _Cursor, columns: tuple[str, ...], name: str | N
     if (nxt := cursor.peek()) is not None and nxt.text == "(":
         ref_columns = name_list(cursor.take_group())
     fk = ForeignKeyDef(columns=columns, table=table, ref_columns=ref_columns, name=name)
-    while cursor.at("ON", "MATCH", "NOT", "DEFERRABLE"):
+    while cursor.at("ON", "MATCH", "DEFERRABLE") or (cursor.at("NOT") and _next_is(cursor, "DEFERRABLE")):
         _foreign_key_option(cursor, fk)
     return fk
+
+
+def _next_is(cursor: _Cursor, word: str) -> bool:
+    """True when the token after the cursor is ``word`` (NOT DEFERRABLE, not NOT NULL)."""
+    nxt = cursor.peek(1)
+    return nxt is not None and nxt.is_word(word)
 
 
 def _foreign_key_option(cursor: _Cursor, fk: ForeignKeyDef) -> None:

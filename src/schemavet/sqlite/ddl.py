@@ -32,7 +32,8 @@ class Declared(NamedTuple):
     generated: dict[str, str]  # column → its generation expression
     checks: list[tuple[str | None, str]]  # (name, expression): the columns' first, in order
     primary_key: tuple[str | None, bool, str | None] | None  # (name, autoincrement, on conflict)
-    foreign_keys: list[tuple[tuple[str, ...], str, str, str | None]]  # (columns, target, deferrable, name)
+    # (columns, target, deferrable, name, target columns as written, on delete, on update)
+    foreign_keys: list[tuple[tuple[str, ...], str, str, str | None, tuple[str, ...], str, str]]
     uniques: dict[tuple[str, ...], tuple[str | None, str | None]]  # columns → (name, on conflict)
 
 
@@ -150,7 +151,16 @@ def _declared(items: list[ColumnDef | TableConstraintDef], tail: str) -> Declare
         checks=[check for c in columns for check in c.checks] + table_checks,
         primary_key=_declared_primary_key(columns, constraints),
         foreign_keys=[
-            (tuple(fold(c) for c in fk.columns), fold(fk.table), fk.deferrable, fk.name) for fk in references
+            (
+                tuple(fold(c) for c in fk.columns),
+                fold(fk.table),
+                fk.deferrable,
+                fk.name,
+                tuple(fold(c) for c in fk.ref_columns),
+                fk.on_delete,
+                fk.on_update,
+            )
+            for fk in references
         ],
         uniques=_declared_uniques(columns, constraints),
     )
@@ -171,10 +181,18 @@ def _declared_primary_key(
 def _declared_uniques(
     columns: list[ColumnDef], constraints: list[TableConstraintDef]
 ) -> dict[tuple[str, ...], tuple[str | None, str | None]]:
-    uniques = {
-        tuple(fold(c) for c in u.columns): (u.name, u.on_conflict) for u in constraints if u.kind == "unique"
-    }
-    uniques.update({(fold(c.name),): (c.unique_name, c.unique_on_conflict) for c in columns if c.unique})
+    """Columns → (name, on conflict). SQLite keeps one index for UNIQUEs on the same columns,
+    with the conflict clause any of them gives (two different ones are an error)."""
+    declared: list[tuple[tuple[str, ...], str | None, str | None]] = [
+        ((fold(c.name),), c.unique_name, c.unique_on_conflict) for c in columns if c.unique
+    ]
+    declared += [
+        (tuple(fold(c) for c in u.columns), u.name, u.on_conflict) for u in constraints if u.kind == "unique"
+    ]
+    uniques: dict[tuple[str, ...], tuple[str | None, str | None]] = {}
+    for key, name, on_conflict in declared:
+        first_name, first_on_conflict = uniques.get(key, (None, None))
+        uniques[key] = (first_name or name, first_on_conflict or on_conflict)
     return uniques
 
 

@@ -270,14 +270,25 @@ def _foreign_keys(fk_rows: list[tuple[Any, ...]], ddl: dict[str, Declared]) -> d
     return result
 
 
-def _foreign_key(rows: list[Any], declared: list[tuple[tuple[str, ...], str, str, str | None]]) -> ForeignKey:
+def _foreign_key(rows: list[Any], declared: list[tuple[Any, ...]]) -> ForeignKey:
     target, _, _, on_update, on_delete = rows[0]
     columns = tuple(row[1] for row in rows)
     ref_columns = tuple(row[2] for row in rows) if rows[0][2] is not None else ()
     deferrable, name = NOT_DEFERRABLE, None
     if declared:
+        # all the PRAGMA says must agree: two keys on the same columns and table are told
+        # apart by their target columns (none when none are written) and actions, and a key
+        # whose text was not parsed (nothing beyond the PRAGMAs) matches none
         identity = (tuple(fold(c) for c in columns), fold(target))
-        match = next((fk for fk in declared if fk[:2] == identity), None)
+        written = tuple(fold(c) for c in ref_columns)
+        match = next(
+            (
+                fk
+                for fk in declared
+                if fk[:2] == identity and fk[4] == written and (fk[5], fk[6]) == (on_delete, on_update)
+            ),
+            None,
+        )
         if match is not None:
             deferrable, name = match[2], match[3]
     return ForeignKey(
