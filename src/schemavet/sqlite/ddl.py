@@ -32,8 +32,9 @@ class Declared(NamedTuple):
     generated: dict[str, str]  # column → its generation expression
     checks: list[tuple[str | None, str]]  # (name, expression): the columns' first, in order
     primary_key: tuple[str | None, bool, str | None] | None  # (name, autoincrement, on conflict)
-    # (columns, target, deferrable, name, target columns as written, on delete, on update)
-    foreign_keys: list[tuple[tuple[str, ...], str, str, str | None, tuple[str, ...], str, str]]
+    # (columns, target, target columns as written, on delete, on update, deferrable, name):
+    # the first five are what the PRAGMA reports too, and tell a key from its neighbours
+    foreign_keys: list[tuple[tuple[str, ...], str, tuple[str, ...], str, str, str, str | None]]
     uniques: dict[tuple[str, ...], tuple[str | None, str | None]]  # columns → (name, on conflict)
 
 
@@ -154,11 +155,11 @@ def _declared(items: list[ColumnDef | TableConstraintDef], tail: str) -> Declare
             (
                 tuple(fold(c) for c in fk.columns),
                 fold(fk.table),
-                fk.deferrable,
-                fk.name,
                 tuple(fold(c) for c in fk.ref_columns),
                 fk.on_delete,
                 fk.on_update,
+                fk.deferrable,
+                fk.name,
             )
             for fk in references
         ],

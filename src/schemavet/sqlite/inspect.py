@@ -274,23 +274,8 @@ def _foreign_key(rows: list[Any], declared: list[tuple[Any, ...]]) -> ForeignKey
     target, _, _, on_update, on_delete = rows[0]
     columns = tuple(row[1] for row in rows)
     ref_columns = tuple(row[2] for row in rows) if rows[0][2] is not None else ()
-    deferrable, name = NOT_DEFERRABLE, None
-    if declared:
-        # all the PRAGMA says must agree: two keys on the same columns and table are told
-        # apart by their target columns (none when none are written) and actions, and a key
-        # whose text was not parsed (nothing beyond the PRAGMAs) matches none
-        identity = (tuple(fold(c) for c in columns), fold(target))
-        written = tuple(fold(c) for c in ref_columns)
-        match = next(
-            (
-                fk
-                for fk in declared
-                if fk[:2] == identity and fk[4] == written and (fk[5], fk[6]) == (on_delete, on_update)
-            ),
-            None,
-        )
-        if match is not None:
-            deferrable, name = match[2], match[3]
+    reported = (columns, target, ref_columns, on_delete, on_update)
+    deferrable, name = _declared_key(declared, reported) if declared else (NOT_DEFERRABLE, None)
     return ForeignKey(
         columns=columns,
         ref_table=target,
@@ -300,6 +285,18 @@ def _foreign_key(rows: list[Any], declared: list[tuple[Any, ...]]) -> ForeignKey
         deferrable=deferrable,
         name=name,
     )
+
+
+def _declared_key(declared: list[tuple[Any, ...]], reported: tuple[Any, ...]) -> tuple[str, str | None]:
+    """(deferrable, name) of the declared key that agrees with all the PRAGMA reports.
+
+    Keys on the same columns and table are told apart by their target columns (none when
+    none are written) and actions; a key whose text says nothing beyond the PRAGMAs was not
+    parsed, and matches none.
+    """
+    columns, target, ref_columns, on_delete, on_update = reported
+    identity = (tuple(map(fold, columns)), fold(target), tuple(map(fold, ref_columns)), on_delete, on_update)
+    return next((fk[5:] for fk in declared if fk[:5] == identity), (NOT_DEFERRABLE, None))
 
 
 @dataclass
