@@ -234,3 +234,14 @@ def test_snapshot_of_names_that_are_not_utf8_is_one_sentence(latin1_names: Path)
     assert result.exit_code == 2
     assert 'not valid UTF-8 (near "caf\\xe9")' in _one_sentence(result.stderr)
     assert digest(latin1_names) == before
+
+
+def test_table_definition_it_cannot_read_is_one_sentence(make_db, tmp_path: Path) -> None:
+    # SQLite accepts a CONSTRAINT name with no constraint after it; schemavet's reader does
+    # not (a known gap): the error comes back from the catalog reader as one sentence
+    db = make_db("CREATE TABLE t (a INT CONSTRAINT unnamed_nothing);")
+    before = digest(db)
+    code, _, err = _verify(str(db))
+    assert code == 2
+    assert 'Cannot read the definition of table "t"' in _one_sentence(err)
+    assert digest(db) == before
