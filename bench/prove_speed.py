@@ -19,9 +19,9 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
 import schemavet  # noqa: E402
+from schemavet.dialects.sqlite.normalize import normalize_sqlite  # noqa: E402
+from schemavet.dialects.sqlite.prove import prove_copy  # noqa: E402
 from schemavet.spec.load import load_spec  # noqa: E402
-from schemavet.sqlite.normalize import normalize_sqlite  # noqa: E402
-from schemavet.sqlite.prove import prove_copy  # noqa: E402
 
 
 def build(path: str, tables: int) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from schemavet.migrations import apply_all
+from schemavet.migrations.runner import apply_all
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMSARA_MIGRATIONS = ROOT / "migrations" / "samsara"

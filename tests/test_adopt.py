@@ -312,7 +312,7 @@ def test_a_schema_changed_during_the_adoption_leaves_the_file_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The schema changes after the check and before the marking: refused, not a byte written."""
-    import schemavet.adoption as adoption
+    import schemavet.commands.adopt as adoption
 
     path = legacy_samsara(tmp_path)
     checked = adoption._refuse_drift
@@ -339,7 +339,7 @@ def test_a_schema_changed_during_the_adoption_leaves_the_file_as_it_was(
 
 def test_yoyo_tables_without_applied_migrations_are_not_an_adoption(tmp_path: Path) -> None:
     """Only rows in _yoyo_migration say a database was adopted; an empty yoyo_lock does not."""
-    from schemavet.bookkeeping import open_backend
+    from schemavet.migrations.bookkeeping import open_backend
 
     path = legacy_samsara(tmp_path)
     open_backend(f"sqlite:///{path}").connection.close()  # what any yoyo command leaves: yoyo_lock

@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from schemavet import apply, snapshot, verify
-from schemavet.bookkeeping import HASH_TABLE, open_backend
 from schemavet.cli import main
 from schemavet.errors import SchemavetError
-from schemavet.migrations import in_yoyo_order, read_migration_dir
-from schemavet.sums import content_sha256
+from schemavet.migrations.bookkeeping import HASH_TABLE, open_backend
+from schemavet.migrations.runner import in_yoyo_order, read_migration_dir
+from schemavet.migrations.sums import content_sha256
 from tests.conftest import SAMSARA_MIGRATIONS, SAMSARA_SPEC, digest
 
 
@@ -127,7 +127,7 @@ def _stale_lock(db: Path, pid: int = 4242) -> None:
 def test_a_stale_yoyo_lock_is_an_input_error_naming_the_lock(
     samsara_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import schemavet.migrations
+    import schemavet.migrations.runner
 
     directory = _migrations(tmp_path)
     (directory / "0007.more.sql").write_text(
@@ -135,7 +135,7 @@ def test_a_stale_yoyo_lock_is_an_input_error_naming_the_lock(
     )
     _stale_lock(samsara_db)
     before = digest(samsara_db)
-    monkeypatch.setattr(schemavet.migrations, "LOCK_TIMEOUT", 0.3)  # yoyo's wait is 10 s
+    monkeypatch.setattr(schemavet.migrations.runner, "LOCK_TIMEOUT", 0.3)  # yoyo's wait is 10 s
     code, out, err = _run("apply", "--db", samsara_db, "--migrations", directory)
     assert code == 2, err
     assert err == (
@@ -150,7 +150,7 @@ def test_a_stale_yoyo_lock_is_an_input_error_naming_the_lock(
 
 def test_the_hash_recorded_is_of_the_text_yoyo_applied(tmp_path: Path) -> None:
     """A file edited after yoyo loaded it (during a long apply): the text that ran is recorded."""
-    from schemavet.migrations import apply_pending
+    from schemavet.migrations.runner import apply_pending
 
     directory = _migrations(tmp_path)
     db = tmp_path / "app.db"

@@ -49,7 +49,7 @@ def test_directory_instead_of_database(tmp_path: Path) -> None:
 
 
 def test_locked_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("schemavet.sqlite.connect.BUSY_TIMEOUT_S", 0.2)
+    monkeypatch.setattr("schemavet.dialects.sqlite.connect.BUSY_TIMEOUT_S", 0.2)
     path = tmp_path / "busy.db"
     writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     writer.execute("CREATE TABLE t (x)")
@@ -194,7 +194,7 @@ def test_unreadable_database(samsara_db: Path, monkeypatch: pytest.MonkeyPatch) 
     def deny(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("schemavet.sqlite.connect.open", deny, raising=False)
+    monkeypatch.setattr("schemavet.dialects.sqlite.connect.open", deny, raising=False)
     code, _, err = _verify(str(samsara_db))
     assert code == 2
     assert "Permission denied" in _one_sentence(err)

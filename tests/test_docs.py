@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from schemavet.cli import main
-from schemavet.policies import RULES
+from schemavet.compare.policies import RULES
 from schemavet.spec import load
 
 ROOT = Path(__file__).resolve().parents[1]

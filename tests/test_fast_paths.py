@@ -19,12 +19,12 @@ import pytest
 import yaml
 
 import schemavet
-from schemavet.diff import diff_schemas
+from schemavet.compare.diff import diff_schemas
+from schemavet.dialects.sqlite import background
+from schemavet.dialects.sqlite.inspect import build_schema
+from schemavet.dialects.sqlite.normalize import normalize_sqlite, normalize_sqlite_pair
 from schemavet.errors import DatabaseError, SpecError
 from schemavet.spec.load import load_spec, parse_spec
-from schemavet.sqlite import background
-from schemavet.sqlite.inspect import build_schema
-from schemavet.sqlite.normalize import normalize_sqlite, normalize_sqlite_pair
 from tests.conftest import SAMSARA_SPEC, run_sql
 
 CASES = Path(__file__).parent / "cases"

@@ -7,8 +7,17 @@ from pathlib import Path
 import pytest
 
 import schemavet
+from schemavet.compare.findings import (
+    BEHAVIOUR,
+    CHANGED,
+    MISSING,
+    PLAN,
+    POLICY,
+    UNEXPECTED,
+    UNPROVEN,
+    Finding,
+)
 from schemavet.diagnostics import ERROR, Diagnostic
-from schemavet.findings import BEHAVIOUR, CHANGED, MISSING, PLAN, POLICY, UNEXPECTED, UNPROVEN, Finding
 from tests.conftest import SAMSARA_SPEC, run_sql
 
 SPEC_LINES = SAMSARA_SPEC.read_text().splitlines()

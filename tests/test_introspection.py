@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import schemavet
-from schemavet.sqlite.normalize import normalize_sqlite
+from schemavet.dialects.sqlite.normalize import normalize_sqlite
 from tests.conftest import SAMSARA_SPEC
 
 CASES = Path(__file__).parent / "cases"

@@ -11,8 +11,8 @@ import yaml
 from click.testing import CliRunner
 
 from schemavet.cli import main
-from schemavet.rollback_proof import prove_rollbacks
-from schemavet.sums import SUM_FILE, SumError, check_sum, compute_sum, read_sum, write_sum
+from schemavet.commands.rollback_proof import prove_rollbacks
+from schemavet.migrations.sums import SUM_FILE, SumError, check_sum, compute_sum, read_sum, write_sum
 from tests.conftest import SAMSARA_MIGRATIONS, SAMSARA_SPEC
 
 CASES = Path(__file__).parent / "cases"

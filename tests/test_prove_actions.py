@@ -12,11 +12,11 @@ from click.testing import CliRunner
 
 import schemavet
 from schemavet.cli import main
-from schemavet.findings import BEHAVIOUR, UNPROVEN
+from schemavet.compare.findings import BEHAVIOUR, UNPROVEN
+from schemavet.dialects.sqlite.normalize import normalize_sqlite
+from schemavet.dialects.sqlite.prove import prove_copy
+from schemavet.migrations.sums import write_sum
 from schemavet.spec.load import load_spec
-from schemavet.sqlite.normalize import normalize_sqlite
-from schemavet.sqlite.prove import prove_copy
-from schemavet.sums import write_sum
 from tests.conftest import SAMSARA_MIGRATIONS, SAMSARA_SPEC, digest, run_sql
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "actions.yaml").read_text())

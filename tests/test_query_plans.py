@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 import schemavet
 from schemavet.cli import main
+from schemavet.compare.findings import PLAN
 from schemavet.errors import SpecError
-from schemavet.findings import PLAN
 from schemavet.spec.load import load_spec, parse_spec
 from tests.conftest import SAMSARA_SPEC, digest, run_sql
 

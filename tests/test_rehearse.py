@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from schemavet import rehearse
 from schemavet.cli import main
-from schemavet.migrations import apply_all
+from schemavet.migrations.runner import apply_all
 from tests.conftest import SAMSARA_MIGRATIONS, SAMSARA_SPEC, digest, run_sql
 from tests.test_adopt import legacy_samsara
 

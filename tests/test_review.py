@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 import schemavet
 from schemavet.cli import main
+from schemavet.commands.review import review
 from schemavet.diagnostics import ERROR, WARNING, Diagnostic
-from schemavet.review import review
-from schemavet.review_report import render_json, render_text
+from schemavet.report.review import render_json, render_text
 from tests.conftest import SAMSARA_MIGRATIONS, digest
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "review.yaml").read_text())

@@ -14,30 +14,30 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from schemavet.adoption import Adoption, AdoptionRefused, adopt
-    from schemavet.api import Report, check, inspect, snapshot, verify
-    from schemavet.applied import apply
+    from schemavet.commands.adopt import Adoption, AdoptionRefused, adopt
+    from schemavet.commands.apply import apply
+    from schemavet.commands.rehearse import Rehearsal, rehearse
+    from schemavet.commands.verify import Report, check, inspect, snapshot, verify
     from schemavet.errors import SchemavetError
-    from schemavet.rehearsal import Rehearsal, rehearse
+    from schemavet.migrations.sums import write_sum
     from schemavet.spec.load import Spec, load_spec
-    from schemavet.sums import write_sum
 
 _HOMES = {
-    "Adoption": "schemavet.adoption",
-    "AdoptionRefused": "schemavet.adoption",
-    "adopt": "schemavet.adoption",
-    "Report": "schemavet.api",
-    "check": "schemavet.api",
-    "inspect": "schemavet.api",
-    "snapshot": "schemavet.api",
-    "verify": "schemavet.api",
-    "apply": "schemavet.applied",
+    "Adoption": "schemavet.commands.adopt",
+    "AdoptionRefused": "schemavet.commands.adopt",
+    "adopt": "schemavet.commands.adopt",
+    "Report": "schemavet.commands.verify",
+    "check": "schemavet.commands.verify",
+    "inspect": "schemavet.commands.verify",
+    "snapshot": "schemavet.commands.verify",
+    "verify": "schemavet.commands.verify",
+    "apply": "schemavet.commands.apply",
     "SchemavetError": "schemavet.errors",
-    "Rehearsal": "schemavet.rehearsal",
-    "rehearse": "schemavet.rehearsal",
+    "Rehearsal": "schemavet.commands.rehearse",
+    "rehearse": "schemavet.commands.rehearse",
     "Spec": "schemavet.spec.load",
     "load_spec": "schemavet.spec.load",
-    "write_sum": "schemavet.sums",
+    "write_sum": "schemavet.migrations.sums",
 }
 
 __all__ = [

@@ -75,7 +75,7 @@ def _finish(ok: bool) -> None:
 @_VERIFY_FORMAT
 def verify(db: str, spec_path: str, migrations: str | None, prove_actions: bool, output_format: str) -> None:
     """Compare a database with a spec: exit 0 if they match, 1 if not, 2 on bad input."""
-    from schemavet.api import verify as run_verify
+    from schemavet.commands.verify import verify as run_verify
 
     report = run_verify(db, spec_path, migrations, prove_actions=prove_actions)
     _echo_report(report, output_format)
@@ -92,7 +92,7 @@ def verify(db: str, spec_path: str, migrations: str | None, prove_actions: bool,
 )
 def snapshot(db: str, output: str | None) -> None:
     """Write a spec of an existing database; verifying it against the spec finds nothing."""
-    from schemavet.api import snapshot as run_snapshot
+    from schemavet.commands.verify import snapshot as run_snapshot
 
     if output is not None:
         _refuse_to_overwrite_the_database(db, output)
@@ -109,7 +109,7 @@ def snapshot(db: str, output: str | None) -> None:
 
 
 def _refuse_to_overwrite_the_database(db: str, output: str) -> None:
-    from schemavet.dburl import parse_db_url
+    from schemavet.dialects.url import parse_db_url
 
     database = parse_db_url(db).location
     if os.path.realpath(output) == os.path.realpath(database):
@@ -133,7 +133,7 @@ def _refuse_to_overwrite_the_database(db: str, output: str) -> None:
 @_VERIFY_FORMAT
 def check(migrations: str | None, spec_path: str | None, prove_actions: bool, output_format: str) -> None:
     """Apply migrations to a scratch database and verify it; no options: every configured app."""
-    from schemavet.api import check as run_check
+    from schemavet.commands.verify import check as run_check
     from schemavet.config import find_pyproject, load_apps
 
     if (migrations is None) != (spec_path is None):
@@ -148,7 +148,7 @@ def check(migrations: str | None, spec_path: str | None, prove_actions: bool, ou
 
 
 def _echo_report(report: Any, output_format: str) -> None:
-    from schemavet.report import render_json, render_text
+    from schemavet.report.text import render_json, render_text
 
     if output_format in _CI_FORMATS:
         _echo_diagnostics([report], output_format)
@@ -158,7 +158,7 @@ def _echo_report(report: Any, output_format: str) -> None:
 
 
 def _echo_reports(reports: list[tuple[str, Any]], output_format: str) -> None:
-    from schemavet.report import render_json_many, render_text
+    from schemavet.report.text import render_json_many, render_text
 
     if output_format in _CI_FORMATS:
         _echo_diagnostics([report for _, report in reports], output_format)
@@ -172,8 +172,8 @@ def _echo_reports(reports: list[tuple[str, Any]], output_format: str) -> None:
 
 def _echo_diagnostics(reports: list[Any], output_format: str) -> None:
     """Findings as GitHub annotations or SARIF, each at the spec line (or file) it is about."""
-    from schemavet.formats import render_github, render_sarif
-    from schemavet.report import verify_rules
+    from schemavet.report.formats import render_github, render_sarif
+    from schemavet.report.text import verify_rules
 
     diagnostics = [f.as_diagnostic(report.spec_path) for report in reports for f in report.findings]
     if output_format == "sarif":
@@ -201,8 +201,8 @@ _MIGRATIONS = click.option(
 @_FORMAT
 def adopt(db: str, migrations: str, spec_path: str | None, output_format: str) -> None:
     """Mark a legacy database's migrations applied in yoyo, after proving its schema matches them."""
-    from schemavet.adoption import AdoptionRefused
-    from schemavet.adoption import adopt as run_adopt
+    from schemavet.commands.adopt import AdoptionRefused
+    from schemavet.commands.adopt import adopt as run_adopt
 
     try:
         adoption = run_adopt(db, migrations, spec_path)
@@ -233,7 +233,7 @@ def _refused(refusal: Any, output_format: str) -> NoReturn:
 @_MIGRATIONS
 def apply(db: str, migrations: str) -> None:
     """Apply the pending migrations with yoyo, recording each one's content hash in the database."""
-    from schemavet.applied import apply as run_apply
+    from schemavet.commands.apply import apply as run_apply
 
     applied = run_apply(db, migrations)
     click.echo(f"Applied {len(applied)} migrations to {db}" + (f": {', '.join(applied)}" if applied else ""))
@@ -255,9 +255,9 @@ def rehearse(
     db: str, migrations: str, spec_path: str | None, keep: str | None, adopt_first: bool, output_format: str
 ) -> None:
     """Apply the pending migrations to a copy of the database, with foreign keys on; report lost rows."""
-    from schemavet.adoption import AdoptionRefused
-    from schemavet.rehearsal import rehearse as run_rehearse
-    from schemavet.report import render_rehearsal, render_rehearsal_json
+    from schemavet.commands.adopt import AdoptionRefused
+    from schemavet.commands.rehearse import rehearse as run_rehearse
+    from schemavet.report.text import render_rehearsal, render_rehearsal_json
 
     try:
         with _Progress(f"Copying {db}") as progress:
@@ -304,7 +304,7 @@ class _Progress:
 def sum_command(migrations: str | None) -> None:
     """Write schemavet.sum (SHA-256 of every migration file, in order); no option: every configured app."""
     from schemavet.config import find_pyproject, load_apps
-    from schemavet.sums import write_sum
+    from schemavet.migrations.sums import write_sum
 
     directories = (
         [migrations] if migrations is not None else [app.migrations for app in load_apps(find_pyproject())]
@@ -343,8 +343,8 @@ def _linter_for(directory: str) -> Callable[[str], list[Any]]:
 @_FORMAT
 def review(directory: str, latest: int | None, output_format: str) -> None:
     """Show what each migration really does: schema changes, implicit losses, row counts."""
-    from schemavet.review import review as run_review
-    from schemavet.review_report import render_json, render_text
+    from schemavet.commands.review import review as run_review
+    from schemavet.report.review import render_json, render_text
 
     effects = run_review(directory, latest=latest, lint=_linter_for(directory))
     render = render_json if output_format == "json" else render_text
@@ -386,9 +386,9 @@ def lint(
     """Lint migration files or directories: exit 0 clean, 1 findings at error severity, 2 bad input."""
     from schemavet.config import lint_dialect
     from schemavet.diagnostics import ERROR
-    from schemavet.formats import RENDERERS, render_sarif, rule_infos
     from schemavet.lint import lint_paths
     from schemavet.lint.registry import load_rules
+    from schemavet.report.formats import RENDERERS, render_sarif, rule_infos
 
     codes = [c.strip() for c in select.split(",") if c.strip()] if select else None
     findings = lint_paths(paths, dialect or lint_dialect(), codes, postgres_url=postgres_url)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from schemavet.lint.pg_replay import postgres_server
+from schemavet.dialects.postgres.server import postgres_server
 
 
 @pytest.fixture(scope="session")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from schemavet.dialects.sqlite.expressions import fold
 from schemavet.lint.pg_state import PgState
 from schemavet.lint.source import MigrationFile, Statement
 from schemavet.lint.sqlite_state import SchemaObjects, ScratchDatabase, TableState
 from schemavet.lint.statements import ParsedStatement
-from schemavet.sqlite.expressions import fold
 
 
 @dataclass(frozen=True)

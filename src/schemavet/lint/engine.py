@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemavet.diagnostics import ERROR, Diagnostic
+from schemavet.dialects.postgres.server import postgres_server
+from schemavet.dialects.sqlite.expressions import fold
 from schemavet.errors import MigrationError, SchemavetError
 from schemavet.lint.context import ApplyError, FileContext, RollbackResult, StatementContext
 from schemavet.lint.noqa import silenced
-from schemavet.lint.pg_replay import PgReplay, postgres_server
+from schemavet.lint.pg_replay import PgReplay
 from schemavet.lint.pg_state import PgCatalog, PgState
 from schemavet.lint.registry import Rule, load_rules
 from schemavet.lint.source import (
@@ -26,7 +28,6 @@ from schemavet.lint.sql import dropped
 from schemavet.lint.sqlite_state import SchemaObjects, ScratchDatabase
 from schemavet.lint.statements import DIALECTS, ParsedStatement, parse_statement
 from schemavet.sql.tokens import scan
-from schemavet.sqlite.expressions import fold
 
 
 @dataclass

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from schemavet.dialects.sqlite.expressions import fold
 from schemavet.lint.names import table_name
 from schemavet.lint.rebuild import find_rebuilds
 from schemavet.lint.sql import created_table, dropped, renames
 from schemavet.lint.statements import ParsedStatement
-from schemavet.sqlite.expressions import fold
 
 
 @dataclass

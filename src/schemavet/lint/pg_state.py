@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from schemavet.dialects.sqlite.expressions import fold
 from schemavet.lint.names import identifier, key, table_name
 from schemavet.lint.statements import ParsedStatement
-from schemavet.sqlite.expressions import fold
 
 
 class PgState(Protocol):

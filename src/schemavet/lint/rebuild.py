@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from schemavet.dialects.sqlite.expressions import fold
 from schemavet.lint.names import identifier, table_name
 from schemavet.lint.sql import created_table, dropped, is_command, renames
 from schemavet.lint.statements import ParsedStatement
-from schemavet.sqlite.expressions import fold
 
 if TYPE_CHECKING:
     from schemavet.lint.context import FileContext

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from schemavet.dialects.sqlite.expressions import fold
 from schemavet.lint.names import identifier, table_name
 from schemavet.lint.statements import ParsedStatement
 from schemavet.sql.tokens import Token
-from schemavet.sqlite.expressions import fold
 
 if TYPE_CHECKING:
     from sqlglot import exp

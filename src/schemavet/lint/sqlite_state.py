@@ -17,9 +17,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from schemavet.lint.confine import confine, confined_backend, explain
+from schemavet.dialects.sqlite.confine import confine, confined_backend, explain
+from schemavet.dialects.sqlite.expressions import fold
 from schemavet.sql.tokens import quote_identifier, scan
-from schemavet.sqlite.expressions import fold
 
 # How long one replayed statement may run before lint stops it.
 STATEMENT_SECONDS = 10.0

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import yaml
 
+from schemavet.compare.plans import Query
+from schemavet.compare.policies import Policy, parse_policy
 from schemavet.errors import SchemavetError, SpecError
 from schemavet.model import (
     Check,
@@ -27,8 +29,6 @@ from schemavet.model import (
     Unique,
     View,
 )
-from schemavet.policies import Policy, parse_policy
-from schemavet.queries import Query
 from schemavet.spec.queries import QUERY_KEYS, parse_queries
 from schemavet.spec.yamlnodes import Nodes, compose, gc_paused, is_null, line_of
 from schemavet.sql.ddl import (

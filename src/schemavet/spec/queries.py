@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import yaml
 
+from schemavet.compare.plans import PRIMARY_KEY, Query
 from schemavet.errors import SchemavetError
 from schemavet.model import Schema
-from schemavet.queries import PRIMARY_KEY, Query
 from schemavet.spec.yamlnodes import Nodes, line_of
 from schemavet.sql.tokens import check_sql, tokenize
 

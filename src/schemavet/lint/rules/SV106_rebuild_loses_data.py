@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from schemavet.diagnostics import Diagnostic
+from schemavet.dialects.sqlite.expressions import fold
 from schemavet.lint.context import FileContext
 from schemavet.lint.names import identifier
 from schemavet.lint.rebuild import copy_statement, rebuilt_tables, targets_and_sources
 from schemavet.lint.registry import SQLITE, Rule, register
 from schemavet.lint.statements import ParsedStatement
-from schemavet.sqlite.expressions import fold
 
 
 @register

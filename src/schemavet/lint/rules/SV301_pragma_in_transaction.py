@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from schemavet.diagnostics import Diagnostic
+from schemavet.dialects.sqlite.expressions import fold
 from schemavet.lint.context import StatementContext
 from schemavet.lint.registry import SQLITE, Rule, register
-from schemavet.sqlite.expressions import fold
 
 # PRAGMAs that are a no-op (or an error) inside a transaction.
 _IGNORED = frozenset({"FOREIGN_KEYS", "JOURNAL_MODE", "LEGACY_FILE_FORMAT", "PAGE_SIZE", "AUTO_VACUUM"})

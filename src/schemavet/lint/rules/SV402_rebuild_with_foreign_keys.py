@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from schemavet.diagnostics import Diagnostic
+from schemavet.dialects.sqlite.expressions import fold
 from schemavet.lint.context import FileContext
 from schemavet.lint.rebuild import Rebuild, find_rebuilds
 from schemavet.lint.registry import SQLITE, Rule, register
-from schemavet.sqlite.expressions import fold
 
 
 @register

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from schemavet.diagnostics import WARNING, Diagnostic
+from schemavet.dialects.sqlite.expressions import fold
 from schemavet.lint.context import FileContext
 from schemavet.lint.registry import SQLITE, Rule, register
 from schemavet.lint.sql import declaring_statements
 from schemavet.lint.sqlite_state import ScratchDatabase
-from schemavet.sqlite.expressions import fold
 
 
 @register

@@ -1,0 +1,233 @@
+"""Adopt a legacy SQLite database: one an application migrated by hand, recording ``user_version``.
+
+The migrations that bring a database to ``user_version`` V are replayed into a scratch database;
+the live schema must match it exactly, and only then are exactly those migrations marked as
+applied in yoyo's tables (with yoyo's own ``mark_migrations``). After that, ``yoyo apply`` or
+``schemavet apply`` takes the database on from there.
+
+Which migration brings a database to which version:
+
+- a migration file may say so with a comment line ``-- schemavet: user_version N``; adopting a
+  database at V marks every migration up to and including the one that declares V (migrations
+  without the line that come after the last declared one are the ones written after the switch
+  to yoyo);
+- when no file in the directory declares a version, the Nth migration in yoyo order (counting
+  from 1) brings the database to version N, and version 0 is the empty database.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from typing import Any
+
+from schemavet.commands.verify import Report
+from schemavet.compare.diff import diff_schemas
+from schemavet.compare.findings import Finding
+from schemavet.dialects.base import Engine, get_engine
+from schemavet.dialects.url import DatabaseURL, parse_db_url
+from schemavet.errors import DatabaseError, MigrationError, SchemavetError
+from schemavet.model import Schema
+
+_DIRECTIVE = re.compile(r"^\s*(?:--|#)\s*schemavet\s*:\s*user_version\s+(\S+)\s*$", re.MULTILINE)
+
+
+class AdoptionRefused(SchemavetError):
+    """The database's schema is not the schema its user_version stands for: nothing was marked."""
+
+    def __init__(self, message: str, report: Report) -> None:
+        self.report = report
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """What ``adopt`` did: the version it read, the migrations it marked, those still to apply."""
+
+    database: str
+    user_version: int
+    marked: tuple[str, ...]
+    pending: tuple[str, ...]
+
+
+def adopt(
+    db: str, migrations: str | os.PathLike[str], spec: str | os.PathLike[str] | None = None
+) -> Adoption:
+    """Mark the migrations up to the database's ``user_version`` as applied, after proving it."""
+    url = parse_db_url(db)
+    if url.engine != "sqlite":
+        raise SchemavetError(f"adopt reads SQLite's PRAGMA user_version; {url.url} is {url.engine}")
+    engine = get_engine(url.engine)
+    directory = os.fspath(migrations)
+    version, fingerprint = _legacy_state(url)
+    ordered = _ordered(directory)
+    prefix = migrations_for_version(ordered, version, directory)
+    expected, spec_report = _replay(engine, ordered, len(prefix), spec)
+    _refuse_drift(url, engine, expected, prefix, version, directory)
+    if spec_report is not None and not spec_report.ok:
+        raise AdoptionRefused(
+            f'Refusing to adopt "{url.location}": the migrations in "{directory}" do not build '
+            f'the spec "{spec_report.spec_path}"; nothing was marked',
+            spec_report,
+        )
+    _mark(url, prefix, fingerprint)
+    return Adoption(db, version, tuple(m.id for m in prefix), tuple(m.id for m in ordered[len(prefix) :]))
+
+
+def _legacy_state(url: DatabaseURL) -> tuple[int, str]:
+    """The database's user_version and schema fingerprint; refuses one yoyo already manages."""
+    from schemavet.dialects.sqlite.bookkeeping import schema_fingerprint, user_version
+    from schemavet.dialects.sqlite.connect import open_readonly
+
+    with open_readonly(url.location) as conn:
+        _refuse_managed(url, conn)
+        return user_version(conn), schema_fingerprint(conn)
+
+
+def _refuse_managed(url: DatabaseURL, conn: Any) -> None:
+    """yoyo manages a database once ``_yoyo_migration`` has rows (its other tables may be empty).
+
+    A row in ``yoyo_lock`` says a yoyo process is migrating it (or died doing so): refused too.
+    """
+    from schemavet.dialects.sqlite.bookkeeping import MIGRATION_TABLE, applied_migration_ids, yoyo_lock
+    from schemavet.migrations.runner import locked_sentence
+
+    applied = applied_migration_ids(conn)
+    if applied:
+        raise SchemavetError(
+            f'"{url.location}" already has yoyo bookkeeping: {len(applied)} migrations recorded in '
+            f'{MIGRATION_TABLE}; nothing to adopt: apply its pending migrations with "schemavet apply"'
+        )
+    lock = yoyo_lock(conn)
+    if lock is not None:
+        raise DatabaseError(locked_sentence(url.location, *lock, "nothing was marked"))
+
+
+def _ordered(directory: str) -> list[Any]:
+    from schemavet.migrations.runner import in_yoyo_order, read_migration_dir
+
+    return in_yoyo_order(read_migration_dir(directory))
+
+
+def declared_version(migration: Any) -> int | None:
+    """The ``schemavet: user_version N`` a migration file declares, if any."""
+    try:
+        with open(migration.path, encoding="utf-8") as f:
+            matches = _DIRECTIVE.findall(f.read())
+    except (OSError, UnicodeDecodeError) as e:
+        raise MigrationError(f'Cannot read migration "{migration.path}": {e}') from e
+    if len(matches) > 1:
+        raise MigrationError(f'Migration "{migration.path}" declares user_version more than once')
+    if not matches:
+        return None
+    if not matches[0].isdigit():
+        raise MigrationError(
+            f'Migration "{migration.path}" declares user_version "{matches[0]}", not a number'
+        )
+    return int(matches[0])
+
+
+def version_map(ordered: list[Any]) -> dict[int, int]:
+    """user_version → how many migrations (in yoyo order) bring a database to it."""
+    declared = [(index, declared_version(m)) for index, m in enumerate(ordered)]
+    if all(version is None for _, version in declared):
+        return {n: n for n in range(1, len(ordered) + 1)}
+    versions: dict[int, int] = {}
+    last: int | None = None
+    for index, version in declared:
+        if version is None:
+            continue
+        if last is not None and version <= last:
+            raise MigrationError(
+                f'Migration "{ordered[index].path}" declares user_version {version}, '
+                f"not above the {last} declared before it in yoyo order"
+            )
+        versions[version], last = index + 1, version
+    return versions
+
+
+def migrations_for_version(ordered: list[Any], version: int, directory: str) -> list[Any]:
+    """The migrations (in yoyo order) that bring a database to ``version``."""
+    versions = version_map(ordered)
+    if version in versions:
+        return ordered[: versions[version]]
+    known = ", ".join(str(v) for v in sorted(versions)) or "none"
+    if versions and version > max(versions):
+        problem = f"is beyond the last version the migrations reach ({max(versions)})"
+    elif version == 0 and 0 not in versions:
+        problem = "means no migration was applied: there is nothing to adopt; apply the migrations instead"
+    else:
+        problem = f"is not a version any migration brings a database to (known: {known})"
+    raise SchemavetError(f'The database\'s user_version {version} {problem} ("{directory}")')
+
+
+def _replay(
+    engine: Engine, ordered: list[Any], count: int, spec: str | os.PathLike[str] | None
+) -> tuple[Schema, Report | None]:
+    """The schema the first ``count`` migrations build; with a spec, also verify all of them."""
+    from yoyo import get_backend
+
+    from schemavet.commands.verify import verify
+    from schemavet.migrations.runner import apply_one
+
+    with tempfile.TemporaryDirectory(prefix="schemavet-adopt-") as scratch:
+        path = os.path.join(scratch, "scratch.db")
+        backend = get_backend("sqlite:///" + path)
+        try:
+            with backend.lock():
+                for migration in ordered[:count]:
+                    apply_one(backend, migration, mark=True)
+                expected = engine.normalize(engine.inspect(parse_db_url(path)))
+                if spec is None:
+                    return expected, None
+                for migration in ordered[count:]:
+                    apply_one(backend, migration, mark=True)
+        finally:
+            backend.connection.close()
+        return expected, verify(path, spec)
+
+
+def _refuse_drift(
+    url: DatabaseURL, engine: Engine, expected: Schema, prefix: list[Any], version: int, directory: str
+) -> None:
+    actual = engine.normalize(engine.inspect(url))
+    findings: list[Finding] = diff_schemas(expected, actual)
+    if not findings:
+        return
+    built_by = f"the schema {directory} builds up to {prefix[-1].id} (user_version {version})"
+    noun = "difference" if len(findings) == 1 else "differences"
+    raise AdoptionRefused(
+        f'Refusing to adopt "{url.location}": its schema has {len(findings)} {noun} from {built_by}; '
+        f"nothing was marked",
+        Report(url.location, built_by, tuple(findings)),
+    )
+
+
+def _mark(url: DatabaseURL, prefix: list[Any], fingerprint: str) -> None:
+    """Mark ``prefix`` applied with yoyo's own API, if nobody changed the schema meanwhile.
+
+    One transaction, under the database's write lock from its first statement: the schema is
+    checked against the fingerprint taken before the replay, then yoyo's tables are created and
+    the migrations marked. A refusal or any error rolls it back, so the file is as it was.
+    """
+    from schemavet.dialects.sqlite.bookkeeping import schema_fingerprint
+    from schemavet.migrations.bookkeeping import InOneTransaction, open_backend, yoyo_url
+
+    backend = open_backend(yoyo_url(url), mixins=(InOneTransaction,), prepare=False, record_hashes=False)
+    try:
+        with backend.transaction():
+            _refuse_managed(url, backend.connection)
+            if schema_fingerprint(backend.connection) != fingerprint:
+                raise SchemavetError(
+                    f'"{url.location}" changed while it was being adopted; nothing was marked, '
+                    f"run adopt again"
+                )
+            backend.mark_migrations(prefix)
+    except backend.DatabaseError as e:
+        raise SchemavetError(
+            f'Cannot mark migrations applied in "{url.location}": {e}; nothing was marked'
+        ) from e
+    finally:
+        backend.connection.close()

@@ -1,0 +1,172 @@
+"""Policies: rules a spec states across tables, checked against the spec and the database.
+
+Each rule is a function from a normalized schema to the tables that break it. A spec writes
+``policies: [{rule: foreign-keys-indexed}, {rule: references, tables: […], table: projects,
+on_delete: CASCADE}]``; the rules and their parameters are documented in ``docs/spec.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import yaml
+
+from schemavet.compare.findings import POLICY, Finding
+from schemavet.model import Schema, Table
+from schemavet.spec.yamlnodes import line_of
+from schemavet.sql.tokens import tokenize
+
+if TYPE_CHECKING:
+    from schemavet.spec.yamlnodes import Nodes
+
+NameKey = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One stated rule with its parameters and the spec line that states it."""
+
+    rule: str
+    tables: tuple[str, ...] = ()
+    target: str | None = None
+    on_delete: str | None = None
+    description: str | None = None
+    line: int | None = field(default=None, compare=False)
+
+    @property
+    def title(self) -> str:
+        """How findings name the policy."""
+        return f'"{self.description or self.rule}"'
+
+
+Violation = tuple[str, str]  # (table name, what is wrong)
+_Rule = Callable[[Policy, Schema, NameKey], Iterator[Violation]]
+
+
+def _tables(policy: Policy, schema: Schema, key: NameKey) -> Iterator[tuple[str, Table]]:
+    """The tables a policy covers: those it names, or every real table.
+
+    A named table that is absent is skipped: the diff already reports a missing table, and
+    the spec loader refuses a policy that names a table the spec does not declare.
+    """
+    tables = {k: t for ns in schema.namespaces.values() for k, t in ns.tables.items()}
+    if policy.tables:
+        yield from ((name, tables[key(name)]) for name in policy.tables if key(name) in tables)
+    else:
+        yield from ((t.name, t) for t in tables.values() if t.virtual is None)
+
+
+def _foreign_keys_indexed(policy: Policy, schema: Schema, key: NameKey) -> Iterator[Violation]:
+    for name, table in _tables(policy, schema, key):
+        leading = _index_prefixes(table)
+        for fk in table.foreign_keys:
+            if not any(prefix[: len(fk.columns)] == fk.columns for prefix in leading):
+                yield (
+                    name,
+                    (
+                        f'foreign key ({", ".join(fk.columns)}) of "{name}" is not the '
+                        f"leading column list of any index"
+                    ),
+                )
+
+
+def _index_prefixes(table: Table) -> list[tuple[str, ...]]:
+    """Column lists that lead an index: explicit indexes, UNIQUE constraints, the primary key."""
+    lists = [_leading_columns(ix.columns) for ix in table.indexes.values() if ix.where is None]
+    lists += [u.columns for u in table.uniques]
+    if table.primary_key is not None:
+        lists.append(table.primary_key.columns)
+    return lists
+
+
+def _leading_columns(terms: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns an index's key starts with, up to its first expression."""
+    columns = []
+    for term in terms:
+        column = _plain_column(term)
+        if column is None:
+            break
+        columns.append(column)
+    return tuple(columns)
+
+
+def _plain_column(term: str) -> str | None:
+    """The column a normalized index term names (``"a b" COLLATE NOCASE DESC`` → ``a b``), or
+    None for an expression."""
+    tokens = tokenize(term)
+    if tokens and tokens[-1].is_word("DESC"):
+        tokens = tokens[:-1]
+    if len(tokens) >= 3 and tokens[-2].is_word("COLLATE"):
+        tokens = tokens[:-2]
+    if len(tokens) == 1 and tokens[0].kind in ("word", "quoted"):
+        return tokens[0].name
+    return None
+
+
+def _references(policy: Policy, schema: Schema, key: NameKey) -> Iterator[Violation]:
+    target = key(policy.target or "")
+    action = (policy.on_delete or "").upper()
+    for name, table in _tables(policy, schema, key):
+        refs = [fk for fk in table.foreign_keys if fk.ref_table == target]
+        if not refs:
+            yield name, f'"{name}" has no foreign key to "{policy.target}"'
+        elif action and all(fk.on_delete != action for fk in refs):
+            found = ", ".join(sorted({fk.on_delete for fk in refs}))
+            yield name, (f'"{name}" references "{policy.target}" with ON DELETE {found}, not {action}')
+
+
+def _primary_key_required(policy: Policy, schema: Schema, key: NameKey) -> Iterator[Violation]:
+    for name, table in _tables(policy, schema, key):
+        if table.primary_key is None:
+            yield name, f'"{name}" has no primary key'
+
+
+RULES: dict[str, _Rule] = {
+    "foreign-keys-indexed": _foreign_keys_indexed,
+    "references": _references,
+    "primary-key-required": _primary_key_required,
+}
+_KEYS = frozenset({"rule", "description", "tables", "table", "on_delete"})
+
+
+def check_policies(policies: tuple[Policy, ...], schema: Schema, key: NameKey, where: str) -> list[Finding]:
+    """Findings for every policy the schema breaks; ``where`` says which side (spec, database)."""
+    findings = []
+    for policy in policies:
+        for table, problem in RULES[policy.rule](policy, schema, key):
+            findings.append(
+                Finding(
+                    POLICY,
+                    "table",
+                    table,
+                    line=policy.line,
+                    detail=f"{policy.title} in the {where}: {problem}",
+                )
+            )
+    return findings
+
+
+def parse_policy(nodes: Nodes, node: yaml.Node) -> Policy:
+    """A policy from its spec entry."""
+    entries = nodes.mapping(node, "a policy", _KEYS)
+    if "rule" not in entries:
+        raise nodes.error(node, 'A policy has no "rule"')
+    rule = nodes.scalar(entries["rule"][1], '"rule"')
+    if rule not in RULES:
+        raise nodes.error(
+            entries["rule"][1], f'Unknown policy rule "{rule}"; expected one of: ' + ", ".join(sorted(RULES))
+        )
+    value = {k: n for k, (_, n) in entries.items()}
+    policy = Policy(
+        rule=rule,
+        tables=nodes.names(value["tables"], '"tables"') if "tables" in value else (),
+        target=nodes.scalar(value["table"], '"table"') if "table" in value else None,
+        on_delete=nodes.scalar(value["on_delete"], '"on_delete"') if "on_delete" in value else None,
+        description=nodes.scalar(value["description"], '"description"') if "description" in value else None,
+        line=line_of(node),
+    )
+    if rule == "references" and policy.target is None:
+        raise nodes.error(node, 'A "references" policy needs "table", the table referenced')
+    return policy

@@ -1,0 +1,129 @@
+"""Reading a SQLite database's migration state: user_version, yoyo's tables, recorded hashes, rows.
+
+Every function takes an open connection and only reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+
+from schemavet.dialects.sqlite.inspect import BOOKKEEPING_TABLES
+from schemavet.migrations.bookkeeping import HASH_TABLE
+from schemavet.sql.tokens import quote_identifier
+
+MIGRATION_TABLE = "_yoyo_migration"  # yoyo.migrations.default_migration_table
+LOCK_TABLE = "yoyo_lock"  # yoyo's DatabaseBackend.lock_table
+
+# Ordinary tables of the app: not SQLite's own, not virtual or shadow, not bookkeeping.
+_APP_TABLES = (
+    "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' "
+    "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
+)
+_FOREIGN_KEY_COLUMNS = (
+    'SELECT t.name, f."from" FROM pragma_table_list AS t JOIN pragma_foreign_key_list(t.name) AS f '
+    "WHERE t.schema = 'main' AND t.type = 'table' AND t.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+)
+_SCHEMA_ROWS = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    """``PRAGMA user_version``: the version an application that manages it by hand recorded."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+    return conn.execute(query, (name,)).fetchone() is not None
+
+
+def applied_migration_ids(conn: sqlite3.Connection) -> list[str]:
+    """The migrations yoyo recorded as applied (``_yoyo_migration``), oldest first.
+
+    This, not the presence of yoyo's tables, says whether yoyo manages a database: any yoyo
+    command creates ``yoyo_lock`` on its first connection, before it has applied anything.
+    yoyo before 6.0 named the id column ``id``; its schema is read too.
+    """
+    if not _has_table(conn, MIGRATION_TABLE):
+        return []
+    columns = {str(row[1]) for row in conn.execute(f"PRAGMA table_info({quote_identifier(MIGRATION_TABLE)})")}
+    column = "migration_id" if "migration_id" in columns else "id"
+    query = f"SELECT {quote_identifier(column)} FROM {quote_identifier(MIGRATION_TABLE)} ORDER BY rowid"
+    return [str(row[0]) for row in conn.execute(query)]
+
+
+def yoyo_lock(conn: sqlite3.Connection) -> tuple[object, object] | None:
+    """(process id, time taken) of the row in ``yoyo_lock``, if a yoyo process holds the lock.
+
+    yoyo inserts the row when it starts migrating and deletes it when it is done; a process
+    killed in between leaves it behind (``yoyo break-lock`` removes it).
+    """
+    if not _has_table(conn, LOCK_TABLE):
+        return None
+    row = conn.execute(f"SELECT pid, ctime FROM {quote_identifier(LOCK_TABLE)}").fetchone()
+    return None if row is None else (row[0], row[1])
+
+
+def schema_fingerprint(conn: sqlite3.Connection) -> str:
+    """A hash of the app's schema SQL and user_version: changes when anyone alters either."""
+    digest = hashlib.sha256(str(user_version(conn)).encode())
+    for kind, name, table, sql in conn.execute(_SCHEMA_ROWS):
+        if name not in BOOKKEEPING_TABLES and table not in BOOKKEEPING_TABLES:
+            digest.update(f"{kind}\0{name}\0{table}\0{sql}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def recorded_hashes(conn: sqlite3.Connection) -> dict[str, str]:
+    """Migration id → content SHA-256 recorded when it was applied (empty: nothing recorded)."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (HASH_TABLE,)
+    ).fetchone()
+    if exists is None:
+        return {}
+    query = f"SELECT migration_id, content_sha256 FROM {quote_identifier(HASH_TABLE)} ORDER BY rowid"
+    return {str(mid): str(sha) for mid, sha in conn.execute(query)}
+
+
+def app_tables(conn: sqlite3.Connection) -> list[str]:
+    """Every ordinary table of the app, by name: not SQLite's own, not virtual, not bookkeeping."""
+    return [str(row[0]) for row in conn.execute(_APP_TABLES) if row[0] not in BOOKKEEPING_TABLES]
+
+
+def row_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Rows in every ordinary table of the app, by table name."""
+    names = app_tables(conn)
+    return {
+        name: int(conn.execute(f"SELECT count(*) FROM {quote_identifier(name)}").fetchone()[0])
+        for name in names
+    }
+
+
+def reference_counts(conn: sqlite3.Connection) -> dict[tuple[str, str], int]:
+    """Non-NULL values of every foreign-key column, by (table, column)."""
+    pairs = {
+        (str(table), str(column))
+        for table, column in conn.execute(_FOREIGN_KEY_COLUMNS)
+        if table not in BOOKKEEPING_TABLES
+    }
+    return {
+        (table, column): int(
+            conn.execute(
+                f"SELECT count({quote_identifier(column)}) FROM {quote_identifier(table)}"
+            ).fetchone()[0]
+        )
+        for table, column in sorted(pairs)
+    }
+
+
+def foreign_key_violations(conn: sqlite3.Connection) -> list[tuple[str, int | None, str]]:
+    """``PRAGMA foreign_key_check``: (table, rowid, referenced table) for each violating row."""
+    return [
+        (str(table), rowid, str(parent))
+        for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check")
+    ]
+
+
+def integrity_problems(conn: sqlite3.Connection) -> list[str]:
+    """``PRAGMA integrity_check``: empty when it says "ok"."""
+    rows = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
+    return [] if rows == ["ok"] else rows

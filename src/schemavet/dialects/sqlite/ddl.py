@@ -1,0 +1,233 @@
+"""The statements SQLite keeps in ``sqlite_master``, read for what no PRAGMA reports."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import NamedTuple
+
+from schemavet.dialects.sqlite.expressions import fold
+from schemavet.errors import SqlSyntaxError
+from schemavet.sql.ddl import (
+    ColumnDef,
+    TableConstraintDef,
+    is_table_constraint,
+    parse_column,
+    parse_table_constraint,
+)
+from schemavet.sql.tokens import Token, matching_paren, split_top_level, tokenize
+
+
+class Declared(NamedTuple):
+    """What a table's ``CREATE TABLE`` says beyond the PRAGMAs, as plain data.
+
+    Built where the catalog is read, possibly in another process, and sent as a plain tuple
+    (``marshal`` takes no classes): names that SQLite matches case-insensitively are folded.
+    """
+
+    without_rowid: bool
+    strict: bool
+    collations: dict[str, str]  # column → the collation its definition declares
+    generated: dict[str, str]  # column → its generation expression
+    checks: list[tuple[str | None, str]]  # (name, expression): the columns' first, in order
+    primary_key: tuple[str | None, bool, str | None] | None  # (name, autoincrement, on conflict)
+    # (columns, target, target columns as written, on delete, on update, deferrable, name):
+    # the first five are what the PRAGMA reports too, and tell a key from its neighbours
+    foreign_keys: list[tuple[tuple[str, ...], str, tuple[str, ...], str, str, str, str | None]]
+    uniques: dict[tuple[str, ...], tuple[str | None, str | None]]  # columns → (name, on conflict)
+
+
+NOTHING_DECLARED = Declared(False, False, {}, {}, [], None, [], {})
+
+
+class IndexParts(NamedTuple):
+    """A parsed ``CREATE INDEX``: the source text of each key term and of its WHERE."""
+
+    terms: list[str]
+    where: str | None
+
+
+def _skip_create_prefix(tokens: list[Token], kind: str) -> int:
+    """Position of the object's name in ``CREATE [TEMP] [UNIQUE] kind [IF NOT EXISTS] name``."""
+    pos = 0
+    while not tokens[pos].is_word(kind):
+        pos += 1
+    pos += 1
+    if tokens[pos].is_word("IF"):
+        pos += 3
+    if pos + 1 < len(tokens) and tokens[pos + 1].text == ".":
+        pos += 2
+    return pos
+
+
+def _text(sql: str, tokens: list[Token]) -> str:
+    last = tokens[-1]
+    return sql[tokens[0].start : last.start + len(last.text)]
+
+
+# What delimits the items of a column list: quoted text and comments are skipped whole.
+_STRUCTURE = re.compile(
+    r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]|--[^\n]*|/\*.*?(?:\*/|\Z)|[(),]""",
+    re.DOTALL,
+)
+# An item of a column list without one of these words says nothing the PRAGMAs have not
+# said already; ROWID and STRICT are table options, after the list. SQLite's keywords are
+# ASCII: with re.ASCII a word may match where it is only part of a name, never the reverse,
+# and an item found for nothing is parsed for nothing, not misread.
+_BEYOND_PRAGMAS = re.compile(
+    r"\b(?:CHECK|COLLATE|AS|GENERATED|DEFERRABLE|CONSTRAINT|AUTOINCREMENT|CONFLICT|ROWID|STRICT)\b",
+    re.IGNORECASE | re.ASCII,
+)
+
+
+def declared(sql: str) -> Declared | None:
+    """What a ``CREATE TABLE`` says beyond the PRAGMAs; None when it says nothing more.
+
+    Most tables of most schemas say nothing more. Of the others, only the items of the column
+    list with a word from :data:`_BEYOND_PRAGMAS` are parsed.
+    """
+    words = [match.start() for match in _BEYOND_PRAGMAS.finditer(sql)]
+    if not words:
+        return None
+    spans, tail = _column_list_spans(sql)
+    parsed = [_parse_item(sql[start:end]) for start, end in _spans_holding(spans, words)]
+    return _declared(parsed, sql[tail:])
+
+
+def _spans_holding(spans: list[tuple[int, int]], positions: list[int]) -> Iterator[tuple[int, int]]:
+    """The spans (in order, not overlapping) that hold at least one of the sorted positions."""
+    i = 0
+    for start, end in spans:
+        while i < len(positions) and positions[i] < start:
+            i += 1
+        if i == len(positions):
+            return
+        if positions[i] < end:
+            yield start, end
+
+
+def _column_list_spans(sql: str) -> tuple[list[tuple[int, int]], int]:
+    """Where each item between the outer parentheses is, and where the text after them starts."""
+    spans: list[tuple[int, int]] = []
+    depth, start = 0, -1
+    for match in _STRUCTURE.finditer(sql):
+        char = match.group()
+        if char == "(":
+            depth += 1
+            if depth == 1:
+                start = match.end()
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                spans.append((start, match.start()))
+                return spans, match.end()
+        elif char == "," and depth == 1:
+            spans.append((start, match.start()))
+            start = match.end()
+    raise SqlSyntaxError(f"Cannot read the column list of {sql[:80]!r}")
+
+
+@lru_cache(maxsize=8192)
+def _parse_item(text: str) -> ColumnDef | TableConstraintDef:
+    """One item of a column list: a column definition or a table constraint."""
+    tokens = tokenize(text)
+    if is_table_constraint(tokens):
+        return parse_table_constraint(tokens, text)
+    return parse_column(tokens, text)
+
+
+def _declared(items: list[ColumnDef | TableConstraintDef], tail: str) -> Declared:
+    columns = [item for item in items if isinstance(item, ColumnDef)]
+    constraints = [item for item in items if isinstance(item, TableConstraintDef)]
+    options = {token.upper for token in tokenize(tail) if token.kind == "word"}
+    table_checks = [(c.name, c.expression or "") for c in constraints if c.kind == "check"]
+    references = [c.references for c in columns if c.references is not None]
+    references += [c.foreign_key for c in constraints if c.foreign_key is not None]
+    return Declared(
+        without_rowid="ROWID" in options,
+        strict="STRICT" in options,
+        collations={fold(c.name): c.collation for c in columns if c.collation is not None},
+        generated={fold(c.name): c.generated for c in columns if c.generated is not None},
+        checks=[check for c in columns for check in c.checks] + table_checks,
+        primary_key=_declared_primary_key(columns, constraints),
+        foreign_keys=[
+            (
+                tuple(fold(c) for c in fk.columns),
+                fold(fk.table),
+                tuple(fold(c) for c in fk.ref_columns),
+                fk.on_delete,
+                fk.on_update,
+                fk.deferrable,
+                fk.name,
+            )
+            for fk in references
+        ],
+        uniques=_declared_uniques(columns, constraints),
+    )
+
+
+def _declared_primary_key(
+    columns: list[ColumnDef], constraints: list[TableConstraintDef]
+) -> tuple[str | None, bool, str | None] | None:
+    table_level = next((c for c in constraints if c.kind == "primary_key"), None)
+    if table_level is not None:
+        return table_level.name, table_level.autoincrement, table_level.on_conflict
+    column = next((c for c in columns if c.primary_key), None)
+    if column is not None:
+        return column.primary_key_name, column.autoincrement, column.primary_key_on_conflict
+    return None
+
+
+def _declared_uniques(
+    columns: list[ColumnDef], constraints: list[TableConstraintDef]
+) -> dict[tuple[str, ...], tuple[str | None, str | None]]:
+    """Columns → (name, on conflict). SQLite keeps one index for UNIQUEs on the same columns,
+    with the conflict clause any of them gives (two different ones are an error)."""
+    declared: list[tuple[tuple[str, ...], str | None, str | None]] = [
+        ((fold(c.name),), c.unique_name, c.unique_on_conflict) for c in columns if c.unique
+    ]
+    declared += [
+        (tuple(fold(c) for c in u.columns), u.name, u.on_conflict) for u in constraints if u.kind == "unique"
+    ]
+    uniques: dict[tuple[str, ...], tuple[str | None, str | None]] = {}
+    for key, name, on_conflict in declared:
+        first_name, first_on_conflict = uniques.get(key, (None, None))
+        uniques[key] = (first_name or name, first_on_conflict or on_conflict)
+    return uniques
+
+
+def parse_create_index(sql: str) -> IndexParts:
+    """Key terms and WHERE clause of a ``CREATE INDEX`` statement, as source text."""
+    tokens = tokenize(sql)
+    open_at = _skip_create_prefix(tokens, "INDEX") + 3  # name ON table (
+    close_at = matching_paren(tokens, open_at)
+    terms = [_text(sql, part) for part in split_top_level(tokens[open_at + 1 : close_at]) if part]
+    rest = tokens[close_at + 1 :]
+    where = _text(sql, rest[1:]) if rest and rest[0].is_word("WHERE") else None
+    return IndexParts(terms, where)
+
+
+def view_parts(sql: str) -> tuple[tuple[str, ...], str]:
+    """A ``CREATE VIEW`` statement's optional column names and its query text."""
+    tokens = tokenize(sql)
+    pos = _skip_create_prefix(tokens, "VIEW") + 1
+    columns: tuple[str, ...] = ()
+    if tokens[pos].text == "(":
+        close = matching_paren(tokens, pos)
+        columns = tuple(part[0].name for part in split_top_level(tokens[pos + 1 : close]) if part)
+        pos = close + 1
+    return columns, _text(sql, tokens[pos + 1 :])  # skip AS
+
+
+def trigger_definition(sql: str) -> str:
+    """A ``CREATE TRIGGER`` statement from after the trigger's name: timing, event, body."""
+    tokens = tokenize(sql)
+    return _text(sql, tokens[_skip_create_prefix(tokens, "TRIGGER") + 1 :])
+
+
+def virtual_module(sql: str) -> str:
+    """``USING module(args)`` of a ``CREATE VIRTUAL TABLE`` statement."""
+    tokens = tokenize(sql)
+    pos = next(i for i, token in enumerate(tokens) if token.is_word("USING"))
+    return _text(sql, tokens[pos + 1 :])

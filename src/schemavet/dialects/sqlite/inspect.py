@@ -1,0 +1,410 @@
+"""Introspect a SQLite database into the model, as SQLite reports it (normalizing comes later).
+
+PRAGMAs are the authority for what they report (columns, primary keys, foreign keys and
+their actions, index keys); the ``CREATE`` text in ``sqlite_master`` supplies the rest.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from contextlib import suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+from schemavet.dialects.sqlite import queries
+from schemavet.dialects.sqlite.ddl import (
+    NOTHING_DECLARED,
+    Declared,
+    IndexParts,
+    declared,
+    parse_create_index,
+    trigger_definition,
+    view_parts,
+    virtual_module,
+)
+from schemavet.dialects.sqlite.expressions import fold
+from schemavet.errors import DatabaseError, SchemavetError
+from schemavet.model import (
+    NOT_DEFERRABLE,
+    Check,
+    Column,
+    ForeignKey,
+    Generated,
+    Index,
+    Namespace,
+    PrimaryKey,
+    Schema,
+    Table,
+    Trigger,
+    Unique,
+    View,
+)
+from schemavet.sql.tokens import quote_identifier
+
+MAIN = "main"
+
+# yoyo's bookkeeping: present in every database yoyo migrated, never part of an app's schema.
+YOYO_TABLES = frozenset({"_yoyo_migration", "_yoyo_log", "_yoyo_version", "yoyo_lock"})
+# ... and schemavet's own beside it (schemavet.migrations.bookkeeping.HASH_TABLE): migration hashes.
+BOOKKEEPING_TABLES = YOYO_TABLES | {"_schemavet_migration_hash"}
+
+_ORIGIN_UNIQUE, _ORIGIN_PK = "u", "pk"
+_EXPRESSION_CID = -2
+
+
+@dataclass
+class _Objects:
+    """``sqlite_master`` sorted by kind: the SQL of tables, indexes, views, triggers."""
+
+    tables: dict[str, str] = field(default_factory=dict)
+    virtual: dict[str, str] = field(default_factory=dict)
+    index_sql: dict[str, str] = field(default_factory=dict)
+    views: dict[str, str] = field(default_factory=dict)
+    triggers: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """What the catalog queries return, and what the ``CREATE`` texts say beyond them.
+
+    Plain tuples, lists and dicts of text and numbers, so a catalog read in another process
+    can be sent back with ``marshal`` (see :mod:`schemavet.dialects.sqlite.background`); the parsing
+    of the ``CREATE`` texts happens where the rows are read. ``declared`` holds each table's
+    :class:`Declared` as a plain tuple (None when its text says nothing more), ``index_parts``
+    each :class:`IndexParts` of an index whose SQL says more than its PRAGMAs (an expression
+    or a WHERE).
+    """
+
+    objects: list[tuple[str, str, str, str | None]]
+    shadow: list[str]
+    columns: list[tuple[Any, ...]]
+    foreign_keys: list[tuple[Any, ...]]
+    indexes: list[tuple[Any, ...]]
+    declared: dict[str, tuple[Any, ...] | None]
+    index_parts: dict[str, tuple[Any, ...]]
+
+
+def inspect_sqlite(conn: sqlite3.Connection) -> Schema:
+    """The schema of the ``main`` database of an open connection."""
+    return build_schema(read_catalog(conn))
+
+
+def read_catalog(conn: sqlite3.Connection) -> Catalog:
+    """Run the catalog queries; text that is not UTF-8 is kept byte for byte, not a crash."""
+    try:
+        try:
+            return _read_catalog(conn)
+        except sqlite3.OperationalError as e:
+            if "decode" not in str(e):
+                raise
+        # rare: names or SQL that are not UTF-8; decoding each value in Python is the slow path
+        conn.text_factory = lambda data: data.decode("utf-8", "surrogateescape")
+        return _read_catalog(conn)
+    except sqlite3.Error as e:
+        raise DatabaseError(f"Cannot read the schema: {e}") from e
+
+
+def _read_catalog(conn: sqlite3.Connection) -> Catalog:
+    shadow: list[str] = []
+    with suppress(sqlite3.OperationalError):  # SQLite before 3.37 has no pragma_table_list
+        shadow = [row[0] for row in conn.execute(queries.SHADOW_TABLES)]
+    objects = conn.execute(queries.OBJECTS).fetchall()
+    indexes = conn.execute(queries.INDEXES).fetchall()
+    return Catalog(
+        objects=objects,
+        shadow=shadow,
+        columns=conn.execute(queries.COLUMNS).fetchall(),
+        foreign_keys=conn.execute(queries.FOREIGN_KEYS).fetchall(),
+        indexes=indexes,
+        declared={
+            name: _declared(name, sql)
+            for kind, name, _, sql in objects
+            if kind == "table" and sql is not None and not _is_virtual(sql)
+        },
+        index_parts=_index_parts(objects, indexes),
+    )
+
+
+def _declared(name: str, sql: str) -> tuple[Any, ...] | None:
+    try:
+        facts = declared(sql)
+    except SchemavetError as e:
+        raise DatabaseError(f'Cannot read the definition of table "{name}": {e}') from e
+    return tuple(facts) if facts is not None else None
+
+
+def _index_parts(
+    objects: list[tuple[str, str, str, str | None]], indexes: list[Any]
+) -> dict[str, tuple[Any, ...]]:
+    """The parsed SQL of each index whose key rows leave something unsaid (yoyo's aside)."""
+    wanted = {
+        name
+        for table, name, _, _, partial, cid, column, *_ in indexes
+        if (partial or _unnamed(cid, column)) and table not in BOOKKEEPING_TABLES
+    }
+    parts: dict[str, tuple[Any, ...]] = {}
+    for kind, name, _, sql in objects:
+        if kind == "index" and name in wanted and sql is not None:
+            try:
+                parts[name] = tuple(parse_create_index(sql))
+            except SchemavetError as e:
+                raise DatabaseError(f'Cannot read the definition of index "{name}": {e}') from e
+    return parts
+
+
+def _unnamed(cid: int, column: str | None) -> bool:
+    """True for an index key that is no column by name: an expression, or the rowid."""
+    return cid == _EXPRESSION_CID or column is None
+
+
+def build_schema(catalog: Catalog) -> Schema:
+    """The model of what a catalog read says, as SQLite reports it."""
+    objects = _sort_objects(catalog)
+    ddl = {name: _declared_of(catalog.declared.get(name)) for name in objects.tables}
+    columns = _columns(catalog.columns)
+    foreign_keys = _foreign_keys(catalog.foreign_keys, ddl)
+    indexes, uniques, autoindexed = _indexes(catalog.indexes, catalog.index_parts, objects.index_sql, ddl)
+    triggers = _triggers(objects.triggers)
+    tables = {
+        name: _table(
+            name,
+            ddl[name],
+            columns[name],
+            foreign_keys[name],
+            indexes[name],
+            uniques[name],
+            name in autoindexed,
+            triggers.pop(fold(name), {}),
+        )
+        for name in objects.tables
+    }
+    tables.update(_virtual_tables(objects.virtual, triggers))
+    views = {name: _view(name, sql, triggers.pop(fold(name), {})) for name, sql in objects.views.items()}
+    return Schema("sqlite", {MAIN: Namespace(MAIN, tables, views)})
+
+
+def _sort_objects(catalog: Catalog) -> _Objects:
+    objects = _Objects()
+    rows = [row for row in catalog.objects if row[1] not in BOOKKEEPING_TABLES]
+    shadow = _shadow_tables(rows, catalog.shadow)
+    for kind, name, table, sql in rows:
+        if table in BOOKKEEPING_TABLES or name in shadow:
+            continue
+        if kind == "table" and _is_virtual(sql):
+            objects.virtual[name] = sql  # type: ignore[assignment]
+        elif kind == "table":
+            objects.tables[name] = sql  # type: ignore[assignment]
+        elif kind == "index" and sql is not None:
+            objects.index_sql[name] = sql
+        elif kind == "view":
+            objects.views[name] = sql  # type: ignore[assignment]
+        elif kind == "trigger":
+            objects.triggers.append((name, table, sql))  # type: ignore[arg-type]
+    return objects
+
+
+def _shadow_tables(rows: list[Any], reported: list[str]) -> frozenset[str]:
+    """Tables a virtual table keeps its data in (FTS5's ``x_data`` …): not the app's schema.
+
+    SQLite names them ``<virtual table>_<suffix>``; pragma_table_list (3.37+) says so too,
+    but only when the virtual table's module is loaded, so the naming rule decides.
+    """
+    prefixes = tuple(fold(name) + "_" for kind, name, _, sql in rows if kind == "table" and _is_virtual(sql))
+    by_name = {
+        fold(name) for kind, name, _, sql in rows if kind == "table" and fold(name).startswith(prefixes)
+    }
+    by_name |= {fold(name) for name in reported}
+    return frozenset(name for kind, name, _, _ in rows if fold(name) in by_name)
+
+
+def _is_virtual(sql: str | None) -> bool:
+    return bool(sql) and sql.upper().startswith("CREATE VIRTUAL")  # type: ignore[union-attr]
+
+
+def _declared_of(facts: tuple[Any, ...] | None) -> Declared:
+    return Declared._make(facts) if facts is not None else NOTHING_DECLARED
+
+
+def _columns(rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
+    columns: dict[str, list[Any]] = defaultdict(list)
+    for table, *row in rows:
+        columns[table].append(row)
+    return columns
+
+
+def _column(row: list[Any], ddl: Declared) -> Column:
+    name, declared_type, notnull, default, _pk, hidden = row
+    if not ddl.collations and not ddl.generated:  # most columns: the PRAGMA row says it all
+        return Column(name, declared_type, not notnull, default)
+    key = fold(name)
+    generated = None
+    if hidden in (2, 3) and key in ddl.generated:
+        generated = Generated(ddl.generated[key], stored=hidden == 3)
+    return Column(name, declared_type, not notnull, default, ddl.collations.get(key), generated)
+
+
+def _primary_key(rows: list[Any], ddl: Declared, autoindexed: bool) -> PrimaryKey | None:
+    key = tuple(row[0] for row in sorted((r for r in rows if r[4]), key=lambda r: r[4]))
+    if not key:
+        return None
+    name, autoincrement, on_conflict = ddl.primary_key or (None, False, None)
+    return PrimaryKey(
+        key,
+        name=name,
+        autoincrement=autoincrement,
+        rowid_alias=not ddl.without_rowid and len(key) == 1 and not autoindexed,
+        on_conflict=on_conflict,
+    )
+
+
+def _foreign_keys(fk_rows: list[tuple[Any, ...]], ddl: dict[str, Declared]) -> dict[str, list[ForeignKey]]:
+    grouped: dict[tuple[str, int], list[Any]] = defaultdict(list)
+    for table, fk_id, *row in fk_rows:
+        grouped[(table, fk_id)].append(row)
+    result: dict[str, list[ForeignKey]] = defaultdict(list)
+    for (table, _), rows in sorted(grouped.items(), key=lambda item: (item[0][0], -item[0][1])):
+        if table not in ddl:
+            continue
+        result[table].append(_foreign_key(rows, ddl[table].foreign_keys))
+    return result
+
+
+def _foreign_key(rows: list[Any], declared: list[tuple[Any, ...]]) -> ForeignKey:
+    target, _, _, on_update, on_delete = rows[0]
+    columns = tuple(row[1] for row in rows)
+    ref_columns = tuple(row[2] for row in rows) if rows[0][2] is not None else ()
+    reported = (columns, target, ref_columns, on_delete, on_update)
+    deferrable, name = _declared_key(declared, reported) if declared else (NOT_DEFERRABLE, None)
+    return ForeignKey(
+        columns=columns,
+        ref_table=target,
+        ref_columns=ref_columns,
+        on_delete=on_delete,
+        on_update=on_update,
+        deferrable=deferrable,
+        name=name,
+    )
+
+
+def _declared_key(declared: list[tuple[Any, ...]], reported: tuple[Any, ...]) -> tuple[str, str | None]:
+    """(deferrable, name) of the declared key that agrees with all the PRAGMA reports.
+
+    Keys on the same columns and table are told apart by their target columns (none when
+    none are written) and actions; a key whose text says nothing beyond the PRAGMAs was not
+    parsed, and matches none.
+    """
+    columns, target, ref_columns, on_delete, on_update = reported
+    identity = (tuple(map(fold, columns)), fold(target), tuple(map(fold, ref_columns)), on_delete, on_update)
+    return next((fk[5:] for fk in declared if fk[:5] == identity), (NOT_DEFERRABLE, None))
+
+
+@dataclass
+class _IndexRows:
+    unique: bool
+    origin: str
+    partial: bool
+    keys: list[tuple[int, str | None, int, str]] = field(default_factory=list)
+
+
+def _indexes(
+    index_rows: list[tuple[Any, ...]],
+    index_parts: dict[str, tuple[Any, ...]],
+    index_sql: dict[str, str],
+    ddl: dict[str, Declared],
+) -> tuple[dict[str, dict[str, Index]], dict[str, list[tuple[str, ...]]], set[str]]:
+    """Each table's indexes, the columns of its UNIQUE constraints, and the tables whose
+    primary key has an index of its own (so is no rowid alias)."""
+    grouped: dict[str, dict[str, _IndexRows]] = defaultdict(dict)
+    for table, name, unique, origin, partial, cid, column, desc, coll in index_rows:
+        rows = grouped[table].setdefault(name, _IndexRows(bool(unique), origin, bool(partial)))
+        rows.keys.append((cid, column, desc, coll))
+    indexes: dict[str, dict[str, Index]] = defaultdict(dict)
+    uniques: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    autoindexed: set[str] = set()
+    for table, by_name in grouped.items():
+        if table not in ddl:
+            continue
+        for name, rows in by_name.items():
+            if rows.origin == _ORIGIN_PK:
+                autoindexed.add(table)
+            elif rows.origin == _ORIGIN_UNIQUE:
+                uniques[table].append(tuple(str(key[1]) for key in rows.keys))
+            elif name in index_sql:
+                parts = IndexParts._make(index_parts[name]) if name in index_parts else None
+                indexes[table][name] = _index(name, rows, parts, ddl[table].collations)
+    return indexes, uniques, autoindexed
+
+
+def _index(name: str, rows: _IndexRows, parts: IndexParts | None, collations: dict[str, str]) -> Index:
+    """Key terms as text: an expression as written, or a column with its order and collation.
+
+    Only an index with an expression or a WHERE clause has ``parts`` (its SQL, parsed); the
+    PRAGMAs say everything about the others.
+    """
+    terms = []
+    for position, (cid, column, desc, coll) in enumerate(rows.keys):
+        if _unnamed(cid, column):
+            assert parts is not None
+            terms.append(parts.terms[position])
+            continue
+        assert column is not None
+        term = quote_identifier(column)
+        # with no collation said or declared, BINARY is the column's own
+        if (coll != "BINARY" or collations) and coll.upper() != (
+            collations.get(fold(column)) or "BINARY"
+        ).upper():
+            term += f" COLLATE {coll}"
+        terms.append(term + (" DESC" if desc else ""))
+    where = parts.where if parts is not None else None
+    return Index(name=name, columns=tuple(terms), unique=rows.unique, where=where)
+
+
+def _triggers(rows: list[tuple[str, str, str]]) -> dict[str, dict[str, Trigger]]:
+    triggers: dict[str, dict[str, Trigger]] = defaultdict(dict)
+    for name, table, sql in rows:
+        # a trigger names its table in its own spelling; SQLite matches it case-insensitively
+        triggers[fold(table)][name] = Trigger(name=name, definition=trigger_definition(sql))
+    return triggers
+
+
+def _table(
+    name: str,
+    ddl: Declared,
+    rows: list[Any],
+    foreign_keys: list[ForeignKey],
+    indexes: dict[str, Index],
+    uniques: list[tuple[str, ...]],
+    autoindexed: bool,
+    triggers: dict[str, Trigger],
+) -> Table:
+    return Table(
+        name=name,
+        columns={row[0]: _column(row, ddl) for row in rows if row[5] != 1},
+        primary_key=_primary_key(rows, ddl, autoindexed),
+        foreign_keys=tuple(foreign_keys),
+        uniques=tuple(_unique(columns, ddl) for columns in uniques),
+        checks=tuple(Check(expression, check_name) for check_name, expression in ddl.checks),
+        indexes=indexes,
+        triggers=triggers,
+        without_rowid=ddl.without_rowid,
+        strict=ddl.strict,
+    )
+
+
+def _unique(columns: tuple[str, ...], ddl: Declared) -> Unique:
+    """A UNIQUE constraint SQLite reports, with the name and conflict clause its DDL gives."""
+    name, on_conflict = ddl.uniques.get(tuple(fold(c) for c in columns), (None, None))
+    return Unique(columns, name, on_conflict)
+
+
+def _virtual_tables(virtual: dict[str, str], triggers: dict[str, dict[str, Trigger]]) -> dict[str, Table]:
+    return {
+        name: Table(name=name, virtual=virtual_module(sql), triggers=triggers.pop(fold(name), {}))
+        for name, sql in virtual.items()
+    }
+
+
+def _view(name: str, sql: str, triggers: dict[str, Trigger]) -> View:
+    columns, query = view_parts(sql)
+    return View(name=name, query=query, columns=columns, triggers=triggers)

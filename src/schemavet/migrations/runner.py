@@ -1,0 +1,197 @@
+"""Applying migration directories with yoyo's own Python API."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import glob
+import io
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from schemavet.errors import DatabaseError, MigrationError
+
+#: Seconds to wait for yoyo's migration lock (a row in ``yoyo_lock``) before giving up: yoyo's own.
+LOCK_TIMEOUT = 10.0
+
+
+def read_migration_dir(directory: str) -> Any:
+    """yoyo's MigrationList for a directory, refusing a directory that is missing or empty."""
+    from yoyo import read_migrations
+
+    if not os.path.isdir(directory):
+        raise MigrationError(f'Migrations directory "{directory}" does not exist')
+    migrations = read_migrations(glob.escape(directory))  # yoyo globs its sources: "[1]" is literal here
+    if not migrations and not migrations.post_apply:
+        raise MigrationError(f'Migrations directory "{directory}" holds no migration files')
+    return migrations
+
+
+def apply_all(url: str, directory: str, scratch: bool = False) -> list[str]:
+    """Apply every pending migration of ``directory`` to ``url``; the ids applied, in order.
+
+    Unlike ``yoyo apply`` (which skips a migration it cannot load), any failure stops here
+    with the migration named: a gate must not pass on a partly built schema. ``scratch``
+    says the database is thrown away afterwards (see :func:`_backend`).
+    """
+    migrations = read_migration_dir(directory)
+    backend = _backend(url, scratch)
+    try:
+        return apply_pending(backend, migrations, directory)
+    finally:
+        backend.connection.close()
+
+
+def apply_pending(
+    backend: Any, migrations: Any, directory: str = "", lock_timeout: float | None = None
+) -> list[str]:
+    """Apply what ``backend`` has not applied yet, then the post-apply hooks; the ids applied."""
+    with locked(backend, lock_timeout):
+        pending = _in_order(backend, migrations, directory)
+        for migration in pending:
+            apply_one(backend, migration, mark=True)
+        for hook in migrations.post_apply:
+            apply_one(backend, hook, mark=False)
+    return [m.id for m in pending]
+
+
+@contextlib.contextmanager
+def locked(backend: Any, timeout: float | None = None) -> Iterator[None]:
+    """yoyo's migration lock on ``backend``, waited for ``timeout`` seconds (default :data:`LOCK_TIMEOUT`).
+
+    A lock still held then — by a running migration, or left by one that was killed — is a
+    :class:`~schemavet.errors.DatabaseError` naming the database and the lock's holder, not
+    yoyo's ``LockTimeout``.
+    """
+    from yoyo.exceptions import LockTimeout
+
+    wait = LOCK_TIMEOUT if timeout is None else timeout
+    if wait <= 0:  # yoyo would wait for ever
+        raise ValueError(f"lock timeout must be above 0 seconds, not {wait}")
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(backend.lock(timeout=wait))
+        except LockTimeout as e:
+            raise DatabaseError(_lock_problem(backend)) from e
+        yield
+
+
+def _lock_problem(backend: Any) -> str:
+    try:
+        query = f"SELECT pid, ctime FROM {backend.lock_table_quoted}"
+        row = backend.execute(query).fetchone()
+    except backend.DatabaseError:  # the database itself is locked, or the table is unreadable
+        row = None
+    where = (
+        backend.uri.database if backend.uri.scheme.startswith("sqlite") else _without_password(backend.uri)
+    )
+    if row is None:
+        return (
+            f'"{where}" stayed locked for the whole wait: another connection holds its write lock; '
+            f"nothing was applied"
+        )
+    return locked_sentence(where, row[0], row[1], "nothing was applied")
+
+
+def locked_sentence(where: str, pid: object, taken: object, outcome: str) -> str:
+    """One sentence for a database whose ``yoyo_lock`` holds a row: who holds it, what to do."""
+    if isinstance(taken, datetime.datetime):
+        taken = taken.replace(microsecond=0)
+    elif isinstance(taken, str):
+        taken = taken.split(".")[0]
+    return (
+        f'"{where}" is locked by yoyo (yoyo_lock holds the lock of process {pid}, taken at {taken}); '
+        f'{outcome}: if no migration is running on it, remove the stale lock with "yoyo break-lock"'
+    )
+
+
+def _without_password(uri: Any) -> str:
+    host = f"{uri.hostname or ''}{f':{uri.port}' if uri.port else ''}"
+    return f"{uri.scheme}://{host}/{uri.database}"
+
+
+def in_yoyo_order(migrations: Any) -> list[Any]:
+    """The migrations in the order yoyo applies them: by file name, then by ``depends``."""
+    from yoyo.migrations import topological_sort
+
+    try:
+        return list(topological_sort(migrations))
+    except Exception as e:  # BadMigration: a cycle, or a dependency that does not exist
+        raise MigrationError(f"Cannot order the migrations: {e}") from e
+
+
+def rollback_path(migration: Any) -> str | None:
+    """The ``.rollback.sql`` file beside an SQL migration, if there is one."""
+    if not migration.path.endswith(".sql"):
+        return None
+    path = os.path.splitext(migration.path)[0] + ".rollback.sql"
+    return path if os.path.isfile(path) else None
+
+
+def quiet() -> contextlib.AbstractContextManager[Any]:
+    """Keep yoyo's printing off standard output, where schemavet's report goes.
+
+    yoyo prints the rows any statement returns (``PRAGMA journal_mode = WAL`` prints "wal").
+    """
+    return contextlib.redirect_stdout(io.StringIO())
+
+
+def apply_one(backend: Any, migration: Any, mark: bool) -> None:
+    """Apply one migration (marking it applied unless it is a post-apply hook), failures named."""
+    try:
+        with quiet():
+            backend.apply_one(migration, mark=mark)
+    except Exception as e:  # yoyo raises the driver's own errors, and BadMigration
+        from schemavet.dialects.sqlite.confine import explain
+
+        problem = explain(str(e))
+        raise MigrationError(
+            f'Migration "{migration.id}" failed to apply: {problem} ({migration.path})'
+        ) from e
+
+
+def _in_order(backend: Any, migrations: Any, directory: str) -> list[Any]:
+    """The pending migrations in dependency order; loading them reads every file."""
+    try:
+        return list(backend.to_apply(migrations))
+    except Exception as e:  # BadMigration (unknown depends), yoyo's CycleError, unreadable files
+        where = f' in "{directory}"' if directory else ""
+        raise MigrationError(f"Cannot read the migrations{where}: {_load_problem(e)}") from e
+
+
+def _load_problem(error: Exception) -> str:
+    """yoyo's reason, in words: its CycleError carries the migrations of the cycle, not a sentence."""
+    from yoyo.topologicalsort import CycleError
+
+    if isinstance(error, CycleError) and len(error.args) > 1:
+        ids = sorted(getattr(m, "id", str(m)) for m in error.args[1])
+        return "circular dependencies among migrations " + ", ".join(ids)
+    return str(error)
+
+
+def _backend(url: str, scratch: bool) -> Any:
+    """yoyo's backend for ``url``; for a scratch SQLite database, one that does not fsync and
+    whose migrations cannot write files elsewhere (see :func:`scratch_backend`)."""
+    from yoyo import get_backend
+
+    if scratch and url.startswith("sqlite:///"):
+        return scratch_backend(url[len("sqlite:///") :])
+    return get_backend(url)
+
+
+def scratch_backend(path: str) -> Any:
+    """yoyo's backend for a scratch SQLite database at ``path`` that schemavet throws away.
+
+    Its connections are confined: the repository's migrations run here in CI, and ATTACH or
+    VACUUM INTO in one of them would write a database file anywhere (see
+    :mod:`schemavet.dialects.sqlite.confine`). And it does not fsync: a scratch database need not survive
+    a crash, and waiting for the disk at each of yoyo's commits (several per migration) is most
+    of the time a replay takes; yoyo opens its SQLite connections with ``cache=shared``, so the
+    setting reaches the connection it opens for each migration too.
+    """
+    from schemavet.dialects.sqlite.confine import confined_backend
+
+    backend = confined_backend(path)
+    backend.connection.execute("PRAGMA synchronous = OFF")
+    return backend
