@@ -8,6 +8,7 @@ import pytest
 
 import schemavet
 from schemavet.dialects.sqlite.normalize import normalize_sqlite
+from schemavet.dialects.sqlite.options import key_options, table_options, unique_options
 from tests.conftest import SAMSARA_SPEC
 
 CASES = Path(__file__).parent / "cases"
@@ -55,7 +56,7 @@ def _main(db: Path) -> dict:
 def test_kitchen_sink_facts(sink: Path) -> None:
     tables = _main(sink)
     parent, child = tables["parent table"], tables["child"]
-    assert parent.primary_key.rowid_alias and parent.primary_key.autoincrement
+    assert key_options(parent.primary_key).rowid_alias and key_options(parent.primary_key).autoincrement
     assert parent.columns["code"].collation == "NOCASE"
     assert {u.columns for u in parent.uniques} == {("code",), ("code", "region")}
     assert {u.name for u in parent.uniques} == {None, "uq_parent_code_region"}
@@ -72,9 +73,9 @@ def test_kitchen_sink_facts(sink: Path) -> None:
     assert child.indexes["ix expr"].columns == ('lower("select-ish")', "price * 2 DESC")
     assert child.indexes["ix expr"].where == "price > 0"
     assert tables["parent table"].indexes["ux_parent_region"].columns == ("region COLLATE RTRIM",)
-    assert tables["pair"].without_rowid and tables["pair"].columns["x"].nullable is False
-    assert tables["strict_things"].strict
-    assert tables["notes_fts"].virtual == "fts5(title, body)"
+    assert table_options(tables["pair"]).without_rowid and tables["pair"].columns["x"].nullable is False
+    assert table_options(tables["strict_things"]).strict
+    assert table_options(tables["notes_fts"]).virtual == "fts5(title, body)"
     assert not any(name.startswith("notes_fts_") for name in tables)  # shadow tables
 
 
@@ -118,20 +119,24 @@ def test_only_what_the_create_text_says_is_read_from_it(make_db) -> None:
     tables = schemavet.inspect(str(make_db(WORDS_IN_THE_WAY))).namespaces["main"].tables
     for name in ("as", "strict_log"):
         table = tables[name]
-        assert not table.checks and not table.without_rowid and not table.strict
+        assert not table.checks and not table_options(table).without_rowid and not table_options(table).strict
         assert all(c.collation is None and c.generated is None for c in table.columns.values())
-    assert tables["strict_log"].primary_key.rowid_alias
+    assert key_options(tables["strict_log"].primary_key).rowid_alias
     said = tables["said"]
-    assert said.without_rowid and said.strict
+    assert table_options(said).without_rowid and table_options(said).strict
     assert said.columns["b"].collation == "NOCASE"
     assert [c.expression for c in said.checks] == ["c > 0"]
     assert said.columns["d"].generated.expression == "a * 2" and said.columns["d"].generated.stored
     pk = said.primary_key
-    assert (pk.name, pk.on_conflict, pk.rowid_alias) == ("pk_said", "REPLACE", False)
+    assert (pk.name, key_options(pk).on_conflict, key_options(pk).rowid_alias) == (
+        "pk_said",
+        "REPLACE",
+        False,
+    )
     fks = {fk.columns: fk for fk in said.foreign_keys}
     assert (fks[("c",)].name, fks[("c",)].deferrable) == ("fk_said", "DEFERRABLE INITIALLY DEFERRED")
     assert (fks[("b",)].name, fks[("b",)].deferrable) == (None, "NOT DEFERRABLE")
-    assert [(u.columns, u.on_conflict) for u in said.uniques] == [(("b",), "IGNORE")]
+    assert [(u.columns, unique_options(u).on_conflict) for u in said.uniques] == [(("b",), "IGNORE")]
 
 
 # NOT after a column's REFERENCES clause starts NOT DEFERRABLE or the next constraint, NOT NULL.
@@ -178,7 +183,7 @@ CREATE TABLE t (a INT UNIQUE ON CONFLICT IGNORE, b INT, CONSTRAINT u_a UNIQUE (a
 
 def test_unique_constraints_on_the_same_columns_keep_their_conflict_clause(make_db) -> None:
     table = schemavet.inspect(str(make_db(TWIN_UNIQUES))).namespaces["main"].tables["t"]
-    assert {(u.columns, u.name, u.on_conflict) for u in table.uniques} == {
+    assert {(u.columns, u.name, unique_options(u).on_conflict) for u in table.uniques} == {
         (("a",), "u_a", "IGNORE"),
         (("b",), "u_b", "REPLACE"),
     }

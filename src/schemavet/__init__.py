@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from schemavet.commands.adopt import Adoption, AdoptionRefused, adopt
     from schemavet.commands.apply import apply
     from schemavet.commands.rehearse import Rehearsal, rehearse
-    from schemavet.commands.verify import Report, check, inspect, snapshot, verify
+    from schemavet.commands.verify import check, inspect, snapshot, verify
+    from schemavet.compare.outcomes import Report
     from schemavet.errors import SchemavetError
     from schemavet.migrations.sums import write_sum
     from schemavet.spec.load import Spec, load_spec
@@ -26,7 +27,7 @@ _HOMES = {
     "Adoption": "schemavet.commands.adopt",
     "AdoptionRefused": "schemavet.commands.adopt",
     "adopt": "schemavet.commands.adopt",
-    "Report": "schemavet.commands.verify",
+    "Report": "schemavet.compare.outcomes",
     "check": "schemavet.commands.verify",
     "inspect": "schemavet.commands.verify",
     "snapshot": "schemavet.commands.verify",

@@ -1,14 +1,20 @@
 """The schema model every source produces and every comparison reads.
 
 Frozen dataclasses, no I/O, no dialect logic. Collections are dicts keyed by the name used
-for matching (the normalizer decides what that key is: SQLite folds case, PostgreSQL does
+for matching (the dialect decides what that key is: SQLite folds case, PostgreSQL does
 not); each object also keeps its name as written, for messages. ``line`` records where a
 spec declares the object and takes no part in comparisons.
+
+What only one engine has (SQLite's WITHOUT ROWID, a conflict clause, PostgreSQL's UNLOGGED …)
+is no field here: a dialect subclasses :class:`Options` and hangs it on the table or key as
+``options``; comparisons read its fields as the owner's own, so the model, the diff and the
+reports learn nothing when a dialect adds one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, is_dataclass
+from functools import lru_cache
 from typing import Any
 
 NO_ACTION = "NO ACTION"
@@ -21,6 +27,20 @@ def _line() -> Any:
 
 def _label() -> Any:
     return field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Facts a dialect adds to a table or key (subclassed in ``dialects/<name>/options.py``).
+
+    Compared as if its fields were the owner's (see :func:`comparable`); every field needs a
+    default, so ``type(options)()`` is the dialect's plain table or key.
+    """
+
+    @property
+    def is_virtual(self) -> bool:
+        """True when the table's rows live in a module, not in columns of its own."""
+        return False
 
 
 @dataclass(frozen=True)
@@ -41,21 +61,17 @@ class Column:
     default: str | None = None
     collation: str | None = None
     generated: Generated | None = None
+    options: Options | None = None
     line: int | None = _line()
 
 
 @dataclass(frozen=True)
 class PrimaryKey:
-    """The primary key. ``rowid_alias`` is SQLite's INTEGER PRIMARY KEY; None means derive it.
-
-    ``on_conflict`` is SQLite's conflict resolution (REPLACE, IGNORE …); None is the default.
-    """
+    """The primary key; ``options`` holds what its dialect adds (SQLite: rowid alias, AUTOINCREMENT)."""
 
     columns: tuple[str, ...]
     name: str | None = None
-    autoincrement: bool = False
-    rowid_alias: bool | None = None
-    on_conflict: str | None = None
+    options: Options | None = None
     line: int | None = _line()
 
 
@@ -80,7 +96,7 @@ class Unique:
 
     columns: tuple[str, ...]
     name: str | None = None
-    on_conflict: str | None = None
+    options: Options | None = None
     line: int | None = _line()
 
 
@@ -126,10 +142,13 @@ class Table:
     checks: tuple[Check, ...] = ()
     indexes: dict[str, Index] = field(default_factory=dict)
     triggers: dict[str, Trigger] = field(default_factory=dict)
-    without_rowid: bool = False
-    strict: bool = False
-    virtual: str | None = None
+    options: Options | None = None
     line: int | None = _line()
+
+    @property
+    def is_virtual(self) -> bool:
+        """True for a table whose rows a module keeps (SQLite's virtual tables): no columns of its own."""
+        return self.options is not None and self.options.is_virtual
 
 
 @dataclass(frozen=True)
@@ -171,10 +190,40 @@ class Schema:
     namespaces: dict[str, Namespace] = field(default_factory=dict)
 
 
+def option_label(attribute: str) -> str | None:
+    """How reports name a dialect option (``WITHOUT ROWID``): its field's ``label`` metadata."""
+    return _option_labels().get(attribute)
+
+
+@lru_cache(maxsize=1)
+def _option_labels() -> dict[str, str]:
+    labels: dict[str, str] = {}
+    pending: list[type] = [Options]
+    while pending:
+        cls = pending.pop()
+        pending += cls.__subclasses__()
+        for f in fields(cls):
+            if "label" in f.metadata:
+                labels[f.name] = f.metadata["label"]
+    return labels
+
+
 def comparable(value: Any) -> Any:
-    """Plain data made of the fields that take part in comparison (labels and lines dropped)."""
+    """Plain data made of the fields that take part in comparison (labels and lines dropped).
+
+    An owner's ``options`` are read as its own fields, in their place.
+    """
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: comparable(getattr(value, f.name)) for f in fields(value) if f.compare}
+        data: dict[str, Any] = {}
+        for f in fields(value):
+            if not f.compare:
+                continue
+            item = getattr(value, f.name)
+            if f.name == "options":
+                data.update(comparable(item) if item is not None else {})
+            else:
+                data[f.name] = comparable(item)
+        return data
     if isinstance(value, dict):
         return {key: comparable(item) for key, item in value.items()}
     if isinstance(value, tuple):

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from typing import Any
 
 from schemavet.commands.verify import Report
 from schemavet.compare.diff import diff_schemas
 from schemavet.compare.findings import Finding
-from schemavet.dialects.base import Engine, get_engine
+from schemavet.dialects import registry
+from schemavet.dialects.base import Dialect
 from schemavet.dialects.url import DatabaseURL, parse_db_url
 from schemavet.errors import DatabaseError, MigrationError, SchemavetError
 from schemavet.model import Schema
@@ -57,50 +57,46 @@ def adopt(
 ) -> Adoption:
     """Mark the migrations up to the database's ``user_version`` as applied, after proving it."""
     url = parse_db_url(db)
-    if url.engine != "sqlite":
-        raise SchemavetError(f"adopt reads SQLite's PRAGMA user_version; {url.url} is {url.engine}")
-    engine = get_engine(url.engine)
+    dialect = registry.get(url.engine)
+    dialect.check_supports("adopt")
     directory = os.fspath(migrations)
-    version, fingerprint = _legacy_state(url)
+    version, fingerprint = _legacy_state(url, dialect)
     ordered = _ordered(directory)
     prefix = migrations_for_version(ordered, version, directory)
-    expected, spec_report = _replay(engine, ordered, len(prefix), spec)
-    _refuse_drift(url, engine, expected, prefix, version, directory)
+    expected, spec_report = _replay(dialect, ordered, len(prefix), spec)
+    _refuse_drift(url, dialect, expected, prefix, version, directory)
     if spec_report is not None and not spec_report.ok:
         raise AdoptionRefused(
             f'Refusing to adopt "{url.location}": the migrations in "{directory}" do not build '
             f'the spec "{spec_report.spec_path}"; nothing was marked',
             spec_report,
         )
-    _mark(url, prefix, fingerprint)
+    _mark(url, dialect, prefix, fingerprint)
     return Adoption(db, version, tuple(m.id for m in prefix), tuple(m.id for m in ordered[len(prefix) :]))
 
 
-def _legacy_state(url: DatabaseURL) -> tuple[int, str]:
+def _legacy_state(url: DatabaseURL, dialect: Dialect) -> tuple[int, str]:
     """The database's user_version and schema fingerprint; refuses one yoyo already manages."""
-    from schemavet.dialects.sqlite.bookkeeping import schema_fingerprint, user_version
-    from schemavet.dialects.sqlite.connect import open_readonly
-
-    with open_readonly(url.location) as conn:
-        _refuse_managed(url, conn)
-        return user_version(conn), schema_fingerprint(conn)
+    with dialect.open_readonly(url.location) as conn:
+        state = dialect.bookkeeping(conn)
+        _refuse_managed(url, state)
+        return state.user_version(), state.schema_fingerprint()
 
 
-def _refuse_managed(url: DatabaseURL, conn: Any) -> None:
+def _refuse_managed(url: DatabaseURL, state: Any) -> None:
     """yoyo manages a database once ``_yoyo_migration`` has rows (its other tables may be empty).
 
     A row in ``yoyo_lock`` says a yoyo process is migrating it (or died doing so): refused too.
     """
-    from schemavet.dialects.sqlite.bookkeeping import MIGRATION_TABLE, applied_migration_ids, yoyo_lock
     from schemavet.migrations.runner import locked_sentence
 
-    applied = applied_migration_ids(conn)
+    applied = state.applied_migration_ids()
     if applied:
         raise SchemavetError(
             f'"{url.location}" already has yoyo bookkeeping: {len(applied)} migrations recorded in '
-            f'{MIGRATION_TABLE}; nothing to adopt: apply its pending migrations with "schemavet apply"'
+            f'{state.migration_table}; nothing to adopt: apply its pending migrations with "schemavet apply"'
         )
-    lock = yoyo_lock(conn)
+    lock = state.yoyo_lock()
     if lock is not None:
         raise DatabaseError(locked_sentence(url.location, *lock, "nothing was marked"))
 
@@ -164,7 +160,7 @@ def migrations_for_version(ordered: list[Any], version: int, directory: str) -> 
 
 
 def _replay(
-    engine: Engine, ordered: list[Any], count: int, spec: str | os.PathLike[str] | None
+    dialect: Dialect, ordered: list[Any], count: int, spec: str | os.PathLike[str] | None
 ) -> tuple[Schema, Report | None]:
     """The schema the first ``count`` migrations build; with a spec, also verify all of them."""
     from yoyo import get_backend
@@ -172,14 +168,14 @@ def _replay(
     from schemavet.commands.verify import verify
     from schemavet.migrations.runner import apply_one
 
-    with tempfile.TemporaryDirectory(prefix="schemavet-adopt-") as scratch:
-        path = os.path.join(scratch, "scratch.db")
-        backend = get_backend("sqlite:///" + path)
+    with dialect.scratch_database() as scratch:
+        path = parse_db_url(scratch).location
+        backend = get_backend(scratch)
         try:
             with backend.lock():
                 for migration in ordered[:count]:
                     apply_one(backend, migration, mark=True)
-                expected = engine.normalize(engine.inspect(parse_db_url(path)))
+                expected = dialect.normalize(dialect.inspect(path))
                 if spec is None:
                     return expected, None
                 for migration in ordered[count:]:
@@ -190,9 +186,9 @@ def _replay(
 
 
 def _refuse_drift(
-    url: DatabaseURL, engine: Engine, expected: Schema, prefix: list[Any], version: int, directory: str
+    url: DatabaseURL, dialect: Dialect, expected: Schema, prefix: list[Any], version: int, directory: str
 ) -> None:
-    actual = engine.normalize(engine.inspect(url))
+    actual = dialect.normalize(dialect.inspect(url.location))
     findings: list[Finding] = diff_schemas(expected, actual)
     if not findings:
         return
@@ -205,21 +201,21 @@ def _refuse_drift(
     )
 
 
-def _mark(url: DatabaseURL, prefix: list[Any], fingerprint: str) -> None:
+def _mark(url: DatabaseURL, dialect: Dialect, prefix: list[Any], fingerprint: str) -> None:
     """Mark ``prefix`` applied with yoyo's own API, if nobody changed the schema meanwhile.
 
     One transaction, under the database's write lock from its first statement: the schema is
     checked against the fingerprint taken before the replay, then yoyo's tables are created and
     the migrations marked. A refusal or any error rolls it back, so the file is as it was.
     """
-    from schemavet.dialects.sqlite.bookkeeping import schema_fingerprint
     from schemavet.migrations.bookkeeping import InOneTransaction, open_backend, yoyo_url
 
     backend = open_backend(yoyo_url(url), mixins=(InOneTransaction,), prepare=False, record_hashes=False)
     try:
         with backend.transaction():
-            _refuse_managed(url, backend.connection)
-            if schema_fingerprint(backend.connection) != fingerprint:
+            state = dialect.bookkeeping(backend.connection)
+            _refuse_managed(url, state)
+            if state.schema_fingerprint() != fingerprint:
                 raise SchemavetError(
                     f'"{url.location}" changed while it was being adopted; nothing was marked, '
                     f"run adopt again"

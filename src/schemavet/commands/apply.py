@@ -11,8 +11,8 @@ import os
 
 from schemavet.compare.findings import Finding
 from schemavet.compare.migration_findings import CONTENT, REMOVED, MigrationFinding
+from schemavet.dialects import registry
 from schemavet.dialects.url import DatabaseURL, parse_db_url
-from schemavet.errors import SchemavetError
 
 
 def apply(db: str, migrations: str | os.PathLike[str], lock_timeout: float | None = None) -> list[str]:
@@ -25,6 +25,7 @@ def apply(db: str, migrations: str | os.PathLike[str], lock_timeout: float | Non
     from schemavet.migrations.runner import apply_pending, read_migration_dir
 
     url = parse_db_url(db)
+    registry.get(url.engine).check_supports("apply")
     directory = os.fspath(migrations)
     listed = read_migration_dir(directory)
     refuse_unadopted(url, 'run "schemavet adopt" first')
@@ -36,41 +37,13 @@ def apply(db: str, migrations: str | os.PathLike[str], lock_timeout: float | Non
 
 
 def refuse_unadopted(url: DatabaseURL, what_to_do: str) -> None:
-    """A SQLite database with a user_version but no migration yoyo recorded must be adopted first.
-
-    Applying every migration to it would fail on the first table that already exists, after
-    yoyo had created its own tables in it. yoyo's tables alone (an empty ``yoyo_lock``, which
-    any yoyo command leaves) do not make a database adopted: rows in ``_yoyo_migration`` do.
-    """
-    if url.engine != "sqlite" or not os.path.isfile(url.location) or not os.path.getsize(url.location):
-        return
-    from schemavet.dialects.sqlite.bookkeeping import applied_migration_ids, user_version
-    from schemavet.dialects.sqlite.connect import open_readonly
-
-    with open_readonly(url.location) as conn:
-        version, applied = user_version(conn), applied_migration_ids(conn)
-    if version and not applied:
-        raise SchemavetError(
-            f'"{url.location}" is at user_version {version} with no migration recorded by yoyo; '
-            f"{what_to_do}, so its applied migrations are not applied twice"
-        )
+    """A database its app migrated by other means must be adopted before yoyo applies anything."""
+    registry.get(url.engine).refuse_unadopted(url.location, what_to_do)
 
 
 def recorded_hashes(url: DatabaseURL) -> dict[str, str]:
     """Migration id → content hash recorded in the database when it was applied."""
-    readers = {"sqlite": _recorded_sqlite}
-    reader = readers.get(url.engine)
-    if reader is None:
-        raise SchemavetError(f"schemavet cannot read recorded migration hashes from {url.engine} yet")
-    return reader(url)
-
-
-def _recorded_sqlite(url: DatabaseURL) -> dict[str, str]:
-    from schemavet.dialects.sqlite.bookkeeping import recorded_hashes as read
-    from schemavet.dialects.sqlite.connect import open_readonly
-
-    with open_readonly(url.location) as conn:
-        return read(conn)
+    return registry.get(url.engine).recorded_hashes(url.location)
 
 
 def content_findings(db: str, migrations: str | os.PathLike[str]) -> list[Finding]:

@@ -28,6 +28,7 @@ from schemavet.compare.migration_findings import (
     ROWS_LOST,
     MigrationFinding,
 )
+from schemavet.compare.outcomes import Rehearsal, TableRows  # noqa: F401  (their home before)
 from schemavet.dialects.sqlite.backup import PAGES_PER_STEP, Progress
 from schemavet.dialects.sqlite.references import SavedReferences, nulled_references, save_references
 from schemavet.dialects.sqlite.rehearsal import RowAccount
@@ -35,40 +36,6 @@ from schemavet.dialects.url import DatabaseURL, parse_db_url
 from schemavet.errors import SchemavetError
 
 _T = TypeVar("_T")
-
-
-@dataclass(frozen=True)
-class TableRows:
-    """Rows of one table before and after the migrations (None: the table did not exist).
-
-    ``lost`` counts the rows that are gone: matched by primary key where the table has one (so
-    a row deleted and another inserted in its place is lost, whatever the count says), counted
-    otherwise. ``renamed_to`` names the new table the rows of a table that is gone were found
-    in, compared row by row (see :func:`schemavet.dialects.sqlite.rehearsal.account_rows`).
-    """
-
-    table: str
-    before: int | None
-    after: int | None
-    lost: int = 0
-    renamed_to: str | None = None
-
-
-@dataclass(frozen=True)
-class Rehearsal:
-    """What applying the pending migrations did to a copy of the database."""
-
-    database: str
-    applied: tuple[str, ...]
-    tables: tuple[TableRows, ...]
-    findings: tuple[Finding, ...]
-    verification: Report | None
-    adopted: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        """True when no table lost rows, no check failed and the spec (if any) matched."""
-        return not self.findings and (self.verification is None or self.verification.ok)
 
 
 def rehearse(

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemavet.compare.changes import REMOVED, Change, Snapshot, schema_changes
-from schemavet.compare.findings import plain
-from schemavet.diagnostics import ERROR, Diagnostic
+from schemavet.compare.outcomes import Loss, RowCount, StepEffect  # noqa: F401  (their home before)
+from schemavet.diagnostics import Diagnostic
 from schemavet.dialects.sqlite.expressions import fold
 from schemavet.errors import MigrationError, SqlSyntaxError
 from schemavet.model import Index, Namespace, Schema, Table, Trigger, View, comparable
@@ -28,79 +28,6 @@ from schemavet.sql.tokens import quote_identifier, tokenize
 
 Lint = Callable[[str], list[Diagnostic]]
 _COUNT_BATCH = 500  # terms per counting statement, well under SQLite's 2,000-column limit
-
-
-@dataclass(frozen=True)
-class Loss:
-    """An index or trigger that a migration removed without dropping it by name.
-
-    ``table`` is the table (or, for an INSTEAD OF trigger, the view — ``owner_type`` says
-    which) that is still there after the migration but without it.
-    """
-
-    object_type: str
-    name: str
-    table: str
-    definition: dict[str, Any]
-    owner_type: str = "table"
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON shape."""
-        return {
-            "object_type": self.object_type,
-            "name": self.name,
-            "table": self.table,
-            "owner_type": self.owner_type,
-            "definition": plain(self.definition),
-        }
-
-
-@dataclass(frozen=True)
-class RowCount:
-    """A table whose number of rows a migration changed (seed data, data migrations)."""
-
-    table: str
-    before: int
-    after: int
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON shape."""
-        return {"table": self.table, "before": self.before, "after": self.after}
-
-
-@dataclass(frozen=True)
-class StepEffect:
-    """The effect of one migration file, measured on the scratch database."""
-
-    migration: str
-    path: str
-    post_apply: bool
-    changes: tuple[Change, ...]
-    losses: tuple[Loss, ...]
-    rows: tuple[RowCount, ...]
-    diagnostics: tuple[Diagnostic, ...]
-    error: str | None = None  # why the migration failed to apply (then it is the last step)
-
-    @property
-    def failed(self) -> bool:
-        """True when the step failed to apply, lost an index or trigger, or has a lint finding
-        of error severity."""
-        return (
-            self.error is not None or bool(self.losses) or any(d.severity == ERROR for d in self.diagnostics)
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON shape."""
-        return {
-            "migration": self.migration,
-            "path": self.path,
-            "post_apply": self.post_apply,
-            "changes": [c.as_dict() for c in self.changes],
-            "losses": [loss.as_dict() for loss in self.losses],
-            "rows": [r.as_dict() for r in self.rows],
-            "diagnostics": [_diagnostic_dict(d) for d in self.diagnostics],
-            "error": self.error,
-        }
 
 
 @dataclass(frozen=True)
@@ -342,7 +269,7 @@ def _row_counts(conn: sqlite3.Connection, schema: Schema) -> dict[str, int]:
     One statement counts a batch of tables: a statement per table costs more than the
     counting itself on a scratch database.
     """
-    names = [t.name for ns in schema.namespaces.values() for t in ns.tables.values() if t.virtual is None]
+    names = [t.name for ns in schema.namespaces.values() for t in ns.tables.values() if not t.is_virtual]
     counts: dict[str, int] = {}
     for start in range(0, len(names), _COUNT_BATCH):
         batch = names[start : start + _COUNT_BATCH]
@@ -357,15 +284,3 @@ def _row_changes(before: dict[str, int], after: dict[str, int]) -> Iterator[RowC
         old = old_by_key.get(fold(name), 0)
         if count != old:
             yield RowCount(name, old, count)
-
-
-def _diagnostic_dict(diagnostic: Diagnostic) -> dict[str, Any]:
-    return {
-        "path": diagnostic.path,
-        "line": diagnostic.line,
-        "column": diagnostic.column,
-        "code": diagnostic.code,
-        "severity": diagnostic.severity,
-        "message": diagnostic.message,
-        "hint": diagnostic.hint,
-    }

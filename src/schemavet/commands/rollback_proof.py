@@ -9,13 +9,13 @@ restored, or changed); a rollback that fails is a finding too.
 from __future__ import annotations
 
 import os
-import tempfile
 from typing import Any
 
 from schemavet.compare.diff import diff_schemas
 from schemavet.compare.findings import CHANGED, MISSING, UNEXPECTED, Finding
 from schemavet.compare.migration_findings import REAPPLY, ROLLBACK, MigrationFinding
-from schemavet.dialects.base import Engine, get_engine
+from schemavet.dialects import registry
+from schemavet.dialects.base import Dialect
 from schemavet.dialects.url import parse_db_url
 from schemavet.model import Schema
 
@@ -28,20 +28,23 @@ class _ProofStopped(Exception):
         super().__init__()
 
 
-def prove_rollbacks(migrations: str | os.PathLike[str]) -> list[Finding]:
-    """Findings for every migration of ``migrations`` whose rollback does not undo it exactly."""
-    from schemavet.migrations.runner import in_yoyo_order, read_migration_dir, scratch_backend
+def prove_rollbacks(migrations: str | os.PathLike[str], dialect: Dialect | None = None) -> list[Finding]:
+    """Findings for every migration of ``migrations`` whose rollback does not undo it exactly.
+
+    The proof runs on a scratch database of ``dialect`` (the default dialect's when None).
+    """
+    from schemavet.migrations.runner import in_yoyo_order, read_migration_dir
 
     ordered = in_yoyo_order(read_migration_dir(os.fspath(migrations)))
-    engine = get_engine("sqlite")
+    dialect = dialect or registry.get(registry.default_name())
     findings: list[Finding] = []
-    with tempfile.TemporaryDirectory(prefix="schemavet-rollback-") as scratch:
-        path = os.path.join(scratch, "scratch.db")
-        backend = scratch_backend(path)
+    with dialect.scratch_database() as scratch:
+        path = parse_db_url(scratch).location
+        backend = dialect.scratch_backend(scratch)
         try:
             with backend.lock():
                 for migration in ordered:
-                    findings += _prove_one(backend, migration, engine, path)
+                    findings += _prove_one(backend, migration, dialect, path)
         except _ProofStopped as stopped:
             findings += stopped.findings
         finally:
@@ -49,7 +52,7 @@ def prove_rollbacks(migrations: str | os.PathLike[str]) -> list[Finding]:
     return findings
 
 
-def _prove_one(backend: Any, migration: Any, engine: Engine, path: str) -> list[Finding]:
+def _prove_one(backend: Any, migration: Any, engine: Dialect, path: str) -> list[Finding]:
     from schemavet.migrations.runner import apply_one, quiet, rollback_path
 
     if rollback_path(migration) is None:
@@ -77,8 +80,8 @@ def _prove_one(backend: Any, migration: Any, engine: Engine, path: str) -> list[
     return findings + _differences(applied, _schema(engine, path), migration, REAPPLY)
 
 
-def _schema(engine: Engine, path: str) -> Schema:
-    return engine.normalize(engine.inspect(parse_db_url(path)))
+def _schema(dialect: Dialect, location: str) -> Schema:
+    return dialect.normalize(dialect.inspect(location))
 
 
 def _differences(expected: Schema, actual: Schema, migration: Any, step: str) -> list[Finding]:

@@ -3,32 +3,16 @@
 from __future__ import annotations
 
 import os
-import tempfile
-from dataclasses import dataclass
 
 from schemavet.compare.diff import diff_schemas
 from schemavet.compare.findings import Finding
-from schemavet.dialects.base import Engine, get_engine
+from schemavet.compare.outcomes import Report  # noqa: F401  (their home before)
+from schemavet.dialects import registry
+from schemavet.dialects.base import Dialect
 from schemavet.dialects.url import DatabaseURL, parse_db_url
 from schemavet.model import Schema
 from schemavet.spec.load import Spec, load_spec
 from schemavet.spec.yamlnodes import gc_paused
-
-
-@dataclass(frozen=True)
-class Report:
-    """The outcome of a verification: the findings, and what was compared."""
-
-    database: str
-    spec_path: str
-    findings: tuple[Finding, ...]
-    # what was checked beyond the catalog ("16 query plans checked", …), for the summary line
-    checked: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        """True when the database matches the spec and every policy holds."""
-        return not self.findings
 
 
 def verify(
@@ -55,13 +39,13 @@ def _verify(
     in_place: bool,
 ) -> Report:
     url = parse_db_url(db)
-    engine = get_engine(url.engine)
+    dialect = registry.get(url.engine)
     spec_path = spec.path if isinstance(spec, Spec) else os.fspath(spec)
     # The collector is paused for the whole run and resumed only once the models are gone:
     # resumed earlier, its first pass would walk every object they are made of.
     checked: list[str] = []
     with gc_paused():
-        findings = _compare(url, engine, spec, prove_actions, in_place, checked)
+        findings = _compare(url, dialect, spec, prove_actions, in_place, checked)
     if migrations is not None:
         from schemavet.commands.apply import content_findings
 
@@ -71,38 +55,36 @@ def _verify(
 
 def _compare(
     url: DatabaseURL,
-    engine: Engine,
+    dialect: Dialect,
     spec: str | os.PathLike[str] | Spec,
     prove_actions: bool = False,
     in_place: bool = False,
     checked: list[str] | None = None,
 ) -> list[Finding]:
-    with engine.inspecting(url) as inspected:  # the database is read while the spec is
+    with dialect.inspecting(url.location) as inspected:  # the database is read while the spec is
         if not isinstance(spec, Spec):
-            spec = load_spec(spec, engine.name)
+            spec = load_spec(spec, dialect.name)
         # policies, plans and proofs read every table; the diff only the ones that differ
         whole = bool(spec.policies or spec.queries or prove_actions)
-        expected, actual = engine.normalize_pair(spec.schema, inspected(), whole)
+        expected, actual = dialect.normalize_pair(spec.schema, inspected(), whole)
     findings = diff_schemas(expected, actual)
     # policies, plans and proofs: imported only by the specs and runs that have them
     if spec.policies:
         from schemavet.compare.policies import check_policies
 
-        findings += check_policies(spec.policies, expected, engine.name_key, "spec")
-        findings += check_policies(spec.policies, actual, engine.name_key, "database")
+        findings += check_policies(spec.policies, expected, dialect.name_key, "spec")
+        findings += check_policies(spec.policies, actual, dialect.name_key, "database")
     if spec.queries or prove_actions:
         from schemavet.commands.behaviour import check_behaviour
 
-        findings += check_behaviour(
-            url, expected, spec.queries, engine.name_key, prove_actions, in_place, checked
-        )
+        findings += check_behaviour(url, dialect, expected, spec.queries, prove_actions, in_place, checked)
     return findings
 
 
 def check(
     migrations: str | os.PathLike[str], spec: str | os.PathLike[str], prove_actions: bool = True
 ) -> Report:
-    """Apply every migration to a new scratch SQLite database, then verify it against ``spec``.
+    """Apply every migration to a new scratch database of the spec's engine, then verify it.
 
     Also: the files must match their ``schemavet.sum``, every rollback must undo its
     migration exactly (see :mod:`schemavet.migrations.sums`,
@@ -113,18 +95,23 @@ def check(
     from schemavet.migrations.runner import apply_all
     from schemavet.migrations.sums import check_sum
 
-    with tempfile.TemporaryDirectory(prefix="schemavet-") as scratch:
-        path = os.path.join(scratch, "scratch.db")
-        apply_all("sqlite:///" + path, os.fspath(migrations), scratch=True)
-        report = _verify(path, spec, None, prove_actions, in_place=True)
-    findings = (*check_sum(os.fspath(migrations)), *report.findings, *prove_rollbacks(migrations))
+    dialect = registry.get(_spec_engine(spec))
+    with dialect.scratch_database() as scratch:
+        apply_all(scratch, os.fspath(migrations), scratch=True)
+        report = _verify(scratch, spec, None, prove_actions, in_place=True)
+    findings = (*check_sum(os.fspath(migrations)), *report.findings, *prove_rollbacks(migrations, dialect))
     return Report(f"the schema built by {os.fspath(migrations)}", report.spec_path, findings, report.checked)
+
+
+def _spec_engine(spec: str | os.PathLike[str]) -> str:
+    """The first engine a spec names (the default dialect's when it names none)."""
+    return load_spec(spec).engines[0]
 
 
 def inspect(db: str) -> Schema:
     """The schema of the database at ``db``, as the database states it (not normalized)."""
     url = parse_db_url(db)
-    return get_engine(url.engine).inspect(url)
+    return registry.get(url.engine).inspect(url.location)
 
 
 def snapshot(db: str) -> str:

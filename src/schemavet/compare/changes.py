@@ -272,9 +272,7 @@ def _owner_definition(owner: Table | View) -> dict[str, Any]:
         "name": owner.name,
         "columns": {column.name: comparable(column) for column in owner.columns.values()},
         "primary_key": comparable(owner.primary_key),
-        "without_rowid": owner.without_rowid,
-        "strict": owner.strict,
-        "virtual": owner.virtual,
+        **(comparable(owner.options) if owner.options is not None else {}),
     }
 
 

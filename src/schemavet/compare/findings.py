@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from schemavet.model import option_label
+
 if TYPE_CHECKING:
     from schemavet.diagnostics import Diagnostic
 
@@ -117,7 +119,7 @@ def show(value: Any) -> str:
 
 
 def _change_phrase(attribute: str, expected: Any, actual: Any) -> str:
-    phrase = _PHRASES.get(attribute)
+    phrase = _PHRASES.get(attribute) or _option_phrase(attribute)
     if phrase is not None:
         return str(phrase(expected, actual))
     label = attribute.replace("_", " ")
@@ -126,6 +128,12 @@ def _change_phrase(attribute: str, expected: Any, actual: Any) -> str:
 
 def _nullable(expected: Any, actual: Any) -> str:
     return "should be nullable, found NOT NULL" if expected else "should be NOT NULL, found nullable"
+
+
+def _option_phrase(attribute: str) -> Any:
+    """A dialect's flag option (``WITHOUT ROWID``) phrased by the label its dialect gives it."""
+    label = option_label(attribute)
+    return _flag(label) if label is not None else None
 
 
 def _flag(name: str) -> Any:
@@ -165,8 +173,6 @@ _PHRASES = {
     "nullable": _nullable,
     "default": _default,
     "unique": _flag("unique"),
-    "without_rowid": _flag("WITHOUT ROWID"),
-    "strict": _flag("STRICT"),
     "on_delete": _action("DELETE"),
     "on_update": _action("UPDATE"),
 }

@@ -55,7 +55,7 @@ def _tables(policy: Policy, schema: Schema, key: NameKey) -> Iterator[tuple[str,
     if policy.tables:
         yield from ((name, tables[key(name)]) for name in policy.tables if key(name) in tables)
     else:
-        yield from ((t.name, t) for t in tables.values() if t.virtual is None)
+        yield from ((t.name, t) for t in tables.values() if not t.is_virtual)
 
 
 def _foreign_keys_indexed(policy: Policy, schema: Schema, key: NameKey) -> Iterator[Violation]:

@@ -1,68 +1,213 @@
-"""The engines schemavet can verify, each a set of functions from its own modules."""
+"""What a dialect is: everything the pipeline, the commands and the linter ask of one engine.
+
+A dialect is a folder (``dialects/<name>/``) whose ``__init__`` defines one subclass of
+:class:`Dialect`, and one line in :mod:`schemavet.dialects.registry`. Nothing outside the folder
+knows which dialect it is talking to: the CLI, config, URL parsing, spec loading, the diff and
+the linter all ask the dialect object. What a dialect cannot do yet raises one sentence saying
+so (the defaults below), never a wrong answer.
+
+Subclasses keep their imports inside the methods, so choosing a dialect costs nothing at start-up.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from schemavet.dialects.url import DatabaseURL
 from schemavet.errors import SchemavetError
-from schemavet.model import Schema
+
+if TYPE_CHECKING:
+    from schemavet.compare.actions import Outcome
+    from schemavet.compare.plans import Plan, Query
+    from schemavet.model import Options, Schema
+    from schemavet.sql.ddl import Grammar
 
 
-@dataclass(frozen=True)
-class Engine:
-    """What the pipeline needs from a dialect: read a database, normalize, match names.
+class Dialect:
+    """One database engine: its names, its URLs, and how schemavet reads and compares it."""
 
-    ``inspecting(url)`` is ``inspect`` for a caller with other work to do meanwhile: a context
-    manager giving a function that returns the schema; the engine may start reading at once.
-    ``normalize_pair(expected, actual, whole)`` normalizes both sides of a comparison together,
-    free to normalize only once what both sides write alike; with ``whole`` false, free not to
-    normalize it at all (a diff needs only to see it is equal, policies need every table in
-    normal form).
-    """
+    #: The canonical name: a spec's ``engine:``, a URL's engine, lint's ``--dialect``.
+    name: ClassVar[str]
+    #: The engine's own spelling of its name, for sentences ("SQLite", "PostgreSQL").
+    title: ClassVar[str]
+    #: Other names accepted wherever a dialect is named (``postgres``).
+    aliases: ClassVar[tuple[str, ...]] = ()
+    #: URL schemes (before ``://``) that name this dialect.
+    url_schemes: ClassVar[tuple[str, ...]] = ()
+    #: The namespace a spec's top-level tables belong to (``main``, ``public``).
+    default_namespace: ClassVar[str] = "main"
+    #: The sqlglot dialect name used to parse this dialect's migrations.
+    sqlglot_dialect: ClassVar[str] = ""
+    #: Tables every database of this dialect may hold that are no part of an app's schema.
+    bookkeeping_tables: ClassVar[frozenset[str]] = frozenset()
 
-    name: str
-    inspect: Callable[[DatabaseURL], Schema]
-    inspecting: Callable[[DatabaseURL], AbstractContextManager[Callable[[], Schema]]]
-    normalize: Callable[[Schema], Schema]
-    normalize_pair: Callable[[Schema, Schema, bool], tuple[Schema, Schema]]
-    name_key: Callable[[str], str]
+    # --- names and places ---------------------------------------------------------------------
+
+    def name_key(self, name: str) -> str:
+        """The key two names of one object share (SQLite folds ASCII case; PostgreSQL does not)."""
+        return name
+
+    def word_key(self, name: str) -> str:
+        """The key of an identifier written in SQL without quotes (as the engine folds it)."""
+        return self.name_key(name)
+
+    def location(self, url: str, rest: str) -> str:
+        """Where a URL of this dialect points (``rest`` follows ``scheme://``); raises if malformed."""
+        return url
+
+    def redacted(self, url: str) -> str:
+        """``url`` as messages may show it: never with its password."""
+        from schemavet.dialects.url import without_password
+
+        return without_password(url)
+
+    # --- the verify pipeline ------------------------------------------------------------------
+
+    def inspect(self, location: str) -> Schema:
+        """The schema of the database at ``location``, as the database states it."""
+        raise self._unsupported("inspect")
+
+    def inspecting(self, location: str) -> AbstractContextManager[Callable[[], Schema]]:
+        """``inspect`` for a caller with other work meanwhile: yields a function giving the schema."""
+        return _deferred(lambda: self.inspect(location))
+
+    def normalize(self, schema: Schema) -> Schema:
+        """The normal form every comparison reads."""
+        raise self._unsupported("compare")
+
+    def normalize_pair(self, expected: Schema, actual: Schema, whole: bool) -> tuple[Schema, Schema]:
+        """Both sides of a comparison in normal form (``whole`` False: what both write alike may stay)."""
+        return self.normalize(expected), self.normalize(actual)
+
+    def grammar(self) -> Grammar:
+        """The column language of a spec for this dialect (``TEXT NOT NULL DEFAULT 0``)."""
+        raise self._unsupported("read specs for")
+
+    def table_options(self, entries: dict[str, Any], read: OptionReader) -> Options | None:
+        """A table's dialect-owned options from its spec entries (``without_rowid: true`` …)."""
+        return None
+
+    def table_option_keys(self) -> frozenset[str]:
+        """The spec keys of a table that :meth:`table_options` reads."""
+        return frozenset()
+
+    def dump_table_options(self, options: Options | None) -> dict[str, Any]:
+        """A table's options as spec entries; the inverse of :meth:`table_options`."""
+        return {}
+
+    def key_options(
+        self, autoincrement: bool, rowid_alias: bool | None, on_conflict: str | None
+    ) -> Options | None:
+        """A primary key's options from what a spec says of it; a refusal for what the dialect lacks."""
+        self._refuse("AUTOINCREMENT", autoincrement)
+        self._refuse("ON CONFLICT clauses", on_conflict)
+        return None
+
+    def unique_options(self, on_conflict: str | None) -> Options | None:
+        """A UNIQUE constraint's options from what a spec says of it."""
+        self._refuse("ON CONFLICT clauses", on_conflict)
+        return None
+
+    def column_options(self, identity: str | None) -> Options | None:
+        """A column's options from what a spec says of it (an identity column …)."""
+        self._refuse("identity columns", identity)
+        return None
+
+    # --- behaviour: plans and foreign-key actions ---------------------------------------------
+
+    def explain(self, location: str, queries: tuple[Query, ...]) -> list[Plan]:
+        """The plan of each query, read-only."""
+        raise self._unsupported("check query plans on")
+
+    def prove(self, location: str, expected: Schema, in_place: bool) -> list[Outcome]:
+        """Every declared foreign-key action done and observed (``in_place``: the db is scratch)."""
+        raise self._unsupported("prove foreign-key actions on")
+
+    # --- migrations -----------------------------------------------------------------------------
+
+    def yoyo_url(self, location: str, url: str) -> str:
+        """The URL yoyo's ``get_backend`` takes for this database."""
+        return url
+
+    def scratch_database(self) -> AbstractContextManager[str]:
+        """A new empty database for ``check`` and ``review`` to build in: yields its URL."""
+        raise self._unsupported("build a scratch database on")
+
+    def scratch_backend(self, url: str) -> Any:
+        """yoyo's backend for a scratch database (confined where the engine allows)."""
+        from yoyo import get_backend
+
+        return get_backend(url)
+
+    def explain_error(self, message: str) -> str:
+        """A driver's error message as schemavet reports it (the dialect may add what it means)."""
+        return message
+
+    def backend_place(self, backend: Any) -> str:
+        """Where a yoyo backend's database is, as messages show it (never with a password)."""
+        uri = backend.uri
+        host = f"{uri.hostname or ''}{f':{uri.port}' if uri.port else ''}"
+        return f"{uri.scheme}://{host}/{uri.database}"
+
+    def recorded_hashes(self, location: str) -> dict[str, str]:
+        """Migration id → content hash recorded when ``schemavet apply`` applied it."""
+        raise self._unsupported("read recorded migration hashes from")
+
+    def bookkeeping(self, conn: Any) -> Any:
+        """The migration state of a database, read on an open connection (adopt's questions)."""
+        raise self._unsupported("adopt")
+
+    def open_readonly(self, location: str) -> AbstractContextManager[Any]:
+        """A read-only connection to the database."""
+        raise self._unsupported("open")
+
+    def refuse_unadopted(self, location: str, what_to_do: str) -> None:
+        """Raise when the database was migrated by other means and must be adopted first."""
+
+    def check_supports(self, command: str) -> None:
+        """Raise one sentence when ``command`` (adopt, rehearse …) cannot work on this dialect."""
+        if command not in self.commands:
+            raise SchemavetError(f"schemavet {command} does not support {self.title} databases yet")
+
+    #: Commands beyond verify/snapshot/check that work on this dialect.
+    commands: ClassVar[frozenset[str]] = frozenset()
+
+    # --- lint -----------------------------------------------------------------------------------
+
+    def lint_replay(self, server: str | None) -> Any:
+        """The state lint replays this dialect's migrations into (see :mod:`schemavet.lint.state`)."""
+        raise self._unsupported("lint migrations of")
+
+    def lint_server(self, url: str | None, embedded: bool) -> AbstractContextManager[str | None]:
+        """The server lint replays into (none for a file engine): ``url`` or one started for the run."""
+        return _no_server()
+
+    #: Whether the dialect's string literals may be E'…' escape strings (lint's comment lexer).
+    escape_strings: ClassVar[bool] = False
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _refuse(self, what: str, value: object) -> None:
+        if value:
+            raise SchemavetError(f"{self.title} has no {what}")
+
+    def _unsupported(self, what: str) -> SchemavetError:
+        return SchemavetError(f"schemavet cannot {what} {self.title} databases yet")
+
+    def __repr__(self) -> str:
+        return f"<dialect {self.name}>"
 
 
-def _inspect_sqlite(url: DatabaseURL) -> Schema:
-    from schemavet.dialects.sqlite.background import read
-    from schemavet.dialects.sqlite.inspect import build_schema
-
-    return build_schema(read(url.location))
+#: Reads one option's spec entry: ``read(key, kind)`` with kind ``"flag"`` or ``"text"``.
+OptionReader = Callable[[str, str], Any]
 
 
 @contextmanager
-def _inspecting_sqlite(url: DatabaseURL) -> Iterator[Callable[[], Schema]]:
-    from schemavet.dialects.sqlite.background import catalog_reader
-    from schemavet.dialects.sqlite.inspect import build_schema
-
-    with catalog_reader(url.location) as catalog:
-        yield lambda: build_schema(catalog())
+def _deferred(inspect: Callable[[], Schema]) -> Iterator[Callable[[], Schema]]:
+    yield inspect
 
 
-def _sqlite() -> Engine:
-    from schemavet.dialects.sqlite.expressions import fold
-    from schemavet.dialects.sqlite.normalize import normalize_sqlite, normalize_sqlite_pair
-
-    return Engine(
-        "sqlite", _inspect_sqlite, _inspecting_sqlite, normalize_sqlite, normalize_sqlite_pair, fold
-    )
-
-
-_FACTORIES: dict[str, Callable[[], Engine]] = {"sqlite": _sqlite}
-
-
-def get_engine(name: str) -> Engine:
-    """The engine called ``name``."""
-    factory = _FACTORIES.get(name)
-    if factory is None:
-        supported = ", ".join(sorted(_FACTORIES))
-        raise SchemavetError(f"schemavet cannot inspect {name} databases yet; supported: {supported}")
-    return factory()
+@contextmanager
+def _no_server() -> Iterator[str | None]:
+    yield None

@@ -1,44 +1,51 @@
-"""Database URLs as yoyo writes them (``sqlite:///relative.db``, ``sqlite:////abs.db``) or paths."""
+"""Database URLs as yoyo writes them (``sqlite:///relative.db``, ``postgresql://…``) or file paths.
+
+The scheme names the dialect (:mod:`schemavet.dialects.registry`); the dialect says where the
+URL points. No message ever shows a URL's password: :func:`without_password` is how they are shown.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from urllib.parse import unquote
 
+from schemavet.dialects import registry
 from schemavet.errors import SchemavetError
 
-_SCHEMES = {
-    "sqlite": "sqlite",
-    "postgresql": "postgresql",
-    "postgres": "postgresql",
-    "postgresql+psycopg": "postgresql",
-}
+# user:password@ in a URL's authority; the password is what is hidden
+_PASSWORD = re.compile(r"(?P<head>^[A-Za-z][A-Za-z0-9+.-]*://[^/@:?#]*):[^@/?#]*@")
+_QUERY_PASSWORD = re.compile(r"(?i)(?P<head>[?&]password=)[^&#]*")
 
 
 @dataclass(frozen=True)
 class DatabaseURL:
-    """Which engine, and where: a file path for SQLite, the URL itself otherwise."""
+    """Which dialect, and where: a file path for SQLite, the URL itself for a server."""
 
     engine: str
     location: str
     url: str
 
+    @property
+    def shown(self) -> str:
+        """The URL as messages show it: without its password."""
+        return without_password(self.url)
+
 
 def parse_db_url(url: str) -> DatabaseURL:
-    """A yoyo-style URL or a plain file path (which means SQLite)."""
+    """A yoyo-style URL or a plain file path (which means the default dialect, SQLite)."""
     if "://" not in url:
-        return DatabaseURL("sqlite", url, url)
+        return DatabaseURL(registry.default_name(), url, url)
     scheme, _, rest = url.partition("://")
-    engine = _SCHEMES.get(scheme.lower())
-    if engine is None:
+    dialect = registry.for_scheme(scheme)
+    if dialect is None:
+        known = ", ".join(f"{s}://" for d in registry.all_dialects() for s in d.url_schemes[:1])
         raise SchemavetError(
-            f'Unknown database URL scheme "{scheme}" in "{url}"; use sqlite:///path/to/file.db or a file path'
+            f'Unknown database URL scheme "{scheme}" in "{without_password(url)}"; use {known} or a file path'
         )
-    if engine == "sqlite":
-        if not rest.startswith("/") or rest == "/":
-            raise SchemavetError(
-                f'SQLite URL "{url}" has no file path; write sqlite:///relative.db '
-                f"or sqlite:////absolute/path.db"
-            )
-        return DatabaseURL(engine, unquote(rest[1:]), url)
-    return DatabaseURL(engine, url, url)
+    return DatabaseURL(dialect.name, dialect.location(url, rest), url)
+
+
+def without_password(url: str) -> str:
+    """``url`` with any password replaced by ``***`` (in the authority or a ``password=`` parameter)."""
+    url = _PASSWORD.sub(r"\g<head>:***@", url)
+    return _QUERY_PASSWORD.sub(r"\g<head>***", url)

@@ -120,7 +120,9 @@ class InOneTransaction:
 
 def yoyo_url(url: DatabaseURL) -> str:
     """The URL yoyo understands for a database schemavet was given as a URL or a path."""
-    return url.url if "://" in url.url else "sqlite:///" + url.location
+    from schemavet.dialects import registry
+
+    return registry.get(url.engine).yoyo_url(url.location, url.url)
 
 
 def open_backend(

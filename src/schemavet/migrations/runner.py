@@ -10,6 +10,8 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+from schemavet.dialects import registry
+from schemavet.dialects.url import parse_db_url
 from schemavet.errors import DatabaseError, MigrationError
 
 #: Seconds to wait for yoyo's migration lock (a row in ``yoyo_lock``) before giving up: yoyo's own.
@@ -83,9 +85,7 @@ def _lock_problem(backend: Any) -> str:
         row = backend.execute(query).fetchone()
     except backend.DatabaseError:  # the database itself is locked, or the table is unreadable
         row = None
-    where = (
-        backend.uri.database if backend.uri.scheme.startswith("sqlite") else _without_password(backend.uri)
-    )
+    where = registry.get(_dialect_of(backend)).backend_place(backend)
     if row is None:
         return (
             f'"{where}" stayed locked for the whole wait: another connection holds its write lock; '
@@ -106,9 +106,10 @@ def locked_sentence(where: str, pid: object, taken: object, outcome: str) -> str
     )
 
 
-def _without_password(uri: Any) -> str:
-    host = f"{uri.hostname or ''}{f':{uri.port}' if uri.port else ''}"
-    return f"{uri.scheme}://{host}/{uri.database}"
+def _dialect_of(backend: Any) -> str:
+    """The dialect of a yoyo backend, from its URL's scheme."""
+    dialect = registry.for_scheme(backend.uri.scheme)
+    return dialect.name if dialect is not None else registry.default_name()
 
 
 def in_yoyo_order(migrations: Any) -> list[Any]:
@@ -143,9 +144,7 @@ def apply_one(backend: Any, migration: Any, mark: bool) -> None:
         with quiet():
             backend.apply_one(migration, mark=mark)
     except Exception as e:  # yoyo raises the driver's own errors, and BadMigration
-        from schemavet.dialects.sqlite.confine import explain
-
-        problem = explain(str(e))
+        problem = registry.get(_dialect_of(backend)).explain_error(str(e))
         raise MigrationError(
             f'Migration "{migration.id}" failed to apply: {problem} ({migration.path})'
         ) from e
@@ -171,27 +170,10 @@ def _load_problem(error: Exception) -> str:
 
 
 def _backend(url: str, scratch: bool) -> Any:
-    """yoyo's backend for ``url``; for a scratch SQLite database, one that does not fsync and
-    whose migrations cannot write files elsewhere (see :func:`scratch_backend`)."""
+    """yoyo's backend for ``url``; for a scratch database, the one its dialect keeps for
+    databases schemavet throws away (SQLite's does not fsync, and confines the migrations)."""
     from yoyo import get_backend
 
-    if scratch and url.startswith("sqlite:///"):
-        return scratch_backend(url[len("sqlite:///") :])
+    if scratch:
+        return registry.get(parse_db_url(url).engine).scratch_backend(url)
     return get_backend(url)
-
-
-def scratch_backend(path: str) -> Any:
-    """yoyo's backend for a scratch SQLite database at ``path`` that schemavet throws away.
-
-    Its connections are confined: the repository's migrations run here in CI, and ATTACH or
-    VACUUM INTO in one of them would write a database file anywhere (see
-    :mod:`schemavet.dialects.sqlite.confine`). And it does not fsync: a scratch database need not survive
-    a crash, and waiting for the disk at each of yoyo's commits (several per migration) is most
-    of the time a replay takes; yoyo opens its SQLite connections with ``cache=shared``, so the
-    setting reaches the connection it opens for each migration too.
-    """
-    from schemavet.dialects.sqlite.confine import confined_backend
-
-    backend = confined_backend(path)
-    backend.connection.execute("PRAGMA synchronous = OFF")
-    return backend

@@ -11,10 +11,11 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from schemavet.commands.review import Loss, RowCount, StepEffect
 from schemavet.compare.changes import ADDED, REMOVED, Change
 from schemavet.compare.findings import CHANGED, show
+from schemavet.compare.outcomes import Loss, RowCount, StepEffect
 from schemavet.diagnostics import ERROR
+from schemavet.model import option_label
 from schemavet.sql.tokens import quote_identifier
 
 _MARKERS = {ADDED: "+", REMOVED: "-", CHANGED: "~"}
@@ -200,7 +201,8 @@ _DETAILS: dict[str, Callable[[dict[str, Any]], str]] = {
 
 
 def _attribute_change(change: Change) -> str:
-    label = _ATTRIBUTE_LABELS.get(change.attribute or "", (change.attribute or "").replace("_", " "))
+    attribute = change.attribute or ""
+    label = _ATTRIBUTE_LABELS.get(attribute, option_label(attribute) or attribute.replace("_", " "))
     render = _ATTRIBUTE_VALUES.get(change.attribute or "", show)
     old, new = render(change.old), render(change.new)
     return f"{old} → {new}" if label == "" else f"{label} {old} → {new}"
@@ -225,8 +227,6 @@ _ATTRIBUTE_LABELS = {
     "column_order": "column order",
     "on_delete": "ON DELETE",
     "on_update": "ON UPDATE",
-    "without_rowid": "WITHOUT ROWID",
-    "strict": "STRICT",
 }
 
 

@@ -6,8 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from schemavet.commands.verify import Report
 from schemavet.compare.findings import Finding
+from schemavet.compare.outcomes import Report
 from schemavet.diagnostics import ERROR
 
 if TYPE_CHECKING:

@@ -6,9 +6,11 @@ from typing import Any
 
 import yaml
 
+from schemavet.dialects import registry
+from schemavet.dialects.base import Dialect
 from schemavet.errors import SchemavetError
 from schemavet.model import Column, ForeignKey, Index, Namespace, PrimaryKey, Schema, Table, Unique, View
-from schemavet.spec.load import DEFAULT_NAMESPACE, FORMAT_VERSION
+from schemavet.spec.load import FORMAT_VERSION
 from schemavet.sql.ddl import ColumnDef, parse_column_constraints
 from schemavet.sql.tokens import matching_paren, quote_identifier, tokenize
 
@@ -40,13 +42,13 @@ _Dumper.add_representer(
 def dump_spec(schema: Schema, source: str | None = None) -> str:
     """The spec text of ``schema``."""
     document: dict[str, Any] = {"schemavet": FORMAT_VERSION, "engine": schema.engine}
-    default = DEFAULT_NAMESPACE.get(schema.engine)
+    dialect = registry.get(schema.engine)
     others = {}
     for name, ns in schema.namespaces.items():
-        if name == default:
-            document.update(_namespace(ns))
+        if name == dialect.default_namespace:
+            document.update(_namespace(ns, dialect))
         else:
-            others[ns.name] = _namespace(ns)
+            others[ns.name] = _namespace(ns, dialect)
     if others:
         document["schemas"] = others
     header = f"# Written by schemavet snapshot{f' from {source}' if source else ''}.\n"
@@ -62,10 +64,10 @@ def dump_spec(schema: Schema, source: str | None = None) -> str:
     return header + str(body)
 
 
-def _namespace(ns: Namespace) -> dict[str, Any]:
+def _namespace(ns: Namespace, dialect: Dialect) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if ns.tables:
-        out["tables"] = {t.name: _table(t) for t in ns.tables.values()}
+        out["tables"] = {t.name: _table(t, dialect) for t in ns.tables.values()}
     if ns.views:
         out["views"] = {v.name: _view(v) for v in ns.views.values()}
     if ns.enums:
@@ -73,13 +75,14 @@ def _namespace(ns: Namespace) -> dict[str, Any]:
     return out
 
 
-def _table(table: Table) -> dict[str, Any]:
-    if table.virtual is not None:
-        return _without_empty({"virtual": table.virtual, "triggers": _triggers(table)})
+def _table(table: Table, dialect: Dialect) -> dict[str, Any]:
+    options = dialect.dump_table_options(table.options)
+    if table.is_virtual:
+        return _without_empty({**options, "triggers": _triggers(table)})
     pk = table.primary_key
     inline_pk = pk if pk is not None and len(pk.columns) == 1 and pk.name is None else None
     out: dict[str, Any] = {
-        "columns": {c.name: _column(c, inline_pk) for c in table.columns.values()},
+        "columns": {c.name: _column(c, inline_pk, dialect) for c in table.columns.values()},
         "primary_key": _primary_key(pk) if pk is not None and inline_pk is None else None,
         "foreign_keys": [_foreign_key(fk) for fk in table.foreign_keys],
         "unique": [_unique(u) for u in table.uniques],
@@ -89,8 +92,7 @@ def _table(table: Table) -> dict[str, Any]:
         ],
         "indexes": {ix.name: _index(ix) for ix in table.indexes.values()},
         "triggers": _triggers(table),
-        "without_rowid": table.without_rowid or None,
-        "strict": table.strict or None,
+        **options,
     }
     return _without_empty(out)
 
@@ -99,9 +101,14 @@ def _without_empty(out: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in out.items() if value not in (None, [], {})}
 
 
-def _column(column: Column, pk: PrimaryKey | None) -> Any:
+def _option(owner: PrimaryKey | Unique | None, name: str) -> Any:
+    """One of the dialect's options of a key (None where its dialect has no such option)."""
+    return getattr(owner.options, name, None) if owner is not None else None
+
+
+def _column(column: Column, pk: PrimaryKey | None, dialect: Dialect) -> Any:
     """The short form, or the long one where the declared type would not read back as itself."""
-    if not _reads_back(column.type):
+    if not _reads_back(column.type, dialect):
         return _long_column(column, pk)
     parts = [column.type] if column.type else []
     if pk is not None and pk.columns[0] == column.name:
@@ -118,20 +125,20 @@ def _column(column: Column, pk: PrimaryKey | None) -> Any:
     return " ".join(parts)
 
 
-def _reads_back(declared: str) -> bool:
+def _reads_back(declared: str, dialect: Dialect) -> bool:
     try:
-        return parse_column_constraints(declared) == ColumnDef(name="", type=declared)
+        return parse_column_constraints(declared, dialect.grammar()) == ColumnDef(name="", type=declared)
     except SchemavetError:
         return False
 
 
 def _inline_primary_key(column: Column, pk: PrimaryKey) -> str:
     text = "PRIMARY KEY"
-    if pk.rowid_alias is False and " ".join(column.type.upper().split()) == "INTEGER":
+    if _option(pk, "rowid_alias") is False and " ".join(column.type.upper().split()) == "INTEGER":
         text += " DESC"  # the one way a lone INTEGER key of a rowid table is no rowid alias
-    if pk.on_conflict is not None:
-        text += f" ON CONFLICT {pk.on_conflict}"
-    return text + (" AUTOINCREMENT" if pk.autoincrement else "")
+    if _option(pk, "on_conflict") is not None:
+        text += f" ON CONFLICT {_option(pk, 'on_conflict')}"
+    return text + (" AUTOINCREMENT" if _option(pk, "autoincrement") else "")
 
 
 def _long_column(column: Column, pk: PrimaryKey | None) -> dict[str, Any]:
@@ -144,7 +151,7 @@ def _long_column(column: Column, pk: PrimaryKey | None) -> dict[str, Any]:
             "default": _default(column.default) if column.default is not None else None,
             "collation": column.collation,
             "primary_key": True if is_key else None,
-            "autoincrement": True if is_key and pk is not None and pk.autoincrement else None,
+            "autoincrement": True if is_key and _option(pk, "autoincrement") else None,
             "generated": (
                 _FlowMap(expression=generated.expression, stored=generated.stored) if generated else None
             ),
@@ -161,9 +168,13 @@ def _default(default: str) -> str:
 
 
 def _unique(unique: Unique) -> Any:
-    if unique.name is None and unique.on_conflict is None:
+    if unique.name is None and _option(unique, "on_conflict") is None:
         return _Flow(unique.columns)
-    values = {"columns": _Flow(unique.columns), "name": unique.name, "on_conflict": unique.on_conflict}
+    values = {
+        "columns": _Flow(unique.columns),
+        "name": unique.name,
+        "on_conflict": _option(unique, "on_conflict"),
+    }
     return _FlowMap(_without_empty(values))
 
 
@@ -172,14 +183,14 @@ def _names(names: tuple[str, ...]) -> str:
 
 
 def _primary_key(pk: PrimaryKey) -> Any:
-    if pk.name is None and not pk.autoincrement and pk.on_conflict is None:
+    if pk.name is None and not _option(pk, "autoincrement") and _option(pk, "on_conflict") is None:
         return _Flow(pk.columns)
     return _without_empty(
         {
             "columns": _Flow(pk.columns),
             "name": pk.name,
-            "autoincrement": pk.autoincrement or None,
-            "on_conflict": pk.on_conflict,
+            "autoincrement": _option(pk, "autoincrement") or None,
+            "on_conflict": _option(pk, "on_conflict"),
         }
     )
 

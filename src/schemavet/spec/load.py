@@ -7,12 +7,16 @@ The format is documented in ``docs/spec.md``. Unknown keys are errors: a misspel
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import yaml
 
 from schemavet.compare.plans import Query
 from schemavet.compare.policies import Policy, parse_policy
+from schemavet.dialects import registry
+from schemavet.dialects.base import Dialect
 from schemavet.errors import SchemavetError, SpecError
 from schemavet.model import (
     Check,
@@ -22,6 +26,7 @@ from schemavet.model import (
     Generated,
     Index,
     Namespace,
+    Options,
     PrimaryKey,
     Schema,
     Table,
@@ -42,9 +47,8 @@ from schemavet.sql.ddl import (
 )
 from schemavet.sql.tokens import check_sql, tokenize
 
-ENGINES = ("sqlite", "postgresql")
-DEFAULT_NAMESPACE = {"sqlite": "main", "postgresql": "public"}
 FORMAT_VERSION = 1
+_T = TypeVar("_T")
 
 _TOP = frozenset(
     {"schemavet", "engine", "description", "policies", "tables", "views", "enums", "schemas", "queries"}
@@ -60,9 +64,6 @@ _TABLE = frozenset(
         "checks",
         "indexes",
         "triggers",
-        "without_rowid",
-        "strict",
-        "virtual",
     }
 )
 _COLUMN = frozenset(
@@ -78,6 +79,7 @@ _COLUMN = frozenset(
         "check",
         "references",
         "generated",
+        "identity",
     }
 )
 _FOREIGN_KEY = frozenset({"columns", "references", "on_delete", "on_update", "deferrable", "name"})
@@ -130,18 +132,27 @@ class _Reader:
     def __init__(self, path: str, engine: str | None) -> None:
         self.nodes = Nodes(path)
         self.path = path
-        self.engine = engine or "sqlite"
+        self.requested = engine
+        self._use(registry.get(engine or registry.default_name()))
+
+    def _use(self, dialect: Dialect) -> None:
+        """Read what follows as ``dialect`` writes it."""
+        self.dialect = dialect
+        self.engine = dialect.name
+        self.grammar = dialect.grammar()
+        self.table_keys = _TABLE | dialect.table_option_keys()
 
     def spec(self, root: yaml.Node) -> Spec:
         top = self.nodes.mapping(root, "the spec", _TOP)
         self._check_version(top)
         engines = self._engines(top)
+        if self.requested is None:  # the spec's own first engine
+            self._use(registry.get(engines[0]))
         if self.engine not in engines:
             node = top["engine"][1] if "engine" in top else root
             raise self.nodes.error(node, f'The spec does not describe engine "{self.engine}"')
-        namespaces = {
-            DEFAULT_NAMESPACE[self.engine]: self._namespace(DEFAULT_NAMESPACE[self.engine], root, top)
-        }
+        default = self.dialect.default_namespace
+        namespaces = {default: self._namespace(default, root, top)}
         if "schemas" in top:
             for name, (key, node) in self.nodes.mapping(top["schemas"][1], '"schemas"').items():
                 if name in namespaces:
@@ -157,10 +168,11 @@ class _Reader:
         return Spec(self.path, engines, schema, policies, queries)
 
     def _check_policy_tables(self, policies: tuple[Policy, ...], namespaces: dict[str, Namespace]) -> None:
-        declared = {name.lower() for ns in namespaces.values() for name in ns.tables}
+        key = self.dialect.name_key
+        declared = {key(name) for ns in namespaces.values() for name in ns.tables}
         for policy in policies:
             for name in (*policy.tables, *([policy.target] if policy.target else [])):
-                if name.lower() not in declared:
+                if key(name) not in declared:
                     raise SpecError(
                         f'Policy {policy.title} names table "{name}", which the spec does not declare',
                         self.path,
@@ -177,13 +189,13 @@ class _Reader:
 
     def _engines(self, top: dict[str, tuple[yaml.Node, yaml.Node]]) -> tuple[str, ...]:
         if "engine" not in top:
-            return (self.engine,)
+            return (registry.default_name(),) if self.requested is None else (self.engine,)
         node = top["engine"][1]
         engines = self.nodes.names(node, '"engine"')
         for name in engines:
-            if name not in ENGINES:
+            if name not in registry.names():
                 raise self.nodes.error(
-                    node, f'Unknown engine "{name}"; expected one of: ' + ", ".join(ENGINES)
+                    node, f'Unknown engine "{name}"; expected one of: ' + ", ".join(registry.names())
                 )
         return engines
 
@@ -219,17 +231,13 @@ class _Reader:
 
     def _table(self, name: str, node: yaml.Node, line: int) -> Table:
         what = f'table "{name}"'
-        entries = self.nodes.mapping(node, what, _TABLE)
-        if "virtual" in entries:
-            return Table(
-                name=name,
-                virtual=self.nodes.scalar(entries["virtual"][1], what),
-                triggers=self._triggers(entries, what),
-                line=line,
-            )
+        entries = self.nodes.mapping(node, what, self.table_keys)
+        options = self._table_options(entries, what)
+        if options is not None and options.is_virtual:
+            return Table(name=name, triggers=self._triggers(entries, what), options=options, line=line)
         if "columns" not in entries:
             raise self.nodes.error(node, f'{what} has no "columns"')
-        parts = _TableParts()
+        parts = _TableParts(self.dialect)
         columns = {
             c: self._column(c, n, parts, line_of(k))
             for c, (k, n) in self.nodes.mapping(entries["columns"][1], f'"columns" of {what}').items()
@@ -264,10 +272,20 @@ class _Reader:
             checks=tuple(checks),
             indexes=indexes,
             triggers=self._triggers(entries, what),
-            without_rowid=self._flag(entries, "without_rowid", what),
-            strict=self._flag(entries, "strict", what),
+            options=options,
             line=line,
         )
+
+    def _table_options(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], what: str) -> Options | None:
+        """The dialect's options of a table, each entry read as a flag or as text."""
+
+        def read(key: str, kind: str) -> str | bool:
+            node = entries[key][1]
+            if kind == "flag":
+                return self.nodes.boolean(node, f'"{key}" of {what}')
+            return self.nodes.scalar(node, what)
+
+        return self.dialect.table_options(entries, read)
 
     def _flag(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], key: str, what: str) -> bool:
         return key in entries and self.nodes.boolean(entries[key][1], f'"{key}" of {what}')
@@ -287,7 +305,7 @@ class _Reader:
         else:
             definition = self._column_mapping(name, node, f'column "{name}"')
         if definition.primary_key or definition.unique or definition.checks or definition.references:
-            parts.absorb(name, definition, line, self.nodes, node)
+            self._dialect_says(node, lambda: parts.absorb(name, definition, line, self.nodes, node))
         generated = None
         if definition.generated is not None:
             generated = Generated(definition.generated, definition.generated_stored)
@@ -298,13 +316,21 @@ class _Reader:
             default=definition.default,
             collation=definition.collation,
             generated=generated,
+            options=self._dialect_says(node, lambda: self.dialect.column_options(definition.identity)),
             line=line,
         )
+
+    def _dialect_says(self, node: yaml.Node, read: Callable[[], _T]) -> _T:
+        """What the dialect makes of a spec's words, its refusal as a spec error at ``node``."""
+        try:
+            return read()
+        except SchemavetError as e:
+            raise self.nodes.error(node, str(e)) from e
 
     def _column_text(self, name: str, node: yaml.ScalarNode) -> ColumnDef:
         text = self.nodes.scalar(node, f'column "{name}"') if is_null(node) else str(node.value)
         try:
-            return parse_column_constraints(text)
+            return parse_column_constraints(text, self.grammar)
         except SchemavetError as e:
             raise self.nodes.error(node, f'Cannot read column "{name}": {e}') from e
 
@@ -314,6 +340,8 @@ class _Reader:
             raise self.nodes.error(node, f'{what} has no "type"')
         value = {key: n for key, (_, n) in entries.items()}
         definition = ColumnDef(name=name, type=self._engine_value(value["type"], f'"type" of {what}'))
+        if "identity" in value:
+            definition.identity = self.nodes.scalar(value["identity"], f'"identity" of {what}').upper()
         definition.not_null = "nullable" in value and not self.nodes.boolean(value["nullable"], what)
         if "default" in value:
             definition.default = (
@@ -340,7 +368,7 @@ class _Reader:
         """A value that may differ per engine: ``TEXT`` or ``{sqlite: TEXT, postgresql: text}``."""
         if isinstance(node, yaml.ScalarNode):
             return self.nodes.scalar(node, what)
-        entries = self.nodes.mapping(node, what, frozenset(ENGINES))
+        entries = self.nodes.mapping(node, what, frozenset(registry.names()))
         if self.engine not in entries:
             raise self.nodes.error(node, f'{what} gives no value for engine "{self.engine}"')
         return self.nodes.scalar(entries[self.engine][1], what)
@@ -363,11 +391,13 @@ class _Reader:
         entries = self.nodes.mapping(node, what, _PRIMARY_KEY)
         if "columns" not in entries:
             raise self.nodes.error(node, f'{what} has no "columns"')
+        autoincrement, on_conflict = self._flag(entries, "autoincrement", what), self._conflict(entries, what)
         return PrimaryKey(
             self._columns(entries["columns"][1], what),
             name=self._optional(entries, "name", what),
-            autoincrement=self._flag(entries, "autoincrement", what),
-            on_conflict=self._conflict(entries, what),
+            options=self._dialect_says(
+                node, lambda: self.dialect.key_options(autoincrement, None, on_conflict)
+            ),
             line=line_of(node),
         )
 
@@ -423,7 +453,7 @@ class _Reader:
     def _reference(self, node: yaml.Node, columns: tuple[str, ...], what: str) -> ForeignKeyDef:
         text = self.nodes.scalar(node, f'"references" of {what}')
         try:
-            return parse_foreign_key(text, text, columns)
+            return parse_foreign_key(text, text, columns, self.grammar)
         except SchemavetError as e:
             raise self.nodes.error(node, f"Cannot read the reference of {what}: {e}") from e
 
@@ -446,7 +476,7 @@ class _Reader:
             head = head[2:]
         columns = tuple(t.name for t in head if t.kind in ("word", "quoted"))
         try:
-            fk = parse_foreign_key(tokens[at + 1 :], text, columns)
+            fk = parse_foreign_key(tokens[at + 1 :], text, columns, self.grammar)
         except SchemavetError as e:
             raise self.nodes.error(node, f"Cannot read foreign key {text!r}: {e}") from e
         fk.name = name
@@ -459,10 +489,11 @@ class _Reader:
         entries = self.nodes.mapping(node, what, _NAMED_COLUMNS)
         if "columns" not in entries:
             raise self.nodes.error(node, f'A unique constraint of {what} has no "columns"')
+        on_conflict = self._conflict(entries, what)
         return Unique(
             self._columns(entries["columns"][1], what),
             self._optional(entries, "name", what),
-            self._conflict(entries, what),
+            self._dialect_says(node, lambda: self.dialect.unique_options(on_conflict)),
             line=line_of(node),
         )
 
@@ -534,7 +565,8 @@ class _Reader:
 class _TableParts:
     """Constraints that column definitions declare, gathered for their table."""
 
-    def __init__(self) -> None:
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
         self.primary_key: PrimaryKey | None = None
         self.foreign_keys: list[ForeignKey] = []
         self.uniques: list[Unique] = []
@@ -543,22 +575,16 @@ class _TableParts:
     def absorb(self, name: str, column: ColumnDef, line: int, nodes: Nodes, node: yaml.Node) -> None:
         """Take the column-level constraints out of the definition of column ``name``."""
         if column.primary_key:
-            self.set_primary_key(
-                PrimaryKey(
-                    (name,),
-                    column.primary_key_name,
-                    column.autoincrement,
-                    # SQLite: INTEGER PRIMARY KEY DESC on a column is no rowid alias (a known quirk)
-                    rowid_alias=False if column.primary_key_desc else None,
-                    on_conflict=column.primary_key_on_conflict,
-                    line=line,
-                ),
-                nodes,
-                node,
-                f'column "{name}"',
+            # SQLite: INTEGER PRIMARY KEY DESC on a column is no rowid alias (a known quirk)
+            rowid_alias = False if column.primary_key_desc else None
+            options = self.dialect.key_options(
+                column.autoincrement, rowid_alias, column.primary_key_on_conflict
             )
+            key = PrimaryKey((name,), column.primary_key_name, options, line=line)
+            self.set_primary_key(key, nodes, node, f'column "{name}"')
         if column.unique:
-            self.uniques.append(Unique((name,), column.unique_name, column.unique_on_conflict, line=line))
+            options = self.dialect.unique_options(column.unique_on_conflict)
+            self.uniques.append(Unique((name,), column.unique_name, options, line=line))
         self.checks += [Check(expression, check, line=line) for check, expression in column.checks]
         if column.references is not None:
             self.foreign_keys.append(_to_foreign_key(column.references, line, (name,)))
@@ -574,6 +600,7 @@ def _to_foreign_key(fk: ForeignKeyDef, line: int, columns: tuple[str, ...] | Non
     return ForeignKey(
         columns=columns or fk.columns,
         ref_table=fk.table,
+        ref_schema=fk.schema,
         ref_columns=fk.ref_columns,
         on_delete=fk.on_delete,
         on_update=fk.on_update,

@@ -1,14 +1,17 @@
 """Column definitions and table constraints as SQL writes them, parsed from tokens.
 
-The same grammar serves both sources: the ``CREATE TABLE`` text SQLite keeps in
-``sqlite_master`` (for what no PRAGMA reports: CHECKs, collations, generated expressions,
-deferrable foreign keys, constraint names) and the short column form of a spec
-(``status: TEXT NOT NULL DEFAULT 'completed'``).
+The core of the column language every dialect shares (NOT NULL, DEFAULT, CHECK, REFERENCES,
+COLLATE, GENERATED …); each dialect adds its own clauses in a :class:`Grammar` of its own
+(``dialects/<name>/grammar.py``): SQLite's conflict clauses and AUTOINCREMENT, PostgreSQL's
+identity columns, casts in defaults and schema-qualified references. The same grammar serves
+the ``CREATE TABLE`` text SQLite keeps in ``sqlite_master`` and the short column form of a
+spec (``status: TEXT NOT NULL DEFAULT 'completed'``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -38,11 +41,12 @@ CONFLICT_RESOLUTIONS = frozenset({"ROLLBACK", "ABORT", "FAIL", "IGNORE", "REPLAC
 
 @dataclass
 class ForeignKeyDef:
-    """``[FOREIGN KEY (columns)] REFERENCES table [(columns)] [actions] [DEFERRABLE …]``."""
+    """``[FOREIGN KEY (columns)] REFERENCES [schema.]table [(columns)] [actions] [DEFERRABLE …]``."""
 
     columns: tuple[str, ...]
     table: str
     ref_columns: tuple[str, ...]
+    schema: str | None = None
     on_delete: str = "NO ACTION"
     on_update: str = "NO ACTION"
     deferrable: str = "NOT DEFERRABLE"
@@ -66,6 +70,7 @@ class ColumnDef:
     references: ForeignKeyDef | None = None
     generated: str | None = None
     generated_stored: bool = False
+    identity: str | None = None
     primary_key_name: str | None = None
     unique_name: str | None = None
     primary_key_on_conflict: str | None = None
@@ -85,12 +90,40 @@ class TableConstraintDef:
     on_conflict: str | None = None
 
 
+Handler = Callable[["_Cursor", ColumnDef, "str | None"], None]
+
+
+@dataclass(frozen=True, eq=False)
+class Grammar:
+    """One dialect's column language: the core handlers plus its own clauses.
+
+    ``handlers`` maps a constraint's first word to the function that reads it; ``suffix``
+    reads what a dialect allows after a key or NOT NULL (SQLite's ``ON CONFLICT``; ``kind`` is
+    ``primary_key``, ``not_null``, ``null``, ``unique`` or ``table_key``); ``default`` reads a
+    DEFAULT's value; ``qualified_references`` allows ``REFERENCES schema.table``.
+    """
+
+    title: str
+    handlers: Mapping[str, Handler]
+    default: Callable[[_Cursor, ColumnDef], str]
+    suffix: Callable[[_Cursor, ColumnDef, str], None] = lambda cursor, column, kind: None
+    qualified_references: bool = False
+
+    def extended(self, **changes: object) -> Grammar:
+        """This grammar with some parts replaced (``handlers`` are merged, not replaced)."""
+        from dataclasses import replace
+
+        handlers = {**self.handlers, **changes.pop("handlers", {})}  # type: ignore[dict-item]
+        return replace(self, handlers=handlers, **changes)  # type: ignore[arg-type]
+
+
 class _Cursor:
     """A position in a token list with the few look-ahead helpers the grammar needs."""
 
-    def __init__(self, tokens: list[Token], source: str) -> None:
+    def __init__(self, tokens: list[Token], source: str, grammar: Grammar) -> None:
         self.tokens = tokens
         self.source = source
+        self.grammar = grammar
         self.pos = 0
 
     def peek(self, offset: int = 0) -> Token | None:
@@ -137,12 +170,12 @@ def name_list(tokens: list[Token]) -> tuple[str, ...]:
     return tuple(part[0].name for part in split_top_level(tokens) if part)
 
 
-def parse_column(tokens: list[Token], source: str) -> ColumnDef:
+def parse_column(tokens: list[Token], source: str, grammar: Grammar) -> ColumnDef:
     """A column definition: name, type words, then column constraints."""
-    cursor = _Cursor(tokens, source)
+    cursor = _Cursor(tokens, source, grammar)
     column = ColumnDef(name=cursor.take().name)
     type_tokens: list[Token] = []
-    while cursor.peek() is not None and not cursor.at(*_COLUMN_CONSTRAINT_START):
+    while cursor.peek() is not None and not cursor.at(*_COLUMN_CONSTRAINT_START, *grammar.handlers):
         if cursor.tokens[cursor.pos].text == "(":
             start = cursor.pos
             cursor.take_group()
@@ -156,13 +189,13 @@ def parse_column(tokens: list[Token], source: str) -> ColumnDef:
 
 
 @lru_cache(maxsize=4096)
-def parse_column_constraints(sql: str) -> ColumnDef:
+def parse_column_constraints(sql: str, grammar: Grammar) -> ColumnDef:
     """A spec's short column form (``TEXT NOT NULL DEFAULT 0``), for a column not yet named.
 
     Parsed once per distinct text (specs repeat ``TEXT NOT NULL`` a great many times), so the
     result is shared: read it, never change it. Its name and reference columns are empty.
     """
-    return parse_column([Token("quoted", '""', -1), *tokenize(sql)], sql)
+    return parse_column([Token("quoted", '""', -1), *tokenize(sql)], sql, grammar)
 
 
 def _constraint_name(cursor: _Cursor) -> str | None:
@@ -176,7 +209,7 @@ def _column_constraint(cursor: _Cursor, column: ColumnDef) -> None:
     name = _constraint_name(cursor)
     token = cursor.take()
     word = token.upper if token.kind == "word" else ""
-    handler = _COLUMN_HANDLERS.get(word)
+    handler = cursor.grammar.handlers.get(word)
     if handler is None:
         raise SqlSyntaxError(f'Unexpected {token.text!r} in column "{column.name}" of {cursor.source!r}')
     handler(cursor, column, name)
@@ -185,27 +218,22 @@ def _column_constraint(cursor: _Cursor, column: ColumnDef) -> None:
 def _primary_key(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
     cursor.expect("KEY")
     column.primary_key, column.primary_key_name = True, name
-    if cursor.at("ASC", "DESC"):
-        column.primary_key_desc = cursor.take().upper == "DESC"
-    column.primary_key_on_conflict = _conflict_clause(cursor)
-    if cursor.at("AUTOINCREMENT"):
-        cursor.take()
-        column.autoincrement = True
+    cursor.grammar.suffix(cursor, column, "primary_key")
 
 
 def _not_null(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
     cursor.expect("NULL")
     column.not_null = True
-    _conflict_clause(cursor)
+    cursor.grammar.suffix(cursor, column, "not_null")
 
 
 def _null(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
-    _conflict_clause(cursor)
+    cursor.grammar.suffix(cursor, column, "null")
 
 
 def _unique(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
     column.unique, column.unique_name = True, name
-    column.unique_on_conflict = _conflict_clause(cursor)
+    cursor.grammar.suffix(cursor, column, "unique")
 
 
 def _check(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
@@ -213,19 +241,24 @@ def _check(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
 
 
 def _default(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
+    column.default = cursor.grammar.default(cursor, column)
+
+
+def default_term(cursor: _Cursor, column: ColumnDef) -> str:
+    """A DEFAULT's value as SQLite writes it: one term, a signed number, or ``(expression)``."""
     token = cursor.peek()
     if token is not None and token.text == "(":
         # SQLite keeps what is inside the parentheses (its PRAGMAs report ``DEFAULT (1 + 2)``
         # as ``1 + 2``): read it the same way, so both sides mostly agree before normalizing
         start = cursor.pos
         cursor.take_group()
-        column.default = cursor.text(cursor.tokens[start + 1 : cursor.pos - 1])
-        if not column.default:
+        default = cursor.text(cursor.tokens[start + 1 : cursor.pos - 1])
+        if not default:
             raise SqlSyntaxError(f'Empty DEFAULT () in column "{column.name}" of {cursor.source!r}')
-    elif token is not None and token.text in ("-", "+"):
-        column.default = cursor.text([cursor.take(), cursor.take()])
-    else:
-        column.default = cursor.take().text
+        return default
+    if token is not None and token.text in ("-", "+"):
+        return cursor.text([cursor.take(), cursor.take()])
+    return cursor.take().text
 
 
 def _collate(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
@@ -239,16 +272,22 @@ def _references(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
 def _generated(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
     cursor.expect("ALWAYS")
     cursor.expect("AS")
-    _as(cursor, column, name)
+    if cursor.at("IDENTITY"):
+        raise SqlSyntaxError(
+            f"{cursor.grammar.title} has no identity columns (GENERATED … AS IDENTITY) in {cursor.source!r}"
+        )
+    generated_expression(cursor, column, name)
 
 
-def _as(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
+def generated_expression(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
+    """``(expression) [STORED | VIRTUAL]`` after ``GENERATED ALWAYS AS``."""
     column.generated = cursor.text(cursor.take_group())
     if cursor.at("STORED", "VIRTUAL"):
         column.generated_stored = cursor.take().upper == "STORED"
 
 
-_COLUMN_HANDLERS = {
+#: The column constraints every dialect's grammar starts from.
+CORE_HANDLERS: Mapping[str, Handler] = {
     "PRIMARY": _primary_key,
     "NOT": _not_null,
     "NULL": _null,
@@ -258,11 +297,10 @@ _COLUMN_HANDLERS = {
     "COLLATE": _collate,
     "REFERENCES": _references,
     "GENERATED": _generated,
-    "AS": _as,
 }
 
 
-def _conflict_clause(cursor: _Cursor) -> str | None:
+def conflict_clause(cursor: _Cursor) -> str | None:
     """``ON CONFLICT resolution`` where one follows: the resolution, upper-cased."""
     if not (cursor.at("ON") and (nxt := cursor.peek(1)) is not None and nxt.is_word("CONFLICT")):
         return None
@@ -272,14 +310,19 @@ def _conflict_clause(cursor: _Cursor) -> str | None:
 
 def _foreign_key_clause(cursor: _Cursor, columns: tuple[str, ...], name: str | None) -> ForeignKeyDef:
     """What follows ``REFERENCES``: target, optional columns, actions, MATCH, deferrability."""
-    table = cursor.take().name
+    table, schema = cursor.take().name, None
     if (dot := cursor.peek()) is not None and dot.text == ".":
+        if not cursor.grammar.qualified_references:
+            raise SqlSyntaxError(
+                f"{cursor.grammar.title} foreign keys reference a table of the same database, "
+                f"not one in schema {table!r}, in {cursor.source!r}"
+            )
         cursor.take()
-        table = cursor.take().name
+        table, schema = cursor.take().name, table
     ref_columns: tuple[str, ...] = ()
     if (nxt := cursor.peek()) is not None and nxt.text == "(":
         ref_columns = name_list(cursor.take_group())
-    fk = ForeignKeyDef(columns=columns, table=table, ref_columns=ref_columns, name=name)
+    fk = ForeignKeyDef(columns=columns, table=table, ref_columns=ref_columns, name=name, schema=schema)
     while cursor.at("ON", "MATCH", "DEFERRABLE") or (cursor.at("NOT") and _next_is(cursor, "DEFERRABLE")):
         _foreign_key_option(cursor, fk)
     return fk
@@ -318,9 +361,9 @@ def _foreign_key_option(cursor: _Cursor, fk: ForeignKeyDef) -> None:
         fk.deferrable = deferrable + initially
 
 
-def parse_table_constraint(tokens: list[Token], source: str) -> TableConstraintDef:
+def parse_table_constraint(tokens: list[Token], source: str, grammar: Grammar) -> TableConstraintDef:
     """A table-level constraint item of ``CREATE TABLE (…)``."""
-    cursor = _Cursor(tokens, source)
+    cursor = _Cursor(tokens, source, grammar)
     name = _constraint_name(cursor)
     word = cursor.take().upper
     if word == "CHECK":
@@ -337,7 +380,7 @@ def parse_table_constraint(tokens: list[Token], source: str) -> TableConstraintD
     # SQLite also accepts PRIMARY KEY (id AUTOINCREMENT), the keyword inside the parentheses
     autoincrement = bool(group) and group[-1].is_word("AUTOINCREMENT")
     columns = name_list(group[:-1] if autoincrement else group)
-    on_conflict = _conflict_clause(cursor)
+    on_conflict = conflict_clause(cursor)
     autoincrement = autoincrement or cursor.at("AUTOINCREMENT")
     return TableConstraintDef(
         "primary_key" if word == "PRIMARY" else "unique",
@@ -353,10 +396,12 @@ def is_table_constraint(tokens: list[Token]) -> bool:
     return bool(tokens) and tokens[0].kind == "word" and tokens[0].upper in _TABLE_CONSTRAINT_START
 
 
-def parse_foreign_key(sql: str | list[Token], source: str, columns: tuple[str, ...]) -> ForeignKeyDef:
+def parse_foreign_key(
+    sql: str | list[Token], source: str, columns: tuple[str, ...], grammar: Grammar
+) -> ForeignKeyDef:
     """A spec's ``[REFERENCES] table(columns) ON DELETE …`` text (or its tokens)."""
     tokens = tokenize(sql) if isinstance(sql, str) else sql
-    cursor = _Cursor(tokens, source)
+    cursor = _Cursor(tokens, source, grammar)
     if cursor.at("REFERENCES"):
         cursor.take()
     fk = _foreign_key_clause(cursor, columns, None)

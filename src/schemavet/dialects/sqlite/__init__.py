@@ -1,1 +1,220 @@
-"""SQLite: read-only connection, introspection, DDL text and normalization."""
+"""SQLite: a file, read through ``sqlite_master`` and the ``pragma_*`` functions, never written.
+
+This module is the dialect's whole face to the rest of schemavet (:class:`SQLite`); the
+modules beside it do the work and are imported only when a method needs them.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import TYPE_CHECKING, Any
+
+from schemavet.dialects.base import Dialect, OptionReader
+from schemavet.errors import SchemavetError
+
+if TYPE_CHECKING:
+    from schemavet.compare.actions import Outcome
+    from schemavet.compare.plans import Plan, Query
+    from schemavet.model import Options, Schema
+    from schemavet.sql.ddl import Grammar
+
+_SCRATCH_URL = "sqlite:///"
+
+
+class SQLite(Dialect):
+    """SQLite 3: one file, one namespace (``main``), names matched without regard to ASCII case."""
+
+    name = "sqlite"
+    title = "SQLite"
+    url_schemes = ("sqlite",)
+    default_namespace = "main"
+    sqlglot_dialect = "sqlite"
+    commands = frozenset({"adopt", "rehearse", "apply", "review"})
+
+    def name_key(self, name: str) -> str:
+        """SQLite matches names without regard to ASCII case."""
+        from schemavet.dialects.sqlite.expressions import fold
+
+        return fold(name)
+
+    def location(self, url: str, rest: str) -> str:
+        """The file a ``sqlite:///relative.db`` or ``sqlite:////absolute.db`` URL names."""
+        from urllib.parse import unquote
+
+        if not rest.startswith("/") or rest == "/":
+            raise SchemavetError(
+                f'SQLite URL "{url}" has no file path; write sqlite:///relative.db '
+                f"or sqlite:////absolute/path.db"
+            )
+        return unquote(rest[1:])
+
+    @property
+    def bookkeeping_tables(self) -> frozenset[str]:  # type: ignore[override]
+        """yoyo's tables and schemavet's own beside them."""
+        from schemavet.dialects.sqlite.inspect import BOOKKEEPING_TABLES
+
+        return BOOKKEEPING_TABLES
+
+    # --- verify -----------------------------------------------------------------------------------
+
+    def inspect(self, location: str) -> Schema:
+        """The schema of the file at ``location``, read in a forked child where the OS allows."""
+        from schemavet.dialects.sqlite.background import read
+        from schemavet.dialects.sqlite.inspect import build_schema
+
+        return build_schema(read(location))
+
+    def inspecting(self, location: str) -> AbstractContextManager[Callable[[], Schema]]:
+        """The catalog is read in a child process while the caller loads the spec."""
+        return _inspecting(location)
+
+    def normalize(self, schema: Schema) -> Schema:
+        """SQLite's normal form (types by affinity rules, names folded, defaults unquoted …)."""
+        from schemavet.dialects.sqlite.normalize import normalize_sqlite
+
+        return normalize_sqlite(schema)
+
+    def normalize_pair(self, expected: Schema, actual: Schema, whole: bool) -> tuple[Schema, Schema]:
+        """Both sides in normal form; what both write alike is shared, not normalized twice."""
+        from schemavet.dialects.sqlite.normalize import normalize_sqlite_pair
+
+        return normalize_sqlite_pair(expected, actual, whole)
+
+    def grammar(self) -> Grammar:
+        """SQLite's column language: conflict clauses, AUTOINCREMENT, ``AS (…)`` generated columns."""
+        from schemavet.dialects.sqlite.grammar import GRAMMAR
+
+        return GRAMMAR
+
+    def table_options(self, entries: dict[str, Any], read: OptionReader) -> Options | None:
+        """``without_rowid``, ``strict`` and ``virtual`` (a virtual table's module and arguments)."""
+        from schemavet.dialects.sqlite.options import read_options
+
+        return read_options(entries, read)
+
+    def table_option_keys(self) -> frozenset[str]:
+        """The spec keys :meth:`table_options` reads."""
+        from schemavet.dialects.sqlite.options import OPTION_KEYS
+
+        return OPTION_KEYS
+
+    def dump_table_options(self, options: Options | None) -> dict[str, Any]:
+        """The options a snapshot writes for a table."""
+        from schemavet.dialects.sqlite.options import dump_options
+
+        return dump_options(options)
+
+    def key_options(
+        self, autoincrement: bool, rowid_alias: bool | None, on_conflict: str | None
+    ) -> Options | None:
+        """AUTOINCREMENT, the rowid alias (None: derive it) and the conflict clause."""
+        from schemavet.dialects.sqlite.options import KeyOptions
+
+        return KeyOptions(autoincrement, rowid_alias, on_conflict)
+
+    def unique_options(self, on_conflict: str | None) -> Options | None:
+        """The conflict clause."""
+        from schemavet.dialects.sqlite.options import UniqueOptions
+
+        return UniqueOptions(on_conflict)
+
+    # --- behaviour --------------------------------------------------------------------------------
+
+    def explain(self, location: str, queries: tuple[Query, ...]) -> list[Plan]:
+        """``EXPLAIN QUERY PLAN`` of each query on a read-only connection."""
+        from schemavet.dialects.sqlite.connect import open_readonly
+        from schemavet.dialects.sqlite.plans import explain
+
+        with open_readonly(location) as conn:
+            return explain(conn, queries)
+
+    def prove(self, location: str, expected: Schema, in_place: bool) -> list[Outcome]:
+        """Each action done in savepoints: in the scratch database itself, or in a copy of its schema."""
+        from schemavet.dialects.sqlite.prove import prove_copy, prove_in_place
+
+        return prove_in_place(location, expected) if in_place else prove_copy(location, expected)
+
+    # --- migrations -------------------------------------------------------------------------------
+
+    def yoyo_url(self, location: str, url: str) -> str:
+        """A path becomes ``sqlite:///path``; a URL stays as written."""
+        return url if "://" in url else _SCRATCH_URL + location
+
+    def scratch_database(self) -> AbstractContextManager[str]:
+        """A new file in a temporary directory, removed afterwards."""
+        return _scratch_file()
+
+    def scratch_backend(self, url: str) -> Any:
+        """A confined backend that does not fsync (see :mod:`schemavet.dialects.sqlite.confine`)."""
+        from schemavet.dialects.sqlite.confine import scratch_backend
+
+        return (
+            scratch_backend(url[len(_SCRATCH_URL) :])
+            if url.startswith(_SCRATCH_URL)
+            else super().scratch_backend(url)
+        )
+
+    def explain_error(self, message: str) -> str:
+        """What a refusal of the scratch database's confinement means."""
+        from schemavet.dialects.sqlite.confine import explain
+
+        return explain(message)
+
+    def backend_place(self, backend: Any) -> str:
+        """The database file."""
+        return str(backend.uri.database)
+
+    def recorded_hashes(self, location: str) -> dict[str, str]:
+        """The content hashes ``schemavet apply`` recorded."""
+        from schemavet.dialects.sqlite.bookkeeping import recorded_hashes
+        from schemavet.dialects.sqlite.connect import open_readonly
+
+        with open_readonly(location) as conn:
+            return recorded_hashes(conn)
+
+    def bookkeeping(self, conn: Any) -> Any:
+        """user_version, yoyo's records and lock, and a schema fingerprint, read on ``conn``."""
+        from schemavet.dialects.sqlite.bookkeeping import Bookkeeping
+
+        return Bookkeeping(conn)
+
+    def open_readonly(self, location: str) -> AbstractContextManager[Any]:
+        """A read-only connection to the file, checked to be a database."""
+        from schemavet.dialects.sqlite.connect import open_readonly
+
+        return open_readonly(location)
+
+    def refuse_unadopted(self, location: str, what_to_do: str) -> None:
+        """A file at a ``user_version`` with no migration recorded by yoyo must be adopted first."""
+        from schemavet.dialects.sqlite.bookkeeping import refuse_unadopted
+
+        refuse_unadopted(location, what_to_do)
+
+    # --- lint -------------------------------------------------------------------------------------
+
+    def lint_replay(self, server: str | None) -> Any:
+        """A scratch SQLite database the migrations replay into, statement by statement."""
+        from schemavet.dialects.sqlite.replay import ScratchDatabase
+
+        return ScratchDatabase()
+
+
+@contextmanager
+def _inspecting(location: str) -> Iterator[Callable[[], Schema]]:
+    from schemavet.dialects.sqlite.background import catalog_reader
+    from schemavet.dialects.sqlite.inspect import build_schema
+
+    with catalog_reader(location) as catalog:
+        yield lambda: build_schema(catalog())
+
+
+@contextmanager
+def _scratch_file() -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="schemavet-") as directory:
+        yield _SCRATCH_URL + os.path.join(directory, "scratch.db")
+
+
+DIALECT = SQLite()

@@ -6,9 +6,11 @@ Every function takes an open connection and only reads.
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 
 from schemavet.dialects.sqlite.inspect import BOOKKEEPING_TABLES
+from schemavet.errors import SchemavetError
 from schemavet.migrations.bookkeeping import HASH_TABLE
 from schemavet.sql.tokens import quote_identifier
 
@@ -127,3 +129,48 @@ def integrity_problems(conn: sqlite3.Connection) -> list[str]:
     """``PRAGMA integrity_check``: empty when it says "ok"."""
     rows = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
     return [] if rows == ["ok"] else rows
+
+
+def refuse_unadopted(location: str, what_to_do: str) -> None:
+    """A SQLite database with a user_version but no migration yoyo recorded must be adopted first.
+
+    Applying every migration to it would fail on the first table that already exists, after
+    yoyo had created its own tables in it. yoyo's tables alone (an empty ``yoyo_lock``, which
+    any yoyo command leaves) do not make a database adopted: rows in ``_yoyo_migration`` do.
+    """
+    if not os.path.isfile(location) or not os.path.getsize(location):
+        return
+    from schemavet.dialects.sqlite.connect import open_readonly
+
+    with open_readonly(location) as conn:
+        version, applied = user_version(conn), applied_migration_ids(conn)
+    if version and not applied:
+        raise SchemavetError(
+            f'"{location}" is at user_version {version} with no migration recorded by yoyo; '
+            f"{what_to_do}, so its applied migrations are not applied twice"
+        )
+
+
+class Bookkeeping:
+    """The migration state of one open database, as adopt reads it (see :meth:`SQLite.bookkeeping`)."""
+
+    migration_table = MIGRATION_TABLE
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def user_version(self) -> int:
+        """``PRAGMA user_version``: the version a hand-migrated app recorded."""
+        return user_version(self.conn)
+
+    def applied_migration_ids(self) -> list[str]:
+        """The migrations yoyo recorded as applied."""
+        return applied_migration_ids(self.conn)
+
+    def yoyo_lock(self) -> tuple[object, object] | None:
+        """yoyo's lock row (process id, time taken), if one is held."""
+        return yoyo_lock(self.conn)
+
+    def schema_fingerprint(self) -> str:
+        """A digest of the whole schema, to tell whether it changed meanwhile."""
+        return schema_fingerprint(self.conn)

@@ -46,3 +46,18 @@ def confined_backend(path: str) -> Any:
     backend = ConfinedSQLiteBackend(parse_uri("sqlite:///" + path), default_migration_table)
     backend.init_database()
     return backend
+
+
+def scratch_backend(path: str) -> Any:
+    """yoyo's backend for a scratch SQLite database at ``path`` that schemavet throws away.
+
+    Its connections are confined: the repository's migrations run here in CI, and ATTACH or
+    VACUUM INTO in one of them would write a database file anywhere (see
+    above). And it does not fsync: a scratch database need not survive
+    a crash, and waiting for the disk at each of yoyo's commits (several per migration) is most
+    of the time a replay takes; yoyo opens its SQLite connections with ``cache=shared``, so the
+    setting reaches the connection it opens for each migration too.
+    """
+    backend = confined_backend(path)
+    backend.connection.execute("PRAGMA synchronous = OFF")
+    return backend

@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from schemavet.dialects.sqlite.expressions import fold
+from schemavet.dialects.sqlite.grammar import GRAMMAR
 from schemavet.errors import SqlSyntaxError
 from schemavet.sql.ddl import (
     ColumnDef,
@@ -133,8 +134,8 @@ def _parse_item(text: str) -> ColumnDef | TableConstraintDef:
     """One item of a column list: a column definition or a table constraint."""
     tokens = tokenize(text)
     if is_table_constraint(tokens):
-        return parse_table_constraint(tokens, text)
-    return parse_column(tokens, text)
+        return parse_table_constraint(tokens, text, GRAMMAR)
+    return parse_column(tokens, text, GRAMMAR)
 
 
 def _declared(items: list[ColumnDef | TableConstraintDef], tail: str) -> Declared:

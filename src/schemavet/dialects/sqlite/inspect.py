@@ -24,6 +24,7 @@ from schemavet.dialects.sqlite.ddl import (
     virtual_module,
 )
 from schemavet.dialects.sqlite.expressions import fold
+from schemavet.dialects.sqlite.options import KeyOptions, TableOptions, UniqueOptions
 from schemavet.errors import DatabaseError, SchemavetError
 from schemavet.model import (
     NOT_DEFERRABLE,
@@ -249,13 +250,8 @@ def _primary_key(rows: list[Any], ddl: Declared, autoindexed: bool) -> PrimaryKe
     if not key:
         return None
     name, autoincrement, on_conflict = ddl.primary_key or (None, False, None)
-    return PrimaryKey(
-        key,
-        name=name,
-        autoincrement=autoincrement,
-        rowid_alias=not ddl.without_rowid and len(key) == 1 and not autoindexed,
-        on_conflict=on_conflict,
-    )
+    rowid_alias = not ddl.without_rowid and len(key) == 1 and not autoindexed
+    return PrimaryKey(key, name=name, options=KeyOptions(autoincrement, rowid_alias, on_conflict))
 
 
 def _foreign_keys(fk_rows: list[tuple[Any, ...]], ddl: dict[str, Declared]) -> dict[str, list[ForeignKey]]:
@@ -387,20 +383,23 @@ def _table(
         checks=tuple(Check(expression, check_name) for check_name, expression in ddl.checks),
         indexes=indexes,
         triggers=triggers,
-        without_rowid=ddl.without_rowid,
-        strict=ddl.strict,
+        options=TableOptions(without_rowid=ddl.without_rowid, strict=ddl.strict),
     )
 
 
 def _unique(columns: tuple[str, ...], ddl: Declared) -> Unique:
     """A UNIQUE constraint SQLite reports, with the name and conflict clause its DDL gives."""
     name, on_conflict = ddl.uniques.get(tuple(fold(c) for c in columns), (None, None))
-    return Unique(columns, name, on_conflict)
+    return Unique(columns, name, UniqueOptions(on_conflict))
 
 
 def _virtual_tables(virtual: dict[str, str], triggers: dict[str, dict[str, Trigger]]) -> dict[str, Table]:
     return {
-        name: Table(name=name, virtual=virtual_module(sql), triggers=triggers.pop(fold(name), {}))
+        name: Table(
+            name=name,
+            options=TableOptions(virtual=virtual_module(sql)),
+            triggers=triggers.pop(fold(name), {}),
+        )
         for name, sql in virtual.items()
     }
 

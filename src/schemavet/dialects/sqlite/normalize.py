@@ -14,6 +14,14 @@ from operator import attrgetter
 from typing import Any, TypeVar
 
 from schemavet.dialects.sqlite.expressions import NO_COLUMNS, canonical_expression, fold, render
+from schemavet.dialects.sqlite.options import (
+    KeyOptions,
+    TableOptions,
+    UniqueOptions,
+    key_options,
+    table_options,
+    unique_options,
+)
 from schemavet.errors import SchemavetError
 from schemavet.model import (
     NOT_DEFERRABLE,
@@ -161,9 +169,10 @@ def _primary_key_columns(table: Table) -> tuple[str, ...]:
 def _table(table: Table, primary_keys: dict[str, tuple[str, ...]]) -> Table:
     primary_key = _primary_key(table)
     key_columns = set(primary_key.columns) if primary_key else set()
-    not_null_key = table.without_rowid or bool(primary_key and primary_key.rowid_alias)
+    options = table_options(table)
+    not_null_key = options.without_rowid or key_options(primary_key).rowid_alias is True
     # on a rowid table the sole key column's spelling decides the rowid alias: keep its type name
-    sole_key = next(iter(key_columns)) if len(key_columns) == 1 and not table.without_rowid else None
+    sole_key = next(iter(key_columns)) if len(key_columns) == 1 and not options.without_rowid else None
     columns = {}
     for key, column in _folded(table.columns, f'column of table "{table.name}"').items():
         columns[key] = _column(column, not_null_key and key in key_columns, aliases=key != sole_key)
@@ -179,7 +188,7 @@ def _table(table: Table, primary_keys: dict[str, tuple[str, ...]]) -> Table:
                 u,
                 columns=tuple(fold(c) for c in u.columns),
                 name=_name(u.name),
-                on_conflict=_conflict(u.on_conflict),
+                options=UniqueOptions(_conflict(unique_options(u).on_conflict)),
             )
             for u in table.uniques
         ),
@@ -192,8 +201,14 @@ def _table(table: Table, primary_keys: dict[str, tuple[str, ...]]) -> Table:
             for key, ix in _folded(table.indexes, f'index of table "{table.name}"').items()
         },
         triggers=_triggers(table.triggers),
-        virtual=canonical_expression(table.virtual) if table.virtual else None,
+        options=_table_options(options),
     )
+
+
+def _table_options(options: TableOptions) -> TableOptions:
+    if not options.virtual:
+        return options
+    return _with(options, virtual=canonical_expression(options.virtual))
 
 
 def _with(obj: _T, **values: Any) -> _T:
@@ -241,21 +256,17 @@ def _primary_key(table: Table) -> PrimaryKey | None:
     if pk is None:
         return None
     columns = tuple(fold(c) for c in pk.columns)
-    rowid_alias = pk.rowid_alias
+    options = key_options(pk)
+    rowid_alias = options.rowid_alias
     if rowid_alias is None:  # a spec: derive it the way SQLite does
         declared = _column_named(table, pk.columns[0]) if len(columns) == 1 else None
         rowid_alias = (
-            not table.without_rowid
+            not table_options(table).without_rowid
             and declared is not None
             and " ".join(declared.type.upper().split()) == "INTEGER"
         )
-    return _with(
-        pk,
-        columns=columns,
-        rowid_alias=rowid_alias,
-        name=_name(pk.name),
-        on_conflict=_conflict(pk.on_conflict),
-    )
+    normal = KeyOptions(options.autoincrement, rowid_alias, _conflict(options.on_conflict))
+    return _with(pk, columns=columns, name=_name(pk.name), options=normal if normal != options else options)
 
 
 def _column_named(table: Table, name: str) -> Column | None:

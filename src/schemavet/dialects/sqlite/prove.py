@@ -31,6 +31,7 @@ from schemavet.compare.actions import (
 from schemavet.dialects.sqlite.expressions import fold
 from schemavet.dialects.sqlite.inspect import inspect_sqlite
 from schemavet.dialects.sqlite.normalize import canonical_default
+from schemavet.dialects.sqlite.options import key_options, table_options
 from schemavet.dialects.sqlite.rows import RowMaker, Unprovable, Values, ref_columns
 from schemavet.dialects.sqlite.scratch import copy_schema
 from schemavet.dialects.sqlite.values import sql_literal
@@ -243,8 +244,8 @@ class _Probe:
     def _locator(self, child: Values, rowid: int) -> list[tuple[str, Any]]:
         """How to find the child row again after the event: its rowid, or its other columns."""
         pk = self.child.primary_key
-        alias = fold(pk.columns[0]) if pk is not None and pk.rowid_alias else None
-        if not self.child.without_rowid and alias not in self.columns:
+        alias = fold(pk.columns[0]) if pk is not None and key_options(pk).rowid_alias else None
+        if not table_options(self.child).without_rowid and alias not in self.columns:
             return [("rowid", rowid)]
         others = [(c, v) for c, v in child.items() if c not in self.columns and v is not None]
         if not others:  # only the key: the row is its whole content

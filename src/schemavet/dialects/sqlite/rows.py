@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemavet.dialects.sqlite.expressions import fold
+from schemavet.dialects.sqlite.options import key_options
 from schemavet.dialects.sqlite.values import Fresh, affinity, candidates, literals
 from schemavet.model import Column, ForeignKey, Table
 from schemavet.sql.tokens import quote_identifier, tokenize
@@ -250,7 +251,7 @@ def _checks(table: Table, columns: dict[str, Column]) -> list[_Check]:
 
 def _is_rowid_alias(table: Table, key: str) -> bool:
     pk = table.primary_key
-    return bool(pk and pk.rowid_alias and fold(pk.columns[0]) == key)
+    return bool(pk and key_options(pk).rowid_alias and fold(pk.columns[0]) == key)
 
 
 def ref_columns(maker: RowMaker, fk: ForeignKey) -> tuple[str, ...]:
