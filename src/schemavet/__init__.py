@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from schemavet.commands.adopt import Adoption, AdoptionRefused, adopt
     from schemavet.commands.apply import apply
-    from schemavet.commands.rehearse import Rehearsal, rehearse
+    from schemavet.commands.rehearse import rehearse
     from schemavet.commands.verify import check, inspect, snapshot, verify
-    from schemavet.compare.outcomes import Report
+    from schemavet.compare.outcomes import Rehearsal, Report
     from schemavet.errors import SchemavetError
     from schemavet.migrations.sums import write_sum
     from schemavet.spec.load import Spec, load_spec
@@ -34,7 +34,7 @@ _HOMES = {
     "verify": "schemavet.commands.verify",
     "apply": "schemavet.commands.apply",
     "SchemavetError": "schemavet.errors",
-    "Rehearsal": "schemavet.commands.rehearse",
+    "Rehearsal": "schemavet.compare.outcomes",
     "rehearse": "schemavet.commands.rehearse",
     "Spec": "schemavet.spec.load",
     "load_spec": "schemavet.spec.load",

@@ -33,6 +33,21 @@ _VERIFY_FORMAT = click.option(
 )
 
 
+class _DialectName(click.ParamType):  # type: ignore[type-arg]  # generic in click 8.2+ only
+    """A registered dialect's name or alias, checked when the command runs (so a dialect
+    registered after this module was imported is accepted too)."""
+
+    name = "dialect"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The name as given, once the registry knows it."""
+        from schemavet.dialects import registry
+
+        if registry.find(str(value)) is None:
+            self.fail(f"{value!r} is not one of: {', '.join(registry.spellings())}", param, ctx)
+        return str(value)
+
+
 class _Group(click.Group):
     """Usage errors exit 2 (click's default too); SchemavetError becomes one line and exit 2."""
 
@@ -365,9 +380,10 @@ def review(directory: str, latest: int | None, output_format: str) -> None:
 @click.option("--warn-only", is_flag=True, help="Report findings but exit 0 (for a rollout).")
 @click.option(
     "--dialect",
-    type=click.Choice(["sqlite", "postgres"]),
+    type=_DialectName(),
     default=None,
-    help="SQL dialect of the migrations (default: [tool.schemavet.lint] dialect, else sqlite).",
+    help="SQL dialect of the migrations: sqlite or postgresql (alias postgres); "
+    "default: [tool.schemavet.lint] dialect, else sqlite.",
 )
 @click.option("--select", metavar="CODES", help="Only these rules, comma-separated (SV101,SV201).")
 @click.option(

@@ -6,6 +6,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 
+from schemavet.dialects import registry
 from schemavet.errors import ConfigError
 
 _APP_KEYS = frozenset({"migrations", "spec"})
@@ -70,23 +71,21 @@ def _shown(root: str, path: str) -> str:
     return os.path.relpath(os.path.join(root, path))
 
 
-_DIALECTS = ("sqlite", "postgres")
-
-
 def lint_dialect(start: str = ".") -> str:
-    """``[tool.schemavet.lint] dialect`` of the nearest pyproject.toml; ``sqlite`` without one."""
+    """``[tool.schemavet.lint] dialect`` of the nearest pyproject.toml; the default dialect without one."""
     try:
         pyproject = find_pyproject(start)
     except ConfigError:
-        return "sqlite"
+        return registry.default_name()
     try:
         with open(pyproject, "rb") as f:
             data = tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f'Malformed TOML in "{pyproject}": {e}') from e
-    dialect = data.get("tool", {}).get("schemavet", {}).get("lint", {}).get("dialect", "sqlite")
-    if dialect not in _DIALECTS:
+    table = data.get("tool", {}).get("schemavet", {}).get("lint", {})
+    dialect = table.get("dialect", registry.default_name())
+    if not isinstance(dialect, str) or registry.find(dialect) is None:
         raise ConfigError(
-            f'[tool.schemavet.lint] dialect in "{pyproject}" is "{dialect}"; expected sqlite or postgres'
+            f'[tool.schemavet.lint] dialect in "{pyproject}" is "{dialect}"; expected {registry.choices()}'
         )
-    return str(dialect)
+    return dialect

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from schemavet.dialects.postgres.replay import PgReplay
+from schemavet.dialects.sqlite.replay import ScratchDatabase
 from schemavet.lint import lint_paths
-from schemavet.lint.pg_replay import PgReplay
 from schemavet.lint.source import Statement
-from schemavet.lint.sqlite_state import ScratchDatabase
 from schemavet.lint.statements import parse_statement
 
 RUNAWAY = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"

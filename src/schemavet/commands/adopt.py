@@ -22,9 +22,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from schemavet.commands.verify import Report
 from schemavet.compare.diff import diff_schemas
 from schemavet.compare.findings import Finding
+from schemavet.compare.outcomes import Report
 from schemavet.dialects import registry
 from schemavet.dialects.base import Dialect
 from schemavet.dialects.url import DatabaseURL, parse_db_url
@@ -98,7 +98,8 @@ def _refuse_managed(url: DatabaseURL, state: Any) -> None:
         )
     lock = state.yoyo_lock()
     if lock is not None:
-        raise DatabaseError(locked_sentence(url.location, *lock, "nothing was marked"))
+        pid, taken = lock
+        raise DatabaseError(locked_sentence(url.location, pid, taken, "nothing was marked"))
 
 
 def _ordered(directory: str) -> list[Any]:

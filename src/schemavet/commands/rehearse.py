@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from schemavet.commands.verify import Report, verify
+from schemavet.commands.verify import verify
 from schemavet.compare.findings import Finding
 from schemavet.compare.migration_findings import (
     FOREIGN_KEY_VIOLATION,
@@ -28,7 +28,7 @@ from schemavet.compare.migration_findings import (
     ROWS_LOST,
     MigrationFinding,
 )
-from schemavet.compare.outcomes import Rehearsal, TableRows  # noqa: F401  (their home before)
+from schemavet.compare.outcomes import Rehearsal, Report, TableRows  # noqa: F401  (their home before)
 from schemavet.dialects.sqlite.backup import PAGES_PER_STEP, Progress
 from schemavet.dialects.sqlite.references import SavedReferences, nulled_references, save_references
 from schemavet.dialects.sqlite.rehearsal import RowAccount

@@ -175,8 +175,9 @@ class Dialect:
 
     # --- lint -----------------------------------------------------------------------------------
 
-    def lint_replay(self, server: str | None) -> Any:
-        """The state lint replays this dialect's migrations into (see :mod:`schemavet.lint.state`)."""
+    def lint_replay(self, server: str | None, python_steps: bool) -> Any:
+        """The state lint replays this dialect's migrations into (see :mod:`schemavet.lint.state`);
+        ``python_steps``: yoyo must run Python migrations on it too."""
         raise self._unsupported("lint migrations of")
 
     def lint_server(self, url: str | None, embedded: bool) -> AbstractContextManager[str | None]:
@@ -185,6 +186,12 @@ class Dialect:
 
     #: Whether the dialect's string literals may be E'…' escape strings (lint's comment lexer).
     escape_strings: ClassVar[bool] = False
+    #: Column types that fill themselves from a sequence (PostgreSQL's serial types).
+    serial_types: ClassVar[frozenset[str]] = frozenset()
+
+    def statement_complete(self, text: str) -> bool:
+        """True when ``text`` is one whole statement, not one cut at a ``;`` inside a body."""
+        return True
 
     # --- helpers --------------------------------------------------------------------------------
 

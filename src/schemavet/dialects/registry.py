@@ -35,6 +35,12 @@ def spellings() -> tuple[str, ...]:
     return tuple(spelling for dialect in all_dialects() for spelling in (dialect.name, *dialect.aliases))
 
 
+def choices() -> str:
+    """The dialects as a sentence names them: each by its shortest name (``sqlite or postgres``)."""
+    shortest = [min((d.name, *d.aliases), key=len) for d in all_dialects()]
+    return ", ".join(shortest[:-1]) + " or " + shortest[-1] if len(shortest) > 1 else shortest[0]
+
+
 def all_dialects() -> Iterator[Dialect]:
     """Every registered dialect, loaded."""
     for name in _TABLE:

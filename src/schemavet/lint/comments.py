@@ -13,6 +13,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from schemavet.dialects import registry
+
 _LEXEME = re.compile(
     r"""
     (?P<line>--[^\n]*)
@@ -27,7 +29,7 @@ _LEXEME = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
-_POSTGRES_LEXEME = re.compile(
+_ESCAPE_STRING_LEXEME = re.compile(
     r"""
     (?P<line>--[^\n]*)
   | (?P<block>/\*.*?(?:\*/|\Z))
@@ -57,7 +59,7 @@ class Comments:
     """The comments of one text, in order, with a quick "is this offset in a comment?"."""
 
     def __init__(self, text: str, dialect: str = "sqlite") -> None:
-        lexeme = _POSTGRES_LEXEME if dialect == "postgres" else _LEXEME
+        lexeme = _ESCAPE_STRING_LEXEME if registry.get(dialect).escape_strings else _LEXEME
         self.items = [
             Comment(m.start(), m.end(), m.group())
             for m in lexeme.finditer(text)

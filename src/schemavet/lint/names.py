@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from schemavet.dialects.sqlite.expressions import fold
-
 if TYPE_CHECKING:
     from sqlglot import exp
 
@@ -23,11 +21,6 @@ def identifier(node: exp.Expression | None) -> str:
     if isinstance(node, exp.Schema):
         return identifier(node.this)
     return node.name
-
-
-def key(name: str) -> str:
-    """The matching key of a name: SQLite and unquoted PostgreSQL names ignore case."""
-    return fold(name)
 
 
 def table_name(node: exp.Expression | None) -> str:

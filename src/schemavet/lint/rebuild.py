@@ -11,14 +11,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from schemavet.dialects.sqlite.expressions import fold
 from schemavet.lint.names import identifier, table_name
 from schemavet.lint.sql import created_table, dropped, is_command, renames
 from schemavet.lint.statements import ParsedStatement
 
 if TYPE_CHECKING:
     from schemavet.lint.context import FileContext
-    from schemavet.lint.sqlite_state import TableState
+    from schemavet.lint.state import TableState
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ def rebuilt_tables(ctx: FileContext) -> Iterator[tuple[Rebuild, TableState, Tabl
     """Each rebuild of a file whose old table (as dropped) and new table (after the file) the
     replay knows, with both."""
     for rebuild in find_rebuilds(ctx.statements):
-        old = ctx.dropped_tables.get(fold(rebuild.source))
+        old = ctx.dropped_tables.get(ctx.key(rebuild.source))
         new = ctx.scratch.table(rebuild.table) if ctx.scratch is not None else None
         if old is not None and new is not None:
             yield rebuild, old, new
@@ -57,7 +56,7 @@ def rebuilt_tables(ctx: FileContext) -> Iterator[tuple[Rebuild, TableState, Tabl
 def _renamed_in(name: str, drop: ParsedStatement, later: list[ParsedStatement]) -> Rebuild | None:
     for statement in later:
         for old, new in renames(statement):
-            if fold(new) == fold(name):
+            if drop.key(new) == drop.key(name):
                 return Rebuild(new, name, old, drop)
     return None
 
@@ -65,8 +64,8 @@ def _renamed_in(name: str, drop: ParsedStatement, later: list[ParsedStatement]) 
 def _renamed_away(name: str, drop: ParsedStatement, earlier: list[ParsedStatement]) -> Rebuild | None:
     for index, statement in enumerate(earlier):
         for old, new in renames(statement):
-            recreated = any(fold(created_table(s) or "") == fold(old) for s in earlier[index + 1 :])
-            if fold(new) == fold(name) and recreated:
+            recreated = any(drop.key(created_table(s) or "") == drop.key(old) for s in earlier[index + 1 :])
+            if drop.key(new) == drop.key(name) and recreated:
                 return Rebuild(old, name, old, drop)
     return None
 
@@ -88,7 +87,7 @@ def copy_statement(statements: list[ParsedStatement], rebuild: Rebuild) -> Parse
         tree = statement.expression
         if (
             isinstance(tree, exp.Insert)
-            and fold(_target(tree)) == fold(rebuild.copy)
+            and statement.key(_target(tree)) == statement.key(rebuild.copy)
             and _reads(tree, rebuild)
         ):
             return statement
@@ -103,7 +102,10 @@ def _reads(tree: Any, rebuild: Rebuild) -> bool:
     from sqlglot import exp
 
     return (
-        any(fold(t.name) == fold(rebuild.source) for t in tree.expression.find_all(exp.Table))
+        any(
+            rebuild.drop.key(t.name) == rebuild.drop.key(rebuild.source)
+            for t in tree.expression.find_all(exp.Table)
+        )
         if tree.expression is not None
         else False
     )
@@ -122,7 +124,7 @@ def targets_and_sources(
     if not isinstance(select, exp.Select):
         return []
     targets = (
-        [fold(identifier(c)) for c in tree.this.expressions] if isinstance(tree.this, exp.Schema) else []
+        [copy.key(identifier(c)) for c in tree.this.expressions] if isinstance(tree.this, exp.Schema) else []
     )
     targets = targets or list(new_columns)
     sources: list[str | None] = []
@@ -132,7 +134,7 @@ def targets_and_sources(
         elif isinstance(expression, exp.Column) and isinstance(expression.this, exp.Star):
             sources += list(old_columns)  # old.*
         elif isinstance(expression, exp.Column):
-            sources.append(fold(identifier(expression.this)))
+            sources.append(copy.key(identifier(expression.this)))
         else:
             sources.append(None)  # an expression, or a column under an alias: written on purpose
     return list(zip(targets, sources, strict=False))

@@ -9,10 +9,10 @@ from typing import ClassVar
 
 from schemavet.diagnostics import ERROR, WARNING, Diagnostic
 from schemavet.lint.context import FileContext, StatementContext
-from schemavet.lint.sqlite_state import ScratchDatabase
+from schemavet.lint.state import ScratchState
 from schemavet.lint.statements import ParsedStatement
 
-SQLITE, POSTGRES = "sqlite", "postgres"
+SQLITE, POSTGRES = "sqlite", "postgresql"  # the dialects' names in the registry
 BOTH = frozenset({SQLITE, POSTGRES})
 
 
@@ -47,7 +47,7 @@ class Rule:
         """Findings for a whole file, after it is applied."""
         return ()
 
-    def finish_directory(self, scratch: ScratchDatabase) -> Iterable[Diagnostic]:
+    def finish_directory(self, scratch: ScratchState) -> Iterable[Diagnostic]:
         """Findings that wait for the whole directory (the schema after its last migration)."""
         return ()
 

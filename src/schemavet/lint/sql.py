@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from schemavet.dialects.sqlite.expressions import fold
 from schemavet.lint.names import identifier, table_name
 from schemavet.lint.statements import ParsedStatement
 from schemavet.sql.tokens import Token
@@ -244,6 +243,6 @@ def declaring_statements(
 def _final_name(table: str, later: list[ParsedStatement]) -> str:
     for statement in later:
         for old, new in renames(statement):
-            if fold(old) == fold(table):
+            if statement.key(old) == statement.key(table):
                 table = new
     return table

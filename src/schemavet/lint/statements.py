@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from schemavet.dialects import registry
 from schemavet.lint.source import Statement
 from schemavet.sql.tokens import Token, scan
 
 if TYPE_CHECKING:
     from sqlglot import exp
-
-DIALECTS = {"sqlite": "sqlite", "postgres": "postgres"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,10 @@ class ParsedStatement:
         """The leading keywords, upper-cased (``CREATE``, ``UNIQUE``, ``INDEX`` …), up to eight."""
         return tuple(t.upper for t in self.tokens[:8])
 
+    def key(self, name: str) -> str:
+        """``name`` keyed as this statement's dialect keys an identifier written without quotes."""
+        return registry.get(self.dialect).word_key(name)
+
     def starts_with(self, *words: str) -> bool:
         """True when the statement's first tokens are these keywords."""
         return self.words[: len(words)] == words
@@ -78,7 +81,7 @@ def _sqlglot(text: str, dialect: str) -> exp.Expression | None:
 
     _quiet_sqlglot()
     try:
-        trees: list[Any] = sqlglot.parse(text, read=DIALECTS[dialect])
+        trees: list[Any] = sqlglot.parse(text, read=registry.get(dialect).sqlglot_dialect)
     except Exception:  # sqlglot raises ParseError, TokenError and, on odd input, others
         return None
     # A comment after the statement's ";" comes back as an expression of its own (a Semicolon

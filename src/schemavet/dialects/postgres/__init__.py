@@ -27,6 +27,7 @@ class PostgreSQL(Dialect):
     default_namespace = "public"
     sqlglot_dialect = "postgres"
     escape_strings = True
+    serial_types = frozenset({"SERIAL", "SERIAL2", "SERIAL4", "SERIAL8", "SMALLSERIAL", "BIGSERIAL"})
 
     def word_key(self, name: str) -> str:
         """An identifier written without quotes: PostgreSQL folds it to lower case."""
@@ -46,13 +47,17 @@ class PostgreSQL(Dialect):
 
     # --- lint -------------------------------------------------------------------------------------
 
+    def statement_complete(self, text: str) -> bool:
+        """A ``$$`` body left open means the statement was cut inside it."""
+        return text.count("$$") % 2 == 0
+
     def lint_server(self, url: str | None, embedded: bool) -> AbstractContextManager[str | None]:
         """``url``, else an embedded PostgreSQL started for the run, else None (the package missing)."""
         from schemavet.dialects.postgres.server import postgres_server
 
         return postgres_server(url, embedded)
 
-    def lint_replay(self, server: str | None) -> Any:
+    def lint_replay(self, server: str | None, python_steps: bool) -> Any:
         """A scratch database on ``server``; without one, a schema derived from the statements."""
         from schemavet.dialects.postgres.replay import PgCatalog, PgReplay
 

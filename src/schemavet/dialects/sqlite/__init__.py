@@ -195,11 +195,18 @@ class SQLite(Dialect):
 
     # --- lint -------------------------------------------------------------------------------------
 
-    def lint_replay(self, server: str | None) -> Any:
-        """A scratch SQLite database the migrations replay into, statement by statement."""
+    def statement_complete(self, text: str) -> bool:
+        """SQLite's own test (a trigger body cut at an inner ``;`` is not complete)."""
+        import sqlite3
+
+        return sqlite3.complete_statement(text if text.endswith(";") else text + ";")
+
+    def lint_replay(self, server: str | None, python_steps: bool) -> Any:
+        """A scratch SQLite database the migrations replay into, statement by statement (on disk
+        when yoyo must also run Python migrations on it)."""
         from schemavet.dialects.sqlite.replay import ScratchDatabase
 
-        return ScratchDatabase()
+        return ScratchDatabase(on_disk=python_steps)
 
 
 @contextmanager

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from schemavet.diagnostics import Diagnostic
-from schemavet.dialects.sqlite.expressions import fold
 from schemavet.lint.context import StatementContext
 from schemavet.lint.registry import SQLITE, Rule, register
 from schemavet.lint.sql import dropped
-from schemavet.lint.sqlite_state import IndexState, TableState
+from schemavet.lint.state import IndexState, TableState
 
 
 @register
@@ -48,7 +47,7 @@ class SV103DropIndexForeignKey(Rule):
             if found is None:
                 continue
             table, index = found
-            without = _without(table, name)
+            without = _without(table, ctx.key(name))
             for fk in scratch.references_to(table.name):
                 columns = fk.ref_columns or table.primary_key
                 if index.unique and set(index.columns) == set(columns) and not without.is_unique_key(columns):
@@ -75,16 +74,14 @@ class SV103DropIndexForeignKey(Rule):
 def _index_table(ctx: StatementContext, name: str) -> tuple[TableState, IndexState] | None:
     scratch = ctx.scratch
     assert scratch is not None
-    row = scratch.conn.execute(
-        "SELECT tbl_name FROM sqlite_schema WHERE type = 'index' AND lower(name) = lower(?)", (name,)
-    ).fetchone()
-    table = scratch.table(row[0]) if row else None
-    if table is None or fold(name) not in table.indexes:
+    owner = scratch.table_of_index(name)
+    table = scratch.table(owner) if owner is not None else None
+    if table is None or ctx.key(name) not in table.indexes:
         return None
-    return table, table.indexes[fold(name)]
+    return table, table.indexes[ctx.key(name)]
 
 
 def _without(table: TableState, index: str) -> TableState:
     from dataclasses import replace
 
-    return replace(table, indexes={k: v for k, v in table.indexes.items() if k != fold(index)})
+    return replace(table, indexes={k: v for k, v in table.indexes.items() if k != index})

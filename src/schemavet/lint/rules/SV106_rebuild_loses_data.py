@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from schemavet.diagnostics import Diagnostic
-from schemavet.dialects.sqlite.expressions import fold
 from schemavet.lint.context import FileContext
 from schemavet.lint.names import identifier
 from schemavet.lint.rebuild import copy_statement, rebuilt_tables, targets_and_sources
@@ -106,7 +105,7 @@ def _copied(copy: ParsedStatement, new_columns: tuple[str, ...]) -> set[str]:
     if not isinstance(select, exp.Select):
         return set()
     targets = (
-        [fold(identifier(c)) for c in tree.this.expressions] if isinstance(tree.this, exp.Schema) else []
+        [copy.key(identifier(c)) for c in tree.this.expressions] if isinstance(tree.this, exp.Schema) else []
     )
     targets = targets or list(new_columns)
     if any(isinstance(e, exp.Star) for e in select.expressions):

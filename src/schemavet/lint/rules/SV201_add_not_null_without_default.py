@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from schemavet.diagnostics import Diagnostic
+from schemavet.dialects import registry
 from schemavet.lint.context import StatementContext
 from schemavet.lint.names import identifier
 from schemavet.lint.registry import Rule, register
@@ -60,7 +61,7 @@ class SV201AddNotNullWithoutDefault(Rule):
         added = added_column_tokens(ctx.statement)
         if added is None or not added.not_null or added.default or added.generated:
             return
-        if ctx.file.dialect == "postgres" and added.type_name.upper() in _SERIALS:
+        if added.type_name.upper() in registry.get(ctx.file.dialect).serial_types:
             return
         if ctx.may_hold_rows(added.table):
             yield self.on(
@@ -71,19 +72,17 @@ class SV201AddNotNullWithoutDefault(Rule):
             )
 
 
-_SERIALS = frozenset({"SERIAL", "SERIAL2", "SERIAL4", "SERIAL8", "SMALLSERIAL", "BIGSERIAL"})
-
-
 def _filled(column: Any, dialect: str) -> bool:
     """True when the database computes the new column's value for the rows already there."""
     from sqlglot import exp
 
     if constraint(column, exp.ComputedColumnConstraint) is not None:
         return True  # its expression's value, not NULL (a NULL result is another matter)
-    if dialect != "postgres":
+    engine = registry.get(dialect)
+    if not engine.serial_types:
         return False  # SQLite has neither identity columns nor serial types ("serial" is a name)
     if constraint(column, exp.GeneratedAsIdentityColumnConstraint) is not None:
         return True
     kind = column.args.get("kind")
-    name = kind.sql("postgres").upper() if kind is not None else ""
-    return name in _SERIALS
+    name = kind.sql(engine.sqlglot_dialect).upper() if kind is not None else ""
+    return name in engine.serial_types

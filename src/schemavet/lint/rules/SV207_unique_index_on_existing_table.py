@@ -7,11 +7,10 @@ from typing import Any
 
 from schemavet.diagnostics import Diagnostic
 from schemavet.lint.context import StatementContext
-from schemavet.lint.names import identifier, key, table_name
+from schemavet.lint.names import identifier, table_name
 from schemavet.lint.rebuild import Rebuild, copy_statement, find_rebuilds, targets_and_sources
 from schemavet.lint.registry import Rule, register
 from schemavet.lint.sql import creates_index, kind_of
-from schemavet.lint.sqlite_state import column_collations
 
 
 @register
@@ -68,14 +67,14 @@ def _already_unique(ctx: StatementContext, table: str, index: Any) -> bool:
     columns were already a unique key (the old table's unique index, recreated), and the rows
     compare as they did: each key column keeps its collation and is copied unchanged from the
     same-named old column (``lower(email)``, or a NOCASE collation, can make rows collide)."""
-    columns = _plain_columns(index)
+    columns = _plain_columns(ctx, index)
     if columns is None:
         return False
     earlier = {id(s) for s in ctx.earlier}
     for rebuild in find_rebuilds(ctx.file.statements):
-        if key(rebuild.table) != key(table) or id(rebuild.drop) not in earlier:
+        if ctx.key(rebuild.table) != ctx.key(table) or id(rebuild.drop) not in earlier:
             continue
-        old = ctx.file.dropped_tables.get(key(rebuild.source))
+        old = ctx.file.dropped_tables.get(ctx.key(rebuild.source))
         if old is not None and old.is_unique_key(columns) and _compares_as_before(ctx, rebuild, columns):
             return True
     return False
@@ -87,12 +86,12 @@ def _compares_as_before(ctx: StatementContext, rebuild: Rebuild, columns: tuple[
     from sqlglot import exp
 
     scratch = ctx.scratch
-    old = ctx.file.dropped_tables.get(key(rebuild.source))
+    old = ctx.file.dropped_tables.get(ctx.key(rebuild.source))
     new = ctx.table(rebuild.table)
     if scratch is None or old is None or new is None:
         return False
-    old_collations = column_collations(ctx.file.sql_when_dropped.get(key(rebuild.source), ""))
-    new_collations = column_collations(scratch.table_sql(rebuild.table))
+    old_collations = scratch.column_collations(ctx.file.sql_when_dropped.get(ctx.key(rebuild.source), ""))
+    new_collations = scratch.column_collations(scratch.table_sql(rebuild.table))
     if any(c not in old_collations or old_collations[c] != new_collations.get(c) for c in columns):
         return False
     copy = copy_statement(ctx.file.statements, rebuild)
@@ -106,7 +105,7 @@ def _compares_as_before(ctx: StatementContext, rebuild: Rebuild, columns: tuple[
     return all(filled.get(c) == c for c in columns)
 
 
-def _plain_columns(index: Any) -> tuple[str, ...] | None:
+def _plain_columns(ctx: StatementContext, index: Any) -> tuple[str, ...] | None:
     """The index's key columns (folded), or None when a key is an expression or has a collation
     of its own (its uniqueness is then not the old table's)."""
     from sqlglot import exp
@@ -117,5 +116,5 @@ def _plain_columns(index: Any) -> tuple[str, ...] | None:
         node = ordered.this if isinstance(ordered, exp.Ordered) else ordered
         if not isinstance(node, exp.Column) or node.table:
             return None
-        columns.append(key(identifier(node.this)))
+        columns.append(ctx.key(identifier(node.this)))
     return tuple(columns) or None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from schemavet.diagnostics import Diagnostic
+from schemavet.dialects import registry
 from schemavet.lint.context import FileContext
 from schemavet.lint.registry import Rule, register
 
@@ -34,5 +35,5 @@ class SV208StatementFails(Rule):
     def check_file(self, ctx: FileContext) -> Iterator[Diagnostic]:
         """A finding for each statement the scratch database refused."""
         for error in ctx.apply_errors:
-            engine = "SQLite" if ctx.dialect == "sqlite" else "PostgreSQL"
+            engine = registry.get(ctx.dialect).title
             yield self.on(ctx, error.statement, f"Statement fails on {engine}: {error.message}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from schemavet.diagnostics import Diagnostic
-from schemavet.dialects.sqlite.expressions import fold
 from schemavet.lint.context import StatementContext
 from schemavet.lint.registry import SQLITE, Rule, register
 
@@ -53,4 +52,4 @@ class SV301PragmaInTransaction(Rule):
         if sets and name in _IGNORED and ctx.scratch is not None and ctx.scratch.in_transaction:
             where = "a transactional migration" if ctx.file.file.transactional else "an open transaction"
             effect = "fails or is silently ignored" if name == "JOURNAL_MODE" else "is silently ignored"
-            yield self.on(ctx, ctx.statement, f"PRAGMA {fold(name)} inside {where} {effect}")
+            yield self.on(ctx, ctx.statement, f"PRAGMA {ctx.key(name)} inside {where} {effect}")

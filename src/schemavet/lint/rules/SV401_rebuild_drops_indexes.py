@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from schemavet.diagnostics import Diagnostic
-from schemavet.dialects.sqlite.expressions import fold
 from schemavet.lint.context import FileContext
 from schemavet.lint.rebuild import rebuilt_tables
 from schemavet.lint.registry import SQLITE, Rule, register
@@ -43,7 +42,7 @@ class SV401RebuildDropsIndexes(Rule):
     def check_file(self, ctx: FileContext) -> Iterator[Diagnostic]:
         """A finding for each index or trigger of a rebuilt table that the file does not recreate."""
         for rebuild, old, new in rebuilt_tables(ctx):
-            old_definitions = ctx.index_definitions_when_dropped.get(fold(rebuild.source), {})
+            old_definitions = ctx.index_definitions_when_dropped.get(ctx.key(rebuild.source), {})
             recreated = set(ctx.scratch.index_definitions(rebuild.table).values()) if ctx.scratch else set()
             lost_indexes = [
                 i.name
@@ -51,10 +50,10 @@ class SV401RebuildDropsIndexes(Rule):
                 if i.origin == "c" and k not in new.indexes and old_definitions.get(k) not in recreated
             ]
             kept_triggers = (
-                {fold(t) for t in ctx.scratch.triggers_of(rebuild.table)} if ctx.scratch else set()
+                {ctx.key(t) for t in ctx.scratch.triggers_of(rebuild.table)} if ctx.scratch else set()
             )
-            old_triggers = ctx.triggers_when_dropped.get(fold(rebuild.source), ())
-            lost_triggers = [t for t in old_triggers if fold(t) not in kept_triggers]
+            old_triggers = ctx.triggers_when_dropped.get(ctx.key(rebuild.source), ())
+            lost_triggers = [t for t in old_triggers if ctx.key(t) not in kept_triggers]
             for kind, names in (("index", lost_indexes), ("trigger", lost_triggers)):
                 for name in names:
                     yield self.on(

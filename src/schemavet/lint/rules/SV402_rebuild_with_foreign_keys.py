@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from schemavet.diagnostics import Diagnostic
-from schemavet.dialects.sqlite.expressions import fold
 from schemavet.lint.context import FileContext
 from schemavet.lint.rebuild import Rebuild, find_rebuilds
 from schemavet.lint.registry import SQLITE, Rule, register
@@ -46,7 +45,7 @@ class SV402RebuildWithForeignKeys(Rule):
     def check_file(self, ctx: FileContext) -> Iterator[Diagnostic]:
         """A finding for each rebuild of a referenced table not surely run with foreign keys off."""
         for rebuild in find_rebuilds(ctx.statements):
-            key = fold(rebuild.source)
+            key = ctx.key(rebuild.source)
             children = ctx.referenced_when_dropped.get(key) or []
             if not children:
                 continue

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from schemavet.diagnostics import Diagnostic
-from schemavet.dialects.sqlite.expressions import fold
 from schemavet.lint.context import FileContext
 from schemavet.lint.registry import SQLITE, Rule, register
 from schemavet.lint.sql import declaring_statements, dropped, renames
@@ -46,7 +45,7 @@ class SV501ForeignKeyTargetMissing(Rule):
             return
         declared = set()  # (child, parent as written): a missing parent is reported here
         for statement, fk in declaring_statements(ctx.statements):
-            declared.add((fold(fk.table), fold(fk.ref_table)))
+            declared.add((ctx.key(fk.table), ctx.key(fk.ref_table)))
             if scratch.table(fk.table) is None:
                 continue  # the child itself is gone again (a rebuild's temporary table)
             parent = scratch.table(fk.ref_table)
@@ -77,14 +76,14 @@ class SV501ForeignKeyTargetMissing(Rule):
         renamed_from: dict[str, str] = {}  # customers_old -> customers
         for statement in ctx.statements:
             for old, new in renames(statement):
-                causes.setdefault(fold(old), statement)
-                renamed_from[fold(new)] = old
+                causes.setdefault(ctx.key(old), statement)
+                renamed_from[ctx.key(new)] = old
             for name in dropped(statement, "TABLE"):
-                causes[fold(name)] = statement
+                causes[ctx.key(name)] = statement
         gone = {name: cause for name, cause in causes.items() if scratch.table(name) is None}
         for name, cause in gone.items():
             for fk in scratch.references_to(name):
-                if (fold(fk.table), name) in declared or fold(fk.table) == name:
+                if (ctx.key(fk.table), name) in declared or ctx.key(fk.table) == name:
                     continue
                 where = f'Foreign key "{fk.table}({", ".join(fk.columns)})"'
                 message = f'{where} is left referencing table "{fk.ref_table}", which this file removes'

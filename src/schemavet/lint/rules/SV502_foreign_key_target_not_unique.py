@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from schemavet.diagnostics import Diagnostic
-from schemavet.dialects.sqlite.expressions import fold
 from schemavet.lint.context import FileContext
 from schemavet.lint.registry import SQLITE, Rule, register
 from schemavet.lint.sql import declaring_statements
@@ -44,7 +43,7 @@ class SV502ForeignKeyTargetNotUnique(Rule):
             child, parent = scratch.table(fk.table), scratch.table(fk.ref_table)
             if child is None or parent is None:
                 continue
-            columns = tuple(fold(c) for c in fk.ref_columns) or parent.primary_key
+            columns = tuple(ctx.key(c) for c in fk.ref_columns) or parent.primary_key
             if any(not parent.has_column(c) for c in columns):
                 continue  # SV501's finding
             if not columns or not parent.is_unique_key(columns):

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from schemavet.diagnostics import WARNING, Diagnostic
-from schemavet.dialects.sqlite.expressions import fold
 from schemavet.lint.context import FileContext
 from schemavet.lint.registry import SQLITE, Rule, register
 from schemavet.lint.sql import declaring_statements
-from schemavet.lint.sqlite_state import ScratchDatabase
+from schemavet.lint.state import ScratchState
 
 
 @register
@@ -44,13 +43,13 @@ class SV503ForeignKeyWithoutIndex(Rule):
             return iter(())
         for statement, fk in declaring_statements(ctx.statements):
             child = scratch.table(fk.table)
-            columns = tuple(fold(c) for c in fk.columns)
+            columns = tuple(ctx.key(c) for c in fk.columns)
             if child is not None and columns and not child.is_indexed(columns):
                 message = f'Foreign key "{fk.table}({", ".join(fk.columns)})" has no index'
                 self._pending.append((self.on(ctx, statement, message), fk.table, columns))
         return iter(())
 
-    def finish_directory(self, scratch: ScratchDatabase) -> Iterator[Diagnostic]:
+    def finish_directory(self, scratch: ScratchState) -> Iterator[Diagnostic]:
         """The noted foreign keys that still have no index once every migration has run."""
         pending, self._pending = self._pending, []
         for finding, table, columns in pending:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from schemavet.diagnostics import Diagnostic
-from schemavet.dialects.sqlite.expressions import fold
 from schemavet.lint.context import FileContext
 from schemavet.lint.registry import SQLITE, Rule, register
-from schemavet.lint.sqlite_state import SchemaObjects, columns_of
+from schemavet.lint.state import SchemaObjects
 from schemavet.lint.statements import ParsedStatement
 
 
@@ -61,7 +60,7 @@ def _differences(before: SchemaObjects, after: SchemaObjects) -> Iterator[tuple[
     for kind, table in sorted(before.objects & after.objects):
         if kind != "table" or before.sql[kind, table] == after.sql[kind, table]:
             continue
-        old, new = columns_of(before.sql[kind, table]), columns_of(after.sql[kind, table])
+        old, new = before.columns(kind, table), after.columns(kind, table)
         for column in new:
             if column not in old:
                 yield f'The rollback leaves column "{table}.{column}" that the migration added', column
@@ -72,6 +71,6 @@ def _differences(before: SchemaObjects, after: SchemaObjects) -> Iterator[tuple[
 
 def _mentioning(statements: list[ParsedStatement], name: str) -> ParsedStatement | None:
     for statement in statements:
-        if any(fold(t.name) == name for t in statement.tokens if t.kind in ("word", "quoted")):
+        if any(statement.key(t.name) == name for t in statement.tokens if t.kind in ("word", "quoted")):
             return statement
     return None

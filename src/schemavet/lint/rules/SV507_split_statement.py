@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 
 from schemavet.diagnostics import Diagnostic
+from schemavet.dialects import registry
 from schemavet.lint.context import FileContext
 from schemavet.lint.registry import Rule, register
 from schemavet.lint.statements import ParsedStatement
@@ -59,9 +59,7 @@ def _complete(statement: ParsedStatement, dialect: str) -> bool:
     text = statement.text.rstrip()
     if not statement.tokens:
         return True
-    if dialect == "postgres":
-        return text.count("$$") % 2 == 0 and _balanced(statement)
-    return sqlite3.complete_statement(text if text.endswith(";") else text + ";") and _balanced(statement)
+    return registry.get(dialect).statement_complete(text) and _balanced(statement)
 
 
 def _balanced(statement: ParsedStatement) -> bool:

@@ -1,4 +1,4 @@
-"""The scratch SQLite database lint replays migrations into, and what rules may ask of it.
+"""The scratch SQLite database lint replays SQLite migrations into, and what rules may ask of it.
 
 Statements run one at a time, the way yoyo runs them (a connection in autocommit mode with
 foreign keys off, a transaction around each transactional migration), so a rule sees the
@@ -14,84 +14,18 @@ import os
 import sqlite3
 import tempfile
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from schemavet.dialects.sqlite.confine import confine, confined_backend, explain
 from schemavet.dialects.sqlite.expressions import fold
+from schemavet.lint.context import ApplyError, FileContext, RollbackResult
+from schemavet.lint.sql import dropped
+from schemavet.lint.state import ForeignKeyState, IndexState, SchemaObjects, TableState
+from schemavet.lint.statements import ParsedStatement
 from schemavet.sql.tokens import quote_identifier, scan
 
 # How long one replayed statement may run before lint stops it.
 STATEMENT_SECONDS = 10.0
-
-
-@dataclass(frozen=True)
-class IndexState:
-    """An index on a table: its key columns (lower-cased), and where it comes from."""
-
-    name: str
-    columns: tuple[str, ...]
-    unique: bool
-    origin: str  # "c" CREATE INDEX, "u" UNIQUE constraint, "pk" PRIMARY KEY
-    partial: bool
-
-
-@dataclass(frozen=True)
-class ForeignKeyState:
-    """A foreign key of a table; empty ``ref_columns`` means the parent's primary key."""
-
-    table: str
-    columns: tuple[str, ...]
-    ref_table: str
-    ref_columns: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class TableState:
-    """What a table looks like in the scratch database right now."""
-
-    name: str
-    columns: tuple[str, ...]
-    primary_key: tuple[str, ...]
-    rowid_alias: bool
-    indexes: dict[str, IndexState] = field(default_factory=dict)
-    foreign_keys: tuple[ForeignKeyState, ...] = ()
-    generated: frozenset[str] = frozenset()  # generated columns (lower-cased): never INSERT targets
-
-    @property
-    def insertable_columns(self) -> tuple[str, ...]:
-        """The columns an INSERT without a column list fills, in order (generated ones skipped)."""
-        return tuple(c for c in self.columns if c not in self.generated)
-
-    def has_column(self, name: str) -> bool:
-        """True when the table has this column (case-insensitively, as SQLite compares)."""
-        return fold(name) in self.columns
-
-    def is_unique_key(self, columns: tuple[str, ...]) -> bool:
-        """True when ``columns`` (lower-cased) are the primary key or a full unique index."""
-        wanted = set(columns)
-        if self.primary_key and set(self.primary_key) == wanted:
-            return True
-        return any(i.unique and not i.partial and set(i.columns) == wanted for i in self.indexes.values())
-
-    def is_indexed(self, columns: tuple[str, ...]) -> bool:
-        """True when some index (or the rowid) starts with ``columns``, so lookups need no scan."""
-        if self.rowid_alias and columns == self.primary_key:
-            return True
-        n = len(columns)
-        return any(set(i.columns[:n]) == set(columns) for i in self.indexes.values() if not i.partial)
-
-
-@dataclass(frozen=True)
-class SchemaObjects:
-    """Named tables, indexes, triggers and views, with the SQL that defines each."""
-
-    sql: dict[tuple[str, str], str]
-
-    @property
-    def objects(self) -> frozenset[tuple[str, str]]:
-        """``(type, lower-cased name)`` of every object."""
-        return frozenset(self.sql)
 
 
 def columns_of(create_table: str) -> tuple[str, ...]:
@@ -147,6 +81,90 @@ class ScratchDatabase:
         self._deadline = 0.0
         # A statement that never ends (a runaway recursive CTE) must not hang lint.
         self.conn.set_progress_handler(self._over_budget, 10_000)
+
+    @staticmethod
+    def key(name: str) -> str:
+        """SQLite matches names without regard to ASCII case."""
+        return fold(name)
+
+    @staticmethod
+    def columns_of(create_table: str) -> tuple[str, ...]:
+        """The columns a ``CREATE TABLE`` text defines (see :func:`columns_of`)."""
+        return columns_of(create_table)
+
+    @staticmethod
+    def column_collations(create_table: str) -> dict[str, str]:
+        """Each column's collation in a ``CREATE TABLE`` text (see :func:`column_collations`)."""
+        return column_collations(create_table)
+
+    # --- the lint engine's replay protocol (see schemavet.lint.engine) -------------------------
+
+    def attach(self, ctx: FileContext) -> None:
+        """Rules of this file see this database as ``ctx.scratch``."""
+        ctx.scratch = self
+
+    def before_file(self, names: frozenset[str]) -> SchemaObjects:
+        """The objects ``names`` touch, plus the tables their triggers and views read (SQLite
+        checks those when a table they hang off is altered): what a rollback must restore."""
+        objects = self.objects(names)
+        for _ in range(3):
+            more = names | frozenset(
+                fold(t.name)
+                for (kind, _), sql in objects.sql.items()
+                if kind in ("trigger", "view")
+                for t in scan(sql)
+                if t.kind in ("word", "quoted")
+            )
+            if more == names:
+                break
+            names, objects = more, self.objects(more)
+        return objects
+
+    def start_file(self, transactional: bool) -> None:
+        """A new connection for the next migration, as yoyo opens one; BEGIN if transactional."""
+        self.new_connection()
+        if transactional:
+            self.begin()
+
+    def before_statement(self, ctx: FileContext, statement: ParsedStatement) -> None:
+        """Before a DROP TABLE runs: the table, who references it, and whether FKs are enforced."""
+        for name in dropped(statement, "TABLE"):
+            state = self.table(name)
+            if state is None:
+                continue
+            key = fold(name)
+            ctx.dropped_tables[key] = state
+            ctx.referenced_when_dropped[key] = sorted(
+                {fk.table for fk in self.references_to(name) if fold(fk.table) != key}
+            )
+            ctx.foreign_keys_on_when_dropped[key] = self.foreign_keys_on()
+            ctx.triggers_when_dropped[key] = self.triggers_of(name)
+            ctx.index_definitions_when_dropped[key] = self.index_definitions(name)
+            ctx.sql_when_dropped[key] = self.table_sql(name)
+
+    def apply(self, statement: ParsedStatement) -> str | None:
+        """Run one statement; SQLite's message if it fails."""
+        return self.execute(statement.text)
+
+    def end_file(self) -> None:
+        """Commit what the migration left open."""
+        self.commit()
+
+    def try_rollback(self, ctx: FileContext, before: SchemaObjects, names: frozenset[str]) -> RollbackResult:
+        """Apply the migration and then its rollback to a scratch database holding only the
+        objects they name (as they stood before), and note what the rollback leaves different.
+
+        A savepoint on the main replay would do the same, but rolling one back makes SQLite
+        reparse the whole schema: quadratic over a long directory.
+        """
+        trial = ScratchDatabase.holding(before)
+        try:
+            start = trial.objects(names)
+            _run(trial, ctx.statements, ctx.file.transactional)
+            errors = _run(trial, ctx.rollback_statements, ctx.file.transactional)
+            return RollbackResult(tuple(errors), start, trial.objects(names))
+        finally:
+            trial.close()
 
     def close(self) -> None:
         """Close the database and remove its file, if it has one: nothing is left behind."""
@@ -210,6 +228,13 @@ class ScratchDatabase:
         if self.conn.in_transaction:
             self.conn.execute("COMMIT")
 
+    def table_of_index(self, name: str) -> str | None:
+        """The table the index ``name`` is on, if there is such an index."""
+        row = self.conn.execute(
+            "SELECT tbl_name FROM sqlite_schema WHERE type = 'index' AND lower(name) = lower(?)", (name,)
+        ).fetchone()
+        return str(row[0]) if row else None
+
     @property
     def in_transaction(self) -> bool:
         """True inside an open transaction (where some PRAGMAs are no-ops)."""
@@ -266,7 +291,7 @@ class ScratchDatabase:
             " OR lower(tbl_name) IN (SELECT value FROM json_each(?1))) ORDER BY rowid",
             (json.dumps(sorted(names)),),
         ).fetchall()
-        return SchemaObjects({(kind, name): sql for kind, name, sql in rows})
+        return SchemaObjects({(kind, name): sql for kind, name, sql in rows}, columns_of)
 
     @classmethod
     def holding(cls, objects: SchemaObjects) -> ScratchDatabase:
@@ -330,6 +355,7 @@ class ScratchDatabase:
             indexes=self._indexes(real),
             foreign_keys=tuple(self._foreign_keys(real)),
             generated=frozenset(r[0] for r in info if r[3] in (2, 3)),
+            key=fold,
         )
 
     def _indexes(self, table: str) -> dict[str, IndexState]:
@@ -376,3 +402,17 @@ def _group_foreign_keys(rows: list[tuple[str, int, int, str, str, str | None]]) 
         )
         for (table, _), parts in grouped.items()
     ]
+
+
+def _run(
+    scratch: ScratchDatabase, statements: list[ParsedStatement], transactional: bool
+) -> list[ApplyError]:
+    if transactional:
+        scratch.begin()
+    errors = []
+    for statement in statements:
+        error = scratch.execute(statement.text)
+        if error is not None:
+            errors.append(ApplyError(statement, error))
+    scratch.commit()
+    return errors
