@@ -245,7 +245,7 @@ def _empty_state() -> _State:
     from schemavet.dialects.sqlite.normalize import normalize_sqlite
 
     empty = Schema("sqlite", {"main": Namespace("main")})
-    return _State(Snapshot(empty, normalize_sqlite(empty)), {}, schema_version=-1)
+    return _State(Snapshot(empty, normalize_sqlite(empty), fold), {}, schema_version=-1)
 
 
 def _read_state(path: str, previous: _State) -> _State:
@@ -260,7 +260,7 @@ def _read_state(path: str, previous: _State) -> _State:
             return _State(previous.snapshot, _row_counts(conn, previous.snapshot.raw), version)
         raw = inspect_sqlite(conn)
         rows = _row_counts(conn, raw)
-    return _State(Snapshot(raw, normalize_sqlite(raw)), rows, version)
+    return _State(Snapshot(raw, normalize_sqlite(raw), fold), rows, version)
 
 
 def _row_counts(conn: sqlite3.Connection, schema: Schema) -> dict[str, int]:

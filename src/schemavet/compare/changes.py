@@ -9,47 +9,55 @@ taken from the schema as inspected, so names and expressions read as the migrati
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from schemavet.compare.diff import diff_schemas
 from schemavet.compare.findings import CHANGED, MISSING, UNEXPECTED, Finding, plain
-from schemavet.dialects.sqlite.expressions import fold
 from schemavet.model import ForeignKey, Namespace, Schema, Table, View, comparable
 
 ADDED, REMOVED = "added", "removed"
 _ACTIONS = {MISSING: REMOVED, UNEXPECTED: ADDED, CHANGED: CHANGED}
 _OWNER_TYPES = frozenset({"table", "view"})
+_SECTIONS = {"column": "columns", "index": "indexes", "trigger": "triggers"}
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """One state of a database: as inspected (for names as written) and normalized (to compare)."""
+    """One state of a database: as inspected (for names as written) and normalized (to compare).
+
+    ``key`` is its dialect's name key: the normal form keys tables and members by it.
+    """
 
     raw: Schema
     normal: Schema
+    key: Callable[[str], str]
 
     @property
     def tables(self) -> dict[str, Table]:
-        """Normalized tables by folded name."""
+        """Normalized tables by keyed name."""
         return _main(self.normal).tables
 
     @property
     def views(self) -> dict[str, View]:
-        """Normalized views by folded name."""
+        """Normalized views by keyed name."""
         return _main(self.normal).views
+
+    def normal_owner(self, key: str) -> Table | View | None:
+        """The normalized table or view keyed ``key``."""
+        return self.tables.get(key) or self.views.get(key)
 
     def raw_owner(self, name: str) -> Table | View | None:
         """The table or view called ``name`` (any case) as inspected."""
-        return self._raw_owners.get(fold(name))
+        return self._raw_owners.get(self.key(name))
 
     @cached_property
     def _raw_owners(self) -> dict[str, Table | View]:
         namespace = _main(self.raw)
         owners: list[Table | View] = [*namespace.tables.values(), *namespace.views.values()]
-        return {fold(owner.name): owner for owner in owners}
+        return {self.key(owner.name): owner for owner in owners}
 
 
 @dataclass(frozen=True)
@@ -94,9 +102,9 @@ def schema_changes(before: Snapshot, after: Snapshot) -> list[Change]:
                 continue
             owner_name = (new if new is not None else old).name  # type: ignore[union-attr]
             owned: list[Change] = []
-            for finding in diff_schemas(_alone(old), _alone(new)):
+            for finding in diff_schemas(_alone(old, key), _alone(new, key)):
                 owned += _translate(finding, owner_name, before, after)
-            changes += sorted(owned, key=_reading_order(old, new))
+            changes += sorted(owned, key=_reading_order(old, new, before.key))
     return changes
 
 
@@ -118,7 +126,7 @@ _TYPE_ORDER = {
 }
 
 
-def _reading_order(old: Table | View | None, new: Table | View | None) -> Any:
+def _reading_order(old: Table | View | None, new: Table | View | None, name_key: Callable[[str], str]) -> Any:
     """Sort key: the owner first, then its members by kind, columns in the table's own order."""
     positions: dict[str, int] = {}
     for owner in (new, old):
@@ -127,7 +135,7 @@ def _reading_order(old: Table | View | None, new: Table | View | None) -> Any:
                 positions.setdefault(key, position)
 
     def order(change: Change) -> tuple[int, int]:
-        position = positions.get(fold(change.name), 0) if change.object_type == "column" else 0
+        position = positions.get(name_key(change.name), 0) if change.object_type == "column" else 0
         return _TYPE_ORDER.get(change.object_type, len(_TYPE_ORDER)), position
 
     return order
@@ -139,14 +147,14 @@ def _unchanged(old: Table | View | None, new: Table | View | None) -> bool:
     return not isinstance(old, Table) or list(old.columns) == list(new.columns)
 
 
-def _alone(obj: Table | View | None) -> Schema:
-    """A schema holding only ``obj`` (or nothing), so each finding belongs to it."""
-    namespace = Namespace("main")
+def _alone(obj: Table | View | None, key: str) -> Schema:
+    """A schema holding only ``obj`` (or nothing) under ``key``, so each finding belongs to it."""
+    namespace = Namespace("")
     if isinstance(obj, Table):
-        namespace = Namespace("main", tables={fold(obj.name): obj})
+        namespace = Namespace("", tables={key: obj})
     elif isinstance(obj, View):
-        namespace = Namespace("main", views={fold(obj.name): obj})
-    return Schema("sqlite", {"main": namespace})
+        namespace = Namespace("", views={key: obj})
+    return Schema("", {"": namespace})
 
 
 def _translate(finding: Finding, owner: str, before: Snapshot, after: Snapshot) -> list[Change]:
@@ -158,19 +166,19 @@ def _translate(finding: Finding, owner: str, before: Snapshot, after: Snapshot) 
     if finding.object_type in _OWNER_TYPES:
         values = _as_written(finding, raw_old, raw_new)
         return [Change(CHANGED, finding.object_type, owner, None, finding.attribute, *values)]
-    name = _written_columns(_member_name(finding, owner), raw_new or raw_old, finding.object_type)
+    name = _written_columns(_member_name(finding, before, after), raw_new or raw_old, before.key)
     if finding.object_type == "primary key" and action != CHANGED:
         side = after if action == ADDED else before
         return [_primary_key_change(action, owner, side)]
     if action == CHANGED:
-        members = _raw_members(finding.object_type, name, raw_old, raw_new)
+        members = _raw_members(finding.object_type, name, raw_old, raw_new, before.key)
         if _only_normal_form_moved(finding, *members):
             return []
         values = _as_written(finding, *members)
         return [Change(CHANGED, finding.object_type, name, owner, finding.attribute, *values)]
     definition = finding.expected if action == REMOVED else finding.actual
     side = before if action == REMOVED else after
-    definition = _raw_definition(side.raw_owner(owner), finding.object_type, name, definition)
+    definition = _raw_definition(side.raw_owner(owner), finding.object_type, name, definition, side.key)
     old, new = (definition, None) if action == REMOVED else (None, definition)
     return [Change(action, finding.object_type, name, owner, None, old, new)]
 
@@ -200,39 +208,46 @@ def _only_normal_form_moved(finding: Finding, raw_old: Any, raw_new: Any) -> boo
     return bool(raw_old.type == raw_new.type)
 
 
-def _raw_members(object_type: str, name: str, raw_old: Any, raw_new: Any) -> tuple[Any, Any]:
+def _raw_members(
+    object_type: str, name: str, raw_old: Any, raw_new: Any, key: Callable[[str], str]
+) -> tuple[Any, Any]:
     if object_type not in ("column", "index", "trigger"):
         return None, None
     return (
-        _raw_member(raw_old, object_type, name, None) if raw_old is not None else None,
-        _raw_member(raw_new, object_type, name, None) if raw_new is not None else None,
+        _raw_member(raw_old, object_type, name, None, key) if raw_old is not None else None,
+        _raw_member(raw_new, object_type, name, None, key) if raw_new is not None else None,
     )
 
 
-def _written_columns(name: str, owner: Table | View | None, object_type: str) -> str:
-    """A key's folded column list (``par``) spelled as the table writes its columns (``Par``)."""
+def _written_columns(member: tuple[str, str], owner: Table | View | None, key: Callable[[str], str]) -> str:
+    """A key's keyed column list (``par``) spelled as the table writes its columns (``Par``)."""
+    object_type, name = member
     if object_type not in ("foreign key", "unique constraint") or not isinstance(owner, Table):
         return name
-    written = {fold(column): column for column in owner.columns}
+    written = {key(column): column for column in owner.columns}
     columns, arrow, target = name.partition(" -> ")
     spelled = ", ".join(written.get(c, c) for c in columns.split(", "))
     return spelled + arrow + target
 
 
-def _member_name(finding: Finding, owner: str) -> str:
-    """The member's part of a finding's label: ``cvs.status`` → ``status``, ``t(a, b)`` → ``a, b``."""
-    suffix = finding.object[len(owner) :]
-    if suffix.startswith("."):
-        return suffix[1:]
-    if suffix.startswith("(") and suffix.endswith(")"):
-        return suffix[1:-1]
-    if suffix.startswith(": "):
-        return suffix[2:]
-    return suffix or "primary key"
+def _member_name(finding: Finding, before: Snapshot, after: Snapshot) -> tuple[str, str]:
+    """The member a finding is about, from its structured place: its type and its name as the
+    owner the diff read writes it (columns, indexes, triggers), or its key (keys, checks)."""
+    object_type, member = finding.where[-2:] if len(finding.where) > 1 else (finding.object_type, "")
+    if object_type == "primary key" or not member:
+        return object_type, "primary key"
+    if object_type == "check constraint":
+        return object_type, f"CHECK ({member})"
+    if object_type in ("column", "index", "trigger"):
+        side = after if finding.kind == UNEXPECTED else before
+        owner = side.normal_owner(finding.where[-3])
+        named = getattr(owner, _SECTIONS[object_type], {}).get(member) if owner is not None else None
+        return object_type, named.name if named is not None else member
+    return object_type, member
 
 
 def _primary_key_change(action: str, owner: str, side: Snapshot) -> Change:
-    table = side.tables.get(fold(owner))
+    table = side.tables.get(side.key(owner))
     key = comparable(table.primary_key) if table is not None else None
     old, new = (key, None) if action == REMOVED else (None, key)
     return Change(action, "primary key", "primary key", owner, None, old, new)
@@ -282,29 +297,35 @@ def _definition(member: Any) -> dict[str, Any]:
     return {"name": name, **comparable(member)} if name else dict(comparable(member))
 
 
-def _raw_definition(owner: Table | View | None, object_type: str, name: str, fallback: Any) -> Any:
+def _raw_definition(
+    owner: Table | View | None, object_type: str, name: str, fallback: Any, key: Callable[[str], str]
+) -> Any:
     """The member as the migration wrote it, when it can be found by name; else ``fallback``."""
     if owner is None:
         return fallback
-    member = _raw_member(owner, object_type, name, fallback)
+    member = _raw_member(owner, object_type, name, fallback, key)
     return _definition(member) if member is not None else fallback
 
 
-def _raw_member(owner: Table | View, object_type: str, name: str, fallback: Any) -> Any:
+def _raw_member(
+    owner: Table | View, object_type: str, name: str, fallback: Any, key: Callable[[str], str]
+) -> Any:
     by_type: dict[str, Any] = {"trigger": owner.triggers}
     if isinstance(owner, Table):
         by_type.update(column=owner.columns, index=owner.indexes)
         if object_type == "foreign key" and isinstance(fallback, dict):
-            return _raw_foreign_key(owner.foreign_keys, fallback)
+            return _raw_foreign_key(owner.foreign_keys, fallback, key)
     members = by_type.get(object_type, {})
-    return next((m for key, m in members.items() if fold(key) == fold(name)), None)
+    return next((m for written, m in members.items() if key(written) == key(name)), None)
 
 
-def _raw_foreign_key(foreign_keys: tuple[ForeignKey, ...], normal: dict[str, Any]) -> ForeignKey | None:
+def _raw_foreign_key(
+    foreign_keys: tuple[ForeignKey, ...], normal: dict[str, Any], key: Callable[[str], str]
+) -> ForeignKey | None:
     columns = tuple(normal.get("columns", ()))
     target = normal.get("ref_table")
     for fk in foreign_keys:
-        if tuple(fold(c) for c in fk.columns) == columns and fold(fk.ref_table) == target:
+        if tuple(key(c) for c in fk.columns) == columns and key(fk.ref_table) == target:
             return fk
     return None
 

@@ -8,6 +8,7 @@ schemas must already be in the same normal form: no dialect knowledge lives in t
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from schemavet.compare.findings import CHANGED, MISSING, UNEXPECTED, Finding
@@ -35,10 +36,16 @@ def diff_schemas(expected: Schema, actual: Schema) -> list[Finding]:
         prefix = "" if single else f"{(exp or act).name}."  # type: ignore[union-attr]
         if exp is None or act is None:
             kind = MISSING if act is None else UNEXPECTED
-            findings.append(Finding(kind, "schema", prefix.rstrip("."), line=exp.line if exp else None))
+            line = exp.line if exp else None
+            findings.append(Finding(kind, "schema", prefix.rstrip("."), line=line, where=("schema", key)))
             continue
-        findings += _diff_namespace(exp, act, prefix)
+        findings += [_placed(f, "schema", key) for f in _diff_namespace(exp, act, prefix)]
     return findings
+
+
+def _placed(finding: Finding, kind: str, key: str) -> Finding:
+    """``finding`` with its place inside the ``kind`` called ``key`` prefixed to its ``where``."""
+    return replace(finding, where=(kind, key, *finding.where))
 
 
 def _union(first: dict[str, Any], second: dict[str, Any]) -> list[str]:
@@ -58,13 +65,11 @@ def _diff_namespace(expected: Namespace, actual: Namespace, prefix: str) -> list
                 continue
             label = prefix + (exp if exp is not None else act).name  # type: ignore[union-attr]
             if exp is None or act is None:
-                findings.append(
-                    Finding(
-                        MISSING if act is None else UNEXPECTED, kind, label, line=exp.line if exp else None
-                    )
-                )
+                missing = MISSING if act is None else UNEXPECTED
+                line = exp.line if exp else None
+                findings.append(Finding(missing, kind, label, line=line, where=(kind, key)))
             else:
-                findings += _diff_object(kind, label, exp, act)
+                findings += [_placed(f, kind, key) for f in _diff_object(kind, label, exp, act)]
     return findings
 
 
@@ -182,6 +187,7 @@ def _translate(
             expected=exp_doc[section].get(member),
             actual=act_doc[section].get(member),
             line=line,
+            where=(_MEMBER_TYPES[section], member),
         )
     attribute = path[2]
     exp_value = exp_doc[section][path[1]].get(attribute)
@@ -196,6 +202,7 @@ def _translate(
         exp_value,
         act_value,
         line=_member_line(expected, section, path[1]),
+        where=(_MEMBER_TYPES[section], path[1]),
     )
 
 
@@ -212,14 +219,25 @@ def _attribute_change(
         exp_pk, act_pk = exp_doc[section]["primary_key"], act_doc[section]["primary_key"]
         if exp_pk is None or act_pk is None:
             return Finding(
-                MISSING if act_pk is None else UNEXPECTED, "primary key", label, line=expected.line
+                MISSING if act_pk is None else UNEXPECTED,
+                "primary key",
+                label,
+                line=expected.line,
+                where=("primary key",),
             )
         attribute = path[2]
         if attribute in _UNSTATED_OK and exp_pk[attribute] is None:
             return None
         line = expected.primary_key.line or expected.line
         return Finding(
-            CHANGED, "primary key", label, attribute, exp_pk[attribute], act_pk[attribute], line=line
+            CHANGED,
+            "primary key",
+            label,
+            attribute,
+            exp_pk[attribute],
+            act_pk[attribute],
+            line=line,
+            where=("primary key",),
         )
     attribute = path[1]
     return Finding(

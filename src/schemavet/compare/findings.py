@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from schemavet.model import option_label
@@ -24,6 +24,8 @@ class Finding:
     its dotted name (``cvs.status``), ``attribute`` what changed on it (None for a missing or
     unexpected object), and ``line`` the spec line that declares it. ``path`` is the file the
     finding belongs to when that is not the spec (a migration file, a ``schemavet.sum``).
+    ``where`` is the object's place as structured data, for programs that act on findings:
+    ``("table", "cvs", "column", "status")`` (keyed as the schema keys them; not in messages).
     """
 
     kind: str
@@ -35,6 +37,7 @@ class Finding:
     line: int | None = None
     detail: str | None = None
     path: str | None = None
+    where: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def message(self) -> str:

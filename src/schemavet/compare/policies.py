@@ -9,17 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-import yaml
 
 from schemavet.compare.findings import POLICY, Finding
 from schemavet.model import Schema, Table
-from schemavet.spec.yamlnodes import line_of
 from schemavet.sql.tokens import tokenize
-
-if TYPE_CHECKING:
-    from schemavet.spec.yamlnodes import Nodes
 
 NameKey = Callable[[str], str]
 
@@ -128,7 +121,7 @@ RULES: dict[str, _Rule] = {
     "references": _references,
     "primary-key-required": _primary_key_required,
 }
-_KEYS = frozenset({"rule", "description", "tables", "table", "on_delete"})
+POLICY_KEYS = frozenset({"rule", "description", "tables", "table", "on_delete"})
 
 
 def check_policies(policies: tuple[Policy, ...], schema: Schema, key: NameKey, where: str) -> list[Finding]:
@@ -146,27 +139,3 @@ def check_policies(policies: tuple[Policy, ...], schema: Schema, key: NameKey, w
                 )
             )
     return findings
-
-
-def parse_policy(nodes: Nodes, node: yaml.Node) -> Policy:
-    """A policy from its spec entry."""
-    entries = nodes.mapping(node, "a policy", _KEYS)
-    if "rule" not in entries:
-        raise nodes.error(node, 'A policy has no "rule"')
-    rule = nodes.scalar(entries["rule"][1], '"rule"')
-    if rule not in RULES:
-        raise nodes.error(
-            entries["rule"][1], f'Unknown policy rule "{rule}"; expected one of: ' + ", ".join(sorted(RULES))
-        )
-    value = {k: n for k, (_, n) in entries.items()}
-    policy = Policy(
-        rule=rule,
-        tables=nodes.names(value["tables"], '"tables"') if "tables" in value else (),
-        target=nodes.scalar(value["table"], '"table"') if "table" in value else None,
-        on_delete=nodes.scalar(value["on_delete"], '"on_delete"') if "on_delete" in value else None,
-        description=nodes.scalar(value["description"], '"description"') if "description" in value else None,
-        line=line_of(node),
-    )
-    if rule == "references" and policy.target is None:
-        raise nodes.error(node, 'A "references" policy needs "table", the table referenced')
-    return policy

@@ -56,12 +56,6 @@ class Dialect:
         """Where a URL of this dialect points (``rest`` follows ``scheme://``); raises if malformed."""
         return url
 
-    def redacted(self, url: str) -> str:
-        """``url`` as messages may show it: never with its password."""
-        from schemavet.dialects.url import without_password
-
-        return without_password(url)
-
     # --- the verify pipeline ------------------------------------------------------------------
 
     def inspect(self, location: str) -> Schema:

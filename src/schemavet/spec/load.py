@@ -14,7 +14,7 @@ from typing import TypeVar
 import yaml
 
 from schemavet.compare.plans import Query
-from schemavet.compare.policies import Policy, parse_policy
+from schemavet.compare.policies import Policy
 from schemavet.dialects import registry
 from schemavet.dialects.base import Dialect
 from schemavet.errors import SchemavetError, SpecError
@@ -34,6 +34,7 @@ from schemavet.model import (
     Unique,
     View,
 )
+from schemavet.spec.policies import parse_policy
 from schemavet.spec.queries import QUERY_KEYS, parse_queries
 from schemavet.spec.yamlnodes import Nodes, compose, gc_paused, is_null, line_of
 from schemavet.sql.ddl import (
