@@ -5,6 +5,7 @@ The migrations run through yoyo's own Python API, as ``yoyo apply`` runs them.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -71,24 +72,38 @@ def dripiq_migrations() -> Any:
     return read_migrations(str(MIGRATIONS))
 
 
+@pytest.fixture(scope="session")
+def admin(dripiq_server: str) -> Iterator[Connection]:
+    """One connection to the server's maintenance database, to create and drop the test databases."""
+    with psycopg.connect(dripiq_server, autocommit=True) as connection:
+        yield connection
+
+
+@pytest.fixture(scope="session")
+def dripiq_template(dripiq_server: str, admin: Connection, dripiq_migrations: Any) -> Iterator[str]:
+    """A database every dripiq migration was applied to by yoyo, once per session.
+
+    Each test's migrated database is a new copy of it: CREATE DATABASE … TEMPLATE takes about
+    half the time of creating an empty database and applying the migrations again. Nothing may
+    be connected to a template while it is copied; yoyo's connections are closed by then.
+    """
+    with _new_database(dripiq_server, admin, "dripiq_template_") as db:
+        apply_all(db, dripiq_migrations)
+        yield conninfo_to_dict(db.conninfo)["dbname"]
+
+
 @pytest.fixture
-def empty_db(dripiq_server: str) -> Iterator[Database]:
+def empty_db(dripiq_server: str, admin: Connection) -> Iterator[Database]:
     """A new, empty database on the server, dropped after the test."""
-    name = "dripiq_test_" + secrets.token_hex(6)
-    with psycopg.connect(dripiq_server, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield Database(make_conninfo(dripiq_server, dbname=name))
-    finally:
-        with psycopg.connect(dripiq_server, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with _new_database(dripiq_server, admin, "dripiq_test_") as db:
+        yield db
 
 
 @pytest.fixture
-def dripiq_db(empty_db: Database, dripiq_migrations: Any) -> Database:
-    """A new database with every dripiq migration applied by yoyo."""
-    apply_all(empty_db, dripiq_migrations)
-    return empty_db
+def dripiq_db(dripiq_server: str, admin: Connection, dripiq_template: str) -> Iterator[Database]:
+    """A new database holding the migrated schema (and yoyo's tables), dropped after the test."""
+    with _new_database(dripiq_server, admin, "dripiq_test_", template=dripiq_template) as db:
+        yield db
 
 
 @pytest.fixture
@@ -101,3 +116,15 @@ def conn(dripiq_db: Database) -> Iterator[Connection]:
 def apply_all(db: Database, migrations: Any) -> None:
     with get_backend(db.yoyo_url) as backend, backend.lock():
         backend.apply_migrations(backend.to_apply(migrations))
+
+
+@contextlib.contextmanager
+def _new_database(
+    server: str, admin: Connection, prefix: str, template: str = "template1"
+) -> Iterator[Database]:
+    name = prefix + secrets.token_hex(6)
+    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        yield Database(make_conninfo(server, dbname=name))
+    finally:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
