@@ -346,6 +346,9 @@ def test_every_foreign_key_has_an_index_starting_with_its_column(conn: Connectio
 def test_deleting_the_parent_row(
     conn: Connection, table: str, column: str, parent: str, on_delete: str
 ) -> None:
+    # A row may also go down another cascade path from the same parent (a tenant's contact
+    # channels go with its leads too); test_the_foreign_keys_are_the_listed_ones pins each
+    # key's own ON DELETE action in the catalog.
     seed(conn)
     parent_id = value_of(conn, table, SEED_ID[table], column)
     assert parent_id is not None
