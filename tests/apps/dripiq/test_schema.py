@@ -243,8 +243,9 @@ def insert(conn: Connection, table: str, row: dict[str, Any]) -> None:
 
 
 def seed(conn: Connection) -> None:
-    for table, row in SEED:
-        insert(conn, table, row)
+    with conn.transaction():
+        for table, row in SEED:
+            insert(conn, table, row)
 
 
 def value_of(conn: Connection, table: str, row_id: str, column: str) -> Any:
