@@ -19,7 +19,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from yoyo import get_backend, read_migrations
 
 # The only import of schemavet's server helper here (it moves to schemavet.dialects.postgres.server).
-from schemavet.lint.pg_replay import postgres_server
+from schemavet.dialects.postgres.server import postgres_server
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations" / "dripiq"
 SCHEMA = "dripiq_app"
