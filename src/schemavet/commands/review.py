@@ -1,6 +1,6 @@
 """What each migration of a directory really does, step by step, for a reviewer.
 
-One scratch SQLite database is carried forward: yoyo applies the migrations one at a time in
+One scratch database of the dialect is carried forward: yoyo applies the migrations one at a time in
 its own order (then the post-apply hooks), and after each one the schema is inspected, so the
 state before migration N is the state after N−1 and the directory is replayed once. Each step
 reports the typed schema changes it made (:mod:`schemavet.compare.changes`), the indexes and triggers it
@@ -10,35 +10,38 @@ table's indexes and triggers with it), the row counts it changed, and its lint f
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-import sqlite3
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from schemavet.compare.changes import REMOVED, Change, Snapshot, schema_changes
 from schemavet.compare.outcomes import Loss, RowCount, StepEffect  # noqa: F401  (their home before)
 from schemavet.diagnostics import Diagnostic
-from schemavet.dialects.sqlite.expressions import fold
+from schemavet.dialects import registry
+from schemavet.dialects.base import Dialect
+from schemavet.dialects.url import parse_db_url
 from schemavet.errors import MigrationError, SqlSyntaxError
 from schemavet.model import Index, Namespace, Schema, Table, Trigger, View, comparable
-from schemavet.sql.tokens import quote_identifier, tokenize
+from schemavet.sql.tokens import tokenize
 
 Lint = Callable[[str], list[Diagnostic]]
-_COUNT_BATCH = 500  # terms per counting statement, well under SQLite's 2,000-column limit
 
 
 @dataclass(frozen=True)
 class _State:
     snapshot: Snapshot
     rows: dict[str, int]
-    schema_version: int  # SQLite's counter, bumped by every schema change
+    schema_version: int  # the dialect's counter of schema changes (SQLite's schema_version)
 
 
 def review(
-    directory: str | os.PathLike[str], lint: Lint | None = None, latest: int | None = None
+    directory: str | os.PathLike[str],
+    lint: Lint | None = None,
+    latest: int | None = None,
+    dialect: str | None = None,
 ) -> list[StepEffect]:
     """The effect of each migration in ``directory``, in the order yoyo applies them.
 
@@ -47,41 +50,53 @@ def review(
     post-apply hooks, which follow every apply) are reported: the earlier ones are applied
     but not inspected. A migration that fails to apply is the last step, with its error
     (``StepEffect.error``): what broke is what a reviewer needs to see. A directory that
-    cannot be read raises :class:`MigrationError` naming the file.
+    cannot be read raises :class:`MigrationError` naming the file. The scratch database is one
+    of ``dialect`` (the default dialect's when None).
     """
     from schemavet.migrations.runner import read_migration_dir
 
+    engine = registry.get(dialect or registry.default_name())
+    engine.check_supports("review")
     migrations = read_migration_dir(os.fspath(directory))
     first = max(0, len(migrations) - latest) if latest is not None else 0
+    with engine.scratch_database() as scratch:
+        steps = _apply_one_at_a_time(engine, scratch, migrations, os.fspath(directory))
+        with contextlib.closing(steps):  # yoyo's lock is released before the database goes
+            return _effects(engine, parse_db_url(scratch).location, steps, first, lint)
+
+
+def _effects(
+    engine: Dialect, path: str, steps: Iterator[tuple[int, Any, str | None]], first: int, lint: Lint | None
+) -> list[StepEffect]:
+    """Each step's effect from the first reported one on; what came before is only applied."""
     effects: list[StepEffect] = []
-    with tempfile.TemporaryDirectory(prefix="schemavet-review-") as scratch:
-        path = os.path.join(scratch, "scratch.db")
-        before = _empty_state()
-        for position, migration, error in _apply_one_at_a_time(path, migrations, os.fspath(directory)):
-            if position < first - 1 and error is None:
-                continue  # the state after it is not the state before a reported step
-            if error is not None and position < first:
-                # it failed before the window, whose states were not read: what yoyo rolled it
-                # back to is all that is known, so the step shows its error and no changes
-                before = _read_state(path, before)
-            after = _read_state(path, before)
-            if position >= first or error is not None:
-                effects.append(_effect(migration, before, after, lint, error))
-            before = after
+    before = _empty_state(engine)
+    for position, migration, error in steps:
+        if position < first - 1 and error is None:
+            continue  # the state after it is not the state before a reported step
+        if error is not None and position < first:
+            # it failed before the window, whose states were not read: what yoyo rolled it
+            # back to is all that is known, so the step shows its error and no changes
+            before = _read_state(engine, path, before)
+        after = _read_state(engine, path, before)
+        if position >= first or error is not None:
+            effects.append(_effect(migration, before, after, lint, error))
+        before = after
     return effects
 
 
-def _apply_one_at_a_time(path: str, migrations: Any, directory: str) -> Iterator[tuple[int, Any, str | None]]:
-    """Apply the migrations (then the post-apply hooks) to the scratch database at ``path`` one
+def _apply_one_at_a_time(
+    dialect: Dialect, url: str, migrations: Any, directory: str
+) -> Generator[tuple[int, Any, str | None], None, None]:
+    """Apply the migrations (then the post-apply hooks) to the scratch database at ``url`` one
     at a time, yielding each with its position and, if it failed, the error (then stopping).
 
-    The connections yoyo opens are confined (:mod:`schemavet.dialects.sqlite.confine`): the migrations'
-    SQL cannot write files through ATTACH or VACUUM INTO.
+    The backend is the dialect's for a scratch database (SQLite's is confined: the migrations'
+    SQL cannot write files through ATTACH or VACUUM INTO).
     """
-    from schemavet.dialects.sqlite.confine import confined_backend, explain
     from schemavet.migrations.runner import apply_one
 
-    backend = confined_backend(path)
+    backend = dialect.scratch_backend(url)
     try:
         with backend.lock():
             pending = _in_order(backend, migrations, directory)
@@ -91,7 +106,7 @@ def _apply_one_at_a_time(path: str, migrations: Any, directory: str) -> Iterator
                     apply_one(backend, migration, mark=mark)
                 except MigrationError as e:
                     cause = e.__cause__ if e.__cause__ is not None else e
-                    yield position, migration, explain(str(cause)) or type(cause).__name__
+                    yield position, migration, dialect.explain_error(str(cause)) or type(cause).__name__
                     return
                 yield position, migration, None
     finally:
@@ -147,26 +162,27 @@ def _effect(
 ) -> StepEffect:
     from yoyo.migrations import PostApplyHookMigration
 
-    dropped = explicit_drops(_statements(migration))
+    dropped = explicit_drops(_statements(migration), after.snapshot.key)
     losses = implicit_losses(before.snapshot, after.snapshot, dropped)
-    lost = {(loss.object_type, fold(loss.table), fold(loss.name)) for loss in losses}
-    changes = [c for c in schema_changes(before.snapshot, after.snapshot) if _identity(c) not in lost]
+    key = after.snapshot.key
+    lost = {(loss.object_type, key(loss.table), key(loss.name)) for loss in losses}
+    changes = [c for c in schema_changes(before.snapshot, after.snapshot) if _identity(c, key) not in lost]
     return StepEffect(
         migration=migration.id,
         path=migration.path,
         post_apply=isinstance(migration, PostApplyHookMigration),
         changes=tuple(changes),
         losses=tuple(losses),
-        rows=tuple(_row_changes(before.rows, after.rows)),
+        rows=tuple(_row_changes(before, after)),
         diagnostics=tuple(lint(migration.path)) if lint is not None else (),
         error=error,
     )
 
 
-def _identity(change: Change) -> tuple[str, str, str] | None:
+def _identity(change: Change, key: Callable[[str], str]) -> tuple[str, str, str] | None:
     if change.action != REMOVED or change.table is None:
         return None
-    return change.object_type, fold(change.table), fold(change.name)
+    return change.object_type, key(change.table), key(change.name)
 
 
 def implicit_losses(before: Snapshot, after: Snapshot, dropped: frozenset[tuple[str, str]]) -> list[Loss]:
@@ -196,19 +212,22 @@ def _lost_members(
                 continue
             raw = before.raw_owner(old.name)
             owner_type = "table" if isinstance(old, Table) else "view"
-            yield Loss(object_type, member.name, old.name, _as_written(raw, object_type, member), owner_type)
+            written = _as_written(raw, object_type, member, before.key)
+            yield Loss(object_type, member.name, old.name, written, owner_type)
 
 
-def _as_written(raw: Table | View | None, object_type: str, member: Index | Trigger) -> dict[str, Any]:
+def _as_written(
+    raw: Table | View | None, object_type: str, member: Index | Trigger, key: Callable[[str], str]
+) -> dict[str, Any]:
     members: dict[str, Any] = {}
     if raw is not None:
         members = raw.indexes if object_type == "index" and isinstance(raw, Table) else raw.triggers
-    found = next((m for name, m in members.items() if fold(name) == fold(member.name)), member)
+    found = next((m for name, m in members.items() if key(name) == key(member.name)), member)
     return {"name": found.name, **comparable(found)}
 
 
-def explicit_drops(statements: list[str]) -> frozenset[tuple[str, str]]:
-    """``("index" | "trigger", folded name)`` for each ``DROP INDEX``/``DROP TRIGGER`` statement."""
+def explicit_drops(statements: list[str], key: Callable[[str], str]) -> frozenset[tuple[str, str]]:
+    """``("index" | "trigger", keyed name)`` for each ``DROP INDEX``/``DROP TRIGGER`` statement."""
     dropped = set()
     for statement in statements:
         try:
@@ -223,7 +242,7 @@ def explicit_drops(statements: list[str]) -> frozenset[tuple[str, str]]:
         if len(rest) >= 3 and rest[1].text == ".":
             rest = rest[2:]  # schema-qualified: main.idx
         if rest:
-            dropped.add((tokens[1].upper.lower(), fold(rest[0].name)))
+            dropped.add((tokens[1].upper.lower(), key(rest[0].name)))
     return frozenset(dropped)
 
 
@@ -241,46 +260,23 @@ def _step_sql(step: Any) -> Iterator[str]:
         yield step._apply
 
 
-def _empty_state() -> _State:
-    from schemavet.dialects.sqlite.normalize import normalize_sqlite
-
-    empty = Schema("sqlite", {"main": Namespace("main")})
-    return _State(Snapshot(empty, normalize_sqlite(empty), fold), {}, schema_version=-1)
+def _empty_state(dialect: Dialect) -> _State:
+    empty = Schema(dialect.name, {dialect.default_namespace: Namespace(dialect.default_namespace)})
+    return _State(Snapshot(empty, dialect.normalize(empty), dialect.name_key), {}, schema_version=-1)
 
 
-def _read_state(path: str, previous: _State) -> _State:
-    """The scratch database now; its schema is read again only if SQLite says it changed."""
-    from schemavet.dialects.sqlite.connect import open_readonly
-    from schemavet.dialects.sqlite.inspect import inspect_sqlite
-    from schemavet.dialects.sqlite.normalize import normalize_sqlite
-
-    with open_readonly(path) as conn:
-        version = conn.execute("PRAGMA schema_version").fetchone()[0]
-        if version == previous.schema_version:  # a data-only migration
-            return _State(previous.snapshot, _row_counts(conn, previous.snapshot.raw), version)
-        raw = inspect_sqlite(conn)
-        rows = _row_counts(conn, raw)
-    return _State(Snapshot(raw, normalize_sqlite(raw), fold), rows, version)
+def _read_state(dialect: Dialect, location: str, previous: _State) -> _State:
+    """The scratch database now; its schema is read again only if the dialect says it changed."""
+    version, raw, rows = dialect.review_state(location, previous.schema_version, previous.snapshot.raw)
+    if raw is None:  # a data-only migration
+        return _State(previous.snapshot, rows, version)
+    return _State(Snapshot(raw, dialect.normalize(raw), dialect.name_key), rows, version)
 
 
-def _row_counts(conn: sqlite3.Connection, schema: Schema) -> dict[str, int]:
-    """Rows per ordinary table (a virtual table's module may not be loaded here).
-
-    One statement counts a batch of tables: a statement per table costs more than the
-    counting itself on a scratch database.
-    """
-    names = [t.name for ns in schema.namespaces.values() for t in ns.tables.values() if not t.is_virtual]
-    counts: dict[str, int] = {}
-    for start in range(0, len(names), _COUNT_BATCH):
-        batch = names[start : start + _COUNT_BATCH]
-        terms = ", ".join(f"(SELECT count(*) FROM main.{quote_identifier(name)})" for name in batch)
-        counts.update(zip(batch, conn.execute(f"SELECT {terms}").fetchone(), strict=True))
-    return counts
-
-
-def _row_changes(before: dict[str, int], after: dict[str, int]) -> Iterator[RowCount]:
-    old_by_key = {fold(name): count for name, count in before.items()}
-    for name, count in after.items():
-        old = old_by_key.get(fold(name), 0)
+def _row_changes(before: _State, after: _State) -> Iterator[RowCount]:
+    key = after.snapshot.key
+    old_by_key = {key(name): count for name, count in before.rows.items()}
+    for name, count in after.rows.items():
+        old = old_by_key.get(key(name), 0)
         if count != old:
             yield RowCount(name, old, count)

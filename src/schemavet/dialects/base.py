@@ -156,6 +156,13 @@ class Dialect:
         """A read-only connection to the database."""
         raise self._unsupported("open")
 
+    def review_state(
+        self, location: str, version_before: int, raw_before: Schema
+    ) -> tuple[int, Schema | None, dict[str, int]]:
+        """For review, after a step: a counter of schema changes, the schema when the counter
+        moved past ``version_before`` (None: still ``raw_before``), and the rows of each table."""
+        raise self._unsupported("review migrations of")
+
     def refuse_unadopted(self, location: str, what_to_do: str) -> None:
         """Raise when the database was migrated by other means and must be adopted first."""
 

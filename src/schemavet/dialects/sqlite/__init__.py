@@ -187,6 +187,14 @@ class SQLite(Dialect):
 
         return open_readonly(location)
 
+    def review_state(
+        self, location: str, version_before: int, raw_before: Schema
+    ) -> tuple[int, Schema | None, dict[str, int]]:
+        """``PRAGMA schema_version``; the schema when it moved; rows of every ordinary table."""
+        from schemavet.dialects.sqlite.review import review_state
+
+        return review_state(location, version_before, raw_before)
+
     def refuse_unadopted(self, location: str, what_to_do: str) -> None:
         """A file at a ``user_version`` with no migration recorded by yoyo must be adopted first."""
         from schemavet.dialects.sqlite.bookkeeping import refuse_unadopted
