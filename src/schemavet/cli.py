@@ -340,7 +340,7 @@ def _linter_for(directory: str) -> Callable[[str], list[Any]]:
     def findings_of(path: str) -> list[Any]:
         if not by_file:
             by_file[""] = []  # linted, even if nothing was found
-            for finding in lint_paths([directory], lint_dialect()):
+            for finding in lint_paths([directory], lint_dialect(directory=directory)):
                 by_file.setdefault(os.path.realpath(finding.path), []).append(finding)
         return by_file.get(os.path.realpath(path), [])
 
@@ -400,14 +400,16 @@ def lint(
     postgres_url: str | None,
 ) -> None:
     """Lint migration files or directories: exit 0 clean, 1 findings at error severity, 2 bad input."""
-    from schemavet.config import lint_dialect
     from schemavet.diagnostics import ERROR
     from schemavet.lint import lint_paths
     from schemavet.lint.registry import load_rules
     from schemavet.report.formats import RENDERERS, render_sarif, rule_infos
 
     codes = [c.strip() for c in select.split(",") if c.strip()] if select else None
-    findings = lint_paths(paths, dialect or lint_dialect(), codes, postgres_url=postgres_url)
+    findings = []
+    for chosen, group in _by_dialect(paths, dialect).items():
+        findings += lint_paths(group, chosen, codes, postgres_url=postgres_url)
+    findings.sort(key=lambda d: (d.path, d.line or 0, d.column or 0, d.code))
     if output_format == "sarif":
         text = render_sarif(findings, rule_infos(load_rules().values()), _version())
     else:
@@ -416,6 +418,23 @@ def lint(
         click.echo(text)
     failed = any(d.severity == ERROR for d in findings)
     sys.exit(EXIT_FINDINGS if failed and not warn_only else EXIT_OK)
+
+
+def _by_dialect(paths: tuple[str, ...], dialect: str | None) -> dict[str, list[str]]:
+    """The paths grouped by the dialect lint reads them in: ``--dialect``, else the configured
+    dialect of each migrations directory (a path holding several is split into them)."""
+    from schemavet.config import lint_dialect
+    from schemavet.lint.engine import migration_directories
+
+    if dialect is not None:
+        return {dialect: list(paths)}
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        places = migration_directories(path) if os.path.isdir(path) else [path]
+        for place in places:
+            directory = place if os.path.isdir(place) else os.path.dirname(place)
+            groups.setdefault(lint_dialect(directory=directory), []).append(place)
+    return groups
 
 
 def _version() -> str:

@@ -71,21 +71,56 @@ def _shown(root: str, path: str) -> str:
     return os.path.relpath(os.path.join(root, path))
 
 
-def lint_dialect(start: str = ".") -> str:
-    """``[tool.schemavet.lint] dialect`` of the nearest pyproject.toml; the default dialect without one."""
+def lint_dialect(start: str = ".", directory: str | None = None) -> str:
+    """The dialect lint reads ``directory``'s migrations in, from the nearest pyproject.toml.
+
+    ``[tool.schemavet.lint.dialects]`` maps migration directories (relative to the
+    pyproject.toml) to their dialect; any other directory is in ``[tool.schemavet.lint]
+    dialect``; without either, the default dialect (SQLite).
+    """
     try:
         pyproject = find_pyproject(start)
     except ConfigError:
         return registry.default_name()
+    table = _lint_table(pyproject)
+    for place, dialect in _directory_dialects(table, pyproject).items():
+        if directory is not None and _within(directory, place):
+            return dialect
+    return _checked_dialect(table.get("dialect", registry.default_name()), "dialect", pyproject)
+
+
+def _lint_table(pyproject: str) -> dict[str, object]:
     try:
         with open(pyproject, "rb") as f:
             data = tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f'Malformed TOML in "{pyproject}": {e}') from e
     table = data.get("tool", {}).get("schemavet", {}).get("lint", {})
-    dialect = table.get("dialect", registry.default_name())
+    if not isinstance(table, dict):
+        raise ConfigError(f'[tool.schemavet.lint] in "{pyproject}" should be a table')
+    return table
+
+
+def _directory_dialects(table: dict[str, object], pyproject: str) -> dict[str, str]:
+    """``[tool.schemavet.lint.dialects]``: absolute directory → dialect."""
+    mapping = table.get("dialects", {})
+    if not isinstance(mapping, dict):
+        raise ConfigError(f'[tool.schemavet.lint.dialects] in "{pyproject}" should be a table')
+    root = os.path.dirname(os.path.abspath(pyproject))
+    return {
+        os.path.normpath(os.path.join(root, place)): _checked_dialect(value, f'dialects."{place}"', pyproject)
+        for place, value in mapping.items()
+    }
+
+
+def _checked_dialect(dialect: object, key: str, pyproject: str) -> str:
     if not isinstance(dialect, str) or registry.find(dialect) is None:
         raise ConfigError(
-            f'[tool.schemavet.lint] dialect in "{pyproject}" is "{dialect}"; expected {registry.choices()}'
+            f'[tool.schemavet.lint] {key} in "{pyproject}" is "{dialect}"; expected {registry.choices()}'
         )
     return dialect
+
+
+def _within(path: str, directory: str) -> bool:
+    path = os.path.abspath(path)
+    return path == directory or path.startswith(directory + os.sep)

@@ -11,6 +11,7 @@ Subclasses keep their imports inside the methods, so choosing a dialect costs no
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -19,6 +20,7 @@ from schemavet.errors import SchemavetError
 
 if TYPE_CHECKING:
     from schemavet.compare.actions import Outcome
+    from schemavet.compare.outcomes import Rehearsal
     from schemavet.compare.plans import Plan, Query
     from schemavet.model import Options, Schema
     from schemavet.sql.ddl import Grammar
@@ -162,6 +164,19 @@ class Dialect:
         """For review, after a step: a counter of schema changes, the schema when the counter
         moved past ``version_before`` (None: still ``raw_before``), and the rows of each table."""
         raise self._unsupported("review migrations of")
+
+    def rehearse(
+        self,
+        db: str,
+        migrations: str | os.PathLike[str],
+        spec: str | os.PathLike[str] | None,
+        progress: Callable[[int, int], None] | None,
+        keep: str | None,
+        pages_per_step: int | None,
+        adopt: bool,
+    ) -> Rehearsal:
+        """The pending migrations applied to a copy of ``db``, measured (see ``schemavet rehearse``)."""
+        raise self._unsupported("rehearse migrations on")
 
     def refuse_unadopted(self, location: str, what_to_do: str) -> None:
         """Raise when the database was migrated by other means and must be adopted first."""

@@ -17,6 +17,7 @@ from schemavet.errors import SchemavetError
 
 if TYPE_CHECKING:
     from schemavet.compare.actions import Outcome
+    from schemavet.compare.outcomes import Rehearsal
     from schemavet.compare.plans import Plan, Query
     from schemavet.model import Options, Schema
     from schemavet.sql.ddl import Grammar
@@ -194,6 +195,22 @@ class SQLite(Dialect):
         from schemavet.dialects.sqlite.review import review_state
 
         return review_state(location, version_before, raw_before)
+
+    def rehearse(
+        self,
+        db: str,
+        migrations: str | os.PathLike[str],
+        spec: str | os.PathLike[str] | None,
+        progress: Callable[[int, int], None] | None,
+        keep: str | None,
+        pages_per_step: int | None,
+        adopt: bool,
+    ) -> Rehearsal:
+        """A copy made with SQLite's backup API, migrated with foreign keys on, rows accounted."""
+        from schemavet.dialects.sqlite.backup import PAGES_PER_STEP
+        from schemavet.dialects.sqlite.rehearse import rehearse
+
+        return rehearse(db, migrations, spec, progress, keep, pages_per_step or PAGES_PER_STEP, adopt)
 
     def refuse_unadopted(self, location: str, what_to_do: str) -> None:
         """A file at a ``user_version`` with no migration recorded by yoyo must be adopted first."""

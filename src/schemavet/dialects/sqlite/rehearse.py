@@ -1,0 +1,285 @@
+"""``schemavet rehearse`` on SQLite: the pending migrations applied to a copy of a real database.
+
+The database is copied with SQLite's backup API from a read-only connection (its bytes never
+change), the pending migrations are applied to the copy with foreign keys ON — as the
+application runs — and the copy is then measured: the rows of every table before and after
+(a table that lost rows is flagged: a ``DROP TABLE`` in a table rebuild deletes the children of
+an ``ON DELETE CASCADE`` key when foreign keys are on; rows are matched by primary key where
+there is one, and the rows of a table that is gone are looked for in the new tables, so a
+rename is no loss — see :func:`schemavet.dialects.sqlite.rehearsal.account_rows`),
+``PRAGMA foreign_key_check``, ``PRAGMA integrity_check``, and the verification against the spec
+when one is given.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from schemavet.commands.verify import verify
+from schemavet.compare.findings import Finding
+from schemavet.compare.migration_findings import (
+    FOREIGN_KEY_VIOLATION,
+    INTEGRITY,
+    ROWS_LOST,
+    MigrationFinding,
+)
+from schemavet.compare.outcomes import Rehearsal, Report, TableRows
+from schemavet.dialects.sqlite.backup import PAGES_PER_STEP, Progress
+from schemavet.dialects.sqlite.references import SavedReferences, nulled_references, save_references
+from schemavet.dialects.sqlite.rehearsal import RowAccount
+from schemavet.dialects.url import DatabaseURL, parse_db_url
+from schemavet.errors import SchemavetError
+
+_T = TypeVar("_T")
+
+
+def rehearse(
+    db: str,
+    migrations: str | os.PathLike[str],
+    spec: str | os.PathLike[str] | None = None,
+    progress: Progress | None = None,
+    keep: str | None = None,
+    pages_per_step: int = PAGES_PER_STEP,
+    adopt: bool = False,
+) -> Rehearsal:
+    """Apply the pending migrations to a copy of ``db`` and report what they did to its data.
+
+    ``keep`` names a new file to leave the rehearsed copy in; otherwise it is deleted. With
+    ``adopt``, the copy of a legacy database is adopted first (see :mod:`schemavet.commands.adopt`),
+    so the whole switch to yoyo is rehearsed.
+    """
+    url = parse_db_url(db)
+    _check_keep(url, keep)
+    with tempfile.TemporaryDirectory(prefix="schemavet-rehearse-") as scratch:
+        copy = keep if keep is not None else os.path.join(scratch, "rehearsal.db")
+        try:
+            steps = _Steps(progress, pages_per_step, adopt, scratch)
+            return _rehearse(url, os.fspath(migrations), spec, copy, steps)
+        except BaseException:
+            if keep is not None and os.path.exists(keep):
+                os.remove(keep)
+            raise
+
+
+def _check_keep(url: DatabaseURL, keep: str | None) -> None:
+    if keep is None:
+        return
+    if os.path.exists(keep):
+        same = os.path.exists(url.location) and os.path.samefile(keep, url.location)
+        what = "the database itself" if same else "an existing file"
+        raise SchemavetError(f'Refusing to write the rehearsed copy over {what} "{keep}"')
+
+
+@dataclass(frozen=True)
+class _Measures:
+    rows: dict[str, int]
+    references: dict[tuple[str, str], int]
+    violations: list[tuple[str, int | None, str]]
+    integrity: list[str]
+
+
+@dataclass(frozen=True)
+class _Steps:
+    progress: Progress | None
+    pages_per_step: int
+    adopt: bool
+    scratch: str
+
+
+def _rehearse(
+    url: DatabaseURL, directory: str, spec: str | os.PathLike[str] | None, copy: str, steps: _Steps
+) -> Rehearsal:
+    from schemavet.commands.apply import refuse_unadopted
+    from schemavet.dialects.sqlite.backup import backup_copy
+    from schemavet.migrations.runner import read_migration_dir
+
+    listed = read_migration_dir(directory)
+    if not steps.adopt:
+        refuse_unadopted(url, "rehearse its adoption too, with --adopt")
+    from schemavet.dialects.sqlite.rehearsal import account_rows, release_copied_lock, save_rows
+
+    backup_copy(url.location, copy, steps.progress, steps.pages_per_step)
+    _with_connection(copy, release_copied_lock)
+    adopted = _adopt(copy, directory) if steps.adopt else ()
+    side = os.path.join(steps.scratch, "references.db")
+    before = _measure(copy)
+    saved = _with_connection(copy, lambda conn: save_references(conn, side))
+    saved_rows = _with_connection(copy, lambda conn: save_rows(conn, side))
+    applied = _apply_with_foreign_keys(copy, listed)
+    after = _measure(copy)
+    nulled = _with_connection(copy, lambda conn: nulled_references(conn, side, saved))
+    accounts = _with_connection(copy, lambda conn: account_rows(conn, side, saved_rows))
+    tables = _table_rows(before.rows, after.rows, accounts)
+    findings = _loss_findings(tables, url.location)
+    findings += _nulled_findings(saved, nulled, url.location)
+    findings += _counted_nulls(before.references, after.references, tables, saved, url.location)
+    findings += _check_findings(after.violations, after.integrity, url.location)
+    verification = None
+    if spec is not None:
+        report = verify(copy, spec)
+        verification = Report(f"the rehearsed copy of {url.location}", report.spec_path, report.findings)
+    return Rehearsal(url.location, tuple(applied), tables, tuple(findings), verification, adopted)
+
+
+def _adopt(copy: str, directory: str) -> tuple[str, ...]:
+    from schemavet.commands.adopt import adopt
+
+    return adopt(copy, directory).marked
+
+
+def _apply_with_foreign_keys(copy: str, listed: object) -> list[str]:
+    from schemavet.dialects.sqlite.rehearsal import ForeignKeysOn
+    from schemavet.migrations.bookkeeping import open_backend
+    from schemavet.migrations.runner import apply_pending
+
+    backend = open_backend("sqlite:///" + copy, mixins=(ForeignKeysOn,))
+    try:
+        return apply_pending(backend, listed)
+    finally:
+        backend.connection.close()
+
+
+def _measure(path: str) -> _Measures:
+    from schemavet.dialects.sqlite import bookkeeping
+
+    return _with_connection(
+        path,
+        lambda conn: _Measures(
+            bookkeeping.row_counts(conn),
+            bookkeeping.reference_counts(conn),
+            bookkeeping.foreign_key_violations(conn),
+            bookkeeping.integrity_problems(conn),
+        ),
+    )
+
+
+def _with_connection(path: str, read: Callable[[sqlite3.Connection], _T]) -> _T:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        return read(conn)
+    except sqlite3.Error as e:
+        raise SchemavetError(f"Cannot measure the rehearsed copy: {e}") from e
+    finally:
+        conn.close()
+
+
+def _table_rows(
+    before: dict[str, int], after: dict[str, int], accounts: dict[str, RowAccount]
+) -> tuple[TableRows, ...]:
+    names = list(before) + [name for name in after if name not in before]
+    return tuple(
+        TableRows(
+            name,
+            before.get(name),
+            after.get(name),
+            accounts[name].lost if name in accounts else 0,
+            accounts[name].renamed_to if name in accounts else None,
+        )
+        for name in names
+    )
+
+
+def _loss_findings(tables: tuple[TableRows, ...], database: str) -> list[Finding]:
+    findings: list[Finding] = []
+    counts = {rows.table: rows.after for rows in tables}
+    for rows in tables:
+        if not rows.lost:
+            continue
+        before = rows.before or 0
+        if rows.renamed_to is not None:
+            after = counts.get(rows.renamed_to)
+            sentence = (
+                f'Table "{rows.table}" was renamed to "{rows.renamed_to}", which holds only '
+                f"{before - rows.lost} of its {before} rows"
+            )
+        elif rows.after is None:
+            after = None
+            sentence = f'Table "{rows.table}" was dropped with its {rows.before} rows'
+        else:
+            after = rows.after
+            new = rows.after - (before - rows.lost)
+            now_holds = f"now {rows.after}, {new} of them new" if new > 0 else f"now {rows.after}"
+            sentence = f'Table "{rows.table}" lost {rows.lost} of its {rows.before} rows ({now_holds})'
+        findings.append(
+            MigrationFinding(
+                ROWS_LOST,
+                "table",
+                rows.table,
+                "rows",
+                rows.before,
+                after,
+                detail=sentence,
+                path=database,
+            )
+        )
+    return findings
+
+
+def _nulled_findings(
+    saved: list[SavedReferences], nulled: dict[tuple[str, str], int], database: str
+) -> list[Finding]:
+    """Foreign-key values the migrations set to NULL in rows that are still there."""
+    findings: list[Finding] = []
+    for refs in saved:
+        count = nulled.get((refs.table, refs.column), 0)
+        if count:
+            findings.append(_nulled(refs.table, refs.column, str(count), refs.count, database))
+    return findings
+
+
+def _counted_nulls(
+    before: dict[tuple[str, str], int],
+    after: dict[tuple[str, str], int],
+    tables: tuple[TableRows, ...],
+    saved: list[SavedReferences],
+    database: str,
+) -> list[Finding]:
+    """The same for tables without a primary key, by counting: where rows went too, a floor."""
+    matched = {(refs.table, refs.column) for refs in saved}
+    lost_rows = {rows.table: rows.lost for rows in tables}
+    findings: list[Finding] = []
+    for (table, column), count in before.items():
+        now = after.get((table, column))
+        if (table, column) in matched or now is None:
+            continue
+        nulled = count - now - lost_rows.get(table, 0)
+        if nulled > 0:
+            how_many = f"at least {nulled}" if lost_rows.get(table) else str(nulled)
+            findings.append(_nulled(table, column, how_many, count, database))
+    return findings
+
+
+def _nulled(table: str, column: str, how_many: str, count: int, database: str) -> Finding:
+    sentence = (
+        f'Column "{table}.{column}" lost {how_many} of its {count} references '
+        f"(set to NULL, as by ON DELETE SET NULL when a parent row went)"
+    )
+    return MigrationFinding(
+        ROWS_LOST, "column", f"{table}.{column}", "references", count, None, detail=sentence, path=database
+    )
+
+
+def _check_findings(
+    violations: list[tuple[str, int | None, str]], integrity: list[str], database: str
+) -> list[Finding]:
+    findings: list[Finding] = []
+    for table, rowid, parent in violations:
+        where = f"row {rowid}" if rowid is not None else "a row"
+        sentence = (
+            f'Table "{table}" {where} refers to a row of "{parent}" that does not exist (foreign_key_check)'
+        )
+        findings.append(
+            MigrationFinding(FOREIGN_KEY_VIOLATION, "table", table, detail=sentence, path=database)
+        )
+    for problem in integrity:
+        findings.append(
+            MigrationFinding(
+                INTEGRITY, "database", database, detail=f"integrity_check: {problem}", path=database
+            )
+        )
+    return findings
