@@ -14,7 +14,7 @@ from schemavet import apply, snapshot, verify
 from schemavet.cli import main
 from schemavet.errors import SchemavetError
 from schemavet.migrations.bookkeeping import HASH_TABLE, open_backend
-from schemavet.migrations.runner import in_yoyo_order, read_migration_dir
+from schemavet.migrations.directory import in_yoyo_order, read_migration_dir
 from schemavet.migrations.sums import content_sha256
 from tests.conftest import SAMSARA_MIGRATIONS, SAMSARA_SPEC, digest
 

@@ -202,7 +202,7 @@ def _outside_dialect_folders() -> list[Path]:
         ('ok = dialect != "postgres"', True),
         ('ok = name in ("sqlite", "postgresql")', True),
         ('match engine:\n    case "postgresql": pass', True),
-        ('if dialect.name == registry.default_name(): pass', False),
+        ("if dialect.name == registry.default_name(): pass", False),
         ('label = "sqlite"', False),
     ],
 )

@@ -424,7 +424,7 @@ def _by_dialect(paths: tuple[str, ...], dialect: str | None) -> dict[str, list[s
     """The paths grouped by the dialect lint reads them in: ``--dialect``, else the configured
     dialect of each migrations directory (a path holding several is split into them)."""
     from schemavet.config import lint_dialect
-    from schemavet.lint.engine import migration_directories
+    from schemavet.migrations.directory import migration_directories
 
     if dialect is not None:
         return {dialect: list(paths)}

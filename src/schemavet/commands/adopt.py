@@ -103,7 +103,7 @@ def _refuse_managed(url: DatabaseURL, state: Any) -> None:
 
 
 def _ordered(directory: str) -> list[Any]:
-    from schemavet.migrations.runner import in_yoyo_order, read_migration_dir
+    from schemavet.migrations.directory import in_yoyo_order, read_migration_dir
 
     return in_yoyo_order(read_migration_dir(directory))
 

@@ -22,7 +22,8 @@ def apply(db: str, migrations: str | os.PathLike[str], lock_timeout: float | Non
     still held then is a :class:`~schemavet.errors.DatabaseError` that names its holder.
     """
     from schemavet.migrations.bookkeeping import open_backend, yoyo_url
-    from schemavet.migrations.runner import apply_pending, read_migration_dir
+    from schemavet.migrations.directory import read_migration_dir
+    from schemavet.migrations.runner import apply_pending
 
     url = parse_db_url(db)
     registry.get(url.engine).check_supports("apply")
@@ -49,7 +50,7 @@ def recorded_hashes(url: DatabaseURL) -> dict[str, str]:
 def content_findings(db: str, migrations: str | os.PathLike[str]) -> list[Finding]:
     """A finding for each applied migration whose file now has other contents, or is gone."""
     from schemavet.migrations.bookkeeping import file_sha256
-    from schemavet.migrations.runner import read_migration_dir
+    from schemavet.migrations.directory import read_migration_dir
 
     directory = os.fspath(migrations)
     files = {m.id: m.path for m in read_migration_dir(directory)}

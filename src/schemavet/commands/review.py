@@ -53,7 +53,7 @@ def review(
     cannot be read raises :class:`MigrationError` naming the file. The scratch database is one
     of ``dialect`` (the default dialect's when None).
     """
-    from schemavet.migrations.runner import read_migration_dir
+    from schemavet.migrations.directory import read_migration_dir
 
     engine = registry.get(dialect or registry.default_name())
     engine.check_supports("review")

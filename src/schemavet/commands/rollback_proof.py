@@ -33,7 +33,7 @@ def prove_rollbacks(migrations: str | os.PathLike[str], dialect: Dialect | None 
 
     The proof runs on a scratch database of ``dialect`` (the default dialect's when None).
     """
-    from schemavet.migrations.runner import in_yoyo_order, read_migration_dir
+    from schemavet.migrations.directory import in_yoyo_order, read_migration_dir
 
     ordered = in_yoyo_order(read_migration_dir(os.fspath(migrations)))
     dialect = dialect or registry.get(registry.default_name())
@@ -53,7 +53,8 @@ def prove_rollbacks(migrations: str | os.PathLike[str], dialect: Dialect | None 
 
 
 def _prove_one(backend: Any, migration: Any, engine: Dialect, path: str) -> list[Finding]:
-    from schemavet.migrations.runner import apply_one, quiet, rollback_path
+    from schemavet.migrations.directory import rollback_path
+    from schemavet.migrations.runner import apply_one, quiet
 
     if rollback_path(migration) is None:
         apply_one(backend, migration, mark=True)
@@ -108,7 +109,7 @@ def _phrase(finding: Finding, step: str) -> str:
 
 
 def _finding(migration: Any, step: str, phrase: str, schema_finding: Finding | None = None) -> Finding:
-    from schemavet.migrations.runner import rollback_path
+    from schemavet.migrations.directory import rollback_path
 
     if step == ROLLBACK:
         sentence = f'Rollback of migration "{migration.id}" {phrase}'

@@ -331,4 +331,4 @@ def _raw_foreign_key(
 
 
 def _main(schema: Schema) -> Namespace:
-    return next(iter(schema.namespaces.values()), Namespace("main"))
+    return next(iter(schema.namespaces.values()), Namespace(""))

@@ -18,11 +18,13 @@ _TABLE: dict[str, str] = {
     "postgresql": "schemavet.dialects.postgres",
 }
 _LOADED: dict[str, Dialect] = {}
+#: The dialect a plain file path and a spec without ``engine:`` mean.
+DEFAULT_DIALECT = next(iter(_TABLE))
 
 
 def default_name() -> str:
     """The dialect a plain file path and a spec without ``engine:`` mean."""
-    return next(iter(_TABLE))
+    return DEFAULT_DIALECT
 
 
 def names() -> tuple[str, ...]:

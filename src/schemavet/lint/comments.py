@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from schemavet.dialects import registry
+from schemavet.dialects.registry import DEFAULT_DIALECT
 
 _LEXEME = re.compile(
     r"""
@@ -58,7 +59,7 @@ class Comment:
 class Comments:
     """The comments of one text, in order, with a quick "is this offset in a comment?"."""
 
-    def __init__(self, text: str, dialect: str = "sqlite") -> None:
+    def __init__(self, text: str, dialect: str = DEFAULT_DIALECT) -> None:
         lexeme = _ESCAPE_STRING_LEXEME if registry.get(dialect).escape_strings else _LEXEME
         self.items = [
             Comment(m.start(), m.end(), m.group())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from typing import Any
 from schemavet.diagnostics import ERROR, Diagnostic
 from schemavet.dialects import registry
 from schemavet.dialects.base import Dialect
+from schemavet.dialects.registry import DEFAULT_DIALECT
 from schemavet.errors import MigrationError, SchemavetError
 from schemavet.lint.context import ApplyError, FileContext, StatementContext
 from schemavet.lint.noqa import silenced
@@ -23,6 +23,7 @@ from schemavet.lint.source import (
     read_migration_file,
 )
 from schemavet.lint.statements import ParsedStatement, parse_statement
+from schemavet.migrations.directory import migration_directories, order_by_depends, read_migration_dir
 
 
 @dataclass
@@ -39,7 +40,7 @@ class _Target:
 
 def lint_paths(
     paths: Iterable[str],
-    dialect: str = "sqlite",
+    dialect: str = DEFAULT_DIALECT,
     select: Iterable[str] | None = None,
     postgres_url: str | None = None,
     embedded_postgres: bool = True,
@@ -84,19 +85,6 @@ def _targets(paths: Iterable[str]) -> list[_Target]:
     return list(targets.values())
 
 
-def migration_directories(path: str) -> list[str]:
-    """``path`` if it holds .sql migrations, else each directory below it that does (one yoyo source each)."""
-    found = []
-    for root, dirs, files in os.walk(path):
-        dirs.sort()
-        if any(f.endswith(".sql") for f in files):
-            found.append(root)
-            dirs.clear()  # a migrations directory's subdirectories are not part of it (yoyo ignores them)
-    if not found:
-        raise MigrationError(f'"{path}" holds no .sql migration files')
-    return found
-
-
 def _migration_of(path: str) -> str:
     if not os.path.exists(path):
         raise MigrationError(f'Migration path "{path}" does not exist')
@@ -109,36 +97,16 @@ def _migration_of(path: str) -> str:
 
 def read_directory(directory: str) -> list[MigrationFile]:
     """The ``.sql`` migrations of a directory in the order yoyo applies them, post-apply last."""
-    from yoyo import read_migrations
-
-    listed = read_migrations(glob.escape(directory))
+    listed = read_migration_dir(directory)
     files = {m.id: _read(m) for m in listed}
     hooks = [_read(m) for m in listed.post_apply]
-    return [files[i] for i in _yoyo_order(files, {m.id for m in listed})] + hooks
+    return [files[i] for i in order_by_depends(files, {m.id for m in listed})] + hooks
 
 
 def _read(migration: Any) -> MigrationFile:
     if migration.path.endswith(".py"):
         return python_migration(migration)
     return read_migration_file(migration.path)
-
-
-def _yoyo_order(files: dict[str, MigrationFile], known: set[str]) -> list[str]:
-    from yoyo.topologicalsort import CycleError, topological_sort
-
-    for migration in files.values():
-        missing = sorted(migration.depends - known)
-        if missing:
-            raise MigrationError(
-                f'Migration "{migration.path}" depends on "{missing[0]}", which does not exist'
-            )
-    graph = {i: set(m.depends) & set(files) for i, m in files.items()}
-    try:
-        return list(topological_sort(list(files), graph))
-    except CycleError as e:
-        raise MigrationError(
-            "Circular dependencies among migrations " + ", ".join(map(str, e.args[1]))
-        ) from e
 
 
 def _lint_directory(

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from schemavet.diagnostics import Diagnostic
+from schemavet.dialects.registry import DEFAULT_DIALECT
 from schemavet.lint.comments import Comments
 from schemavet.lint.source import MigrationFile
 
@@ -38,7 +39,7 @@ class Noqa:
     ends_line: bool = True  # nothing but white space after it on its (last) line
 
 
-def find_noqa(text: str, comments: Comments | None = None, dialect: str = "sqlite") -> list[Noqa]:
+def find_noqa(text: str, comments: Comments | None = None, dialect: str = DEFAULT_DIALECT) -> list[Noqa]:
     """Every noqa comment in a file (inside real comments only)."""
     found = []
     for comment in (comments or Comments(text, dialect)).items:
@@ -77,7 +78,7 @@ def _codes_and_reason(rest: str) -> tuple[frozenset[str], str]:
 class Silencer:
     """Which findings in one file its noqa comments silence."""
 
-    def __init__(self, migration: MigrationFile, dialect: str = "sqlite") -> None:
+    def __init__(self, migration: MigrationFile, dialect: str = DEFAULT_DIALECT) -> None:
         text = migration.text
         comments = Comments(text, dialect)
         self.comments = [c for c in find_noqa(text, comments) if c.codes and c.reason]
@@ -165,7 +166,7 @@ def _code_bounds(text: str, comments: Comments, start: int, end: int) -> tuple[i
 
 
 def silenced(
-    migrations: list[MigrationFile], findings: list[Diagnostic], dialect: str = "sqlite"
+    migrations: list[MigrationFile], findings: list[Diagnostic], dialect: str = DEFAULT_DIALECT
 ) -> list[Diagnostic]:
     """``findings`` less those a noqa comment of their file (a migration or its rollback) silences."""
     if not findings:

@@ -4,30 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import glob
 import io
-import os
 from collections.abc import Iterator
 from typing import Any
 
 from schemavet.dialects import registry
 from schemavet.dialects.url import parse_db_url
 from schemavet.errors import DatabaseError, MigrationError
+from schemavet.migrations.directory import read_migration_dir
 
 #: Seconds to wait for yoyo's migration lock (a row in ``yoyo_lock``) before giving up: yoyo's own.
 LOCK_TIMEOUT = 10.0
-
-
-def read_migration_dir(directory: str) -> Any:
-    """yoyo's MigrationList for a directory, refusing a directory that is missing or empty."""
-    from yoyo import read_migrations
-
-    if not os.path.isdir(directory):
-        raise MigrationError(f'Migrations directory "{directory}" does not exist')
-    migrations = read_migrations(glob.escape(directory))  # yoyo globs its sources: "[1]" is literal here
-    if not migrations and not migrations.post_apply:
-        raise MigrationError(f'Migrations directory "{directory}" holds no migration files')
-    return migrations
 
 
 def apply_all(url: str, directory: str, scratch: bool = False) -> list[str]:
@@ -110,24 +97,6 @@ def _dialect_of(backend: Any) -> str:
     """The dialect of a yoyo backend, from its URL's scheme."""
     dialect = registry.for_scheme(backend.uri.scheme)
     return dialect.name if dialect is not None else registry.default_name()
-
-
-def in_yoyo_order(migrations: Any) -> list[Any]:
-    """The migrations in the order yoyo applies them: by file name, then by ``depends``."""
-    from yoyo.migrations import topological_sort
-
-    try:
-        return list(topological_sort(migrations))
-    except Exception as e:  # BadMigration: a cycle, or a dependency that does not exist
-        raise MigrationError(f"Cannot order the migrations: {e}") from e
-
-
-def rollback_path(migration: Any) -> str | None:
-    """The ``.rollback.sql`` file beside an SQL migration, if there is one."""
-    if not migration.path.endswith(".sql"):
-        return None
-    path = os.path.splitext(migration.path)[0] + ".rollback.sql"
-    return path if os.path.isfile(path) else None
 
 
 def quiet() -> contextlib.AbstractContextManager[Any]:

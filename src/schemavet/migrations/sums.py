@@ -56,7 +56,7 @@ def content_sha256(path: str) -> str:
 
 def migration_files(directory: str) -> list[str]:
     """Every file yoyo reads from ``directory``, in yoyo order: each migration, then its rollback."""
-    from schemavet.migrations.runner import in_yoyo_order, read_migration_dir, rollback_path
+    from schemavet.migrations.directory import in_yoyo_order, read_migration_dir, rollback_path
 
     migrations = read_migration_dir(directory)
     files: list[str] = []

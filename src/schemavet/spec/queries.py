@@ -16,13 +16,13 @@ from __future__ import annotations
 import yaml
 
 from schemavet.compare.plans import PRIMARY_KEY, Query
+from schemavet.dialects import registry
 from schemavet.errors import SchemavetError
 from schemavet.model import Schema
 from schemavet.spec.yamlnodes import Nodes, line_of
 from schemavet.sql.tokens import check_sql, tokenize
 
 QUERY_KEYS = frozenset({"description", "sql", "uses", "scan", "sort"})
-ENGINE_NAMES = frozenset({"sqlite", "postgresql"})  # as spec/load.py's ENGINES
 _PERMISSIONS = {"allowed": True, "forbidden": False}
 
 
@@ -66,7 +66,7 @@ def _for_engine(nodes: Nodes, node: yaml.Node, engine: str, what: str) -> yaml.N
     """The SQL as written, or its entry for ``engine`` in ``{sqlite: …, postgresql: …}``."""
     if not isinstance(node, yaml.MappingNode):
         return node
-    entries = nodes.mapping(node, f'"sql" of {what}', ENGINE_NAMES)
+    entries = nodes.mapping(node, f'"sql" of {what}', frozenset(registry.names()))
     if engine not in entries:
         raise nodes.error(node, f'"sql" of {what} gives no statement for engine "{engine}"')
     return entries[engine][1]

@@ -96,7 +96,7 @@ def _rehearse(
 ) -> Rehearsal:
     from schemavet.commands.apply import refuse_unadopted
     from schemavet.dialects.sqlite.backup import backup_copy
-    from schemavet.migrations.runner import read_migration_dir
+    from schemavet.migrations.directory import read_migration_dir
 
     listed = read_migration_dir(directory)
     if not steps.adopt:
