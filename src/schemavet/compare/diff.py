@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from schemavet.compare.findings import CHANGED, MISSING, UNEXPECTED, Finding
-from schemavet.model import ForeignKey, Namespace, Schema, Table, View, comparable
+from schemavet.model import EXTRA_DEFAULTS, ForeignKey, Namespace, Schema, Table, View, comparable
 
 # Attributes the spec may leave unstated; then whatever the database has is accepted.
 _UNSTATED_OK = frozenset({"name"})
@@ -23,6 +23,8 @@ _MEMBER_TYPES = {
     "checks": "check constraint",
     "indexes": "index",
     "triggers": "trigger",
+    "exclusions": "exclusion constraint",
+    "policies": "policy",
 }
 
 
@@ -51,6 +53,10 @@ def _diff_namespace(expected: Namespace, actual: Namespace, prefix: str) -> list
         ("table", expected.tables, actual.tables),
         ("view", expected.views, actual.views),
         ("enum", expected.enums, actual.enums),
+        ("sequence", expected.sequences, actual.sequences),
+        ("domain", expected.domains, actual.domains),
+        ("function", expected.functions, actual.functions),
+        ("extension", expected.extensions, actual.extensions),
     ):
         for key in _union(exp_objects, act_objects):
             exp, act = exp_objects.get(key), act_objects.get(key)
@@ -110,12 +116,21 @@ def _document(obj: Table | View | Any) -> dict[str, Any]:
     """The object as plain nested dicts, collections keyed by identity."""
     if isinstance(obj, Table):
         return {
-            "options": {"without_rowid": obj.without_rowid, "strict": obj.strict, "virtual": obj.virtual},
+            "options": {
+                "without_rowid": obj.without_rowid,
+                "strict": obj.strict,
+                "virtual": obj.virtual,
+                **({"options": comparable(obj.options)} if obj.options is not None else {}),
+            },
             "primary_key": {"primary_key": comparable(obj.primary_key)},
             **{section: comparable(members) for section, members in _members(obj).items()},
         }
     if isinstance(obj, View):
-        return {"options": {"query": obj.query, "columns": obj.columns}, "triggers": comparable(obj.triggers)}
+        return {
+            "options": {"query": obj.query, "columns": obj.columns, "materialized": obj.materialized},
+            "triggers": comparable(obj.triggers),
+            "indexes": comparable(obj.indexes),
+        }
     return {"options": {k: v for k, v in comparable(obj).items()}}
 
 
@@ -132,6 +147,8 @@ def _members(table: Table) -> dict[str, dict[str, Any]]:
         "checks": _distinct((c.expression, c) for c in table.checks),
         "indexes": table.indexes,
         "triggers": table.triggers,
+        "exclusions": _distinct((x.definition, x) for x in table.exclusions),
+        "policies": table.policies,
     }
 
 
@@ -184,8 +201,8 @@ def _translate(
             line=line,
         )
     attribute = path[2]
-    exp_value = exp_doc[section][path[1]].get(attribute)
-    act_value = act_doc[section][path[1]].get(attribute)
+    exp_value = _value(exp_doc[section][path[1]], attribute)
+    act_value = _value(act_doc[section][path[1]], attribute)
     if attribute in _UNSTATED_OK and exp_value is None:
         return None
     return Finding(
@@ -219,7 +236,13 @@ def _attribute_change(
             return None
         line = expected.primary_key.line or expected.line
         return Finding(
-            CHANGED, "primary key", label, attribute, exp_pk[attribute], act_pk[attribute], line=line
+            CHANGED,
+            "primary key",
+            label,
+            attribute,
+            _value(exp_pk, attribute),
+            _value(act_pk, attribute),
+            line=line,
         )
     attribute = path[1]
     return Finding(
@@ -227,14 +250,19 @@ def _attribute_change(
         kind,
         label,
         attribute,
-        exp_doc[section][attribute],
-        act_doc[section][attribute],
+        _value(exp_doc[section], attribute),
+        _value(act_doc[section], attribute),
         line=expected.line,
     )
 
 
+def _value(document: dict[str, Any], attribute: str) -> Any:
+    """An attribute of a member's plain data; one only some dialects use may be left out."""
+    return document.get(attribute, EXTRA_DEFAULTS.get(attribute))
+
+
 def _member_line(expected: Any, section: str, key: str) -> int | None:
-    members = _members(expected)[section] if isinstance(expected, Table) else expected.triggers
+    members = _members(expected)[section] if isinstance(expected, Table) else getattr(expected, section)
     member = members.get(key)
     line: int | None = member.line if member is not None and member.line else expected.line
     return line
