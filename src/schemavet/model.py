@@ -8,8 +8,8 @@ spec declares the object and takes no part in comparisons.
 
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from collections.abc import Iterator
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from typing import Any
 
 NO_ACTION = "NO ACTION"
