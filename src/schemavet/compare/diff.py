@@ -120,7 +120,7 @@ def _document(obj: Table | View | Any) -> dict[str, Any]:
                 "without_rowid": obj.without_rowid,
                 "strict": obj.strict,
                 "virtual": obj.virtual,
-                **({"options": comparable(obj.options)} if obj.options is not None else {}),
+                **(comparable(obj.options) if obj.options is not None else {}),
             },
             "primary_key": {"primary_key": comparable(obj.primary_key)},
             **{section: comparable(members) for section, members in _members(obj).items()},

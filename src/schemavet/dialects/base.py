@@ -56,7 +56,13 @@ def _sqlite() -> Engine:
     )
 
 
-_FACTORIES: dict[str, Callable[[], Engine]] = {"sqlite": _sqlite}
+def _postgres() -> Engine:
+    from schemavet.dialects.postgres.engine import ENGINE
+
+    return ENGINE
+
+
+_FACTORIES: dict[str, Callable[[], Engine]] = {"sqlite": _sqlite, "postgresql": _postgres}
 
 
 def get_engine(name: str) -> Engine:

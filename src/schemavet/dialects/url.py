@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -32,7 +33,8 @@ def parse_db_url(url: str) -> DatabaseURL:
     engine = _SCHEMES.get(scheme.lower())
     if engine is None:
         raise SchemavetError(
-            f'Unknown database URL scheme "{scheme}" in "{url}"; use sqlite:///path/to/file.db or a file path'
+            f'Unknown database URL scheme "{scheme}" in "{without_password(url)}"; '
+            "use sqlite:///path/to/file.db, postgresql://… or a file path"
         )
     if engine == "sqlite":
         if not rest.startswith("/") or rest == "/":
@@ -42,3 +44,13 @@ def parse_db_url(url: str) -> DatabaseURL:
             )
         return DatabaseURL(engine, unquote(rest[1:]), url)
     return DatabaseURL(engine, url, url)
+
+
+# user:password@ in a URL's authority; password=… in its query or in a key=value conninfo
+_URL_PASSWORD = re.compile(r"(://[^/?#@:]*:)[^/?#]*@")
+_PARAM_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^&\s]*)", re.IGNORECASE)
+
+
+def without_password(url: str) -> str:
+    """``url`` (or a key=value conninfo) with any password replaced by ``***``: for every message."""
+    return _PARAM_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", url))

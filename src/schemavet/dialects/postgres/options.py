@@ -1,0 +1,23 @@
+"""What PostgreSQL adds to a table beyond the neutral model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemavet.model import TableOptions
+
+
+@dataclass(frozen=True)
+class PostgresTableOptions(TableOptions):
+    """UNLOGGED, partitioning (the key of a partitioned table; a partition's parent and bound)
+    and row-level security. ``partition_of`` is the parent as the server prints it, qualified."""
+
+    unlogged: bool = False
+    partition_by: str | None = None
+    partition_of: str | None = None
+    partition_bound: str | None = None
+    row_security: bool = False
+    force_row_security: bool = False
+
+
+PLAIN_TABLE = PostgresTableOptions()
