@@ -1,5 +1,6 @@
--- Functions, procedures and aggregates, not an extension's: signature, result, language, and
--- whether a trigger calls the function (the others are beyond the model).
+-- Functions, procedures and aggregates, not an extension's nor another object's own (a range
+-- type's constructors): signature, result, language, and whether a trigger calls the function
+-- (the others are beyond the model).
 SELECT
     p.pronamespace,
     p.proname,
@@ -14,6 +15,6 @@ JOIN pg_catalog.pg_language AS l ON l.oid = p.prolang
 WHERE p.pronamespace = ANY (%(namespaces)s::pg_catalog.oid[])
     AND NOT EXISTS (
         SELECT FROM pg_catalog.pg_depend AS d
-        WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid AND d.deptype = 'e'
+        WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid AND d.deptype IN ('e', 'i')
     )
 ORDER BY p.pronamespace, p.proname, arguments
