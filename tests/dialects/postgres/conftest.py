@@ -38,7 +38,8 @@ class Database:
         """This database's URL for another role."""
         params = psycopg.conninfo.conninfo_to_dict(self.conninfo)
         secret = f":{quote(password, safe='')}" if password else ""
-        return f"postgresql://{quote(role, safe='')}{secret}@/{quote(self.name)}?host={quote(str(params['host']))}"
+        host = quote(str(params["host"]))
+        return f"postgresql://{quote(role, safe='')}{secret}@/{quote(self.name)}?host={host}"
 
 
 @pytest.fixture(scope="session")
