@@ -14,6 +14,7 @@ from typing import Any
 
 from schemavet.dialects.postgres.catalog import Catalog, read_catalog
 from schemavet.dialects.postgres.connect import connect
+from schemavet.dialects.postgres.names import read_name
 from schemavet.dialects.postgres.options import PLAIN_TABLE, PostgresTableOptions
 from schemavet.model import (
     NOT_DEFERRABLE,
@@ -265,7 +266,7 @@ def _index(row: tuple[Any, ...]) -> Index:
         unique=unique,
         where=predicate,
         using=method,
-        include=tuple(terms[key_count:]),
+        include=tuple(read_name(term) for term in terms[key_count:]),
         nulls_not_distinct=nulls_not_distinct,
         valid=valid,
     )
