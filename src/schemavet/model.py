@@ -8,12 +8,15 @@ spec declares the object and takes no part in comparisons.
 What only one engine has (SQLite's WITHOUT ROWID, a conflict clause, PostgreSQL's UNLOGGED …)
 is no field here: a dialect subclasses :class:`Options` and hangs it on the table or key as
 ``options``; comparisons read its fields as the owner's own, so the model, the diff and the
-reports learn nothing when a dialect adds one.
+reports learn nothing when a dialect adds one. A few facts that are the SQL standard's but that
+not every engine has (identity columns, NOT VALID, NULLS NOT DISTINCT …) are fields of their own,
+left out of comparisons while they have their default (``_extra``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, is_dataclass
+from collections.abc import Iterator
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -27,6 +30,16 @@ def _line() -> Any:
 
 def _label() -> Any:
     return field(default="", compare=False)
+
+
+_EXTRA = "extra"
+
+
+def _extra(default: Any = None, factory: Any = None) -> Any:
+    """A field only some dialects use: ``comparable`` leaves it out while it has its default."""
+    if factory is not None:
+        return field(default_factory=factory, metadata={_EXTRA: True})
+    return field(default=default, metadata={_EXTRA: True})
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,15 @@ class Generated:
 
 
 @dataclass(frozen=True)
+class NotNull:
+    """A NOT NULL that is a named constraint of its own (PostgreSQL 18): beyond nullability."""
+
+    name: str | None = None
+    validated: bool = True
+    no_inherit: bool = False
+
+
+@dataclass(frozen=True)
 class Column:
     """A table column. ``type`` is the declared type; ``default`` an SQL expression."""
 
@@ -63,6 +85,8 @@ class Column:
     generated: Generated | None = None
     options: Options | None = None
     line: int | None = _line()
+    identity: str | None = _extra()  # "ALWAYS" or "BY DEFAULT"
+    not_null: NotNull | None = _extra()
 
 
 @dataclass(frozen=True)
@@ -73,6 +97,7 @@ class PrimaryKey:
     name: str | None = None
     options: Options | None = None
     line: int | None = _line()
+    deferrable: str = _extra(NOT_DEFERRABLE)
 
 
 @dataclass(frozen=True)
@@ -88,6 +113,9 @@ class ForeignKey:
     name: str | None = None
     ref_schema: str | None = None
     line: int | None = _line()
+    match: str = _extra("SIMPLE")
+    validated: bool = _extra(True)
+    enforced: bool = _extra(True)
 
 
 @dataclass(frozen=True)
@@ -98,6 +126,8 @@ class Unique:
     name: str | None = None
     options: Options | None = None
     line: int | None = _line()
+    nulls_not_distinct: bool = _extra(False)
+    deferrable: str = _extra(NOT_DEFERRABLE)
 
 
 @dataclass(frozen=True)
@@ -107,6 +137,9 @@ class Check:
     expression: str
     name: str | None = None
     line: int | None = _line()
+    validated: bool = _extra(True)
+    no_inherit: bool = _extra(False)
+    enforced: bool = _extra(True)
 
 
 @dataclass(frozen=True)
@@ -119,6 +152,9 @@ class Index:
     where: str | None = None
     using: str | None = None
     line: int | None = _line()
+    include: tuple[str, ...] = _extra(())
+    nulls_not_distinct: bool = _extra(False)
+    valid: bool = _extra(True)
 
 
 @dataclass(frozen=True)
@@ -127,6 +163,30 @@ class Trigger:
 
     name: str = _label()
     definition: str = ""
+    line: int | None = _line()
+    enabled: str = _extra("ENABLED")  # or DISABLED, REPLICA, ALWAYS
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """An EXCLUDE constraint; ``definition`` is what follows EXCLUDE (method, elements, WHERE)."""
+
+    definition: str
+    name: str | None = None
+    deferrable: str = NOT_DEFERRABLE
+    line: int | None = _line()
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A row-level-security policy: which command, for whom, and its USING and WITH CHECK."""
+
+    name: str = _label()
+    command: str = "ALL"
+    permissive: bool = True
+    roles: tuple[str, ...] = ("public",)
+    using: str | None = None
+    with_check: str | None = None
     line: int | None = _line()
 
 
@@ -144,6 +204,8 @@ class Table:
     triggers: dict[str, Trigger] = field(default_factory=dict)
     options: Options | None = None
     line: int | None = _line()
+    exclusions: tuple[Exclusion, ...] = _extra(())
+    policies: dict[str, Policy] = _extra(factory=dict)
 
     @property
     def is_virtual(self) -> bool:
@@ -160,6 +222,8 @@ class View:
     columns: tuple[str, ...] = ()
     triggers: dict[str, Trigger] = field(default_factory=dict)
     line: int | None = _line()
+    materialized: bool = _extra(False)
+    indexes: dict[str, Index] = _extra(factory=dict)
 
 
 @dataclass(frozen=True)
@@ -172,6 +236,60 @@ class Enum:
 
 
 @dataclass(frozen=True)
+class Domain:
+    """A domain: a base type with its own NOT NULL, default and checks."""
+
+    name: str = _label()
+    type: str = ""
+    nullable: bool = True
+    default: str | None = None
+    collation: str | None = None
+    checks: tuple[Check, ...] = ()
+    line: int | None = _line()
+
+
+@dataclass(frozen=True)
+class Sequence:
+    """A sequence's definition (never its current value); ``owned_by`` is "table.column"."""
+
+    name: str = _label()
+    type: str = "bigint"
+    increment: int = 1
+    minimum: int | None = None
+    maximum: int | None = None
+    cycle: bool = False
+    owned_by: str | None = None
+    line: int | None = _line()
+
+
+@dataclass(frozen=True)
+class Function:
+    """A function by signature (keyed as ``name(argument types)``), its result and language."""
+
+    name: str = _label()
+    arguments: str = ""
+    returns: str = ""
+    language: str = ""
+    line: int | None = _line()
+
+
+@dataclass(frozen=True)
+class Extension:
+    """An installed extension, by name (its version is not compared)."""
+
+    name: str = _label()
+    line: int | None = _line()
+
+
+@dataclass(frozen=True)
+class NotModelled:
+    """An object the model cannot hold (a rule, a foreign table …): reported, never passed silently."""
+
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Namespace:
     """A named schema: SQLite has one (``main``), PostgreSQL as many as it likes."""
 
@@ -180,6 +298,10 @@ class Namespace:
     views: dict[str, View] = field(default_factory=dict)
     enums: dict[str, Enum] = field(default_factory=dict)
     line: int | None = _line()
+    sequences: dict[str, Sequence] = _extra(factory=dict)
+    domains: dict[str, Domain] = _extra(factory=dict)
+    functions: dict[str, Function] = _extra(factory=dict)
+    extensions: dict[str, Extension] = _extra(factory=dict)
 
 
 @dataclass(frozen=True)
@@ -188,6 +310,8 @@ class Schema:
 
     engine: str
     namespaces: dict[str, Namespace] = field(default_factory=dict)
+    # what the database holds beyond the model, for a warning; takes no part in comparisons
+    not_modelled: tuple[NotModelled, ...] = field(default=(), compare=False)
 
 
 def option_label(attribute: str) -> str | None:
@@ -209,23 +333,37 @@ def _option_labels() -> dict[str, str]:
 
 
 def comparable(value: Any) -> Any:
-    """Plain data made of the fields that take part in comparison (labels and lines dropped).
-
-    An owner's ``options`` are read as its own fields, in their place.
-    """
+    """Plain data made of the fields that take part in comparison (labels and lines dropped;
+    a field only some dialects use is left out while it has its default: see ``EXTRA_DEFAULTS``;
+    an owner's ``options`` are read as its own fields, in their place)."""
     if is_dataclass(value) and not isinstance(value, type):
-        data: dict[str, Any] = {}
-        for f in fields(value):
-            if not f.compare:
-                continue
-            item = getattr(value, f.name)
-            if f.name == "options":
-                data.update(comparable(item) if item is not None else {})
-            else:
-                data[f.name] = comparable(item)
-        return data
+        return {name: comparable(item) for name, item in _compared_fields(value)}
     if isinstance(value, dict):
         return {key: comparable(item) for key, item in value.items()}
     if isinstance(value, tuple):
         return tuple(comparable(item) for item in value)
     return value
+
+
+def _compared_fields(value: Any) -> Iterator[tuple[str, Any]]:
+    for f in fields(value):
+        if f.compare:
+            item = getattr(value, f.name)
+            if f.name == "options":
+                yield from _compared_fields(item) if item is not None else ()
+            elif _EXTRA not in f.metadata or item != EXTRA_DEFAULTS[f.name]:
+                yield f.name, item
+
+
+def _default(f: Any) -> Any:
+    return f.default_factory() if f.default_factory is not MISSING else f.default
+
+
+# The default of each field only some dialects use, by name (the same default wherever it appears):
+# what a member's plain data, from ``comparable``, means when it leaves the field out.
+EXTRA_DEFAULTS: dict[str, Any] = {
+    f.name: _default(f)
+    for cls in (Column, PrimaryKey, ForeignKey, Unique, Check, Index, Trigger, Table, View, Namespace)
+    for f in fields(cls)
+    if _EXTRA in f.metadata
+}

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from schemavet.compare.findings import CHANGED, MISSING, UNEXPECTED, Finding
-from schemavet.model import ForeignKey, Namespace, Schema, Table, View, comparable
+from schemavet.model import EXTRA_DEFAULTS, ForeignKey, Namespace, Schema, Table, View, comparable
 
 # Attributes the spec may leave unstated; then whatever the database has is accepted.
 _UNSTATED_OK = frozenset({"name"})
@@ -24,6 +24,8 @@ _MEMBER_TYPES = {
     "checks": "check constraint",
     "indexes": "index",
     "triggers": "trigger",
+    "exclusions": "exclusion constraint",
+    "policies": "policy",
 }
 
 
@@ -58,6 +60,10 @@ def _diff_namespace(expected: Namespace, actual: Namespace, prefix: str) -> list
         ("table", expected.tables, actual.tables),
         ("view", expected.views, actual.views),
         ("enum", expected.enums, actual.enums),
+        ("sequence", expected.sequences, actual.sequences),
+        ("domain", expected.domains, actual.domains),
+        ("function", expected.functions, actual.functions),
+        ("extension", expected.extensions, actual.extensions),
     ):
         for key in _union(exp_objects, act_objects):
             exp, act = exp_objects.get(key), act_objects.get(key)
@@ -92,7 +98,7 @@ def _diff_object(kind: str, label: str, expected: Any, actual: Any) -> list[Find
     """Findings for one table, view or enum that exists on both sides but differs."""
     from deepdiff import DeepDiff  # only a schema that drifted pays for the import
 
-    exp_doc, act_doc = _document(expected), _document(actual)
+    exp_doc, act_doc = _document(expected, actual), _document(actual, expected)
     tree = DeepDiff(exp_doc, act_doc, view="tree", threshold_to_diff_deeper=0)
     seen: set[tuple[str, ...]] = set()
     findings: list[Finding] = []
@@ -111,16 +117,24 @@ def _diff_object(kind: str, label: str, expected: Any, actual: Any) -> list[Find
     return sorted(findings, key=lambda f: (f.line or 0, f.object, f.attribute or ""))
 
 
-def _document(obj: Table | View | Any) -> dict[str, Any]:
-    """The object as plain nested dicts, collections keyed by identity."""
+def _document(obj: Table | View | Any, other: Any) -> dict[str, Any]:
+    """The object as plain nested dicts, collections keyed by identity (a table without the
+    dialect options the other side has reads as having that dialect's plain ones)."""
     if isinstance(obj, Table):
+        options = obj.options
+        if options is None and other.options is not None:
+            options = type(other.options)()
         return {
-            "options": comparable(obj.options) if obj.options is not None else {},
+            "options": comparable(options) if options is not None else {},
             "primary_key": {"primary_key": comparable(obj.primary_key)},
             **{section: comparable(members) for section, members in _members(obj).items()},
         }
     if isinstance(obj, View):
-        return {"options": {"query": obj.query, "columns": obj.columns}, "triggers": comparable(obj.triggers)}
+        return {
+            "options": {"query": obj.query, "columns": obj.columns, "materialized": obj.materialized},
+            "triggers": comparable(obj.triggers),
+            "indexes": comparable(obj.indexes),
+        }
     return {"options": {k: v for k, v in comparable(obj).items()}}
 
 
@@ -137,6 +151,8 @@ def _members(table: Table) -> dict[str, dict[str, Any]]:
         "checks": _distinct((c.expression, c) for c in table.checks),
         "indexes": table.indexes,
         "triggers": table.triggers,
+        "exclusions": _distinct((x.definition, x) for x in table.exclusions),
+        "policies": table.policies,
     }
 
 
@@ -190,8 +206,8 @@ def _translate(
             where=(_MEMBER_TYPES[section], member),
         )
     attribute = path[2]
-    exp_value = exp_doc[section][path[1]].get(attribute)
-    act_value = act_doc[section][path[1]].get(attribute)
+    exp_value = _value(exp_doc[section][path[1]], attribute)
+    act_value = _value(act_doc[section][path[1]], attribute)
     if attribute in _UNSTATED_OK and exp_value is None:
         return None
     return Finding(
@@ -234,8 +250,8 @@ def _attribute_change(
             "primary key",
             label,
             attribute,
-            exp_pk[attribute],
-            act_pk[attribute],
+            _value(exp_pk, attribute),
+            _value(act_pk, attribute),
             line=line,
             where=("primary key",),
         )
@@ -245,14 +261,19 @@ def _attribute_change(
         kind,
         label,
         attribute,
-        exp_doc[section][attribute],
-        act_doc[section][attribute],
+        _value(exp_doc[section], attribute),
+        _value(act_doc[section], attribute),
         line=expected.line,
     )
 
 
+def _value(document: dict[str, Any], attribute: str) -> Any:
+    """An attribute of a member's plain data; one only some dialects use may be left out."""
+    return document.get(attribute, EXTRA_DEFAULTS.get(attribute))
+
+
 def _member_line(expected: Any, section: str, key: str) -> int | None:
-    members = _members(expected)[section] if isinstance(expected, Table) else expected.triggers
+    members = _members(expected)[section] if isinstance(expected, Table) else getattr(expected, section)
     member = members.get(key)
     line: int | None = member.line if member is not None and member.line else expected.line
     return line

@@ -105,8 +105,9 @@ class Dialect:
         self._refuse("ON CONFLICT clauses", on_conflict)
         return None
 
-    def column_options(self, identity: str | None) -> Options | None:
-        """A column's options from what a spec says of it (an identity column …)."""
+    def column_identity(self, identity: str | None) -> str | None:
+        """A column's identity (``GENERATED … AS IDENTITY``) as a spec states it; refused by a
+        dialect without identity columns."""
         self._refuse("identity columns", identity)
         return None
 

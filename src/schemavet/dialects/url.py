@@ -12,10 +12,6 @@ from dataclasses import dataclass
 from schemavet.dialects import registry
 from schemavet.errors import SchemavetError
 
-# user:password@ in a URL's authority; the password is what is hidden
-_PASSWORD = re.compile(r"(?P<head>^[A-Za-z][A-Za-z0-9+.-]*://[^/@:?#]*):[^@/?#]*@")
-_QUERY_PASSWORD = re.compile(r"(?i)(?P<head>[?&]password=)[^&#]*")
-
 
 @dataclass(frozen=True)
 class DatabaseURL:
@@ -45,7 +41,11 @@ def parse_db_url(url: str) -> DatabaseURL:
     return DatabaseURL(dialect.name, dialect.location(url, rest), url)
 
 
+# user:password@ in a URL's authority; password=… in its query or in a key=value conninfo
+_URL_PASSWORD = re.compile(r"(://[^/?#@:]*:)[^/?#]*@")
+_PARAM_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^&\s]*)", re.IGNORECASE)
+
+
 def without_password(url: str) -> str:
-    """``url`` with any password replaced by ``***`` (in the authority or a ``password=`` parameter)."""
-    url = _PASSWORD.sub(r"\g<head>:***@", url)
-    return _QUERY_PASSWORD.sub(r"\g<head>***", url)
+    """``url`` (or a key=value conninfo) with any password replaced by ``***``: for every message."""
+    return _PARAM_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", url))

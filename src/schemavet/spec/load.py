@@ -317,7 +317,7 @@ class _Reader:
             default=definition.default,
             collation=definition.collation,
             generated=generated,
-            options=self._dialect_says(node, lambda: self.dialect.column_options(definition.identity)),
+            identity=self._dialect_says(node, lambda: self.dialect.column_identity(definition.identity)),
             line=line,
         )
 

@@ -1,4 +1,4 @@
-"""What PostgreSQL adds to a table or column beyond the neutral model."""
+"""What PostgreSQL adds to a table beyond the neutral model, and how a spec names its identities."""
 
 from __future__ import annotations
 
@@ -11,10 +11,19 @@ IDENTITY_KINDS = frozenset({"ALWAYS", "BY DEFAULT"})
 
 
 @dataclass(frozen=True)
-class ColumnOptions(Options):
-    """An identity column: ``GENERATED ALWAYS`` or ``BY DEFAULT AS IDENTITY`` (None: not one)."""
+class PostgresTableOptions(Options):
+    """UNLOGGED, partitioning (the key of a partitioned table; a partition's parent and bound)
+    and row-level security. ``partition_of`` is the parent as the server prints it, qualified."""
 
-    identity: str | None = None
+    unlogged: bool = False
+    partition_by: str | None = None
+    partition_of: str | None = None
+    partition_bound: str | None = None
+    row_security: bool = False
+    force_row_security: bool = False
+
+
+PLAIN_TABLE = PostgresTableOptions()
 
 
 def identity_kind(identity: str) -> str:

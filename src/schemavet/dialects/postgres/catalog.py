@@ -1,0 +1,103 @@
+"""Read PostgreSQL's catalog: one query per kind of object, all in one read-only snapshot.
+
+Every query reads ``pg_catalog`` only (a role with nothing but CONNECT and USAGE sees it all,
+where ``information_schema`` hides what the role does not own), takes no lock beyond the
+catalogs' own AccessShare, and runs with ``search_path`` empty so that the server prints every
+name it puts in a type, default or expression qualified. The queries are ``catalog/*.sql``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from functools import cache
+from importlib.resources import files
+from typing import TYPE_CHECKING, Any
+
+from schemavet.errors import DatabaseError
+
+if TYPE_CHECKING:
+    import psycopg
+
+STATEMENT_TIMEOUT = "60s"
+LOCK_TIMEOUT = "10s"
+
+_BEGIN = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+_SETTINGS = (
+    "SELECT pg_catalog.set_config('search_path', '', true), "
+    "pg_catalog.set_config('statement_timeout', %(statement_timeout)s, true), "
+    "pg_catalog.set_config('lock_timeout', %(lock_timeout)s, true)"
+)
+# {{15:new|old}}: ``new`` on PostgreSQL 15 and later, ``old`` before (a column it lacks)
+_VERSIONED = re.compile(r"\{\{(\d+):([^|}]*)\|([^}]*)\}\}")
+_LIKE_SPECIAL = re.compile(r"([\\%_])")
+_ROWS = list[tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The rows of each catalog query, as plain tuples (see ``catalog/<kind>.sql`` for columns)."""
+
+    namespaces: _ROWS
+    relations: _ROWS
+    columns: _ROWS
+    constraints: _ROWS
+    indexes: _ROWS
+    enums: _ROWS
+    domains: _ROWS
+    sequences: _ROWS
+    triggers: _ROWS
+    functions: _ROWS
+    policies: _ROWS
+    extensions: _ROWS
+    not_modelled: _ROWS
+
+
+# every kind but the namespaces, which the others are filtered by
+KINDS = tuple(f.name for f in fields(Catalog))[1:]
+
+
+def read_catalog(conn: psycopg.Connection[Any], schemas: Sequence[str] = ()) -> Catalog:
+    """Every kind of object in the schemas matching ``schemas`` (all user schemas when empty).
+
+    ``conn`` is in autocommit mode; the reads are one transaction, ended before returning.
+    """
+    import psycopg
+
+    try:
+        conn.execute(_BEGIN)
+        try:
+            return read_in_transaction(conn, schemas)
+        finally:
+            conn.execute("ROLLBACK")  # read only: nothing to commit
+    except psycopg.Error as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise DatabaseError(f"Cannot read the PostgreSQL catalog: {first}") from e
+
+
+def read_in_transaction(conn: psycopg.Connection[Any], schemas: Sequence[str] = ()) -> Catalog:
+    """The catalog read inside the transaction ``conn`` has open (settings are LOCAL to it)."""
+    version = conn.info.server_version
+    with conn.pipeline():
+        conn.execute(_SETTINGS, {"statement_timeout": STATEMENT_TIMEOUT, "lock_timeout": LOCK_TIMEOUT})
+        namespaces = conn.execute(query("namespaces", version), {"patterns": like_patterns(schemas)})
+        namespace_rows = namespaces.fetchall()
+        parameters = {"namespaces": [oid for oid, _ in namespace_rows]}
+        cursors = [conn.cursor().execute(query(kind, version), parameters) for kind in KINDS]
+        rows = {kind: cursor.fetchall() for kind, cursor in zip(KINDS, cursors, strict=True)}
+    return Catalog(namespaces=namespace_rows, **rows)
+
+
+@cache
+def query(kind: str, version: int) -> str:
+    """The query for ``kind`` (a ``catalog/*.sql`` resource) as the server at ``version`` needs it."""
+    text = files("schemavet.dialects.postgres").joinpath("catalog", f"{kind}.sql").read_text("utf-8")
+    return _VERSIONED.sub(lambda m: m[2] if version >= int(m[1]) * 10000 else m[3], text)
+
+
+def like_patterns(schemas: Sequence[str]) -> list[str]:
+    """Schema names or shell-style patterns (``app_*``, ``tenant_?``) as LIKE patterns."""
+    if not schemas:
+        return ["%"]
+    return [_LIKE_SPECIAL.sub(r"\\\1", name).replace("*", "%").replace("?", "_") for name in schemas]

@@ -1,0 +1,25 @@
+-- Columns of tables, in order: type with its modifier, NOT NULL, default, identity, generated,
+-- and the collation when it is not the type's own.
+SELECT
+    a.attrelid,
+    a.attname,
+    pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
+    a.attnotnull,
+    pg_catalog.pg_get_expr(d.adbin, d.adrelid, true) AS default,
+    a.attidentity,
+    a.attgenerated,
+    CASE WHEN a.attcollation <> t.typcollation THEN (
+        SELECT CASE WHEN co.collnamespace = 'pg_catalog'::pg_catalog.regnamespace THEN co.collname
+            ELSE co.collnamespace::pg_catalog.regnamespace::pg_catalog.text || '.' || co.collname END
+        FROM pg_catalog.pg_collation AS co
+        WHERE co.oid = a.attcollation
+    ) END AS collation
+FROM pg_catalog.pg_attribute AS a
+JOIN pg_catalog.pg_class AS c ON c.oid = a.attrelid
+JOIN pg_catalog.pg_type AS t ON t.oid = a.atttypid
+LEFT JOIN pg_catalog.pg_attrdef AS d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE c.relnamespace = ANY (%(namespaces)s::pg_catalog.oid[])
+    AND c.relkind IN ('r', 'p')
+    AND a.attnum > 0
+    AND NOT a.attisdropped
+ORDER BY a.attrelid, a.attnum

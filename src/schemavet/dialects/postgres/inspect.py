@@ -1,0 +1,359 @@
+"""Introspect a PostgreSQL database into the model, as the catalog states it (normalizing comes later).
+
+Names are kept exactly as the catalog has them: a quoted PostgreSQL name is case-sensitive.
+Types, defaults and expressions are the server's own printing (``format_type``, ``pg_get_expr``)
+with ``search_path`` empty, so every name in them is qualified.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from schemavet.dialects.postgres.catalog import Catalog, read_catalog
+from schemavet.dialects.postgres.connect import connect
+from schemavet.dialects.postgres.names import read_name
+from schemavet.dialects.postgres.options import PLAIN_TABLE, PostgresTableOptions
+from schemavet.model import (
+    NOT_DEFERRABLE,
+    Check,
+    Column,
+    Domain,
+    Enum,
+    Exclusion,
+    Extension,
+    ForeignKey,
+    Function,
+    Generated,
+    Index,
+    Namespace,
+    NotModelled,
+    NotNull,
+    Policy,
+    PrimaryKey,
+    Schema,
+    Table,
+    Trigger,
+    Unique,
+    View,
+)
+from schemavet.model import (
+    Sequence as SequenceModel,
+)
+
+ENGINE = "postgresql"
+
+_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
+_MATCH = {"s": "SIMPLE", "f": "FULL", "p": "PARTIAL"}
+_IDENTITY = {"a": "ALWAYS", "d": "BY DEFAULT"}
+_ENABLED = {"O": "ENABLED", "D": "DISABLED", "R": "REPLICA", "A": "ALWAYS"}
+_COMMANDS = {"*": "ALL", "r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE"}
+_ROUTINES = {"f": "function", "p": "procedure", "a": "aggregate", "w": "window function"}
+_OTHER_RELATIONS = {"f": "foreign table", "c": "composite type"}
+_INDEX_DESC, _INDEX_NULLS_FIRST = 1, 2
+
+
+def inspect_postgres(url: str, schemas: Sequence[str] = ()) -> Schema:
+    """The schema of the database at ``url``: the schemas matching ``schemas``, else every user schema."""
+    with connect(url) as conn:
+        return build_schema(read_catalog(conn, schemas))
+
+
+@dataclass
+class _Members:
+    """The catalog rows that hang off one relation, by kind."""
+
+    columns: list[tuple[Any, ...]] = field(default_factory=list)
+    constraints: list[tuple[Any, ...]] = field(default_factory=list)
+    indexes: list[tuple[Any, ...]] = field(default_factory=list)
+    triggers: list[tuple[Any, ...]] = field(default_factory=list)
+    policies: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+def build_schema(catalog: Catalog) -> Schema:
+    """The model of what a catalog read says, as PostgreSQL states it."""
+    names: dict[int, str] = dict(catalog.namespaces)
+    members = _members(catalog)
+    namespaces = {name: _Namespace(name) for name in names.values()}
+    not_modelled = [
+        NotModelled(kind, _qualified(schema, name)) for kind, schema, name in catalog.not_modelled
+    ]
+    for row in catalog.relations:
+        oid, namespace, name, kind = row[:4]
+        target = namespaces[names[namespace]]
+        if kind in ("r", "p"):
+            target.tables[name] = _table(row, members[oid])
+            not_modelled += _inheritance(names[namespace], name, row[11])
+        elif kind in ("v", "m"):
+            target.views[name] = _view(row, members[oid])
+        else:
+            not_modelled.append(NotModelled(_OTHER_RELATIONS[kind], _qualified(names[namespace], name)))
+    _add_types(catalog, names, namespaces)
+    not_modelled += _add_functions(catalog.functions, names, namespaces)
+    return Schema(ENGINE, {name: ns.freeze() for name, ns in namespaces.items()}, tuple(not_modelled))
+
+
+@dataclass
+class _Namespace:
+    """A namespace being filled in."""
+
+    name: str
+    tables: dict[str, Table] = field(default_factory=dict)
+    views: dict[str, View] = field(default_factory=dict)
+    enums: dict[str, Enum] = field(default_factory=dict)
+    sequences: dict[str, SequenceModel] = field(default_factory=dict)
+    domains: dict[str, Domain] = field(default_factory=dict)
+    functions: dict[str, Function] = field(default_factory=dict)
+    extensions: dict[str, Extension] = field(default_factory=dict)
+
+    def freeze(self) -> Namespace:
+        """The finished namespace."""
+        return Namespace(
+            self.name,
+            self.tables,
+            self.views,
+            self.enums,
+            sequences=self.sequences,
+            domains=self.domains,
+            functions=self.functions,
+            extensions=self.extensions,
+        )
+
+
+def _members(catalog: Catalog) -> dict[int, _Members]:
+    members: dict[int, _Members] = defaultdict(_Members)
+    for kind in ("columns", "constraints", "indexes", "triggers", "policies"):
+        for row in getattr(catalog, kind):
+            getattr(members[row[0]], kind).append(row[1:])
+    return members
+
+
+def _qualified(schema: str | None, name: str) -> str:
+    return f"{schema}.{name}" if schema else name
+
+
+def _inheritance(schema: str, name: str, parents: list[str] | None) -> list[NotModelled]:
+    """Table inheritance (INHERITS, not partitioning) is beyond the model."""
+    if not parents:
+        return []
+    return [NotModelled("table inheritance", f"{_qualified(schema, name)} INHERITS {', '.join(parents)}")]
+
+
+def _table(row: tuple[Any, ...], members: _Members) -> Table:
+    name = row[2]
+    constraints = _constraints(members.constraints)
+    not_nulls = {nn[6][0]: _not_null(nn) for nn in constraints.get("n", [])}
+    primary = constraints.get("p")
+    return Table(
+        name=name,
+        columns={c[0]: _column(c, not_nulls.get(c[0])) for c in members.columns},
+        primary_key=_primary_key(primary[0]) if primary else None,
+        foreign_keys=tuple(_foreign_key(c) for c in constraints.get("f", [])),
+        uniques=tuple(_unique(c) for c in constraints.get("u", [])),
+        checks=tuple(_check(c) for c in constraints.get("c", [])),
+        indexes=_indexes(members.indexes),
+        triggers=_triggers(members.triggers),
+        options=_options(row),
+        exclusions=tuple(_exclusion(c) for c in constraints.get("x", [])),
+        policies={p[0]: _policy(p) for p in members.policies},
+    )
+
+
+def _options(row: tuple[Any, ...]) -> PostgresTableOptions | None:
+    """What the table adds to the model; None for a plain table."""
+    unlogged, row_security, force, partition_by, partition_of, bound = row[4:10]
+    options = PostgresTableOptions(unlogged, partition_by, partition_of, bound, row_security, force)
+    return None if options == PLAIN_TABLE else options
+
+
+def _column(row: tuple[Any, ...], not_null: NotNull | None) -> Column:
+    name, type_, notnull, default, identity, generated, collation = row
+    return Column(
+        name,
+        type_,
+        nullable=not notnull,
+        default=None if generated else default,
+        collation=collation,
+        generated=Generated(default, stored=generated == "s") if generated else None,
+        identity=_IDENTITY.get(identity),
+        not_null=not_null,
+    )
+
+
+def _constraints(rows: Iterable[tuple[Any, ...]]) -> dict[str, list[tuple[Any, ...]]]:
+    by_kind: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in rows:
+        by_kind[row[1]].append(row)
+    return by_kind
+
+
+def _deferrable(row: tuple[Any, ...]) -> str:
+    deferrable, deferred = row[2], row[3]
+    if not deferrable:
+        return NOT_DEFERRABLE
+    return "DEFERRABLE INITIALLY DEFERRED" if deferred else "DEFERRABLE INITIALLY IMMEDIATE"
+
+
+def _not_null(row: tuple[Any, ...]) -> NotNull:
+    return NotNull(row[0], validated=row[4], no_inherit=row[5])
+
+
+def _primary_key(row: tuple[Any, ...]) -> PrimaryKey:
+    return PrimaryKey(tuple(row[6]), name=row[0], deferrable=_deferrable(row))
+
+
+def _unique(row: tuple[Any, ...]) -> Unique:
+    return Unique(tuple(row[6]), name=row[0], nulls_not_distinct=bool(row[15]), deferrable=_deferrable(row))
+
+
+def _foreign_key(row: tuple[Any, ...]) -> ForeignKey:
+    name, columns, ref_schema, ref_table, ref_columns = row[0], row[6], row[7], row[8], row[9]
+    match, on_update, on_delete, definition = row[10], row[11], row[12], row[14]
+    return ForeignKey(
+        columns=tuple(columns),
+        ref_table=ref_table,
+        ref_columns=tuple(ref_columns),
+        on_delete=_action(on_delete, "DELETE", definition),
+        on_update=_action(on_update, "UPDATE", definition),
+        deferrable=_deferrable(row),
+        name=name,
+        ref_schema=ref_schema,
+        match=_MATCH[match],
+        validated=row[4],
+        enforced=row[16],
+    )
+
+
+def _action(code: str, event: str, definition: str) -> str:
+    """The action's name; SET NULL and SET DEFAULT may name columns (PostgreSQL 15), said only in the text."""
+    action = _ACTIONS[code]
+    marker = f"ON {event} {action} ("
+    start = definition.find(marker)
+    if code in ("n", "d") and start >= 0:
+        end = definition.index(")", start)
+        return definition[start + len(f"ON {event} ") : end + 1]
+    return action
+
+
+def _check(row: tuple[Any, ...]) -> Check:
+    return Check(row[13], name=row[0], validated=row[4], no_inherit=row[5], enforced=row[16])
+
+
+def _exclusion(row: tuple[Any, ...]) -> Exclusion:
+    """What follows EXCLUDE in the server's definition, without the deferral it prints after it."""
+    definition = row[14].removeprefix("EXCLUDE ")
+    for suffix in (" INITIALLY DEFERRED", " DEFERRABLE"):
+        definition = definition.removesuffix(suffix)
+    return Exclusion(definition, name=row[0], deferrable=_deferrable(row))
+
+
+def _indexes(rows: Iterable[tuple[Any, ...]]) -> dict[str, Index]:
+    return {row[0]: _index(row) for row in rows}
+
+
+def _index(row: tuple[Any, ...]) -> Index:
+    name, method, unique, valid, key_count, predicate, nulls_not_distinct, options = row[:8]
+    terms, opclasses, collations = row[8:11]
+    keys = tuple(
+        _index_term(terms[i], opclasses[i], collations[i], options[i] if i < len(options) else 0)
+        for i in range(key_count)
+    )
+    return Index(
+        name=name,
+        columns=keys,
+        unique=unique,
+        where=predicate,
+        using=method,
+        include=tuple(read_name(term) for term in terms[key_count:]),
+        nulls_not_distinct=nulls_not_distinct,
+        valid=valid,
+    )
+
+
+def _index_term(term: str, opclass: str | None, collation: str | None, option: int) -> str:
+    """A key term as CREATE INDEX writes it: expression, COLLATE, operator class, order."""
+    parts = [term]
+    if collation:
+        parts.append(f"COLLATE {collation}")
+    if opclass:
+        parts.append(opclass)
+    descending, nulls_first = bool(option & _INDEX_DESC), bool(option & _INDEX_NULLS_FIRST)
+    if descending:
+        parts.append("DESC")
+    if nulls_first != descending:  # NULLS LAST is ASC's default, NULLS FIRST is DESC's
+        parts.append("NULLS FIRST" if nulls_first else "NULLS LAST")
+    return " ".join(parts)
+
+
+def _triggers(rows: Iterable[tuple[Any, ...]]) -> dict[str, Trigger]:
+    return {
+        name: Trigger(name, _after_name(definition, quoted), enabled=_ENABLED[enabled])
+        for name, quoted, definition, enabled in rows
+    }
+
+
+def _after_name(definition: str, quoted_name: str) -> str:
+    """``CREATE [CONSTRAINT] TRIGGER name rest`` → ``rest``."""
+    marker = f"TRIGGER {quoted_name} "
+    start = definition.find(marker)
+    return definition[start + len(marker) :] if start >= 0 else definition
+
+
+def _policy(row: tuple[Any, ...]) -> Policy:
+    name, command, permissive, roles, using, with_check = row
+    return Policy(name, _COMMANDS[command], permissive, tuple(roles), using, with_check)
+
+
+def _view(row: tuple[Any, ...], members: _Members) -> View:
+    return View(
+        name=row[2],
+        query=row[10],
+        triggers=_triggers(members.triggers),
+        materialized=row[3] == "m",
+        indexes=_indexes(members.indexes),
+    )
+
+
+def _add_types(catalog: Catalog, names: dict[int, str], namespaces: dict[str, _Namespace]) -> None:
+    """Enums, domains, sequences and extensions into their namespaces."""
+    for namespace, name, labels in catalog.enums:
+        namespaces[names[namespace]].enums[name] = Enum(name, tuple(labels))
+    for row in catalog.domains:
+        namespaces[names[row[0]]].domains[row[1]] = _domain(row[1:])
+    for row in catalog.sequences:
+        namespaces[names[row[0]]].sequences[row[1]] = _sequence(row[1:])
+    for namespace, name in catalog.extensions:
+        namespaces[names[namespace]].extensions[name] = Extension(name)
+
+
+def _domain(row: tuple[Any, ...]) -> Domain:
+    name, type_, notnull, default, collation, check_names, expressions, validated = row
+    checks = tuple(
+        Check(expression, name=check, validated=ok)
+        for check, expression, ok in zip(check_names, expressions, validated, strict=True)
+    )
+    return Domain(name, type_, not notnull, default, collation, checks)
+
+
+def _sequence(row: tuple[Any, ...]) -> SequenceModel:
+    name, type_, increment, minimum, maximum, cycle, owner_table, owner_column = row
+    owned_by = f"{owner_table}.{owner_column}" if owner_table is not None else None
+    return SequenceModel(name, type_, increment, minimum, maximum, cycle, owned_by)
+
+
+def _add_functions(
+    rows: list[tuple[Any, ...]], names: dict[int, str], namespaces: dict[str, _Namespace]
+) -> list[NotModelled]:
+    """Functions triggers call into their namespaces; the other routines are beyond the model."""
+    others = []
+    for namespace, name, kind, arguments, result, language, called in rows:
+        signature = f"{name}({arguments})"
+        if called:
+            namespaces[names[namespace]].functions[signature] = Function(name, arguments, result, language)
+        else:
+            others.append(
+                NotModelled(_ROUTINES.get(kind, "routine"), _qualified(names[namespace], signature))
+            )
+    return others
