@@ -1,4 +1,4 @@
-"""``schemavet lint``: a migration linter for SQLite (and PostgreSQL) yoyo migrations."""
+"""``schemavet lint``: a migration linter for yoyo migrations, replayed in their dialect."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""Dialect-neutral SQL text handling: tokens, canonical expressions, column definitions."""
+"""SQL text: tokens, and the column language every dialect's grammar starts from."""
