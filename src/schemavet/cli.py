@@ -48,6 +48,13 @@ class _DialectName(click.ParamType):  # type: ignore[type-arg]  # generic in cli
         return str(value)
 
 
+def _shown(text: str) -> str:
+    """``text`` with the password of any database URL in it replaced by ``***``."""
+    from schemavet.dialects.url import without_password
+
+    return without_password(text)
+
+
 class _Group(click.Group):
     """Usage errors exit 2 (click's default too); SchemavetError becomes one line and exit 2."""
 
@@ -55,8 +62,8 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except SchemavetError as e:
-            # one line, whatever a library or a path put in the message
-            click.echo("schemavet: error: " + " ".join(str(e).splitlines()), err=True)
+            # one line, whatever a library or a path put in the message, and never a password
+            click.echo("schemavet: error: " + " ".join(_shown(str(e)).splitlines()), err=True)
             ctx.exit(EXIT_ERROR)
 
 
@@ -145,8 +152,19 @@ def _refuse_to_overwrite_the_database(db: str, output: str) -> None:
     show_default=True,
     help="Prove every foreign-key action on the scratch database.",
 )
+@click.option(
+    "--postgres-url",
+    metavar="URL",
+    help="A PostgreSQL server to build PostgreSQL apps' scratch databases on (default: an embedded one).",
+)
 @_VERIFY_FORMAT
-def check(migrations: str | None, spec_path: str | None, prove_actions: bool, output_format: str) -> None:
+def check(
+    migrations: str | None,
+    spec_path: str | None,
+    prove_actions: bool,
+    output_format: str,
+    postgres_url: str | None,
+) -> None:
     """Apply migrations to a scratch database and verify it; no options: every configured app."""
     from schemavet.commands.verify import check as run_check
     from schemavet.config import find_pyproject, load_apps
@@ -157,7 +175,9 @@ def check(migrations: str | None, spec_path: str | None, prove_actions: bool, ou
         apps = [(os.path.basename(os.path.normpath(migrations)), migrations, spec_path)]
     else:
         apps = [(app.name, app.migrations, app.spec) for app in load_apps(find_pyproject())]
-    reports = [(name, run_check(directory, spec, prove_actions)) for name, directory, spec in apps]
+    reports = [
+        (name, run_check(directory, spec, prove_actions, postgres_url)) for name, directory, spec in apps
+    ]
     _echo_reports(reports, output_format)
     _finish(all(report.ok for _, report in reports))
 
@@ -230,7 +250,7 @@ def adopt(db: str, migrations: str, spec_path: str | None, output_format: str) -
         click.echo(json.dumps(dataclasses.asdict(adoption), indent=2))
         return
     click.echo(
-        f"Adopted {db} at user_version {adoption.user_version}: marked "
+        f"Adopted {_shown(db)} at user_version {adoption.user_version}: marked "
         f"{len(adoption.marked)} migrations applied ({', '.join(adoption.marked)}); "
         f"pending: {', '.join(adoption.pending) or 'none'}"
     )
@@ -251,7 +271,9 @@ def apply(db: str, migrations: str) -> None:
     from schemavet.commands.apply import apply as run_apply
 
     applied = run_apply(db, migrations)
-    click.echo(f"Applied {len(applied)} migrations to {db}" + (f": {', '.join(applied)}" if applied else ""))
+    click.echo(
+        f"Applied {len(applied)} migrations to {_shown(db)}" + (f": {', '.join(applied)}" if applied else "")
+    )
 
 
 @main.command()
@@ -275,7 +297,7 @@ def rehearse(
     from schemavet.report.text import render_rehearsal, render_rehearsal_json
 
     try:
-        with _Progress(f"Copying {db}") as progress:
+        with _Progress(f"Copying {_shown(db)}") as progress:
             rehearsal = run_rehearse(
                 db, migrations, spec_path, progress=progress.update, keep=keep, adopt=adopt_first
             )

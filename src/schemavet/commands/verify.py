@@ -9,7 +9,7 @@ from schemavet.compare.findings import Finding
 from schemavet.compare.outcomes import Report  # noqa: F401  (their home before)
 from schemavet.dialects import registry
 from schemavet.dialects.base import Dialect
-from schemavet.dialects.url import DatabaseURL, parse_db_url
+from schemavet.dialects.url import DatabaseURL, parse_db_url, without_password
 from schemavet.model import Schema
 from schemavet.spec.load import Spec, load_spec
 from schemavet.spec.yamlnodes import gc_paused
@@ -50,7 +50,7 @@ def _verify(
         from schemavet.commands.apply import content_findings
 
         findings += content_findings(db, migrations)
-    return Report(db, spec_path, tuple(findings), tuple(checked))
+    return Report(without_password(db), spec_path, tuple(findings), tuple(checked))
 
 
 def _compare(
@@ -82,21 +82,25 @@ def _compare(
 
 
 def check(
-    migrations: str | os.PathLike[str], spec: str | os.PathLike[str], prove_actions: bool = True
+    migrations: str | os.PathLike[str],
+    spec: str | os.PathLike[str],
+    prove_actions: bool = True,
+    postgres_url: str | None = None,
 ) -> Report:
     """Apply every migration to a new scratch database of the spec's engine, then verify it.
 
     Also: the files must match their ``schemavet.sum``, every rollback must undo its
     migration exactly (see :mod:`schemavet.migrations.sums`,
     :mod:`schemavet.commands.rollback_proof`), and every foreign-key action is proven on the
-    scratch database unless ``prove_actions`` is off.
+    scratch database unless ``prove_actions`` is off. A server engine's scratch database is
+    made on ``postgres_url`` when given, else on an embedded server.
     """
     from schemavet.commands.rollback_proof import prove_rollbacks
     from schemavet.migrations.runner import apply_all
     from schemavet.migrations.sums import check_sum
 
     dialect = registry.get(_spec_engine(spec))
-    with dialect.scratch_database() as scratch:
+    with dialect.scratch_database(postgres_url) as scratch:
         apply_all(scratch, os.fspath(migrations), scratch=True)
         report = _verify(scratch, spec, None, prove_actions, in_place=True)
     findings = (*check_sum(os.fspath(migrations)), *report.findings, *prove_rollbacks(migrations, dialect))
@@ -118,4 +122,4 @@ def snapshot(db: str) -> str:
     """A spec (YAML text) of the database at ``db``; verifying against it finds nothing."""
     from schemavet.spec.dump import dump_spec
 
-    return dump_spec(inspect(db), source=db)
+    return dump_spec(inspect(db), source=without_password(db))

@@ -127,8 +127,9 @@ class Dialect:
         """The URL yoyo's ``get_backend`` takes for this database."""
         return url
 
-    def scratch_database(self) -> AbstractContextManager[str]:
-        """A new empty database for ``check`` and ``review`` to build in: yields its URL."""
+    def scratch_database(self, server: str | None = None) -> AbstractContextManager[str]:
+        """A new empty database for ``check`` and ``review`` to build in (on ``server`` when the
+        engine is a server and the user named one): yields its URL."""
         raise self._unsupported("build a scratch database on")
 
     def scratch_backend(self, url: str) -> Any:

@@ -17,7 +17,7 @@ import locale
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from schemavet.dialects.url import DatabaseURL
+from schemavet.dialects.url import DatabaseURL, without_password
 from schemavet.errors import SchemavetError
 
 HASH_TABLE = "_schemavet_migration_hash"
@@ -143,7 +143,7 @@ def open_backend(
     try:
         base = get_backend_class(parsed.scheme.lower())
     except KeyError as e:
-        raise SchemavetError(f'yoyo has no backend for "{parsed.scheme}" ({url})') from e
+        raise SchemavetError(f'yoyo has no backend for "{parsed.scheme}" ({without_password(url)})') from e
     recording = (RecordContentHashes,) if record_hashes else ()
     backend_class = type(f"Schemavet{base.__name__}", (*mixins, *recording, base), {})
     try:
@@ -151,5 +151,6 @@ def open_backend(
         if prepare:
             backend.init_database()
     except Exception as e:  # the driver's own errors: unreachable, locked, not a database
-        raise SchemavetError(f'Cannot open "{url}" for migrating: {e}') from e
+        shown = without_password(url)
+        raise SchemavetError(f'Cannot open "{shown}" for migrating: {without_password(str(e))}') from e
     return backend

@@ -13,8 +13,10 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from schemavet.dialects.base import Dialect
+from schemavet.errors import SchemavetError
 
 if TYPE_CHECKING:
+    from schemavet.compare.actions import Outcome
     from schemavet.model import Schema
     from schemavet.sql.ddl import Grammar
 
@@ -29,6 +31,10 @@ class PostgreSQL(Dialect):
     default_namespace = "public"
     sqlglot_dialect = "postgres"
     escape_strings = True
+    #: yoyo's tables and schemavet's own beside them: in every database yoyo migrated.
+    bookkeeping_tables = frozenset(
+        {"_yoyo_migration", "_yoyo_log", "_yoyo_version", "yoyo_lock", "_schemavet_migration_hash"}
+    )
     serial_types = frozenset({"SERIAL", "SERIAL2", "SERIAL4", "SERIAL8", "SMALLSERIAL", "BIGSERIAL"})
 
     def word_key(self, name: str) -> str:
@@ -41,7 +47,7 @@ class PostgreSQL(Dialect):
         """Every user schema of the database, as ``pg_catalog`` states it, in one read-only snapshot."""
         from schemavet.dialects.postgres.inspect import inspect_postgres
 
-        return inspect_postgres(location)
+        return _without_bookkeeping(inspect_postgres(location), self.bookkeeping_tables)
 
     def inspecting(self, location: str) -> AbstractContextManager[Callable[[], Schema]]:
         """The catalog is read in a thread while the caller loads the spec (the server does the work)."""
@@ -71,6 +77,38 @@ class PostgreSQL(Dialect):
 
         return identity_kind(identity) if identity else None
 
+    def prove(self, location: str, expected: Schema, in_place: bool) -> list[Outcome]:
+        """Each declared action done in ``check``'s scratch database, each probe rolled back.
+
+        Never on a database ``verify`` inspects: a probe writes (and takes sequence values).
+        """
+        if not in_place:
+            raise SchemavetError(
+                "Foreign-key actions on PostgreSQL are proven in check's scratch database only: "
+                "verify --prove-actions would write to the database it inspects"
+            )
+        from schemavet.dialects.postgres.prove import prove_in_place
+
+        return prove_in_place(location, expected)
+
+    # --- migrations -------------------------------------------------------------------------------
+
+    def yoyo_url(self, location: str, url: str) -> str:
+        """yoyo 9 opens ``postgresql://`` with psycopg2; schemavet gives it psycopg 3's scheme."""
+        from schemavet.dialects.postgres.scratch import for_yoyo
+
+        return for_yoyo(url)
+
+    def scratch_database(self, server: str | None = None) -> AbstractContextManager[str]:
+        """A new database on ``server`` (``--postgres-url``) or on an embedded PostgreSQL."""
+        from schemavet.dialects.postgres.scratch import scratch_database
+
+        return scratch_database(server)
+
+    def explain_error(self, message: str) -> str:
+        """The first line of the server's message."""
+        return message.strip().splitlines()[0] if message.strip() else message
+
     # --- lint -------------------------------------------------------------------------------------
 
     def statement_complete(self, text: str) -> bool:
@@ -88,6 +126,19 @@ class PostgreSQL(Dialect):
         from schemavet.dialects.postgres.replay import PgCatalog, PgReplay
 
         return PgReplay(server) if server is not None else PgCatalog()
+
+
+def _without_bookkeeping(schema: Schema, names: frozenset[str]) -> Schema:
+    """``schema`` without yoyo's (and schemavet's) bookkeeping tables, in whichever schema yoyo made them."""
+    from dataclasses import replace
+
+    namespaces = {
+        key: replace(ns, tables={k: t for k, t in ns.tables.items() if t.name not in names})
+        if names & ns.tables.keys()
+        else ns
+        for key, ns in schema.namespaces.items()
+    }
+    return replace(schema, namespaces=namespaces)
 
 
 @contextmanager

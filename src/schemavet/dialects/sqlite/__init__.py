@@ -144,7 +144,7 @@ class SQLite(Dialect):
         """A path becomes ``sqlite:///path``; a URL stays as written."""
         return url if "://" in url else _SCRATCH_URL + location
 
-    def scratch_database(self) -> AbstractContextManager[str]:
+    def scratch_database(self, server: str | None = None) -> AbstractContextManager[str]:
         """A new file in a temporary directory, removed afterwards."""
         return _scratch_file()
 
