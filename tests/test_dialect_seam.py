@@ -228,3 +228,65 @@ def test_the_import_contracts_hold() -> None:
         text=True,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+
+
+# --- the spec's column language is the dialect's -----------------------------------------------
+
+_PG_COLUMNS = {
+    "id": "bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+    "created_at": "timestamptz NOT NULL DEFAULT now()",
+    "settings": "jsonb NOT NULL DEFAULT '{}'::jsonb",
+    "account_id": "bigint NOT NULL REFERENCES billing.accounts(id) ON DELETE CASCADE",
+}
+
+
+def _spec_with(engine: str, columns: dict[str, str]) -> str:
+    lines = "".join(f"      {name}: {definition}\n" for name, definition in columns.items())
+    return f"engine: {engine}\ntables:\n  invoices:\n    columns:\n{lines}"
+
+
+def test_postgresql_column_lines_load_with_their_meaning() -> None:
+    table = parse_spec(_spec_with("postgresql", _PG_COLUMNS)).schema.namespaces["public"].tables["invoices"]
+    columns = table.columns
+    assert columns["id"].identity == "ALWAYS" and table.primary_key is not None
+    assert columns["created_at"].default == "now()" and not columns["created_at"].nullable
+    assert columns["settings"].default == "'{}'::jsonb"
+    (fk,) = table.foreign_keys
+    assert (fk.ref_schema, fk.ref_table, fk.ref_columns, fk.on_delete) == (
+        "billing",
+        "accounts",
+        ("id",),
+        "CASCADE",
+    )
+
+
+@pytest.mark.parametrize(
+    "column, sentence",
+    [
+        ("id", "SQLite has no identity columns"),
+        ("created_at", "SQLite needs parentheses around a DEFAULT expression"),
+        ("settings", "SQLite has no '::' casts"),
+        ("account_id", "SQLite foreign keys reference a table of the same database"),
+    ],
+)
+def test_the_same_lines_fail_under_sqlite_with_a_sentence(column: str, sentence: str) -> None:
+    from schemavet.errors import SpecError
+
+    with pytest.raises(SpecError) as raised:
+        parse_spec(_spec_with("sqlite", {column: _PG_COLUMNS[column]}))
+    assert sentence in str(raised.value) and f'column "{column}"' in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "definition, sentence",
+    [
+        ("INTEGER PRIMARY KEY AUTOINCREMENT", "Unexpected 'AUTOINCREMENT'"),
+        ("TEXT NOT NULL ON CONFLICT REPLACE", "Unexpected 'ON'"),
+    ],
+)
+def test_sqlite_clauses_fail_under_postgresql(definition: str, sentence: str) -> None:
+    from schemavet.errors import SpecError
+
+    with pytest.raises(SpecError) as raised:
+        parse_spec(_spec_with("postgresql", {"c": definition}))
+    assert sentence in str(raised.value)
