@@ -142,6 +142,9 @@ class _Reader:
         self.engine = dialect.name
         self.grammar = dialect.grammar()
         self.table_keys = _TABLE | dialect.table_option_keys()
+        # what a key or UNIQUE that states no option of its dialect's has (shared: they are frozen)
+        self._plain_key = dialect.key_options(False, None, None)
+        self._plain_unique = dialect.unique_options(None)
 
     def spec(self, root: yaml.Node) -> Spec:
         top = self.nodes.mapping(root, "the spec", _TOP)
@@ -317,9 +320,13 @@ class _Reader:
             default=definition.default,
             collation=definition.collation,
             generated=generated,
-            identity=self._dialect_says(node, lambda: self.dialect.column_identity(definition.identity)),
+            identity=self._identity(node, definition.identity) if definition.identity else None,
             line=line,
         )
+
+    def _identity(self, node: yaml.Node, identity: str) -> str | None:
+        """An identity column's kind, if the dialect has identity columns."""
+        return self._dialect_says(node, lambda: self.dialect.column_identity(identity))
 
     def _dialect_says(self, node: yaml.Node, read: Callable[[], _T]) -> _T:
         """What the dialect makes of a spec's words, its refusal as a spec error at ``node``."""
@@ -388,7 +395,7 @@ class _Reader:
     def _primary_key(self, node: yaml.Node, what: str) -> PrimaryKey:
         what = f'"primary_key" of {what}'
         if not isinstance(node, yaml.MappingNode):
-            return PrimaryKey(self._columns(node, what), line=line_of(node))
+            return PrimaryKey(self._columns(node, what), options=self._plain_key, line=line_of(node))
         entries = self.nodes.mapping(node, what, _PRIMARY_KEY)
         if "columns" not in entries:
             raise self.nodes.error(node, f'{what} has no "columns"')
@@ -486,7 +493,7 @@ class _Reader:
     def _unique(self, node: yaml.Node, what: str) -> Unique:
         what = f'"unique" of {what}'
         if not isinstance(node, yaml.MappingNode):
-            return Unique(self._columns(node, what), line=line_of(node))
+            return Unique(self._columns(node, what), options=self._plain_unique, line=line_of(node))
         entries = self.nodes.mapping(node, what, _NAMED_COLUMNS)
         if "columns" not in entries:
             raise self.nodes.error(node, f'A unique constraint of {what} has no "columns"')

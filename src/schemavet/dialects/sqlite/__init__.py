@@ -112,15 +112,15 @@ class SQLite(Dialect):
         self, autoincrement: bool, rowid_alias: bool | None, on_conflict: str | None
     ) -> Options | None:
         """AUTOINCREMENT, the rowid alias (None: derive it) and the conflict clause."""
-        from schemavet.dialects.sqlite.options import KeyOptions
+        from schemavet.dialects.sqlite.options import key_options_of
 
-        return KeyOptions(autoincrement, rowid_alias, on_conflict)
+        return key_options_of(autoincrement, rowid_alias, on_conflict)
 
     def unique_options(self, on_conflict: str | None) -> Options | None:
         """The conflict clause."""
-        from schemavet.dialects.sqlite.options import UniqueOptions
+        from schemavet.dialects.sqlite.options import unique_options_of
 
-        return UniqueOptions(on_conflict)
+        return unique_options_of(on_conflict)
 
     # --- behaviour --------------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from schemavet.dialects.sqlite.ddl import (
     virtual_module,
 )
 from schemavet.dialects.sqlite.expressions import fold
-from schemavet.dialects.sqlite.options import KeyOptions, TableOptions, UniqueOptions
+from schemavet.dialects.sqlite.options import key_options_of, table_options_of, unique_options_of
 from schemavet.errors import DatabaseError, SchemavetError
 from schemavet.model import (
     NOT_DEFERRABLE,
@@ -251,7 +251,7 @@ def _primary_key(rows: list[Any], ddl: Declared, autoindexed: bool) -> PrimaryKe
         return None
     name, autoincrement, on_conflict = ddl.primary_key or (None, False, None)
     rowid_alias = not ddl.without_rowid and len(key) == 1 and not autoindexed
-    return PrimaryKey(key, name=name, options=KeyOptions(autoincrement, rowid_alias, on_conflict))
+    return PrimaryKey(key, name=name, options=key_options_of(autoincrement, rowid_alias, on_conflict))
 
 
 def _foreign_keys(fk_rows: list[tuple[Any, ...]], ddl: dict[str, Declared]) -> dict[str, list[ForeignKey]]:
@@ -383,21 +383,21 @@ def _table(
         checks=tuple(Check(expression, check_name) for check_name, expression in ddl.checks),
         indexes=indexes,
         triggers=triggers,
-        options=TableOptions(without_rowid=ddl.without_rowid, strict=ddl.strict),
+        options=table_options_of(ddl.without_rowid, ddl.strict),
     )
 
 
 def _unique(columns: tuple[str, ...], ddl: Declared) -> Unique:
     """A UNIQUE constraint SQLite reports, with the name and conflict clause its DDL gives."""
     name, on_conflict = ddl.uniques.get(tuple(fold(c) for c in columns), (None, None))
-    return Unique(columns, name, UniqueOptions(on_conflict))
+    return Unique(columns, name, unique_options_of(on_conflict))
 
 
 def _virtual_tables(virtual: dict[str, str], triggers: dict[str, dict[str, Trigger]]) -> dict[str, Table]:
     return {
         name: Table(
             name=name,
-            options=TableOptions(virtual=virtual_module(sql)),
+            options=table_options_of(virtual=virtual_module(sql)),
             triggers=triggers.pop(fold(name), {}),
         )
         for name, sql in virtual.items()

@@ -15,12 +15,13 @@ from typing import Any, TypeVar
 
 from schemavet.dialects.sqlite.expressions import NO_COLUMNS, canonical_expression, fold, render
 from schemavet.dialects.sqlite.options import (
-    KeyOptions,
     TableOptions,
-    UniqueOptions,
     key_options,
+    key_options_of,
     table_options,
+    table_options_of,
     unique_options,
+    unique_options_of,
 )
 from schemavet.errors import SchemavetError
 from schemavet.model import (
@@ -188,7 +189,7 @@ def _table(table: Table, primary_keys: dict[str, tuple[str, ...]]) -> Table:
                 u,
                 columns=tuple(fold(c) for c in u.columns),
                 name=_name(u.name),
-                options=UniqueOptions(_conflict(unique_options(u).on_conflict)),
+                options=unique_options_of(_conflict(unique_options(u).on_conflict)),
             )
             for u in table.uniques
         ),
@@ -208,7 +209,7 @@ def _table(table: Table, primary_keys: dict[str, tuple[str, ...]]) -> Table:
 def _table_options(options: TableOptions) -> TableOptions:
     if not options.virtual:
         return options
-    return _with(options, virtual=canonical_expression(options.virtual))
+    return table_options_of(options.without_rowid, options.strict, canonical_expression(options.virtual))
 
 
 def _with(obj: _T, **values: Any) -> _T:
@@ -265,8 +266,8 @@ def _primary_key(table: Table) -> PrimaryKey | None:
             and declared is not None
             and " ".join(declared.type.upper().split()) == "INTEGER"
         )
-    normal = KeyOptions(options.autoincrement, rowid_alias, _conflict(options.on_conflict))
-    return _with(pk, columns=columns, name=_name(pk.name), options=normal if normal != options else options)
+    normal = key_options_of(options.autoincrement, rowid_alias, _conflict(options.on_conflict))
+    return _with(pk, columns=columns, name=_name(pk.name), options=normal)
 
 
 def _column_named(table: Table, name: str) -> Column | None:

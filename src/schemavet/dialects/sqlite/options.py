@@ -8,6 +8,7 @@ key: whether it is the rowid alias (``INTEGER PRIMARY KEY``; None in a spec mean
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from schemavet.dialects.base import OptionReader
@@ -49,6 +50,28 @@ class UniqueOptions(Options):
 _PLAIN_TABLE, _PLAIN_KEY, _PLAIN_UNIQUE = TableOptions(), KeyOptions(), UniqueOptions()
 
 
+# One object per distinct value: the spec's and the database's tables then hold the very same
+# options objects, and comparing two tables never has to look inside them.
+@cache
+def table_options_of(
+    without_rowid: bool = False, strict: bool = False, virtual: str | None = None
+) -> TableOptions:
+    """The (shared) table options with these values."""
+    return TableOptions(without_rowid, strict, virtual)
+
+
+@cache
+def key_options_of(autoincrement: bool, rowid_alias: bool | None, on_conflict: str | None) -> KeyOptions:
+    """The (shared) primary-key options with these values."""
+    return KeyOptions(autoincrement, rowid_alias, on_conflict)
+
+
+@cache
+def unique_options_of(on_conflict: str | None) -> UniqueOptions:
+    """The (shared) UNIQUE options with this conflict clause."""
+    return UniqueOptions(on_conflict)
+
+
 def table_options(table: Table) -> TableOptions:
     """The table's SQLite options (the plain ones when it has none)."""
     options = table.options
@@ -69,11 +92,13 @@ def unique_options(unique: Unique) -> UniqueOptions:
 
 def read_options(entries: dict[str, Any], read: OptionReader) -> TableOptions:
     """A spec table's ``without_rowid``, ``strict`` and ``virtual`` entries."""
+    if not entries.keys() & OPTION_KEYS:
+        return _PLAIN_TABLE_SHARED
     virtual = read("virtual", "text") if "virtual" in entries else None
-    return TableOptions(
-        without_rowid="without_rowid" in entries and bool(read("without_rowid", "flag")),
-        strict="strict" in entries and bool(read("strict", "flag")),
-        virtual=virtual,
+    return table_options_of(
+        "without_rowid" in entries and bool(read("without_rowid", "flag")),
+        "strict" in entries and bool(read("strict", "flag")),
+        virtual,
     )
 
 
@@ -84,3 +109,6 @@ def dump_options(options: Options | None) -> dict[str, Any]:
     if options.virtual is not None:
         return {"virtual": options.virtual}
     return {"without_rowid": options.without_rowid or None, "strict": options.strict or None}
+
+
+_PLAIN_TABLE_SHARED = table_options_of()
