@@ -1,35 +1,81 @@
-"""Shared fixtures: the Samsara database built once from its migrations, copied per test."""
+"""Shared fixtures: the recruiting fixture schema built once from its migrations and copied per
+test, and ``dialect``, one test's databases on each engine schemavet can inspect here.
+
+The recruiting fixture (tests/fixtures/recruiting) is a frozen copy of the Samsara app's
+migrations and spec: the tool's tests read it, never the app, whose own tests are in
+tests/apps/samsara.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
-import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from schemavet.migrations.runner import apply_all
+from schemavet.dialects import registry
+from tests.databases import Databases, Engines, run_sql
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMSARA_MIGRATIONS = ROOT / "migrations" / "samsara"
-SAMSARA_SPEC = ROOT / "schema" / "samsara.yaml"
+RECRUITING = Path(__file__).parent / "fixtures" / "recruiting"
+RECRUITING_MIGRATIONS = RECRUITING / "migrations"
+RECRUITING_SPEC = RECRUITING / "spec.yaml"
 
 
 @pytest.fixture(scope="session")
-def samsara_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The Samsara schema built by yoyo from migrations/samsara, once per session."""
-    path = tmp_path_factory.mktemp("samsara") / "samsara.db"
-    apply_all(f"sqlite:///{path}", str(SAMSARA_MIGRATIONS))
-    return path
+def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engines]:
+    """The session's engines, each set up when a test first asks for it (a server only then)."""
+    with contextlib.ExitStack() as stack:
+        yield Engines(stack, tmp_path_factory.mktemp("engines"))
+
+
+@pytest.fixture(params=registry.names())
+def dialect(request: pytest.FixtureRequest, engines: Engines, tmp_path: Path) -> Iterator[Databases]:
+    """One test's databases on an engine (``dialect.make_db(sql).url``): every registered dialect,
+    or the ones a test names with :func:`by_dialect`. An engine that cannot be used here (no
+    inspector yet, no server) skips the test with the reason."""
+    engine = engines.get(request.param)
+    if engine is None:
+        pytest.skip(f'{request.param}: the tests have no way to make "{request.param}" databases')
+    reason = engine.unavailable()
+    if reason is not None:
+        pytest.skip(f"{request.param}: {reason}")
+    databases = engine.databases(tmp_path)
+    yield databases
+    databases.close()
+
+
+def case_dialects(case: dict[str, Any]) -> tuple[str, ...]:
+    """The dialects a case names with ``dialect:`` (one name or a list; the default when none)."""
+    named = case.get("dialect", registry.default_name())
+    return tuple(registry.get(name).name for name in ([named] if isinstance(named, str) else named))
+
+
+def by_dialect(cases: list[dict[str, Any]]) -> list[Any]:
+    """``(case, dialect)`` parameters: each case once per dialect it names, for a test
+    parametrized with ``indirect=["dialect"]`` (its ``dialect`` fixture is then that one)."""
+    return [
+        pytest.param(case, name, id=f"{case['name']}-{name}")
+        for case in cases
+        for name in case_dialects(case)
+    ]
+
+
+@pytest.fixture(scope="session")
+def recruiting_template(engines: Engines) -> Path:
+    """The recruiting schema built by yoyo from the fixture's migrations, once per session."""
+    return engines.sqlite.template(RECRUITING_MIGRATIONS)
 
 
 @pytest.fixture
-def samsara_db(samsara_template: Path, tmp_path: Path) -> Path:
-    """A private copy of the migrated Samsara database."""
-    path = tmp_path / "samsara.db"
-    shutil.copyfile(samsara_template, path)
+def recruiting_db(recruiting_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the migrated recruiting database."""
+    path = tmp_path / "recruiting.db"
+    shutil.copyfile(recruiting_template, path)
     return path
 
 
@@ -43,16 +89,6 @@ def make_db(tmp_path: Path) -> Callable[[str, str], Path]:
         return path
 
     return make
-
-
-def run_sql(path: Path, sql: str) -> None:
-    """Run a script in autocommit mode with foreign keys off, as a table rebuild needs."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        conn.execute("PRAGMA foreign_keys = OFF")
-        conn.executescript(sql)
-    finally:
-        conn.close()
 
 
 def digest(path: Path) -> str:

@@ -1,4 +1,5 @@
-"""``adopt``: a legacy Samsara database (user_version 4, built by the app's own code) moves to yoyo."""
+"""``adopt``: a legacy database of the recruiting fixture (user_version 4, built by the Samsara app's
+own pre-yoyo code, tests/fixtures/recruiting/legacy.py) moves to yoyo."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from click.testing import CliRunner
 
 from schemavet import AdoptionRefused, adopt, verify
 from schemavet.cli import main
-from tests.conftest import SAMSARA_MIGRATIONS, SAMSARA_SPEC, digest, run_sql
-from tests.samsara_legacy import init_database
+from tests.conftest import RECRUITING_MIGRATIONS, RECRUITING_SPEC, digest, run_sql
+from tests.fixtures.recruiting.legacy import init_database
 
 # What the app's users had in their databases before projects existed (version 0) ...
 _BEFORE_PROJECTS = """
@@ -77,9 +78,9 @@ def _with_foreign_keys(path: Path, sql: str) -> None:
         conn.close()
 
 
-def legacy_samsara(directory: Path, last_version: int = 4) -> Path:
+def legacy_recruiting(directory: Path, last_version: int = 4) -> Path:
     """A user's database: started at version 0, used, upgraded by the app to ``last_version``, used."""
-    path = directory / "samsara.db"
+    path = directory / "recruiting.db"
     init_database(path, last_version=0)
     _with_foreign_keys(path, _BEFORE_PROJECTS)
     init_database(path, last_version=last_version)
@@ -112,7 +113,7 @@ def _applied(path: Path) -> list[str]:
 
 
 def test_the_legacy_database_is_what_the_app_built(tmp_path: Path) -> None:
-    path = legacy_samsara(tmp_path)
+    path = legacy_recruiting(tmp_path)
     rows = _rows(path)
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone() == (4,)
     # the app's version-1 block put the CVs and JDs of version 0 into the Default Project
@@ -124,9 +125,11 @@ def test_the_legacy_database_is_what_the_app_built(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("apply_with", ["schemavet", "yoyo"])
 def test_adopt_then_apply_version_5_keeps_every_row(tmp_path: Path, apply_with: str) -> None:
-    path = legacy_samsara(tmp_path)
+    path = legacy_recruiting(tmp_path)
     before = _rows(path)
-    code, out, err = _run("adopt", "--db", path, "--migrations", SAMSARA_MIGRATIONS, "--spec", SAMSARA_SPEC)
+    code, out, err = _run(
+        "adopt", "--db", path, "--migrations", RECRUITING_MIGRATIONS, "--spec", RECRUITING_SPEC
+    )
     assert code == 0, out + err
     assert "at user_version 4: marked 5 migrations applied" in out and "pending: 0005.outreach" in out
     assert _applied(path) == [
@@ -140,7 +143,7 @@ def test_adopt_then_apply_version_5_keeps_every_row(tmp_path: Path, apply_with: 
     # the app's own code ran those five, not these files: no content hash vouches for them
     assert _recorded_hashes(path) == []
     if apply_with == "schemavet":
-        code, out, err = _run("apply", "--db", path, "--migrations", SAMSARA_MIGRATIONS)
+        code, out, err = _run("apply", "--db", path, "--migrations", RECRUITING_MIGRATIONS)
         assert code == 0, err
         assert out.strip().endswith(": 0005.outreach, 0006.cv-queue-order")
         assert _recorded_hashes(path) == ["0005.outreach", "0006.cv-queue-order"]
@@ -149,7 +152,7 @@ def test_adopt_then_apply_version_5_keeps_every_row(tmp_path: Path, apply_with: 
 
         backend = get_backend(f"sqlite:///{path}")
         with backend.lock():
-            backend.apply_migrations(backend.to_apply(read_migrations(str(SAMSARA_MIGRATIONS))))
+            backend.apply_migrations(backend.to_apply(read_migrations(str(RECRUITING_MIGRATIONS))))
         backend.connection.close()
     after = _rows(path)
     for table, rows in before.items():
@@ -163,7 +166,7 @@ def test_adopt_then_apply_version_5_keeps_every_row(tmp_path: Path, apply_with: 
         "provider_credentials",
         "ats_mappings",
     }
-    report = verify(str(path), SAMSARA_SPEC, SAMSARA_MIGRATIONS)
+    report = verify(str(path), RECRUITING_SPEC, RECRUITING_MIGRATIONS)
     assert report.ok, [f.message for f in report.findings]
     assert len(_applied(path)) == 7
 
@@ -191,10 +194,10 @@ _DRIFTS = {
 
 @pytest.mark.parametrize("drift", sorted(_DRIFTS))
 def test_adopting_a_drifted_database_is_refused_with_its_findings(tmp_path: Path, drift: str) -> None:
-    path = legacy_samsara(tmp_path)
+    path = legacy_recruiting(tmp_path)
     run_sql(path, _DRIFTS[drift])
     bytes_before = digest(path)
-    code, out, err = _run("adopt", "--db", path, "--migrations", SAMSARA_MIGRATIONS)
+    code, out, err = _run("adopt", "--db", path, "--migrations", RECRUITING_MIGRATIONS)
     assert code == 2
     assert "Refusing to adopt" in err and "nothing was marked" in err and len(err.strip().splitlines()) == 1
     expected = {
@@ -208,10 +211,10 @@ def test_adopting_a_drifted_database_is_refused_with_its_findings(tmp_path: Path
 
 
 def test_a_version_the_database_claims_but_does_not_have_is_refused(tmp_path: Path) -> None:
-    path = legacy_samsara(tmp_path, last_version=3)
+    path = legacy_recruiting(tmp_path, last_version=3)
     run_sql(path, "PRAGMA user_version = 4")
     with pytest.raises(AdoptionRefused) as raised:
-        adopt(str(path), SAMSARA_MIGRATIONS)
+        adopt(str(path), RECRUITING_MIGRATIONS)
     report = raised.value.report
     assert [f.message for f in report.findings] == [
         'Column "job_descriptions.matching_metadata_json" is missing from the database'
@@ -219,41 +222,41 @@ def test_a_version_the_database_claims_but_does_not_have_is_refused(tmp_path: Pa
 
 
 def test_refusal_as_json(tmp_path: Path) -> None:
-    path = legacy_samsara(tmp_path)
+    path = legacy_recruiting(tmp_path)
     run_sql(path, "DROP INDEX idx_cvs_status;")
-    code, out, _ = _run("adopt", "--db", path, "--migrations", SAMSARA_MIGRATIONS, "--format", "json")
+    code, out, _ = _run("adopt", "--db", path, "--migrations", RECRUITING_MIGRATIONS, "--format", "json")
     assert code == 2
     assert json.loads(out)["findings"][0]["object"] == "cvs.idx_cvs_status"
 
 
 def test_a_database_yoyo_already_manages_is_refused(tmp_path: Path) -> None:
-    path = legacy_samsara(tmp_path)
-    assert _run("adopt", "--db", path, "--migrations", SAMSARA_MIGRATIONS)[0] == 0
-    code, _, err = _run("adopt", "--db", path, "--migrations", SAMSARA_MIGRATIONS)
+    path = legacy_recruiting(tmp_path)
+    assert _run("adopt", "--db", path, "--migrations", RECRUITING_MIGRATIONS)[0] == 0
+    code, _, err = _run("adopt", "--db", path, "--migrations", RECRUITING_MIGRATIONS)
     assert code == 2
     assert "already has yoyo bookkeeping" in err
 
 
 def test_a_user_version_beyond_the_migrations_is_refused(tmp_path: Path) -> None:
-    path = legacy_samsara(tmp_path)
+    path = legacy_recruiting(tmp_path)
     run_sql(path, "PRAGMA user_version = 9")
-    code, _, err = _run("adopt", "--db", path, "--migrations", SAMSARA_MIGRATIONS)
+    code, _, err = _run("adopt", "--db", path, "--migrations", RECRUITING_MIGRATIONS)
     assert code == 2
     assert "user_version 9 is beyond the last version the migrations reach (5)" in err
 
 
 def test_apply_refuses_a_database_that_was_not_adopted(tmp_path: Path) -> None:
-    path = legacy_samsara(tmp_path)
+    path = legacy_recruiting(tmp_path)
     bytes_before = digest(path)
-    code, _, err = _run("apply", "--db", path, "--migrations", SAMSARA_MIGRATIONS)
+    code, _, err = _run("apply", "--db", path, "--migrations", RECRUITING_MIGRATIONS)
     assert code == 2
     assert 'run "schemavet adopt" first' in err
     assert digest(path) == bytes_before
 
 
 def test_adoption_as_json(tmp_path: Path) -> None:
-    path = legacy_samsara(tmp_path)
-    code, out, _ = _run("adopt", "--db", path, "--migrations", SAMSARA_MIGRATIONS, "--format", "json")
+    path = legacy_recruiting(tmp_path)
+    code, out, _ = _run("adopt", "--db", path, "--migrations", RECRUITING_MIGRATIONS, "--format", "json")
     assert code == 0
     document = json.loads(out)
     assert document["user_version"] == 4 and document["pending"] == ["0005.outreach", "0006.cv-queue-order"]
@@ -261,11 +264,11 @@ def test_adoption_as_json(tmp_path: Path) -> None:
 
 
 def test_a_spec_the_migrations_do_not_build_refuses_the_adoption(tmp_path: Path) -> None:
-    path = legacy_samsara(tmp_path)
+    path = legacy_recruiting(tmp_path)
     spec = tmp_path / "spec.yaml"
-    spec.write_text(SAMSARA_SPEC.read_text().replace("      error_message: TEXT\n", "", 1))
+    spec.write_text(RECRUITING_SPEC.read_text().replace("      error_message: TEXT\n", "", 1))
     bytes_before = digest(path)
-    code, out, err = _run("adopt", "--db", path, "--migrations", SAMSARA_MIGRATIONS, "--spec", spec)
+    code, out, err = _run("adopt", "--db", path, "--migrations", RECRUITING_MIGRATIONS, "--spec", spec)
     assert code == 2
     assert 'Column "cvs.error_message" is in the database but not in the spec' in out
     assert "do not build the spec" in err
@@ -314,7 +317,7 @@ def test_a_schema_changed_during_the_adoption_leaves_the_file_as_it_was(
     """The schema changes after the check and before the marking: refused, not a byte written."""
     import schemavet.commands.adopt as adoption
 
-    path = legacy_samsara(tmp_path)
+    path = legacy_recruiting(tmp_path)
     checked = adoption._refuse_drift
     seen: list[str] = []
 
@@ -324,15 +327,15 @@ def test_a_schema_changed_during_the_adoption_leaves_the_file_as_it_was(
         seen.append(digest(path))
 
     monkeypatch.setattr(adoption, "_refuse_drift", check_then_change)
-    code, _, err = _run("adopt", "--db", path, "--migrations", SAMSARA_MIGRATIONS)
+    code, _, err = _run("adopt", "--db", path, "--migrations", RECRUITING_MIGRATIONS)
     assert code == 2 and "changed while it was being adopted; nothing was marked" in err, err
     assert digest(path) == seen[0]  # not even yoyo's lock table or a lock row
     assert not {t for t in _tables(path) if "yoyo" in t}
-    code, _, err = _run("apply", "--db", path, "--migrations", SAMSARA_MIGRATIONS)
+    code, _, err = _run("apply", "--db", path, "--migrations", RECRUITING_MIGRATIONS)
     assert code == 2 and 'run "schemavet adopt" first' in err  # still a legacy database
     monkeypatch.undo()
     run_sql(path, "DROP INDEX idx_added_meanwhile;")
-    code, out, err = _run("adopt", "--db", path, "--migrations", SAMSARA_MIGRATIONS)
+    code, out, err = _run("adopt", "--db", path, "--migrations", RECRUITING_MIGRATIONS)
     assert code == 0, err
     assert len(_applied(path)) == 5
 
@@ -341,27 +344,27 @@ def test_yoyo_tables_without_applied_migrations_are_not_an_adoption(tmp_path: Pa
     """Only rows in _yoyo_migration say a database was adopted; an empty yoyo_lock does not."""
     from schemavet.migrations.bookkeeping import open_backend
 
-    path = legacy_samsara(tmp_path)
+    path = legacy_recruiting(tmp_path)
     open_backend(f"sqlite:///{path}").connection.close()  # what any yoyo command leaves: yoyo_lock
     assert "yoyo_lock" in _tables(path)
     before = digest(path)
-    code, _, err = _run("apply", "--db", path, "--migrations", SAMSARA_MIGRATIONS)
+    code, _, err = _run("apply", "--db", path, "--migrations", RECRUITING_MIGRATIONS)
     assert code == 2 and 'run "schemavet adopt" first' in err
     assert digest(path) == before
-    code, out, err = _run("adopt", "--db", path, "--migrations", SAMSARA_MIGRATIONS)
+    code, out, err = _run("adopt", "--db", path, "--migrations", RECRUITING_MIGRATIONS)
     assert code == 0, err
     assert len(_applied(path)) == 5
-    code, _, err = _run("adopt", "--db", path, "--migrations", SAMSARA_MIGRATIONS)
+    code, _, err = _run("adopt", "--db", path, "--migrations", RECRUITING_MIGRATIONS)
     assert code == 2 and "already has yoyo bookkeeping: 5 migrations recorded in _yoyo_migration" in err
 
 
 def test_a_database_a_yoyo_process_holds_the_lock_of_is_not_adopted(tmp_path: Path) -> None:
     from tests.test_apply import _stale_lock
 
-    path = legacy_samsara(tmp_path)
+    path = legacy_recruiting(tmp_path)
     _stale_lock(path, pid=777)
     before = digest(path)
-    code, _, err = _run("adopt", "--db", path, "--migrations", SAMSARA_MIGRATIONS)
+    code, _, err = _run("adopt", "--db", path, "--migrations", RECRUITING_MIGRATIONS)
     assert code == 2
     assert (
         "is locked by yoyo (yoyo_lock holds the lock of process 777, taken at 2025-01-02 03:04:05); " in err

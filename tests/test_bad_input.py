@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from schemavet.cli import main
-from tests.conftest import SAMSARA_SPEC, digest
+from tests.conftest import RECRUITING_SPEC, digest
 
 
-def _verify(db: str, spec: Path | str = SAMSARA_SPEC, *extra: str) -> tuple[int, str, str]:
+def _verify(db: str, spec: Path | str = RECRUITING_SPEC, *extra: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, ["verify", "--db", db, "--spec", str(spec), *extra])
     return result.exit_code, result.stdout, result.stderr
 
@@ -64,8 +64,8 @@ def test_locked_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert "locked" in _one_sentence(err)
 
 
-def test_missing_spec(samsara_db: Path, tmp_path: Path) -> None:
-    code, _, err = _verify(str(samsara_db), tmp_path / "nope.yaml")
+def test_missing_spec(recruiting_db: Path, tmp_path: Path) -> None:
+    code, _, err = _verify(str(recruiting_db), tmp_path / "nope.yaml")
     assert code == 2
     assert "nope.yaml" in _one_sentence(err) and "does not exist" in err
 
@@ -115,11 +115,11 @@ def test_missing_spec(samsara_db: Path, tmp_path: Path) -> None:
     ],
 )
 def test_malformed_spec_names_its_line(
-    samsara_db: Path, tmp_path: Path, text: str, needle: str, line: int
+    recruiting_db: Path, tmp_path: Path, text: str, needle: str, line: int
 ) -> None:
     spec = tmp_path / "bad.yaml"
     spec.write_text(text)
-    code, _, err = _verify(str(samsara_db), spec)
+    code, _, err = _verify(str(recruiting_db), spec)
     assert code == 2
     sentence = _one_sentence(err)
     assert needle in sentence
@@ -132,13 +132,13 @@ def test_unknown_url_scheme(tmp_path: Path) -> None:
     assert 'Unknown database URL scheme "mysql"' in _one_sentence(err)
 
 
-def test_verify_never_writes(samsara_db: Path) -> None:
-    before = digest(samsara_db)
-    siblings = sorted(p.name for p in samsara_db.parent.iterdir())
-    code, _, _ = _verify(str(samsara_db))
+def test_verify_never_writes(recruiting_db: Path) -> None:
+    before = digest(recruiting_db)
+    siblings = sorted(p.name for p in recruiting_db.parent.iterdir())
+    code, _, _ = _verify(str(recruiting_db))
     assert code == 0
-    assert digest(samsara_db) == before
-    assert sorted(p.name for p in samsara_db.parent.iterdir()) == siblings
+    assert digest(recruiting_db) == before
+    assert sorted(p.name for p in recruiting_db.parent.iterdir()) == siblings
 
 
 def test_verify_leaves_a_wal_database_and_its_directory_alone(make_db, tmp_path: Path) -> None:
@@ -158,52 +158,54 @@ def test_usage_error_exits_2() -> None:
     assert "--spec" in result.output
 
 
-def test_deeply_nested_yaml_is_refused(samsara_db: Path, tmp_path: Path) -> None:
+def test_deeply_nested_yaml_is_refused(recruiting_db: Path, tmp_path: Path) -> None:
     spec = tmp_path / "deep.yaml"
     spec.write_text("tables: " + "[" * 50000 + "]" * 50000)
-    code, _, err = _verify(str(samsara_db), spec)
+    code, _, err = _verify(str(recruiting_db), spec)
     assert code == 2
     assert "nested more than" in _one_sentence(err)
 
 
-def test_spec_that_is_not_utf8(samsara_db: Path, tmp_path: Path) -> None:
+def test_spec_that_is_not_utf8(recruiting_db: Path, tmp_path: Path) -> None:
     spec = tmp_path / "latin1.yaml"
     spec.write_bytes(b"description: caf\xe9\ntables: {}\n")
-    code, _, err = _verify(str(samsara_db), spec)
+    code, _, err = _verify(str(recruiting_db), spec)
     assert code == 2
     assert "Malformed YAML" in _one_sentence(err)
 
 
-def test_snapshot_refuses_to_overwrite_the_database(samsara_db: Path) -> None:
-    before = digest(samsara_db)
-    result = CliRunner().invoke(main, ["snapshot", "--db", f"sqlite:///{samsara_db}", "-o", str(samsara_db)])
+def test_snapshot_refuses_to_overwrite_the_database(recruiting_db: Path) -> None:
+    before = digest(recruiting_db)
+    result = CliRunner().invoke(
+        main, ["snapshot", "--db", f"sqlite:///{recruiting_db}", "-o", str(recruiting_db)]
+    )
     assert result.exit_code == 2
     assert "Refusing" in _one_sentence(result.stderr)
-    assert digest(samsara_db) == before
+    assert digest(recruiting_db) == before
 
 
-def test_snapshot_into_a_missing_directory(samsara_db: Path, tmp_path: Path) -> None:
+def test_snapshot_into_a_missing_directory(recruiting_db: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(
-        main, ["snapshot", "--db", str(samsara_db), "-o", str(tmp_path / "no" / "x.yaml")]
+        main, ["snapshot", "--db", str(recruiting_db), "-o", str(tmp_path / "no" / "x.yaml")]
     )
     assert result.exit_code == 2
     assert "Cannot write" in _one_sentence(result.stderr)
 
 
-def test_unreadable_database(samsara_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreadable_database(recruiting_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def deny(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr("schemavet.dialects.sqlite.connect.open", deny, raising=False)
-    code, _, err = _verify(str(samsara_db))
+    code, _, err = _verify(str(recruiting_db))
     assert code == 2
     assert "Permission denied" in _one_sentence(err)
 
 
-def test_spec_names_that_differ_only_in_case(samsara_db: Path, tmp_path: Path) -> None:
+def test_spec_names_that_differ_only_in_case(recruiting_db: Path, tmp_path: Path) -> None:
     spec = tmp_path / "case.yaml"
     spec.write_text("tables:\n  t:\n    columns:\n      b: TEXT NOT NULL\n      B: TEXT\n")
-    code, _, err = _verify(str(samsara_db), spec)
+    code, _, err = _verify(str(recruiting_db), spec)
     assert code == 2
     assert 'names "b" and "B" differ only in case' in _one_sentence(err)
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from schemavet import check
 from schemavet.cli import main
-from tests.conftest import ROOT, SAMSARA_MIGRATIONS, SAMSARA_SPEC
+from tests.conftest import RECRUITING_MIGRATIONS, RECRUITING_SPEC
 
 
 def _run(*args: str) -> tuple[int, str, str]:
@@ -27,18 +27,23 @@ def _migrations(tmp_path: Path, files: dict[str, str]) -> Path:
     return directory
 
 
-def test_samsara_passes() -> None:
-    report = check(SAMSARA_MIGRATIONS, SAMSARA_SPEC)
+def test_recruiting_passes() -> None:
+    report = check(RECRUITING_MIGRATIONS, RECRUITING_SPEC)
     assert report.ok, [f.message for f in report.findings]
 
 
-def test_configured_apps_from_pyproject(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT / "schema")  # found by walking up to the project's pyproject.toml
+def test_configured_apps_from_pyproject(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.schemavet.apps.recruiting]\n"
+        f'migrations = "{RECRUITING_MIGRATIONS}"\nspec = "{RECRUITING_SPEC}"\n'
+    )
+    (tmp_path / "schema").mkdir()
+    monkeypatch.chdir(tmp_path / "schema")  # found by walking up to the project's pyproject.toml
     code, out, _ = _run("check", "--format", "json")
     assert code == 0, out
     document = json.loads(out)
     assert document["ok"] is True
-    assert [r["app"] for r in document["reports"]] == ["samsara"]
+    assert [r["app"] for r in document["reports"]] == ["recruiting"]
 
 
 def test_spec_that_the_migrations_do_not_build(tmp_path: Path) -> None:
@@ -67,13 +72,13 @@ def test_failing_migration_is_named(tmp_path: Path) -> None:
 
 
 def test_missing_migrations_directory(tmp_path: Path) -> None:
-    code, _, err = _run("check", "--migrations", str(tmp_path / "nope"), "--spec", str(SAMSARA_SPEC))
+    code, _, err = _run("check", "--migrations", str(tmp_path / "nope"), "--spec", str(RECRUITING_SPEC))
     assert code == 2
     assert "does not exist" in err
 
 
 def test_migrations_without_spec_is_a_usage_error() -> None:
-    code, _, err = _run("check", "--migrations", str(SAMSARA_MIGRATIONS))
+    code, _, err = _run("check", "--migrations", str(RECRUITING_MIGRATIONS))
     assert code == 2
     assert "go together" in err
 
@@ -91,7 +96,7 @@ def test_scratch_database_is_removed(tmp_path: Path, monkeypatch: pytest.MonkeyP
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", None)
-    check(SAMSARA_MIGRATIONS, SAMSARA_SPEC)
+    check(RECRUITING_MIGRATIONS, RECRUITING_SPEC)
     assert os.listdir(tmp_path) == []
 
 

@@ -11,29 +11,29 @@ import pytest
 from click.testing import CliRunner
 
 from schemavet.cli import main
-from tests.conftest import SAMSARA_SPEC
+from tests.conftest import RECRUITING_MIGRATIONS, RECRUITING_SPEC
 
 DROPPED = "idx_cvs_status"
 
 
 def _spec_line(name: str) -> int:
-    """The line of schema/samsara.yaml that declares ``name``."""
-    lines = SAMSARA_SPEC.read_text().splitlines()
+    """The line of the recruiting spec that declares ``name``."""
+    lines = RECRUITING_SPEC.read_text().splitlines()
     return next(i for i, line in enumerate(lines, 1) if line.strip().startswith(name + ":"))
 
 
 @pytest.fixture
-def drifted(samsara_db: Path) -> Path:
-    conn = sqlite3.connect(samsara_db)
+def drifted(recruiting_db: Path) -> Path:
+    conn = sqlite3.connect(recruiting_db)
     conn.execute(f"DROP INDEX {DROPPED}")
     conn.commit()
     conn.close()
-    return samsara_db
+    return recruiting_db
 
 
 def _verify(db: Path, fmt: str) -> tuple[int, str]:
     result = CliRunner().invoke(
-        main, ["verify", "--db", str(db), "--spec", str(SAMSARA_SPEC), "--format", fmt]
+        main, ["verify", "--db", str(db), "--spec", str(RECRUITING_SPEC), "--format", fmt]
     )
     return result.exit_code, result.stdout
 
@@ -42,7 +42,7 @@ def test_github_annotation_points_at_the_spec_line(drifted: Path) -> None:
     code, out = _verify(drifted, "github")
     assert code == 1
     assert out.splitlines() == [
-        f"::error file={SAMSARA_SPEC},line={_spec_line(DROPPED)},title=verify/missing::"
+        f"::error file={RECRUITING_SPEC},line={_spec_line(DROPPED)},title=verify/missing::"
         f'Index "cvs.{DROPPED}" is missing from the database%0A'
         "Create it in a migration, or remove it from the spec"
     ]
@@ -57,19 +57,20 @@ def test_sarif_result_points_at_the_spec_line(drifted: Path) -> None:
     assert rules[result["ruleIndex"]]["id"] == result["ruleId"] == "verify/missing"
     assert rules[result["ruleIndex"]]["shortDescription"]["text"].startswith("An object the spec declares")
     location = result["locations"][0]["physicalLocation"]
-    assert location["artifactLocation"]["uri"].endswith("schema/samsara.yaml")
+    assert location["artifactLocation"]["uri"].endswith("fixtures/recruiting/spec.yaml")
     assert location["region"] == {"startLine": _spec_line(DROPPED)}
 
 
-def test_clean_database_gives_no_annotations(samsara_db: Path) -> None:
-    code, out = _verify(samsara_db, "github")
+def test_clean_database_gives_no_annotations(recruiting_db: Path) -> None:
+    code, out = _verify(recruiting_db, "github")
     assert (code, out) == (0, "")
-    code, out = _verify(samsara_db, "sarif")
+    code, out = _verify(recruiting_db, "sarif")
     assert code == 0 and json.loads(out)["runs"][0]["results"] == []
 
 
 def test_check_speaks_sarif_too() -> None:
-    result = CliRunner().invoke(main, ["check", "--format", "sarif"])
+    app = ["--migrations", str(RECRUITING_MIGRATIONS), "--spec", str(RECRUITING_SPEC)]
+    result = CliRunner().invoke(main, ["check", *app, "--format", "sarif"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["runs"][0]["results"] == []
 

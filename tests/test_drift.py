@@ -1,4 +1,5 @@
-"""Every drift in cases/drift.yaml is reported, exactly, with exit code 1 from the CLI."""
+"""Every drift in cases/drift.yaml is reported, exactly, with exit code 1 from the CLI, on each
+dialect the case names (``dialect:``; SQLite when it names none)."""
 
 from __future__ import annotations
 
@@ -11,33 +12,33 @@ from click.testing import CliRunner
 
 import schemavet
 from schemavet.cli import main
-from tests.conftest import SAMSARA_SPEC, run_sql
+from tests.conftest import RECRUITING_MIGRATIONS, RECRUITING_SPEC, by_dialect
+from tests.databases import Database, Databases
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "drift.yaml").read_text())
 _COMPARED = ("kind", "object_type", "object", "attribute", "expected", "actual")
 
 
-def _build(case: dict[str, Any], samsara_db: Path, tmp_path: Path) -> tuple[Path, Path]:
+def _build(case: dict[str, Any], dialect: Databases, tmp_path: Path) -> tuple[Database, Path]:
     """The case's database before its drift, and the spec it matches."""
-    if case.get("base") == "samsara":
-        return samsara_db, SAMSARA_SPEC
-    db, spec = tmp_path / "case.db", tmp_path / "case.yaml"
-    run_sql(db, case["schema"])
+    if case.get("base") == "recruiting":
+        return dialect.migrated(RECRUITING_MIGRATIONS), RECRUITING_SPEC
+    spec = tmp_path / "case.yaml"
     spec.write_text(case["spec"])
-    return db, spec
+    return dialect.make_db(case["schema"]), spec
 
 
 def _shape(finding: dict[str, Any]) -> dict[str, Any]:
     return {key: finding.get(key) for key in _COMPARED if key in finding or finding["kind"] == "changed"}
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
-def test_drift_is_reported(case: dict[str, Any], samsara_db: Path, tmp_path: Path) -> None:
-    db, spec = _build(case, samsara_db, tmp_path)
-    assert schemavet.verify(str(db), spec).ok, "the case's database must match before its drift"
-    run_sql(db, case["drift"])
+@pytest.mark.parametrize(("case", "dialect"), by_dialect(CASES), indirect=["dialect"])
+def test_drift_is_reported(case: dict[str, Any], dialect: Databases, tmp_path: Path) -> None:
+    db, spec = _build(case, dialect, tmp_path)
+    assert schemavet.verify(db.url, spec).ok, "the case's database must match before its drift"
+    db.run(case["drift"])
 
-    report = schemavet.verify(str(db), spec)
+    report = schemavet.verify(db.url, spec)
 
     found = [
         _shape(
@@ -54,14 +55,14 @@ def test_drift_is_reported(case: dict[str, Any], samsara_db: Path, tmp_path: Pat
     assert all(f.line for f in report.findings if f.kind in ("missing", "changed", "policy"))
 
 
-@pytest.mark.parametrize("case", CASES[:3], ids=[c["name"] for c in CASES[:3]])
+@pytest.mark.parametrize(("case", "dialect"), by_dialect(CASES[:3]), indirect=["dialect"])
 def test_cli_exit_code_is_1_and_names_the_object(
-    case: dict[str, Any], samsara_db: Path, tmp_path: Path
+    case: dict[str, Any], dialect: Databases, tmp_path: Path
 ) -> None:
-    db, spec = _build(case, samsara_db, tmp_path)
-    run_sql(db, case["drift"])
+    db, spec = _build(case, dialect, tmp_path)
+    db.run(case["drift"])
 
-    result = CliRunner().invoke(main, ["verify", "--db", f"sqlite:///{db}", "--spec", str(spec)])
+    result = CliRunner().invoke(main, ["verify", "--db", db.url, "--spec", str(spec)])
 
     assert result.exit_code == 1, result.output
     assert f'"{case["findings"][0]["object"]}"' in result.output

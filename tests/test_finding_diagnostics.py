@@ -18,11 +18,11 @@ from schemavet.compare.findings import (
     Finding,
 )
 from schemavet.diagnostics import ERROR, Diagnostic
-from tests.conftest import SAMSARA_SPEC, run_sql
+from tests.conftest import RECRUITING_SPEC, run_sql
 
-SPEC_LINES = SAMSARA_SPEC.read_text().splitlines()
+SPEC_LINES = RECRUITING_SPEC.read_text().splitlines()
 
-# drift run on the Samsara database -> (code, message, the word the spec line declares or None)
+# drift run on the recruiting database -> (code, message, the word the spec line declares or None)
 CASES = [
     (
         "DROP INDEX idx_cvs_status;",
@@ -53,21 +53,21 @@ CASES = [
 
 @pytest.mark.parametrize("drift, code, message, declared", CASES, ids=[c[1] + " " + c[0] for c in CASES])
 def test_verify_findings_as_diagnostics(
-    drift: str, code: str, message: str, declared: str | None, samsara_db: Path
+    drift: str, code: str, message: str, declared: str | None, recruiting_db: Path
 ) -> None:
-    run_sql(samsara_db, drift)
-    report = schemavet.verify(str(samsara_db), SAMSARA_SPEC)
+    run_sql(recruiting_db, drift)
+    report = schemavet.verify(str(recruiting_db), RECRUITING_SPEC)
     diagnostics = [f.as_diagnostic(report.spec_path) for f in report.findings]
     found = [d for d in diagnostics if d.code == code and d.message.startswith(message)]
     assert len(found) == 1, diagnostics
     (diagnostic,) = found
-    assert diagnostic.path == str(SAMSARA_SPEC) and diagnostic.severity == ERROR
+    assert diagnostic.path == str(RECRUITING_SPEC) and diagnostic.severity == ERROR
     assert diagnostic.column is None
     if declared is None:
-        assert diagnostic.line is None and diagnostic.location == str(SAMSARA_SPEC)
+        assert diagnostic.line is None and diagnostic.location == str(RECRUITING_SPEC)
     else:
         assert diagnostic.line is not None and declared in SPEC_LINES[diagnostic.line - 1]
-        assert diagnostic.location == f"{SAMSARA_SPEC}:{diagnostic.line}"
+        assert diagnostic.location == f"{RECRUITING_SPEC}:{diagnostic.line}"
 
 
 def test_changed_finding_diagnostic() -> None:

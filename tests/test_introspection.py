@@ -9,7 +9,7 @@ import pytest
 import schemavet
 from schemavet.dialects.sqlite.normalize import normalize_sqlite
 from schemavet.dialects.sqlite.options import key_options, table_options, unique_options
-from tests.conftest import SAMSARA_SPEC
+from tests.conftest import RECRUITING_SPEC
 
 CASES = Path(__file__).parent / "cases"
 KITCHEN_SINK = (CASES / "kitchen_sink.sql").read_text()
@@ -37,15 +37,15 @@ def test_hostile_schema_round_trip(make_db, tmp_path: Path) -> None:
     assert report.ok, [f.message for f in report.findings]
 
 
-def test_samsara_round_trip(samsara_db: Path, tmp_path: Path) -> None:
-    report = _round_trip(samsara_db, tmp_path)
+def test_recruiting_round_trip(recruiting_db: Path, tmp_path: Path) -> None:
+    report = _round_trip(recruiting_db, tmp_path)
     assert report.ok, [f.message for f in report.findings]
 
 
-def test_samsara_snapshot_equals_the_canonical_spec(samsara_db: Path, tmp_path: Path) -> None:
+def test_recruiting_snapshot_equals_the_canonical_spec(recruiting_db: Path, tmp_path: Path) -> None:
     spec = tmp_path / "snapshot.yaml"
-    spec.write_text(schemavet.snapshot(str(samsara_db)))
-    expected = normalize_sqlite(schemavet.load_spec(SAMSARA_SPEC).schema)
+    spec.write_text(schemavet.snapshot(str(recruiting_db)))
+    expected = normalize_sqlite(schemavet.load_spec(RECRUITING_SPEC).schema)
     assert normalize_sqlite(schemavet.load_spec(spec).schema) == expected
 
 
@@ -88,8 +88,8 @@ def test_views_and_triggers(sink: Path) -> None:
     assert ns.tables["child"].triggers["child_touch"].definition.startswith("AFTER UPDATE OF price")
 
 
-def test_yoyo_bookkeeping_is_ignored(samsara_db: Path) -> None:
-    assert not any("yoyo" in name for name in _main(samsara_db))
+def test_yoyo_bookkeeping_is_ignored(recruiting_db: Path) -> None:
+    assert not any("yoyo" in name for name in _main(recruiting_db))
 
 
 # Only the items of a column list holding a word that can say more than the PRAGMAs are

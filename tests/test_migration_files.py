@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from schemavet.cli import main
 from schemavet.commands.rollback_proof import prove_rollbacks
 from schemavet.migrations.sums import SUM_FILE, SumError, check_sum, compute_sum, read_sum, write_sum
-from tests.conftest import SAMSARA_MIGRATIONS, SAMSARA_SPEC
+from tests.conftest import RECRUITING_MIGRATIONS, RECRUITING_SPEC
 
 CASES = Path(__file__).parent / "cases"
 SUM_CASES = yaml.safe_load((CASES / "sums.yaml").read_text())
@@ -95,8 +95,8 @@ def test_two_branches_adding_migrations_conflict_on_the_total_line(tmp_path: Pat
 def test_yoyo_does_not_read_the_sum_file() -> None:
     from yoyo import read_migrations
 
-    assert (SAMSARA_MIGRATIONS / SUM_FILE).is_file()
-    ids = [m.id for m in read_migrations(str(SAMSARA_MIGRATIONS))]
+    assert (RECRUITING_MIGRATIONS / SUM_FILE).is_file()
+    ids = [m.id for m in read_migrations(str(RECRUITING_MIGRATIONS))]
     assert ids == [
         "0000.base",
         "0001.projects",
@@ -108,8 +108,8 @@ def test_yoyo_does_not_read_the_sum_file() -> None:
     ]
 
 
-def test_the_committed_samsara_sum_is_current() -> None:
-    assert check_sum(str(SAMSARA_MIGRATIONS)) == []
+def test_the_recruiting_sum_is_current() -> None:
+    assert check_sum(str(RECRUITING_MIGRATIONS)) == []
 
 
 def test_a_conflicted_sum_is_an_input_error(tmp_path: Path) -> None:
@@ -144,11 +144,11 @@ def test_sum_command_writes_every_configured_app(tmp_path: Path, monkeypatch: py
 
 
 def test_check_fails_when_an_applied_migration_is_edited(tmp_path: Path) -> None:
-    directory = tmp_path / "samsara"
-    shutil.copytree(SAMSARA_MIGRATIONS, directory)
+    directory = tmp_path / "recruiting"
+    shutil.copytree(RECRUITING_MIGRATIONS, directory)
     edited = directory / "0002.cv-queue.sql"
     edited.write_text(edited.read_text() + "-- error_message says why processing failed\n")
-    code, out, _ = _run("check", "--migrations", directory, "--spec", SAMSARA_SPEC)
+    code, out, _ = _run("check", "--migrations", directory, "--spec", RECRUITING_SPEC)
     assert code == 1
     assert (
         'Migration file "0002.cv-queue.sql" was edited after schemavet.sum recorded it: a migration that '
@@ -175,12 +175,12 @@ def test_rollback_case(case: dict[str, Any], tmp_path: Path) -> None:
 
 
 def test_check_fails_when_a_rollback_leaves_something_behind(tmp_path: Path) -> None:
-    directory = tmp_path / "samsara"
-    shutil.copytree(SAMSARA_MIGRATIONS, directory)
+    directory = tmp_path / "recruiting"
+    shutil.copytree(RECRUITING_MIGRATIONS, directory)
     rollback = directory / "0003.usage-tracking.rollback.sql"
     rollback.write_text(rollback.read_text().replace("ALTER TABLE projects DROP COLUMN pin_order;\n", ""))
     write_sum(str(directory))
-    code, out, _ = _run("check", "--migrations", directory, "--spec", SAMSARA_SPEC)
+    code, out, _ = _run("check", "--migrations", directory, "--spec", RECRUITING_SPEC)
     assert code == 1
     assert (
         f'Rollback of migration "0003.usage-tracking" leaves column "projects.pin_order" behind ({rollback})'

@@ -1,4 +1,5 @@
-"""Foreign-key actions proven by doing them: cases/actions.yaml, Samsara, and the CLI."""
+"""Foreign-key actions proven by doing them: cases/actions.yaml, the recruiting
+fixture, and the CLI."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from schemavet.dialects.sqlite.normalize import normalize_sqlite
 from schemavet.dialects.sqlite.prove import prove_copy
 from schemavet.migrations.sums import write_sum
 from schemavet.spec.load import load_spec
-from tests.conftest import SAMSARA_MIGRATIONS, SAMSARA_SPEC, digest, run_sql
+from tests.conftest import RECRUITING_MIGRATIONS, RECRUITING_SPEC, digest, run_sql
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "actions.yaml").read_text())
 _COMPARED = ("kind", "object", "attribute", "expected", "actual")
@@ -73,22 +74,22 @@ def test_action_case(case: dict[str, Any], tmp_path: Path) -> None:
     assert digest(db) == before, "the proof must not write to the database it verifies"
 
 
-def test_samsara_every_action_holds(samsara_db: Path) -> None:
-    expected = normalize_sqlite(load_spec(SAMSARA_SPEC).schema)
-    outcomes = prove_copy(str(samsara_db), expected)
+def test_recruiting_every_action_holds(recruiting_db: Path) -> None:
+    expected = normalize_sqlite(load_spec(RECRUITING_SPEC).schema)
+    outcomes = prove_copy(str(recruiting_db), expected)
     declared = sum(len(t.foreign_keys) for t in expected.namespaces["main"].tables.values())
     assert len(outcomes) == 2 * declared == 30
     assert all(o.holds for o in outcomes), [(o.table, o.event, o.observed) for o in outcomes if not o.holds]
 
 
-def test_samsara_check_proves_on_its_scratch_database() -> None:
-    report = schemavet.check(SAMSARA_MIGRATIONS, SAMSARA_SPEC)
+def test_recruiting_check_proves_on_its_scratch_database() -> None:
+    report = schemavet.check(RECRUITING_MIGRATIONS, RECRUITING_SPEC)
     assert report.ok, [f.message for f in report.findings]
 
 
-def test_declared_action_not_enforced_is_caught(samsara_db: Path) -> None:
-    run_sql(samsara_db, MESSAGES_WITHOUT_SET_NULL)
-    report = schemavet.verify(str(samsara_db), SAMSARA_SPEC, prove_actions=True)
+def test_declared_action_not_enforced_is_caught(recruiting_db: Path) -> None:
+    run_sql(recruiting_db, MESSAGES_WITHOUT_SET_NULL)
+    report = schemavet.verify(str(recruiting_db), RECRUITING_SPEC, prove_actions=True)
     [finding] = _proof_findings(report)
     assert finding.as_dict()["object"] == "messages.cv_id"
     assert (finding.attribute, finding.expected, finding.actual) == ("on_delete", "SET NULL", "NO ACTION")
@@ -98,9 +99,9 @@ def test_declared_action_not_enforced_is_caught(samsara_db: Path) -> None:
 
 
 def test_check_fails_on_a_migration_that_loses_the_action(tmp_path: Path) -> None:
-    migrations = tmp_path / "samsara"
+    migrations = tmp_path / "recruiting"
     migrations.mkdir()
-    for source in SAMSARA_MIGRATIONS.iterdir():
+    for source in RECRUITING_MIGRATIONS.iterdir():
         text = source.read_text()
         if source.name == "0005.outreach.sql":
             text = text.replace(
@@ -108,26 +109,26 @@ def test_check_fails_on_a_migration_that_loses_the_action(tmp_path: Path) -> Non
                 "FOREIGN KEY (cv_id) REFERENCES cvs(id)",
             )
         (migrations / source.name).write_text(text)
-    report = schemavet.check(migrations, SAMSARA_SPEC)
+    report = schemavet.check(migrations, RECRUITING_SPEC)
     messages = [f.message for f in _proof_findings(report)]
     assert any(
         m.startswith('Foreign key "outreach_sequences.cv_id" is declared ON DELETE CASCADE') for m in messages
     ), messages
-    assert schemavet.check(migrations, SAMSARA_SPEC, prove_actions=False).findings == tuple(
+    assert schemavet.check(migrations, RECRUITING_SPEC, prove_actions=False).findings == tuple(
         f for f in report.findings if f.kind not in (BEHAVIOUR, UNPROVEN)
     )
 
 
-def test_cli_prove_actions(samsara_db: Path, tmp_path: Path) -> None:
-    run_sql(samsara_db, MESSAGES_WITHOUT_SET_NULL)
-    listing = sorted(os.listdir(samsara_db.parent))
-    args = ["verify", "--db", f"sqlite:///{samsara_db}", "--spec", str(SAMSARA_SPEC)]
+def test_cli_prove_actions(recruiting_db: Path, tmp_path: Path) -> None:
+    run_sql(recruiting_db, MESSAGES_WITHOUT_SET_NULL)
+    listing = sorted(os.listdir(recruiting_db.parent))
+    args = ["verify", "--db", f"sqlite:///{recruiting_db}", "--spec", str(RECRUITING_SPEC)]
     plain = CliRunner().invoke(main, args)
     proven = CliRunner().invoke(main, [*args, "--prove-actions"])
     assert plain.exit_code == 1 and "is declared ON DELETE" not in plain.output
     assert proven.exit_code == 1, proven.output
-    assert f"(behaves as NO ACTION) ({SAMSARA_SPEC}:" in proven.output
-    assert sorted(os.listdir(samsara_db.parent)) == listing
+    assert f"(behaves as NO ACTION) ({RECRUITING_SPEC}:" in proven.output
+    assert sorted(os.listdir(recruiting_db.parent)) == listing
 
 
 def test_probes_do_not_see_each_others_rows(tmp_path: Path) -> None:
@@ -171,8 +172,8 @@ def test_check_proves_what_the_catalog_cannot_show(tmp_path: Path) -> None:
     assert unproven.exit_code == 0, unproven.output
 
 
-def test_the_summary_says_what_was_tried(samsara_db: Path) -> None:
-    args = ["verify", "--db", str(samsara_db), "--spec", str(SAMSARA_SPEC), "--prove-actions"]
+def test_the_summary_says_what_was_tried(recruiting_db: Path) -> None:
+    args = ["verify", "--db", str(recruiting_db), "--spec", str(RECRUITING_SPEC), "--prove-actions"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert result.output.rstrip().endswith("(also 16 query plans checked, 30 foreign-key actions tried)")

@@ -1,4 +1,5 @@
-"""Query-plan checks: cases/plans.yaml, Samsara's declared queries, and the spec section's errors."""
+"""Query-plan checks: cases/plans.yaml, the recruiting fixture's declared
+queries, and the spec section's errors."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from schemavet.cli import main
 from schemavet.compare.findings import PLAN
 from schemavet.errors import SpecError
 from schemavet.spec.load import load_spec, parse_spec
-from tests.conftest import SAMSARA_SPEC, digest, run_sql
+from tests.conftest import RECRUITING_SPEC, digest, run_sql
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "plans.yaml").read_text())
 
@@ -45,30 +46,30 @@ def test_plan_case(case: dict[str, Any], tmp_path: Path) -> None:
         assert found[name].line is not None
 
 
-def test_samsara_queries_use_their_indexes(samsara_db: Path) -> None:
-    spec = load_spec(SAMSARA_SPEC)
+def test_recruiting_queries_use_their_indexes(recruiting_db: Path) -> None:
+    spec = load_spec(RECRUITING_SPEC)
     assert len(spec.queries) >= 16
-    report = schemavet.verify(str(samsara_db), spec)
+    report = schemavet.verify(str(recruiting_db), spec)
     assert report.ok, [f.message for f in report.findings]
 
 
-def test_dropping_the_queue_index_fails_its_query(samsara_db: Path) -> None:
-    run_sql(samsara_db, "DROP INDEX idx_cvs_status_created_at;")
-    code = CliRunner().invoke(main, ["verify", "--db", str(samsara_db), "--spec", str(SAMSARA_SPEC)])
+def test_dropping_the_queue_index_fails_its_query(recruiting_db: Path) -> None:
+    run_sql(recruiting_db, "DROP INDEX idx_cvs_status_created_at;")
+    code = CliRunner().invoke(main, ["verify", "--db", str(recruiting_db), "--spec", str(RECRUITING_SPEC)])
     assert code.exit_code == 1
     lines = code.output.splitlines()
     [plan] = [line for line in lines if line.startswith('Query "next_queued_cv"')]
     assert "sorts its rows in a temporary B-tree" in plan
     assert 'should use index "idx_cvs_status_created_at", its plan uses "idx_cvs_status"' in plan
     line = next(
-        i for i, text in enumerate(SAMSARA_SPEC.read_text().splitlines(), 1) if "next_queued_cv:" in text
+        i for i, text in enumerate(RECRUITING_SPEC.read_text().splitlines(), 1) if "next_queued_cv:" in text
     )
-    assert plan.endswith(f"({SAMSARA_SPEC}:{line})")
+    assert plan.endswith(f"({RECRUITING_SPEC}:{line})")
 
 
-def test_dropping_an_outreach_index_fails_its_look_up(samsara_db: Path) -> None:
-    run_sql(samsara_db, "DROP INDEX idx_messages_cv;")
-    report = schemavet.verify(str(samsara_db), SAMSARA_SPEC)
+def test_dropping_an_outreach_index_fails_its_look_up(recruiting_db: Path) -> None:
+    run_sql(recruiting_db, "DROP INDEX idx_messages_cv;")
+    report = schemavet.verify(str(recruiting_db), RECRUITING_SPEC)
     plans = {f.object: f.message for f in report.findings if f.kind == PLAN}
     assert list(plans) == ["messages_of_cv"]
     assert 'scans table "messages" without an index' in plans["messages_of_cv"]

@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from schemavet import rehearse
 from schemavet.cli import main
 from schemavet.migrations.runner import apply_all
-from tests.conftest import SAMSARA_MIGRATIONS, SAMSARA_SPEC, digest, run_sql
-from tests.test_adopt import legacy_samsara
+from tests.conftest import RECRUITING_MIGRATIONS, RECRUITING_SPEC, digest, run_sql
+from tests.test_adopt import legacy_recruiting
 
 _DATA = """
 INSERT INTO projects (id, name, created_at, updated_at) VALUES ('p1', 'Acme', 'now', 'now');
@@ -63,26 +63,26 @@ def _run(*args: Any) -> tuple[int, str, str]:
 
 def _migrations_with(tmp_path: Path, files: dict[str, str]) -> Path:
     directory = tmp_path / "migrations"
-    shutil.copytree(SAMSARA_MIGRATIONS, directory)
+    shutil.copytree(RECRUITING_MIGRATIONS, directory)
     for name, sql in files.items():
         (directory / name).write_text(sql)
     return directory
 
 
 @pytest.fixture
-def filled_samsara(samsara_db: Path) -> Path:
-    run_sql(samsara_db, _DATA)
-    return samsara_db
+def filled_recruiting(recruiting_db: Path) -> Path:
+    run_sql(recruiting_db, _DATA)
+    return recruiting_db
 
 
 def test_a_cascade_in_a_table_rebuild_is_flagged_and_the_original_is_untouched(
-    filled_samsara: Path, tmp_path: Path
+    filled_recruiting: Path, tmp_path: Path
 ) -> None:
     migrations = _migrations_with(tmp_path, {"0007.rebuild-cvs.sql": _REBUILD_CVS})
-    before = digest(filled_samsara)
-    listing = sorted(os.listdir(filled_samsara.parent))
+    before = digest(filled_recruiting)
+    listing = sorted(os.listdir(filled_recruiting.parent))
     code, out, err = _run(
-        "rehearse", "--db", filled_samsara, "--migrations", migrations, "--spec", SAMSARA_SPEC
+        "rehearse", "--db", filled_recruiting, "--migrations", migrations, "--spec", RECRUITING_SPEC
     )
     assert code == 1, out + err
     assert "Applied to a copy of" in out and "0007.rebuild-cvs" in out
@@ -91,68 +91,70 @@ def test_a_cascade_in_a_table_rebuild_is_flagged_and_the_original_is_untouched(
     assert 'Column "messages.cv_id" lost 1 of its 1 references (set to NULL' in out
     assert 'Table "cvs" lost' not in out
     assert "OK: " in out  # the rebuilt schema still matches the spec: only the data suffered
-    assert digest(filled_samsara) == before
-    assert sorted(os.listdir(filled_samsara.parent)) == listing  # no -wal, -shm or journal left
+    assert digest(filled_recruiting) == before
+    assert sorted(os.listdir(filled_recruiting.parent)) == listing  # no -wal, -shm or journal left
 
 
-def test_the_rebuild_done_right_keeps_every_row(filled_samsara: Path, tmp_path: Path) -> None:
+def test_the_rebuild_done_right_keeps_every_row(filled_recruiting: Path, tmp_path: Path) -> None:
     """SQLite's documented fix, foreign keys off around the rebuild, works only outside a transaction."""
     fixed = _REBUILD_CVS.replace(
         "-- depends: 0006.cv-queue-order\n",
         "-- depends: 0006.cv-queue-order\n-- transactional: false\nPRAGMA foreign_keys = OFF;\n",
     )
     migrations = _migrations_with(tmp_path, {"0007.rebuild-cvs.sql": fixed + "PRAGMA foreign_keys = ON;\n"})
-    rehearsal = rehearse(str(filled_samsara), migrations, SAMSARA_SPEC)
+    rehearsal = rehearse(str(filled_recruiting), migrations, RECRUITING_SPEC)
     assert rehearsal.ok, [f.message for f in rehearsal.findings]
     in_a_transaction = _REBUILD_CVS.replace(
         "\nCREATE TABLE cvs_new", "\nPRAGMA foreign_keys = OFF;\nCREATE TABLE cvs_new"
     )
     migrations = _migrations_with(tmp_path / "b", {"0007.rebuild-cvs.sql": in_a_transaction})
-    assert not rehearse(str(filled_samsara), migrations).ok  # the pragma is a no-op in yoyo's transaction
+    assert not rehearse(str(filled_recruiting), migrations).ok  # the pragma is a no-op in yoyo's transaction
 
 
 def test_the_same_migration_loses_nothing_with_yoyos_foreign_keys_off(
-    filled_samsara: Path, tmp_path: Path
+    filled_recruiting: Path, tmp_path: Path
 ) -> None:
     """What makes the rehearsal different from a plain yoyo apply: foreign keys are enforced."""
     migrations = _migrations_with(tmp_path, {"0007.rebuild-cvs.sql": _REBUILD_CVS})
-    apply_all(f"sqlite:///{filled_samsara}", str(migrations))
-    conn = sqlite3.connect(filled_samsara)
+    apply_all(f"sqlite:///{filled_recruiting}", str(migrations))
+    conn = sqlite3.connect(filled_recruiting)
     assert conn.execute("SELECT count(*) FROM cv_jd_matches").fetchone() == (2,)
     conn.close()
 
 
 def test_a_rehearsal_that_keeps_every_row(tmp_path: Path) -> None:
-    path = legacy_samsara(tmp_path)
-    assert _run("adopt", "--db", path, "--migrations", SAMSARA_MIGRATIONS)[0] == 0
-    rehearsal = rehearse(str(path), SAMSARA_MIGRATIONS, SAMSARA_SPEC)
+    path = legacy_recruiting(tmp_path)
+    assert _run("adopt", "--db", path, "--migrations", RECRUITING_MIGRATIONS)[0] == 0
+    rehearsal = rehearse(str(path), RECRUITING_MIGRATIONS, RECRUITING_SPEC)
     assert rehearsal.ok, [f.message for f in rehearsal.findings]
     assert rehearsal.applied == ("0005.outreach", "0006.cv-queue-order")
     counts = {t.table: (t.before, t.after) for t in rehearsal.tables}
     assert counts["cvs"] == (5, 5) and counts["cv_jd_matches"] == (4, 4)
     assert counts["messages"] == (None, 0)
     assert rehearsal.verification is not None and rehearsal.verification.ok
-    code, out, _ = _run("rehearse", "--db", path, "--migrations", SAMSARA_MIGRATIONS, "--format", "json")
+    code, out, _ = _run("rehearse", "--db", path, "--migrations", RECRUITING_MIGRATIONS, "--format", "json")
     assert code == 0
     document = json.loads(out)
     assert document["ok"] is True and document["applied"] == ["0005.outreach", "0006.cv-queue-order"]
 
 
-def test_foreign_key_violations_in_the_data_are_reported(filled_samsara: Path, tmp_path: Path) -> None:
-    run_sql(filled_samsara, "INSERT INTO cv_jd_matches VALUES ('ghost', 'jd1', 1, NULL, NULL, NULL, 'now');")
+def test_foreign_key_violations_in_the_data_are_reported(filled_recruiting: Path, tmp_path: Path) -> None:
+    run_sql(
+        filled_recruiting, "INSERT INTO cv_jd_matches VALUES ('ghost', 'jd1', 1, NULL, NULL, NULL, 'now');"
+    )
     migrations = _migrations_with(tmp_path, {"0007.noop.sql": "-- depends: 0006.cv-queue-order\nSELECT 1;"})
-    rehearsal = rehearse(str(filled_samsara), migrations)
+    rehearsal = rehearse(str(filled_recruiting), migrations)
     assert [f.message for f in rehearsal.findings] == [
         'Table "cv_jd_matches" row 3 refers to a row of "cvs" that does not exist (foreign_key_check)'
     ]
     assert not rehearsal.ok
 
 
-def test_progress_is_reported_in_steps(filled_samsara: Path, tmp_path: Path) -> None:
+def test_progress_is_reported_in_steps(filled_recruiting: Path, tmp_path: Path) -> None:
     steps: list[tuple[int, int]] = []
     rehearse(
-        str(filled_samsara),
-        SAMSARA_MIGRATIONS,
+        str(filled_recruiting),
+        RECRUITING_MIGRATIONS,
         progress=lambda done, total: steps.append((done, total)),
         pages_per_step=2,
     )
@@ -162,41 +164,43 @@ def test_progress_is_reported_in_steps(filled_samsara: Path, tmp_path: Path) -> 
     assert len(steps) >= total // 2
 
 
-def test_a_migration_that_fails_on_the_data_is_an_input_error(filled_samsara: Path, tmp_path: Path) -> None:
+def test_a_migration_that_fails_on_the_data_is_an_input_error(
+    filled_recruiting: Path, tmp_path: Path
+) -> None:
     bad = "-- depends: 0006.cv-queue-order\nCREATE UNIQUE INDEX one_match_per_jd ON cv_jd_matches(jd_id);"
     migrations = _migrations_with(tmp_path, {"0007.unique.sql": bad})
-    before = digest(filled_samsara)
-    code, _, err = _run("rehearse", "--db", filled_samsara, "--migrations", migrations)
+    before = digest(filled_recruiting)
+    code, _, err = _run("rehearse", "--db", filled_recruiting, "--migrations", migrations)
     assert code == 2
     assert 'Migration "0007.unique" failed to apply' in err and "UNIQUE constraint failed" in err
-    assert digest(filled_samsara) == before
+    assert digest(filled_recruiting) == before
 
 
-def test_keep_leaves_the_rehearsed_copy(filled_samsara: Path, tmp_path: Path) -> None:
+def test_keep_leaves_the_rehearsed_copy(filled_recruiting: Path, tmp_path: Path) -> None:
     migrations = _migrations_with(tmp_path, {"0007.rebuild-cvs.sql": _REBUILD_CVS})
     kept = tmp_path / "rehearsed.db"
-    code, _, _ = _run("rehearse", "--db", filled_samsara, "--migrations", migrations, "--keep", kept)
+    code, _, _ = _run("rehearse", "--db", filled_recruiting, "--migrations", migrations, "--keep", kept)
     assert code == 1
     conn = sqlite3.connect(kept)
     assert conn.execute("SELECT count(*) FROM cv_jd_matches").fetchone() == (0,)
     conn.close()
     code, _, err = _run(
-        "rehearse", "--db", filled_samsara, "--migrations", migrations, "--keep", filled_samsara
+        "rehearse", "--db", filled_recruiting, "--migrations", migrations, "--keep", filled_recruiting
     )
     assert code == 2 and "over the database itself" in err
 
 
 def test_a_missing_database_is_an_input_error(tmp_path: Path) -> None:
-    code, _, err = _run("rehearse", "--db", tmp_path / "nope.db", "--migrations", SAMSARA_MIGRATIONS)
+    code, _, err = _run("rehearse", "--db", tmp_path / "nope.db", "--migrations", RECRUITING_MIGRATIONS)
     assert code == 2 and "does not exist" in err
     assert not (tmp_path / "nope.db").exists()
 
 
 def test_the_whole_switch_of_a_legacy_database_rehearsed(tmp_path: Path) -> None:
-    path = legacy_samsara(tmp_path)
+    path = legacy_recruiting(tmp_path)
     before = digest(path)
     code, out, err = _run(
-        "rehearse", "--db", path, "--migrations", SAMSARA_MIGRATIONS, "--spec", SAMSARA_SPEC, "--adopt"
+        "rehearse", "--db", path, "--migrations", RECRUITING_MIGRATIONS, "--spec", RECRUITING_SPEC, "--adopt"
     )
     assert code == 0, out + err
     assert out.startswith("Adopted the copy: marked 0000.base, 0001.projects, ")
@@ -205,8 +209,8 @@ def test_the_whole_switch_of_a_legacy_database_rehearsed(tmp_path: Path) -> None
 
 
 def test_a_legacy_database_needs_adopt(tmp_path: Path) -> None:
-    path = legacy_samsara(tmp_path)
-    code, _, err = _run("rehearse", "--db", path, "--migrations", SAMSARA_MIGRATIONS)
+    path = legacy_recruiting(tmp_path)
+    code, _, err = _run("rehearse", "--db", path, "--migrations", RECRUITING_MIGRATIONS)
     assert code == 2
     assert (
         "is at user_version 4 with no migration recorded by yoyo; rehearse its adoption too, with --adopt"
@@ -215,9 +219,9 @@ def test_a_legacy_database_needs_adopt(tmp_path: Path) -> None:
 
 
 def test_rehearsing_the_adoption_of_a_drifted_database_is_refused(tmp_path: Path) -> None:
-    path = legacy_samsara(tmp_path)
+    path = legacy_recruiting(tmp_path)
     run_sql(path, "DROP INDEX idx_cvs_status;")
-    code, out, err = _run("rehearse", "--db", path, "--migrations", SAMSARA_MIGRATIONS, "--adopt")
+    code, out, err = _run("rehearse", "--db", path, "--migrations", RECRUITING_MIGRATIONS, "--adopt")
     assert code == 2
     assert 'Index "cvs.idx_cvs_status" is missing from the database' in out and "Refusing to adopt" in err
 
@@ -278,20 +282,20 @@ def test_the_cli_progress_bar_appears_only_for_copies_of_more_than_one_step(
 
 
 def test_a_stale_lock_copied_with_the_database_neither_blocks_nor_stays_in_the_copy(
-    filled_samsara: Path, tmp_path: Path
+    filled_recruiting: Path, tmp_path: Path
 ) -> None:
     """The copy is private: nobody else can be migrating it, so the lock row copied with it goes."""
     from tests.test_apply import _stale_lock
 
-    _stale_lock(filled_samsara)
+    _stale_lock(filled_recruiting)
     migrations = _migrations_with(tmp_path, {"0007.more.sql": "-- depends: 0006.cv-queue-order\nSELECT 1;"})
-    before = digest(filled_samsara)
+    before = digest(filled_recruiting)
     kept = tmp_path / "rehearsed.db"
     started = time.monotonic()
-    rehearsal = rehearse(str(filled_samsara), migrations, keep=str(kept))
+    rehearsal = rehearse(str(filled_recruiting), migrations, keep=str(kept))
     assert time.monotonic() - started < 5  # yoyo would have waited 10 s for the lock, then failed
     assert rehearsal.ok and rehearsal.applied == ("0007.more",)
-    assert digest(filled_samsara) == before  # the original keeps its lock: only yoyo break-lock removes it
+    assert digest(filled_recruiting) == before  # the original keeps its lock: only yoyo break-lock removes it
     conn = sqlite3.connect(kept)
     assert conn.execute("SELECT count(*) FROM yoyo_lock").fetchone() == (0,)
     conn.close()

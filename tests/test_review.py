@@ -18,7 +18,7 @@ from schemavet.cli import main
 from schemavet.commands.review import review
 from schemavet.diagnostics import ERROR, WARNING, Diagnostic
 from schemavet.report.review import render_json, render_text
-from tests.conftest import SAMSARA_MIGRATIONS, digest
+from tests.conftest import RECRUITING_MIGRATIONS, digest
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "review.yaml").read_text())
 
@@ -65,8 +65,8 @@ def test_review_case(case: dict[str, Any], tmp_path: Path) -> None:
     assert _steps(out, directory) == case["steps"]
 
 
-def test_samsara_steps() -> None:
-    effects = review(SAMSARA_MIGRATIONS)
+def test_recruiting_steps() -> None:
+    effects = review(RECRUITING_MIGRATIONS)
     assert [e.migration for e in effects] == [
         "0000.base",
         "0001.projects",
@@ -94,10 +94,10 @@ def test_samsara_steps() -> None:
     assert all(c.action == "added" for c in outreach.changes)
 
 
-def test_samsara_text() -> None:
-    code, out, _ = _run("review", str(SAMSARA_MIGRATIONS))
+def test_recruiting_text() -> None:
+    code, out, _ = _run("review", str(RECRUITING_MIGRATIONS))
     assert code == 0
-    steps = {Path(s["file"]).name: s["lines"] for s in _steps(out, SAMSARA_MIGRATIONS)}
+    steps = {Path(s["file"]).name: s["lines"] for s in _steps(out, RECRUITING_MIGRATIONS)}
     assert steps["0002.cv-queue.sql"] == [
         "+ column cvs.status TEXT NOT NULL DEFAULT 'completed'",
         "+ column cvs.error_message TEXT",
@@ -112,7 +112,7 @@ def test_samsara_text() -> None:
     assert steps["0006.cv-queue-order.sql"] == [
         "+ index idx_cvs_status_created_at on cvs (status, created_at)"
     ]
-    assert out.rstrip().endswith(f"OK: reviewed 7 migrations in {SAMSARA_MIGRATIONS}")
+    assert out.rstrip().endswith(f"OK: reviewed 7 migrations in {RECRUITING_MIGRATIONS}")
 
 
 def test_json(tmp_path: Path) -> None:
@@ -367,10 +367,10 @@ def test_scratch_database_is_removed_and_migrations_untouched(
     scratch.mkdir()
     monkeypatch.setenv("TMPDIR", str(scratch))
     monkeypatch.setattr(tempfile, "tempdir", None)
-    before = {p.name: digest(p) for p in SAMSARA_MIGRATIONS.iterdir()}
-    review(SAMSARA_MIGRATIONS)
+    before = {p.name: digest(p) for p in RECRUITING_MIGRATIONS.iterdir()}
+    review(RECRUITING_MIGRATIONS)
     assert os.listdir(scratch) == []
-    assert {p.name: digest(p) for p in SAMSARA_MIGRATIONS.iterdir()} == before
+    assert {p.name: digest(p) for p in RECRUITING_MIGRATIONS.iterdir()} == before
 
 
 def test_python_migration(tmp_path: Path) -> None:
@@ -429,10 +429,10 @@ def test_check_names_circular_dependencies_too(tmp_path: Path) -> None:
 
 
 def test_latest_reports_the_last_steps_as_the_full_review_does() -> None:
-    full = review(SAMSARA_MIGRATIONS)
-    assert review(SAMSARA_MIGRATIONS, latest=2) == full[-2:]
-    assert review(SAMSARA_MIGRATIONS, latest=1) == full[-1:]
-    assert review(SAMSARA_MIGRATIONS, latest=50) == full
+    full = review(RECRUITING_MIGRATIONS)
+    assert review(RECRUITING_MIGRATIONS, latest=2) == full[-2:]
+    assert review(RECRUITING_MIGRATIONS, latest=1) == full[-1:]
+    assert review(RECRUITING_MIGRATIONS, latest=50) == full
 
 
 def test_latest_keeps_the_post_apply_hooks(tmp_path: Path) -> None:
@@ -459,7 +459,7 @@ def test_latest_keeps_the_post_apply_hooks(tmp_path: Path) -> None:
 
 
 def test_latest_must_be_positive() -> None:
-    code, _, err = _run("review", str(SAMSARA_MIGRATIONS), "--latest", "0")
+    code, _, err = _run("review", str(RECRUITING_MIGRATIONS), "--latest", "0")
     assert code == 2 and "--latest" in err
 
 

@@ -26,11 +26,6 @@ def _write(directory: Path, files: dict[str, str]) -> Path:
     return directory
 
 
-def test_this_repositorys_migrations_are_clean() -> None:
-    code, out, _ = _lint(str(ROOT / "migrations"))
-    assert (code, out.strip()) == (0, "No findings.")
-
-
 def test_text_format_and_exit_code_1(tmp_path: Path) -> None:
     d = _write(
         tmp_path / "m",

@@ -10,12 +10,12 @@ import pytest
 from schemavet.lint.engine import read_directory
 from schemavet.lint.source import read_migration_file
 from schemavet.lint.statements import parse_statement
+from tests.conftest import RECRUITING_MIGRATIONS
 
-ROOT = Path(__file__).resolve().parents[2]
 PITFALLS = Path(__file__).parent / "pitfalls"
 
 
-@pytest.mark.parametrize("directory", [ROOT / "migrations" / "samsara", PITFALLS], ids=lambda p: p.name)
+@pytest.mark.parametrize("directory", [RECRUITING_MIGRATIONS, PITFALLS], ids=["recruiting", "pitfalls"])
 def test_same_statements_and_order_as_yoyo(directory: Path) -> None:
     from yoyo import read_migrations
     from yoyo.migrations import topological_sort
@@ -80,7 +80,7 @@ def test_windows_line_endings(tmp_path: Path) -> None:
 
 
 def test_post_apply_runs_last_and_rollback_is_attached() -> None:
-    migrations = read_directory(str(ROOT / "migrations" / "samsara"))
+    migrations = read_directory(str(RECRUITING_MIGRATIONS))
     assert all(m.rollback is not None for m in migrations)
     assert migrations[0].rollback is not None and migrations[0].rollback.path.endswith(
         "0000.base.rollback.sql"

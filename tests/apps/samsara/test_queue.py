@@ -12,7 +12,7 @@ import pytest
 from samsara import queue
 from schemavet.spec.load import load_spec
 from schemavet.sql.tokens import tokenize
-from tests.conftest import SAMSARA_SPEC
+from tests.apps.samsara.conftest import SPEC
 
 
 @pytest.fixture
@@ -184,5 +184,5 @@ def _words(sql: str) -> list[str]:
     ],
 )
 def test_the_spec_checks_the_plans_of_the_queries_the_queue_runs(name: str, sql: str) -> None:
-    declared = {q.name: q.sql for q in load_spec(SAMSARA_SPEC).queries}
+    declared = {q.name: q.sql for q in load_spec(SPEC).queries}
     assert _words(declared[name]) == _words(sql)
