@@ -15,7 +15,8 @@ import schemavet
 from schemavet.cli import main
 from schemavet.compare.findings import BEHAVIOUR, UNPROVEN
 from schemavet.dialects.sqlite.normalize import normalize_sqlite
-from schemavet.dialects.sqlite.prove import prove_copy
+from schemavet.dialects.sqlite.prove import prove, prove_copy
+from schemavet.dialects.sqlite.scratch import copy_schema
 from schemavet.migrations.sums import write_sum
 from schemavet.spec.load import load_spec
 from tests.conftest import RECRUITING_MIGRATIONS, RECRUITING_SPEC, digest, run_sql
@@ -177,3 +178,24 @@ def test_the_summary_says_what_was_tried(recruiting_db: Path) -> None:
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert result.output.rstrip().endswith("(also 16 query plans checked, 30 foreign-key actions tried)")
+
+
+def test_probes_leave_the_schema_alone(tmp_path: Path) -> None:
+    # a schema change rolled back makes SQLite reread the whole schema: made once per probe
+    # (a trigger to tell RESTRICT from NO ACTION), it made the proofs quadratic in the tables
+    db = tmp_path / "t.db"
+    case = next(c for c in CASES if c["name"].startswith("NO ACTION and RESTRICT told apart"))
+    run_sql(db, case["schema"])
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(schemavet.snapshot(str(db)))
+    conn = copy_schema(str(db))
+    conn.execute("PRAGMA foreign_keys = ON")
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+
+    outcomes = prove(conn, normalize_sqlite(load_spec(spec).schema))
+
+    assert {next(iter(o.behaved_as)) for o in outcomes} == {"RESTRICT", "NO ACTION"}
+    first_probe = statements.index("SAVEPOINT schemavet_probe")
+    changes = [s for s in statements[first_probe:] if s.split()[0].upper() in ("CREATE", "DROP", "ALTER")]
+    assert changes == []

@@ -4,8 +4,13 @@ For every foreign key the spec declares and each event (DELETE, UPDATE), inside 
 that is rolled back afterwards: insert a parent row and a child row that references it (see
 ``rows.py``), run the event on the parent with ``PRAGMA foreign_keys = ON``, and look at the
 child. A refusal is told apart as RESTRICT (at once) or NO ACTION (at the end of the
-statement) by running the event again with a temporary trigger that removes the child right
-after the parent changes: NO ACTION then lets the statement through, RESTRICT does not.
+statement) by running the event again with the parent's key put back right after it changes
+(``refusals.py``): NO ACTION then lets the statement through, RESTRICT does not.
+
+Every statement on a parent table is compiled with the actions of every table its deletes
+and updates can reach, which on a large schema costs far more than running it; so probes run
+grouped by parent table, each group's statements compiled once, and rows are only deleted
+where a query has found some.
 
 Only ever run on a scratch database: :func:`prove_copy` builds one in memory from a live
 database's schema, :func:`prove_in_place` takes one that is already scratch (``check``'s).
@@ -14,7 +19,7 @@ database's schema, :func:`prove_in_place` takes one that is already scratch (``c
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from schemavet.compare.actions import (
@@ -32,6 +37,7 @@ from schemavet.dialects.sqlite.expressions import fold
 from schemavet.dialects.sqlite.inspect import inspect_sqlite
 from schemavet.dialects.sqlite.normalize import canonical_default
 from schemavet.dialects.sqlite.options import key_options, table_options
+from schemavet.dialects.sqlite.refusals import Refusals
 from schemavet.dialects.sqlite.rows import RowMaker, Unprovable, Values, ref_columns
 from schemavet.dialects.sqlite.scratch import copy_schema
 from schemavet.dialects.sqlite.values import sql_literal
@@ -40,17 +46,21 @@ from schemavet.model import ForeignKey, Schema, Table
 from schemavet.sql.tokens import KEYWORDS, quote_identifier, tokenize
 
 _FK_FAILED = "FOREIGN KEY constraint failed"
-_PROBE, _EVENT, _REPAIR = "schemavet_probe", "schemavet_event", "schemavet_repair"
+_PROBE, _NEW_KEY, _EVENT = "schemavet_probe", "schemavet_new_key", "schemavet_event"
+_REMOVE_CHILD = "schemavet_remove_child"
+# probes insert into every table on a parent's chains: keep their statements compiled
+_CACHED_STATEMENTS = 1024
 
 
 def prove_copy(database: str, expected: Schema) -> list[Outcome]:
     """Outcomes for ``expected``'s foreign keys, probed in an empty in-memory copy of ``database``."""
-    return _prove_on(copy_schema(database), expected, f'an empty copy of "{database}"')
+    conn = copy_schema(database, cached_statements=_CACHED_STATEMENTS)
+    return _prove_on(conn, expected, f'an empty copy of "{database}"')
 
 
 def prove_in_place(path: str, expected: Schema) -> list[Outcome]:
     """Outcomes probed in the scratch database at ``path``; every probe is rolled back."""
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = sqlite3.connect(path, isolation_level=None, cached_statements=_CACHED_STATEMENTS)
     # a scratch database: nothing here needs to survive a crash
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA journal_mode = MEMORY")
@@ -72,15 +82,29 @@ def prove(conn: sqlite3.Connection, expected: Schema) -> list[Outcome]:
     actual = inspect_sqlite(conn)
     tables = {fold(name): t for ns in actual.namespaces.values() for name, t in ns.tables.items()}
     maker = RowMaker(conn, tables)
-    written = trigger_targets(conn)
-    outcomes = []
-    for ns in expected.namespaces.values():
-        for key in sorted(ns.tables):
-            table = ns.tables[key]
-            for fk in table.foreign_keys:
-                if _present(tables, key, fk):
-                    outcomes += [_probe(conn, maker, written, table, fk, event) for event in EVENTS]
-    return outcomes
+    plan = [
+        (table, fk)
+        for ns in expected.namespaces.values()
+        for key, table in sorted(ns.tables.items())
+        for fk in table.foreign_keys
+        if _present(tables, key, fk)
+    ]
+    context = _Context(conn, maker, trigger_targets(conn), _refusals(conn, maker, plan))
+    order = sorted(range(len(plan)), key=lambda i: fold(plan[i][1].ref_table))
+    found = {i: _probe(context, *plan[i]) for i in order}
+    return [outcome for i in range(len(plan)) for outcome in found[i]]
+
+
+def _refusals(conn: sqlite3.Connection, maker: RowMaker, plan: list[tuple[Table, ForeignKey]]) -> Refusals:
+    """The triggers that tell RESTRICT from NO ACTION, for every parent and key of the plan."""
+    refusals = Refusals(conn)
+    for _, fk in plan:
+        parent = maker.table(fk.ref_table)
+        try:
+            refusals.prepare(parent, _refs(fk, parent))
+        except Unprovable:  # the probe says why
+            continue
+    return refusals
 
 
 def _present(tables: dict[str, Table], child: str, fk: ForeignKey) -> bool:
@@ -106,60 +130,76 @@ def trigger_targets(conn: sqlite3.Connection) -> frozenset[str]:
     return frozenset(targets)
 
 
-def _probe(
-    conn: sqlite3.Connection,
-    maker: RowMaker,
-    written: frozenset[str],
-    table: Table,
-    fk: ForeignKey,
-    event: str,
-) -> Outcome:
+@dataclass
+class _Context:
+    """What every probe shares: the connection, the row maker, the tables triggers write into."""
+
+    conn: sqlite3.Connection
+    maker: RowMaker
+    written: frozenset[str]
+    refusals: Refusals
+
+
+def _probe(context: _Context, table: Table, fk: ForeignKey) -> list[Outcome]:
+    """The outcome of each event on ``fk``: the rows are set up once, each event rolled back."""
+    conn = context.conn
     conn.execute(f"SAVEPOINT {_PROBE}")
-    maker.inserted.clear()
+    context.maker.inserted.clear()
     try:
-        behaved_as, observed = _Probe(conn, maker, table.name, fk, event, written).run()
-        return Outcome(table.name, fk, event, behaved_as, observed)
-    except Unprovable as e:
-        return Outcome(table.name, fk, event, frozenset(), str(e), proven=False)
+        try:
+            rows = _Probe(context, table.name, fk, DELETE).set_up()
+        except Unprovable as e:
+            return [Outcome(table.name, fk, event, frozenset(), str(e), proven=False) for event in EVENTS]
+        return [_event(context, table, fk, event, rows) for event in EVENTS]
     finally:
         conn.execute(f"ROLLBACK TO {_PROBE}")
         conn.execute(f"RELEASE {_PROBE}")
 
 
-@dataclass
-class _Rows:
-    """The rows a probe set up: the parent's key, the child's locator, the new key, the defaults."""
+def _event(context: _Context, table: Table, fk: ForeignKey, event: str, rows: _Rows) -> Outcome:
+    try:
+        behaved_as, observed = _Probe(context, table.name, fk, event).run(rows)
+        return Outcome(table.name, fk, event, behaved_as, observed)
+    except Unprovable as e:
+        return Outcome(table.name, fk, event, frozenset(), str(e), proven=False)
 
+
+@dataclass(frozen=True)
+class _Rows:
+    """The rows a probe set up: the parent row and key, the child's locator, the defaults, the new key."""
+
+    parent: Values
     key: tuple[Any, ...]
     locator: list[tuple[str, Any]]
-    new_key: tuple[Any, ...] | None
     defaults: tuple[Any, ...] | None
     # when the child can only be told by its whole content: the table's rows before the event
     content: list[tuple[Any, ...]] | None = None
+    new_key: tuple[Any, ...] | None = None  # an UPDATE's
 
 
 class _Probe:
     """One event on one foreign key."""
 
-    def __init__(
-        self,
-        conn: sqlite3.Connection,
-        maker: RowMaker,
-        child: str,
-        fk: ForeignKey,
-        event: str,
-        written: frozenset[str],
-    ) -> None:
-        self.conn, self.maker, self.fk, self.event = conn, maker, fk, event
-        self.written = written
-        self.child = maker.table(child)
-        self.parent = maker.table(fk.ref_table)
+    def __init__(self, context: _Context, child: str, fk: ForeignKey, event: str) -> None:
+        self.conn, self.maker, self.fk, self.event = context.conn, context.maker, fk, event
+        self.written, self.refusals = context.written, context.refusals
+        self.child = self.maker.table(child)
+        self.parent = self.maker.table(fk.ref_table)
         self.columns = tuple(fk.columns)
         self.refs = _refs(fk, self.parent)
 
-    def run(self) -> tuple[frozenset[str], str]:
-        """What the event did, as the actions that explain it and a sentence."""
-        rows = self._set_up()
+    def run(self, rows: _Rows) -> tuple[frozenset[str], str]:
+        """What the event did to the ``rows`` set up, as the actions that explain it and a sentence."""
+        self.conn.execute(f"SAVEPOINT {_NEW_KEY}")  # a new key may need rows of its own (its parent)
+        try:
+            if self.event == UPDATE:
+                rows = replace(rows, new_key=self._free_key(rows.parent))
+            return self._run_event(rows)
+        finally:
+            self.conn.execute(f"ROLLBACK TO {_NEW_KEY}")
+            self.conn.execute(f"RELEASE {_NEW_KEY}")
+
+    def _run_event(self, rows: _Rows) -> tuple[frozenset[str], str]:
         before = self._violations()
         sql, params = self._statement(rows)
         self.conn.execute(f"SAVEPOINT {_EVENT}")
@@ -175,18 +215,18 @@ class _Probe:
 
     # --- setting up -------------------------------------------------------------------------
 
-    def _set_up(self) -> _Rows:
+    def set_up(self) -> _Rows:
+        """Insert the parent row and a child row that refers to it, and no other row that does."""
         parent = self.maker.insert(self.parent.name, {}, self.refs)
         key = tuple(parent[r] for r in self.refs)
         defaults = self._defaults()
         if defaults is not None and None not in defaults and not _same(defaults, key):
             # SET DEFAULT needs a parent row for the default key, or the action itself fails
             self._try_insert_parent(dict(zip(self.refs, defaults, strict=True)))
-        new_key = self._free_key(parent) if self.event == UPDATE else None
         child = self.maker.insert(self.child.name, dict(zip(self.columns, key, strict=True)))
         rowid = self.conn.execute("SELECT last_insert_rowid()").fetchone()[0]
         locator = self._locator(child, rowid)
-        rows = _Rows(key, locator, new_key, defaults, self._content(locator))
+        rows = _Rows(parent, key, locator, defaults, self._content(locator))
         self._isolate(rows, parent)
         return rows
 
@@ -210,7 +250,7 @@ class _Probe:
             if table is self.parent:
                 match += f" AND NOT ({self._key_match()})"
                 params += list(rows.key)
-            _run(self.conn, f"DELETE FROM {quote_identifier(table.name)} WHERE {match}", params)
+            _delete_found(self.conn, table, match, params)
 
     def _try_insert_parent(self, fixed: Values) -> None:
         self.conn.execute("SAVEPOINT schemavet_default")
@@ -341,18 +381,37 @@ class _Probe:
         if _FK_FAILED not in error:
             return frozenset(), f"the {verb} was refused: {error}"
         # RESTRICT refuses as the parent row changes, NO ACTION only at the end of the statement:
-        # remove the child right after the parent changes, and only NO ACTION lets it through
-        where = " AND ".join(f"{column} IS {sql_literal(v)}" for column, v in rows.locator)
-        self.conn.execute(
-            f"CREATE TEMP TRIGGER {_REPAIR} AFTER {self.event} ON main.{quote_identifier(self.parent.name)} "
-            f"BEGIN DELETE FROM {quote_identifier(self.child.name)} WHERE {where}; END"
-        )
-        second = _run(self.conn, sql, params)
+        # undo the change right after it is made, and only NO ACTION lets the statement through
+        second = self._run_again(rows, sql, params)
         if second is None:
             return frozenset({NO_ACTION}), f"the {verb} was refused at the end of the statement"
         if _FK_FAILED in second:
             return frozenset({RESTRICT}), f"the {verb} was refused as soon as the parent row changed"
         return frozenset({RESTRICT, NO_ACTION}), f"the {verb} was refused ({second})"
+
+    def _run_again(self, rows: _Rows, sql: str, params: list[Any]) -> str | None:
+        """Run the refused event again, the parent's key put back (or the child removed) right after."""
+        if self.refusals.arm(self.parent, self.refs, self.event):
+            second = _run(self.conn, sql, params)
+            if second is None or _FK_FAILED in second:
+                return second
+            # putting the key back was refused itself (a trigger on the parent, say)
+            self.conn.execute(f"ROLLBACK TO {_EVENT}")
+        return self._run_removing_child(rows, sql, params)
+
+    def _run_removing_child(self, rows: _Rows, sql: str, params: list[Any]) -> str | None:
+        """Run the event with a trigger that removes the child row right after the parent changes.
+
+        A trigger made here changes the schema, which costs a reread of it at the rollback: only
+        for the rare probe whose parent key cannot be put back.
+        """
+        where = " AND ".join(f"{column} IS {sql_literal(v)}" for column, v in rows.locator)
+        self.conn.execute(
+            f"CREATE TEMP TRIGGER {_REMOVE_CHILD} AFTER {self.event} "
+            f"ON main.{quote_identifier(self.parent.name)} "
+            f"BEGIN DELETE FROM {quote_identifier(self.child.name)} WHERE {where}; END"
+        )
+        return _run(self.conn, sql, params)
 
 
 def _run(conn: sqlite3.Connection, sql: str, params: list[Any]) -> str | None:
@@ -362,6 +421,17 @@ def _run(conn: sqlite3.Connection, sql: str, params: list[Any]) -> str | None:
     except sqlite3.Error as e:
         return str(e)
     return None
+
+
+def _delete_found(conn: sqlite3.Connection, table: Table, match: str, params: list[Any]) -> None:
+    """Delete the rows of ``table`` that ``match``, if a query finds any.
+
+    Only a row found is deleted: compiling a DELETE costs the actions of every table it can
+    reach, and on most probes there is nothing to delete.
+    """
+    name = quote_identifier(table.name)
+    if conn.execute(f"SELECT 1 FROM {name} WHERE {match} LIMIT 1", params).fetchone() is not None:
+        _run(conn, f"DELETE FROM {name} WHERE {match}", params)
 
 
 def _refs(fk: ForeignKey, parent: Table) -> tuple[str, ...]:

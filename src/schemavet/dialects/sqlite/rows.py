@@ -34,6 +34,31 @@ class Unprovable(Exception):
 class _Check:
     expression: str
     columns: tuple[str, ...]  # folded names of the columns it reads
+    literals: tuple[Any, ...]  # the values it mentions (see ``values.literals``)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a row of one table needs, worked out once per table (probes insert thousands)."""
+
+    columns: dict[str, Column]  # the columns a row can be given values for, by folded name
+    every_column: dict[str, Column]  # generated ones too
+    checks: list[_Check]
+    self_keys: set[str]  # the columns of its foreign keys to itself
+
+    @classmethod
+    def of(cls, table: Table) -> _Shape:
+        """The shape of ``table``."""
+        every = {fold(name): c for name, c in table.columns.items()}
+        columns = {key: c for key, c in every.items() if c.generated is None}
+        return cls(columns, every, _checks(table, columns), _self_reference_columns(table))
+
+    def column(self, table: Table, key: str) -> Column:
+        """The column ``key`` (folded) of ``table``."""
+        column = self.every_column.get(key)
+        if column is None:
+            raise Unprovable(f'column "{key}" does not exist in table "{table.name}"')
+        return column
 
 
 class RowMaker:
@@ -46,6 +71,7 @@ class RowMaker:
         self._rooting = False
         self._path: list[str] = []  # the tables whose rows wait for this one (cycle detection)
         self._referencing: dict[str, list[tuple[Table, ForeignKey]]] | None = None
+        self._shapes: dict[str, _Shape] = {}
         self.inserted: set[str] = set()  # folded names of the tables rows were inserted into
 
     def referencing(self, name: str) -> list[tuple[Table, ForeignKey]]:
@@ -56,6 +82,14 @@ class RowMaker:
                 for fk in table.foreign_keys:
                     self._referencing.setdefault(fold(fk.ref_table), []).append((table, fk))
         return self._referencing.get(fold(name), [])
+
+    def shape(self, table: Table) -> _Shape:
+        """The (cached) shape of ``table``."""
+        key = fold(table.name)
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = self._shapes[key] = _Shape.of(table)
+        return shape
 
     def table(self, name: str) -> Table:
         """The table called ``name`` (any case)."""
@@ -109,29 +143,28 @@ class RowMaker:
 
         ``avoid`` holds values some columns must not take (the key a new key must differ from).
         """
-        columns = _columns(table)
+        shape = self.shape(table)
         values = {fold(k): v for k, v in fixed.items()}
         self._fill_parents(table, values, required, depth)
-        checks = _checks(table, columns)
-        in_checks = {c for check in checks for c in check.columns}
-        self_keys = _self_reference_columns(table)
-        for key, column in columns.items():
-            if key not in values and key not in in_checks and key not in self_keys:
+        in_checks = {c for check in shape.checks for c in check.columns}
+        for key, column in shape.columns.items():
+            if key not in values and key not in in_checks and key not in shape.self_keys:
                 needed = key in required or not column.nullable or _is_rowid_alias(table, key)
                 values[key] = self.fresh.value(affinity(column.type)) if needed else None
-        for check in sorted(checks, key=lambda c: len([x for x in c.columns if x not in values])):
-            self._satisfy(table, columns, check, values, checks, required, avoid or {})
+        for check in sorted(shape.checks, key=lambda c: len([x for x in c.columns if x not in values])):
+            self._satisfy(table, shape.columns, check, values, shape.checks, required, avoid or {})
         self._self_references(table, values, depth)
         return values
 
     def _fill_parents(self, table: Table, values: Values, required: tuple[str, ...], depth: int) -> None:
         """Insert a parent row for every foreign key whose columns may not all be NULL."""
+        shape = self.shape(table)
         for fk in table.foreign_keys:
             columns = [fold(c) for c in fk.columns]
             if fold(fk.ref_table) == fold(table.name) or all(c in values for c in columns):
                 continue
             nullable = all(
-                _column(table, c).nullable and c not in required and not _is_rowid_alias(table, c)
+                shape.column(table, c).nullable and c not in required and not _is_rowid_alias(table, c)
                 for c in columns
                 if c not in values
             )
@@ -154,7 +187,7 @@ class RowMaker:
         avoid: Values,
     ) -> None:
         open_columns = [c for c in check.columns if c not in values]
-        mentioned = [v for c in checks if set(c.columns) & set(check.columns) for v in literals(c.expression)]
+        mentioned = [v for c in checks if set(c.columns) & set(check.columns) for v in c.literals]
         options = [
             candidates(
                 affinity(columns[c].type), columns[c].nullable and c not in required, self.fresh, mentioned
@@ -194,7 +227,7 @@ class RowMaker:
             columns = [fold(c) for c in fk.columns]
             if fold(fk.ref_table) != fold(table.name) or all(c in values for c in columns):
                 continue
-            if all(_column(table, c).nullable for c in columns):
+            if all(self.shape(table).column(table, c).nullable for c in columns):
                 values.update({c: None for c in columns if c not in values})
                 continue
             refs = ref_columns(self, fk)
@@ -213,7 +246,8 @@ class RowMaker:
         given = {k: v for k, v in values.items() if v is not None}
         target = quote_identifier(table.name)
         if given:
-            names = ", ".join(quote_identifier(_column(table, k).name) for k in given)
+            shape = self.shape(table)
+            names = ", ".join(quote_identifier(shape.column(table, k).name) for k in given)
             marks = ", ".join("?" for _ in given)
             sql = f"INSERT INTO {target} ({names}) VALUES ({marks})"
         else:
@@ -225,18 +259,6 @@ class RowMaker:
         self.inserted.add(fold(table.name))
 
 
-def _columns(table: Table) -> dict[str, Column]:
-    """The columns a row can be given values for (generated columns excluded), by folded name."""
-    return {fold(name): c for name, c in table.columns.items() if c.generated is None}
-
-
-def _column(table: Table, key: str) -> Column:
-    for name, column in table.columns.items():
-        if fold(name) == key:
-            return column
-    raise Unprovable(f'column "{key}" does not exist in table "{table.name}"')
-
-
 def _checks(table: Table, columns: dict[str, Column]) -> list[_Check]:
     """The CHECKs to solve; one that reads a generated column is left to the INSERT to judge."""
     generated = {fold(name) for name, c in table.columns.items() if c.generated is not None}
@@ -245,7 +267,8 @@ def _checks(table: Table, columns: dict[str, Column]) -> list[_Check]:
         names = {fold(t.name) for t in tokenize(check.expression) if t.kind in ("word", "quoted", "string")}
         if names & generated:
             continue
-        checks.append(_Check(check.expression, tuple(c for c in columns if c in names)))
+        reads = tuple(c for c in columns if c in names)
+        checks.append(_Check(check.expression, reads, tuple(literals(check.expression))))
     return checks
 
 

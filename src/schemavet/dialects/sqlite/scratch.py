@@ -17,11 +17,13 @@ from schemavet.errors import DatabaseError
 _ORDER = {"table": 0, "index": 1, "view": 2, "trigger": 3}
 
 
-def copy_schema(source: str, destination: str = ":memory:") -> sqlite3.Connection:
+def copy_schema(
+    source: str, destination: str = ":memory:", cached_statements: int = 128
+) -> sqlite3.Connection:
     """A connection to ``destination`` (in memory by default) with the schema, no rows, of ``source``."""
     with open_readonly(source) as live:
         objects = list(live.execute(queries.OBJECTS))
-    conn = sqlite3.connect(destination, isolation_level=None)
+    conn = sqlite3.connect(destination, isolation_level=None, cached_statements=cached_statements)
     try:
         replay(conn, objects)
     except BaseException:

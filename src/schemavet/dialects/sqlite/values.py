@@ -142,11 +142,10 @@ def candidates(kind: str, nullable: bool, fresh: Fresh, mentioned: list[Any]) ->
     values: list[Any] = [None] if nullable else []
     values += [fresh.value(kind), *mentioned, *_SHAPES, *fresh.strings(), fresh.value(TEXT)]
     values.append(fresh.value(BLOB))
-    unique: list[Any] = []
+    unique: dict[tuple[type, Any], Any] = {}  # the first of each value of each type: 1 and 1.0 differ
     for value in values:
-        if not any(type(value) is type(seen) and value == seen for seen in unique):
-            unique.append(value)
-    return unique
+        unique.setdefault((type(value), value), value)
+    return list(unique.values())
 
 
 def sql_literal(value: Any) -> str:
