@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from schemavet.compare.diff import diff_schemas
 from schemavet.compare.findings import Finding
 from schemavet.dialects.base import Engine, get_engine
-from schemavet.dialects.url import DatabaseURL, parse_db_url
+from schemavet.dialects.url import DatabaseURL, parse_db_url, without_password
 from schemavet.model import Schema
 from schemavet.spec.load import Spec, load_spec
 from schemavet.spec.yamlnodes import gc_paused
@@ -19,7 +19,7 @@ from schemavet.spec.yamlnodes import gc_paused
 class Report:
     """The outcome of a verification: the findings, and what was compared."""
 
-    database: str
+    database: str  # as messages show it: never with its password
     spec_path: str
     findings: tuple[Finding, ...]
     # what was checked beyond the catalog ("16 query plans checked", …), for the summary line
@@ -66,7 +66,7 @@ def _verify(
         from schemavet.commands.apply import content_findings
 
         findings += content_findings(db, migrations)
-    return Report(db, spec_path, tuple(findings), tuple(checked))
+    return Report(without_password(db), spec_path, tuple(findings), tuple(checked))
 
 
 def _compare(
