@@ -55,18 +55,22 @@ PLAIN = Context()
 
 def canonical_expression(text: str, context: Context = PLAIN) -> str:
     """``text`` in the one spelling both sides of a comparison are brought to."""
-    return _canonical(text, context)
+    named: frozenset[str] = frozenset()
+    if context.text_columns and "::" in text:
+        # only the text columns it casts matter: the cache then serves every table alike
+        named = frozenset(column for column in context.text_columns if column in text)
+    return _canonical(text, context.namespace, named, context.default)
 
 
 @lru_cache(maxsize=65536)
-def _canonical(text: str, context: Context) -> str:
+def _canonical(text: str, namespace: str, text_columns: frozenset[str], default: bool) -> str:
     try:
         tree = sqlglot.parse_one(text, read=_DIALECT)
     except SqlglotError:
         return _plain(text)
     if tree is None:
         return _plain(text)
-    tree = _rewrite(tree, context)
+    tree = _rewrite(tree, Context(namespace, text_columns, default))
     try:
         return _parenthesized(tree).sql(dialect=_DIALECT)
     except SqlglotError:
@@ -92,12 +96,12 @@ def _rewrite(tree: exp.Expr, context: Context) -> exp.Expr:
     for identifier in list(tree.find_all(exp.Identifier)):
         _canonical_identifier(identifier)
     tree = _local_names(tree, context.namespace)
-    tree = tree.transform(_any_as_in)
+    tree = tree.transform(_any_as_in, copy=False)
     tree = _without_added_casts(tree, context)
-    tree = tree.transform(_negative_number)
-    tree = tree.transform(_is_not_null)
-    tree = tree.transform(_in_list)
-    return tree.transform(_flattened)
+    tree = tree.transform(_negative_number, copy=False)
+    tree = tree.transform(_is_not_null, copy=False)
+    tree = tree.transform(_in_list, copy=False)
+    return tree.transform(_flattened, copy=False)
 
 
 def _unparenthesized(tree: exp.Expr) -> exp.Expr:
