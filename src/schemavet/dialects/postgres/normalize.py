@@ -59,10 +59,36 @@ def normalize_postgres(schema: Schema) -> Schema:
     return replace(schema, namespaces={name: _namespace(ns, keys) for name, ns in schema.namespaces.items()})
 
 
-def normalize_postgres_pair(expected: Schema, actual: Schema, whole: bool = True) -> tuple[Schema, Schema]:
-    """Both sides in normal form; a NOT NULL constraint's name counts only where the spec states one."""
-    expected, actual = normalize_postgres(expected), normalize_postgres(actual)
-    return expected, _unstated_names_dropped(expected, actual)
+def normalize_postgres_pair(
+    expected: Schema, actual: Schema, whole: bool = True, server: str | None = None
+) -> tuple[Schema, Schema]:
+    """Both sides in normal form; a NOT NULL constraint's name counts only where the spec states one.
+
+    With ``server`` (a PostgreSQL to print expressions on), the tables and views that still
+    differ are printed on it, both sides alike, and normalized again: only the server's own
+    spelling is then compared (see :mod:`schemavet.dialects.postgres.render`).
+    """
+    normal = normalize_postgres(expected), normalize_postgres(actual)
+    normal = normal[0], _unstated_names_dropped(*normal)
+    differing = _differing(*normal)
+    if server is None or not differing:
+        return normal
+    from schemavet.dialects.postgres.render import render_schemas
+
+    printed = render_schemas([expected, actual], server, differing)
+    return normalize_postgres_pair(printed[0], printed[1], whole)
+
+
+def _differing(expected: Schema, actual: Schema) -> set[tuple[str, str]]:
+    """The (namespace, table or view) that both sides have and that differ between them."""
+    differing = set()
+    for ns_name, ns in expected.namespaces.items():
+        other = actual.namespaces.get(ns_name)
+        if other is None:
+            continue
+        for objects, others in ((ns.tables, other.tables), (ns.views, other.views)):
+            differing |= {(ns_name, n) for n, obj in objects.items() if n in others and others[n] != obj}
+    return differing
 
 
 def _with(obj: _T, **values: Any) -> _T:
