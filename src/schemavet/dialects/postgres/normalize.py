@@ -11,6 +11,7 @@ A ``serial`` column is what PostgreSQL makes of it: an integer, NOT NULL, defaul
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from schemavet.dialects.postgres.clauses import (
@@ -183,14 +184,15 @@ def _column(column: Column, table: str, context: Context, defaults: Context, in_
     generated = column.generated
     if generated is not None:
         generated = _with(generated, expression=canonical_expression(generated.expression, context))
+    type_, default, collation = _column_parts(column.type, column.default, column.collation, defaults)
     normal = (
-        canonical_type(column.type, context.namespace),
+        type_,
         column.nullable and not in_key and identity is None,
-        None if identity or generated else _default(column.default, defaults),
-        _collation(column.collation),
+        None if identity or generated else default,
+        collation,
         generated,
         identity,
-        _not_null(column.not_null, table, column.name),
+        _not_null(column.not_null, table, column.name) if column.not_null is not None else None,
     )
     # the hottest path of a large schema: a tuple compare, not a replace per column
     current = (column.type, column.nullable, column.default, column.collation, column.generated)
@@ -208,6 +210,14 @@ def _column(column: Column, table: str, context: Context, defaults: Context, in_
         identity=identity,
         not_null=not_null,
     )
+
+
+@lru_cache(maxsize=65536)
+def _column_parts(
+    type_: str, default: str | None, collation: str | None, defaults: Context
+) -> tuple[str, str | None, str | None]:
+    """A column's type, default and collation in normal form (columns repeat: cached)."""
+    return canonical_type(type_, defaults.namespace), _default(default, defaults), _collation(collation)
 
 
 def _default(default: str | None, context: Context) -> str | None:
