@@ -30,6 +30,7 @@ _TEXT_TYPES = frozenset(
     {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR, exp.DataType.Type.BPCHAR}
 )
 _NUMBER_TYPES = frozenset(exp.DataType.NUMERIC_TYPES)
+_INTEGER_TYPES = frozenset(exp.DataType.INTEGER_TYPES)
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Like, exp.ILike, exp.In, exp.Between)
 _OPERATORS = (exp.Binary, exp.Unary, exp.In, exp.Between, exp.Is)
 _FROZEN_WORDS = frozenset({"now", "today", "tomorrow", "yesterday"})
@@ -210,8 +211,10 @@ def _without_added_casts(tree: exp.Expr, context: Context) -> exp.Expr:
 def _uncast(cast: exp.Cast, context: Context) -> exp.Expr | None:
     """What ``cast`` reads as without the cast, when dropping it cannot change the meaning."""
     inner, to = cast.this, cast.to
+    if to.expressions:  # a length or a precision may change the value: 'abc'::varchar(2) is 'ab'
+        return None
     if _is_literal(inner):
-        if _is_frozen_literal(inner, to):
+        if _is_frozen_literal(inner, to) or (to.this in _INTEGER_TYPES and _is_fraction(inner)):
             return None
         whole_default = context.default and cast.parent is None
         if whole_default or _compared(cast) or to.this in _TEXT_TYPES:
@@ -224,6 +227,12 @@ def _uncast(cast: exp.Cast, context: Context) -> exp.Expr | None:
 
 def _is_literal(node: exp.Expr) -> bool:
     return isinstance(node, exp.Literal) or (isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal))
+
+
+def _is_fraction(node: exp.Expr) -> bool:
+    """A number literal with a fraction or an exponent: a cast to an integer type rounds it."""
+    literal = node.this if isinstance(node, exp.Neg) else node
+    return isinstance(literal, exp.Literal) and any(c in str(literal.this) for c in ".eE")
 
 
 def _is_frozen_literal(node: exp.Expr, to: exp.DataType) -> bool:
