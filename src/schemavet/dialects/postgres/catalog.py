@@ -61,10 +61,7 @@ KINDS = tuple(f.name for f in fields(Catalog))[1:]
 
 
 def read_catalog(conn: psycopg.Connection[Any], schemas: Sequence[str] = ()) -> Catalog:
-    """Every kind of object in the schemas matching ``schemas`` (all user schemas when empty).
-
-    ``conn`` is in autocommit mode; the reads are one transaction, ended before returning.
-    """
+    """Every kind of object in the schemas matching ``schemas`` (all when empty), in one transaction."""
     import psycopg
 
     try:

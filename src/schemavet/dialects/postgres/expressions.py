@@ -43,8 +43,7 @@ _FROZEN_STAMP = re.compile(r"'\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+([+-]\d\d(:\d\d
 
 @dataclass(frozen=True)
 class Context:
-    """Where an expression stands: its table's schema, the table's text columns, and whether it
-    is a DEFAULT (whose literal the server casts to the column's type)."""
+    """Where an expression stands: its schema, its table's text columns, whether it is a DEFAULT."""
 
     namespace: str = "public"
     text_columns: frozenset[str] = frozenset()
@@ -120,8 +119,7 @@ def _canonical_identifier(identifier: exp.Identifier) -> None:
 
 
 def _local_names(tree: exp.Expr, namespace: str) -> exp.Expr:
-    """A function, table or sequence named with its schema loses it when the schema goes without
-    saying (the expression's own, ``public``, ``pg_catalog``)."""
+    """A function, table or sequence loses a schema that goes without saying (own, public, pg_catalog)."""
     local = {namespace, "public", "pg_catalog"}
     for dot in list(tree.find_all(exp.Dot)):
         named = isinstance(dot.this, (exp.Identifier, exp.Var)) and dot.this.name in local
@@ -305,8 +303,7 @@ def _chain(node: exp.Expr, kind: type[exp.Expr]) -> list[exp.Expr]:
 
 
 def _parenthesized(node: exp.Expr) -> exp.Expr:
-    """Every operator inside another gets parentheses, so the text shows the tree exactly;
-    an AND or OR chain stays one chain."""
+    """Parentheses around every operator inside another (an AND or OR chain stays one chain)."""
     for child in list(node.iter_expressions()):
         _parenthesized(child)
         if _needs_parentheses(child, node):

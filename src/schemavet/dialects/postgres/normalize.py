@@ -63,12 +63,7 @@ def normalize_postgres(schema: Schema) -> Schema:
 def normalize_postgres_pair(
     expected: Schema, actual: Schema, whole: bool = True, server: str | None = None
 ) -> tuple[Schema, Schema]:
-    """Both sides in normal form; a NOT NULL constraint's name counts only where the spec states one.
-
-    With ``server`` (a PostgreSQL to print expressions on), the tables and views that still
-    differ are printed on it, both sides alike, and normalized again: only the server's own
-    spelling is then compared (see :mod:`schemavet.dialects.postgres.render`).
-    """
+    """Both sides in normal form; with ``server``, what still differs is printed there, both sides alike."""
     normal = normalize_postgres(expected), normalize_postgres(actual)
     normal = normal[0], _unstated_names_dropped(*normal)
     differing = _differing(*normal)

@@ -9,8 +9,7 @@ from schemavet.model import TableOptions
 
 @dataclass(frozen=True)
 class PostgresTableOptions(TableOptions):
-    """UNLOGGED, partitioning (the key of a partitioned table; a partition's parent and bound)
-    and row-level security. ``partition_of`` is the parent as the server prints it, qualified."""
+    """UNLOGGED, partitioning (key; a partition's qualified parent and bound), row-level security."""
 
     unlogged: bool = False
     partition_by: str | None = None

@@ -34,8 +34,7 @@ _Targets = set[tuple[str, str]]
 
 
 def render_schemas(schemas: Iterable[Schema], server: str, tables: _Targets | None = None) -> list[Schema]:
-    """Each schema with its expressions as the server at ``server`` (a conninfo) prints them;
-    only the ``(namespace, table or view)`` pairs in ``tables``, when given."""
+    """Each schema with the expressions of ``tables`` (all when None) as ``server`` prints them."""
     with _scratch_database(server) as conn:
         return [_render(conn, schema, tables) for schema in schemas]
 
@@ -152,8 +151,7 @@ def _column_sql(column: Column) -> str:
 
 
 def _expression(conn: psycopg.Connection[Any], target: str, column: Column) -> None:
-    """A default (not a serial's: its sequence is the normalizer's), or a generated column's
-    expression on a column of its own."""
+    """A default (not a serial's), or a generated column's expression on a column of its own."""
     if column.generated is not None:
         name = quote_ident(_GENERATED + column.name)
         expression = column.generated.expression
