@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
+from schemavet.dialects.postgres.expressions import Context, canonical_expression, is_frozen_time
 from schemavet.dialects.postgres.inspect import inspect_postgres
 from schemavet.dialects.postgres.normalize import normalize_postgres
 from schemavet.model import Schema
@@ -63,3 +64,15 @@ def _replaced(node: Any, steps: list[str], value: Any) -> Any:
 
 def _plain(value: Any) -> Any:
     return tuple(_plain(v) for v in value) if isinstance(value, list) else value
+
+
+def test_a_default_frozen_at_creation_is_told_apart(pg_database: Database) -> None:
+    """``'now'::timestamp`` is evaluated once: the server keeps the moment the table was made."""
+    pg_database.run(
+        "CREATE TABLE t (a timestamp DEFAULT 'now'::timestamp, b timestamp DEFAULT now(), c date)"
+    )
+    columns = inspect_postgres(pg_database.url).namespaces["public"].tables["t"].columns
+    assert is_frozen_time(columns["a"].default)
+    assert not is_frozen_time(columns["b"].default) and not is_frozen_time(columns["c"].default)
+    assert is_frozen_time(canonical_expression("'now'::timestamp", Context(default=True)))
+    assert not is_frozen_time(canonical_expression("'2020-01-01'::date", Context(default=True)))

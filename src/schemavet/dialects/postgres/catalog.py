@@ -1,9 +1,11 @@
 """Read PostgreSQL's catalog: one query per kind of object, all in one read-only snapshot.
 
 Every query reads ``pg_catalog`` only (a role with nothing but CONNECT and USAGE sees it all,
-where ``information_schema`` hides what the role does not own), takes no lock beyond the
-catalogs' own AccessShare, and runs with ``search_path`` empty so that the server prints every
-name it puts in a type, default or expression qualified. The queries are ``catalog/*.sql``.
+where ``information_schema`` hides what the role does not own), and runs with ``search_path``
+empty so that the server prints every name it puts in a type, default or expression qualified.
+The only locks are AccessShare: on the catalogs, and (``pg_get_viewdef``) on the tables a view
+reads, as a SELECT of the view would; they wait only behind an ACCESS EXCLUSIVE lock, and then
+no longer than ``LOCK_TIMEOUT``. The queries are ``catalog/*.sql``.
 """
 
 from __future__ import annotations
@@ -59,10 +61,7 @@ KINDS = tuple(f.name for f in fields(Catalog))[1:]
 
 
 def read_catalog(conn: psycopg.Connection[Any], schemas: Sequence[str] = ()) -> Catalog:
-    """Every kind of object in the schemas matching ``schemas`` (all user schemas when empty).
-
-    ``conn`` is in autocommit mode; the reads are one transaction, ended before returning.
-    """
+    """Every kind of object in the schemas matching ``schemas`` (all when empty), in one transaction."""
     import psycopg
 
     try:

@@ -62,8 +62,7 @@ def _closing(parts: list[str], start: int) -> int:
 
 @lru_cache(maxsize=65536)
 def canonical_index_term(term: str, context: Context) -> str:
-    """``lower(b) text_pattern_ops DESC`` and the like: expression, COLLATE, operator class, order
-    (an order's default NULLS placement is left out)."""
+    """An index key term: expression, COLLATE, operator class, order (its default NULLS left out)."""
     parts = tokens(term)
     end = _expression_end(parts)
     expression, rest = parts[:end], [_order_word(p) for p in parts[end:]]
@@ -117,9 +116,7 @@ def _qualified_name(text: str) -> str:
 
 @lru_cache(maxsize=16384)
 def canonical_trigger(definition: str, context: Context) -> str:
-    """A trigger from after its name: keywords upper case, names as PostgreSQL folds them, a
-    schema that goes without saying left out, FOR EACH said, EXECUTE PROCEDURE as FUNCTION, and
-    the WHEN condition canonical."""
+    """A trigger from after its name, respelled alike (FOR EACH said, EXECUTE FUNCTION, WHEN canonical)."""
     parts = tokens(definition)
     upper = [p.upper() for p in parts]
     execute = upper.index("EXECUTE") if "EXECUTE" in upper else len(parts)

@@ -30,6 +30,7 @@ _TEXT_TYPES = frozenset(
     {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR, exp.DataType.Type.BPCHAR}
 )
 _NUMBER_TYPES = frozenset(exp.DataType.NUMERIC_TYPES)
+_INTEGER_TYPES = frozenset(exp.DataType.INTEGER_TYPES)
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Like, exp.ILike, exp.In, exp.Between)
 _OPERATORS = (exp.Binary, exp.Unary, exp.In, exp.Between, exp.Is)
 _FROZEN_WORDS = frozenset({"now", "today", "tomorrow", "yesterday"})
@@ -42,8 +43,7 @@ _FROZEN_STAMP = re.compile(r"'\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+([+-]\d\d(:\d\d
 
 @dataclass(frozen=True)
 class Context:
-    """Where an expression stands: its table's schema, the table's text columns, and whether it
-    is a DEFAULT (whose literal the server casts to the column's type)."""
+    """Where an expression stands: its schema, its table's text columns, whether it is a DEFAULT."""
 
     namespace: str = "public"
     text_columns: frozenset[str] = frozenset()
@@ -55,18 +55,22 @@ PLAIN = Context()
 
 def canonical_expression(text: str, context: Context = PLAIN) -> str:
     """``text`` in the one spelling both sides of a comparison are brought to."""
-    return _canonical(text, context)
+    named: frozenset[str] = frozenset()
+    if context.text_columns and "::" in text:
+        # only the text columns it casts matter: the cache then serves every table alike
+        named = frozenset(column for column in context.text_columns if column in text)
+    return _canonical(text, context.namespace, named, context.default)
 
 
 @lru_cache(maxsize=65536)
-def _canonical(text: str, context: Context) -> str:
+def _canonical(text: str, namespace: str, text_columns: frozenset[str], default: bool) -> str:
     try:
         tree = sqlglot.parse_one(text, read=_DIALECT)
     except SqlglotError:
         return _plain(text)
     if tree is None:
         return _plain(text)
-    tree = _rewrite(tree, context)
+    tree = _rewrite(tree, Context(namespace, text_columns, default))
     try:
         return _parenthesized(tree).sql(dialect=_DIALECT)
     except SqlglotError:
@@ -92,12 +96,12 @@ def _rewrite(tree: exp.Expr, context: Context) -> exp.Expr:
     for identifier in list(tree.find_all(exp.Identifier)):
         _canonical_identifier(identifier)
     tree = _local_names(tree, context.namespace)
-    tree = tree.transform(_any_as_in)
+    tree = tree.transform(_any_as_in, copy=False)
     tree = _without_added_casts(tree, context)
-    tree = tree.transform(_negative_number)
-    tree = tree.transform(_is_not_null)
-    tree = tree.transform(_in_list)
-    return tree.transform(_flattened)
+    tree = tree.transform(_negative_number, copy=False)
+    tree = tree.transform(_is_not_null, copy=False)
+    tree = tree.transform(_in_list, copy=False)
+    return tree.transform(_flattened, copy=False)
 
 
 def _unparenthesized(tree: exp.Expr) -> exp.Expr:
@@ -115,8 +119,7 @@ def _canonical_identifier(identifier: exp.Identifier) -> None:
 
 
 def _local_names(tree: exp.Expr, namespace: str) -> exp.Expr:
-    """A function, table or sequence named with its schema loses it when the schema goes without
-    saying (the expression's own, ``public``, ``pg_catalog``)."""
+    """A function, table or sequence loses a schema that goes without saying (own, public, pg_catalog)."""
     local = {namespace, "public", "pg_catalog"}
     for dot in list(tree.find_all(exp.Dot)):
         named = isinstance(dot.this, (exp.Identifier, exp.Var)) and dot.this.name in local
@@ -206,8 +209,10 @@ def _without_added_casts(tree: exp.Expr, context: Context) -> exp.Expr:
 def _uncast(cast: exp.Cast, context: Context) -> exp.Expr | None:
     """What ``cast`` reads as without the cast, when dropping it cannot change the meaning."""
     inner, to = cast.this, cast.to
+    if to.expressions:  # a length or a precision may change the value: 'abc'::varchar(2) is 'ab'
+        return None
     if _is_literal(inner):
-        if _is_frozen_literal(inner, to):
+        if _is_frozen_literal(inner, to) or (to.this in _INTEGER_TYPES and _is_fraction(inner)):
             return None
         whole_default = context.default and cast.parent is None
         if whole_default or _compared(cast) or to.this in _TEXT_TYPES:
@@ -220,6 +225,12 @@ def _uncast(cast: exp.Cast, context: Context) -> exp.Expr | None:
 
 def _is_literal(node: exp.Expr) -> bool:
     return isinstance(node, exp.Literal) or (isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal))
+
+
+def _is_fraction(node: exp.Expr) -> bool:
+    """A number literal with a fraction or an exponent: a cast to an integer type rounds it."""
+    literal = node.this if isinstance(node, exp.Neg) else node
+    return isinstance(literal, exp.Literal) and any(c in str(literal.this) for c in ".eE")
 
 
 def _is_frozen_literal(node: exp.Expr, to: exp.DataType) -> bool:
@@ -292,8 +303,7 @@ def _chain(node: exp.Expr, kind: type[exp.Expr]) -> list[exp.Expr]:
 
 
 def _parenthesized(node: exp.Expr) -> exp.Expr:
-    """Every operator inside another gets parentheses, so the text shows the tree exactly;
-    an AND or OR chain stays one chain."""
+    """Parentheses around every operator inside another (an AND or OR chain stays one chain)."""
     for child in list(node.iter_expressions()):
         _parenthesized(child)
         if _needs_parentheses(child, node):

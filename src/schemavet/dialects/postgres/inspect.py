@@ -14,7 +14,7 @@ from typing import Any
 
 from schemavet.dialects.postgres.catalog import Catalog, read_catalog
 from schemavet.dialects.postgres.connect import connect
-from schemavet.dialects.postgres.names import read_name
+from schemavet.dialects.postgres.names import quote_ident
 from schemavet.dialects.postgres.options import PLAIN_TABLE, PostgresTableOptions
 from schemavet.model import (
     NOT_DEFERRABLE,
@@ -142,18 +142,18 @@ def _inheritance(schema: str, name: str, parents: list[str] | None) -> list[NotM
 
 
 def _table(row: tuple[Any, ...], members: _Members) -> Table:
-    name = row[2]
-    constraints = _constraints(members.constraints)
+    names = _column_names(members)
+    constraints = _constraints(members.constraints, names)
     not_nulls = {nn[6][0]: _not_null(nn) for nn in constraints.get("n", [])}
     primary = constraints.get("p")
     return Table(
-        name=name,
-        columns={c[0]: _column(c, not_nulls.get(c[0])) for c in members.columns},
+        name=row[2],
+        columns={c[1]: _column(c[1:], not_nulls.get(c[1])) for c in members.columns},
         primary_key=_primary_key(primary[0]) if primary else None,
         foreign_keys=tuple(_foreign_key(c) for c in constraints.get("f", [])),
         uniques=tuple(_unique(c) for c in constraints.get("u", [])),
         checks=tuple(_check(c) for c in constraints.get("c", [])),
-        indexes=_indexes(members.indexes),
+        indexes=_indexes(members.indexes, names),
         triggers=_triggers(members.triggers),
         options=_options(row),
         exclusions=tuple(_exclusion(c) for c in constraints.get("x", [])),
@@ -182,10 +182,16 @@ def _column(row: tuple[Any, ...], not_null: NotNull | None) -> Column:
     )
 
 
-def _constraints(rows: Iterable[tuple[Any, ...]]) -> dict[str, list[tuple[Any, ...]]]:
+def _column_names(members: _Members) -> dict[int, str]:
+    """A relation's column names by attribute number (the constraint and index rows give numbers)."""
+    return {row[0]: row[1] for row in members.columns}
+
+
+def _constraints(rows: Iterable[tuple[Any, ...]], names: dict[int, str]) -> dict[str, list[tuple[Any, ...]]]:
+    """The constraint rows by kind, their key columns named."""
     by_kind: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for row in rows:
-        by_kind[row[1]].append(row)
+        by_kind[row[1]].append((*row[:6], [names[n] for n in row[6]], *row[7:]))
     return by_kind
 
 
@@ -249,13 +255,14 @@ def _exclusion(row: tuple[Any, ...]) -> Exclusion:
     return Exclusion(definition, name=row[0], deferrable=_deferrable(row))
 
 
-def _indexes(rows: Iterable[tuple[Any, ...]]) -> dict[str, Index]:
-    return {row[0]: _index(row) for row in rows}
+def _indexes(rows: Iterable[tuple[Any, ...]], names: dict[int, str]) -> dict[str, Index]:
+    return {row[0]: _index(row, names) for row in rows}
 
 
-def _index(row: tuple[Any, ...]) -> Index:
+def _index(row: tuple[Any, ...], names: dict[int, str]) -> Index:
     name, method, unique, valid, key_count, predicate, nulls_not_distinct, options = row[:8]
-    terms, opclasses, collations = row[8:11]
+    attnums, expressions, opclasses, collations = row[8:12]
+    terms = [quote_ident(names[n]) if n else expressions[i] for i, n in enumerate(attnums[:key_count])]
     keys = tuple(
         _index_term(terms[i], opclasses[i], collations[i], options[i] if i < len(options) else 0)
         for i in range(key_count)
@@ -266,7 +273,7 @@ def _index(row: tuple[Any, ...]) -> Index:
         unique=unique,
         where=predicate,
         using=method,
-        include=tuple(read_name(term) for term in terms[key_count:]),
+        include=tuple(names[n] for n in attnums[key_count:]),
         nulls_not_distinct=nulls_not_distinct,
         valid=valid,
     )
@@ -312,7 +319,7 @@ def _view(row: tuple[Any, ...], members: _Members) -> View:
         query=row[10],
         triggers=_triggers(members.triggers),
         materialized=row[3] == "m",
-        indexes=_indexes(members.indexes),
+        indexes=_indexes(members.indexes, _column_names(members)),
     )
 
 

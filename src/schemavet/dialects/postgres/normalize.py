@@ -11,7 +11,8 @@ A ``serial`` column is what PostgreSQL makes of it: an integer, NOT NULL, defaul
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from schemavet.dialects.postgres.clauses import (
     canonical_arguments,
@@ -50,6 +51,7 @@ _IMMEDIATE = "DEFERRABLE INITIALLY IMMEDIATE"
 _TEXT_TYPES = ("text", "character varying", "character", "bpchar", "citext", "name")
 _NAME_LIMIT = 63  # NAMEDATALEN - 1: the longest name PostgreSQL keeps
 _Keys = dict[tuple[str, str], tuple[str, ...]]
+_T = TypeVar("_T")
 
 
 def normalize_postgres(schema: Schema) -> Schema:
@@ -58,10 +60,38 @@ def normalize_postgres(schema: Schema) -> Schema:
     return replace(schema, namespaces={name: _namespace(ns, keys) for name, ns in schema.namespaces.items()})
 
 
-def normalize_postgres_pair(expected: Schema, actual: Schema, whole: bool = True) -> tuple[Schema, Schema]:
-    """Both sides in normal form; a NOT NULL constraint's name counts only where the spec states one."""
-    expected, actual = normalize_postgres(expected), normalize_postgres(actual)
-    return expected, _unstated_names_dropped(expected, actual)
+def normalize_postgres_pair(
+    expected: Schema, actual: Schema, whole: bool = True, server: str | None = None
+) -> tuple[Schema, Schema]:
+    """Both sides in normal form; with ``server``, what still differs is printed there, both sides alike."""
+    normal = normalize_postgres(expected), normalize_postgres(actual)
+    normal = normal[0], _unstated_names_dropped(*normal)
+    differing = _differing(*normal)
+    if server is None or not differing:
+        return normal
+    from schemavet.dialects.postgres.render import render_schemas
+
+    printed = render_schemas([expected, actual], server, differing)
+    return normalize_postgres_pair(printed[0], printed[1], whole)
+
+
+def _differing(expected: Schema, actual: Schema) -> set[tuple[str, str]]:
+    """The (namespace, table or view) that both sides have and that differ between them."""
+    differing = set()
+    for ns_name, ns in expected.namespaces.items():
+        other = actual.namespaces.get(ns_name)
+        if other is None:
+            continue
+        for objects, others in ((ns.tables, other.tables), (ns.views, other.views)):
+            differing |= {(ns_name, n) for n, obj in objects.items() if n in others and others[n] != obj}
+    return differing
+
+
+def _with(obj: _T, **values: Any) -> _T:
+    """``obj`` with ``values``; ``obj`` itself when it has them already (the common case)."""
+    if all(getattr(obj, name) == value for name, value in values.items()):
+        return obj
+    return replace(obj, **values)  # type: ignore[type-var]
 
 
 def _primary_keys(schema: Schema) -> _Keys:
@@ -124,9 +154,10 @@ def _table(table: Table, namespace: str, keys: _Keys) -> Table:
         n for n, c in columns.items() if canonical_type(c.type, namespace).startswith(_TEXT_TYPES)
     )
     context = Context(namespace, text)
+    defaults = Context(namespace, text, default=True)
     return replace(
         table,
-        columns={n: _column(c, table.name, context, n in key_columns) for n, c in columns.items()},
+        columns={n: _column(c, table.name, context, defaults, n in key_columns) for n, c in columns.items()},
         primary_key=_primary_key(table.primary_key),
         foreign_keys=tuple(
             sorted((_foreign_key(fk, namespace, keys) for fk in table.foreign_keys), key=_fk_order)
@@ -143,28 +174,51 @@ def _table(table: Table, namespace: str, keys: _Keys) -> Table:
     )
 
 
-def _column(column: Column, table: str, context: Context, in_key: bool) -> Column:
+def _column(column: Column, table: str, context: Context, defaults: Context, in_key: bool) -> Column:
     identity = " ".join(column.identity.upper().split()) if column.identity else None
     generated = column.generated
     if generated is not None:
-        generated = replace(generated, expression=canonical_expression(generated.expression, context))
-    default = None if identity or generated else _default(column.default, context)
-    return replace(
-        column,
-        type=canonical_type(column.type, context.namespace),
-        nullable=column.nullable and not in_key and identity is None,
-        default=default,
-        collation=_collation(column.collation),
-        generated=generated,
-        identity=identity,
-        not_null=_not_null(column.not_null, table, column.name),
+        generated = _with(generated, expression=canonical_expression(generated.expression, context))
+    type_, default, collation = _column_parts(column.type, column.default, column.collation, defaults)
+    normal = (
+        type_,
+        column.nullable and not in_key and identity is None,
+        None if identity or generated else default,
+        collation,
+        generated,
+        identity,
+        _not_null(column.not_null, table, column.name) if column.not_null is not None else None,
     )
+    # the hottest path of a large schema: a tuple compare, not a replace per column
+    current = (column.type, column.nullable, column.default, column.collation, column.generated)
+    if normal == (*current, column.identity, column.not_null):
+        return column
+    type_, nullable, default, collation, generated, identity, not_null = normal
+    return Column(
+        column.name,
+        type_,
+        nullable,
+        default,
+        collation,
+        generated,
+        line=column.line,
+        identity=identity,
+        not_null=not_null,
+    )
+
+
+@lru_cache(maxsize=65536)
+def _column_parts(
+    type_: str, default: str | None, collation: str | None, defaults: Context
+) -> tuple[str, str | None, str | None]:
+    """A column's type, default and collation in normal form (columns repeat: cached)."""
+    return canonical_type(type_, defaults.namespace), _default(default, defaults), _collation(collation)
 
 
 def _default(default: str | None, context: Context) -> str | None:
     if default is None:
         return None
-    text = canonical_expression(default, replace(context, default=True))
+    text = canonical_expression(default, context)
     return None if text.upper() == "NULL" else text
 
 
@@ -203,16 +257,16 @@ def _deferrable(text: str) -> str:
 
 
 def _primary_key(pk: PrimaryKey | None) -> PrimaryKey | None:
-    return replace(pk, deferrable=_deferrable(pk.deferrable)) if pk is not None else None
+    return _with(pk, deferrable=_deferrable(pk.deferrable)) if pk is not None else None
 
 
 def _unique(unique: Unique) -> Unique:
-    return replace(unique, deferrable=_deferrable(unique.deferrable))
+    return _with(unique, deferrable=_deferrable(unique.deferrable))
 
 
 def _foreign_key(fk: ForeignKey, namespace: str, keys: _Keys) -> ForeignKey:
     ref_schema = fk.ref_schema or namespace
-    return replace(
+    return _with(
         fk,
         ref_schema=ref_schema,
         ref_columns=fk.ref_columns or keys.get((ref_schema, fk.ref_table), ()),
@@ -238,12 +292,12 @@ def _fk_order(fk: ForeignKey) -> tuple[Any, ...]:
 
 
 def _checks(checks: tuple[Check, ...], context: Context) -> tuple[Check, ...]:
-    normal = (replace(c, expression=canonical_expression(c.expression, context)) for c in checks)
+    normal = (_with(c, expression=canonical_expression(c.expression, context)) for c in checks)
     return tuple(sorted(normal, key=lambda c: (c.expression, c.name or "")))
 
 
 def _index(index: Index, context: Context) -> Index:
-    return replace(
+    return _with(
         index,
         columns=tuple(canonical_index_term(term, context) for term in index.columns),
         where=canonical_expression(index.where, context) if index.where else None,
@@ -252,7 +306,7 @@ def _index(index: Index, context: Context) -> Index:
 
 
 def _trigger(trigger: Trigger, context: Context) -> Trigger:
-    return replace(
+    return _with(
         trigger,
         definition=canonical_trigger(trigger.definition, context),
         enabled=" ".join(trigger.enabled.upper().split()),
@@ -284,7 +338,7 @@ def _exclusion(exclusion: Exclusion, context: Context) -> Exclusion:
     definition = exclusion.definition.strip()
     if definition.upper().startswith("EXCLUDE"):
         definition = definition[len("EXCLUDE") :]
-    return replace(
+    return _with(
         exclusion,
         definition=canonical_clause(definition, context),
         deferrable=_deferrable(exclusion.deferrable),
@@ -293,7 +347,7 @@ def _exclusion(exclusion: Exclusion, context: Context) -> Exclusion:
 
 def _policy(policy: Policy, context: Context) -> Policy:
     roles = {"public" if r.lower() == "public" else r for r in policy.roles} or {"public"}
-    return replace(
+    return _with(
         policy,
         command=" ".join(policy.command.upper().split()),
         roles=("public",) if "public" in roles else tuple(sorted(roles)),

@@ -90,6 +90,8 @@ def canonical_type(declared: str, owner_schema: str = "public") -> str:
 
 def serial_type(declared: str) -> tuple[str, int] | None:
     """The integer type and sequence bound a serial type stands for; None for any other type."""
+    if "serial" not in declared.lower():
+        return None
     return SERIALS.get(" ".join(declared.lower().split()))
 
 

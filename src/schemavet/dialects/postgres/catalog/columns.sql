@@ -1,7 +1,9 @@
--- Columns of tables, in order: type with its modifier, NOT NULL, default, identity, generated,
--- and the collation when it is not the type's own.
+-- Columns of tables (and of materialized views, whose indexes name them), in order: type with
+-- its modifier, NOT NULL, default, identity, generated, and the collation when it is not the
+-- type's own.
 SELECT
     a.attrelid,
+    a.attnum,
     a.attname,
     pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
     a.attnotnull,
@@ -19,7 +21,7 @@ JOIN pg_catalog.pg_class AS c ON c.oid = a.attrelid
 JOIN pg_catalog.pg_type AS t ON t.oid = a.atttypid
 LEFT JOIN pg_catalog.pg_attrdef AS d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE c.relnamespace = ANY (%(namespaces)s::pg_catalog.oid[])
-    AND c.relkind IN ('r', 'p')
+    AND c.relkind IN ('r', 'p', 'm')
     AND a.attnum > 0
     AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum

@@ -1,6 +1,7 @@
 -- Constraints declared on tables themselves (not cloned to a partition or inherited): key
--- columns in order, the target of a foreign key with its columns in the same order, actions,
--- deferral, validation, and the definition as the server prints it.
+-- columns in order (as attribute numbers: the columns query names them), the target of a
+-- foreign key with its columns in the same order, actions, deferral, validation, and the
+-- definition as the server prints it where the columns say less (foreign keys, EXCLUDE).
 SELECT
     co.conrelid,
     co.conname,
@@ -9,25 +10,20 @@ SELECT
     co.condeferred,
     co.convalidated,
     co.connoinherit,
-    ARRAY(
-        SELECT a.attname
-        FROM pg_catalog.unnest(co.conkey) WITH ORDINALITY AS k (attnum, n)
-        JOIN pg_catalog.pg_attribute AS a ON a.attrelid = co.conrelid AND a.attnum = k.attnum
-        ORDER BY k.n
-    ) AS columns,
+    co.conkey AS columns,
     rn.nspname AS ref_schema,
     rc.relname AS ref_table,
-    ARRAY(
+    CASE WHEN co.contype = 'f' THEN ARRAY(
         SELECT a.attname
         FROM pg_catalog.unnest(co.confkey) WITH ORDINALITY AS k (attnum, n)
         JOIN pg_catalog.pg_attribute AS a ON a.attrelid = co.confrelid AND a.attnum = k.attnum
         ORDER BY k.n
-    ) AS ref_columns,
+    ) END AS ref_columns,
     co.confmatchtype,
     co.confupdtype,
     co.confdeltype,
     pg_catalog.pg_get_expr(co.conbin, co.conrelid, true) AS expression,
-    pg_catalog.pg_get_constraintdef(co.oid, true) AS definition,
+    CASE WHEN co.contype IN ('f', 'x') THEN pg_catalog.pg_get_constraintdef(co.oid, true) END AS definition,
     {{15:x.indnullsnotdistinct|false}} AS nulls_not_distinct,
     {{18:co.conenforced|true}} AS enforced
 FROM pg_catalog.pg_constraint AS co

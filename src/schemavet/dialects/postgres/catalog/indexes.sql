@@ -1,6 +1,7 @@
 -- Indexes that back no constraint and are not a partition's copy of its parent's: access
--- method, key terms as the server prints them with their operator class and collation when not
--- the default, ordering options, INCLUDE columns, predicate, uniqueness and validity.
+-- method, key columns (attribute numbers, 0 for an expression, which the server prints), the
+-- operator class and collation of each key when not the default, ordering options, INCLUDE
+-- columns, predicate, uniqueness and validity.
 SELECT
     x.indrelid,
     i.relname,
@@ -11,6 +12,7 @@ SELECT
     pg_catalog.pg_get_expr(x.indpred, x.indrelid, true) AS predicate,
     {{15:x.indnullsnotdistinct|false}} AS nulls_not_distinct,
     x.indoption::pg_catalog.int2[] AS options,
+    x.indkey::pg_catalog.int2[] AS keys,
     k.terms,
     k.opclasses,
     k.collations
@@ -20,8 +22,10 @@ JOIN pg_catalog.pg_class AS c ON c.oid = x.indrelid
 JOIN pg_catalog.pg_am AS am ON am.oid = i.relam
 CROSS JOIN LATERAL (
     SELECT
-        pg_catalog.array_agg(pg_catalog.pg_get_indexdef(x.indexrelid, k.n::pg_catalog.int4, true) ORDER BY k.n)
-            AS terms,
+        pg_catalog.array_agg(
+            CASE WHEN k.attnum = 0 THEN pg_catalog.pg_get_indexdef(x.indexrelid, k.n::pg_catalog.int4, true) END
+            ORDER BY k.n
+        ) AS terms,
         pg_catalog.array_agg(
             CASE WHEN NOT oc.opcdefault THEN
                 CASE WHEN oc.opcnamespace = 'pg_catalog'::pg_catalog.regnamespace
