@@ -66,16 +66,16 @@ def normalize_postgres_pair(
     """Both sides in normal form; with ``server``, what still differs is printed there, both sides alike."""
     normal = normalize_postgres(expected), normalize_postgres(actual)
     normal = normal[0], _unstated_names_dropped(*normal)
-    differing = _differing(*normal)
-    if server is None or not differing:
+    to_print = differing(*normal)
+    if server is None or not to_print:
         return normal
     from schemavet.dialects.postgres.render import render_schemas
 
-    printed = render_schemas([expected, actual], server, differing)
+    printed = render_schemas([expected, actual], server, to_print)
     return normalize_postgres_pair(printed[0], printed[1], whole)
 
 
-def _differing(expected: Schema, actual: Schema) -> set[tuple[str, str]]:
+def differing(expected: Schema, actual: Schema) -> set[tuple[str, str]]:
     """The (namespace, table or view) that both sides have and that differ between them."""
     differing = set()
     for ns_name, ns in expected.namespaces.items():
