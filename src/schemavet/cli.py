@@ -41,7 +41,7 @@ class _DialectName(click.ParamType):  # type: ignore[type-arg]  # generic in cli
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         """The name as given, once the registry knows it."""
-        from schemavet.dialects import registry
+        from schemavet.dialect import registry
 
         if registry.find(str(value)) is None:
             self.fail(f"{value!r} is not one of: {', '.join(registry.spellings())}", param, ctx)
@@ -50,7 +50,7 @@ class _DialectName(click.ParamType):  # type: ignore[type-arg]  # generic in cli
 
 def _shown(text: str) -> str:
     """``text`` with the password of any database URL in it replaced by ``***``."""
-    from schemavet.dialects.url import without_password
+    from schemavet.dialect.url import without_password
 
     return without_password(text)
 
@@ -131,7 +131,7 @@ def snapshot(db: str, output: str | None) -> None:
 
 
 def _refuse_to_overwrite_the_database(db: str, output: str) -> None:
-    from schemavet.dialects.url import parse_db_url
+    from schemavet.dialect.url import parse_db_url
 
     database = parse_db_url(db).location
     if os.path.realpath(output) == os.path.realpath(database):

@@ -20,9 +20,9 @@ from typing import Any
 from schemavet.compare.changes import REMOVED, Change, Snapshot, schema_changes
 from schemavet.compare.outcomes import Loss, RowCount, StepEffect  # noqa: F401  (their home before)
 from schemavet.diagnostics import Diagnostic
-from schemavet.dialects import registry
-from schemavet.dialects.base import Dialect
-from schemavet.dialects.url import parse_db_url
+from schemavet.dialect import registry
+from schemavet.dialect.base import Dialect
+from schemavet.dialect.url import parse_db_url
 from schemavet.errors import MigrationError, SqlSyntaxError
 from schemavet.model import Index, Namespace, Schema, Table, Trigger, View, comparable
 from schemavet.sql.tokens import tokenize

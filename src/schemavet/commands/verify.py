@@ -7,9 +7,9 @@ import os
 from schemavet.compare.diff import diff_schemas
 from schemavet.compare.findings import Finding
 from schemavet.compare.outcomes import Report  # noqa: F401  (their home before)
-from schemavet.dialects import registry
-from schemavet.dialects.base import Dialect
-from schemavet.dialects.url import DatabaseURL, parse_db_url, without_password
+from schemavet.dialect import registry
+from schemavet.dialect.base import Dialect
+from schemavet.dialect.url import DatabaseURL, parse_db_url, without_password
 from schemavet.model import Schema
 from schemavet.spec.load import Spec, load_spec
 from schemavet.spec.yamlnodes import gc_paused

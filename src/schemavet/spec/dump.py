@@ -6,8 +6,8 @@ from typing import Any
 
 import yaml
 
-from schemavet.dialects import registry
-from schemavet.dialects.base import Dialect
+from schemavet.dialect import registry
+from schemavet.dialect.base import Dialect
 from schemavet.errors import SchemavetError
 from schemavet.model import Column, ForeignKey, Index, Namespace, PrimaryKey, Schema, Table, Unique, View
 from schemavet.spec.load import FORMAT_VERSION

@@ -15,8 +15,8 @@ import yaml
 
 from schemavet.compare.plans import Query
 from schemavet.compare.policies import Policy
-from schemavet.dialects import registry
-from schemavet.dialects.base import Dialect
+from schemavet.dialect import registry
+from schemavet.dialect.base import Dialect
 from schemavet.errors import SchemavetError, SpecError
 from schemavet.model import (
     Check,

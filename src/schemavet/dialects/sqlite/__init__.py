@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
-from schemavet.dialects.base import Dialect, OptionReader
+from schemavet.dialect.base import Dialect, OptionReader
 from schemavet.errors import SchemavetError
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 """What a dialect is: everything the pipeline, the commands and the linter ask of one engine.
 
 A dialect is a folder (``dialects/<name>/``) whose ``__init__`` defines one subclass of
-:class:`Dialect`, and one line in :mod:`schemavet.dialects.registry`. Nothing outside the folder
+:class:`Dialect`, and one line in :mod:`schemavet.dialect.registry`. Nothing outside the folder
 knows which dialect it is talking to: the CLI, config, URL parsing, spec loading, the diff and
 the linter all ask the dialect object. What a dialect cannot do yet raises one sentence saying
 so (the defaults below), never a wrong answer.
