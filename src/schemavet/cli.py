@@ -94,12 +94,19 @@ def _finish(ok: bool) -> None:
     is_flag=True,
     help="Also prove every foreign-key action by doing it, in a scratch copy of the schema.",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail on what the database holds that schemavet does not model (a warning otherwise).",
+)
 @_VERIFY_FORMAT
-def verify(db: str, spec_path: str, migrations: str | None, prove_actions: bool, output_format: str) -> None:
+def verify(
+    db: str, spec_path: str, migrations: str | None, prove_actions: bool, strict: bool, output_format: str
+) -> None:
     """Compare a database with a spec: exit 0 if they match, 1 if not, 2 on bad input."""
     from schemavet.commands.verify import verify as run_verify
 
-    report = run_verify(db, spec_path, migrations, prove_actions=prove_actions)
+    report = run_verify(db, spec_path, migrations, prove_actions=prove_actions, strict=strict)
     _echo_report(report, output_format)
     _finish(report.ok)
 
