@@ -1,8 +1,11 @@
 """What each migration of a directory really does, step by step, for a reviewer.
 
 One scratch SQLite database is carried forward: yoyo applies the migrations one at a time in
-its own order (then the post-apply hooks), and after each one the schema is inspected, so the
-state before migration N is the state after N−1 and the directory is replayed once. Each step
+its own order (then the post-apply hooks), and after each one the schema is read, so the
+state before migration N is the state after N−1 and the directory is replayed once. Each
+reading inspects only the tables and views the step touched, the rest is shared with the
+previous one object for object (``dialects/sqlite/tracking.py``), and only what is not shared
+is compared: a review grows with the steps and what they touch, not steps × tables. Each step
 reports the typed schema changes it made (:mod:`schemavet.compare.changes`), the indexes and triggers it
 lost without dropping them (a table rebuilt — create new, copy, drop old, rename — drops the old
 table's indexes and triggers with it), the row counts it changed, and its lint findings.
@@ -14,9 +17,10 @@ import logging
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from schemavet.compare.changes import REMOVED, Change, Snapshot, schema_changes
 from schemavet.compare.findings import plain
@@ -24,10 +28,14 @@ from schemavet.diagnostics import ERROR, Diagnostic
 from schemavet.dialects.sqlite.expressions import fold
 from schemavet.errors import MigrationError, SqlSyntaxError
 from schemavet.model import Index, Namespace, Schema, Table, Trigger, View, comparable
-from schemavet.sql.tokens import quote_identifier, tokenize
+from schemavet.sql.tokens import tokenize
+
+if TYPE_CHECKING:
+    from schemavet.dialects.sqlite.tracking import Reading, SchemaTracker
 
 Lint = Callable[[str], list[Diagnostic]]
-_COUNT_BATCH = 500  # terms per counting statement, well under SQLite's 2,000-column limit
+# a step yoyo applied: its position, the migration, the error if it failed, yoyo's connection
+_Step = tuple[int, Any, str | None, sqlite3.Connection]
 
 
 @dataclass(frozen=True)
@@ -107,7 +115,7 @@ class StepEffect:
 class _State:
     snapshot: Snapshot
     rows: dict[str, int]
-    schema_version: int  # SQLite's counter, bumped by every schema change
+    reading: Reading | None  # what the snapshot was read from (None: nothing read yet)
 
 
 def review(
@@ -126,35 +134,49 @@ def review(
 
     migrations = read_migration_dir(os.fspath(directory))
     first = max(0, len(migrations) - latest) if latest is not None else 0
-    effects: list[StepEffect] = []
     with tempfile.TemporaryDirectory(prefix="schemavet-review-") as scratch:
         path = os.path.join(scratch, "scratch.db")
-        before = _empty_state()
-        for position, migration, error in _apply_one_at_a_time(path, migrations, os.fspath(directory)):
-            if position < first - 1 and error is None:
-                continue  # the state after it is not the state before a reported step
-            if error is not None and position < first:
-                # it failed before the window, whose states were not read: what yoyo rolled it
-                # back to is all that is known, so the step shows its error and no changes
-                before = _read_state(path, before)
-            after = _read_state(path, before)
-            if position >= first or error is not None:
-                effects.append(_effect(migration, before, after, lint, error))
-            before = after
+        # closed before the scratch directory goes, even when a step's lint raises
+        with closing(_apply_one_at_a_time(path, migrations, os.fspath(directory))) as steps:
+            return _effects(steps, first, lint)
+
+
+def _effects(steps: Iterator[_Step], first: int, lint: Lint | None) -> list[StepEffect]:
+    """The effect of each step from position ``first`` on (and of a step that failed before)."""
+    from schemavet.dialects.sqlite.tracking import SchemaTracker
+
+    effects: list[StepEffect] = []
+    before = _empty_state()
+    tracker: SchemaTracker | None = None
+    for position, migration, error, conn in steps:
+        if position < first - 1 and error is None:
+            continue  # the state after it is not the state before a reported step
+        tracker = tracker or SchemaTracker(conn)
+        if error is not None and position < first:
+            # it failed before the window, whose states were not read: what yoyo rolled it
+            # back to is all that is known, so the step shows its error and no changes
+            before = _read_state(tracker, before, None)
+        after = _read_state(tracker, before, _sql_statements(migration) if error is None else None)
+        if position >= first or error is not None:
+            effects.append(_effect(migration, before, after, lint, error))
+        before = after
     return effects
 
 
-def _apply_one_at_a_time(path: str, migrations: Any, directory: str) -> Iterator[tuple[int, Any, str | None]]:
+def _apply_one_at_a_time(path: str, migrations: Any, directory: str) -> Generator[_Step, None, None]:
     """Apply the migrations (then the post-apply hooks) to the scratch database at ``path`` one
-    at a time, yielding each with its position and, if it failed, the error (then stopping).
+    at a time, yielding each with its position, the error if it failed (then stopping), and
+    yoyo's own connection to read the database with.
 
-    The connections yoyo opens are confined (:mod:`schemavet.dialects.sqlite.confine`): the migrations'
-    SQL cannot write files through ATTACH or VACUUM INTO.
+    The connections yoyo opens are confined and do not fsync (``runner.scratch_backend``): the
+    migrations' SQL cannot write files through ATTACH or VACUUM INTO. yoyo opens them in shared
+    cache mode, so its own connection sees each migration's schema without parsing it again,
+    as another connection would after every change.
     """
-    from schemavet.dialects.sqlite.confine import confined_backend, explain
-    from schemavet.migrations.runner import apply_one
+    from schemavet.dialects.sqlite.confine import explain
+    from schemavet.migrations.runner import apply_one, scratch_backend
 
-    backend = confined_backend(path)
+    backend = scratch_backend(path)
     try:
         with backend.lock():
             pending = _in_order(backend, migrations, directory)
@@ -164,9 +186,9 @@ def _apply_one_at_a_time(path: str, migrations: Any, directory: str) -> Iterator
                     apply_one(backend, migration, mark=mark)
                 except MigrationError as e:
                     cause = e.__cause__ if e.__cause__ is not None else e
-                    yield position, migration, explain(str(cause)) or type(cause).__name__
+                    yield position, migration, explain(str(cause)) or type(cause).__name__, backend.connection
                     return
-                yield position, migration, None
+                yield position, migration, None, backend.connection
     finally:
         backend.connection.close()
 
@@ -221,9 +243,10 @@ def _effect(
     from yoyo.migrations import PostApplyHookMigration
 
     dropped = explicit_drops(_statements(migration))
-    losses = implicit_losses(before.snapshot, after.snapshot, dropped)
+    old, new = _narrowed(before, after)
+    losses = implicit_losses(old, new, dropped)
     lost = {(loss.object_type, fold(loss.table), fold(loss.name)) for loss in losses}
-    changes = [c for c in schema_changes(before.snapshot, after.snapshot) if _identity(c) not in lost]
+    changes = [c for c in schema_changes(old, new) if _identity(c) not in lost]
     return StepEffect(
         migration=migration.id,
         path=migration.path,
@@ -234,6 +257,47 @@ def _effect(
         diagnostics=tuple(lint(migration.path)) if lint is not None else (),
         error=error,
     )
+
+
+def _narrowed(before: _State, after: _State) -> tuple[Snapshot, Snapshot]:
+    """Both snapshots with only the tables and views whose normal forms are not the very same
+    objects in both.
+
+    A table or view read again gets new objects; one shared with the last reading
+    (``dialects/sqlite/tracking.py``) has no change and lost nothing, so comparing the rest
+    reports exactly what comparing all of them would, in the same order.
+    """
+    old, new = before.snapshot, after.snapshot
+    keys = {
+        key
+        for old_owners, new_owners in ((old.tables, new.tables), (old.views, new.views))
+        for key in old_owners.keys() | new_owners.keys()
+        if old_owners.get(key) is not new_owners.get(key)
+    }
+    return _only(old, keys, _names(before, keys)), _only(new, keys, _names(after, keys))
+
+
+def _names(state: _State, keys: set[str]) -> set[str]:
+    """The names, as written, of the tables and views ``keys`` names (folded)."""
+    owners = state.reading.owners if state.reading is not None else {}
+    return {owners[key].name for key in keys if key in owners}
+
+
+def _only(snapshot: Snapshot, keys: set[str], names: set[str]) -> Snapshot:
+    return Snapshot(_owners_in(snapshot.raw, names), _owners_in(snapshot.normal, keys))
+
+
+def _owners_in(schema: Schema, keys: set[str]) -> Schema:
+    """``schema`` with the tables and views whose keys are in ``keys``, in their order."""
+    namespaces = {
+        name: replace(
+            ns,
+            tables={k: t for k, t in ns.tables.items() if k in keys},
+            views={k: v for k, v in ns.views.items() if k in keys},
+        )
+        for name, ns in schema.namespaces.items()
+    }
+    return Schema(schema.engine, namespaces)
 
 
 def _identity(change: Change) -> tuple[str, str, str] | None:
@@ -300,6 +364,23 @@ def explicit_drops(statements: list[str]) -> frozenset[tuple[str, str]]:
     return frozenset(dropped)
 
 
+def _sql_statements(migration: Any) -> list[str] | None:
+    """The migration's SQL statements; None when a step of it is Python, which may do anything."""
+    leaves = list(_leaf_steps(migration.steps or ()))
+    if not all(isinstance(getattr(step, "_apply", None), str) for step in leaves):
+        return None
+    return [step._apply for step in leaves]
+
+
+def _leaf_steps(steps: Any) -> Iterator[Any]:
+    for step in steps:
+        inner = getattr(step, "steps", None) or ([step.step] if hasattr(step, "step") else None)
+        if inner:
+            yield from _leaf_steps(inner)
+        else:
+            yield step
+
+
 def _statements(migration: Any) -> list[str]:
     """The SQL statements yoyo split the migration into (a Python step's callables have none)."""
     return [sql for step in migration.steps or () for sql in _step_sql(step)]
@@ -318,43 +399,33 @@ def _empty_state() -> _State:
     from schemavet.dialects.sqlite.normalize import normalize_sqlite
 
     empty = Schema("sqlite", {"main": Namespace("main")})
-    return _State(Snapshot(empty, normalize_sqlite(empty)), {}, schema_version=-1)
+    return _State(Snapshot(empty, normalize_sqlite(empty)), {}, reading=None)
 
 
-def _read_state(path: str, previous: _State) -> _State:
-    """The scratch database now; its schema is read again only if SQLite says it changed."""
-    from schemavet.dialects.sqlite.connect import open_readonly
-    from schemavet.dialects.sqlite.inspect import inspect_sqlite
-    from schemavet.dialects.sqlite.normalize import normalize_sqlite
+def _read_state(tracker: SchemaTracker, previous: _State, statements: list[str] | None) -> _State:
+    """The scratch database after a step that ran ``statements`` (None: unknown); only what
+    changed in its schema is read again, only the tables it may have written are counted."""
+    from schemavet.dialects.sqlite.rowcounts import count_rows, tables_written
 
-    with open_readonly(path) as conn:
-        version = conn.execute("PRAGMA schema_version").fetchone()[0]
-        if version == previous.schema_version:  # a data-only migration
-            return _State(previous.snapshot, _row_counts(conn, previous.snapshot.raw), version)
-        raw = inspect_sqlite(conn)
-        rows = _row_counts(conn, raw)
-    return _State(Snapshot(raw, normalize_sqlite(raw)), rows, version)
-
-
-def _row_counts(conn: sqlite3.Connection, schema: Schema) -> dict[str, int]:
-    """Rows per ordinary table (a virtual table's module may not be loaded here).
-
-    One statement counts a batch of tables: a statement per table costs more than the
-    counting itself on a scratch database.
-    """
-    names = [t.name for ns in schema.namespaces.values() for t in ns.tables.values() if t.virtual is None]
-    counts: dict[str, int] = {}
-    for start in range(0, len(names), _COUNT_BATCH):
-        batch = names[start : start + _COUNT_BATCH]
-        terms = ", ".join(f"(SELECT count(*) FROM main.{quote_identifier(name)})" for name in batch)
-        counts.update(zip(batch, conn.execute(f"SELECT {terms}").fetchone(), strict=True))
-    return counts
+    text_factory = tracker.conn.text_factory  # reading a name that is not UTF-8 changes it
+    try:
+        reading = tracker.read()
+        written = tables_written(statements, previous.reading, reading)
+        rows = count_rows(tracker.conn, reading, previous.rows, written)
+    finally:
+        tracker.conn.text_factory = text_factory
+    if reading is previous.reading:  # a data-only migration
+        return _State(previous.snapshot, rows, reading)
+    return _State(Snapshot(reading.raw, reading.normal), rows, reading)
 
 
 def _row_changes(before: dict[str, int], after: dict[str, int]) -> Iterator[RowCount]:
-    old_by_key = {fold(name): count for name, count in before.items()}
+    old_by_key: dict[str, int] | None = None  # for a name written in another case, seldom needed
     for name, count in after.items():
-        old = old_by_key.get(fold(name), 0)
+        old = before.get(name)
+        if old is None:
+            old_by_key = old_by_key or {fold(n): c for n, c in before.items()}
+            old = old_by_key.get(fold(name), 0)
         if count != old:
             yield RowCount(name, old, count)
 
