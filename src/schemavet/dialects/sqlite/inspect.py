@@ -52,6 +52,7 @@ BOOKKEEPING_TABLES = YOYO_TABLES | {"_schemavet_migration_hash"}
 
 _ORIGIN_UNIQUE, _ORIGIN_PK = "u", "pk"
 _EXPRESSION_CID = -2
+_NAMES_PER_QUERY = 500  # bound names per catalog query, well under SQLite's limit on parameters
 
 
 @dataclass
@@ -86,37 +87,49 @@ class Catalog:
     index_parts: dict[str, tuple[Any, ...]]
 
 
-def inspect_sqlite(conn: sqlite3.Connection) -> Schema:
-    """The schema of the ``main`` database of an open connection."""
-    return build_schema(read_catalog(conn))
+def inspect_sqlite(conn: sqlite3.Connection, only: frozenset[str] | None = None) -> Schema:
+    """The schema of the ``main`` database of an open connection.
+
+    With ``only`` (folded names), just those tables and views, with their indexes and triggers.
+    """
+    return build_schema(read_catalog(conn, only))
 
 
-def read_catalog(conn: sqlite3.Connection) -> Catalog:
+def read_catalog(conn: sqlite3.Connection, only: frozenset[str] | None = None) -> Catalog:
     """Run the catalog queries; text that is not UTF-8 is kept byte for byte, not a crash."""
     try:
         try:
-            return _read_catalog(conn)
+            return _read_catalog(conn, only)
         except sqlite3.OperationalError as e:
             if "decode" not in str(e):
                 raise
         # rare: names or SQL that are not UTF-8; decoding each value in Python is the slow path
         conn.text_factory = lambda data: data.decode("utf-8", "surrogateescape")
-        return _read_catalog(conn)
+        return _read_catalog(conn, only)
     except sqlite3.Error as e:
         raise DatabaseError(f"Cannot read the schema: {e}") from e
 
 
-def _read_catalog(conn: sqlite3.Connection) -> Catalog:
+def _read_catalog(conn: sqlite3.Connection, only: frozenset[str] | None) -> Catalog:
+    objects = _objects(conn, only)
     shadow: list[str] = []
-    with suppress(sqlite3.OperationalError):  # SQLite before 3.37 has no pragma_table_list
-        shadow = [row[0] for row in conn.execute(queries.SHADOW_TABLES)]
-    objects = conn.execute(queries.OBJECTS).fetchall()
-    indexes = conn.execute(queries.INDEXES).fetchall()
+    if any(kind == "table" and _is_virtual(sql) for kind, _, _, sql in objects):  # no shadow without one
+        with suppress(sqlite3.OperationalError):  # SQLite before 3.37 has no pragma_table_list
+            shadow = [row[0] for row in conn.execute(queries.SHADOW_TABLES)]
+    if only is None:
+        queried = [
+            conn.execute(q).fetchall() for q in (queries.COLUMNS, queries.FOREIGN_KEYS, queries.INDEXES)
+        ]
+    else:
+        queried = _pragma_rows(
+            conn, [name for kind, name, _, sql in objects if kind == "table" and not _is_virtual(sql)]
+        )
+    columns, foreign_keys, indexes = queried
     return Catalog(
         objects=objects,
         shadow=shadow,
-        columns=conn.execute(queries.COLUMNS).fetchall(),
-        foreign_keys=conn.execute(queries.FOREIGN_KEYS).fetchall(),
+        columns=columns,
+        foreign_keys=foreign_keys,
         indexes=indexes,
         declared={
             name: _declared(name, sql)
@@ -125,6 +138,32 @@ def _read_catalog(conn: sqlite3.Connection) -> Catalog:
         },
         index_parts=_index_parts(objects, indexes),
     )
+
+
+def _objects(conn: sqlite3.Connection, only: frozenset[str] | None) -> list[tuple[str, str, str, str | None]]:
+    """The rows of ``sqlite_master``: all, or those of the tables and views ``only`` names and
+    every virtual table (whose names decide which tables are its shadow tables)."""
+    if only is not None and len(only) <= _NAMES_PER_QUERY:
+        return conn.execute(queries.objects_of(len(only)), sorted(only)).fetchall()
+    objects = conn.execute(queries.OBJECTS).fetchall()
+    return objects if only is None else _owned_by(objects, only)
+
+
+def _owned_by(
+    objects: list[tuple[str, str, str, str | None]], only: frozenset[str]
+) -> list[tuple[str, str, str, str | None]]:
+    """:data:`queries.objects_of` done in Python, for more names than a query should bind."""
+    return [row for row in objects if fold(row[2]) in only or (row[0] == "table" and _is_virtual(row[3]))]
+
+
+def _pragma_rows(conn: sqlite3.Connection, tables: list[str]) -> list[list[tuple[Any, ...]]]:
+    """The rows of the column, foreign key and index queries for ``tables`` only."""
+    rows: list[list[tuple[Any, ...]]] = [[], [], []]
+    for start in range(0, len(tables), _NAMES_PER_QUERY):
+        batch = tables[start : start + _NAMES_PER_QUERY]
+        for found, query in zip(rows, queries.of_tables(len(batch)), strict=True):
+            found += conn.execute(query, batch).fetchall()
+    return [sorted(found, key=lambda row: row[0]) for found in rows]
 
 
 def _declared(name: str, sql: str) -> tuple[Any, ...] | None:
