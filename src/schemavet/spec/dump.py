@@ -77,10 +77,12 @@ def _table(table: Table) -> dict[str, Any]:
     if table.virtual is not None:
         return _without_empty({"virtual": table.virtual, "triggers": _triggers(table)})
     pk = table.primary_key
-    inline_pk = pk if pk is not None and len(pk.columns) == 1 and pk.name is None else None
+    inline_pk = pk if pk is not None and _inline(pk, table) else None
     out: dict[str, Any] = {
         "columns": {c.name: _column(c, inline_pk) for c in table.columns.values()},
-        "primary_key": _primary_key(pk) if pk is not None and inline_pk is None else None,
+        "primary_key": _primary_key(pk, _no_alias(pk, table))
+        if pk is not None and inline_pk is None
+        else None,
         "foreign_keys": [_foreign_key(fk) for fk in table.foreign_keys],
         "unique": [_unique(u) for u in table.uniques],
         "checks": [
@@ -93,6 +95,22 @@ def _table(table: Table) -> dict[str, Any]:
         "strict": table.strict or None,
     }
     return _without_empty(out)
+
+
+def _inline(pk: PrimaryKey, table: Table) -> bool:
+    """True when a column's short form can say all about the key: one column, no name."""
+    if len(pk.columns) != 1 or pk.name is not None:
+        return False
+    column = table.columns.get(pk.columns[0])
+    return column is not None and _reads_back(column.type)
+
+
+def _no_alias(pk: PrimaryKey, table: Table) -> bool:
+    """True for a key that is no rowid alias where its columns alone would make one
+    (``INTEGER PRIMARY KEY DESC``): the spec must say so, or it would verify as one."""
+    column = table.columns.get(pk.columns[0]) if len(pk.columns) == 1 else None
+    integer = column is not None and " ".join(column.type.upper().split()) == "INTEGER"
+    return pk.rowid_alias is False and integer and not table.without_rowid
 
 
 def _without_empty(out: dict[str, Any]) -> dict[str, Any]:
@@ -157,6 +175,9 @@ def _default(default: str) -> str:
     tokens = tokenize(default)
     simple = len(tokens) == 1 or (len(tokens) == 2 and tokens[0].text in "-+")
     enclosed = tokens[0].text == "(" and matching_paren(tokens, 0) == len(tokens) - 1
+    if "--" in default:
+        # SQLite keeps the text up to the parenthesis, a closing line comment too: end its line
+        return f"({default}\n)"
     return default if simple or enclosed else f"({default})"
 
 
@@ -171,8 +192,8 @@ def _names(names: tuple[str, ...]) -> str:
     return ", ".join(quote_identifier(n) for n in names)
 
 
-def _primary_key(pk: PrimaryKey) -> Any:
-    if pk.name is None and not pk.autoincrement and pk.on_conflict is None:
+def _primary_key(pk: PrimaryKey, no_alias: bool) -> Any:
+    if pk.name is None and not pk.autoincrement and pk.on_conflict is None and not no_alias:
         return _Flow(pk.columns)
     return _without_empty(
         {
@@ -180,6 +201,7 @@ def _primary_key(pk: PrimaryKey) -> Any:
             "name": pk.name,
             "autoincrement": pk.autoincrement or None,
             "on_conflict": pk.on_conflict,
+            "rowid_alias": False if no_alias else None,
         }
     )
 

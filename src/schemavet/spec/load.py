@@ -82,7 +82,7 @@ _COLUMN = frozenset(
 )
 _FOREIGN_KEY = frozenset({"columns", "references", "on_delete", "on_update", "deferrable", "name"})
 _INDEX = frozenset({"description", "columns", "unique", "where", "using"})
-_PRIMARY_KEY = frozenset({"columns", "name", "autoincrement", "on_conflict"})
+_PRIMARY_KEY = frozenset({"columns", "name", "autoincrement", "on_conflict", "rowid_alias"})
 _NAMED_COLUMNS = frozenset({"columns", "name", "on_conflict"})
 _CHECK = frozenset({"expression", "name"})
 _VIEW = frozenset({"description", "query", "columns", "triggers"})
@@ -331,7 +331,7 @@ class _Reader:
         if "check" in value:
             definition.checks.append((None, self._sql(value["check"], f'"check" of {what}')))
         if "references" in value:
-            definition.references = self._reference(value["references"], (name,), what)
+            definition.references = [self._reference(value["references"], (name,), what)]
         if "generated" in value:
             definition.generated, definition.generated_stored = self._generated(value["generated"], what)
         return definition
@@ -367,6 +367,8 @@ class _Reader:
             self._columns(entries["columns"][1], what),
             name=self._optional(entries, "name", what),
             autoincrement=self._flag(entries, "autoincrement", what),
+            # None: derived the way SQLite does (a lone INTEGER key of a rowid table is one)
+            rowid_alias=self._flag(entries, "rowid_alias", what) if "rowid_alias" in entries else None,
             on_conflict=self._conflict(entries, what),
             line=line_of(node),
         )
@@ -560,8 +562,7 @@ class _TableParts:
         if column.unique:
             self.uniques.append(Unique((name,), column.unique_name, column.unique_on_conflict, line=line))
         self.checks += [Check(expression, check, line=line) for check, expression in column.checks]
-        if column.references is not None:
-            self.foreign_keys.append(_to_foreign_key(column.references, line, (name,)))
+        self.foreign_keys += [_to_foreign_key(fk, line, (name,)) for fk in column.references]
 
     def set_primary_key(self, key: PrimaryKey, nodes: Nodes, node: yaml.Node, what: str) -> None:
         """Record the primary key, refusing a second one."""
