@@ -294,23 +294,55 @@ def _primary_key(rows: list[Any], ddl: Declared, autoindexed: bool) -> PrimaryKe
 
 
 def _foreign_keys(fk_rows: list[tuple[Any, ...]], ddl: dict[str, Declared]) -> dict[str, list[ForeignKey]]:
-    grouped: dict[tuple[str, int], list[Any]] = defaultdict(list)
+    grouped: dict[str, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
     for table, fk_id, *row in fk_rows:
-        grouped[(table, fk_id)].append(row)
-    result: dict[str, list[ForeignKey]] = defaultdict(list)
-    for (table, _), rows in sorted(grouped.items(), key=lambda item: (item[0][0], -item[0][1])):
-        if table not in ddl:
-            continue
-        result[table].append(_foreign_key(rows, ddl[table].foreign_keys))
-    return result
+        grouped[table][fk_id].append(row)
+    result: dict[str, list[ForeignKey]] = {}
+    for table, by_id in grouped.items():
+        if table in ddl:
+            # PRAGMA ids count from the last declared key: in declaration order, the highest first
+            keys = [_reported(by_id[fk_id]) for fk_id in sorted(by_id, reverse=True)]
+            result[table] = [
+                _foreign_key(key, declared) for key, declared in _matched(keys, ddl[table].foreign_keys)
+            ]
+    return defaultdict(list, result)
 
 
-def _foreign_key(rows: list[Any], declared: list[tuple[Any, ...]]) -> ForeignKey:
+def _reported(rows: list[Any]) -> tuple[Any, ...]:
+    """(columns, target, target columns, on delete, on update) of one PRAGMA key."""
     target, _, _, on_update, on_delete = rows[0]
     columns = tuple(row[1] for row in rows)
     ref_columns = tuple(row[2] for row in rows) if rows[0][2] is not None else ()
-    reported = (columns, target, ref_columns, on_delete, on_update)
-    deferrable, name = _declared_key(declared, reported) if declared else (NOT_DEFERRABLE, None)
+    return columns, target, ref_columns, on_delete, on_update
+
+
+def _identity(reported: tuple[Any, ...]) -> tuple[Any, ...]:
+    columns, target, ref_columns, on_delete, on_update = reported
+    return tuple(map(fold, columns)), fold(target), tuple(map(fold, ref_columns)), on_delete, on_update
+
+
+def _matched(
+    keys: list[tuple[Any, ...]], declared: list[tuple[Any, ...]]
+) -> list[tuple[tuple[Any, ...], tuple[Any, ...] | None]]:
+    """Each PRAGMA key with its declared key (None when the text said nothing beyond it).
+
+    The declared keys are all of them, in declaration order, whenever the text is read: pair
+    them by position, so keys alike in everything the PRAGMA says keep their own name and
+    deferrability. Should the two ever disagree, a key takes the first declared one that
+    agrees with all the PRAGMA says.
+    """
+    identities = [_identity(key) for key in keys]
+    if len(declared) == len(keys) and all(d[:5] == i for d, i in zip(declared, identities, strict=True)):
+        return list(zip(keys, declared, strict=True))
+    return [
+        (key, next((d for d in declared if d[:5] == i), None))
+        for key, i in zip(keys, identities, strict=True)
+    ]
+
+
+def _foreign_key(reported: tuple[Any, ...], declared: tuple[Any, ...] | None) -> ForeignKey:
+    columns, target, ref_columns, on_delete, on_update = reported
+    deferrable, name = declared[5:] if declared is not None else (NOT_DEFERRABLE, None)
     return ForeignKey(
         columns=columns,
         ref_table=target,
@@ -320,18 +352,6 @@ def _foreign_key(rows: list[Any], declared: list[tuple[Any, ...]]) -> ForeignKey
         deferrable=deferrable,
         name=name,
     )
-
-
-def _declared_key(declared: list[tuple[Any, ...]], reported: tuple[Any, ...]) -> tuple[str, str | None]:
-    """(deferrable, name) of the declared key that agrees with all the PRAGMA reports.
-
-    Keys on the same columns and table are told apart by their target columns (none when
-    none are written) and actions; a key whose text says nothing beyond the PRAGMAs was not
-    parsed, and matches none.
-    """
-    columns, target, ref_columns, on_delete, on_update = reported
-    identity = (tuple(map(fold, columns)), fold(target), tuple(map(fold, ref_columns)), on_delete, on_update)
-    return next((fk[5:] for fk in declared if fk[:5] == identity), (NOT_DEFERRABLE, None))
 
 
 @dataclass
