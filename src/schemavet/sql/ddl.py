@@ -149,7 +149,7 @@ def parse_column(tokens: list[Token], source: str) -> ColumnDef:
     cursor = _Cursor(tokens, source)
     column = ColumnDef(name=cursor.take().name)
     type_tokens: list[Token] = []
-    while cursor.peek() is not None and not cursor.at(*_COLUMN_CONSTRAINT_START):
+    while cursor.peek() is not None and not _constraint_starts(cursor):
         if cursor.tokens[cursor.pos].text == "(":
             start = cursor.pos
             cursor.take_group()
@@ -167,6 +167,14 @@ def parse_column(tokens: list[Token], source: str) -> ColumnDef:
             _column_constraint(cursor, column, name)
     column.name_in_force = name
     return column
+
+
+def _constraint_starts(cursor: _Cursor) -> bool:
+    """True at the first word of a column constraint; GENERATED is one only before ALWAYS
+    (SQLite reads it as a name otherwise, so ``a GENERATED`` is a column of type GENERATED)."""
+    if cursor.at("GENERATED"):
+        return _next_is(cursor, "ALWAYS")
+    return cursor.at(*_COLUMN_CONSTRAINT_START)
 
 
 @lru_cache(maxsize=4096)
