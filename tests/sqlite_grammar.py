@@ -142,7 +142,8 @@ TYPES: tuple[tuple[str, ...], ...] = (
     (), ("INTEGER",), ("INT",), ("integer",), ("TEXT",), ("VARCHAR", "(", "20", ")"),
     ("DECIMAL", "(", "10", ",", "2", ")"), ("REAL",), ("BLOB",), ("NUMERIC",), ("UNSIGNED", "BIG", "INT"),
     ("DOUBLE", "PRECISION"), ("BOOLEAN",), ("DATETIME",), ('"my type"',), ("'str type'",), ("ANY",),
-    ("Int",), ("INTEGER", "(", "5", ")"), ("key",), ("[sq]",), ("CHAR", "(", "+1", ")"),
+    ("Int",), ("INTEGER", "(", "5", ")"), ("key",), ("[sq]",), ("CHAR", "(", "+1", ")"), ("GENERATED",),
+    ("INT", "generated"),
 )  # fmt: skip
 STRICT_TYPES: tuple[tuple[str, ...], ...] = (
     ("INT",),
@@ -210,6 +211,7 @@ class Table:
     options: tuple[str, ...] = ()  # WITHOUT ROWID, STRICT
     if_not_exists: bool = False
     qualified: bool = False  # main.name
+    added: tuple[Column, ...] = ()  # by ALTER TABLE ADD COLUMN, after the other columns
 
     @property
     def strict(self) -> bool:
@@ -220,7 +222,7 @@ class Table:
         return "WITHOUT ROWID" in self.options
 
     def column_names(self, generated: bool = True) -> list[str]:
-        return [c.name for c in self.columns if generated or not _generated(c)]
+        return [c.name for c in (*self.columns, *self.added) if generated or not _generated(c)]
 
 
 @dataclass(frozen=True)
@@ -254,11 +256,41 @@ class TriggerDef:
 
 
 @dataclass(frozen=True)
+class CopyDef:
+    """``CREATE TABLE name AS SELECT …``: SQLite writes the table's text itself."""
+
+    name: str
+    table: str
+    selected: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Alteration:
+    """ALTER TABLE: ADD ``column``, RENAME ``old`` TO ``new``, or DROP ``old``.
+
+    SQLite edits the stored CREATE TABLE text: an added column goes after the last column,
+    before any table constraint; a renamed column is renamed wherever it is named.
+    """
+
+    kind: str
+    table: str
+    column: Column | None = None
+    old: str = ""
+    new: str = ""
+
+
+@dataclass(frozen=True)
 class Schema:
     tables: tuple[Table, ...]
     indexes: tuple[IndexDef, ...] = ()
     views: tuple[ViewDef, ...] = ()
     triggers: tuple[TriggerDef, ...] = ()
+    copies: tuple[CopyDef, ...] = ()
+    alterations: tuple[Alteration, ...] = ()
+
+    def groups(self) -> tuple[tuple[Any, ...], ...]:
+        """The objects in the order their statements run."""
+        return (self.tables, self.indexes, self.views, self.triggers, self.copies, self.alterations)
 
     def table(self, name: str) -> Table:
         return next(t for t in self.tables if t.name == name)
@@ -302,7 +334,7 @@ def expected(table: Table) -> Expected:
     """Names, checks, foreign keys and collations as SQLite's parser gives them."""
     facts = Expected()
     name: str | None = None
-    for column in table.columns:
+    for column in (*table.columns, *table.added):
         name = None  # a new column clears the name in force
         for constraint in column.constraints:
             name = _apply(facts, constraint, name, (column.name,))
@@ -641,13 +673,42 @@ class Writer:
             ]
         )
 
+    def create_copy(self, copy: CopyDef) -> str:
+        selected: list[str] = []
+        for i, column in enumerate(copy.selected):
+            selected += [","] if i else []
+            selected.append(self.name(column))
+        return self.join(
+            [
+                self.word("CREATE TABLE"),
+                self.name(copy.name, True),
+                self.word("AS SELECT"),
+                *selected,
+                self.word("FROM"),
+                self.name(copy.table),
+            ]
+        )
+
+    def alter(self, alteration: Alteration) -> str:
+        table = self.join([self.word("ALTER TABLE"), self.name(alteration.table, True)])
+        column = self.word("COLUMN") if self.fancy and self.rng.random() < 0.5 else None
+        if alteration.kind == "add":
+            assert alteration.column is not None
+            return self.join([table, self.word("ADD"), column, self.column(alteration.column)])
+        if alteration.kind == "rename":
+            old, new = self.name(alteration.old, True), self.name(alteration.new, True)
+            return self.join([table, self.word("RENAME"), column, old, self.word("TO"), new])
+        return self.join([table, self.word("DROP"), column, self.name(alteration.old, True)])
+
     def statements(self, schema: Schema) -> list[str]:
-        """Every CREATE statement of the schema, tables first."""
+        """Every statement of the schema, in the order of :meth:`Schema.groups`."""
         return [
             *(self.create_table(t) for t in schema.tables),
             *(self.create_index(i) for i in schema.indexes),
             *(self.create_view(v) for v in schema.views),
             *(self.create_trigger(t) for t in schema.triggers),
+            *(self.create_copy(c) for c in schema.copies),
+            *(self.alter(a) for a in schema.alterations),
         ]
 
 
@@ -885,11 +946,12 @@ def trigger(s: Source, name: str, source: Table) -> TriggerDef:
 
 
 @st.composite
-def schemas(draw: Any) -> Schema:
-    """One or two tables (the second may reference the first), indexes, a view, a trigger."""
+def schemas(draw: Any, alter: bool = False) -> Schema:
+    """One or two tables (the second may reference the first), indexes, a view, a trigger;
+    with ``alter``, a table copied with CREATE TABLE … AS SELECT and columns altered."""
     s = Source(draw)
     count = s.count(1, 2)
-    names = s.distinct(count + 4, {"ghost", "main"})
+    names = s.distinct(count + 5, {"ghost", "main"})
     built: list[Table] = []
     for name in names[:count]:
         built.append(table(s, name, {t.name: t.column_names() for t in built}))
@@ -897,7 +959,34 @@ def schemas(draw: Any) -> Schema:
     indexes = [index(s, other[i], s.pick(built)) for i in range(s.count(0, 2))]
     views = [view(s, other[2], s.pick(built))] if s.pick((False, True, False, False)) else []
     triggers = [trigger(s, other[3], s.pick(built))] if s.pick((False, True, False, False)) else []
-    return Schema(tuple(built), tuple(indexes), tuple(views), tuple(triggers))
+    schema = Schema(tuple(built), tuple(indexes), tuple(views), tuple(triggers))
+    if not alter:
+        return schema
+    copies = [copy(s, other[4], s.pick(built))] if s.pick((False, True, False, False)) else []
+    return replace(schema, copies=tuple(copies), alterations=tuple(alterations(s, built)))
+
+
+def copy(s: Source, name: str, source: Table) -> CopyDef:
+    return CopyDef(name, source.name, tuple(s.leaf(source.column_names()) for _ in range(s.count(1, 3))))
+
+
+def alterations(s: Source, tables: list[Table]) -> list[Alteration]:
+    out = []
+    for _ in range(s.count(0, 2)):
+        target = s.pick(tables)
+        kind = s.pick(("add", "rename", "drop", "add"))
+        names = target.column_names()
+        if kind == "add":
+            added = s.distinct(1, {fold(n) for n in names})[0]
+            targets = {target.name: names, "ghost": ["g1", "g2"]}
+            constraints = column_constraints(s, [*names, added], targets)
+            out.append(Alteration("add", target.name, Column(added, s.leaf(TYPES), tuple(constraints))))
+        elif kind == "rename":
+            new = s.distinct(1, {fold(n) for n in names})[0]
+            out.append(Alteration("rename", target.name, old=s.pick(names), new=new))
+        else:
+            out.append(Alteration("drop", target.name, old=s.pick(names)))
+    return out
 
 
 writers = st.builds(Writer, st.randoms(use_true_random=True), BOOL)

@@ -32,7 +32,7 @@ class Declared(NamedTuple):
     strict: bool
     collations: dict[str, str]  # column → the collation its definition declares
     generated: dict[str, str]  # column → its generation expression
-    checks: list[tuple[str | None, str]]  # (name, expression): the columns' first, in order
+    checks: list[tuple[str | None, str]]  # (name, expression) in the order of the text
     primary_key: tuple[str | None, bool, str | None] | None  # (name, autoincrement, on conflict)
     # (columns, target, target columns as written, on delete, on update, deferrable, name):
     # the first five are what the PRAGMA reports too, and tell a key from its neighbours
@@ -173,17 +173,28 @@ def _foreign_keys(items: list[Item]) -> list[tuple[ForeignKeyDef, str]]:
     return keys
 
 
+def _checks(items: list[Item]) -> list[tuple[str | None, str]]:
+    """(name, expression) of every CHECK in the order of the text, which is SQLite's (a column
+    ALTER TABLE added comes after the table constraints)."""
+    checks: list[tuple[str | None, str]] = []
+    for item in items:
+        if isinstance(item, ColumnDef):
+            checks += item.checks
+        elif item.kind == "check":
+            checks.append((item.name, item.expression or ""))
+    return checks
+
+
 def _declared(items: list[Item], tail: str) -> Declared:
     columns = [item for item in items if isinstance(item, ColumnDef)]
     constraints = [item for item in items if isinstance(item, TableConstraintDef)]
     options = {token.upper for token in tokenize(tail) if token.kind == "word"}
-    table_checks = [(c.name, c.expression or "") for c in constraints if c.kind == "check"]
     return Declared(
         without_rowid="ROWID" in options,
         strict="STRICT" in options,
         collations={fold(c.name): c.collation for c in columns if c.collation is not None},
         generated={fold(c.name): c.generated for c in columns if c.generated is not None},
-        checks=[check for c in columns for check in c.checks] + table_checks,
+        checks=_checks(items),
         primary_key=_declared_primary_key(columns, constraints),
         foreign_keys=[
             (

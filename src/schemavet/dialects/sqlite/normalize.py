@@ -399,6 +399,8 @@ def canonical_index_term(term: str, collations: dict[str, str], columns: frozens
     text, column, collation, descending = _index_term_parts(term, columns)
     column_collation = collations.get(column, "BINARY") if column is not None else "BINARY"
     if collation is not None and collation != column_collation:
+        # the term's collation, not its last operand's: (a || b) COLLATE x
+        text = text if is_operand(tokenize(text)) else f"({text})"
         text += f" COLLATE {collation}"
     return text + (" DESC" if descending else "")
 
