@@ -42,26 +42,23 @@ class ForeignKeysOn:
 
 
 # Row accounting: which rows of each table are still there after the migrations, and where.
-
-_ROWS_SIDE = "schemavet_side"  # the name references.attached gives the side database
+# "Before" is an untouched copy of the database made before they ran, attached by this name:
+_BEFORE = "schemavet_before"
 _HASH_FUNCTION = "schemavet_row_hash"
 _MAX_ARGUMENTS = 100  # below SQLite's smallest SQLITE_MAX_FUNCTION_ARG (127)
-_COLUMNS = "SELECT name FROM pragma_table_info(?) ORDER BY cid"
+_COLUMNS = "SELECT name, type FROM pragma_table_info(?) ORDER BY cid"
 _PRIMARY_KEY = "SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk"
+_PAGES = "SELECT name, pageno FROM dbstat"
+_ROWID_NAMES = ("rowid", "_rowid_", "oid")  # a column of the same name hides the rowid
 
 
 @dataclass(frozen=True)
-class SavedRows:
-    """One table's rows before the migrations, saved as ``saved_as`` in the side database.
-
-    Each row is saved as its primary key (``k0``, ``k1``, …; none when the table has no primary
-    key) and ``h``, a hash of all its values (:func:`row_hash`) in ``columns`` order.
-    """
+class TableBefore:
+    """One table before the migrations: its columns, its primary key (if any), its rows."""
 
     table: str
     columns: tuple[str, ...]
     key: tuple[str, ...]
-    saved_as: str
     count: int
 
 
@@ -94,29 +91,77 @@ def row_hash(*values: object) -> int:
     return int.from_bytes(digest.digest(), "big", signed=True)
 
 
-def save_rows(conn: sqlite3.Connection, side: str) -> list[SavedRows]:
-    """Save every app table's keys and row hashes into the side database ``side``."""
+def tables_before(conn: sqlite3.Connection) -> list[TableBefore]:
+    """Every app table of the untouched copy ``conn`` is open on, with what accounting needs."""
     from schemavet.dialects.sqlite.bookkeeping import app_tables
-    from schemavet.dialects.sqlite.references import attached
 
-    _register(conn)
-    saved = []
-    with attached(conn, side):
-        for index, table in enumerate(app_tables(conn)):
-            columns = tuple(str(row[0]) for row in conn.execute(_COLUMNS, (table,)))
-            key = tuple(str(row[0]) for row in conn.execute(_PRIMARY_KEY, (table,)))
-            name = f"rows_{index}"
-            keys = "".join(f"{quote_identifier(k)} AS k{i}, " for i, k in enumerate(key))
-            select = f"SELECT {keys}{_hash_expression(columns)} AS h FROM main.{quote_identifier(table)}"
-            conn.execute(f"CREATE TABLE {_ROWS_SIDE}.{name} AS {select}")
-            count = int(conn.execute(f"SELECT count(*) FROM {_ROWS_SIDE}.{name}").fetchone()[0])
-            saved.append(SavedRows(table, columns, key, name, count))
-    return saved
+    tables = []
+    for table in app_tables(conn):
+        columns = tuple(str(row[0]) for row in conn.execute(_COLUMNS, (table,)))
+        key = tuple(str(row[0]) for row in conn.execute(_PRIMARY_KEY, (table,)))
+        count = int(conn.execute(f"SELECT count(*) FROM main.{quote_identifier(table)}").fetchone()[0])
+        tables.append(TableBefore(table, columns, key, count))
+    return tables
 
 
-def account_rows(conn: sqlite3.Connection, side: str, saved: list[SavedRows]) -> dict[str, RowAccount]:
-    """Table → what became of the rows saved by :func:`save_rows`, now that the migrations ran.
+def untouched_tables(before: str, after: str) -> frozenset[str]:
+    """The tables whose pages are the same, byte for byte, in the database files ``before`` and
+    ``after`` (the second a copy of the first that the migrations ran on): their rows are the
+    same rows. Empty when SQLite cannot list a table's pages (no ``dbstat``)."""
+    try:
+        pages_before, pages_after = _pages(before), _pages(after)
+    except sqlite3.Error:
+        return frozenset()
+    if pages_before[0] != pages_after[0]:  # the page size changed
+        return frozenset()
+    size, owned = pages_before
+    changed = _changed_pages(before, after, size)
+    return frozenset(
+        name
+        for name, pages in owned.items()
+        if pages_after[1].get(name) == pages and changed.isdisjoint(pages)
+    )
 
+
+def _changed_pages(before: str, after: str, size: int) -> set[int]:
+    """The numbers of the pages that differ between the two files (or are in one only)."""
+    with open(before, "rb") as old, open(after, "rb") as new:
+        old_bytes, new_bytes = memoryview(old.read()), memoryview(new.read())
+    block = size * 64  # compare 64 pages at once, and page by page only where they differ
+    changed: set[int] = set()
+    for start in range(0, max(len(old_bytes), len(new_bytes)), block):
+        if old_bytes[start : start + block] == new_bytes[start : start + block]:
+            continue
+        for offset in range(start, start + block, size):
+            if old_bytes[offset : offset + size] != new_bytes[offset : offset + size]:
+                changed.add(offset // size + 1)
+    return changed
+
+
+def _pages(path: str) -> tuple[int, dict[str, list[int]]]:
+    """(page size, pages of each b-tree by the name of its table or index)."""
+    conn = sqlite3.connect(path)
+    try:
+        size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+        owned: dict[str, list[int]] = {}
+        for name, page in conn.execute(_PAGES):
+            owned.setdefault(str(name), []).append(int(page))
+        return size, owned
+    finally:
+        conn.close()
+
+
+def _page(file: Any, number: int, size: int) -> bytes:
+    file.seek((number - 1) * size)
+    return bytes(file.read(size))
+
+
+def account_rows(
+    conn: sqlite3.Connection, before: str, tables: list[TableBefore], untouched: frozenset[str]
+) -> dict[str, RowAccount]:
+    """Table → what became of the rows it had in the untouched copy ``before``.
+
+    - A table whose pages are untouched (:func:`untouched_tables`) lost nothing.
     - A table still there with a primary key whose columns it still has: its rows are matched
       by key, so a row deleted and another inserted in its place counts as lost.
     - A table still there otherwise: counted (a loss is how many fewer rows it has).
@@ -127,16 +172,16 @@ def account_rows(conn: sqlite3.Connection, side: str, saved: list[SavedRows]) ->
       one gone table at most.
     """
     from schemavet.dialects.sqlite.bookkeeping import app_tables
-    from schemavet.dialects.sqlite.references import attached
 
     _register(conn)
     now = app_tables(conn)
-    before = {rows.table for rows in saved}
-    new = [table for table in now if table not in before]
+    new = [table for table in now if table not in {rows.table for rows in tables}]
     accounts: dict[str, RowAccount] = {}
-    with attached(conn, side):
-        for rows in saved:
-            if rows.table in now:
+    with attached(conn, before, _BEFORE):
+        for rows in tables:
+            if rows.table in untouched:
+                accounts[rows.table] = RowAccount(0)
+            elif rows.table in now:
                 accounts[rows.table] = RowAccount(_lost_in_place(conn, rows))
             else:
                 accounts[rows.table] = _moved(conn, rows, new)
@@ -145,33 +190,61 @@ def account_rows(conn: sqlite3.Connection, side: str, saved: list[SavedRows]) ->
     return accounts
 
 
-def _lost_in_place(conn: sqlite3.Connection, rows: SavedRows) -> int:
+def _lost_in_place(conn: sqlite3.Connection, rows: TableBefore) -> int:
     table = quote_identifier(rows.table)
     count = int(conn.execute(f"SELECT count(*) FROM main.{table}").fetchone()[0])
     present = _columns_by_fold(conn, rows.table)
     if not rows.key or any(k.casefold() not in present for k in rows.key):
         return max(0, rows.count - count)
+    rowid = next(
+        (n for n in _ROWID_NAMES if n not in present and n not in map(str.casefold, rows.columns)), None
+    )
+    after_key = tuple(present[k.casefold()][0] for k in rows.key)
+    if (
+        rowid is not None
+        and _keyed_by_rowid(conn, f"{_BEFORE}.{table}", rows.key, rowid)
+        and _keyed_by_rowid(conn, f"main.{table}", after_key, rowid)
+    ):  # integers alike as text when alike as numbers: the rowids say it, one lookup a row
+        # NOT INDEXED: read in rowid order, each lookup lands beside the last
+        missing = f"SELECT count(*) FROM {_BEFORE}.{table} AS s NOT INDEXED WHERE NOT EXISTS "
+        return int(
+            conn.execute(f"{missing}(SELECT 1 FROM main.{table} WHERE {rowid} = s.{rowid})").fetchone()[0]
+        )
     # keys compare as text: a rebuild that turns a TEXT key '1' into an INTEGER key 1 kept the row
-    saved_keys = ", ".join(f"CAST(k{i} AS TEXT)" for i in range(len(rows.key)))
-    current = ", ".join(f"CAST({quote_identifier(present[k.casefold()])} AS TEXT)" for k in rows.key)
+    saved_keys = ", ".join(f"CAST({quote_identifier(k)} AS TEXT)" for k in rows.key)
+    current = ", ".join(f"CAST({quote_identifier(present[k.casefold()][0])} AS TEXT)" for k in rows.key)
     query = (
-        f"SELECT count(*) FROM (SELECT {saved_keys} FROM {_ROWS_SIDE}.{rows.saved_as} "
+        f"SELECT count(*) FROM (SELECT {saved_keys} FROM {_BEFORE}.{table} "
         f"EXCEPT SELECT {current} FROM main.{table})"
     )
     return int(conn.execute(query).fetchone()[0])
 
 
-def _moved(conn: sqlite3.Connection, rows: SavedRows, new: list[str]) -> RowAccount:
+def _keyed_by_rowid(conn: sqlite3.Connection, table: str, key: tuple[str, ...], rowid: str) -> bool:
+    """True when ``table``'s key is one column holding, in every row, the integer rowid."""
+    if len(key) != 1:
+        return False
+    column = quote_identifier(key[0])
+    query = f"SELECT 1 FROM {table} WHERE {rowid} IS NOT {column} OR typeof({column}) <> 'integer' LIMIT 1"
+    try:
+        return conn.execute(query).fetchone() is None
+    except sqlite3.OperationalError:  # WITHOUT ROWID
+        return False
+
+
+def _moved(conn: sqlite3.Connection, rows: TableBefore, new: list[str]) -> RowAccount:
     best: tuple[int, str | None] = (0, None)
     if rows.count:
+        saved = _hash_expression(rows.columns)
         for candidate in new:
             present = _columns_by_fold(conn, candidate)
             if any(c.casefold() not in present for c in rows.columns):
                 continue
-            projected = _hash_expression(tuple(present[c.casefold()] for c in rows.columns))
+            projected = _hash_expression(tuple(present[c.casefold()][0] for c in rows.columns))
+            gone = f"{_BEFORE}.{quote_identifier(rows.table)}"
             query = (
                 f"SELECT coalesce(sum(min(a.n, b.n)), 0) FROM "
-                f"(SELECT h, count(*) AS n FROM {_ROWS_SIDE}.{rows.saved_as} GROUP BY h) AS a JOIN "
+                f"(SELECT {saved} AS h, count(*) AS n FROM {gone} GROUP BY 1) AS a JOIN "
                 f"(SELECT {projected} AS h, count(*) AS n FROM main.{quote_identifier(candidate)} GROUP BY 1)"
                 f" AS b ON a.h = b.h"
             )
@@ -181,9 +254,9 @@ def _moved(conn: sqlite3.Connection, rows: SavedRows, new: list[str]) -> RowAcco
     return RowAccount(rows.count - best[0], best[1])
 
 
-def _columns_by_fold(conn: sqlite3.Connection, table: str) -> dict[str, str]:
-    """The table's column names by their case-folded form (SQLite's names ignore case)."""
-    return {str(row[0]).casefold(): str(row[0]) for row in conn.execute(_COLUMNS, (table,))}
+def _columns_by_fold(conn: sqlite3.Connection, table: str) -> dict[str, tuple[str, str]]:
+    """The table's (column name, declared type) by the name's case-folded form."""
+    return {str(row[0]).casefold(): (str(row[0]), str(row[1])) for row in conn.execute(_COLUMNS, (table,))}
 
 
 def _hash_expression(columns: tuple[str, ...]) -> str:
@@ -198,3 +271,16 @@ def _hash_expression(columns: tuple[str, ...]) -> str:
 
 def _register(conn: sqlite3.Connection) -> None:
     conn.create_function(_HASH_FUNCTION, -1, row_hash, deterministic=True)
+
+
+class attached:
+    """The database file ``path`` attached to ``conn`` as ``alias`` for a ``with`` block."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str, alias: str = _BEFORE) -> None:
+        self.conn, self.path, self.alias = conn, path, alias
+
+    def __enter__(self) -> None:
+        self.conn.execute(f"ATTACH DATABASE ? AS {self.alias}", (self.path,))
+
+    def __exit__(self, *exc: object) -> None:
+        self.conn.execute(f"DETACH DATABASE {self.alias}")

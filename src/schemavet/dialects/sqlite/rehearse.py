@@ -9,14 +9,22 @@ there is one, and the rows of a table that is gone are looked for in the new tab
 rename is no loss — see :func:`schemavet.dialects.sqlite.rehearsal.account_rows`),
 ``PRAGMA foreign_key_check``, ``PRAGMA integrity_check``, and the verification against the spec
 when one is given.
+
+"Before" is a second, untouched copy of the first (a file copy costs little beside the
+backup), attached to the rehearsed one, so the rows are compared in SQL with nothing saved
+aside; a table whose pages the migrations left byte for byte the same lost nothing and is not
+compared at all. The two whole-database checks run in threads of their own, beside the
+comparison (SQLite lets go of the interpreter while it works).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -31,11 +39,12 @@ from schemavet.compare.migration_findings import (
 from schemavet.compare.outcomes import Rehearsal, Report, TableRows
 from schemavet.dialect.url import DatabaseURL, parse_db_url
 from schemavet.dialects.sqlite.backup import PAGES_PER_STEP, Progress
-from schemavet.dialects.sqlite.references import SavedReferences, nulled_references, save_references
-from schemavet.dialects.sqlite.rehearsal import RowAccount
+from schemavet.dialects.sqlite.references import KeyedReferences, keyed_references, nulled_references
+from schemavet.dialects.sqlite.rehearsal import RowAccount, TableBefore
 from schemavet.errors import SchemavetError
 
 _T = TypeVar("_T")
+_MAX_CACHE_KIB = 512 * 1024  # the page cache of a whole-database check, at most
 
 
 def rehearse(
@@ -76,9 +85,22 @@ def _check_keep(url: DatabaseURL, keep: str | None) -> None:
 
 
 @dataclass(frozen=True)
-class _Measures:
+class _Before:
+    """The untouched copy (``path``) and what was in it."""
+
+    path: str
     rows: dict[str, int]
     references: dict[tuple[str, str], int]
+    tables: list[TableBefore]
+    keyed: list[KeyedReferences]
+
+
+@dataclass(frozen=True)
+class _After:
+    rows: dict[str, int]
+    references: dict[tuple[str, str], int]
+    accounts: dict[str, RowAccount]
+    nulled: dict[tuple[str, str], int]
     violations: list[tuple[str, int | None, str]]
     integrity: list[str]
 
@@ -101,23 +123,18 @@ def _rehearse(
     listed = read_migration_dir(directory)
     if not steps.adopt:
         refuse_unadopted(url, "rehearse its adoption too, with --adopt")
-    from schemavet.dialects.sqlite.rehearsal import account_rows, release_copied_lock, save_rows
+    from schemavet.dialects.sqlite.rehearsal import release_copied_lock
 
     backup_copy(url.location, copy, steps.progress, steps.pages_per_step)
     _with_connection(copy, release_copied_lock)
     adopted = _adopt(copy, directory) if steps.adopt else ()
-    side = os.path.join(steps.scratch, "references.db")
-    before = _measure(copy)
-    saved = _with_connection(copy, lambda conn: save_references(conn, side))
-    saved_rows = _with_connection(copy, lambda conn: save_rows(conn, side))
+    before = _keep_before(copy, os.path.join(steps.scratch, "before.db"))
     applied = _apply_with_foreign_keys(copy, listed)
-    after = _measure(copy)
-    nulled = _with_connection(copy, lambda conn: nulled_references(conn, side, saved))
-    accounts = _with_connection(copy, lambda conn: account_rows(conn, side, saved_rows))
-    tables = _table_rows(before.rows, after.rows, accounts)
+    after = _measure_after(copy, before)
+    tables = _table_rows(before.rows, after.rows, after.accounts)
     findings = _loss_findings(tables, url.location)
-    findings += _nulled_findings(saved, nulled, url.location)
-    findings += _counted_nulls(before.references, after.references, tables, saved, url.location)
+    findings += _nulled_findings(before.keyed, after.nulled, url.location)
+    findings += _counted_nulls(before.references, after.references, tables, before.keyed, url.location)
     findings += _check_findings(after.violations, after.integrity, url.location)
     verification = None
     if spec is not None:
@@ -144,28 +161,56 @@ def _apply_with_foreign_keys(copy: str, listed: object) -> list[str]:
         backend.connection.close()
 
 
-def _measure(path: str) -> _Measures:
+def _keep_before(copy: str, path: str) -> _Before:
+    """An untouched copy of ``copy`` at ``path``, and what is in it."""
     from schemavet.dialects.sqlite import bookkeeping
+    from schemavet.dialects.sqlite.rehearsal import tables_before
 
-    return _with_connection(
-        path,
-        lambda conn: _Measures(
-            bookkeeping.row_counts(conn),
-            bookkeeping.reference_counts(conn),
-            bookkeeping.foreign_key_violations(conn),
-            bookkeeping.integrity_problems(conn),
-        ),
-    )
+    shutil.copyfile(copy, path)
+
+    def read(conn: sqlite3.Connection) -> _Before:
+        references = bookkeeping.reference_counts(conn)
+        keyed = keyed_references(conn, references)
+        return _Before(path, bookkeeping.row_counts(conn), references, tables_before(conn), keyed)
+
+    return _with_connection(path, read)
 
 
-def _with_connection(path: str, read: Callable[[sqlite3.Connection], _T]) -> _T:
+def _measure_after(copy: str, before: _Before) -> _After:
+    """The rehearsed copy measured against ``before``; the whole-database checks in threads."""
+    from schemavet.dialects.sqlite import bookkeeping
+    from schemavet.dialects.sqlite.rehearsal import account_rows, untouched_tables
+
+    with ThreadPoolExecutor(max_workers=2) as threads:
+        violations = threads.submit(_with_connection, copy, bookkeeping.foreign_key_violations, True)
+        integrity = threads.submit(_with_connection, copy, bookkeeping.integrity_problems, True)
+        untouched = untouched_tables(before.path, copy)
+
+        def compare(conn: sqlite3.Connection) -> _After:
+            rows, references = bookkeeping.row_counts(conn), bookkeeping.reference_counts(conn)
+            accounts = account_rows(conn, before.path, before.tables, untouched)
+            nulled = nulled_references(conn, before.path, before.keyed, untouched)
+            return _After(rows, references, accounts, nulled, violations.result(), integrity.result())
+
+        return _with_connection(copy, compare)
+
+
+def _with_connection(path: str, read: Callable[[sqlite3.Connection], _T], whole: bool = False) -> _T:
+    """``read`` on a connection to ``path``; for a check of the ``whole`` database, one whose
+    page cache holds all of it (SQLite's default of 2 MiB makes the checks read pages again)."""
     conn = sqlite3.connect(path, isolation_level=None)
     try:
+        if whole:
+            conn.execute(f"PRAGMA cache_size = -{_cache_kib(path)}")
         return read(conn)
     except sqlite3.Error as e:
         raise SchemavetError(f"Cannot measure the rehearsed copy: {e}") from e
     finally:
         conn.close()
+
+
+def _cache_kib(path: str) -> int:
+    return min(os.path.getsize(path) // 1024 + 1024, _MAX_CACHE_KIB)
 
 
 def _table_rows(
@@ -221,7 +266,7 @@ def _loss_findings(tables: tuple[TableRows, ...], database: str) -> list[Finding
 
 
 def _nulled_findings(
-    saved: list[SavedReferences], nulled: dict[tuple[str, str], int], database: str
+    saved: list[KeyedReferences], nulled: dict[tuple[str, str], int], database: str
 ) -> list[Finding]:
     """Foreign-key values the migrations set to NULL in rows that are still there."""
     findings: list[Finding] = []
@@ -236,7 +281,7 @@ def _counted_nulls(
     before: dict[tuple[str, str], int],
     after: dict[tuple[str, str], int],
     tables: tuple[TableRows, ...],
-    saved: list[SavedReferences],
+    saved: list[KeyedReferences],
     database: str,
 ) -> list[Finding]:
     """The same for tables without a primary key, by counting: where rows went too, a floor."""
