@@ -27,7 +27,7 @@ def apply(db: str, migrations: str | os.PathLike[str], lock_timeout: float | Non
     url = parse_db_url(db)
     directory = os.fspath(migrations)
     listed = read_migration_dir(directory)
-    refuse_unadopted(url, 'run "schemavet adopt" first')
+    refuse_unadopted(url, 'run "schemavet adopt" first', roll_back_interrupted=True)
     backend = open_backend(yoyo_url(url))
     try:
         return apply_pending(backend, listed, directory, lock_timeout)
@@ -35,17 +35,22 @@ def apply(db: str, migrations: str | os.PathLike[str], lock_timeout: float | Non
         backend.connection.close()
 
 
-def refuse_unadopted(url: DatabaseURL, what_to_do: str) -> None:
+def refuse_unadopted(url: DatabaseURL, what_to_do: str, roll_back_interrupted: bool = False) -> None:
     """A SQLite database with a user_version but no migration yoyo recorded must be adopted first.
 
     Applying every migration to it would fail on the first table that already exists, after
     yoyo had created its own tables in it. yoyo's tables alone (an empty ``yoyo_lock``, which
     any yoyo command leaves) do not make a database adopted: rows in ``_yoyo_migration`` do.
+    With ``roll_back_interrupted`` (a caller that writes), a write a killed process left in the
+    journal is rolled back first, as yoyo's own connection would: read-only, it cannot be read.
     """
     if url.engine != "sqlite" or not os.path.isfile(url.location) or not os.path.getsize(url.location):
         return
     from schemavet.dialects.sqlite.bookkeeping import applied_migration_ids, user_version
-    from schemavet.dialects.sqlite.connect import open_readonly
+    from schemavet.dialects.sqlite.connect import open_readonly, roll_back_interrupted_write
+
+    if roll_back_interrupted:
+        roll_back_interrupted_write(url.location)
 
     with open_readonly(url.location) as conn:
         version, applied = user_version(conn), applied_migration_ids(conn)
