@@ -143,7 +143,8 @@ def backup_and_apply(db: str, migrations: str, copy: str) -> None:
     from schemavet.dialects.sqlite.backup import backup_copy
     from schemavet.dialects.sqlite.rehearsal import ForeignKeysOn
     from schemavet.migrations.bookkeeping import open_backend
-    from schemavet.migrations.runner import apply_pending, read_migration_dir
+    from schemavet.migrations.directory import read_migration_dir
+    from schemavet.migrations.runner import apply_pending
 
     backup_copy(db, copy)
     backend = open_backend("sqlite:///" + copy, mixins=(ForeignKeysOn,))

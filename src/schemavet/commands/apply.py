@@ -29,7 +29,7 @@ def apply(db: str, migrations: str | os.PathLike[str], lock_timeout: float | Non
     registry.get(url.engine).check_supports("apply")
     directory = os.fspath(migrations)
     listed = read_migration_dir(directory)
-    refuse_unadopted(url, 'run "schemavet adopt" first')
+    refuse_unadopted(url, 'run "schemavet adopt" first', roll_back_interrupted=True)
     backend = open_backend(yoyo_url(url))
     try:
         return apply_pending(backend, listed, directory, lock_timeout)
@@ -37,9 +37,13 @@ def apply(db: str, migrations: str | os.PathLike[str], lock_timeout: float | Non
         backend.connection.close()
 
 
-def refuse_unadopted(url: DatabaseURL, what_to_do: str) -> None:
-    """A database its app migrated by other means must be adopted before yoyo applies anything."""
-    registry.get(url.engine).refuse_unadopted(url.location, what_to_do)
+def refuse_unadopted(url: DatabaseURL, what_to_do: str, roll_back_interrupted: bool = False) -> None:
+    """A database its app migrated by other means must be adopted before yoyo applies anything.
+
+    With ``roll_back_interrupted`` (a caller that writes), a write a killed process left behind
+    is rolled back first, as yoyo's own connection would.
+    """
+    registry.get(url.engine).refuse_unadopted(url.location, what_to_do, roll_back_interrupted)
 
 
 def recorded_hashes(url: DatabaseURL) -> dict[str, str]:

@@ -187,7 +187,7 @@ class Dialect:
         """The pending migrations applied to a copy of ``db``, measured (see ``schemavet rehearse``)."""
         raise self._unsupported("rehearse migrations on")
 
-    def refuse_unadopted(self, location: str, what_to_do: str) -> None:
+    def refuse_unadopted(self, location: str, what_to_do: str, roll_back_interrupted: bool = False) -> None:
         """Raise when the database was migrated by other means and must be adopted first."""
 
     def check_supports(self, command: str) -> None:

@@ -65,6 +65,33 @@ class RecordContentHashes:
         backend.execute(template.format(table=backend.quote_identifier(HASH_TABLE), **names), params)
 
 
+class ApplyAtomically:
+    """A yoyo backend mix-in: a migration's statements and the rows that record it commit together.
+
+    yoyo runs a migration's steps in a transaction of their own and commits, then records the
+    migration (``_yoyo_migration``, ``_yoyo_log``, and here its content hash) in another. A
+    process killed in between leaves a database one migration ahead of its records, and the
+    next apply fails on the migration it takes to be pending (``tests/test_crash_safety.py``
+    found it). Here the records are written in the migration's own transaction, before it
+    commits. A migration that runs outside a transaction (``-- transactional: false``), or a
+    database without transactional DDL, is applied as yoyo applies it.
+    """
+
+    def apply_one(self, migration: Any, force: bool = False, mark: bool = True) -> None:
+        """Apply ``migration`` and record it (unless ``mark`` is false) in one transaction."""
+        backend = cast(Any, self)
+        migration.load()
+        if not migration.use_transactions or not backend.has_transactional_ddl:
+            cast(Any, super()).apply_one(migration, force=force, mark=mark)
+            return
+        backend.ensure_internal_schema_updated()
+        with backend.copy() as migration_backend, migration_backend.transaction():
+            migration.process_steps(migration_backend, "apply", force=force)  # a savepoint in it
+            migration_backend.log_migration(migration, "apply")
+            if mark:
+                migration_backend.mark_one(migration, log=False)
+
+
 def loaded_sha256(migration: Any) -> str:
     """SHA-256 of the text yoyo loaded for ``migration`` — the text its steps were built from.
 
@@ -145,7 +172,7 @@ def open_backend(
     except KeyError as e:
         raise SchemavetError(f'yoyo has no backend for "{parsed.scheme}" ({without_password(url)})') from e
     recording = (RecordContentHashes,) if record_hashes else ()
-    backend_class = type(f"Schemavet{base.__name__}", (*mixins, *recording, base), {})
+    backend_class = type(f"Schemavet{base.__name__}", (*mixins, ApplyAtomically, *recording, base), {})
     try:
         backend = backend_class(parsed, default_migration_table)
         if prepare:

@@ -210,11 +210,11 @@ class SQLite(Dialect):
 
         return rehearse(db, migrations, spec, progress, keep, pages_per_step or PAGES_PER_STEP, adopt)
 
-    def refuse_unadopted(self, location: str, what_to_do: str) -> None:
+    def refuse_unadopted(self, location: str, what_to_do: str, roll_back_interrupted: bool = False) -> None:
         """A file at a ``user_version`` with no migration recorded by yoyo must be adopted first."""
         from schemavet.dialects.sqlite.bookkeeping import refuse_unadopted
 
-        refuse_unadopted(location, what_to_do)
+        refuse_unadopted(location, what_to_do, roll_back_interrupted)
 
     # --- lint -------------------------------------------------------------------------------------
 

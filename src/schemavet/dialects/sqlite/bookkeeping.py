@@ -131,7 +131,7 @@ def integrity_problems(conn: sqlite3.Connection) -> list[str]:
     return [] if rows == ["ok"] else rows
 
 
-def refuse_unadopted(location: str, what_to_do: str) -> None:
+def refuse_unadopted(location: str, what_to_do: str, roll_back_interrupted: bool = False) -> None:
     """A SQLite database with a user_version but no migration yoyo recorded must be adopted first.
 
     Applying every migration to it would fail on the first table that already exists, after
@@ -140,7 +140,10 @@ def refuse_unadopted(location: str, what_to_do: str) -> None:
     """
     if not os.path.isfile(location) or not os.path.getsize(location):
         return
-    from schemavet.dialects.sqlite.connect import open_readonly
+    from schemavet.dialects.sqlite.connect import open_readonly, roll_back_interrupted_write
+
+    if roll_back_interrupted:  # a write a killed process left in the journal: read-only cannot read it
+        roll_back_interrupted_write(location)
 
     with open_readonly(location) as conn:
         version, applied = user_version(conn), applied_migration_ids(conn)

@@ -66,4 +66,37 @@ def _probe(conn: sqlite3.Connection, path: str) -> None:
             raise DatabaseError(
                 f'Database "{path}" is locked by another connection; gave up after {BUSY_TIMEOUT_S:g} s'
             ) from e
+        if "readonly" in message and _has_hot_journal(path):
+            raise DatabaseError(_HOT_JOURNAL.format(path=path)) from e
         raise DatabaseError(f'Cannot read database "{path}": {message}') from e
+
+
+# A process killed in the middle of a write leaves its rollback journal; only a connection that
+# may write rolls it back, and schemavet opens a database it inspects read-only.
+_HOT_JOURNAL = (
+    'Database "{path}" was left in the middle of a write (its journal "{path}-journal" is still there, '
+    "from a process that stopped before it finished); open it once for writing to roll the write back "
+    '(the next "schemavet apply" does), then read it again'
+)
+
+
+def roll_back_interrupted_write(path: str) -> None:
+    """Roll back the write a process killed in the middle of it left in the journal of ``path``,
+    as the first connection that may write does: for a caller about to write anyway."""
+    if not _has_hot_journal(path):
+        return
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    except sqlite3.Error as e:
+        raise DatabaseError(f'Cannot open database "{path}" to roll back an interrupted write: {e}') from e
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as e:
+        raise DatabaseError(f'Cannot roll back the interrupted write in "{path}": {e}') from e
+    finally:
+        conn.close()
+
+
+def _has_hot_journal(path: str) -> bool:
+    journal = path + "-journal"
+    return os.path.exists(journal) and os.path.getsize(journal) > 0
