@@ -7,11 +7,13 @@ neither imports the other.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from schemavet.compare.changes import Change
 from schemavet.compare.findings import Finding, plain
 from schemavet.diagnostics import ERROR, Diagnostic
+
+if TYPE_CHECKING:
+    from schemavet.compare.changes import Change
 
 
 @dataclass(frozen=True)
