@@ -153,7 +153,7 @@ class PostgresDatabase:
 
     @property
     def url(self) -> str:
-        return _url("postgresql", self.conninfo)
+        return _url(self.conninfo)
 
     def run(self, sql: str) -> None:
         import psycopg
@@ -192,7 +192,7 @@ class PostgresDatabases:
 
     def migrated(self, migrations: Path) -> PostgresDatabase:
         database = self.make_db()
-        apply_all(_url("postgresql+psycopg", database.conninfo), str(migrations))
+        apply_all(self.dialect.yoyo_url(database.url, database.url), str(migrations))
         return database
 
     def __enter__(self) -> PostgresDatabases:
@@ -222,13 +222,13 @@ class PostgresDatabases:
 _numbers = itertools.count()
 
 
-def _url(scheme: str, conninfo: str) -> str:
+def _url(conninfo: str) -> str:
     """A URL for a libpq connection string: the socket directory and port go in the query string."""
     from psycopg.conninfo import conninfo_to_dict
 
     params = conninfo_to_dict(conninfo)
     user, database = quote(str(params.pop("user")), safe=""), quote(str(params.pop("dbname")), safe="")
-    return f"{scheme}://{user}@/{database}?" + urlencode({k: str(v) for k, v in params.items()})
+    return f"postgresql://{user}@/{database}?" + urlencode({k: str(v) for k, v in params.items()})
 
 
 class PostgresEngine:
