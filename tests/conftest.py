@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from schemavet.dialects import registry
+from schemavet.dialect import registry
 from tests.databases import Databases, Engines, run_sql
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -21,8 +21,8 @@ from unittest import mock
 from urllib.parse import quote, urlencode
 
 import schemavet
-from schemavet.dialects import registry
-from schemavet.dialects.base import Dialect
+from schemavet.dialect import registry
+from schemavet.dialect.base import Dialect
 from schemavet.errors import SchemavetError
 from schemavet.migrations.runner import apply_all
 

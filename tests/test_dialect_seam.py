@@ -19,9 +19,9 @@ from click.testing import CliRunner
 
 from schemavet.cli import main
 from schemavet.config import lint_dialect
-from schemavet.dialects import registry
-from schemavet.dialects.base import Dialect
-from schemavet.dialects.url import parse_db_url
+from schemavet.dialect import registry
+from schemavet.dialect.base import Dialect
+from schemavet.dialect.url import parse_db_url
 from schemavet.model import Column, Namespace, PrimaryKey, Schema, Table
 from schemavet.spec.load import parse_spec
 from schemavet.sql.ddl import CORE_HANDLERS, Grammar, default_term

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from schemavet.cli import main
-from schemavet.dialects.url import without_password
+from schemavet.dialect.url import without_password
 
 SECRET = "hunter2-s3cret"
 REFUSED = f"postgresql://app:{SECRET}@127.0.0.1:1/app"

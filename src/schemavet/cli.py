@@ -41,7 +41,7 @@ class _DialectName(click.ParamType):  # type: ignore[type-arg]  # generic in cli
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         """The name as given, once the registry knows it."""
-        from schemavet.dialects import registry
+        from schemavet.dialect import registry
 
         if registry.find(str(value)) is None:
             self.fail(f"{value!r} is not one of: {', '.join(registry.spellings())}", param, ctx)
@@ -50,7 +50,7 @@ class _DialectName(click.ParamType):  # type: ignore[type-arg]  # generic in cli
 
 def _shown(text: str) -> str:
     """``text`` with the password of any database URL in it replaced by ``***``."""
-    from schemavet.dialects.url import without_password
+    from schemavet.dialect.url import without_password
 
     return without_password(text)
 
@@ -94,12 +94,19 @@ def _finish(ok: bool) -> None:
     is_flag=True,
     help="Also prove every foreign-key action by doing it, in a scratch copy of the schema.",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail on what the database holds that schemavet does not model (a warning otherwise).",
+)
 @_VERIFY_FORMAT
-def verify(db: str, spec_path: str, migrations: str | None, prove_actions: bool, output_format: str) -> None:
+def verify(
+    db: str, spec_path: str, migrations: str | None, prove_actions: bool, strict: bool, output_format: str
+) -> None:
     """Compare a database with a spec: exit 0 if they match, 1 if not, 2 on bad input."""
     from schemavet.commands.verify import verify as run_verify
 
-    report = run_verify(db, spec_path, migrations, prove_actions=prove_actions)
+    report = run_verify(db, spec_path, migrations, prove_actions=prove_actions, strict=strict)
     _echo_report(report, output_format)
     _finish(report.ok)
 
@@ -131,7 +138,7 @@ def snapshot(db: str, output: str | None) -> None:
 
 
 def _refuse_to_overwrite_the_database(db: str, output: str) -> None:
-    from schemavet.dialects.url import parse_db_url
+    from schemavet.dialect.url import parse_db_url
 
     database = parse_db_url(db).location
     if os.path.realpath(output) == os.path.realpath(database):

@@ -6,7 +6,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 
-from schemavet.dialects import registry
+from schemavet.dialect import registry
 from schemavet.errors import ConfigError
 
 _APP_KEYS = frozenset({"migrations", "spec"})

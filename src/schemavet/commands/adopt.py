@@ -25,9 +25,9 @@ from typing import Any
 from schemavet.compare.diff import diff_schemas
 from schemavet.compare.findings import Finding
 from schemavet.compare.outcomes import Report
-from schemavet.dialects import registry
-from schemavet.dialects.base import Dialect
-from schemavet.dialects.url import DatabaseURL, parse_db_url
+from schemavet.dialect import registry
+from schemavet.dialect.base import Dialect
+from schemavet.dialect.url import DatabaseURL, parse_db_url
 from schemavet.errors import DatabaseError, MigrationError, SchemavetError
 from schemavet.model import Schema
 

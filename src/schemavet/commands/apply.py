@@ -11,8 +11,8 @@ import os
 
 from schemavet.compare.findings import Finding
 from schemavet.compare.migration_findings import CONTENT, REMOVED, MigrationFinding
-from schemavet.dialects import registry
-from schemavet.dialects.url import DatabaseURL, parse_db_url
+from schemavet.dialect import registry
+from schemavet.dialect.url import DatabaseURL, parse_db_url
 
 
 def apply(db: str, migrations: str | os.PathLike[str], lock_timeout: float | None = None) -> list[str]:

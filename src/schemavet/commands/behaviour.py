@@ -10,8 +10,8 @@ from __future__ import annotations
 from schemavet.compare.actions import action_findings
 from schemavet.compare.findings import Finding
 from schemavet.compare.plans import Query, plan_findings
-from schemavet.dialects.base import Dialect
-from schemavet.dialects.url import DatabaseURL
+from schemavet.dialect.base import Dialect
+from schemavet.dialect.url import DatabaseURL
 from schemavet.model import Schema
 
 

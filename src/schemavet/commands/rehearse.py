@@ -11,8 +11,8 @@ import os
 from collections.abc import Callable
 
 from schemavet.compare.outcomes import Rehearsal, TableRows  # noqa: F401  (their home before)
-from schemavet.dialects import registry
-from schemavet.dialects.url import parse_db_url
+from schemavet.dialect import registry
+from schemavet.dialect.url import parse_db_url
 
 Progress = Callable[[int, int], None]
 

@@ -1,8 +1,11 @@
 """What each migration of a directory really does, step by step, for a reviewer.
 
 One scratch database of the dialect is carried forward: yoyo applies the migrations one at a time in
-its own order (then the post-apply hooks), and after each one the schema is inspected, so the
-state before migration N is the state after N−1 and the directory is replayed once. Each step
+its own order (then the post-apply hooks), and after each one the schema is read, so the
+state before migration N is the state after N−1 and the directory is replayed once. Each
+reading inspects only the tables and views the step touched, the rest is shared with the
+previous one object for object (SQLite's ``dialects/sqlite/tracking.py``), and only what is not shared
+is compared: a review grows with the steps and what they touch, not steps × tables. Each step
 reports the typed schema changes it made (:mod:`schemavet.compare.changes`), the indexes and triggers it
 lost without dropping them (a table rebuilt — create new, copy, drop old, rename — drops the old
 table's indexes and triggers with it), the row counts it changed, and its lint findings.
@@ -10,31 +13,32 @@ table's indexes and triggers with it), the row counts it changed, and its lint f
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass
+from contextlib import closing
+from dataclasses import dataclass, replace
 from typing import Any
 
 from schemavet.compare.changes import REMOVED, Change, Snapshot, schema_changes
-from schemavet.compare.outcomes import Loss, RowCount, StepEffect  # noqa: F401  (their home before)
+from schemavet.compare.outcomes import Loss, RowCount, StepEffect
 from schemavet.diagnostics import Diagnostic
-from schemavet.dialects import registry
-from schemavet.dialects.base import Dialect
-from schemavet.dialects.url import parse_db_url
+from schemavet.dialect import registry
+from schemavet.dialect.base import Dialect, ReviewReading
 from schemavet.errors import MigrationError, SqlSyntaxError
 from schemavet.model import Index, Namespace, Schema, Table, Trigger, View, comparable
 from schemavet.sql.tokens import tokenize
 
 Lint = Callable[[str], list[Diagnostic]]
+# a step yoyo applied: its position, the migration, the error if it failed, yoyo's connection
+_Step = tuple[int, Any, str | None, Any]
 
 
 @dataclass(frozen=True)
 class _State:
     snapshot: Snapshot
     rows: dict[str, int]
-    schema_version: int  # the dialect's counter of schema changes (SQLite's schema_version)
+    reading: ReviewReading | None  # what the snapshot was read from (None: nothing read yet)
 
 
 def review(
@@ -59,26 +63,27 @@ def review(
     engine.check_supports("review")
     migrations = read_migration_dir(os.fspath(directory))
     first = max(0, len(migrations) - latest) if latest is not None else 0
-    with engine.scratch_database() as scratch:
-        steps = _apply_one_at_a_time(engine, scratch, migrations, os.fspath(directory))
-        with contextlib.closing(steps):  # yoyo's lock is released before the database goes
-            return _effects(engine, parse_db_url(scratch).location, steps, first, lint)
+    with (
+        engine.scratch_database() as scratch,
+        closing(_apply_one_at_a_time(engine, scratch, migrations, os.fspath(directory))) as steps,
+    ):  # the steps close before the scratch database goes, even when a step's lint raises
+        return _effects(engine, steps, first, lint)
 
 
-def _effects(
-    engine: Dialect, path: str, steps: Iterator[tuple[int, Any, str | None]], first: int, lint: Lint | None
-) -> list[StepEffect]:
-    """Each step's effect from the first reported one on; what came before is only applied."""
+def _effects(engine: Dialect, steps: Iterator[_Step], first: int, lint: Lint | None) -> list[StepEffect]:
+    """The effect of each step from position ``first`` on (and of a step that failed before)."""
     effects: list[StepEffect] = []
     before = _empty_state(engine)
-    for position, migration, error in steps:
+    tracker: Any = None
+    for position, migration, error, conn in steps:
         if position < first - 1 and error is None:
             continue  # the state after it is not the state before a reported step
+        tracker = tracker or engine.review_reader(conn)
         if error is not None and position < first:
             # it failed before the window, whose states were not read: what yoyo rolled it
             # back to is all that is known, so the step shows its error and no changes
-            before = _read_state(engine, path, before)
-        after = _read_state(engine, path, before)
+            before = _read_state(tracker, before, None)
+        after = _read_state(tracker, before, _sql_statements(migration) if error is None else None)
         if position >= first or error is not None:
             effects.append(_effect(migration, before, after, lint, error))
         before = after
@@ -87,12 +92,15 @@ def _effects(
 
 def _apply_one_at_a_time(
     dialect: Dialect, url: str, migrations: Any, directory: str
-) -> Generator[tuple[int, Any, str | None], None, None]:
+) -> Generator[_Step, None, None]:
     """Apply the migrations (then the post-apply hooks) to the scratch database at ``url`` one
-    at a time, yielding each with its position and, if it failed, the error (then stopping).
+    at a time, yielding each with its position, the error if it failed (then stopping), and
+    yoyo's own connection to read the database with.
 
-    The backend is the dialect's for a scratch database (SQLite's is confined: the migrations'
-    SQL cannot write files through ATTACH or VACUUM INTO).
+    The backend is the dialect's for a scratch database (SQLite's is confined and does not
+    fsync: the migrations' SQL cannot write files through ATTACH or VACUUM INTO; yoyo opens its
+    connections in shared cache mode, so its own connection sees each migration's schema
+    without parsing it again, as another connection would after every change).
     """
     from schemavet.migrations.runner import apply_one
 
@@ -106,9 +114,10 @@ def _apply_one_at_a_time(
                     apply_one(backend, migration, mark=mark)
                 except MigrationError as e:
                     cause = e.__cause__ if e.__cause__ is not None else e
-                    yield position, migration, dialect.explain_error(str(cause)) or type(cause).__name__
+                    problem = dialect.explain_error(str(cause)) or type(cause).__name__
+                    yield position, migration, problem, backend.connection
                     return
-                yield position, migration, None
+                yield position, migration, None, backend.connection
     finally:
         backend.connection.close()
 
@@ -162,21 +171,63 @@ def _effect(
 ) -> StepEffect:
     from yoyo.migrations import PostApplyHookMigration
 
-    dropped = explicit_drops(_statements(migration), after.snapshot.key)
-    losses = implicit_losses(before.snapshot, after.snapshot, dropped)
     key = after.snapshot.key
+    dropped = explicit_drops(_statements(migration), key)
+    old, new = _narrowed(before, after)
+    losses = implicit_losses(old, new, dropped)
     lost = {(loss.object_type, key(loss.table), key(loss.name)) for loss in losses}
-    changes = [c for c in schema_changes(before.snapshot, after.snapshot) if _identity(c, key) not in lost]
+    changes = [c for c in schema_changes(old, new) if _identity(c, key) not in lost]
     return StepEffect(
         migration=migration.id,
         path=migration.path,
         post_apply=isinstance(migration, PostApplyHookMigration),
         changes=tuple(changes),
         losses=tuple(losses),
-        rows=tuple(_row_changes(before, after)),
+        rows=tuple(_row_changes(before.rows, after.rows, key)),
         diagnostics=tuple(lint(migration.path)) if lint is not None else (),
         error=error,
     )
+
+
+def _narrowed(before: _State, after: _State) -> tuple[Snapshot, Snapshot]:
+    """Both snapshots with only the tables and views whose normal forms are not the very same
+    objects in both.
+
+    A table or view read again gets new objects; one shared with the last reading
+    (``dialects/sqlite/tracking.py``) has no change and lost nothing, so comparing the rest
+    reports exactly what comparing all of them would, in the same order.
+    """
+    old, new = before.snapshot, after.snapshot
+    keys = {
+        key
+        for old_owners, new_owners in ((old.tables, new.tables), (old.views, new.views))
+        for key in old_owners.keys() | new_owners.keys()
+        if old_owners.get(key) is not new_owners.get(key)
+    }
+    return _only(old, keys, _names(before, keys)), _only(new, keys, _names(after, keys))
+
+
+def _names(state: _State, keys: set[str]) -> set[str]:
+    """The names, as written, of the tables and views ``keys`` names (folded)."""
+    owners = state.reading.owners if state.reading is not None else {}
+    return {owners[key].name for key in keys if key in owners}
+
+
+def _only(snapshot: Snapshot, keys: set[str], names: set[str]) -> Snapshot:
+    return Snapshot(_owners_in(snapshot.raw, names), _owners_in(snapshot.normal, keys), snapshot.key)
+
+
+def _owners_in(schema: Schema, keys: set[str]) -> Schema:
+    """``schema`` with the tables and views whose keys are in ``keys``, in their order."""
+    namespaces = {
+        name: replace(
+            ns,
+            tables={k: t for k, t in ns.tables.items() if k in keys},
+            views={k: v for k, v in ns.views.items() if k in keys},
+        )
+        for name, ns in schema.namespaces.items()
+    }
+    return Schema(schema.engine, namespaces)
 
 
 def _identity(change: Change, key: Callable[[str], str]) -> tuple[str, str, str] | None:
@@ -246,6 +297,23 @@ def explicit_drops(statements: list[str], key: Callable[[str], str]) -> frozense
     return frozenset(dropped)
 
 
+def _sql_statements(migration: Any) -> list[str] | None:
+    """The migration's SQL statements; None when a step of it is Python, which may do anything."""
+    leaves = list(_leaf_steps(migration.steps or ()))
+    if not all(isinstance(getattr(step, "_apply", None), str) for step in leaves):
+        return None
+    return [step._apply for step in leaves]
+
+
+def _leaf_steps(steps: Any) -> Iterator[Any]:
+    for step in steps:
+        inner = getattr(step, "steps", None) or ([step.step] if hasattr(step, "step") else None)
+        if inner:
+            yield from _leaf_steps(inner)
+        else:
+            yield step
+
+
 def _statements(migration: Any) -> list[str]:
     """The SQL statements yoyo split the migration into (a Python step's callables have none)."""
     return [sql for step in migration.steps or () for sql in _step_sql(step)]
@@ -262,21 +330,26 @@ def _step_sql(step: Any) -> Iterator[str]:
 
 def _empty_state(dialect: Dialect) -> _State:
     empty = Schema(dialect.name, {dialect.default_namespace: Namespace(dialect.default_namespace)})
-    return _State(Snapshot(empty, dialect.normalize(empty), dialect.name_key), {}, schema_version=-1)
+    return _State(Snapshot(empty, dialect.normalize(empty), dialect.name_key), {}, reading=None)
 
 
-def _read_state(dialect: Dialect, location: str, previous: _State) -> _State:
-    """The scratch database now; its schema is read again only if the dialect says it changed."""
-    version, raw, rows = dialect.review_state(location, previous.schema_version, previous.snapshot.raw)
-    if raw is None:  # a data-only migration
-        return _State(previous.snapshot, rows, version)
-    return _State(Snapshot(raw, dialect.normalize(raw), dialect.name_key), rows, version)
+def _read_state(tracker: Any, previous: _State, statements: list[str] | None) -> _State:
+    """The scratch database after a step that ran ``statements`` (None: unknown): the dialect's
+    reader reads again only what changed, and counts only the tables the step may have written."""
+    reading, rows = tracker.read(previous.reading, previous.rows, statements)
+    if reading is previous.reading:  # a data-only migration
+        return _State(previous.snapshot, rows, reading)
+    return _State(Snapshot(reading.raw, reading.normal, previous.snapshot.key), rows, reading)
 
 
-def _row_changes(before: _State, after: _State) -> Iterator[RowCount]:
-    key = after.snapshot.key
-    old_by_key = {key(name): count for name, count in before.rows.items()}
-    for name, count in after.rows.items():
-        old = old_by_key.get(key(name), 0)
+def _row_changes(
+    before: dict[str, int], after: dict[str, int], key: Callable[[str], str]
+) -> Iterator[RowCount]:
+    old_by_key: dict[str, int] | None = None  # for a name written in another case, seldom needed
+    for name, count in after.items():
+        old = before.get(name)
+        if old is None:
+            old_by_key = old_by_key or {key(n): c for n, c in before.items()}
+            old = old_by_key.get(key(name), 0)
         if count != old:
             yield RowCount(name, old, count)

@@ -14,9 +14,9 @@ from typing import Any
 from schemavet.compare.diff import diff_schemas
 from schemavet.compare.findings import CHANGED, MISSING, UNEXPECTED, Finding
 from schemavet.compare.migration_findings import REAPPLY, ROLLBACK, MigrationFinding
-from schemavet.dialects import registry
-from schemavet.dialects.base import Dialect
-from schemavet.dialects.url import parse_db_url
+from schemavet.dialect import registry
+from schemavet.dialect.base import Dialect
+from schemavet.dialect.url import parse_db_url
 from schemavet.model import Schema
 
 

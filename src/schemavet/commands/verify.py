@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 
 from schemavet.compare.diff import diff_schemas
-from schemavet.compare.findings import Finding
+from schemavet.compare.findings import NOT_MODELLED, Finding
 from schemavet.compare.outcomes import Report  # noqa: F401  (their home before)
-from schemavet.dialects import registry
-from schemavet.dialects.base import Dialect
-from schemavet.dialects.url import DatabaseURL, parse_db_url, without_password
-from schemavet.model import Schema
+from schemavet.dialect import registry
+from schemavet.dialect.base import Dialect
+from schemavet.dialect.url import DatabaseURL, parse_db_url, without_password
+from schemavet.model import NotModelled, Schema
 from schemavet.spec.load import Spec, load_spec
 from schemavet.spec.yamlnodes import gc_paused
 
@@ -20,15 +20,17 @@ def verify(
     spec: str | os.PathLike[str] | Spec,
     migrations: str | os.PathLike[str] | None = None,
     prove_actions: bool = False,
+    strict: bool = False,
 ) -> Report:
     """Compare the database at ``db`` (URL or path) with a spec; never writes to the database.
 
     With ``migrations``, also report each applied migration whose file no longer has the
     contents recorded when it was applied (see :mod:`schemavet.commands.apply`). The spec's
     query-plan checks always run; ``prove_actions`` also proves every declared foreign-key
-    action by doing it, in a scratch copy of the database's schema.
+    action by doing it, in a scratch copy of the database's schema. What the database holds that
+    schemavet does not model is a warning in the report, or with ``strict`` a finding.
     """
-    return _verify(db, spec, migrations, prove_actions, in_place=False)
+    return _verify(db, spec, migrations, prove_actions, in_place=False, strict=strict)
 
 
 def _verify(
@@ -37,6 +39,7 @@ def _verify(
     migrations: str | os.PathLike[str] | None,
     prove_actions: bool,
     in_place: bool,
+    strict: bool = False,
 ) -> Report:
     url = parse_db_url(db)
     dialect = registry.get(url.engine)
@@ -44,13 +47,25 @@ def _verify(
     # The collector is paused for the whole run and resumed only once the models are gone:
     # resumed earlier, its first pass would walk every object they are made of.
     checked: list[str] = []
+    unmodelled: list[NotModelled] = []
     with gc_paused():
-        findings = _compare(url, dialect, spec, prove_actions, in_place, checked)
+        findings = _compare(url, dialect, spec, prove_actions, in_place, checked, unmodelled)
+    warnings = [_not_modelled(item) for item in unmodelled]
+    if strict:
+        findings += [Finding(NOT_MODELLED, item.kind, item.name, detail=_NOT_COMPARED) for item in unmodelled]
+        warnings = []
     if migrations is not None:
         from schemavet.commands.apply import content_findings
 
         findings += content_findings(db, migrations)
-    return Report(without_password(db), spec_path, tuple(findings), tuple(checked))
+    return Report(without_password(db), spec_path, tuple(findings), tuple(checked), tuple(warnings))
+
+
+_NOT_COMPARED = "is in the database, but schemavet does not model it: it was not compared"
+
+
+def _not_modelled(item: NotModelled) -> str:
+    return f'{item.kind.capitalize()} "{item.name}" {_NOT_COMPARED} (--strict makes this a failure)'
 
 
 def _compare(
@@ -60,6 +75,7 @@ def _compare(
     prove_actions: bool = False,
     in_place: bool = False,
     checked: list[str] | None = None,
+    unmodelled: list[NotModelled] | None = None,
 ) -> list[Finding]:
     with dialect.inspecting(url.location) as inspected:  # the database is read while the spec is
         if not isinstance(spec, Spec):
@@ -67,6 +83,8 @@ def _compare(
         # policies, plans and proofs read every table; the diff only the ones that differ
         whole = bool(spec.policies or spec.queries or prove_actions)
         expected, actual = dialect.normalize_pair(spec.schema, inspected(), whole)
+    if unmodelled is not None:
+        unmodelled += actual.not_modelled
     findings = diff_schemas(expected, actual)
     # policies, plans and proofs: imported only by the specs and runs that have them
     if spec.policies:

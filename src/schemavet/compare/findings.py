@@ -14,6 +14,8 @@ MISSING, UNEXPECTED, CHANGED, POLICY = "missing", "unexpected", "changed", "poli
 # proofs and plans: a behaviour the database did not show, one that could not be tested,
 # and a query plan that is not the one the spec asks for; ``detail`` holds the sentence
 BEHAVIOUR, UNPROVEN, PLAN = "behaviour", "unproven", "plan"
+# an object the database holds that the model cannot: a warning, or with --strict a finding
+NOT_MODELLED = "not modelled"
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class Finding:
             return f"{subject} is in the database but not in the spec"
         if self.kind == POLICY:
             return f"{subject} breaks policy {self.detail}"
-        if self.kind in (BEHAVIOUR, UNPROVEN, PLAN):
+        if self.kind in (BEHAVIOUR, UNPROVEN, PLAN, NOT_MODELLED):
             return f"{subject} {self.detail}"
         return f"{subject} {_change_phrase(self.attribute or '', self.expected, self.actual)}"
 

@@ -23,6 +23,8 @@ class Report:
     findings: tuple[Finding, ...]
     # what was checked beyond the catalog ("16 query plans checked", …), for the summary line
     checked: tuple[str, ...] = ()
+    # what the database holds that schemavet does not compare (said, never passed silently)
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:

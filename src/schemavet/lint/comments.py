@@ -13,8 +13,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from schemavet.dialects import registry
-from schemavet.dialects.registry import DEFAULT_DIALECT
+from schemavet.dialect import registry
+from schemavet.dialect.registry import DEFAULT_DIALECT
 
 _LEXEME = re.compile(
     r"""

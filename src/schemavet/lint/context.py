@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from schemavet.dialects import registry
+from schemavet.dialect import registry
 from schemavet.lint.source import MigrationFile, Statement
 from schemavet.lint.state import CatalogState, SchemaObjects, ScratchState, TableState
 from schemavet.lint.statements import ParsedStatement

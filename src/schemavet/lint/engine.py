@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemavet.diagnostics import ERROR, Diagnostic
-from schemavet.dialects import registry
-from schemavet.dialects.base import Dialect
-from schemavet.dialects.registry import DEFAULT_DIALECT
+from schemavet.dialect import registry
+from schemavet.dialect.base import Dialect
+from schemavet.dialect.registry import DEFAULT_DIALECT
 from schemavet.errors import MigrationError, SchemavetError
 from schemavet.lint.context import ApplyError, FileContext, StatementContext
 from schemavet.lint.noqa import silenced

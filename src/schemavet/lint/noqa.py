@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from schemavet.diagnostics import Diagnostic
-from schemavet.dialects.registry import DEFAULT_DIALECT
+from schemavet.dialect.registry import DEFAULT_DIALECT
 from schemavet.lint.comments import Comments
 from schemavet.lint.source import MigrationFile
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from schemavet.dialects import registry
+from schemavet.dialect import registry
 from schemavet.lint.source import Statement
 from schemavet.sql.tokens import Token, scan
 

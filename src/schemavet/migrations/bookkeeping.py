@@ -17,7 +17,7 @@ import locale
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from schemavet.dialects.url import DatabaseURL, without_password
+from schemavet.dialect.url import DatabaseURL, without_password
 from schemavet.errors import SchemavetError
 
 HASH_TABLE = "_schemavet_migration_hash"
@@ -120,7 +120,7 @@ class InOneTransaction:
 
 def yoyo_url(url: DatabaseURL) -> str:
     """The URL yoyo understands for a database schemavet was given as a URL or a path."""
-    from schemavet.dialects import registry
+    from schemavet.dialect import registry
 
     return registry.get(url.engine).yoyo_url(url.location, url.url)
 

@@ -8,8 +8,8 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from schemavet.dialects import registry
-from schemavet.dialects.url import parse_db_url
+from schemavet.dialect import registry
+from schemavet.dialect.url import parse_db_url
 from schemavet.errors import DatabaseError, MigrationError
 from schemavet.migrations.directory import read_migration_dir
 

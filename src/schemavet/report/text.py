@@ -23,6 +23,7 @@ def _location(report: Report, finding: Finding) -> str:
 def render_text(report: Report) -> str:
     """One line per finding, then a one-line summary."""
     lines = [f"{f.message} ({_location(report, f)})" for f in report.findings]
+    lines += [f"warning: {warning}" for warning in report.warnings]
     checked = f" (also {', '.join(report.checked)})" if report.checked else ""
     if report.ok:
         lines.append(f"OK: {report.database} matches {report.spec_path}{checked}")
@@ -41,6 +42,7 @@ def report_document(report: Report) -> dict[str, Any]:
         "ok": report.ok,
         "findings": [f.as_dict(report.spec_path) for f in report.findings],
         "checked": list(report.checked),
+        **({"warnings": list(report.warnings)} if report.warnings else {}),
     }
 
 

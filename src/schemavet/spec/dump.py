@@ -6,8 +6,8 @@ from typing import Any
 
 import yaml
 
-from schemavet.dialects import registry
-from schemavet.dialects.base import Dialect
+from schemavet.dialect import registry
+from schemavet.dialect.base import Dialect
 from schemavet.errors import SchemavetError
 from schemavet.model import Column, ForeignKey, Index, Namespace, PrimaryKey, Schema, Table, Unique, View
 from schemavet.spec.load import FORMAT_VERSION
@@ -80,10 +80,12 @@ def _table(table: Table, dialect: Dialect) -> dict[str, Any]:
     if table.is_virtual:
         return _without_empty({**options, "triggers": _triggers(table)})
     pk = table.primary_key
-    inline_pk = pk if pk is not None and len(pk.columns) == 1 and pk.name is None else None
+    inline_pk = pk if pk is not None and _inline(pk, table, dialect) else None
     out: dict[str, Any] = {
         "columns": {c.name: _column(c, inline_pk, dialect) for c in table.columns.values()},
-        "primary_key": _primary_key(pk) if pk is not None and inline_pk is None else None,
+        "primary_key": _primary_key(pk, _no_alias(pk, table))
+        if pk is not None and inline_pk is None
+        else None,
         "foreign_keys": [_foreign_key(fk) for fk in table.foreign_keys],
         "unique": [_unique(u) for u in table.uniques],
         "checks": [
@@ -95,6 +97,23 @@ def _table(table: Table, dialect: Dialect) -> dict[str, Any]:
         **options,
     }
     return _without_empty(out)
+
+
+def _inline(pk: PrimaryKey, table: Table, dialect: Dialect) -> bool:
+    """True when a column's short form can say all about the key: one column, no name."""
+    if len(pk.columns) != 1 or pk.name is not None:
+        return False
+    column = table.columns.get(pk.columns[0])
+    return column is not None and _reads_back(column.type, dialect)
+
+
+def _no_alias(pk: PrimaryKey, table: Table) -> bool:
+    """True for a key that is no rowid alias where its columns alone would make one
+    (``INTEGER PRIMARY KEY DESC``): the spec must say so, or it would verify as one."""
+    column = table.columns.get(pk.columns[0]) if len(pk.columns) == 1 else None
+    integer = column is not None and " ".join(column.type.upper().split()) == "INTEGER"
+    without_rowid = bool(getattr(table.options, "without_rowid", False))
+    return _option(pk, "rowid_alias") is False and integer and not without_rowid
 
 
 def _without_empty(out: dict[str, Any]) -> dict[str, Any]:
@@ -164,6 +183,9 @@ def _default(default: str) -> str:
     tokens = tokenize(default)
     simple = len(tokens) == 1 or (len(tokens) == 2 and tokens[0].text in "-+")
     enclosed = tokens[0].text == "(" and matching_paren(tokens, 0) == len(tokens) - 1
+    if "--" in default:
+        # SQLite keeps the text up to the parenthesis, a closing line comment too: end its line
+        return f"({default}\n)"
     return default if simple or enclosed else f"({default})"
 
 
@@ -182,8 +204,9 @@ def _names(names: tuple[str, ...]) -> str:
     return ", ".join(quote_identifier(n) for n in names)
 
 
-def _primary_key(pk: PrimaryKey) -> Any:
-    if pk.name is None and not _option(pk, "autoincrement") and _option(pk, "on_conflict") is None:
+def _primary_key(pk: PrimaryKey, no_alias: bool) -> Any:
+    plain = not _option(pk, "autoincrement") and _option(pk, "on_conflict") is None
+    if pk.name is None and plain and not no_alias:
         return _Flow(pk.columns)
     return _without_empty(
         {
@@ -191,6 +214,7 @@ def _primary_key(pk: PrimaryKey) -> Any:
             "name": pk.name,
             "autoincrement": _option(pk, "autoincrement") or None,
             "on_conflict": _option(pk, "on_conflict"),
+            "rowid_alias": False if no_alias else None,
         }
     )
 

@@ -15,8 +15,8 @@ import yaml
 
 from schemavet.compare.plans import Query
 from schemavet.compare.policies import Policy
-from schemavet.dialects import registry
-from schemavet.dialects.base import Dialect
+from schemavet.dialect import registry
+from schemavet.dialect.base import Dialect
 from schemavet.errors import SchemavetError, SpecError
 from schemavet.model import (
     Check,
@@ -85,7 +85,7 @@ _COLUMN = frozenset(
 )
 _FOREIGN_KEY = frozenset({"columns", "references", "on_delete", "on_update", "deferrable", "name"})
 _INDEX = frozenset({"description", "columns", "unique", "where", "using"})
-_PRIMARY_KEY = frozenset({"columns", "name", "autoincrement", "on_conflict"})
+_PRIMARY_KEY = frozenset({"columns", "name", "autoincrement", "on_conflict", "rowid_alias"})
 _NAMED_COLUMNS = frozenset({"columns", "name", "on_conflict"})
 _CHECK = frozenset({"expression", "name"})
 _VIEW = frozenset({"description", "query", "columns", "triggers"})
@@ -367,7 +367,7 @@ class _Reader:
         if "check" in value:
             definition.checks.append((None, self._sql(value["check"], f'"check" of {what}')))
         if "references" in value:
-            definition.references = self._reference(value["references"], (name,), what)
+            definition.references = [self._reference(value["references"], (name,), what)]
         if "generated" in value:
             definition.generated, definition.generated_stored = self._generated(value["generated"], what)
         return definition
@@ -400,11 +400,13 @@ class _Reader:
         if "columns" not in entries:
             raise self.nodes.error(node, f'{what} has no "columns"')
         autoincrement, on_conflict = self._flag(entries, "autoincrement", what), self._conflict(entries, what)
+        # None: derived the way SQLite does (a lone INTEGER key of a rowid table is one)
+        rowid_alias = self._flag(entries, "rowid_alias", what) if "rowid_alias" in entries else None
         return PrimaryKey(
             self._columns(entries["columns"][1], what),
             name=self._optional(entries, "name", what),
             options=self._dialect_says(
-                node, lambda: self.dialect.key_options(autoincrement, None, on_conflict)
+                node, lambda: self.dialect.key_options(autoincrement, rowid_alias, on_conflict)
             ),
             line=line_of(node),
         )
@@ -594,8 +596,7 @@ class _TableParts:
             options = self.dialect.unique_options(column.unique_on_conflict)
             self.uniques.append(Unique((name,), column.unique_name, options, line=line))
         self.checks += [Check(expression, check, line=line) for check, expression in column.checks]
-        if column.references is not None:
-            self.foreign_keys.append(_to_foreign_key(column.references, line, (name,)))
+        self.foreign_keys += [_to_foreign_key(fk, line, (name,)) for fk in column.references]
 
     def set_primary_key(self, key: PrimaryKey, nodes: Nodes, node: yaml.Node, what: str) -> None:
         """Record the primary key, refusing a second one."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import yaml
 
 from schemavet.compare.plans import PRIMARY_KEY, Query
-from schemavet.dialects import registry
+from schemavet.dialect import registry
 from schemavet.errors import SchemavetError
 from schemavet.model import Schema
 from schemavet.spec.yamlnodes import Nodes, line_of

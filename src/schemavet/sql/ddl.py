@@ -31,6 +31,7 @@ _COLUMN_CONSTRAINT_START = frozenset(
         "REFERENCES",
         "GENERATED",
         "AS",
+        "DEFERRABLE",
     }
 )
 _TABLE_CONSTRAINT_START = frozenset({"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"})
@@ -67,7 +68,7 @@ class ColumnDef:
     autoincrement: bool = False
     unique: bool = False
     checks: list[tuple[str | None, str]] = field(default_factory=list)
-    references: ForeignKeyDef | None = None
+    references: list[ForeignKeyDef] = field(default_factory=list)
     generated: str | None = None
     generated_stored: bool = False
     identity: str | None = None
@@ -75,6 +76,12 @@ class ColumnDef:
     unique_name: str | None = None
     primary_key_on_conflict: str | None = None
     unique_on_conflict: str | None = None
+    # A bare [NOT] DEFERRABLE before the column's first REFERENCES: SQLite applies it to the
+    # table's last foreign key so far, which another column declared.
+    deferrable_before: str | None = None
+    # The constraint name in force after the definition: SQLite gives it to the table's first
+    # table constraint too, when that comes before any CONSTRAINT of its own.
+    name_in_force: str | None = None
 
 
 @dataclass
@@ -183,8 +190,15 @@ def parse_column(tokens: list[Token], source: str, grammar: Grammar) -> ColumnDe
         else:
             type_tokens.append(cursor.take())
     column.type = cursor.text(type_tokens)
+    name = None
     while cursor.peek() is not None:
-        _column_constraint(cursor, column)
+        # as in SQLite's parser, CONSTRAINT name is a constraint of its own: the name stays in
+        # force for every constraint after it until the column ends, and names nothing if none does
+        if cursor.at("CONSTRAINT"):
+            name = _constraint_name(cursor)
+        else:
+            _column_constraint(cursor, column, name)
+    column.name_in_force = name
     return column
 
 
@@ -198,15 +212,12 @@ def parse_column_constraints(sql: str, grammar: Grammar) -> ColumnDef:
     return parse_column([Token("quoted", '""', -1), *tokenize(sql)], sql, grammar)
 
 
-def _constraint_name(cursor: _Cursor) -> str | None:
-    if cursor.at("CONSTRAINT"):
-        cursor.take()
-        return cursor.take().name
-    return None
+def _constraint_name(cursor: _Cursor) -> str:
+    cursor.expect("CONSTRAINT")
+    return cursor.take().name
 
 
-def _column_constraint(cursor: _Cursor, column: ColumnDef) -> None:
-    name = _constraint_name(cursor)
+def _column_constraint(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
     token = cursor.take()
     word = token.upper if token.kind == "word" else ""
     handler = cursor.grammar.handlers.get(word)
@@ -221,10 +232,24 @@ def _primary_key(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
     cursor.grammar.suffix(cursor, column, "primary_key")
 
 
-def _not_null(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
+def _not(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
+    if cursor.at("DEFERRABLE"):
+        _deferrable(cursor, column, name, "NOT ")
+        return
     cursor.expect("NULL")
     column.not_null = True
     cursor.grammar.suffix(cursor, column, "not_null")
+
+
+def _deferrable(cursor: _Cursor, column: ColumnDef, name: str | None, prefix: str = "") -> None:
+    """A bare ``[NOT] DEFERRABLE …``: it applies to the last foreign key declared so far."""
+    if prefix:
+        cursor.expect("DEFERRABLE")
+    deferrable = prefix + "DEFERRABLE" + _initially(cursor)
+    if column.references:
+        column.references[-1].deferrable = deferrable
+    else:
+        column.deferrable_before = deferrable
 
 
 def _null(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
@@ -266,7 +291,7 @@ def _collate(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
 
 
 def _references(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
-    column.references = _foreign_key_clause(cursor, (column.name,), name)
+    column.references.append(_foreign_key_clause(cursor, (column.name,), name))
 
 
 def _generated(cursor: _Cursor, column: ColumnDef, name: str | None) -> None:
@@ -289,7 +314,8 @@ def generated_expression(cursor: _Cursor, column: ColumnDef, name: str | None) -
 #: The column constraints every dialect's grammar starts from.
 CORE_HANDLERS: Mapping[str, Handler] = {
     "PRIMARY": _primary_key,
-    "NOT": _not_null,
+    "NOT": _not,
+    "DEFERRABLE": _deferrable,
     "NULL": _null,
     "UNIQUE": _unique,
     "CHECK": _check,
@@ -339,7 +365,7 @@ def _foreign_key_option(cursor: _Cursor, fk: ForeignKeyDef) -> None:
     if word == "MATCH":
         cursor.take()
     elif word == "ON":
-        event = cursor.expect("DELETE", "UPDATE").upper
+        event = cursor.expect("DELETE", "UPDATE", "INSERT").upper
         action = cursor.take().upper
         if action in ("SET", "NO"):
             action = _ACTIONS.get((action, cursor.take().upper), action)
@@ -350,22 +376,42 @@ def _foreign_key_option(cursor: _Cursor, fk: ForeignKeyDef) -> None:
             )
         if event == "DELETE":
             fk.on_delete = action
-        else:
-            fk.on_update = action
+        elif event == "UPDATE":
+            fk.on_update = action  # SQLite accepts ON INSERT, and ignores it
     else:
         deferrable = "DEFERRABLE" if word == "DEFERRABLE" else "NOT " + cursor.expect("DEFERRABLE").upper
-        initially = ""
-        if cursor.at("INITIALLY"):
-            cursor.take()
-            initially = " INITIALLY " + cursor.expect("DEFERRED", "IMMEDIATE").upper
-        fk.deferrable = deferrable + initially
+        fk.deferrable = deferrable + _initially(cursor)
 
 
-def parse_table_constraint(tokens: list[Token], source: str, grammar: Grammar) -> TableConstraintDef:
-    """A table-level constraint item of ``CREATE TABLE (…)``."""
+def _initially(cursor: _Cursor) -> str:
+    """`` INITIALLY DEFERRED|IMMEDIATE`` where it follows a DEFERRABLE, else nothing."""
+    if not cursor.at("INITIALLY"):
+        return ""
+    cursor.take()
+    return " INITIALLY " + cursor.expect("DEFERRED", "IMMEDIATE").upper
+
+
+def parse_table_constraints(
+    tokens: list[Token], source: str, grammar: Grammar, name: str | None = None
+) -> list[TableConstraintDef]:
+    """The table constraints of one item of ``CREATE TABLE (…)``.
+
+    SQLite needs no comma between table constraints (``PRIMARY KEY (a) UNIQUE (b)``), and a
+    ``CONSTRAINT name`` stays in force until the next comma, naming every constraint after it
+    (or none, alone at the end). ``name`` is the one in force as the item starts.
+    """
     cursor = _Cursor(tokens, source, grammar)
-    name = _constraint_name(cursor)
-    word = cursor.take().upper
+    constraints = []
+    while cursor.peek() is not None:
+        if cursor.at("CONSTRAINT"):
+            name = _constraint_name(cursor)
+        else:
+            constraints.append(_table_constraint(cursor, name))
+    return constraints
+
+
+def _table_constraint(cursor: _Cursor, name: str | None) -> TableConstraintDef:
+    word = cursor.expect("CHECK", "FOREIGN", "PRIMARY", "UNIQUE").upper
     if word == "CHECK":
         return TableConstraintDef("check", name, expression=cursor.text(cursor.take_group()))
     if word == "FOREIGN":
@@ -377,17 +423,15 @@ def parse_table_constraint(tokens: list[Token], source: str, grammar: Grammar) -
     if word == "PRIMARY":
         cursor.expect("KEY")
     group = cursor.take_group()
-    # SQLite also accepts PRIMARY KEY (id AUTOINCREMENT), the keyword inside the parentheses
+    # SQLite's PRIMARY KEY (id AUTOINCREMENT): the keyword inside the parentheses
     autoincrement = bool(group) and group[-1].is_word("AUTOINCREMENT")
     columns = name_list(group[:-1] if autoincrement else group)
-    on_conflict = conflict_clause(cursor)
-    autoincrement = autoincrement or cursor.at("AUTOINCREMENT")
     return TableConstraintDef(
         "primary_key" if word == "PRIMARY" else "unique",
         name,
         columns,
         autoincrement=autoincrement,
-        on_conflict=on_conflict,
+        on_conflict=conflict_clause(cursor),
     )
 
 
@@ -416,7 +460,7 @@ _ACTION = r"(?:CASCADE|RESTRICT|NO\s+ACTION|SET\s+NULL|SET\s+DEFAULT)"
 _SIMPLE_REFERENCE = re.compile(
     rf"\s*({_NAME})\s+REFERENCES\s+({_NAME})\s*\(\s*({_NAME})\s*\)"
     rf"(?:\s+ON\s+(DELETE|UPDATE)\s+({_ACTION}))?(?:\s+ON\s+(DELETE|UPDATE)\s+({_ACTION}))?\s*",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,  # white space is ASCII in SQL: U+3000 would be part of a name
 )
 
 

@@ -29,6 +29,9 @@ KEYWORDS = frozenset(
     """.split()
 )
 
+# White space is SQLite's: ASCII only. A character beyond ASCII (U+00A0, U+3000 …) is part of a
+# name, as every one is.
+#
 # A name starts with an ASCII letter, "_" or any character beyond ASCII (as in SQLite), and
 # goes on with those, digits and "$". Written as the ASCII characters it cannot hold: a class
 # ranging up to U+10FFFF would cost milliseconds to compile in every process.
@@ -37,7 +40,7 @@ _NAME_PART = r"[^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]"
 
 _TOKEN_RE = re.compile(
     rf"""
-    (?P<space>\s+)
+    (?P<space>[ \t\n\x0b\x0c\r]+)
   | (?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))
   | (?P<string>[xX]?'(?:[^']|'')*')
   | (?P<quoted>"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\])

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
-from schemavet.dialects.base import Dialect
+from schemavet.dialect.base import Dialect
 from schemavet.errors import SchemavetError
 
 if TYPE_CHECKING:

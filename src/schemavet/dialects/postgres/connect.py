@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from schemavet.dialects.url import without_password
+from schemavet.dialect.url import without_password
 from schemavet.errors import DatabaseError
 
 if TYPE_CHECKING:

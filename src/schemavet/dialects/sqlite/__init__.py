@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
-from schemavet.dialects.base import Dialect, OptionReader
+from schemavet.dialect.base import Dialect, OptionReader
 from schemavet.errors import SchemavetError
 
 if TYPE_CHECKING:
@@ -188,13 +188,11 @@ class SQLite(Dialect):
 
         return open_readonly(location)
 
-    def review_state(
-        self, location: str, version_before: int, raw_before: Schema
-    ) -> tuple[int, Schema | None, dict[str, int]]:
-        """``PRAGMA schema_version``; the schema when it moved; rows of every ordinary table."""
-        from schemavet.dialects.sqlite.review import review_state
+    def review_reader(self, connection: Any) -> Any:
+        """Reads the scratch database through yoyo's connection, only what each step changed."""
+        from schemavet.dialects.sqlite.review import ReviewReader
 
-        return review_state(location, version_before, raw_before)
+        return ReviewReader(connection)
 
     def rehearse(
         self,

@@ -12,10 +12,11 @@ from schemavet.dialects.sqlite.grammar import GRAMMAR
 from schemavet.errors import SqlSyntaxError
 from schemavet.sql.ddl import (
     ColumnDef,
+    ForeignKeyDef,
     TableConstraintDef,
     is_table_constraint,
     parse_column,
-    parse_table_constraint,
+    parse_table_constraints,
 )
 from schemavet.sql.tokens import Token, matching_paren, split_top_level, tokenize
 
@@ -80,32 +81,47 @@ _BEYOND_PRAGMAS = re.compile(
     r"\b(?:CHECK|COLLATE|AS|GENERATED|DEFERRABLE|CONSTRAINT|AUTOINCREMENT|CONFLICT|ROWID|STRICT)\b",
     re.IGNORECASE | re.ASCII,
 )
+# With anything to read, every foreign key is read too: the PRAGMA's keys are matched to the
+# declared ones by position, and a bare DEFERRABLE applies to the key declared before it.
+_REFERENCES = re.compile(r"\bREFERENCES\b", re.IGNORECASE | re.ASCII)
+
+Item = ColumnDef | TableConstraintDef
 
 
 def declared(sql: str) -> Declared | None:
     """What a ``CREATE TABLE`` says beyond the PRAGMAs; None when it says nothing more.
 
     Most tables of most schemas say nothing more. Of the others, only the items of the column
-    list with a word from :data:`_BEYOND_PRAGMAS` are parsed.
+    list with a word from :data:`_BEYOND_PRAGMAS` or a REFERENCES are parsed.
     """
     words = [match.start() for match in _BEYOND_PRAGMAS.finditer(sql)]
     if not words:
         return None
+    words = sorted(words + [match.start() for match in _REFERENCES.finditer(sql)])
     spans, tail = _column_list_spans(sql)
-    parsed = [_parse_item(sql[start:end]) for start, end in _spans_holding(spans, words)]
+    parsed: list[Item] = []
+    names: dict[int, str | None] = {}  # span → the constraint name in force after a column
+    for index, (start, end) in _spans_holding(spans, words):
+        items = _parse_item(sql[start:end], names.get(index - 1))
+        if items and isinstance(items[0], ColumnDef):
+            names[index] = items[0].name_in_force
+        parsed += items
     return _declared(parsed, sql[tail:])
 
 
-def _spans_holding(spans: list[tuple[int, int]], positions: list[int]) -> Iterator[tuple[int, int]]:
-    """The spans (in order, not overlapping) that hold at least one of the sorted positions."""
+def _spans_holding(
+    spans: list[tuple[int, int]], positions: list[int]
+) -> Iterator[tuple[int, tuple[int, int]]]:
+    """The spans (in order, not overlapping) that hold at least one of the sorted positions,
+    with their index."""
     i = 0
-    for start, end in spans:
+    for index, (start, end) in enumerate(spans):
         while i < len(positions) and positions[i] < start:
             i += 1
         if i == len(positions):
             return
         if positions[i] < end:
-            yield start, end
+            yield index, (start, end)
 
 
 def _column_list_spans(sql: str) -> tuple[list[tuple[int, int]], int]:
@@ -130,21 +146,38 @@ def _column_list_spans(sql: str) -> tuple[list[tuple[int, int]], int]:
 
 
 @lru_cache(maxsize=8192)
-def _parse_item(text: str) -> ColumnDef | TableConstraintDef:
-    """One item of a column list: a column definition or a table constraint."""
+def _parse_item(text: str, name: str | None = None) -> tuple[Item, ...]:
+    """One item of a column list: a column definition, or table constraints (one or more:
+    SQLite needs no comma between them). ``name`` is the constraint name the column before
+    left in force, which the first table constraints take (see :func:`parse_table_constraints`).
+
+    Shared by every table that has the same item (it is cached): read it, never change it.
+    """
     tokens = tokenize(text)
     if is_table_constraint(tokens):
-        return parse_table_constraint(tokens, text, GRAMMAR)
-    return parse_column(tokens, text, GRAMMAR)
+        return tuple(parse_table_constraints(tokens, text, GRAMMAR, name))
+    return (parse_column(tokens, text, GRAMMAR),)
 
 
-def _declared(items: list[ColumnDef | TableConstraintDef], tail: str) -> Declared:
+def _foreign_keys(items: list[Item]) -> list[tuple[ForeignKeyDef, str]]:
+    """Every foreign key in declaration order, with the deferrability SQLite gives it: a bare
+    DEFERRABLE at the start of a column applies to the key declared before it."""
+    keys: list[tuple[ForeignKeyDef, str]] = []
+    for item in items:
+        if isinstance(item, TableConstraintDef):
+            keys += [(item.foreign_key, item.foreign_key.deferrable)] if item.foreign_key else []
+            continue
+        if item.deferrable_before is not None and keys:
+            keys[-1] = (keys[-1][0], item.deferrable_before)
+        keys += [(fk, fk.deferrable) for fk in item.references]
+    return keys
+
+
+def _declared(items: list[Item], tail: str) -> Declared:
     columns = [item for item in items if isinstance(item, ColumnDef)]
     constraints = [item for item in items if isinstance(item, TableConstraintDef)]
     options = {token.upper for token in tokenize(tail) if token.kind == "word"}
     table_checks = [(c.name, c.expression or "") for c in constraints if c.kind == "check"]
-    references = [c.references for c in columns if c.references is not None]
-    references += [c.foreign_key for c in constraints if c.foreign_key is not None]
     return Declared(
         without_rowid="ROWID" in options,
         strict="STRICT" in options,
@@ -159,10 +192,10 @@ def _declared(items: list[ColumnDef | TableConstraintDef], tail: str) -> Declare
                 tuple(fold(c) for c in fk.ref_columns),
                 fk.on_delete,
                 fk.on_update,
-                fk.deferrable,
+                deferrable,
                 fk.name,
             )
-            for fk in references
+            for fk, deferrable in _foreign_keys(items)
         ],
         uniques=_declared_uniques(columns, constraints),
     )

@@ -18,6 +18,18 @@ _NO_SPACE_BEFORE = frozenset({")", ",", ".", ";"})
 _OPERATORS = frozenset("= == < > <= >= != <> + - * / % || & | << >>".split())
 _UNARY_CONTEXT = _OPERATORS | {"(", ","}
 NO_COLUMNS: frozenset[str] = frozenset()
+# Keywords SQLite never reads as a column's name where an expression names one (tried on
+# SQLite 3.40: CHECK (word > 0) beside a column "word"): ``x IS NULL`` is no column "null".
+# The others (KEY, ACTION, VIRTUAL, TRUE …) name a column where there is one.
+NEVER_NAMES = frozenset(
+    """
+    ADD ALL AND AS AUTOINCREMENT BETWEEN CASE CAST CHECK COLLATE CONSTRAINT CREATE CURRENT_DATE
+    CURRENT_TIME CURRENT_TIMESTAMP DEFAULT DEFERRABLE DELETE DISTINCT DROP ELSE ESCAPE EXCEPT
+    EXISTS FOREIGN FROM GROUP HAVING IN INDEX INSERT INTERSECT INTO IS ISNULL JOIN LIMIT NOT
+    NOTHING NOTNULL NULL ON OR ORDER PRIMARY RAISE REFERENCES RETURNING SELECT SET TABLE THEN
+    TO UNION UNIQUE UPDATE USING VALUES WHEN WHERE
+    """.split()
+)
 
 
 def fold(name: str) -> str:
@@ -48,11 +60,13 @@ def _names_in(sql: str) -> frozenset[str]:
 def render(tokens: list[Token], columns: frozenset[str] | None = None) -> str:
     """Tokens joined in canonical form (see the module's docstring)."""
     parts: list[str] = []
+    texts: list[str] = []  # each token's canonical text
     for i, token in enumerate(tokens):
         text = _canonical_token(token, columns)
-        if i and _needs_space(tokens[i - 1], parts[-1], token, tokens[i - 2] if i > 1 else None):
+        if i and _needs_space(tokens[i - 1], texts[-1], token, texts[-2] if i > 1 else None):
             parts.append(" ")
         parts.append(text)
+        texts.append(text)
     return "".join(parts)
 
 
@@ -60,7 +74,7 @@ def _canonical_token(token: Token, columns: frozenset[str] | None) -> str:
     kind, text = token.kind, token.text
     if kind == "word":
         folded = fold(text)
-        if columns and folded in columns:
+        if columns and folded in columns and token.upper not in NEVER_NAMES:
             return quote_identifier(folded)  # a column named like a keyword ("action", "key")
         upper = text.upper()
         return upper if upper in KEYWORDS else folded
@@ -74,7 +88,7 @@ def _canonical_token(token: Token, columns: frozenset[str] | None) -> str:
     return text
 
 
-def _needs_space(prev: Token, prev_text: str, token: Token, before_prev: Token | None) -> bool:
+def _needs_space(prev: Token, prev_text: str, token: Token, before_prev: str | None) -> bool:
     if prev_text in _NO_SPACE_AFTER or token.text in _NO_SPACE_BEFORE:
         return False
     if token.text == "(":
@@ -83,7 +97,7 @@ def _needs_space(prev: Token, prev_text: str, token: Token, before_prev: Token |
     return not (prev_text in ("-", "+") and _is_unary(before_prev))
 
 
-def _is_unary(before: Token | None) -> bool:
-    if before is None:
-        return True
-    return before.text in _UNARY_CONTEXT or (before.kind == "word" and before.upper in KEYWORDS)
+def _is_unary(before: str | None) -> bool:
+    """True when a sign after ``before`` (canonical text) is unary: a keyword, not a column
+    named like one (canonical text quotes those), leaves an operand to come."""
+    return before is None or before in _UNARY_CONTEXT or before in KEYWORDS

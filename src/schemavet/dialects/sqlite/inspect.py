@@ -52,6 +52,7 @@ BOOKKEEPING_TABLES = YOYO_TABLES | {"_schemavet_migration_hash"}
 
 _ORIGIN_UNIQUE, _ORIGIN_PK = "u", "pk"
 _EXPRESSION_CID = -2
+_NAMES_PER_QUERY = 500  # bound names per catalog query, well under SQLite's limit on parameters
 
 
 @dataclass
@@ -86,37 +87,49 @@ class Catalog:
     index_parts: dict[str, tuple[Any, ...]]
 
 
-def inspect_sqlite(conn: sqlite3.Connection) -> Schema:
-    """The schema of the ``main`` database of an open connection."""
-    return build_schema(read_catalog(conn))
+def inspect_sqlite(conn: sqlite3.Connection, only: frozenset[str] | None = None) -> Schema:
+    """The schema of the ``main`` database of an open connection.
+
+    With ``only`` (folded names), just those tables and views, with their indexes and triggers.
+    """
+    return build_schema(read_catalog(conn, only))
 
 
-def read_catalog(conn: sqlite3.Connection) -> Catalog:
+def read_catalog(conn: sqlite3.Connection, only: frozenset[str] | None = None) -> Catalog:
     """Run the catalog queries; text that is not UTF-8 is kept byte for byte, not a crash."""
     try:
         try:
-            return _read_catalog(conn)
+            return _read_catalog(conn, only)
         except sqlite3.OperationalError as e:
             if "decode" not in str(e):
                 raise
         # rare: names or SQL that are not UTF-8; decoding each value in Python is the slow path
         conn.text_factory = lambda data: data.decode("utf-8", "surrogateescape")
-        return _read_catalog(conn)
+        return _read_catalog(conn, only)
     except sqlite3.Error as e:
         raise DatabaseError(f"Cannot read the schema: {e}") from e
 
 
-def _read_catalog(conn: sqlite3.Connection) -> Catalog:
+def _read_catalog(conn: sqlite3.Connection, only: frozenset[str] | None) -> Catalog:
+    objects = _objects(conn, only)
     shadow: list[str] = []
-    with suppress(sqlite3.OperationalError):  # SQLite before 3.37 has no pragma_table_list
-        shadow = [row[0] for row in conn.execute(queries.SHADOW_TABLES)]
-    objects = conn.execute(queries.OBJECTS).fetchall()
-    indexes = conn.execute(queries.INDEXES).fetchall()
+    if any(kind == "table" and _is_virtual(sql) for kind, _, _, sql in objects):  # no shadow without one
+        with suppress(sqlite3.OperationalError):  # SQLite before 3.37 has no pragma_table_list
+            shadow = [row[0] for row in conn.execute(queries.SHADOW_TABLES)]
+    if only is None:
+        queried = [
+            conn.execute(q).fetchall() for q in (queries.COLUMNS, queries.FOREIGN_KEYS, queries.INDEXES)
+        ]
+    else:
+        queried = _pragma_rows(
+            conn, [name for kind, name, _, sql in objects if kind == "table" and not _is_virtual(sql)]
+        )
+    columns, foreign_keys, indexes = queried
     return Catalog(
         objects=objects,
         shadow=shadow,
-        columns=conn.execute(queries.COLUMNS).fetchall(),
-        foreign_keys=conn.execute(queries.FOREIGN_KEYS).fetchall(),
+        columns=columns,
+        foreign_keys=foreign_keys,
         indexes=indexes,
         declared={
             name: _declared(name, sql)
@@ -125,6 +138,32 @@ def _read_catalog(conn: sqlite3.Connection) -> Catalog:
         },
         index_parts=_index_parts(objects, indexes),
     )
+
+
+def _objects(conn: sqlite3.Connection, only: frozenset[str] | None) -> list[tuple[str, str, str, str | None]]:
+    """The rows of ``sqlite_master``: all, or those of the tables and views ``only`` names and
+    every virtual table (whose names decide which tables are its shadow tables)."""
+    if only is not None and len(only) <= _NAMES_PER_QUERY:
+        return conn.execute(queries.objects_of(len(only)), sorted(only)).fetchall()
+    objects = conn.execute(queries.OBJECTS).fetchall()
+    return objects if only is None else _owned_by(objects, only)
+
+
+def _owned_by(
+    objects: list[tuple[str, str, str, str | None]], only: frozenset[str]
+) -> list[tuple[str, str, str, str | None]]:
+    """:data:`queries.objects_of` done in Python, for more names than a query should bind."""
+    return [row for row in objects if fold(row[2]) in only or (row[0] == "table" and _is_virtual(row[3]))]
+
+
+def _pragma_rows(conn: sqlite3.Connection, tables: list[str]) -> list[list[tuple[Any, ...]]]:
+    """The rows of the column, foreign key and index queries for ``tables`` only."""
+    rows: list[list[tuple[Any, ...]]] = [[], [], []]
+    for start in range(0, len(tables), _NAMES_PER_QUERY):
+        batch = tables[start : start + _NAMES_PER_QUERY]
+        for found, query in zip(rows, queries.of_tables(len(batch)), strict=True):
+            found += conn.execute(query, batch).fetchall()
+    return [sorted(found, key=lambda row: row[0]) for found in rows]
 
 
 def _declared(name: str, sql: str) -> tuple[Any, ...] | None:
@@ -255,23 +294,55 @@ def _primary_key(rows: list[Any], ddl: Declared, autoindexed: bool) -> PrimaryKe
 
 
 def _foreign_keys(fk_rows: list[tuple[Any, ...]], ddl: dict[str, Declared]) -> dict[str, list[ForeignKey]]:
-    grouped: dict[tuple[str, int], list[Any]] = defaultdict(list)
+    grouped: dict[str, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
     for table, fk_id, *row in fk_rows:
-        grouped[(table, fk_id)].append(row)
-    result: dict[str, list[ForeignKey]] = defaultdict(list)
-    for (table, _), rows in sorted(grouped.items(), key=lambda item: (item[0][0], -item[0][1])):
-        if table not in ddl:
-            continue
-        result[table].append(_foreign_key(rows, ddl[table].foreign_keys))
-    return result
+        grouped[table][fk_id].append(row)
+    result: dict[str, list[ForeignKey]] = {}
+    for table, by_id in grouped.items():
+        if table in ddl:
+            # PRAGMA ids count from the last declared key: in declaration order, the highest first
+            keys = [_reported(by_id[fk_id]) for fk_id in sorted(by_id, reverse=True)]
+            result[table] = [
+                _foreign_key(key, declared) for key, declared in _matched(keys, ddl[table].foreign_keys)
+            ]
+    return defaultdict(list, result)
 
 
-def _foreign_key(rows: list[Any], declared: list[tuple[Any, ...]]) -> ForeignKey:
+def _reported(rows: list[Any]) -> tuple[Any, ...]:
+    """(columns, target, target columns, on delete, on update) of one PRAGMA key."""
     target, _, _, on_update, on_delete = rows[0]
     columns = tuple(row[1] for row in rows)
     ref_columns = tuple(row[2] for row in rows) if rows[0][2] is not None else ()
-    reported = (columns, target, ref_columns, on_delete, on_update)
-    deferrable, name = _declared_key(declared, reported) if declared else (NOT_DEFERRABLE, None)
+    return columns, target, ref_columns, on_delete, on_update
+
+
+def _identity(reported: tuple[Any, ...]) -> tuple[Any, ...]:
+    columns, target, ref_columns, on_delete, on_update = reported
+    return tuple(map(fold, columns)), fold(target), tuple(map(fold, ref_columns)), on_delete, on_update
+
+
+def _matched(
+    keys: list[tuple[Any, ...]], declared: list[tuple[Any, ...]]
+) -> list[tuple[tuple[Any, ...], tuple[Any, ...] | None]]:
+    """Each PRAGMA key with its declared key (None when the text said nothing beyond it).
+
+    The declared keys are all of them, in declaration order, whenever the text is read: pair
+    them by position, so keys alike in everything the PRAGMA says keep their own name and
+    deferrability. Should the two ever disagree, a key takes the first declared one that
+    agrees with all the PRAGMA says.
+    """
+    identities = [_identity(key) for key in keys]
+    if len(declared) == len(keys) and all(d[:5] == i for d, i in zip(declared, identities, strict=True)):
+        return list(zip(keys, declared, strict=True))
+    return [
+        (key, next((d for d in declared if d[:5] == i), None))
+        for key, i in zip(keys, identities, strict=True)
+    ]
+
+
+def _foreign_key(reported: tuple[Any, ...], declared: tuple[Any, ...] | None) -> ForeignKey:
+    columns, target, ref_columns, on_delete, on_update = reported
+    deferrable, name = declared[5:] if declared is not None else (NOT_DEFERRABLE, None)
     return ForeignKey(
         columns=columns,
         ref_table=target,
@@ -281,18 +352,6 @@ def _foreign_key(rows: list[Any], declared: list[tuple[Any, ...]]) -> ForeignKey
         deferrable=deferrable,
         name=name,
     )
-
-
-def _declared_key(declared: list[tuple[Any, ...]], reported: tuple[Any, ...]) -> tuple[str, str | None]:
-    """(deferrable, name) of the declared key that agrees with all the PRAGMA reports.
-
-    Keys on the same columns and table are told apart by their target columns (none when
-    none are written) and actions; a key whose text says nothing beyond the PRAGMAs was not
-    parsed, and matches none.
-    """
-    columns, target, ref_columns, on_delete, on_update = reported
-    identity = (tuple(map(fold, columns)), fold(target), tuple(map(fold, ref_columns)), on_delete, on_update)
-    return next((fk[5:] for fk in declared if fk[:5] == identity), (NOT_DEFERRABLE, None))
 
 
 @dataclass

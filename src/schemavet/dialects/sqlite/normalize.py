@@ -36,7 +36,14 @@ from schemavet.model import (
     Trigger,
     View,
 )
-from schemavet.sql.tokens import is_plain_identifier, quote_identifier, strip_outer_parens, tokenize
+from schemavet.sql.tokens import (
+    Token,
+    is_plain_identifier,
+    matching_paren,
+    quote_identifier,
+    strip_outer_parens,
+    tokenize,
+)
 
 # Exact synonyms: each pair has the same affinity, so SQLite stores and compares alike.
 _TYPE_ALIASES = {
@@ -404,7 +411,7 @@ def _index_term_parts(term: str, columns: frozenset[str]) -> tuple[str, str | No
     if tokens and tokens[-1].is_word("ASC", "DESC"):
         tokens = tokens[:-1]
     collation = None
-    if len(tokens) >= 2 and tokens[-2].is_word("COLLATE"):
+    if len(tokens) >= 2 and tokens[-2].is_word("COLLATE") and is_operand(tokens[:-2]):
         collation = _BUILTIN_COLLATIONS.get(tokens[-1].name.lower(), tokens[-1].name)
         tokens = tokens[:-2]
     expression = strip_outer_parens(tokens)
@@ -412,3 +419,33 @@ def _index_term_parts(term: str, columns: frozenset[str]) -> tuple[str, str | No
         column = fold(expression[0].name)
         return quote_identifier(column), column, collation, descending
     return render(expression, columns), None, collation, descending
+
+
+def is_operand(tokens: list[Token]) -> bool:
+    """True when the tokens are one operand, which a COLLATE after them applies to whole.
+
+    COLLATE binds tighter than any binary operator: in ``a || b COLLATE NOCASE`` it is ``b``'s,
+    and the term's collation is still its default, as SQLite's index_xinfo reports. Only the
+    unary ``+ - ~`` bind tighter (parse.y's precedence): ``-a COLLATE NOCASE`` is ``(-a)``'s.
+    """
+    while len(tokens) >= 3 and tokens[-2].is_word("COLLATE"):
+        tokens = tokens[:-2]
+    while len(tokens) > 1 and tokens[0].kind == "op" and tokens[0].text in "+-~":
+        tokens = tokens[1:]
+    if len(tokens) == 1 or (len(tokens) == 3 and tokens[1].text == "."):
+        return True
+    call = len(tokens) > 1 and tokens[0].kind in ("word", "quoted") and not tokens[0].is_word("NOT")
+    start = 1 if call and tokens[1].text == "(" else 0  # a function call, CAST (…), EXISTS (…)
+    if tokens and tokens[start].text == "(":
+        return matching_paren(tokens, start) == len(tokens) - 1
+    return bool(tokens) and tokens[0].is_word("CASE") and _case_end(tokens) == len(tokens) - 1
+
+
+def _case_end(tokens: list[Token]) -> int:
+    """Index of the END that closes the CASE the tokens start with."""
+    depth = 0
+    for i, token in enumerate(tokens):
+        depth += token.is_word("CASE") - token.is_word("END")
+        if depth == 0:
+            return i
+    return -1

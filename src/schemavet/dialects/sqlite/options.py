@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from schemavet.dialects.base import OptionReader
+from schemavet.dialect.base import OptionReader
 from schemavet.model import Options, PrimaryKey, Table, Unique
 
 OPTION_KEYS = frozenset({"without_rowid", "strict", "virtual"})

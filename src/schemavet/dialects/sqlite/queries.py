@@ -15,23 +15,55 @@ OBJECTS = (
     "WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid"
 )
 
+# lower() folds ASCII letters only, as SQLite folds names
+_OBJECTS_OF = (
+    "SELECT type, name, tbl_name, sql FROM sqlite_master "
+    "WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+    "AND (lower(tbl_name) IN ({marks}) OR (type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%')) "
+    "ORDER BY rowid"
+)
+
+
+def objects_of(count: int) -> str:
+    """OBJECTS of the tables and views whose ``count`` folded names are bound as values, and
+    every virtual table."""
+    return _OBJECTS_OF.format(marks=", ".join(["?"] * count))
+
+
 SHADOW_TABLES = "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'"
 
-COLUMNS = (
+# {tables}: which tables, as ``m``; {real}: the condition that they are real ones, if needed
+_COLUMNS = (
     'SELECT m.name, p.name, p.type, p."notnull", p.dflt_value, p.pk, p.hidden '
-    "FROM sqlite_master AS m JOIN pragma_table_xinfo(m.name) AS p "
-    f"WHERE {_REAL_TABLES} ORDER BY m.name, p.cid"
+    "FROM {tables} JOIN pragma_table_xinfo(m.name) AS p "
+    "WHERE {real} ORDER BY m.name, p.cid"
 )
 
-FOREIGN_KEYS = (
+_FOREIGN_KEYS = (
     'SELECT m.name, f.id, f."table", f."from", f."to", f.on_update, f.on_delete '
-    "FROM sqlite_master AS m JOIN pragma_foreign_key_list(m.name) AS f "
-    f"WHERE {_REAL_TABLES} ORDER BY m.name, f.id, f.seq"
+    "FROM {tables} JOIN pragma_foreign_key_list(m.name) AS f "
+    "WHERE {real} ORDER BY m.name, f.id, f.seq"
 )
 
-INDEXES = (
+_INDEXES = (
     'SELECT m.name, il.name, il."unique", il.origin, il.partial, ix.cid, ix.name, ix."desc", ix.coll '
-    "FROM sqlite_master AS m JOIN pragma_index_list(m.name) AS il "
+    "FROM {tables} JOIN pragma_index_list(m.name) AS il "
     "JOIN pragma_index_xinfo(il.name) AS ix "
-    f"WHERE {_REAL_TABLES} AND ix.key = 1 ORDER BY m.name, il.name, ix.seqno"
+    "WHERE {real} AND ix.key = 1 ORDER BY m.name, il.name, ix.seqno"
 )
+
+COLUMNS, FOREIGN_KEYS, INDEXES = (
+    query.format(tables="sqlite_master AS m", real=_REAL_TABLES)
+    for query in (_COLUMNS, _FOREIGN_KEYS, _INDEXES)
+)
+
+
+def of_tables(count: int) -> tuple[str, str, str]:
+    """COLUMNS, FOREIGN_KEYS and INDEXES of ``count`` real tables whose names are bound as
+    values: no scan of ``sqlite_master``."""
+    values = ", ".join(["(?)"] * count)
+    tables = f"(SELECT column1 AS name FROM (VALUES {values})) AS m"
+    columns, foreign_keys, indexes = (
+        query.format(tables=tables, real="1") for query in (_COLUMNS, _FOREIGN_KEYS, _INDEXES)
+    )
+    return columns, foreign_keys, indexes

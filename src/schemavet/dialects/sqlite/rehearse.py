@@ -29,10 +29,10 @@ from schemavet.compare.migration_findings import (
     MigrationFinding,
 )
 from schemavet.compare.outcomes import Rehearsal, Report, TableRows
+from schemavet.dialect.url import DatabaseURL, parse_db_url
 from schemavet.dialects.sqlite.backup import PAGES_PER_STEP, Progress
 from schemavet.dialects.sqlite.references import SavedReferences, nulled_references, save_references
 from schemavet.dialects.sqlite.rehearsal import RowAccount
-from schemavet.dialects.url import DatabaseURL, parse_db_url
 from schemavet.errors import SchemavetError
 
 _T = TypeVar("_T")

@@ -1,40 +1,33 @@
-"""What ``schemavet review`` reads of SQLite's scratch database after each step."""
+"""What ``schemavet review`` reads of SQLite's scratch database after each step.
+
+The schema is read through yoyo's own connection, and only what the step changed is read again
+(:mod:`schemavet.dialects.sqlite.tracking`); only the tables the step may have written are
+counted again (:mod:`schemavet.dialects.sqlite.rowcounts`).
+"""
 
 from __future__ import annotations
 
 import sqlite3
 
-from schemavet.dialects.sqlite.connect import open_readonly
-from schemavet.dialects.sqlite.inspect import inspect_sqlite
-from schemavet.model import Schema
-from schemavet.sql.tokens import quote_identifier
-
-_COUNT_BATCH = 500  # terms per counting statement, well under SQLite's 2,000-column limit
+from schemavet.dialects.sqlite.rowcounts import count_rows, tables_written
+from schemavet.dialects.sqlite.tracking import Reading, SchemaTracker
 
 
-def review_state(
-    path: str, version_before: int, raw_before: Schema
-) -> tuple[int, Schema | None, dict[str, int]]:
-    """SQLite's ``schema_version``, the schema (None when that counter did not move: the schema is
-    ``raw_before``) and the rows of every ordinary table."""
-    with open_readonly(path) as conn:
-        version = int(conn.execute("PRAGMA schema_version").fetchone()[0])
-        if version == version_before:
-            return version, None, row_counts(conn, raw_before)
-        raw = inspect_sqlite(conn)
-        return version, raw, row_counts(conn, raw)
+class ReviewReader:
+    """Readings of one scratch database, each after one step."""
 
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.tracker = SchemaTracker(conn)
 
-def row_counts(conn: sqlite3.Connection, schema: Schema) -> dict[str, int]:
-    """Rows per ordinary table (a virtual table's module may not be loaded here).
-
-    One statement counts a batch of tables: a statement per table costs more than the
-    counting itself on a scratch database.
-    """
-    names = [t.name for ns in schema.namespaces.values() for t in ns.tables.values() if not t.is_virtual]
-    counts: dict[str, int] = {}
-    for start in range(0, len(names), _COUNT_BATCH):
-        batch = names[start : start + _COUNT_BATCH]
-        terms = ", ".join(f"(SELECT count(*) FROM main.{quote_identifier(name)})" for name in batch)
-        counts.update(zip(batch, conn.execute(f"SELECT {terms}").fetchone(), strict=True))
-    return counts
+    def read(
+        self, previous: Reading | None, rows: dict[str, int], statements: list[str] | None
+    ) -> tuple[Reading, dict[str, int]]:
+        """The schema now (``previous`` itself when it did not change) and the rows of each table."""
+        conn = self.tracker.conn
+        text_factory = conn.text_factory  # reading a name that is not UTF-8 changes it
+        try:
+            reading = self.tracker.read()
+            written = tables_written(statements, previous, reading)
+            return reading, count_rows(conn, reading, rows, written)
+        finally:
+            conn.text_factory = text_factory

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from schemavet.diagnostics import Diagnostic
-from schemavet.dialects import registry
+from schemavet.dialect import registry
 from schemavet.lint.context import StatementContext
 from schemavet.lint.names import identifier
 from schemavet.lint.registry import Rule, register

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from schemavet.diagnostics import Diagnostic
-from schemavet.dialects import registry
+from schemavet.dialect import registry
 from schemavet.lint.context import FileContext
 from schemavet.lint.registry import Rule, register
 from schemavet.lint.statements import ParsedStatement

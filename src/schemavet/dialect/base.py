@@ -1,7 +1,7 @@
 """What a dialect is: everything the pipeline, the commands and the linter ask of one engine.
 
 A dialect is a folder (``dialects/<name>/``) whose ``__init__`` defines one subclass of
-:class:`Dialect`, and one line in :mod:`schemavet.dialects.registry`. Nothing outside the folder
+:class:`Dialect`, and one line in :mod:`schemavet.dialect.registry`. Nothing outside the folder
 knows which dialect it is talking to: the CLI, config, URL parsing, spec loading, the diff and
 the linter all ask the dialect object. What a dialect cannot do yet raises one sentence saying
 so (the defaults below), never a wrong answer.
@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from schemavet.errors import SchemavetError
 
@@ -24,6 +24,15 @@ if TYPE_CHECKING:
     from schemavet.compare.plans import Plan, Query
     from schemavet.model import Options, Schema
     from schemavet.sql.ddl import Grammar
+
+
+class ReviewReading(Protocol):
+    """One reading of a scratch database in review: as inspected, normalized, and the tables and
+    views by key (an object shared with the previous reading did not change)."""
+
+    raw: Schema
+    normal: Schema
+    owners: dict[str, Any]
 
 
 class Dialect:
@@ -160,11 +169,9 @@ class Dialect:
         """A read-only connection to the database."""
         raise self._unsupported("open")
 
-    def review_state(
-        self, location: str, version_before: int, raw_before: Schema
-    ) -> tuple[int, Schema | None, dict[str, int]]:
-        """For review, after a step: a counter of schema changes, the schema when the counter
-        moved past ``version_before`` (None: still ``raw_before``), and the rows of each table."""
+    def review_reader(self, connection: Any) -> Any:
+        """For review: reads the scratch database after each step, through yoyo's ``connection``;
+        ``read(previous, rows, statements)`` gives a :class:`ReviewReading` and each table's rows."""
         raise self._unsupported("review migrations of")
 
     def rehearse(

@@ -1,6 +1,6 @@
 """Database URLs as yoyo writes them (``sqlite:///relative.db``, ``postgresql://…``) or file paths.
 
-The scheme names the dialect (:mod:`schemavet.dialects.registry`); the dialect says where the
+The scheme names the dialect (:mod:`schemavet.dialect.registry`); the dialect says where the
 URL points. No message ever shows a URL's password: :func:`without_password` is how they are shown.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from schemavet.dialects import registry
+from schemavet.dialect import registry
 from schemavet.errors import SchemavetError
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator
 
-from schemavet.dialects.base import Dialect
+from schemavet.dialect.base import Dialect
 from schemavet.errors import SchemavetError
 
 #: Canonical name → the module whose ``DIALECT`` is that dialect. The first is the default.
