@@ -44,9 +44,8 @@ def dialect(request: pytest.FixtureRequest, engines: Engines, tmp_path: Path) ->
     reason = engine.unavailable()
     if reason is not None:
         pytest.skip(f"{request.param}: {reason}")
-    databases = engine.databases(tmp_path)
-    yield databases
-    databases.close()
+    with engine.databases(tmp_path) as databases:
+        yield databases
 
 
 def case_dialects(case: dict[str, Any]) -> tuple[str, ...]:

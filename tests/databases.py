@@ -13,9 +13,11 @@ import itertools
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
+from unittest import mock
 from urllib.parse import quote, urlencode
 
 import schemavet
@@ -45,7 +47,8 @@ class Database(Protocol):
 
 
 class Databases(Protocol):
-    """One test's databases on one engine (the value of the ``dialect`` fixture)."""
+    """One test's databases on one engine (the value of the ``dialect`` fixture), used in a
+    ``with`` block: on leaving it, what the temporary directory does not hold is removed."""
 
     name: str
 
@@ -60,9 +63,9 @@ class Databases(Protocol):
         """A new database with every migration of a yoyo directory applied, as yoyo applies them."""
         ...
 
-    def close(self) -> None:
-        """Remove what the test made that its temporary directory does not hold."""
-        ...
+    def __enter__(self) -> Databases: ...
+
+    def __exit__(self, *exc: object) -> None: ...
 
 
 # --- SQLite ---------------------------------------------------------------------------------------
@@ -105,7 +108,10 @@ class SQLiteDatabases:
         shutil.copyfile(self.template(migrations), path)
         return SQLiteDatabase(path)
 
-    def close(self) -> None:
+    def __enter__(self) -> SQLiteDatabases:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
         pass  # the files go with the test's temporary directory
 
     def _new_path(self) -> Path:
@@ -147,7 +153,7 @@ class PostgresDatabase:
 
     @property
     def url(self) -> str:
-        return _url("postgresql", self.conninfo)
+        return _url(self.conninfo)
 
     def run(self, sql: str) -> None:
         import psycopg
@@ -159,11 +165,16 @@ class PostgresDatabase:
 
 @dataclass
 class PostgresDatabases:
-    """Databases on the session's embedded server, each dropped after the test."""
+    """Databases on the session's embedded server, each dropped after the test.
+
+    verify prints what still differs between spec and database on an embedded server it
+    starts for the call (about 5 s); while the test runs, the session's server is that server.
+    """
 
     server: str
     name: str = "postgresql"
     _made: list[str] = field(default_factory=list)
+    _lent: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
     @property
     def dialect(self) -> Dialect:
@@ -181,10 +192,23 @@ class PostgresDatabases:
 
     def migrated(self, migrations: Path) -> PostgresDatabase:
         database = self.make_db()
-        apply_all(_url("postgresql+psycopg", database.conninfo), str(migrations))
+        apply_all(self.dialect.yoyo_url(database.url, database.url), str(migrations))
         return database
 
-    def close(self) -> None:
+    def __enter__(self) -> PostgresDatabases:
+        from schemavet.dialects.postgres import server
+
+        started = server.postgres_server
+
+        def this_server(url: str | None, embedded: bool = True) -> AbstractContextManager[str | None]:
+            """The session's server where one would be started for the call; the asked one otherwise."""
+            return contextlib.nullcontext(self.server) if url is None and embedded else started(url, embedded)
+
+        self._lent.enter_context(mock.patch.object(server, "postgres_server", this_server))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lent.close()
         for name in self._made:
             self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -198,13 +222,13 @@ class PostgresDatabases:
 _numbers = itertools.count()
 
 
-def _url(scheme: str, conninfo: str) -> str:
+def _url(conninfo: str) -> str:
     """A URL for a libpq connection string: the socket directory and port go in the query string."""
     from psycopg.conninfo import conninfo_to_dict
 
     params = conninfo_to_dict(conninfo)
     user, database = quote(str(params.pop("user")), safe=""), quote(str(params.pop("dbname")), safe="")
-    return f"{scheme}://{user}@/{database}?" + urlencode({k: str(v) for k, v in params.items()})
+    return f"postgresql://{user}@/{database}?" + urlencode({k: str(v) for k, v in params.items()})
 
 
 class PostgresEngine:
@@ -240,14 +264,12 @@ class PostgresEngine:
 
     def _probe(self, dialect: Dialect) -> str | None:
         assert self._server is not None
-        databases = PostgresDatabases(self._server)
         try:
-            probe = databases.make_db("CREATE TABLE probe (id integer PRIMARY KEY)")
-            schema = schemavet.inspect(probe.url)
+            with PostgresDatabases(self._server) as databases:
+                probe = databases.make_db("CREATE TABLE probe (id integer PRIMARY KEY)")
+                schema = schemavet.inspect(probe.url)
         except SchemavetError as e:
             return f"a probe database could not be inspected: {e}"
-        finally:
-            databases.close()
         if "probe" not in schema.namespaces[dialect.default_namespace].tables:
             return "the probe database's table was not read back"
         return None
