@@ -5,7 +5,8 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import click
@@ -358,22 +359,31 @@ def sum_command(migrations: str | None) -> None:
         click.echo(f"Wrote {path} ({len(sums.entries)} files)", err=True)
 
 
-def _linter_for(directory: str) -> Callable[[str], list[Any]]:
-    """Lint findings of one migration file of ``directory``: the directory is linted once,
-    when the first step asks (after review has read the directory and reported its errors)."""
+@contextmanager
+def _linter_for(directory: str) -> Iterator[Callable[[str], list[Any]]]:
+    """Lint findings of one migration file of ``directory``: the directory is linted once, in a
+    child process while the review runs where the machine allows (``lint/background.py``), and
+    its findings (or its error, raised here) are taken when the first step asks, after review
+    has read the directory and reported its errors."""
     from schemavet.config import lint_dialect
     from schemavet.lint import lint_paths
+    from schemavet.lint.background import linted_in_background
 
     by_file: dict[str, list[Any]] = {}
 
-    def findings_of(path: str) -> list[Any]:
-        if not by_file:
-            by_file[""] = []  # linted, even if nothing was found
-            for finding in lint_paths([directory], lint_dialect(directory=directory)):
-                by_file.setdefault(os.path.realpath(finding.path), []).append(finding)
-        return by_file.get(os.path.realpath(path), [])
+    def lint() -> list[Any]:
+        return lint_paths([directory], lint_dialect(directory=directory))
 
-    return findings_of
+    with linted_in_background(lint) as linted:
+
+        def findings_of(path: str) -> list[Any]:
+            if not by_file:
+                by_file[""] = []  # linted, even if nothing was found
+                for finding in linted():
+                    by_file.setdefault(os.path.realpath(finding.path), []).append(finding)
+            return by_file.get(os.path.realpath(path), [])
+
+        yield findings_of
 
 
 @main.command()
@@ -390,7 +400,8 @@ def review(directory: str, latest: int | None, output_format: str) -> None:
     from schemavet.commands.review import review as run_review
     from schemavet.report.review import render_json, render_text
 
-    effects = run_review(directory, latest=latest, lint=_linter_for(directory))
+    with _linter_for(directory) as lint:
+        effects = run_review(directory, latest=latest, lint=lint)
     render = render_json if output_format == "json" else render_text
     click.echo(render(directory, effects))
     _finish(not any(effect.failed for effect in effects))

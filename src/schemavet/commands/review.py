@@ -345,11 +345,14 @@ def _read_state(tracker: Any, previous: _State, statements: list[str] | None) ->
 def _row_changes(
     before: dict[str, int], after: dict[str, int], key: Callable[[str], str]
 ) -> Iterator[RowCount]:
-    old_by_key: dict[str, int] | None = None  # for a name written in another case, seldom needed
+    # A table's name written in another case after: only a name that is gone can have been it
+    # (one reading holds no two names with the same key), so only those are keyed.
+    old_by_key: dict[str, int] | None = None
     for name, count in after.items():
         old = before.get(name)
         if old is None:
-            old_by_key = old_by_key or {key(n): c for n, c in before.items()}
+            if old_by_key is None:
+                old_by_key = {key(n): before[n] for n in before.keys() - after.keys()}
             old = old_by_key.get(key(name), 0)
         if count != old:
             yield RowCount(name, old, count)
