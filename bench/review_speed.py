@@ -10,6 +10,10 @@ with one report line per reported migration.
 
     python bench/review_speed.py --migrations 100,300,1000
 
+With ``--old SRC`` (the ``src`` of a worktree of an older commit) the same runs of the older
+code are timed too, rounds interleaved, and each full review's output must be the same as the
+older code's byte for byte (else exit 2).
+
 Results go to <out>/review_speed.json (default out: bench/out/, git-ignored).
 Exit 0 when every run behaved; exit 2 (printing the failing command) otherwise.
 """
@@ -53,9 +57,11 @@ def write_directory(directory: Path, count: int) -> None:
         previous = name
 
 
-def timed(command: list[str], reported: int) -> float:
-    """Wall time of one run; exits 2 when the run does not behave."""
-    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+def timed(
+    command: list[str], reported: int, src: str = str(REPO / "src"), outputs: list[str] | None = None
+) -> float:
+    """Wall time of one run of the code in ``src``; exits 2 when the run does not behave."""
+    env = {**os.environ, "PYTHONPATH": src}
     start = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     elapsed = time.perf_counter() - start
@@ -63,6 +69,8 @@ def timed(command: list[str], reported: int) -> float:
     if result.returncode != 0 or len(headers) != reported:
         print("failed:", " ".join(command), result.returncode, result.stderr[-500:], file=sys.stderr)
         sys.exit(2)
+    if outputs is not None:
+        outputs.append(result.stdout)
     return elapsed
 
 
@@ -71,16 +79,31 @@ def main() -> None:
     parser.add_argument("--migrations", default="100,300,1000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out")
+    parser.add_argument("--old", help="the src directory of an older tree, timed beside this one")
     args = parser.parse_args()
     results = []
+    trees = [("new", str(REPO / "src"))] + ([("old", args.old)] if args.old else [])
     for count in (int(n) for n in args.migrations.split(",")):
         directory = args.out / f"review_{count}"
         write_directory(directory, count)
         base = [sys.executable, "-m", "schemavet", "review", str(directory)]
-        full = statistics.median(timed(base, count) for _ in range(args.repeat))
-        latest = statistics.median(timed([*base, "--latest", "1"], 1) for _ in range(args.repeat))
-        results.append({"migrations": count, "review_s": round(full, 3), "latest_1_s": round(latest, 3)})
-        print(f"{count:>6} migrations: review {full:7.2f} s   --latest 1 {latest:6.2f} s")
+        full: dict[str, list[float]] = {name: [] for name, _ in trees}
+        latest: dict[str, list[float]] = {name: [] for name, _ in trees}
+        outputs: dict[str, list[str]] = {name: [] for name, _ in trees}
+        for _ in range(args.repeat):
+            for name, src in trees:  # interleaved: the machine's load hits both alike
+                full[name].append(timed(base, count, src, outputs[name]))
+                latest[name].append(timed([*base, "--latest", "1"], 1, src))
+        if args.old and set(outputs["new"]) != set(outputs["old"]):
+            print(f"{count} migrations: the review's output differs from the old tree's", file=sys.stderr)
+            sys.exit(2)
+        row: dict[str, object] = {"migrations": count}
+        for name, _ in trees:
+            row[f"{name}_review_s"] = round(statistics.median(full[name]), 3)
+            row[f"{name}_latest_1_s"] = round(statistics.median(latest[name]), 3)
+        results.append(row)
+        print(", ".join(f"{k} {v}" for k, v in row.items()))
+    args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "review_speed.json").write_text(json.dumps(results, indent=2) + "\n")
 
 

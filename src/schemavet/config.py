@@ -39,16 +39,32 @@ def find_pyproject(start: str = ".") -> str:
 
 def load_apps(pyproject: str) -> list[App]:
     """Every ``[tool.schemavet.apps.NAME]`` table, paths made absolute."""
+    apps = _schemavet_table(pyproject).get("apps")
+    if not isinstance(apps, dict) or not apps:
+        raise ConfigError(f'"{pyproject}" has no [tool.schemavet.apps.NAME] table')
+    root = os.path.dirname(pyproject)
+    return [_app(name, table, root, pyproject) for name, table in apps.items()]
+
+
+def _schemavet_table(pyproject: str) -> dict[str, object]:
+    """``[tool.schemavet]`` of ``pyproject`` (empty when there is none); a file that is not
+    TOML, or a ``tool`` or ``tool.schemavet`` that is not a table, in a sentence."""
     try:
         with open(pyproject, "rb") as f:
             data = tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f'Malformed TOML in "{pyproject}": {e}') from e
-    apps = data.get("tool", {}).get("schemavet", {}).get("apps")
-    if not isinstance(apps, dict) or not apps:
-        raise ConfigError(f'"{pyproject}" has no [tool.schemavet.apps.NAME] table')
-    root = os.path.dirname(pyproject)
-    return [_app(name, table, root, pyproject) for name, table in apps.items()]
+    except UnicodeDecodeError as e:
+        raise ConfigError(f'"{pyproject}" is not UTF-8 text (byte {e.start})') from e
+    except OSError as e:
+        raise ConfigError(f'Cannot read "{pyproject}": {e.strerror or e}') from e
+    table: object = data
+    for key in ("tool", "schemavet"):
+        table = table.get(key, {})  # type: ignore[attr-defined]
+        if not isinstance(table, dict):
+            where = "tool" if key == "tool" else "tool.schemavet"
+            raise ConfigError(f'[{where}] in "{pyproject}" should be a table')
+    return table
 
 
 def _app(name: str, table: object, root: str, pyproject: str) -> App:
@@ -63,7 +79,17 @@ def _app(name: str, table: object, root: str, pyproject: str) -> App:
     missing = {"migrations", "spec"} - set(table)
     if missing:
         raise ConfigError(f'[tool.schemavet.apps.{name}] in "{pyproject}" has no "{sorted(missing)[0]}"')
-    return App(name, _shown(root, str(table["migrations"])), _shown(root, str(table["spec"])))
+    return App(name, _path(table, "migrations", name, root, pyproject), _path(table, "spec", name, root, pyproject))
+
+
+def _path(table: dict[str, object], key: str, name: str, root: str, pyproject: str) -> str:
+    """An app's configured path: a non-empty string naming a file, shown relative."""
+    value = table[key]
+    if not isinstance(value, str) or not value or "\0" in value:
+        raise ConfigError(
+            f'"{key}" of [tool.schemavet.apps.{name}] in "{pyproject}" should be a path, found {value!r}'
+        )
+    return _shown(root, value)
 
 
 def _shown(root: str, path: str) -> str:
@@ -90,12 +116,7 @@ def lint_dialect(start: str = ".", directory: str | None = None) -> str:
 
 
 def _lint_table(pyproject: str) -> dict[str, object]:
-    try:
-        with open(pyproject, "rb") as f:
-            data = tomllib.load(f)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f'Malformed TOML in "{pyproject}": {e}') from e
-    table = data.get("tool", {}).get("schemavet", {}).get("lint", {})
+    table = _schemavet_table(pyproject).get("lint", {})
     if not isinstance(table, dict):
         raise ConfigError(f'[tool.schemavet.lint] in "{pyproject}" should be a table')
     return table
