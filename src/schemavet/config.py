@@ -79,7 +79,9 @@ def _app(name: str, table: object, root: str, pyproject: str) -> App:
     missing = {"migrations", "spec"} - set(table)
     if missing:
         raise ConfigError(f'[tool.schemavet.apps.{name}] in "{pyproject}" has no "{sorted(missing)[0]}"')
-    return App(name, _path(table, "migrations", name, root, pyproject), _path(table, "spec", name, root, pyproject))
+    return App(
+        name, _path(table, "migrations", name, root, pyproject), _path(table, "spec", name, root, pyproject)
+    )
 
 
 def _path(table: dict[str, object], key: str, name: str, root: str, pyproject: str) -> str:

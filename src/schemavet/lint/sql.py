@@ -88,7 +88,7 @@ def added_column_tokens(statement: ParsedStatement) -> AddedColumnTokens | None:
         elif depth == 0:
             top.append(token)
     words = [t.upper if t.kind == "word" else "" for t in top]
-    pairs = list(zip(words, [*words[1:], ""], strict=True))
+    pairs = list(zip(words, [*words[1:], ""], strict=True)) if words else []  # "ADD c": a name alone
     default = any(w == "DEFAULT" and following != "NULL" for w, following in pairs)
     return AddedColumnTokens(
         table=table,

@@ -187,7 +187,9 @@ def _measure_after(copy: str, before: _Before) -> _After:
         untouched = untouched_tables(before.path, copy)
 
         def compare(conn: sqlite3.Connection) -> _After:
-            rows, references = bookkeeping.row_counts(conn), bookkeeping.reference_counts(conn)
+            # a table whose pages did not change has the rows and references it had
+            rows = bookkeeping.row_counts(conn, before.rows, untouched)
+            references = bookkeeping.reference_counts(conn, before.references, untouched)
             accounts = account_rows(conn, before.path, before.tables, untouched)
             nulled = nulled_references(conn, before.path, before.keyed, untouched)
             return _After(rows, references, accounts, nulled, violations.result(), integrity.result())
