@@ -41,6 +41,8 @@ class SV201AddNotNullWithoutDefault(Rule):
         """A finding for a NOT NULL column without default added to a table that existed before."""
         from sqlglot import exp
 
+        if not ctx.statement.starts_with("ALTER", "TABLE"):
+            return  # only ALTER TABLE adds a column: no other statement need be parsed
         if ctx.statement.expression is None:  # sqlglot cannot read it: the tokens still can
             yield from self._check_tokens(ctx)
             return
