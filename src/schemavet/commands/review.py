@@ -71,8 +71,26 @@ def review(
 
 
 def _effects(engine: Dialect, steps: Iterator[_Step], first: int, lint: Lint | None) -> list[StepEffect]:
-    """The effect of each step from position ``first`` on (and of a step that failed before)."""
+    """The effect of each step from position ``first`` on (and of a step that failed before).
+
+    The lint findings are taken once every step is read, so a linter working at the same time
+    (in a child process) is waited for only then; an error while the steps are read is raised
+    after the linter's own error, as when the first reported step asked the linter.
+    """
     effects: list[StepEffect] = []
+    try:
+        _read_effects(engine, steps, first, effects)
+    except Exception:
+        if lint is not None and effects:
+            lint(effects[0].path)  # its error, if it has one, came first
+        raise
+    if lint is None:
+        return effects
+    return [replace(effect, diagnostics=tuple(lint(effect.path))) for effect in effects]
+
+
+def _read_effects(engine: Dialect, steps: Iterator[_Step], first: int, effects: list[StepEffect]) -> None:
+    """Append the effect of each step from position ``first`` on to ``effects``, without lint."""
     before = _empty_state(engine)
     tracker: Any = None
     for position, migration, error, conn in steps:
@@ -85,9 +103,8 @@ def _effects(engine: Dialect, steps: Iterator[_Step], first: int, lint: Lint | N
             before = _read_state(tracker, before, None)
         after = _read_state(tracker, before, _sql_statements(migration) if error is None else None)
         if position >= first or error is not None:
-            effects.append(_effect(migration, before, after, lint, error))
+            effects.append(_effect(migration, before, after, error))
         before = after
-    return effects
 
 
 def _apply_one_at_a_time(
@@ -166,9 +183,7 @@ def _load(migration: Any, known: set[str]) -> None:
         logger.disabled = quiet
 
 
-def _effect(
-    migration: Any, before: _State, after: _State, lint: Lint | None, error: str | None = None
-) -> StepEffect:
+def _effect(migration: Any, before: _State, after: _State, error: str | None = None) -> StepEffect:
     from yoyo.migrations import PostApplyHookMigration
 
     key = after.snapshot.key
@@ -184,7 +199,7 @@ def _effect(
         changes=tuple(changes),
         losses=tuple(losses),
         rows=tuple(_row_changes(before.rows, after.rows, key)),
-        diagnostics=tuple(lint(migration.path)) if lint is not None else (),
+        diagnostics=(),  # the lint findings come when every step is read
         error=error,
     )
 
