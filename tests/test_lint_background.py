@@ -62,3 +62,16 @@ def test_review_reports_the_same_either_way(tmp_path: Path, monkeypatch: pytest.
         result = CliRunner().invoke(main, ["review", str(PITFALLS)])
         outputs.append((result.exit_code, result.stdout))
     assert outputs[0] == outputs[1] and "SV" in outputs[0][1]
+
+
+def test_a_linter_s_error_ends_the_review(tmp_path: Path) -> None:
+    from schemavet.commands.review import review
+
+    (tmp_path / "0001.a.sql").write_text("CREATE TABLE a (id INTEGER PRIMARY KEY);\n")
+    (tmp_path / "0002.b.sql").write_text("-- depends: 0001.a\nCREATE TABLE b (id INTEGER PRIMARY KEY);\n")
+
+    def lint(path: str) -> list[Diagnostic]:
+        raise MigrationError(f'Migration "{path}" cannot be linted')
+
+    with pytest.raises(MigrationError, match="cannot be linted"):
+        review(tmp_path, lint=lint)
