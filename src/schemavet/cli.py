@@ -105,8 +105,11 @@ def verify(
 ) -> None:
     """Compare a database with a spec: exit 0 if they match, 1 if not, 2 on bad input."""
     from schemavet.commands.verify import verify as run_verify
+    from schemavet.config import ignore_patterns
 
-    report = run_verify(db, spec_path, migrations, prove_actions=prove_actions, strict=strict)
+    report = run_verify(
+        db, spec_path, migrations, prove_actions=prove_actions, strict=strict, ignore=ignore_patterns()
+    )
     _echo_report(report, output_format)
     _finish(report.ok)
 
@@ -174,7 +177,7 @@ def check(
 ) -> None:
     """Apply migrations to a scratch database and verify it; no options: every configured app."""
     from schemavet.commands.verify import check as run_check
-    from schemavet.config import find_pyproject, load_apps
+    from schemavet.config import find_pyproject, ignore_patterns, load_apps
 
     if (migrations is None) != (spec_path is None):
         raise click.UsageError("--migrations and --spec go together")
@@ -183,7 +186,8 @@ def check(
     else:
         apps = [(app.name, app.migrations, app.spec) for app in load_apps(find_pyproject())]
     reports = [
-        (name, run_check(directory, spec, prove_actions, postgres_url)) for name, directory, spec in apps
+        (name, run_check(directory, spec, prove_actions, postgres_url, ignore_patterns()))
+        for name, directory, spec in apps
     ]
     _echo_reports(reports, output_format)
     _finish(all(report.ok for _, report in reports))
@@ -351,7 +355,9 @@ def sum_command(migrations: str | None) -> None:
     from schemavet.migrations.sums import write_sum
 
     directories = (
-        [migrations] if migrations is not None else [app.migrations for app in load_apps(find_pyproject())]
+        [migrations]
+        if migrations is not None
+        else [app.migrations for app in load_apps(find_pyproject(instead="pass --migrations DIR"))]
     )
     for directory in directories:
         path, sums = write_sum(directory)

@@ -52,7 +52,18 @@ FORMAT_VERSION = 1
 _T = TypeVar("_T")
 
 _TOP = frozenset(
-    {"schemavet", "engine", "description", "policies", "tables", "views", "enums", "schemas", "queries"}
+    {
+        "schemavet",
+        "engine",
+        "description",
+        "ignore",
+        "policies",
+        "tables",
+        "views",
+        "enums",
+        "schemas",
+        "queries",
+    }
 )
 _NAMESPACE = frozenset({"description", "tables", "views", "enums"})
 _TABLE = frozenset(
@@ -103,6 +114,8 @@ class Spec:
     schema: Schema
     policies: tuple[Policy, ...] = ()
     queries: tuple[Query, ...] = ()
+    #: globs of tables and views the database may hold undeclared (see compare/ignore.py)
+    ignore: tuple[str, ...] = ()
 
 
 def load_spec(path: str | os.PathLike[str], engine: str | None = None) -> Spec:
@@ -169,7 +182,8 @@ class _Reader:
         self._check_policy_tables(policies, namespaces)
         schema = Schema(self.engine, namespaces)
         queries = parse_queries(self.nodes, top["queries"][1], schema) if "queries" in top else ()
-        return Spec(self.path, engines, schema, policies, queries)
+        ignore = self.nodes.names(top["ignore"][1], '"ignore"') if "ignore" in top else ()
+        return Spec(self.path, engines, schema, policies, queries, ignore)
 
     def _check_policy_tables(self, policies: tuple[Policy, ...], namespaces: dict[str, Namespace]) -> None:
         key = self.dialect.name_key
