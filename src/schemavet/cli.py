@@ -115,29 +115,75 @@ def verify(
 
 
 @main.command()
-@click.option("--db", required=True, metavar="URL", help="sqlite:///path.db, or a file path.")
+@click.option("--db", metavar="URL", help="sqlite:///path.db, or a file path.")
+@click.option(
+    "--migrations",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Instead of --db: apply these migrations to a scratch database and write its spec.",
+)
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False),
-    help="Write the spec here instead of to standard output.",
+    help="Write the spec here instead of to standard output (a new file unless --force).",
 )
-def snapshot(db: str, output: str | None) -> None:
-    """Write a spec of an existing database; verifying it against the spec finds nothing."""
-    from schemavet.commands.verify import snapshot as run_snapshot
+@click.option("--force", is_flag=True, help="Overwrite the --output file if it exists.")
+@click.option(
+    "--allow-lint-errors",
+    is_flag=True,
+    help="Write the spec of --migrations even though lint reports errors in them.",
+)
+@click.option(
+    "--dialect",
+    type=_DialectName(),
+    default=None,
+    help="Engine of --migrations; default: [tool.schemavet.lint] dialect of the directory, else sqlite.",
+)
+@click.option(
+    "--postgres-url",
+    metavar="URL",
+    help="A PostgreSQL server for the scratch database of --migrations (default: an embedded one).",
+)
+def snapshot(
+    db: str | None,
+    migrations: str | None,
+    output: str | None,
+    force: bool,
+    allow_lint_errors: bool,
+    dialect: str | None,
+    postgres_url: str | None,
+) -> None:
+    """Write a spec of a database, or of what migrations build; verifying against it finds nothing."""
+    from schemavet.commands.snapshot import write_new
 
+    if (db is None) == (migrations is None):
+        raise click.UsageError("give one of --db and --migrations")
     if output is not None:
-        _refuse_to_overwrite_the_database(db, output)
-    text = run_snapshot(db)
+        if db is not None:
+            _refuse_to_overwrite_the_database(db, output)
+        if os.path.lexists(output) and not force:
+            raise SchemavetError(f'"{output}" exists already; pass --force to overwrite it')
+    text = _snapshot_text(db, migrations, allow_lint_errors, dialect, postgres_url)
     if output is None:
         click.echo(text, nl=False)
         return
-    try:
-        with open(output, "w", encoding="utf-8") as f:
-            f.write(text)
-    except OSError as e:
-        raise SchemavetError(f'Cannot write "{output}": {e.strerror}') from e
+    write_new(output, text, force)
     click.echo(f"Wrote {output}", err=True)
+
+
+def _snapshot_text(
+    db: str | None, migrations: str | None, allow_lint_errors: bool, dialect: str | None, postgres_url: str | None
+) -> str:
+    from schemavet.commands.snapshot import snapshot_migrations
+    from schemavet.commands.verify import snapshot as run_snapshot
+    from schemavet.config import lint_dialect
+
+    if db is not None:
+        return run_snapshot(db)
+    assert migrations is not None
+    chosen = dialect or lint_dialect(directory=migrations)
+    return snapshot_migrations(migrations, chosen, postgres_url, allow_lint_errors)
 
 
 def _refuse_to_overwrite_the_database(db: str, output: str) -> None:
@@ -362,6 +408,35 @@ def sum_command(migrations: str | None) -> None:
     for directory in directories:
         path, sums = write_sum(directory)
         click.echo(f"Wrote {path} ({len(sums.entries)} files)", err=True)
+
+
+@main.command()
+@_DB
+@click.option(
+    "--migrations",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="A yoyo migrations directory; default: the one app configured in pyproject.toml.",
+)
+@_FORMAT
+def status(db: str, migrations: str | None, output_format: str) -> None:
+    """Applied and pending migrations, and whether each applied file is unchanged; exit 1 if not all."""
+    from schemavet.commands.status import status as run_status
+    from schemavet.report.status import render_status_json, render_status_text
+
+    result = run_status(db, migrations or _the_configured_migrations())
+    click.echo((render_status_json if output_format == "json" else render_status_text)(result))
+    _finish(result.ok)
+
+
+def _the_configured_migrations() -> str:
+    from schemavet.config import find_pyproject, load_apps
+
+    apps = load_apps(find_pyproject(instead="pass --migrations DIR"))
+    if len(apps) > 1:
+        names = ", ".join(app.name for app in apps)
+        raise click.UsageError(f"pyproject.toml configures several apps ({names}): pass --migrations DIR")
+    return apps[0].migrations
 
 
 def _linter_for(directory: str) -> Callable[[str], list[Any]]:
