@@ -411,6 +411,65 @@ def sum_command(migrations: str | None) -> None:
 
 
 @main.command()
+@click.option(
+    "--migrations",
+    required=True,
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="The app's yoyo migrations directory, inside the current directory (the project's root).",
+)
+@click.option("--app", metavar="NAME", help="The app's name in pyproject.toml; default: the directory's name.")
+@click.option("--spec", "spec_path", metavar="FILE", help="Where the spec goes; default: schema/NAME.yaml.")
+@click.option(
+    "--dialect",
+    type=_DialectName(),
+    default=None,
+    help="Engine of the migrations; default: [tool.schemavet.lint] dialect of the directory, else sqlite.",
+)
+@click.option("--allow-lint-errors", is_flag=True, help="Write the spec even though lint reports errors.")
+@click.option(
+    "--postgres-url",
+    metavar="URL",
+    help="A PostgreSQL server for the scratch database the spec is written from (default: an embedded one).",
+)
+def init(
+    migrations: str,
+    app: str | None,
+    spec_path: str | None,
+    dialect: str | None,
+    allow_lint_errors: bool,
+    postgres_url: str | None,
+) -> None:
+    """Set up a project: config, a spec from the migrations, schemavet.sum, pre-commit and CI; never overwrites."""
+    from schemavet.commands import scaffold
+    from schemavet.commands.snapshot import snapshot_migrations
+    from schemavet.config import lint_dialect
+
+    project = _project(migrations, app, spec_path, dialect or lint_dialect(directory=migrations))
+    planned = scaffold.plan(
+        project,
+        lambda: snapshot_migrations(project.migrations, project.dialect, postgres_url, allow_lint_errors),
+    )
+    scaffold.write(project, planned)
+    for item in planned:
+        click.echo(item.said(), err=True)
+    click.echo(f"Next: schemavet check && schemavet lint {project.migrations}", err=True)
+
+
+def _project(migrations: str, app: str | None, spec_path: str | None, dialect: str) -> Any:
+    from schemavet.commands.scaffold import Project
+    from schemavet.dialect import registry
+
+    root = os.getcwd()
+    relative = os.path.relpath(os.path.abspath(migrations), root)
+    if relative == os.curdir or relative.startswith(os.pardir + os.sep) or relative == os.pardir:
+        raise SchemavetError(f'The migrations directory "{migrations}" should be inside "{root}", the project')
+    name = app or os.path.basename(relative)
+    spec = os.path.relpath(os.path.abspath(spec_path), root) if spec_path else os.path.join("schema", f"{name}.yaml")
+    return Project(root, name, relative, spec, registry.get(dialect).name, _version())
+
+
+@main.command()
 @_DB
 @click.option(
     "--migrations",
