@@ -33,7 +33,10 @@ def _expected_exit(block: str) -> int:
 def _shims(directory: Path) -> dict[str, str]:
     """An environment whose ``schemavet`` and ``python`` are this checkout's, on this interpreter."""
     directory.mkdir()
-    for name, command in (("schemavet", f'"{sys.executable}" -m schemavet'), ("python", f'"{sys.executable}"')):
+    for name, command in (
+        ("schemavet", f'"{sys.executable}" -m schemavet'),
+        ("python", f'"{sys.executable}"'),
+    ):
         shim = directory / name
         shim.write_text(f'#!/bin/sh\nexec {command} "$@"\n')
         shim.chmod(shim.stat().st_mode | stat.S_IXUSR)

@@ -163,7 +163,8 @@ def test_rejects_an_unknown_key_where_the_loader_does(place: tuple[Any, ...]) ->
     [
         "tables:\n  t:\n    columns:\n      id: TEXT\n    colums: {}\n",
         "tables:\n  t:\n    columns:\n      id: {type: TEXT, nulable: true}\n",
-        "tables:\n  t:\n    columns: {id: TEXT}\n    foreign_keys: [{columns: id, references: p(id), on_delet: CASCADE}]\n",
+        "tables:\n  t:\n    columns: {id: TEXT}\n"
+        "    foreign_keys: [{columns: id, references: p(id), on_delet: CASCADE}]\n",
         "tables:\n  t:\n    columns: {id: TEXT}\n    unique: [{columns: id, nme: u}]\n",
         "tables:\n  t:\n    columns: {id: TEXT}\n    primary_key: {columns: id, nme: pk}\n",
         "tables:\n  t:\n    columns: {id: TEXT}\n    checks: [{expression: id > 0, nme: c}]\n",

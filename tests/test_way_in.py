@@ -97,7 +97,9 @@ def test_init_refuses_an_app_configured_otherwise_and_writes_nothing(project: Pa
 
 
 def test_init_refuses_what_it_cannot_append_and_writes_nothing(project: Path) -> None:
-    (project / "pyproject.toml").write_text('[tool.schemavet]\napps = {shop = {migrations = "m", spec = "s"}}\n')
+    (project / "pyproject.toml").write_text(
+        '[tool.schemavet]\napps = {shop = {migrations = "m", spec = "s"}}\n'
+    )
     assert _run("init", "--migrations", "migrations/shop", "--app", "other").exit_code == 2
     assert not (project / "schema").exists()
 
@@ -246,7 +248,9 @@ def test_an_ignored_name_the_spec_declares_is_still_compared(tmp_path: Path) -> 
 # --- sum ---------------------------------------------------------------------------------------
 
 
-def test_sum_without_a_pyproject_names_an_option_it_has(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sum_without_a_pyproject_names_an_option_it_has(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     result = _run("sum")
     assert result.exit_code == 2

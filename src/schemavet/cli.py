@@ -173,7 +173,11 @@ def snapshot(
 
 
 def _snapshot_text(
-    db: str | None, migrations: str | None, allow_lint_errors: bool, dialect: str | None, postgres_url: str | None
+    db: str | None,
+    migrations: str | None,
+    allow_lint_errors: bool,
+    dialect: str | None,
+    postgres_url: str | None,
 ) -> str:
     from schemavet.commands.snapshot import snapshot_migrations
     from schemavet.commands.verify import snapshot as run_snapshot
@@ -418,7 +422,9 @@ def sum_command(migrations: str | None) -> None:
     metavar="DIR",
     help="The app's yoyo migrations directory, inside the current directory (the project's root).",
 )
-@click.option("--app", metavar="NAME", help="The app's name in pyproject.toml; default: the directory's name.")
+@click.option(
+    "--app", metavar="NAME", help="The app's name in pyproject.toml; default: the directory's name."
+)
 @click.option("--spec", "spec_path", metavar="FILE", help="Where the spec goes; default: schema/NAME.yaml.")
 @click.option(
     "--dialect",
@@ -440,7 +446,7 @@ def init(
     allow_lint_errors: bool,
     postgres_url: str | None,
 ) -> None:
-    """Set up a project: config, a spec from the migrations, schemavet.sum, pre-commit and CI; never overwrites."""
+    """Set up a project: config, spec from the migrations, sum, pre-commit and CI; never overwrites."""
     from schemavet.commands import scaffold
     from schemavet.commands.snapshot import snapshot_migrations
     from schemavet.config import lint_dialect
@@ -463,9 +469,15 @@ def _project(migrations: str, app: str | None, spec_path: str | None, dialect: s
     root = os.getcwd()
     relative = os.path.relpath(os.path.abspath(migrations), root)
     if relative == os.curdir or relative.startswith(os.pardir + os.sep) or relative == os.pardir:
-        raise SchemavetError(f'The migrations directory "{migrations}" should be inside "{root}", the project')
+        raise SchemavetError(
+            f'The migrations directory "{migrations}" should be inside "{root}", the project'
+        )
     name = app or os.path.basename(relative)
-    spec = os.path.relpath(os.path.abspath(spec_path), root) if spec_path else os.path.join("schema", f"{name}.yaml")
+    spec = (
+        os.path.relpath(os.path.abspath(spec_path), root)
+        if spec_path
+        else os.path.join("schema", f"{name}.yaml")
+    )
     return Project(root, name, relative, spec, registry.get(dialect).name, _version())
 
 

@@ -31,10 +31,7 @@ def find_pyproject(start: str = ".", instead: str = "pass --migrations and --spe
             return candidate
         parent = os.path.dirname(directory)
         if parent == directory:
-            raise ConfigError(
-                f'No pyproject.toml found in "{os.path.abspath(start)}" or above it; '
-                f"{instead}"
-            )
+            raise ConfigError(f'No pyproject.toml found in "{os.path.abspath(start)}" or above it; {instead}')
         directory = parent
 
 

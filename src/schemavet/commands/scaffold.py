@@ -15,6 +15,7 @@ import shlex
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from schemavet.dialect import registry
 from schemavet.errors import ConfigError
@@ -104,8 +105,8 @@ def _pyproject(project: Project) -> Planned:
         return Planned(PYPROJECT, _tables(project, {}).lstrip("\n"))
     with open(path, encoding="utf-8") as f:
         before = f.read()
-    config = _parsed(before, path).get("tool", {}).get("schemavet", {})
-    app = config.get("apps", {}).get(project.app) if isinstance(config.get("apps"), dict) else None
+    config = _within(_within(_parsed(before, path), "tool"), "schemavet")
+    app = _within(config, "apps").get(project.app)
     if app is not None:
         if app == {"migrations": project.migrations, "spec": project.spec}:
             return Planned(PYPROJECT, None, f"configures app {project.app} already")
@@ -118,7 +119,7 @@ def _pyproject(project: Project) -> Planned:
     return Planned(PYPROJECT, ("" if before.endswith("\n") or not before else "\n") + added, appended=True)
 
 
-def _tables(project: Project, config: dict[str, object]) -> str:
+def _tables(project: Project, config: dict[str, Any]) -> str:
     """The TOML text that configures the app (and its lint dialect, when not the default)."""
     text = (
         f"\n[tool.schemavet.apps.{_key(project.app)}]\n"
@@ -127,7 +128,9 @@ def _tables(project: Project, config: dict[str, object]) -> str:
     )
     lint = config.get("lint")
     if project.dialect != registry.default_name() and not (isinstance(lint, dict) and "dialects" in lint):
-        text += f"\n[tool.schemavet.lint.dialects]\n{_string(project.migrations)} = {_string(project.dialect)}\n"
+        text += (
+            f"\n[tool.schemavet.lint.dialects]\n{_string(project.migrations)} = {_string(project.dialect)}\n"
+        )
     return text
 
 
@@ -140,11 +143,21 @@ def _check_appended(before: str, added: str, project: Project, path: str) -> Non
             f'Cannot add [tool.schemavet.apps.{project.app}] to "{path}" without rewriting it ({e}); '
             f"add these lines by hand: {' '.join(added.split())}"
         ) from e
-    app = after["tool"]["schemavet"]["apps"][project.app]
-    assert app == {"migrations": project.migrations, "spec": project.spec}, app
+    app = _within(_within(_within(after, "tool"), "schemavet"), "apps").get(project.app)
+    if app != {"migrations": project.migrations, "spec": project.spec}:
+        raise ConfigError(
+            f'Cannot add [tool.schemavet.apps.{project.app}] to "{path}": the file would then say '
+            f"{app!r}; add these lines by hand: {' '.join(added.split())}"
+        )
 
 
-def _parsed(text: str, path: str) -> dict[str, object]:
+def _within(table: dict[str, Any], key: str) -> dict[str, Any]:
+    """The table at ``key`` (empty when there is none, or something else is there)."""
+    value = table.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _parsed(text: str, path: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -167,7 +180,7 @@ def _key(name: str) -> str:
 
 
 def pre_commit_config(project: Project) -> str:
-    """A ``.pre-commit-config.yaml`` running the repository's ``schemavet-lint`` hook on the app's migrations."""
+    """A ``.pre-commit-config.yaml``: this repository's ``schemavet-lint`` hook on the app's migrations."""
     files = "^" + _regex(_posix(project.migrations)) + "/.*\\.sql$"
     return (
         "# Written by schemavet init: lint the migrations before each commit (pip install pre-commit;\n"

@@ -39,7 +39,9 @@ def refuse_lint_errors(directory: str, dialect_name: str, postgres_url: str | No
     from schemavet.diagnostics import ERROR
     from schemavet.lint import lint_paths
 
-    errors = [d for d in lint_paths([directory], dialect_name, postgres_url=postgres_url) if d.severity == ERROR]
+    errors = [
+        d for d in lint_paths([directory], dialect_name, postgres_url=postgres_url) if d.severity == ERROR
+    ]
     if not errors:
         return
     first = errors[0]

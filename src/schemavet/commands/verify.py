@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 
 from schemavet.compare.diff import diff_schemas
-from schemavet.compare.ignore import Ignore, without_ignored
 from schemavet.compare.findings import NOT_MODELLED, Finding
+from schemavet.compare.ignore import Ignore, without_ignored
 from schemavet.compare.outcomes import Report  # noqa: F401  (their home before)
 from schemavet.dialect import registry
 from schemavet.dialect.base import Dialect

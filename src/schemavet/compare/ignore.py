@@ -9,7 +9,7 @@ matched through the dialect's name key (SQLite folds ASCII case; PostgreSQL does
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import replace
 from fnmatch import fnmatchcase
 from typing import TypeVar
@@ -70,7 +70,7 @@ def _owned_by(sequence: Sequence, tables: set[str]) -> bool:
 
 
 def _unignored(
-    namespace: str, objects: dict[str, _T], declared: dict[str, object], ignore: Ignore
+    namespace: str, objects: dict[str, _T], declared: Container[str], ignore: Ignore
 ) -> dict[str, _T]:
     return {
         k: o
@@ -84,4 +84,3 @@ def _only_bookkeeping(original: Namespace, kept: Namespace) -> bool:
     return bool(original.tables) and not (
         kept.tables or kept.views or kept.enums or kept.sequences or kept.domains or kept.functions
     )
-

@@ -18,8 +18,14 @@ _SAYS = {
 def render_status_text(status: Any) -> str:
     """One line per migration, then a summary line."""
     width = max((len(m.id) for m in status.migrations), default=0)
-    lines = [f"{m.state.split(',')[0].capitalize():8} {m.id:{width}}  {_detail(m)}" for m in status.migrations]
-    counts = [(n, s) for s in ("applied", "applied, unhashed", "pending", "edited", "removed") if (n := status.count(s))]
+    lines = [
+        f"{m.state.split(',')[0].capitalize():8} {m.id:{width}}  {_detail(m)}" for m in status.migrations
+    ]
+    counts = [
+        (n, s)
+        for s in ("applied", "applied, unhashed", "pending", "edited", "removed")
+        if (n := status.count(s))
+    ]
     summary = ", ".join(f"{n} {s}" for n, s in counts) or "no migrations"
     verdict = "OK" if status.ok else "Not up to date"
     lines.append(f'{verdict}: {status.db} against "{status.directory}": {summary}')

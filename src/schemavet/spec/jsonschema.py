@@ -91,10 +91,14 @@ def _table() -> dict[str, Any]:
     values = {
         "columns": _named(_column()),
         "primary_key": _short_or(_object(load._PRIMARY_KEY, key_values, "a primary key"), _NAMES),
-        "foreign_keys": _listed(_short_or(_object(load._FOREIGN_KEY, {"columns": _NAMES}, "a foreign key"), _SCALAR)),
+        "foreign_keys": _listed(
+            _short_or(_object(load._FOREIGN_KEY, {"columns": _NAMES}, "a foreign key"), _SCALAR)
+        ),
         "unique": _listed(_short_or(named_columns, _NAMES)),
         "checks": _listed(_short_or(_object(load._CHECK, {}, "a check"), _SCALAR)),
-        "indexes": _named(_short_or(_object(load._INDEX, {"columns": _NAMES, "unique": _FLAG}, "an index"), _NAMES)),
+        "indexes": _named(
+            _short_or(_object(load._INDEX, {"columns": _NAMES, "unique": _FLAG}, "an index"), _NAMES)
+        ),
         "triggers": _named(_SCALAR),
     }
     return _object(table_keys(), values, "a table")
