@@ -177,3 +177,8 @@ def test_rejects_the_loaders_unknown_key_cases(text: str) -> None:
     with pytest.raises(SpecError, match="Unknown key"):
         parse_spec(text)
     assert list(VALIDATOR.iter_errors(yaml.safe_load(text)))
+
+
+def test_a_key_added_to_the_loader_makes_the_shipped_schema_stale(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(load, "_COLUMN", load._COLUMN | {"comment"})
+    assert json.loads(spec_schema.render()) != SHIPPED

@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 
 import schemavet
 from schemavet.cli import main
+from tests.databases import Databases
 
 CUSTOMERS = "CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE);\n"
 ORDERS = (
@@ -100,7 +101,8 @@ def test_init_refuses_what_it_cannot_append_and_writes_nothing(project: Path) ->
     (project / "pyproject.toml").write_text(
         '[tool.schemavet]\napps = {shop = {migrations = "m", spec = "s"}}\n'
     )
-    assert _run("init", "--migrations", "migrations/shop", "--app", "other").exit_code == 2
+    result = _run("init", "--migrations", "migrations/shop", "--app", "other")
+    assert result.exit_code == 2 and "add these lines by hand" in result.stderr
     assert not (project / "schema").exists()
 
 
@@ -143,8 +145,9 @@ def test_snapshot_output_refuses_an_existing_file_unless_forced(project: Path) -
 
 
 def test_snapshot_needs_one_source(project: Path) -> None:
-    assert _run("snapshot").exit_code == 2
-    assert _run("snapshot", "--db", "x.db", "--migrations", "migrations/shop").exit_code == 2
+    for args in ([], ["--db", "x.db", "--migrations", "migrations/shop"]):
+        result = _run("snapshot", *args)
+        assert result.exit_code == 2 and "one of --db and --migrations" in result.stderr
 
 
 # --- status ----------------------------------------------------------------------------------
@@ -257,3 +260,45 @@ def test_sum_without_a_pyproject_names_an_option_it_has(
     advice = result.stderr
     assert "--migrations" in advice and "--spec" not in advice
     assert _run("sum", "--help").exit_code == 0
+
+
+def test_ignore_patterns_on_every_engine(dialect: Databases, tmp_path: Path) -> None:
+    """The matching lives in compare/, for every dialect; a pattern with a dot is schema.table."""
+    db = dialect.make_db(
+        "CREATE TABLE customers (id INTEGER NOT NULL PRIMARY KEY);"
+        "CREATE TABLE django_migrations (id INTEGER PRIMARY KEY, app TEXT);"
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL);"
+        "CREATE TABLE tmp_load (id INTEGER);"
+    )
+    spec = tmp_path / "spec.yaml"
+    body = f"engine: {dialect.dialect.name}\n" + SPEC
+    spec.write_text(body)
+    assert _unexpected(schemavet.verify(db.url, spec)) == {"tmp_load"}
+    spec.write_text(f'ignore: ["{dialect.dialect.default_namespace}.tmp_*"]\n' + body)
+    assert schemavet.verify(db.url, spec).ok
+
+
+def test_drizzles_own_schema_is_not_unexpected(dialect: Databases, tmp_path: Path) -> None:
+    if dialect.dialect.default_namespace == "main":
+        pytest.skip("SQLite has no schemas: Drizzle keeps its table beside the app's")
+    db = dialect.make_db(
+        "CREATE TABLE customers (id INTEGER NOT NULL PRIMARY KEY);"
+        "CREATE SCHEMA drizzle;"
+        "CREATE TABLE drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL);"
+    )
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(f"engine: {dialect.dialect.name}\n" + SPEC)
+    report = schemavet.verify(db.url, spec)
+    assert report.ok, [f.message for f in report.findings]
+
+
+def test_init_for_a_postgresql_app_configures_lint_and_installs_the_extra(tmp_path: Path) -> None:
+    from schemavet.commands import scaffold
+
+    (tmp_path / "db" / "crm").mkdir(parents=True)
+    (tmp_path / "db" / "crm" / "0001.a.sql").write_text("CREATE TABLE a (id integer PRIMARY KEY);\n")
+    project = scaffold.Project(str(tmp_path), "crm", "db/crm", "schema/crm.yaml", "postgresql", "0.1.0")
+    planned = {p.path: p.text for p in scaffold.plan(project, lambda: "engine: postgresql\n")}
+    config = tomllib.loads(planned["pyproject.toml"] or "")
+    assert config["tool"]["schemavet"]["lint"]["dialects"] == {"db/crm": "postgresql"}
+    assert 'pip install "schemavet[postgres] @' in (planned[scaffold.WORKFLOW] or "")
