@@ -87,7 +87,7 @@ def write(project: Project, planned: list[Planned]) -> None:
             with open(project.at(PYPROJECT), "a", encoding="utf-8", newline="\n") as f:
                 f.write(item.text)
         else:
-            write_new(project.at(item.path), item.text)
+            write_new(project.at(item.path), item.text, make_directories=True)
 
 
 def _new(project: Project, path: str, text: Callable[[], str]) -> Planned:

@@ -54,11 +54,12 @@ def refuse_lint_errors(directory: str, dialect_name: str, postgres_url: str | No
     )
 
 
-def write_new(path: str, text: str, force: bool = False) -> None:
-    """Write ``text`` to a new file ``path``; an existing file is refused unless ``force``."""
+def write_new(path: str, text: str, force: bool = False, make_directories: bool = False) -> None:
+    """Write ``text`` to a new file ``path``; an existing file is refused unless ``force``.
+    ``make_directories``: create the directories above it (else a missing one is an error)."""
     directory = os.path.dirname(path)
     try:
-        if directory:
+        if directory and make_directories:
             os.makedirs(directory, exist_ok=True)
         with open(path, "w" if force else "x", encoding="utf-8", newline="\n") as f:
             f.write(text)
