@@ -196,7 +196,7 @@ def prepare(n: int, admin: str, shared: Path, out: Path, env: dict[str, str]) ->
     create_database(admin, database, sql_path.read_text())
     load_s = time.perf_counter() - t0
     url = url_for(admin, database)
-    run([py, "-m", "schemavet", "snapshot", "--db", url, "-o", str(spec)], env=env)
+    run([py, "-m", "schemavet", "snapshot", "--db", url, "-o", str(spec), "--force"], env=env)
     return {
         "url": url,
         "migra_url": url_for(admin, database, "postgresql+psycopg2"),

@@ -128,7 +128,10 @@ def prepare(n: int, shared: Path, out: Path, env: dict[str, str]) -> dict[str, P
         [py, str(shared / "gen_schema.py"), "db", "--tables", str(n), "--seed", str(SEED), str(paths["db"])],
         env=env,
     )
-    run([py, "-m", "schemavet", "snapshot", "--db", str(paths["db"]), "-o", str(paths["spec"])], env=env)
+    run(
+        [py, "-m", "schemavet", "snapshot", "--db", str(paths["db"]), "-o", str(paths["spec"]), "--force"],
+        env=env,
+    )
     run(
         [py, str(shared / "introspect.py"), "setbased", str(paths["db"]), "--json", str(paths["expected"])],
         env=env,

@@ -82,3 +82,16 @@ def test_every_command_of_the_page_runs(tmp_path: Path) -> None:
     assert _tree(work) == before  # a second init changes nothing
     for check in (["check"], ["lint", "migrations/shop"], ["status", "--db", "shop.db"]):
         assert subprocess.run(["schemavet", *check], cwd=work, env=env, capture_output=True).returncode == 0
+
+
+def test_readme_sets_up_in_a_venv_and_shows_use_from_another_repository() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    setup = readme.split("## Set-up", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"```sh\n(.+?)\n```", setup)
+    installs = [c for c in commands if "pip install" in c]
+    assert len(installs) == 2, installs  # the two set-up commands, untouched by what surrounds them
+    assert not any("venv" in c for c in installs)
+    assert setup.index("venv") < setup.index(installs[0])  # made before the first one
+    assert "[postgres]" in setup
+    assert ".pre-commit-config.yaml" in setup and ".github/workflows/schemavet.yml" in setup
+    assert "docs/getting-started.md" in readme
