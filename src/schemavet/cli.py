@@ -470,7 +470,8 @@ def _project(migrations: str, app: str | None, spec_path: str | None, dialect: s
     relative = os.path.relpath(os.path.abspath(migrations), root)
     if relative == os.curdir or relative.startswith(os.pardir + os.sep) or relative == os.pardir:
         raise SchemavetError(
-            f'The migrations directory "{migrations}" should be inside "{root}", the project'
+            f'The migrations directory "{migrations}" should be a directory below "{root}", '
+            f"the project init sets up (run init from the project's root)"
         )
     name = app or os.path.basename(relative)
     spec = (
