@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 
 import schemavet
 from schemavet.cli import main
+from schemavet.dialect.url import parse_db_url
 from tests.databases import Databases
 
 CUSTOMERS = "CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE);\n"
@@ -302,3 +303,24 @@ def test_init_for_a_postgresql_app_configures_lint_and_installs_the_extra(tmp_pa
     config = tomllib.loads(planned["pyproject.toml"] or "")
     assert config["tool"]["schemavet"]["lint"]["dialects"] == {"db/crm": "postgresql"}
     assert 'pip install "schemavet[postgres] @' in (planned[scaffold.WORKFLOW] or "")
+
+
+def test_status_on_every_engine(dialect: Databases, tmp_path: Path) -> None:
+    """yoyo's records read read-only, on SQLite and on PostgreSQL: applied (without a hash where
+    yoyo itself applied) and pending."""
+    from yoyo import get_backend, read_migrations
+
+    directory = _project(tmp_path, CUSTOMERS, ORDERS)
+    db = dialect.make_db()
+    location = parse_db_url(db.url).location
+    backend = get_backend(dialect.dialect.yoyo_url(location, db.url))
+    first = read_migrations(str(directory)).filter(lambda m: m.id == "0001.step")
+    with backend.lock():
+        backend.apply_migrations(backend.to_apply(first))
+    backend.connection.close()
+    result = _run("status", "--db", db.url, "--migrations", str(directory), "--format", "json")
+    assert result.exit_code == 1, result.output
+    import json
+
+    states = {m["id"]: m["state"] for m in json.loads(result.stdout)["migrations"]}
+    assert states == {"0001.step": "applied, unhashed", "0002.step": "pending"}
