@@ -52,7 +52,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_init_scaffolds_a_project_whose_check_and_lint_pass(project: Path) -> None:
-    (project / "pyproject.toml").write_text('# mine\n[project]\nname = "shop"  # kept\n')
+    (project / "pyproject.toml").write_text('# mine\n[project]\nname = "shop"  # kept')  # no final newline
     result = _run("init", "--migrations", "migrations/shop")
     assert result.exit_code == 0, result.output
     text = (project / "pyproject.toml").read_text()
