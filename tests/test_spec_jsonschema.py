@@ -182,3 +182,13 @@ def test_rejects_the_loaders_unknown_key_cases(text: str) -> None:
 def test_a_key_added_to_the_loader_makes_the_shipped_schema_stale(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(load, "_COLUMN", load._COLUMN | {"comment"})
     assert json.loads(spec_schema.render()) != SHIPPED
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["engine: sqlit\ntables: {}\n", "tables: {}\npolicies: [{rule: foreign-keys-indexd}]\n"],
+)
+def test_rejects_unknown_engines_and_policy_rules(text: str) -> None:
+    with pytest.raises(SpecError):
+        parse_spec(text)
+    assert list(VALIDATOR.iter_errors(yaml.safe_load(text)))

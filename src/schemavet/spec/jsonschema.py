@@ -18,7 +18,7 @@ import os
 import sys
 from typing import Any
 
-from schemavet.compare.policies import POLICY_KEYS
+from schemavet.compare.policies import POLICY_KEYS, RULES
 from schemavet.dialect import registry
 from schemavet.spec import load
 from schemavet.spec.queries import QUERY_KEYS
@@ -56,6 +56,11 @@ def _named(value: dict[str, Any]) -> dict[str, Any]:
 
 def _listed(value: dict[str, Any]) -> dict[str, Any]:
     return {"type": "array", "items": value}
+
+
+def _one_or_many(value: dict[str, Any]) -> dict[str, Any]:
+    """One ``value``, or a list of them."""
+    return {"anyOf": [value, {"type": "array", "items": value}]}
 
 
 def _engine_value() -> dict[str, Any]:
@@ -120,10 +125,12 @@ def spec_json_schema() -> dict[str, Any]:
     values = {
         **namespace,
         "schemavet": {"enum": [load.FORMAT_VERSION, str(load.FORMAT_VERSION)]},
-        "engine": _NAMES,
+        "engine": _one_or_many({"enum": list(registry.names())}),
         "ignore": _NAMES,
         "schemas": _named(_object(load._NAMESPACE, namespace, "a schema")),
-        "policies": _listed(_object(POLICY_KEYS, {"tables": _NAMES}, "a policy")),
+        "policies": _listed(
+            _object(POLICY_KEYS, {"tables": _NAMES, "rule": {"enum": sorted(RULES)}}, "a policy")
+        ),
         "queries": _named(_object(QUERY_KEYS, {"uses": _NAMES}, "a query")),
     }
     document = _object(load._TOP, values, "schemavet spec")
