@@ -71,7 +71,7 @@ def plan(project: Project, write_spec: Callable[[], str]) -> list[Planned]:
         _pyproject(project),
         _new(project, project.spec, write_spec),
         _new(project, sum_path, lambda: render_sum(compute_sum(project.at(project.migrations)))),
-        _new(project, PRE_COMMIT, lambda: pre_commit_config(project)),
+        _new(project, PRE_COMMIT, lambda: pre_commit_config(project), "add the schemavet-lint hook to it"),
         _new(project, WORKFLOW, lambda: workflow(project)),
     ]
 
@@ -90,9 +90,9 @@ def write(project: Project, planned: list[Planned]) -> None:
             write_new(project.at(item.path), item.text, make_directories=True)
 
 
-def _new(project: Project, path: str, text: Callable[[], str]) -> Planned:
+def _new(project: Project, path: str, text: Callable[[], str], hint: str = "") -> Planned:
     if os.path.lexists(project.at(path)):
-        return Planned(path, None, "exists")
+        return Planned(path, None, f"exists; {hint}" if hint else "exists")
     return Planned(path, text())
 
 
