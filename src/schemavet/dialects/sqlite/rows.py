@@ -45,13 +45,15 @@ class _Shape:
     every_column: dict[str, Column]  # generated ones too
     checks: list[_Check]
     self_keys: set[str]  # the columns of its foreign keys to itself
+    unique_sets: list[tuple[str, ...]]  # folded columns its rows must not share all of
 
     @classmethod
     def of(cls, table: Table) -> _Shape:
         """The shape of ``table``."""
         every = {fold(name): c for name, c in table.columns.items()}
         columns = {key: c for key, c in every.items() if c.generated is None}
-        return cls(columns, every, _checks(table, columns), _self_reference_columns(table))
+        checks, keys = _checks(table, columns), _self_reference_columns(table)
+        return cls(columns, every, checks, keys, _unique_sets(table, every))
 
     def column(self, table: Table, key: str) -> Column:
         """The column ``key`` (folded) of ``table``."""
@@ -151,10 +153,39 @@ class RowMaker:
             if key not in values and key not in in_checks and key not in shape.self_keys:
                 needed = key in required or not column.nullable or _is_rowid_alias(table, key)
                 values[key] = self.fresh.value(affinity(column.type)) if needed else None
-        for check in sorted(shape.checks, key=lambda c: len([x for x in c.columns if x not in values])):
-            self._satisfy(table, shape.columns, check, values, shape.checks, required, avoid or {})
+        given = set(values)
+        self._satisfy_checks(table, shape, values, required, avoid or {})
         self._self_references(table, values, depth)
+        if given != set(values) and self._collides(table, shape, values):
+            # the root row a key to the table itself needed took the values the CHECKs gave
+            # this row first (both rows were solved alike): solve them again beside it
+            for key in set(values) - given - shape.self_keys:
+                del values[key]
+            self._satisfy_checks(table, shape, values, required, avoid or {})
         return values
+
+    def _satisfy_checks(
+        self, table: Table, shape: _Shape, values: Values, required: tuple[str, ...], avoid: Values
+    ) -> None:
+        for check in sorted(shape.checks, key=lambda c: len([x for x in c.columns if x not in values])):
+            self._satisfy(table, shape.columns, check, values, shape.checks, required, avoid)
+
+    def _collides(self, table: Table, shape: _Shape, values: Values, among: set[str] | None = None) -> bool:
+        """True when a row of ``table`` holds ``values`` in every column of a UNIQUE set (one
+        that has a column in ``among``, when given)."""
+        for columns in shape.unique_sets:
+            if among is not None and among.isdisjoint(columns):
+                continue
+            if any(values.get(c) is None for c in columns):
+                continue  # NULLs are distinct, and a set not all given yet cannot collide
+            where = " AND ".join(f"{quote_identifier(shape.every_column[c].name)} = ?" for c in columns)
+            sql = f"SELECT 1 FROM {quote_identifier(table.name)} WHERE {where} LIMIT 1"
+            try:
+                if self.conn.execute(sql, [values[c] for c in columns]).fetchone() is not None:
+                    return True
+            except sqlite3.Error:
+                return False  # the INSERT will say what is wrong
+        return False
 
     def _fill_parents(self, table: Table, values: Values, required: tuple[str, ...], depth: int) -> None:
         """Insert a parent row for every foreign key whose columns may not all be NULL."""
@@ -198,7 +229,9 @@ class RowMaker:
             trial = {**values, **dict(zip(open_columns, combination, strict=True))}
             if any(c in avoid and trial[c] == avoid[c] for c in open_columns):
                 continue
-            if self._holds(check, trial):
+            if self._holds(check, trial) and not self._collides(
+                table, self.shape(table), trial, set(open_columns)
+            ):
                 values.update(trial)
                 return
         raise Unprovable(
@@ -285,6 +318,20 @@ def ref_columns(maker: RowMaker, fk: ForeignKey) -> tuple[str, ...]:
     if parent.primary_key is None:
         raise Unprovable(f'"{fk.ref_table}" has no primary key for a foreign key to refer to')
     return tuple(fold(c) for c in parent.primary_key.columns)
+
+
+def _unique_sets(table: Table, columns: dict[str, Column]) -> list[tuple[str, ...]]:
+    """The column sets (folded) of the table's primary key, UNIQUE constraints and unique
+    indexes on plain columns without WHERE: no two rows hold the same values in all of one."""
+    sets = [table.primary_key.columns] if table.primary_key else []
+    sets += [unique.columns for unique in table.uniques]
+    sets += [index.columns for index in table.indexes.values() if index.unique and index.where is None]
+    found = []
+    for names in sets:
+        keys = tuple(fold(name) for name in names)
+        if keys and all(key in columns for key in keys) and keys not in found:
+            found.append(keys)
+    return found
 
 
 def _self_reference_columns(table: Table) -> set[str]:
