@@ -56,12 +56,12 @@ def _schemavet_table(pyproject: str) -> dict[str, object]:
         raise ConfigError(f'"{pyproject}" is not UTF-8 text (byte {e.start})') from e
     except OSError as e:
         raise ConfigError(f'Cannot read "{pyproject}": {e.strerror or e}') from e
-    table: object = data
-    for key in ("tool", "schemavet"):
-        table = table.get(key, {})  # type: ignore[attr-defined]
-        if not isinstance(table, dict):
-            where = "tool" if key == "tool" else "tool.schemavet"
+    table: dict[str, object] = data
+    for key, where in (("tool", "tool"), ("schemavet", "tool.schemavet")):
+        inner = table.get(key, {})
+        if not isinstance(inner, dict):
             raise ConfigError(f'[{where}] in "{pyproject}" should be a table')
+        table = inner
     return table
 
 
@@ -108,18 +108,6 @@ def ignore_patterns(start: str = ".") -> tuple[str, ...]:
     if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
         raise ConfigError(f'[tool.schemavet] ignore in "{pyproject}" should be a list of strings')
     return tuple(patterns)
-
-
-def _schemavet_table(pyproject: str) -> dict[str, object]:
-    try:
-        with open(pyproject, "rb") as f:
-            data = tomllib.load(f)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f'Malformed TOML in "{pyproject}": {e}') from e
-    table = data.get("tool", {}).get("schemavet", {})
-    if not isinstance(table, dict):
-        raise ConfigError(f'[tool.schemavet] in "{pyproject}" should be a table')
-    return table
 
 
 def lint_dialect(start: str = ".", directory: str | None = None) -> str:
