@@ -52,6 +52,8 @@ class Dialect:
     sqlglot_dialect: ClassVar[str] = ""
     #: Tables every database of this dialect may hold that are no part of an app's schema.
     bookkeeping_tables: ClassVar[frozenset[str]] = frozenset()
+    #: The access method an index has when its definition names none (a snapshot leaves it out).
+    default_index_method: ClassVar[str | None] = None
 
     # --- names and places ---------------------------------------------------------------------
 
@@ -100,6 +102,11 @@ class Dialect:
     def dump_table_options(self, options: Options | None) -> dict[str, Any]:
         """A table's options as spec entries; the inverse of :meth:`table_options`."""
         return {}
+
+    def snapshot_form(self, schema: Schema) -> Schema:
+        """``schema`` as a snapshot writes it: what the engine would make of the spec's silence
+        (a name it generates, for instance) may be left out; verifying finds nothing either way."""
+        return schema
 
     def key_options(
         self, autoincrement: bool, rowid_alias: bool | None, on_conflict: str | None

@@ -12,12 +12,12 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
-from schemavet.dialect.base import Dialect
+from schemavet.dialect.base import Dialect, OptionReader
 from schemavet.errors import SchemavetError
 
 if TYPE_CHECKING:
     from schemavet.compare.actions import Outcome
-    from schemavet.model import Schema
+    from schemavet.model import Options, Schema
     from schemavet.sql.ddl import Grammar
 
 
@@ -35,6 +35,7 @@ class PostgreSQL(Dialect):
     bookkeeping_tables = frozenset(
         {"_yoyo_migration", "_yoyo_log", "_yoyo_version", "yoyo_lock", "_schemavet_migration_hash"}
     )
+    default_index_method = "btree"
     serial_types = frozenset({"SERIAL", "SERIAL2", "SERIAL4", "SERIAL8", "SMALLSERIAL", "BIGSERIAL"})
 
     def word_key(self, name: str) -> str:
@@ -76,6 +77,31 @@ class PostgreSQL(Dialect):
         from schemavet.dialects.postgres.grammar import GRAMMAR
 
         return GRAMMAR
+
+    def snapshot_form(self, schema: Schema) -> Schema:
+        """The names PostgreSQL generates for constraints and NOT NULLs left out: the spec reads
+        better without them, and a name the spec does not state is not compared."""
+        from schemavet.dialects.postgres.snapshot import without_generated_names
+
+        return without_generated_names(schema)
+
+    def table_options(self, entries: dict[str, Any], read: OptionReader) -> Options | None:
+        """UNLOGGED, the partition key, a partition's parent and bound, row-level security."""
+        from schemavet.dialects.postgres.options import read_options
+
+        return read_options(entries, read)
+
+    def table_option_keys(self) -> frozenset[str]:
+        """The spec keys :meth:`table_options` reads."""
+        from schemavet.dialects.postgres.options import OPTION_KEYS
+
+        return frozenset(OPTION_KEYS)
+
+    def dump_table_options(self, options: Options | None) -> dict[str, Any]:
+        """The options a snapshot writes for a table."""
+        from schemavet.dialects.postgres.options import dump_options
+
+        return dump_options(options)
 
     def column_identity(self, identity: str | None) -> str | None:
         """``ALWAYS`` or ``BY DEFAULT`` (``GENERATED … AS IDENTITY``), spelled one way."""

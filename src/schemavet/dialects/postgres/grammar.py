@@ -54,4 +54,5 @@ GRAMMAR = Grammar(
     handlers={**CORE_HANDLERS, "GENERATED": _generated},
     default=_default,
     qualified_references=True,
+    foreign_key_match=True,
 )
