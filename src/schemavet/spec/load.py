@@ -189,7 +189,7 @@ class _Reader:
         key = self.dialect.name_key
         declared = {key(name) for ns in namespaces.values() for name in ns.tables}
         for policy in policies:
-            for name in (*policy.tables, *([policy.target] if policy.target else [])):
+            for name in (*policy.tables, *policy.exempt, *([policy.target] if policy.target else [])):
                 if key(name) not in declared:
                     raise SpecError(
                         f'Policy {policy.title} names table "{name}", which the spec does not declare',
@@ -390,6 +390,8 @@ class _Reader:
         """What the dialect makes of a spec's words, its refusal as a spec error at ``node``."""
         try:
             return read()
+        except SpecError:
+            raise  # located already
         except SchemavetError as e:
             raise self.nodes.error(node, str(e)) from e
 
