@@ -62,15 +62,16 @@ class PostgreSQL(Dialect):
 
     def normalize_pair(self, expected: Schema, actual: Schema, whole: bool) -> tuple[Schema, Schema]:
         """Both sides in normal form; what still differs is printed by one server, both sides alike
-        (an embedded PostgreSQL started only then; the text normal form where none can start)."""
+        (an embedded PostgreSQL started only then, once per process; the text normal form where
+        none can start)."""
         from schemavet.dialects.postgres.normalize import differing, normalize_postgres_pair
-        from schemavet.dialects.postgres.server import postgres_server
+        from schemavet.dialects.postgres.server import shared_postgres_server
 
         normal = normalize_postgres_pair(expected, actual, whole)
         if not differing(*normal):
             return normal
-        with postgres_server(None) as server:
-            return normal if server is None else normalize_postgres_pair(expected, actual, whole, server)
+        server = shared_postgres_server()
+        return normal if server is None else normalize_postgres_pair(expected, actual, whole, server)
 
     def grammar(self) -> Grammar:
         """PostgreSQL's column language: identity columns, expression defaults, qualified references."""
