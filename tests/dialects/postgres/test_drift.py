@@ -4,13 +4,14 @@ one statement, and ``schemavet verify`` exits 1 with findings that name the obje
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from schemavet.cli import main
-from tests.dialects.postgres.conftest import Database
+from tests.dialects.postgres.conftest import Database, database_from
 
 SCHEMA = """
 CREATE SCHEMA app;
@@ -103,15 +104,29 @@ def _verify(url: str, spec: Path) -> tuple[int, list[dict[str, object]]]:
     return result.exit_code, json.loads(result.output)["findings"]
 
 
-@pytest.fixture
-def snapshot_spec(pg_database: Database, tmp_path: Path) -> Path:
-    """The clean schema built, and its snapshot written as the spec (which verifies clean)."""
-    pg_database.run(SCHEMA)
-    spec = tmp_path / "spec.yaml"
-    result = CliRunner().invoke(main, ["snapshot", "--db", pg_database.url, "-o", str(spec)])
+@pytest.fixture(scope="module")
+def clean(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A database with the clean schema (a template for each test's), and its snapshot as the spec."""
+    template = next(databases := database_from(pg_server))
+    template.run(SCHEMA)
+    spec = tmp_path_factory.mktemp("drift") / "spec.yaml"
+    result = CliRunner().invoke(main, ["snapshot", "--db", template.url, "-o", str(spec)])
     assert result.exit_code == 0, result.output
-    assert _verify(pg_database.url, spec) == (0, [])
-    return spec
+    assert _verify(template.url, spec) == (0, [])
+    yield template.name, spec
+    next(databases, None)
+
+
+@pytest.fixture
+def pg_database(clean: tuple[str, Path], pg_server: str) -> Iterator[Database]:
+    """This test's database: a copy of the clean one."""
+    yield from database_from(pg_server, clean[0])
+
+
+@pytest.fixture
+def snapshot_spec(clean: tuple[str, Path]) -> Path:
+    """The snapshot of the clean database, as the spec."""
+    return clean[1]
 
 
 @pytest.mark.parametrize(("drift", "names", "says"), [d[1:] for d in DRIFTS], ids=[d[0] for d in DRIFTS])
