@@ -376,6 +376,8 @@ def _foreign_key_option(cursor: _Cursor, fk: ForeignKeyDef) -> None:
     if word == "MATCH":
         match = cursor.take().upper
         if cursor.grammar.foreign_key_match:
+            if match not in ("SIMPLE", "FULL", "PARTIAL"):
+                raise SqlSyntaxError(f"MATCH is SIMPLE, FULL or PARTIAL, not {match!r}, in {cursor.source!r}")
             fk.match = match
     elif word == "ON":
         event = cursor.expect("DELETE", "UPDATE", "INSERT").upper
