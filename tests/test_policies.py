@@ -41,7 +41,8 @@ def test_foreign_key_column_leading_an_index(
 
 _TENANTS = """
 CREATE TABLE tenants (id TEXT PRIMARY KEY, created_at TEXT);
-CREATE TABLE jobs (id TEXT PRIMARY KEY, tenant_id TEXT REFERENCES tenants(id) ON DELETE CASCADE, created_at TEXT);
+CREATE TABLE jobs (id TEXT PRIMARY KEY, tenant_id TEXT REFERENCES tenants(id) ON DELETE CASCADE,
+                   created_at TEXT);
 CREATE TABLE notes (id TEXT PRIMARY KEY, owner TEXT REFERENCES tenants(id) ON DELETE CASCADE,
                     tenant_id TEXT REFERENCES tenants(id));
 """
@@ -81,7 +82,10 @@ def test_columns_required_and_references_on_given_columns(make_db: Any, tmp_path
     ("policy", "says"),
     [
         ("  - rule: columns-required\n", '"columns-required" policy needs "columns"'),
-        ("  - {rule: foreign-keys-indexed, columns: [a]}\n", 'A "foreign-keys-indexed" policy takes no "columns"'),
+        (
+            "  - {rule: foreign-keys-indexed, columns: [a]}\n",
+            'A "foreign-keys-indexed" policy takes no "columns"',
+        ),
         ("  - {rule: columns-required, columns: [id], except: [nowhere]}\n", 'names table "nowhere"'),
     ],
 )

@@ -55,7 +55,9 @@ FORMAT_VERSION = 1
 _T = TypeVar("_T")
 
 _TOP = (
-    frozenset({"schemavet", "engine", "description", "policies", "tables", "views", "enums", "schemas", "queries"})
+    frozenset(
+        {"schemavet", "engine", "description", "policies", "tables", "views", "enums", "schemas", "queries"}
+    )
     | NAMESPACE_OBJECTS
 )
 _NAMESPACE = frozenset({"description", "tables", "views", "enums"}) | NAMESPACE_OBJECTS
@@ -243,7 +245,9 @@ class _Reader:
         enums = {
             e: self._enum(e, n, line_of(k)) for e, (k, n) in self._items(entries, "enums", '"enums"').items()
         }
-        objects = {kind: getattr(self.objects, kind)(entries[kind][1]) for kind in NAMESPACE_OBJECTS & entries.keys()}
+        objects = {
+            kind: getattr(self.objects, kind)(entries[kind][1]) for kind in NAMESPACE_OBJECTS & entries.keys()
+        }
         return Namespace(name, tables, views, enums, line=line_of(node), **objects)
 
     # --- tables -----------------------------------------------------------------------------
@@ -293,7 +297,9 @@ class _Reader:
             triggers=self._triggers(entries, what),
             options=options,
             line=line,
-            exclusions=self.objects.exclusions(entries["exclusions"][1], what) if "exclusions" in entries else (),
+            exclusions=self.objects.exclusions(entries["exclusions"][1], what)
+            if "exclusions" in entries
+            else (),
             policies=self.objects.row_policies(entries["row_policies"][1], what)
             if "row_policies" in entries
             else {},
@@ -340,9 +346,12 @@ class _Reader:
         enabled = " ".join((self._optional(entries, "enabled", what) or "ENABLED").upper().split())
         if enabled not in _TRIGGER_STATES:
             raise self.nodes.error(
-                entries["enabled"][1], f'"enabled" of {what} should be one of: ' + ", ".join(sorted(_TRIGGER_STATES))
+                entries["enabled"][1],
+                f'"enabled" of {what} should be one of: ' + ", ".join(sorted(_TRIGGER_STATES)),
             )
-        return Trigger(name=name, definition=self._sql(entries["definition"][1], what), line=line, enabled=enabled)
+        return Trigger(
+            name=name, definition=self._sql(entries["definition"][1], what), line=line, enabled=enabled
+        )
 
     # --- columns ----------------------------------------------------------------------------
 
@@ -523,7 +532,8 @@ class _Reader:
             fk.match = self.nodes.scalar(entries["match"][1], f'"match" of {what}').upper()
             if fk.match not in _MATCH_TYPES:
                 raise self.nodes.error(
-                    entries["match"][1], f'"match" of {what} should be one of: ' + ", ".join(sorted(_MATCH_TYPES))
+                    entries["match"][1],
+                    f'"match" of {what} should be one of: ' + ", ".join(sorted(_MATCH_TYPES)),
                 )
         return replace(
             _to_foreign_key(fk, line_of(node)),

@@ -69,7 +69,9 @@ class ObjectReader:
         entries = self.nodes.mapping(node, what, _DOMAIN)
         if "type" not in entries:
             raise self.nodes.error(node, f'{what} has no "type"')
-        checks = self.nodes.sequence(entries["checks"][1], f'"checks" of {what}') if "checks" in entries else []
+        checks = (
+            self.nodes.sequence(entries["checks"][1], f'"checks" of {what}') if "checks" in entries else []
+        )
         return Domain(
             name=name,
             type=self.nodes.scalar(entries["type"][1], f'"type" of {what}'),
@@ -83,9 +85,7 @@ class ObjectReader:
     def functions(self, node: yaml.Node) -> dict[str, Function]:
         """``functions: {"name(argument types)": {returns, language}}``: keyed by signature."""
         items = self.nodes.mapping(node, '"functions"')
-        return {
-            signature: self._function(signature, key, value) for signature, (key, value) in items.items()
-        }
+        return {signature: self._function(signature, key, value) for signature, (key, value) in items.items()}
 
     def _function(self, signature: str, key: yaml.Node, node: yaml.Node) -> Function:
         what = f'function "{signature}"'
@@ -111,7 +111,9 @@ class ObjectReader:
             return {name: Extension(name, line=line_of(key)) for name, (key, _) in items.items()}
         names = self.nodes.sequence(node, '"extensions"')
         return {
-            self.nodes.scalar(item, '"extensions"'): Extension(self.nodes.scalar(item, '"extensions"'), line_of(item))
+            self.nodes.scalar(item, '"extensions"'): Extension(
+                self.nodes.scalar(item, '"extensions"'), line_of(item)
+            )
             for item in names
         }
 
@@ -119,7 +121,9 @@ class ObjectReader:
 
     def exclusions(self, node: yaml.Node, what: str) -> tuple[Exclusion, ...]:
         """``exclusions: ["USING gist (room WITH =, during WITH &&)", {definition, name, deferrable}]``."""
-        return tuple(self._exclusion(item, what) for item in self.nodes.sequence(node, f'"exclusions" of {what}'))
+        return tuple(
+            self._exclusion(item, what) for item in self.nodes.sequence(node, f'"exclusions" of {what}')
+        )
 
     def _exclusion(self, node: yaml.Node, what: str) -> Exclusion:
         what = f"an exclusion constraint of {what}"
@@ -146,9 +150,12 @@ class ObjectReader:
         command = " ".join((self._text(entries, "command", what) or "ALL").upper().split())
         if command not in _COMMANDS:
             raise self.nodes.error(
-                entries["command"][1], f'"command" of {what} should be one of: ' + ", ".join(sorted(_COMMANDS))
+                entries["command"][1],
+                f'"command" of {what} should be one of: ' + ", ".join(sorted(_COMMANDS)),
             )
-        roles = self.nodes.names(entries["roles"][1], f'"roles" of {what}') if "roles" in entries else ("public",)
+        roles = (
+            self.nodes.names(entries["roles"][1], f'"roles" of {what}') if "roles" in entries else ("public",)
+        )
         return Policy(
             name=name,
             command=command,

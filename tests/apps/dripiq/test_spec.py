@@ -35,7 +35,8 @@ def test_the_migrated_database_verifies_clean_and_its_catalog_is_unchanged(
 def test_a_role_with_only_connect_and_usage_verifies_clean(dripiq_db: Database, conn: Connection) -> None:
     database = conninfo_to_dict(dripiq_db.conninfo)["dbname"]
     conn.execute(
-        f'DROP ROLE IF EXISTS {ROLE}; CREATE ROLE {ROLE} LOGIN; REVOKE ALL ON DATABASE "{database}" FROM PUBLIC;'
+        f"DROP ROLE IF EXISTS {ROLE}; CREATE ROLE {ROLE} LOGIN;"
+        f' REVOKE ALL ON DATABASE "{database}" FROM PUBLIC;'
         f'GRANT CONNECT ON DATABASE "{database}" TO {ROLE}; GRANT USAGE ON SCHEMA {SCHEMA} TO {ROLE}'
     )
     try:
@@ -69,7 +70,8 @@ DRIFTS = [
     ),
     (
         "partial predicate changed",
-        f"DROP INDEX {S}.idx_scheduled_actions_pending_run_at; CREATE INDEX idx_scheduled_actions_pending_run_at"
+        f"DROP INDEX {S}.idx_scheduled_actions_pending_run_at;"
+        " CREATE INDEX idx_scheduled_actions_pending_run_at"
         f" ON {S}.scheduled_actions (status, run_at) WHERE status = 'failed'",
         "scheduled_actions.idx_scheduled_actions_pending_run_at",
         "failed",
@@ -81,7 +83,12 @@ DRIFTS = [
         "contact_campaigns.idx_contact_campaigns_plan_json",
         "gin",
     ),
-    ("column made nullable", f"ALTER TABLE {S}.outbound_messages ALTER dedupe_key DROP NOT NULL", "dedupe_key", "null"),
+    (
+        "column made nullable",
+        f"ALTER TABLE {S}.outbound_messages ALTER dedupe_key DROP NOT NULL",
+        "dedupe_key",
+        "null",
+    ),
     (
         "NOT VALID foreign key",
         f"ALTER TABLE {S}.message_events DROP CONSTRAINT message_events_message_id_fkey;"
@@ -109,7 +116,12 @@ DRIFTS = [
         "message_events",
         "every foreign key is indexed",
     ),
-    ("table in the wrong schema", f"ALTER TABLE {S}.send_rate_limits SET SCHEMA public", "send_rate_limits", "missing"),
+    (
+        "table in the wrong schema",
+        f"ALTER TABLE {S}.send_rate_limits SET SCHEMA public",
+        "send_rate_limits",
+        "missing",
+    ),
 ]
 
 
@@ -125,14 +137,17 @@ def test_drift_exits_1_naming_the_object(
     assert any(says in str(f["message"]) for f in named), [f["message"] for f in named]
 
 
-def test_an_index_left_invalid_by_a_failed_concurrent_build_exits_1(dripiq_db: Database, conn: Connection) -> None:
+def test_an_index_left_invalid_by_a_failed_concurrent_build_exits_1(
+    dripiq_db: Database, conn: Connection
+) -> None:
     conn.execute(
         f"DROP INDEX {S}.idx_message_events_tenant_event_at;"
         f" INSERT INTO {S}.tenants (id, name) VALUES ('t', 'T');"
         f" INSERT INTO {S}.users (id, tenant_id, email) VALUES ('u', 't', 'u@x');"
         f" INSERT INTO {S}.leads (id, tenant_id, name) VALUES ('l', 't', 'L');"
         f" INSERT INTO {S}.lead_point_of_contacts (id, tenant_id, lead_id, name) VALUES ('p', 't', 'l', 'P');"
-        f" INSERT INTO {S}.contact_campaigns (id, tenant_id, lead_id, contact_id, channel, plan_json, plan_hash)"
+        f" INSERT INTO {S}.contact_campaigns"
+        " (id, tenant_id, lead_id, contact_id, channel, plan_json, plan_hash)"
         "  VALUES ('c', 't', 'l', 'p', 'email', '{}', 'h');"
         f" INSERT INTO {S}.outbound_messages (id, tenant_id, campaign_id, contact_id, channel, dedupe_key)"
         "  VALUES ('m', 't', 'c', 'p', 'email', 'd');"

@@ -30,7 +30,8 @@ CREATE TABLE app.jobs (
 );
 CREATE INDEX jobs_pending ON app.jobs (run_at) WHERE status = 'new';
 CREATE INDEX jobs_payload ON app.jobs USING gin (payload);
-CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.run_at := now(); RETURN NEW; END $$;
+CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql
+  AS $$ BEGIN NEW.run_at := now(); RETURN NEW; END $$;
 CREATE TRIGGER jobs_touch BEFORE UPDATE ON app.jobs FOR EACH ROW EXECUTE FUNCTION app.touch();
 ALTER TABLE app.jobs ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_jobs ON app.jobs USING (tenant_id = current_setting('app.tenant', true));
@@ -50,7 +51,12 @@ DRIFTS = [
         "app.notes.job_id",
         "CASCADE",
     ),
-    ("unique constraint dropped", "ALTER TABLE app.jobs DROP CONSTRAINT jobs_tenant_kind", "app.jobs", "nique"),
+    (
+        "unique constraint dropped",
+        "ALTER TABLE app.jobs DROP CONSTRAINT jobs_tenant_kind",
+        "app.jobs",
+        "nique",
+    ),
     (
         "partial predicate changed",
         "DROP INDEX app.jobs_pending; CREATE INDEX jobs_pending ON app.jobs (run_at) WHERE status = 'active'",
@@ -79,7 +85,12 @@ DRIFTS = [
         "app.priority",
         "urgent",
     ),
-    ("row-level security disabled", "ALTER TABLE app.jobs DISABLE ROW LEVEL SECURITY", "app.jobs", "row security"),
+    (
+        "row-level security disabled",
+        "ALTER TABLE app.jobs DISABLE ROW LEVEL SECURITY",
+        "app.jobs",
+        "row security",
+    ),
     ("policy dropped", "DROP POLICY tenant_jobs ON app.jobs", "app.jobs.tenant_jobs", "missing"),
     ("trigger dropped", "DROP TRIGGER jobs_touch ON app.jobs", "app.jobs.jobs_touch", "missing"),
     (
@@ -145,9 +156,14 @@ def test_an_index_left_invalid_by_a_failed_concurrent_build_exits_1(
     pg_database: Database, snapshot_spec: Path
 ) -> None:
     pg_database.run("DROP INDEX app.jobs_pending; INSERT INTO app.tenants VALUES ('t')")
-    pg_database.run("INSERT INTO app.jobs (tenant_id, kind, run_at) VALUES ('t', 'a', '2024-01-01'), ('t', 'b', '2024-01-01')")
+    pg_database.run(
+        "INSERT INTO app.jobs (tenant_id, kind, run_at)"
+        " VALUES ('t', 'a', '2024-01-01'), ('t', 'b', '2024-01-01')"
+    )
     with pytest.raises(Exception, match="could not create unique index"):
-        pg_database.run("CREATE UNIQUE INDEX CONCURRENTLY jobs_pending ON app.jobs (run_at) WHERE status = 'new'")
+        pg_database.run(
+            "CREATE UNIQUE INDEX CONCURRENTLY jobs_pending ON app.jobs (run_at) WHERE status = 'new'"
+        )
     code, findings = _verify(pg_database.url, snapshot_spec)
     assert code == 1
     assert {(f["object"], f["attribute"], f["expected"], f["actual"]) for f in findings} >= {

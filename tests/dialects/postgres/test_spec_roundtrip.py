@@ -34,7 +34,8 @@ def test_the_kitchen_sink_round_trips(pg_database: Database, tmp_path: Path) -> 
     pg_database.run(
         KITCHEN_SINK
         + """
-        ALTER TABLE app.tenants ADD CONSTRAINT later_fk FOREIGN KEY (name) REFERENCES app.tenants (id) NOT VALID;
+        ALTER TABLE app.tenants ADD CONSTRAINT later_fk FOREIGN KEY (name) REFERENCES app.tenants (id)
+          NOT VALID;
         ALTER TABLE app.users DISABLE TRIGGER users_touch;
         CREATE POLICY readers ON app.users AS RESTRICTIVE FOR SELECT TO PUBLIC USING (score > 0);
         ALTER TABLE app.cache ADD CONSTRAINT k_set CHECK (k <> '') NO INHERIT;
@@ -72,7 +73,9 @@ def test_the_kitchen_sink_round_trips(pg_database: Database, tmp_path: Path) -> 
 def test_a_table_options_spec_states_differs_from_the_database(pg_database: Database, tmp_path: Path) -> None:
     pg_database.run("CREATE TABLE t (id int PRIMARY KEY); ALTER TABLE t ENABLE ROW LEVEL SECURITY")
     spec = tmp_path / "spec.yaml"
-    spec.write_text("engine: postgresql\ntables:\n  t:\n    columns: {id: int PRIMARY KEY}\n    unlogged: true\n")
+    spec.write_text(
+        "engine: postgresql\ntables:\n  t:\n    columns: {id: int PRIMARY KEY}\n    unlogged: true\n"
+    )
     findings = schemavet.verify(pg_database.url, spec).findings
     assert {(f.object, f.attribute, f.expected, f.actual) for f in findings} == {
         ("t", "unlogged", True, False),
@@ -126,11 +129,17 @@ def test_the_spec_reads_every_postgresql_object() -> None:
     assert (public.sequences["ticket"].increment, public.sequences["ticket"].cycle) == (5, True)
     assert public.sequences["plain"].type == "bigint"
     function = public.functions['"odd(name)"(integer, text)']
-    assert (function.name, function.arguments, function.language) == ('"odd(name)"', "integer, text", "plpgsql")
+    assert (function.name, function.arguments, function.language) == (
+        '"odd(name)"',
+        "integer, text",
+        "plpgsql",
+    )
     table = public.tables["t"]
     assert table.columns["id"].not_null == NotNull("t_id_present", no_inherit=True)
     assert table.foreign_keys[0].match == "FULL"
-    assert table.uniques[0].deferrable == "DEFERRABLE INITIALLY DEFERRED" and table.uniques[0].nulls_not_distinct
+    assert (
+        table.uniques[0].deferrable == "DEFERRABLE INITIALLY DEFERRED" and table.uniques[0].nulls_not_distinct
+    )
     assert (table.checks[0].validated, table.checks[0].no_inherit) == (False, True)
     assert table.exclusions[0].name == "t_x"
     assert (table.indexes["t_cover"].include, table.indexes["t_cover"].nulls_not_distinct) == (("id",), True)
@@ -150,7 +159,7 @@ def test_the_spec_reads_every_postgresql_object() -> None:
         ("enabled: replica", "enabled: sometimes", '"enabled" of trigger "t_touch" should be one of'),
         ("command: select", "command: upsert", '"command" of row policy "mine" should be one of'),
         ("increment: 5", "increment: five", '"increment" of sequence "ticket" should be a whole number'),
-        ("  '\"odd(name)\"(integer, text)'", "  odd", 'should be written as its signature'),
+        ("  '\"odd(name)\"(integer, text)'", "  odd", "should be written as its signature"),
         ("include: [id]", "includes: [id]", 'Unknown key "includes"'),
         ("row_policies:", "policies_rls:", 'Unknown key "policies_rls"'),
         ("  plain:\n", "  plain: {start: 1}\n", 'Unknown key "start"'),
@@ -198,3 +207,16 @@ def test_djangos_contrib_apps_round_trip(pg_database: Database, tmp_path: Path) 
     pg_database.run("ALTER TABLE auth_user ALTER COLUMN email TYPE varchar(200)")
     findings = schemavet.verify(pg_database.url, tmp_path / "django.yaml").findings
     assert [(f.object, f.attribute) for f in findings] == [("auth_user.email", "type")]
+
+
+def test_a_named_not_null_is_compared_only_where_the_spec_names_it(
+    pg_database: Database, tmp_path: Path
+) -> None:
+    pg_database.run("CREATE TABLE t (a int CONSTRAINT a_present NOT NULL, b int NOT NULL)")
+    text = _snapshot_then_verify(pg_database.url, tmp_path / "spec.yaml")
+    assert "not_null: {name: a_present}" in text and "t_b_not_null" not in text
+    pg_database.run(
+        "ALTER TABLE t RENAME CONSTRAINT a_present TO a_there; ALTER TABLE t RENAME CONSTRAINT t_b_not_null TO b_there"
+    )
+    findings = schemavet.verify(pg_database.url, tmp_path / "spec.yaml").findings
+    assert [(f.object, f.attribute) for f in findings] == [("t.a", "not_null")]

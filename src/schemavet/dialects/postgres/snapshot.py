@@ -33,7 +33,9 @@ def _table(table: Table) -> Table:
         columns={key: _column(column, name) for key, column in table.columns.items()},
         primary_key=_unnamed(table.primary_key, generated_name(name, (), "pkey")),
         uniques=tuple(_unnamed(u, generated_name(name, u.columns, "key")) for u in table.uniques),
-        foreign_keys=tuple(_unnamed(fk, generated_name(name, fk.columns, "fkey")) for fk in table.foreign_keys),
+        foreign_keys=tuple(
+            _unnamed(fk, generated_name(name, fk.columns, "fkey")) for fk in table.foreign_keys
+        ),
         checks=tuple(_unnamed(c, _check_name(name, c, table)) for c in table.checks),
         exclusions=tuple(_unnamed(x, _exclusion_name(name, x, table)) for x in table.exclusions),
     )
@@ -68,13 +70,16 @@ def _exclusion_name(table: str, exclusion: Exclusion, owner: Table) -> str:
     for element in _elements(head):
         tokens = tokenize(element)
         plain = tokens and tokens[0].kind in ("word", "quoted") and tokens[0].name in owner.columns
-        columns.append(tokens[0].name if plain and (len(tokens) == 1 or tokens[1].is_word("WITH")) else "expr")
+        columns.append(
+            tokens[0].name if plain and (len(tokens) == 1 or tokens[1].is_word("WITH")) else "expr"
+        )
     return generated_name(table, tuple(columns), "excl")
 
 
 def _elements(text: str) -> list[str]:
     """The comma-separated elements up to the parenthesis that closes the list."""
-    elements, depth, start = [], 0, 0
+    elements: list[str] = []
+    depth = start = 0
     for at, char in enumerate(text):
         if char == "(":
             depth += 1
@@ -98,4 +103,3 @@ def generated_name(table: str, columns: tuple[str, ...], label: str) -> str:
         else:
             second = second[:-1]
     return "_".join(part for part in (first, second, label) if part)
-
