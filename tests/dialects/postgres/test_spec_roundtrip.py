@@ -216,7 +216,8 @@ def test_a_named_not_null_is_compared_only_where_the_spec_names_it(
     text = _snapshot_then_verify(pg_database.url, tmp_path / "spec.yaml")
     assert "not_null: {name: a_present}" in text and "t_b_not_null" not in text
     pg_database.run(
-        "ALTER TABLE t RENAME CONSTRAINT a_present TO a_there; ALTER TABLE t RENAME CONSTRAINT t_b_not_null TO b_there"
+        "ALTER TABLE t RENAME CONSTRAINT a_present TO a_there;"
+        " ALTER TABLE t RENAME CONSTRAINT t_b_not_null TO b_there"
     )
     findings = schemavet.verify(pg_database.url, tmp_path / "spec.yaml").findings
     assert [(f.object, f.attribute) for f in findings] == [("t.a", "not_null")]
