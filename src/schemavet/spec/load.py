@@ -36,6 +36,7 @@ from schemavet.model import (
     Unique,
     View,
 )
+from schemavet.spec import objects
 from schemavet.spec.objects import NAMESPACE_OBJECTS, ObjectReader
 from schemavet.spec.policies import parse_policy
 from schemavet.spec.queries import QUERY_KEYS, parse_queries
@@ -112,8 +113,15 @@ _NAMED_COLUMNS = frozenset({"columns", "name", "on_conflict", "nulls_not_distinc
 _CHECK = frozenset({"expression", "name", "valid", "no_inherit", "enforced"})
 _NOT_NULL = frozenset({"name", "valid", "no_inherit"})
 _TRIGGER = frozenset({"description", "definition", "enabled"})
-_TRIGGER_STATES = frozenset({"ENABLED", "DISABLED", "REPLICA", "ALWAYS"})
-_MATCH_TYPES = frozenset({"SIMPLE", "FULL", "PARTIAL"})
+_TRIGGER_STATES = ("ENABLED", "DISABLED", "REPLICA", "ALWAYS")
+_MATCH_TYPES = ("SIMPLE", "FULL", "PARTIAL")
+# what spec/objects.py reads sequences, domains, functions, extensions, exclusions and row policies with
+_SEQUENCE = objects.SEQUENCE_KEYS
+_DOMAIN = objects.DOMAIN_KEYS
+_FUNCTION = objects.FUNCTION_KEYS
+_EXTENSION = objects.EXTENSION_KEYS
+_EXCLUSION = objects.EXCLUSION_KEYS
+_ROW_POLICY = objects.ROW_POLICY_KEYS
 _VIEW = frozenset({"description", "query", "columns", "triggers", "materialized", "indexes"})
 _GENERATED = frozenset({"expression", "stored"})
 _ENUM = frozenset({"description", "values"})

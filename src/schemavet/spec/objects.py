@@ -19,13 +19,13 @@ SqlReader = Callable[[yaml.Node, str], str]
 CheckReader = Callable[[yaml.Node, str], Check]
 
 NAMESPACE_OBJECTS = frozenset({"sequences", "domains", "functions", "extensions"})
-_SEQUENCE = frozenset({"description", "type", "increment", "minimum", "maximum", "cycle", "owned_by"})
-_DOMAIN = frozenset({"description", "type", "nullable", "default", "collation", "checks"})
-_FUNCTION = frozenset({"description", "returns", "language"})
-_EXTENSION = frozenset({"description"})
-_EXCLUSION = frozenset({"definition", "name", "deferrable"})
-_ROW_POLICY = frozenset({"description", "command", "permissive", "roles", "using", "with_check"})
-_COMMANDS = frozenset({"ALL", "SELECT", "INSERT", "UPDATE", "DELETE"})
+SEQUENCE_KEYS = frozenset({"description", "type", "increment", "minimum", "maximum", "cycle", "owned_by"})
+DOMAIN_KEYS = frozenset({"description", "type", "nullable", "default", "collation", "checks"})
+FUNCTION_KEYS = frozenset({"description", "returns", "language"})
+EXTENSION_KEYS = frozenset({"description"})
+EXCLUSION_KEYS = frozenset({"definition", "name", "deferrable"})
+ROW_POLICY_KEYS = frozenset({"description", "command", "permissive", "roles", "using", "with_check"})
+_COMMANDS = ("ALL", "SELECT", "INSERT", "UPDATE", "DELETE")
 
 
 class ObjectReader:
@@ -45,7 +45,7 @@ class ObjectReader:
 
     def _sequence(self, name: str, node: yaml.Node, line: int) -> Sequence:
         what = f'sequence "{name}"'
-        entries = self.nodes.mapping(node, what, _SEQUENCE) if not _empty(node) else {}
+        entries = self.nodes.mapping(node, what, SEQUENCE_KEYS) if not _empty(node) else {}
         return Sequence(
             name=name,
             type=self._text(entries, "type", what) or "bigint",
@@ -66,7 +66,7 @@ class ObjectReader:
         what = f'domain "{name}"'
         if isinstance(node, yaml.ScalarNode):
             return Domain(name=name, type=self.nodes.scalar(node, what), line=line)
-        entries = self.nodes.mapping(node, what, _DOMAIN)
+        entries = self.nodes.mapping(node, what, DOMAIN_KEYS)
         if "type" not in entries:
             raise self.nodes.error(node, f'{what} has no "type"')
         checks = (
@@ -92,7 +92,7 @@ class ObjectReader:
         name, arguments = _split_signature(signature)
         if name is None:
             raise self.nodes.error(key, f'{what} should be written as its signature, "name(argument types)"')
-        entries = self.nodes.mapping(node, what, _FUNCTION) if not _empty(node) else {}
+        entries = self.nodes.mapping(node, what, FUNCTION_KEYS) if not _empty(node) else {}
         return Function(
             name=name,
             arguments=arguments,
@@ -107,7 +107,7 @@ class ObjectReader:
             items = self.nodes.mapping(node, '"extensions"')
             for name, (_, value) in items.items():
                 if not _empty(value):
-                    self.nodes.mapping(value, f'extension "{name}"', _EXTENSION)
+                    self.nodes.mapping(value, f'extension "{name}"', EXTENSION_KEYS)
             return {name: Extension(name, line=line_of(key)) for name, (key, _) in items.items()}
         names = self.nodes.sequence(node, '"extensions"')
         return {
@@ -129,7 +129,7 @@ class ObjectReader:
         what = f"an exclusion constraint of {what}"
         if isinstance(node, yaml.ScalarNode):
             return Exclusion(self.sql(node, what), line=line_of(node))
-        entries = self.nodes.mapping(node, what, _EXCLUSION)
+        entries = self.nodes.mapping(node, what, EXCLUSION_KEYS)
         if "definition" not in entries:
             raise self.nodes.error(node, f'{what} has no "definition"')
         return Exclusion(
@@ -146,7 +146,7 @@ class ObjectReader:
 
     def _row_policy(self, name: str, node: yaml.Node, line: int) -> Policy:
         what = f'row policy "{name}"'
-        entries = self.nodes.mapping(node, what, _ROW_POLICY) if not _empty(node) else {}
+        entries = self.nodes.mapping(node, what, ROW_POLICY_KEYS) if not _empty(node) else {}
         command = " ".join((self._text(entries, "command", what) or "ALL").upper().split())
         if command not in _COMMANDS:
             raise self.nodes.error(
