@@ -219,14 +219,14 @@ def _column(column: Column, pk: PrimaryKey | None, dialect: Dialect) -> Any:
     """The short form, or the long one where the declared type would not read back as itself
     (or where the column's NOT NULL is a constraint the short form cannot name)."""
     if column.not_null is not None or not _reads_back(column.type, dialect):
-        return _long_column(column, pk)
+        return _long_column(column, pk, dialect)
     parts = [column.type] if column.type else []
     if pk is not None and pk.columns[0] == column.name:
         parts.append(_inline_primary_key(column, pk))
     if not column.nullable:
         parts.append("NOT NULL")
     if column.default is not None:
-        parts.append(f"DEFAULT {_default(column.default)}")
+        parts.append(f"DEFAULT {_default(column.default, dialect)}")
     if column.collation is not None:
         parts.append(f"COLLATE {quote_identifier(column.collation)}")
     if column.identity is not None:
@@ -253,14 +253,14 @@ def _inline_primary_key(column: Column, pk: PrimaryKey) -> str:
     return text + (" AUTOINCREMENT" if _option(pk, "autoincrement") else "")
 
 
-def _long_column(column: Column, pk: PrimaryKey | None) -> dict[str, Any]:
+def _long_column(column: Column, pk: PrimaryKey | None, dialect: Dialect) -> dict[str, Any]:
     generated = column.generated
     is_key = pk is not None and pk.columns[0] == column.name
     return _without_empty(
         {
             "type": column.type,
             "nullable": False if not column.nullable else None,
-            "default": _default(column.default) if column.default is not None else None,
+            "default": _default(column.default, dialect) if column.default is not None else None,
             "collation": column.collation,
             "primary_key": True if is_key else None,
             "autoincrement": True if is_key and _option(pk, "autoincrement") else None,
@@ -285,8 +285,11 @@ def _not_null(column: Column) -> Any:
     return _FlowMap(_without_empty(values))
 
 
-def _default(default: str) -> str:
-    """A default as DDL accepts it: PRAGMAs report ``(expr)`` without its parentheses."""
+def _default(default: str, dialect: Dialect) -> str:
+    """A default as DDL accepts it: PRAGMAs report ``(expr)`` without its parentheses; where the
+    column language takes a bare expression (``DEFAULT 'x'::text``), bare when it reads back whole."""
+    if dialect.grammar().bare_defaults and _reads_back_bare(default, dialect):
+        return default
     tokens = tokenize(default)
     simple = len(tokens) == 1 or (len(tokens) == 2 and tokens[0].text in "-+")
     enclosed = tokens[0].text == "(" and matching_paren(tokens, 0) == len(tokens) - 1
@@ -294,6 +297,13 @@ def _default(default: str) -> str:
         # SQLite keeps the text up to the parenthesis, a closing line comment too: end its line
         return f"({default}\n)"
     return default if simple or enclosed else f"({default})"
+
+
+def _reads_back_bare(default: str, dialect: Dialect) -> bool:
+    try:
+        return parse_column_constraints(f"DEFAULT {default}", dialect.grammar()).default == default
+    except SchemavetError:
+        return False
 
 
 def _unique(unique: Unique) -> Any:

@@ -118,6 +118,7 @@ class Grammar:
     suffix: Callable[[_Cursor, ColumnDef, str], None] = lambda cursor, column, kind: None
     qualified_references: bool = False
     foreign_key_match: bool = False  # MATCH is part of the key (PostgreSQL), not read and dropped
+    bare_defaults: bool = False  # DEFAULT takes an expression without parentheses (PostgreSQL)
 
     def extended(self, **changes: object) -> Grammar:
         """This grammar with some parts replaced (``handlers`` are merged, not replaced)."""

@@ -55,4 +55,5 @@ GRAMMAR = Grammar(
     default=_default,
     qualified_references=True,
     foreign_key_match=True,
+    bare_defaults=True,
 )
