@@ -1,9 +1,10 @@
-"""A schema as a snapshot writes it: without the names PostgreSQL would generate anyway.
+"""A schema as a snapshot writes it: without what PostgreSQL would make of the spec's silence.
 
 ``CREATE TABLE t (a int PRIMARY KEY)`` names its key ``t_pkey``; a spec that says nothing of
 the name verifies the same (a name is compared only where the spec states one), and reads
 better without it. A name is left out only when it is exactly the one PostgreSQL would choose
-(``makeObjectName``: ``table_columns_label``, cut to 63 bytes); any other name stays.
+(``makeObjectName``: ``table_columns_label``, cut to 63 bytes); any other name stays. Likewise
+a primary-key column's NOT NULL, which the key implies.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ def without_generated_names(schema: Schema) -> Schema:
 
 def _table(table: Table) -> Table:
     name = table.name
+    keys = set(table.primary_key.columns) if table.primary_key is not None else set()
     return replace(
         table,
-        columns={key: _column(column, name) for key, column in table.columns.items()},
+        columns={key: _column(column, name, key in keys) for key, column in table.columns.items()},
         primary_key=_unnamed(table.primary_key, generated_name(name, (), "pkey")),
         uniques=tuple(_unnamed(u, generated_name(name, u.columns, "key")) for u in table.uniques),
         foreign_keys=tuple(
@@ -48,12 +50,16 @@ def _unnamed(member: Any, generated: str) -> Any:
     return replace(member, name=None)
 
 
-def _column(column: Column, table: str) -> Column:
+def _column(column: Column, table: str, in_key: bool) -> Column:
+    """The column without its generated NOT NULL name; a key column without NOT NULL (the key
+    says it: PostgreSQL makes every primary-key column NOT NULL)."""
     not_null = column.not_null
-    if not_null is None or not_null.name != generated_name(table, (column.name,), "not_null"):
-        return column
-    unnamed = replace(not_null, name=None)
-    return replace(column, not_null=None if unnamed == NotNull() else unnamed)
+    if not_null is not None and not_null.name == generated_name(table, (column.name,), "not_null"):
+        unnamed = replace(not_null, name=None)
+        column = replace(column, not_null=None if unnamed == NotNull() else unnamed)
+    if in_key and column.not_null is None and not column.nullable:
+        column = replace(column, nullable=True)
+    return column
 
 
 def _check_name(table: str, check: Check, owner: Table) -> str:
