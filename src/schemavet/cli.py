@@ -164,6 +164,11 @@ def _refuse_to_overwrite_the_database(db: str, output: str) -> None:
     metavar="URL",
     help="A PostgreSQL server to build PostgreSQL apps' scratch databases on (default: an embedded one).",
 )
+@click.option(
+    "--engine",
+    metavar="NAME",
+    help="The engine the migrations are written for, when the spec names several (default: its first).",
+)
 @_VERIFY_FORMAT
 def check(
     migrations: str | None,
@@ -171,6 +176,7 @@ def check(
     prove_actions: bool,
     output_format: str,
     postgres_url: str | None,
+    engine: str | None,
 ) -> None:
     """Apply migrations to a scratch database and verify it; no options: every configured app."""
     from schemavet.commands.verify import check as run_check
@@ -179,11 +185,14 @@ def check(
     if (migrations is None) != (spec_path is None):
         raise click.UsageError("--migrations and --spec go together")
     if migrations is not None and spec_path is not None:
-        apps = [(os.path.basename(os.path.normpath(migrations)), migrations, spec_path)]
+        apps = [(os.path.basename(os.path.normpath(migrations)), migrations, spec_path, engine)]
     else:
-        apps = [(app.name, app.migrations, app.spec) for app in load_apps(find_pyproject())]
+        if engine is not None:
+            raise click.UsageError("--engine goes with --migrations and --spec")
+        apps = [(app.name, app.migrations, app.spec, app.engine) for app in load_apps(find_pyproject())]
     reports = [
-        (name, run_check(directory, spec, prove_actions, postgres_url)) for name, directory, spec in apps
+        (name, run_check(directory, spec, prove_actions, postgres_url, dialect))
+        for name, directory, spec, dialect in apps
     ]
     _echo_reports(reports, output_format)
     _finish(all(report.ok for _, report in reports))
