@@ -1,31 +1,50 @@
 -- Rollback of 0001.multi-user (back to 0000.base). The posts and generations of every user are
 -- kept (their owner is forgotten); accounts, sessions, settings and OAuth states are dropped.
+-- Written for PostgreSQL by schemavet transpile from 0001.multi-user.rollback.sql.
+
+-- This migration rewrites tables that exist: wait for a lock at most this long, then fail (and
+-- be retried) rather than queue every reader behind the migration.
+SET LOCAL lock_timeout = '5s';
 
 DROP TABLE linkedin_oauth_states;
+
 DROP TABLE user_settings;
 
 CREATE TABLE generations_old (
-  id text PRIMARY KEY NOT NULL,
+  id text NOT NULL,
   idea text NOT NULL,
   text_variations_json text NOT NULL,
   images_json text NOT NULL,
   selected_text_id text,
   selected_image_id text,
-  created_at timestamp with time zone NOT NULL
+  created_at timestamptz NOT NULL,
+  PRIMARY KEY (id)
 );
 
 INSERT INTO generations_old (
-  id, idea, text_variations_json, images_json, selected_text_id, selected_image_id, created_at
+  id,
+  idea,
+  text_variations_json,
+  images_json,
+  selected_text_id,
+  selected_image_id,
+  created_at
 )
-SELECT id, idea, text_variations_json, images_json, selected_text_id, selected_image_id, created_at
+SELECT
+  id,
+  idea,
+  text_variations_json,
+  images_json,
+  selected_text_id,
+  selected_image_id,
+  created_at
 FROM generations;
 
 DROP TABLE generations;
 
 ALTER TABLE generations_old RENAME TO generations;
-
--- PostgreSQL named the new table's constraints after "generations_old": give them the names a table
--- created as "generations" has, so that the schema is the one CREATE TABLE "generations" makes.
+-- PostgreSQL named the constraints after "generations_old": give them the names a table created as
+-- "generations" has (a table rebuild on SQLite ends with this rename)
 DO $$
 DECLARE
   c record;
@@ -43,34 +62,52 @@ END
 $$;
 
 CREATE TABLE posts_old (
-  id text PRIMARY KEY NOT NULL,
+  id text NOT NULL,
   title text NOT NULL,
   content text NOT NULL,
   image_url text,
-  scheduled_at timestamp with time zone,
-  published_at timestamp with time zone,
-  status text NOT NULL DEFAULT 'draft',
+  scheduled_at timestamptz,
+  published_at timestamptz,
+  status text DEFAULT 'draft' NOT NULL,
   linkedin_post_urn text,
   error_message text,
-  created_at timestamp with time zone NOT NULL,
-  updated_at timestamp with time zone NOT NULL
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL,
+  PRIMARY KEY (id)
 );
 
 INSERT INTO posts_old (
-  id, title, content, image_url, scheduled_at, published_at, status, linkedin_post_urn,
-  error_message, created_at, updated_at
+  id,
+  title,
+  content,
+  image_url,
+  scheduled_at,
+  published_at,
+  status,
+  linkedin_post_urn,
+  error_message,
+  created_at,
+  updated_at
 )
 SELECT
-  id, title, content, image_url, scheduled_at, published_at, status, linkedin_post_urn,
-  error_message, created_at, updated_at
+  id,
+  title,
+  content,
+  image_url,
+  scheduled_at,
+  published_at,
+  status,
+  linkedin_post_urn,
+  error_message,
+  created_at,
+  updated_at
 FROM posts;
 
 DROP TABLE posts;
 
 ALTER TABLE posts_old RENAME TO posts;
-
--- PostgreSQL named the new table's constraints after "posts_old": give them the names a table
--- created as "posts" has, so that the schema is the one CREATE TABLE "posts" makes.
+-- PostgreSQL named the constraints after "posts_old": give them the names a table created as
+-- "posts" has (a table rebuild on SQLite ends with this rename)
 DO $$
 DECLARE
   c record;
@@ -88,6 +125,9 @@ END
 $$;
 
 DROP TABLE "verificationTokens";
+
 DROP TABLE sessions;
+
 DROP TABLE accounts;
+
 DROP TABLE users;

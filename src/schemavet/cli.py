@@ -198,6 +198,52 @@ def check(
     _finish(all(report.ok for _, report in reports))
 
 
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False), metavar="DIR")
+@click.option("--to", "target", required=True, metavar="ENGINE", help="The engine to write the migrations for.")
+@click.option("-o", "--output", required=True, type=click.Path(), metavar="OUT", help="Where to write them.")
+@click.option(
+    "--spec",
+    "spec_path",
+    metavar="FILE",
+    help="The spec the translation must build (default: the spec of the app whose migrations DIR are).",
+)
+@click.option(
+    "--postgres-url",
+    metavar="URL",
+    help="A PostgreSQL server to prove the translation on (default: an embedded one).",
+)
+def transpile(directory: str, target: str, output: str, spec_path: str | None, postgres_url: str | None) -> None:
+    """Write DIR's migrations for another engine; only a translation that builds the spec is written."""
+    from schemavet.commands.transpile import transpile as run_transpile
+    from schemavet.config import app_of, lint_dialect
+
+    app = app_of(directory)
+    spec = spec_path or (app.spec if app is not None else None)
+    if spec is None:
+        raise click.UsageError(f'No configured app has its migrations in "{directory}": pass --spec')
+    source = app.engine if app is not None and app.engine else lint_dialect(".", directory)
+    result = run_transpile(directory, source, target, spec, output, postgres_url)
+    for diagnostic in result.diagnostics:
+        click.echo(f"{diagnostic.location} {diagnostic.code} {diagnostic.message}")
+    if result.report is not None and not result.report.ok:
+        _echo_report(result.report, "text")
+    click.echo(_transpiled_summary(result, directory))
+    _finish(result.ok)
+
+
+def _transpiled_summary(result: Any, directory: str) -> str:
+    refused = sum(d.severity == "error" for d in result.diagnostics)
+    if refused:
+        return f"Nothing written: {refused} statements of {directory} have no faithful translation."
+    if not result.written:
+        return "Nothing written: the translation does not build the spec."
+    return (
+        f"Wrote {len(result.files)} files to {result.output}: applied, verified against {result.report.spec_path}"
+        f" and every rollback proven ({len(result.diagnostics)} translations noted above)."
+    )
+
+
 def _echo_report(report: Any, output_format: str) -> None:
     from schemavet.report.text import render_json, render_text
 

@@ -82,6 +82,16 @@ def _app(name: str, table: object, root: str, pyproject: str) -> App:
     )
 
 
+def app_of(migrations: str, start: str = ".") -> App | None:
+    """The configured app whose migrations directory is ``migrations``; None when none is."""
+    try:
+        apps = load_apps(find_pyproject(start))
+    except ConfigError:
+        return None
+    wanted = os.path.realpath(migrations)
+    return next((app for app in apps if os.path.realpath(app.migrations) == wanted), None)
+
+
 def _shown(root: str, path: str) -> str:
     """A configured path as messages show it: relative to the working directory."""
     return os.path.relpath(os.path.join(root, path))

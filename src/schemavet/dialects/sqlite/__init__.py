@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
-from schemavet.dialect.base import Dialect, OptionReader
+from schemavet.dialect.base import Dialect, OptionReader, Translated
 from schemavet.errors import SchemavetError
 
 if TYPE_CHECKING:
@@ -223,6 +223,17 @@ class SQLite(Dialect):
         import sqlite3
 
         return sqlite3.complete_statement(text if text.endswith(";") else text + ";")
+
+    def transpile(
+        self, paths: list[str], target: Dialect, column_types: dict[tuple[str, str], str]
+    ) -> list[Translated]:
+        """SQLite migrations written for PostgreSQL (see :mod:`schemavet.dialects.sqlite.transpile`)."""
+        if target.sqlglot_dialect != "postgres":  # the one target whose traps are written out
+            return super().transpile(paths, target, column_types)
+        from schemavet.dialects.sqlite.pg_render import Types
+        from schemavet.dialects.sqlite.transpile import transpile_to_postgres
+
+        return transpile_to_postgres(paths, Types(column_types))
 
     def lint_replay(self, server: str | None, python_steps: bool) -> Any:
         """A scratch SQLite database the migrations replay into, statement by statement (on disk
