@@ -198,8 +198,8 @@ def _statement(sql: str, replay: _Replay, types: Types, place: Place) -> list[st
     head = _HEAD.match(sql)
     verb = head.group(1).upper() if head else ""
     noun = (head.group(2) or "").upper() if head else ""
-    if verb == "CREATE" and noun in ("TABLE", "INDEX", "TRIGGER", "VIEW"):
-        return _create(noun, sql, replay, types, place)
+    if verb == "CREATE" and noun in ("TABLE", "VIRTUAL", "INDEX", "TRIGGER", "VIEW"):
+        return _create("TABLE" if noun == "VIRTUAL" else noun, sql, replay, types, place)
     if verb == "ALTER":
         return _alter(sql, replay, types, place)
     if verb == "PRAGMA":
