@@ -42,3 +42,18 @@ def fetch(database: Database, sql: str) -> list[tuple[Any, ...]]:
 
     with psycopg.connect(database.conninfo, autocommit=True) as conn:  # type: ignore[attr-defined]
         return [tuple(row) for row in conn.execute(sql)]
+
+
+def app_database(database: Database, engine: str) -> Any:
+    """The app's :class:`linkie_claw.db.Database` on a test database (caller closes ``.conn``)."""
+    from linkie_claw.db import Database as AppDatabase
+
+    if engine == "sqlite":
+        import sqlite3
+
+        conn = sqlite3.connect(database.path, isolation_level=None)  # type: ignore[attr-defined]
+        conn.execute("PRAGMA foreign_keys = ON")
+        return AppDatabase(conn, "sqlite")
+    import psycopg
+
+    return AppDatabase(psycopg.connect(database.conninfo, autocommit=True), "postgresql")  # type: ignore[attr-defined]

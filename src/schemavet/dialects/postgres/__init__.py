@@ -17,6 +17,7 @@ from schemavet.errors import SchemavetError
 
 if TYPE_CHECKING:
     from schemavet.compare.actions import Outcome
+    from schemavet.compare.plans import Plan, Query
     from schemavet.model import Schema
     from schemavet.sql.ddl import Grammar
 
@@ -82,6 +83,14 @@ class PostgreSQL(Dialect):
         from schemavet.dialects.postgres.options import identity_kind
 
         return identity_kind(identity) if identity else None
+
+    def explain(self, location: str, queries: tuple[Query, ...]) -> list[Plan]:
+        """Each query's generic plan with sequential scans and sorts discouraged: can an index serve it?"""
+        from schemavet.dialects.postgres.connect import connect
+        from schemavet.dialects.postgres.plans import explain
+
+        with connect(location) as conn:
+            return explain(conn, queries)
 
     def prove(self, location: str, expected: Schema, in_place: bool) -> list[Outcome]:
         """Each declared action done in ``check``'s scratch database, each probe rolled back.
