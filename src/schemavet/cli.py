@@ -521,6 +521,39 @@ def _by_dialect(paths: tuple[str, ...], dialect: str | None) -> dict[str, list[s
     return groups
 
 
+@main.command("rehearse-move")
+@_DB
+@_MIGRATIONS
+@click.option("--to", "target", required=True, metavar="ENGINE", help="The engine the migrations are for.")
+@click.option(
+    "--postgres-url",
+    metavar="URL",
+    help="A PostgreSQL server to make the scratch database on (default: an embedded one).",
+)
+def rehearse_move(db: str, migrations: str, target: str, postgres_url: str | None) -> None:
+    """Copy a database's rows into its translated schema on a scratch database; report what is refused."""
+    from schemavet.commands.move import rehearse_move as run
+
+    moves = run(db, migrations, target, postgres_url)
+    for move in moves:
+        click.echo(_move_line(move))
+        for note in move.notes:
+            click.echo(f"  note: {note}")
+        for rejected in move.rejected.values():
+            click.echo(f"  {rejected.count} rejected: {rejected.reason} (e.g. {'; '.join(rejected.examples)})")
+    refused = sum(m.rejected_rows for m in moves)
+    copied = sum(m.copied for m in moves)
+    click.echo(f"{copied} rows copied, {refused} would not go in; {db} was read only")
+    _finish(refused == 0)
+
+
+def _move_line(move: Any) -> str:
+    return (
+        f'"{move.table}": {move.source_rows} rows before, {move.copied} copied, '
+        f"{move.rejected_rows} rejected, {move.rows_after} after"
+    )
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 

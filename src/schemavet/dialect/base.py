@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from schemavet.compare.actions import Outcome
     from schemavet.compare.outcomes import Rehearsal
     from schemavet.compare.plans import Plan, Query
+    from schemavet.dialect.moves import RowSource, TableMove
     from schemavet.model import Options, Schema
     from schemavet.sql.ddl import Grammar
 
@@ -223,6 +224,16 @@ class Dialect:
         """This dialect's migrations at ``paths`` (in yoyo's order, each with its rollback) written
         for ``target``; ``column_types`` are the target types the spec gives (folded table, column)."""
         raise SchemavetError(f"schemavet cannot translate {self.title} migrations to {target.title}")
+
+    # --- moving rows to another engine -----------------------------------------------------------
+
+    def row_source(self, location: str) -> AbstractContextManager[RowSource]:
+        """The database's tables and rows, read-only (the source of ``rehearse-move``)."""
+        raise self._unsupported("move rows out of")
+
+    def load_rows(self, location: str, source: RowSource) -> list[TableMove]:
+        """Copy ``source``'s rows into this (scratch) database, table by table, naming what is refused."""
+        raise self._unsupported("move rows into")
 
     # --- lint -----------------------------------------------------------------------------------
 

@@ -92,6 +92,14 @@ class PostgreSQL(Dialect):
         with connect(location) as conn:
             return explain(conn, queries)
 
+    def load_rows(self, location: str, source: Any) -> list[Any]:
+        """Rows of another database copied into this scratch one, parents first, refusals named."""
+        from schemavet.dialects.postgres.connect import connect
+        from schemavet.dialects.postgres.move import load
+
+        with connect(location) as conn:
+            return load(conn, source)
+
     def prove(self, location: str, expected: Schema, in_place: bool) -> list[Outcome]:
         """Each declared action done in ``check``'s scratch database, each probe rolled back.
 

@@ -224,6 +224,10 @@ class SQLite(Dialect):
 
         return sqlite3.complete_statement(text if text.endswith(";") else text + ";")
 
+    def row_source(self, location: str) -> AbstractContextManager[Any]:
+        """The file's tables and rows on a read-only connection: the file is never written."""
+        return _row_source(self, location)
+
     def transpile(
         self, paths: list[str], target: Dialect, column_types: dict[tuple[str, str], str]
     ) -> list[Translated]:
@@ -259,3 +263,12 @@ def _scratch_file() -> Iterator[str]:
 
 
 DIALECT = SQLite()
+
+
+@contextmanager
+def _row_source(dialect: SQLite, location: str) -> Iterator[Any]:
+    from schemavet.dialects.sqlite.connect import open_readonly
+    from schemavet.dialects.sqlite.move_source import SQLiteRows
+
+    with open_readonly(location) as conn:
+        yield SQLiteRows(conn, dialect.bookkeeping_tables)
