@@ -311,8 +311,13 @@ def adopt(db: str, migrations: str, spec_path: str | None, output_format: str) -
 
         click.echo(json.dumps(dataclasses.asdict(adoption), indent=2))
         return
+    found = (
+        f"at user_version {adoption.user_version}"
+        if adoption.found_by == "user_version"
+        else "by its schema (no user_version)"
+    )
     click.echo(
-        f"Adopted {_shown(db)} at user_version {adoption.user_version}: marked "
+        f"Adopted {_shown(db)} {found}: marked "
         f"{len(adoption.marked)} migrations applied ({', '.join(adoption.marked)}); "
         f"pending: {', '.join(adoption.pending) or 'none'}"
     )
