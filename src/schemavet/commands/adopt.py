@@ -176,7 +176,7 @@ def _the_one_match(
         )
     if matches:
         return matches[0]
-    closest = min(range(len(differences)), key=lambda c: len(differences[c]))
+    closest = min(range(len(differences)), key=lambda c: (len(differences[c]), -c))  # ties: the longest
     built_by = f"the schema {directory} builds up to {names[closest]}, the closest"
     count = len(differences[closest])
     raise AdoptionRefused(
@@ -322,7 +322,8 @@ def _mark(url: DatabaseURL, dialect: Dialect, prefix: list[Any], fingerprint: st
     """
     from schemavet.migrations.bookkeeping import InOneTransaction, open_backend, yoyo_url
 
-    backend = open_backend(yoyo_url(url), mixins=(InOneTransaction,), prepare=False, record_hashes=False)
+    begin = type("Begin", (InOneTransaction,), {"begin_statement": dialect.adopt_begin})
+    backend = open_backend(yoyo_url(url), mixins=(begin,), prepare=False, record_hashes=False)
     try:
         with backend.transaction():
             state = dialect.bookkeeping(backend.connection)

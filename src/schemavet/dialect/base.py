@@ -215,6 +215,8 @@ class Dialect:
 
     #: Commands beyond verify/snapshot/check that work on this dialect.
     commands: ClassVar[frozenset[str]] = frozenset()
+    #: How adopt begins the transaction it checks the schema and marks migrations in.
+    adopt_begin: ClassVar[str] = "BEGIN"
 
     # --- transpile ------------------------------------------------------------------------------
 

@@ -92,6 +92,20 @@ class PostgreSQL(Dialect):
         with connect(location) as conn:
             return explain(conn, queries)
 
+    commands = frozenset({"adopt"})
+    #: adopt checks the schema and marks the migrations in one transaction that sees one snapshot
+    adopt_begin = "BEGIN ISOLATION LEVEL SERIALIZABLE"
+
+    def bookkeeping(self, conn: Any) -> Any:
+        """yoyo's records and lock, and a digest of the catalog, read on ``conn`` (no user_version)."""
+        from schemavet.dialects.postgres.bookkeeping import Bookkeeping
+
+        return Bookkeeping(conn)
+
+    def open_readonly(self, location: str) -> AbstractContextManager[Any]:
+        """A connection whose transactions are read-only."""
+        return _readonly(location)
+
     def load_rows(self, location: str, source: Any) -> list[Any]:
         """Rows of another database copied into this scratch one, parents first, refusals named."""
         from schemavet.dialects.postgres.connect import connect
@@ -172,3 +186,12 @@ def _inspecting(dialect: PostgreSQL, location: str) -> Iterator[Callable[[], Sch
 
 
 DIALECT = PostgreSQL()
+
+
+@contextmanager
+def _readonly(location: str) -> Iterator[Any]:
+    from schemavet.dialects.postgres.connect import connect
+
+    with connect(location) as conn:
+        conn.execute("SET default_transaction_read_only = on")
+        yield conn

@@ -34,6 +34,8 @@ class SQLite(Dialect):
     default_namespace = "main"
     sqlglot_dialect = "sqlite"
     commands = frozenset({"adopt", "rehearse", "apply", "review"})
+    #: the write lock at once: what adopt checks cannot change before it commits
+    adopt_begin = "BEGIN IMMEDIATE"
 
     def name_key(self, name: str) -> str:
         """SQLite matches names without regard to ASCII case."""
