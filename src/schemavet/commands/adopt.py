@@ -86,12 +86,6 @@ def adopt(
     return Adoption(db, version, tuple(m.id for m in prefix), tuple(m.id for m in ordered[len(prefix) :]))
 
 
-#: Tables other migration tools keep their records in: not part of the app's schema.
-FOREIGN_BOOKKEEPING = frozenset({"__drizzle_migrations"})
-#: Schemas other migration tools keep them in (Drizzle on PostgreSQL).
-FOREIGN_BOOKKEEPING_SCHEMAS = frozenset({"drizzle"})
-
-
 def _adopt_by_schema(
     url: DatabaseURL,
     dialect: Dialect,
@@ -102,7 +96,7 @@ def _adopt_by_schema(
     db: str,
 ) -> Adoption:
     """Adopt a database no user_version describes: the prefix whose schema is its schema."""
-    actual = without_foreign_bookkeeping(dialect.normalize(dialect.inspect(url.location)))
+    actual = without_foreign_bookkeeping(dialect.normalize(dialect.inspect(url.location)), dialect)
     count = _matching_prefix(dialect, ordered, actual, url, directory)
     if count == 0:
         raise SchemavetError(
@@ -122,16 +116,11 @@ def _adopt_by_schema(
     return Adoption(db, 0, tuple(m.id for m in prefix), tuple(m.id for m in ordered[count:]), "schema")
 
 
-def without_foreign_bookkeeping(schema: Schema) -> Schema:
-    """``schema`` without the tables and schemas other migration tools keep their records in."""
-    from dataclasses import replace
+def without_foreign_bookkeeping(schema: Schema, dialect: Dialect) -> Schema:
+    """``schema`` without migration tools' own tables (and Drizzle's schema): see compare/ignore.py."""
+    from schemavet.compare.ignore import Ignore, without_ignored
 
-    namespaces = {
-        name: replace(ns, tables={t: v for t, v in ns.tables.items() if v.name not in FOREIGN_BOOKKEEPING})
-        for name, ns in schema.namespaces.items()
-        if name not in FOREIGN_BOOKKEEPING_SCHEMAS
-    }
-    return replace(schema, namespaces=namespaces)
+    return without_ignored(Schema(schema.engine, {}), schema, Ignore((), dialect.name_key))
 
 
 def _matching_prefix(
