@@ -131,7 +131,7 @@ class Untranslatable(Exception):
 _NOW_FUNCTIONS = frozenset({"UNIXEPOCH", "DATETIME", "DATE", "TIME", "JULIANDAY"})
 
 
-def _is_sqlite_now(node: exp.Expression) -> bool:
+def _is_sqlite_now(node: exp.Expr) -> bool:
     """``unixepoch()``, ``strftime('%s', 'now')``, ``datetime('now')``, ``CURRENT_TIMESTAMP``."""
     if isinstance(node, exp.CurrentTimestamp):
         return True
@@ -143,13 +143,13 @@ def _is_sqlite_now(node: exp.Expression) -> bool:
     return False
 
 
-def _is_now_literal(node: exp.Expression | None) -> bool:
+def _is_now_literal(node: exp.Expr | None) -> bool:
     while isinstance(node, (exp.TsOrDsToTimestamp, exp.TsOrDsToDate, exp.StrToTime)):
         node = node.this
     return isinstance(node, exp.Literal) and node.is_string and node.this.lower() == "now"
 
 
-def _is_sqlite_time_function(node: exp.Expression) -> bool:
+def _is_sqlite_time_function(node: exp.Expr) -> bool:
     if isinstance(node, (exp.TimeToStr, exp.TsOrDsToTimestamp, exp.TsOrDsToDate)):
         return True
     return isinstance(node, exp.Anonymous) and str(node.this).upper() in _NOW_FUNCTIONS
@@ -170,7 +170,7 @@ def translate_expression(text: str, names: Callable[[str], str], target_type: st
 
 
 def translate_tree(
-    tree: exp.Expression,
+    tree: exp.Expr,
     names: Callable[[str], str],
     target_type: str | None = None,
     text: str | None = None,
@@ -183,7 +183,7 @@ def translate_tree(
     return tree.sql(dialect="postgres", pretty=pretty)
 
 
-def convert(tree: exp.Expression, target_type: str | None) -> exp.Expression:
+def convert(tree: exp.Expr, target_type: str | None) -> exp.Expr:
     """SQLite's "now", and 0/1 or numbers where a boolean or a timestamp goes, rewritten."""
     return tree.transform(lambda node: _rewrite(node, target_type))
 
@@ -192,7 +192,7 @@ _EPOCH_NOW = "CAST(EXTRACT(epoch FROM now()) AS BIGINT)"
 _TEXT_NOW = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
 
 
-def _rewrite(node: exp.Expression, target_type: str | None) -> exp.Expression:
+def _rewrite(node: exp.Expr, target_type: str | None) -> exp.Expr:
     if _is_sqlite_now(node):
         if is_timestamp(target_type):
             return exp.Anonymous(this="now")
@@ -209,7 +209,7 @@ def _rewrite(node: exp.Expression, target_type: str | None) -> exp.Expression:
     return node
 
 
-def _check_translated(tree: exp.Expression, text: str) -> None:
+def _check_translated(tree: exp.Expr, text: str) -> None:
     for node in tree.walk():
         if _is_sqlite_time_function(node):
             raise Untranslatable(f"SQLite's date and time function in {text!r} has no PostgreSQL twin here")
@@ -217,7 +217,7 @@ def _check_translated(tree: exp.Expression, text: str) -> None:
             raise Untranslatable(f"COLLATE NOCASE in {text!r} has no PostgreSQL collation")
 
 
-def _spell_names(tree: exp.Expression, names: Callable[[str], str]) -> None:
+def _spell_names(tree: exp.Expr, names: Callable[[str], str]) -> None:
     for node in tree.find_all(exp.Identifier):
         declared = names(node.name)
         node.set("this", declared)
@@ -358,10 +358,11 @@ def _render_column(
 
 
 def _collation(table: Table, column: Column, pg_type: str, place: Place) -> None:
-    if column.collation.upper() == "BINARY" or pg_type == "citext":
+    collation = (column.collation or "BINARY").upper()
+    if collation == "BINARY" or pg_type == "citext":
         return
     unique = any(u.columns == (column.name,) for u in table.uniques)
-    if column.collation.upper() == "NOCASE" and unique:
+    if collation == "NOCASE" and unique:
         return  # its unique index on lower() follows the table (_nocase_indexes)
     place.refuse(
         "SVT204",

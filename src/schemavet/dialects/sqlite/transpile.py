@@ -358,7 +358,7 @@ def _insert(tree: exp.Insert, replay: _Replay, place: Place) -> list[str]:
     return statements
 
 
-def _qualify_upsert(tree: exp.Insert, table: exp.Expression) -> None:
+def _qualify_upsert(tree: exp.Insert, table: exp.Expr) -> None:
     """A bare column in ``DO UPDATE SET … = <here>`` is the existing row's in SQLite; PostgreSQL
     finds it ambiguous, so it is written with its table's name."""
     conflict = tree.args.get("conflict")
@@ -403,7 +403,7 @@ def _generic(sql: str, replay: _Replay, place: Place) -> str:
         return sql
 
 
-def _tree_sql(tree: exp.Expression, replay: _Replay, place: Place, original: str) -> str:
+def _tree_sql(tree: exp.Expr, replay: _Replay, place: Place, original: str) -> str:
     """A statement sqlglot read, written for PostgreSQL with SQLite's functions refused."""
     for ordered in list(tree.find_all(exp.Ordered)):
         if isinstance(ordered.parent, exp.OnConflict) or ordered.find_ancestor(exp.OnConflict):
