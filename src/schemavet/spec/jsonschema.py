@@ -84,9 +84,16 @@ def _column() -> dict[str, Any]:
         "primary_key": _FLAG,
         "autoincrement": _FLAG,
         "unique": _FLAG,
-        "default": {"anyOf": [_SCALAR, {"type": "null"}]},
+        "default": {
+            "anyOf": [
+                _SCALAR,
+                {"type": "null"},
+                _object(frozenset(registry.names()), {}, "a default per engine"),
+            ]
+        },
         "generated": generated,
         "not_null": _object(load._NOT_NULL, {"valid": _FLAG, "no_inherit": _FLAG}, "a named NOT NULL"),
+        "engines": _NAMES,
     }
     return _short_or(_object(load._COLUMN, values, "a column"), _SCALAR)
 

@@ -37,6 +37,8 @@ from schemavet.model import (
     View,
 )
 from schemavet.spec import objects
+from schemavet.spec.engines import KEY as ENGINES_KEY
+from schemavet.spec.engines import applies
 from schemavet.spec.objects import NAMESPACE_OBJECTS, ObjectReader
 from schemavet.spec.policies import parse_policy
 from schemavet.spec.queries import QUERY_KEYS, parse_queries
@@ -85,6 +87,7 @@ _TABLE = frozenset(
         "triggers",
         "exclusions",
         "row_policies",
+        ENGINES_KEY,
     }
 )
 _COLUMN = frozenset(
@@ -102,15 +105,31 @@ _COLUMN = frozenset(
         "generated",
         "identity",
         "not_null",
+        ENGINES_KEY,
     }
 )
 _FOREIGN_KEY = frozenset(
-    {"columns", "references", "on_delete", "on_update", "deferrable", "name", "match", "valid", "enforced"}
+    {
+        "columns",
+        "references",
+        "on_delete",
+        "on_update",
+        "deferrable",
+        "name",
+        "match",
+        "valid",
+        "enforced",
+        ENGINES_KEY,
+    }
 )
-_INDEX = frozenset({"description", "columns", "unique", "where", "using", "include", "nulls_not_distinct"})
+_INDEX = frozenset(
+    {"description", "columns", "unique", "where", "using", "include", "nulls_not_distinct", ENGINES_KEY}
+)
 _PRIMARY_KEY = frozenset({"columns", "name", "autoincrement", "on_conflict", "rowid_alias", "deferrable"})
-_NAMED_COLUMNS = frozenset({"columns", "name", "on_conflict", "nulls_not_distinct", "deferrable"})
-_CHECK = frozenset({"expression", "name", "valid", "no_inherit", "enforced"})
+_NAMED_COLUMNS = frozenset(
+    {"columns", "name", "on_conflict", "nulls_not_distinct", "deferrable", ENGINES_KEY}
+)
+_CHECK = frozenset({"expression", "name", "valid", "no_inherit", "enforced", ENGINES_KEY})
 _NOT_NULL = frozenset({"name", "valid", "no_inherit"})
 _TRIGGER = frozenset({"description", "definition", "enabled"})
 _TRIGGER_STATES = ("ENABLED", "DISABLED", "REPLICA", "ALWAYS")
@@ -122,9 +141,9 @@ _FUNCTION = objects.FUNCTION_KEYS
 _EXTENSION = objects.EXTENSION_KEYS
 _EXCLUSION = objects.EXCLUSION_KEYS
 _ROW_POLICY = objects.ROW_POLICY_KEYS
-_VIEW = frozenset({"description", "query", "columns", "triggers", "materialized", "indexes"})
+_VIEW = frozenset({"description", "query", "columns", "triggers", "materialized", "indexes", ENGINES_KEY})
 _GENERATED = frozenset({"expression", "stored"})
-_ENUM = frozenset({"description", "values"})
+_ENUM = frozenset({"description", "values", ENGINES_KEY})
 _QUERY = QUERY_KEYS
 
 
@@ -171,6 +190,7 @@ class _Reader:
         self.objects = ObjectReader(self.nodes, self._sql, self._check)
         self.path = path
         self.requested = engine
+        self.spec_engines: tuple[str, ...] = ()
         self._use(registry.get(engine or registry.default_name()))
 
     def _use(self, dialect: Dialect) -> None:
@@ -186,7 +206,7 @@ class _Reader:
     def spec(self, root: yaml.Node) -> Spec:
         top = self.nodes.mapping(root, "the spec", _TOP)
         self._check_version(top)
-        engines = self._engines(top)
+        engines = self.spec_engines = self._engines(top)
         if self.requested is None:  # the spec's own first engine
             self._use(registry.get(engines[0]))
         if self.engine not in engines:
@@ -244,14 +264,19 @@ class _Reader:
     def _list(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], key: str, what: str) -> list[yaml.Node]:
         if key not in entries:
             return []
-        return self.nodes.sequence(entries[key][1], what)
+        return [node for node in self.nodes.sequence(entries[key][1], what) if self._here(node)]
 
     def _items(
         self, entries: dict[str, tuple[yaml.Node, yaml.Node]], key: str, what: str
     ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         if key not in entries:
             return {}
-        return self.nodes.mapping(entries[key][1], what)
+        items = self.nodes.mapping(entries[key][1], what)
+        return {name: (k, node) for name, (k, node) in items.items() if self._here(node)}
+
+    def _here(self, node: yaml.Node) -> bool:
+        """Whether the object at ``node`` exists on the engine read (see ``engines:``)."""
+        return applies(self.nodes, node, self.engine, self.spec_engines)
 
     def _namespace(
         self, name: str, node: yaml.Node, entries: dict[str, tuple[yaml.Node, yaml.Node]]
@@ -285,7 +310,7 @@ class _Reader:
         parts = _TableParts(self.dialect)
         columns = {
             c: self._column(c, n, parts, line_of(k))
-            for c, (k, n) in self.nodes.mapping(entries["columns"][1], f'"columns" of {what}').items()
+            for c, (k, n) in self._items(entries, "columns", f'"columns" of {what}').items()
         }
         if "primary_key" in entries:
             parts.set_primary_key(
@@ -443,10 +468,11 @@ class _Reader:
             definition.identity = self.nodes.scalar(value["identity"], f'"identity" of {what}').upper()
         definition.not_null = "nullable" in value and not self.nodes.boolean(value["nullable"], what)
         if "default" in value:
+            default = self._engine_node(value["default"], f'"default" of {what}')
             definition.default = (
                 None
-                if isinstance(value["default"], yaml.ScalarNode) and is_null(value["default"])
-                else self._sql(value["default"], f'"default" of {what}')
+                if isinstance(default, yaml.ScalarNode) and is_null(default)
+                else self._sql(default, f'"default" of {what}')
             )
         if "collation" in value:
             definition.collation = self.nodes.scalar(value["collation"], what)
@@ -465,12 +491,16 @@ class _Reader:
 
     def _engine_value(self, node: yaml.Node, what: str) -> str:
         """A value that may differ per engine: ``TEXT`` or ``{sqlite: TEXT, postgresql: text}``."""
+        return self.nodes.scalar(self._engine_node(node, what), what)
+
+    def _engine_node(self, node: yaml.Node, what: str) -> yaml.Node:
+        """The node of the engine read, in a value written ``{sqlite: …, postgresql: …}``."""
         if isinstance(node, yaml.ScalarNode):
-            return self.nodes.scalar(node, what)
+            return node
         entries = self.nodes.mapping(node, what, frozenset(registry.names()))
         if self.engine not in entries:
             raise self.nodes.error(node, f'{what} gives no value for engine "{self.engine}"')
-        return self.nodes.scalar(entries[self.engine][1], what)
+        return entries[self.engine][1]
 
     def _generated(self, node: yaml.Node, what: str) -> tuple[str, bool]:
         if isinstance(node, yaml.ScalarNode):
