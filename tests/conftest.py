@@ -26,6 +26,14 @@ RECRUITING_MIGRATIONS = RECRUITING / "migrations"
 RECRUITING_SPEC = RECRUITING / "spec.yaml"
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Stop the embedded PostgreSQL the session's tests shared: an xdist worker leaves without
+    running ``atexit``, and its server would outlive it."""
+    from schemavet.dialects.postgres.server import stop_shared_postgres_server
+
+    stop_shared_postgres_server()
+
+
 @pytest.fixture(scope="session")
 def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engines]:
     """The session's engines, each set up when a test first asks for it (a server only then)."""

@@ -63,6 +63,7 @@ def postgres_server(url: str | None, embedded: bool = True) -> Iterator[str | No
 
 
 _shared: dict[str, str | None] = {}
+_shared_stack = contextlib.ExitStack()
 _shared_lock = threading.Lock()
 
 
@@ -72,10 +73,17 @@ def shared_postgres_server() -> str | None:
     the user's, such as printing expressions: a process that verifies many times starts one."""
     with _shared_lock:
         if "url" not in _shared:
-            stack = contextlib.ExitStack()
-            _shared["url"] = stack.enter_context(postgres_server(None))
-            atexit.register(stack.close)
+            _shared["url"] = _shared_stack.enter_context(postgres_server(None))
+            atexit.register(stop_shared_postgres_server)
         return _shared["url"]
+
+
+def stop_shared_postgres_server() -> None:
+    """Stop the shared embedded server now, if one was started (a process that leaves without
+    running ``atexit``, as a pytest-xdist worker does, calls this before it goes)."""
+    with _shared_lock:
+        _shared.pop("url", None)
+        _shared_stack.close()
 
 
 # The role migrations replay as on the embedded server: no superuser, so a migration under
