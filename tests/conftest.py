@@ -93,3 +93,12 @@ def make_db(tmp_path: Path) -> Callable[[str, str], Path]:
 def digest(path: Path) -> str:
     """SHA-256 of a file's bytes."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium through Playwright (tests/browser.py): skipped loudly where it is
+    missing, a failure when ``SCHEMAVET_REQUIRE_BROWSER=1``."""
+    from tests.browser import launch
+
+    yield from launch()

@@ -33,6 +33,19 @@ def verify(
     return _verify(db, spec, migrations, prove_actions, in_place=False, strict=strict)
 
 
+def verify_with_schemas(
+    db: str,
+    spec: str | os.PathLike[str] | Spec,
+    migrations: str | os.PathLike[str] | None = None,
+    prove_actions: bool = False,
+    strict: bool = False,
+) -> tuple[Report, Schema, Schema]:
+    """:func:`verify`, and the two normal forms it compared (expected, actual), for a picture."""
+    schemas: list[Schema] = []
+    report = _verify(db, spec, migrations, prove_actions, in_place=False, strict=strict, schemas=schemas)
+    return report, schemas[0], schemas[1]
+
+
 def _verify(
     db: str,
     spec: str | os.PathLike[str] | Spec,
@@ -40,6 +53,7 @@ def _verify(
     prove_actions: bool,
     in_place: bool,
     strict: bool = False,
+    schemas: list[Schema] | None = None,
 ) -> Report:
     url = parse_db_url(db)
     dialect = registry.get(url.engine)
@@ -49,7 +63,7 @@ def _verify(
     checked: list[str] = []
     unmodelled: list[NotModelled] = []
     with gc_paused():
-        findings = _compare(url, dialect, spec, prove_actions, in_place, checked, unmodelled)
+        findings = _compare(url, dialect, spec, prove_actions, in_place, checked, unmodelled, schemas)
     warnings = [_not_modelled(item) for item in unmodelled]
     if strict:
         findings += [Finding(NOT_MODELLED, item.kind, item.name, detail=_NOT_COMPARED) for item in unmodelled]
@@ -76,6 +90,7 @@ def _compare(
     in_place: bool = False,
     checked: list[str] | None = None,
     unmodelled: list[NotModelled] | None = None,
+    schemas: list[Schema] | None = None,
 ) -> list[Finding]:
     with dialect.inspecting(url.location) as inspected:  # the database is read while the spec is
         if not isinstance(spec, Spec):
@@ -85,6 +100,8 @@ def _compare(
         expected, actual = dialect.normalize_pair(spec.schema, inspected(), whole)
     if unmodelled is not None:
         unmodelled += actual.not_modelled
+    if schemas is not None:
+        schemas += [expected, actual]
     findings = diff_schemas(expected, actual)
     # policies, plans and proofs: imported only by the specs and runs that have them
     if spec.policies:
@@ -128,6 +145,14 @@ def check(
 def _spec_engine(spec: str | os.PathLike[str]) -> str:
     """The first engine a spec names (the default dialect's when it names none)."""
     return load_spec(spec).engines[0]
+
+
+def drawn_schema(spec: str | None, db: str | None) -> tuple[Schema, str]:
+    """The schema a diagram draws, from a spec file or a database (read only), and its source."""
+    if spec is not None:
+        return load_spec(spec).schema, spec
+    assert db is not None
+    return inspect(db), without_password(db)
 
 
 def inspect(db: str) -> Schema:
