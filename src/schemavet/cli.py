@@ -26,11 +26,19 @@ _CI_FORMATS = ("github", "sarif")
 _VERIFY_FORMAT = click.option(
     "--format",
     "output_format",
+    type=click.Choice(["text", "json", *_CI_FORMATS]),
+    default="text",
+    show_default=True,
+    help="Report for people, programs, GitHub annotations or SARIF (pointing at the spec's lines).",
+)
+_VERIFY_PAGE_FORMAT = click.option(
+    "--format",
+    "output_format",
     type=click.Choice(["text", "json", *_CI_FORMATS, "html"]),
     default="text",
     show_default=True,
-    help="Report for people, programs, GitHub annotations or SARIF (pointing at the spec's lines); "
-    "html (verify only): a page with the drifted tables highlighted on the diagram.",
+    help="Report for people, programs, GitHub annotations or SARIF (pointing at the spec's lines), "
+    "or a page with the drifted tables highlighted on the schema's diagram.",
 )
 
 
@@ -100,7 +108,7 @@ def _finish(ok: bool) -> None:
     is_flag=True,
     help="Fail on what the database holds that schemavet does not model (a warning otherwise).",
 )
-@_VERIFY_FORMAT
+@_VERIFY_PAGE_FORMAT
 def verify(
     db: str, spec_path: str, migrations: str | None, prove_actions: bool, strict: bool, output_format: str
 ) -> None:
