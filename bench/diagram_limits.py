@@ -48,7 +48,10 @@ def diagram(db: Path, *extra: str) -> tuple[str, float]:
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "schemavet", "diagram", "--db", str(db), *extra],
-        capture_output=True, text=True, check=True, cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
     )
     return done.stdout, time.perf_counter() - start
 
@@ -65,7 +68,9 @@ def many_edges(count: int) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--tables", default="100,150,200,300,1000")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out")
     args = parser.parse_args()
@@ -77,14 +82,22 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for n in (int(x) for x in args.tables.split(",")):
             db = Path(tmp) / f"s{n}.db"
-            subprocess.run([sys.executable, str(GENERATOR), "db", "--tables", str(n), str(db)], check=True,
-                           capture_output=True)
+            subprocess.run(
+                [sys.executable, str(GENERATOR), "db", "--tables", str(n), str(db)],
+                check=True,
+                capture_output=True,
+            )
             whole = blocks(diagram(db, "--max-text-size", "100000000")[0])[0]
             split, seconds = diagram(db)
             parts = blocks(split)
             results["sizes"].append(  # type: ignore[union-attr]
-                {"tables": n, "whole_chars": len(whole), "parts": len(parts),
-                 "largest_part_chars": max(len(p) for p in parts), "diagram_seconds": round(seconds, 3)}
+                {
+                    "tables": n,
+                    "whole_chars": len(whole),
+                    "parts": len(parts),
+                    "largest_part_chars": max(len(p) for p in parts),
+                    "diagram_seconds": round(seconds, 3),
+                }
             )
             plan += [(n, "whole")] + [(n, f"part {i + 1}") for i in range(len(parts))]
             texts += [whole, *parts]
@@ -95,11 +108,15 @@ def main() -> int:
         browser = next(session)
         page = browser.new_page()
         harness = Path(tmp) / "render.html"
-        harness.write_text(f'<!doctype html><meta charset="utf-8"><body><script src="{MERMAID.as_uri()}"></script>')
+        harness.write_text(
+            f'<!doctype html><meta charset="utf-8"><body><script src="{MERMAID.as_uri()}"></script>'
+        )
         page.goto(harness.as_uri())
         rendered = page.evaluate(RENDER, texts)
         session.close()
-    results["rendered"] = [{"tables": n, "what": what, "result": r} for (n, what), r in zip(plan, rendered, strict=True)]
+    results["rendered"] = [
+        {"tables": n, "what": what, "result": r} for (n, what), r in zip(plan, rendered, strict=True)
+    ]
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "diagram_limits.json").write_text(json.dumps(results, indent=2))
     for size in results["sizes"]:  # type: ignore[union-attr]

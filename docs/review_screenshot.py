@@ -23,7 +23,17 @@ def main() -> int:
     """Write the review page to a temporary file, open it, screenshot one card."""
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "review.html"
-        command = [sys.executable, "-m", "schemavet", "review", "migrations/samsara", "--format", "html", "-o", str(page)]
+        command = [
+            sys.executable,
+            "-m",
+            "schemavet",
+            "review",
+            "migrations/samsara",
+            "--format",
+            "html",
+            "-o",
+            str(page),
+        ]
         subprocess.run(command, cwd=ROOT, check=True)
         browser_session = launch()
         browser = next(browser_session)
@@ -33,9 +43,10 @@ def main() -> int:
             return 1
         # the page's header and legend, and the card of the migration that adds projects
         loaded.page.evaluate(
-            """() => document.querySelectorAll('section.card').forEach(card => {
-                if (!card.querySelector('h2').textContent.includes(%r)) card.style.display = 'none';
-            })""" % CARD
+            """(name) => document.querySelectorAll('section.card').forEach(card => {
+                if (!card.querySelector('h2').textContent.includes(name)) card.style.display = 'none';
+            })""",
+            CARD,
         )
         loaded.page.screenshot(path=str(ROOT / "docs" / "review-samsara.png"), full_page=True)
         loaded.close()

@@ -44,7 +44,13 @@ HOSTILE_TABLES = (
     "x#amp;y",
     "erDiagram",
 )
-HOSTILE_TYPES = ("character varying(255)", "NUMERIC(10, 2)", "DOUBLE PRECISION", "timestamp with time zone", "")
+HOSTILE_TYPES = (
+    "character varying(255)",
+    "NUMERIC(10, 2)",
+    "DOUBLE PRECISION",
+    "timestamp with time zone",
+    "",
+)
 
 
 def hostile_schema() -> Schema:

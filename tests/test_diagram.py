@@ -159,7 +159,8 @@ def test_a_sqlite_database_with_hostile_names_draws(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.executescript(
         'CREATE TABLE "order items" (id INTEGER PRIMARY KEY, "my col" "weird type(1, 2)");'
-        'CREATE TABLE "end" (id INTEGER PRIMARY KEY, item INTEGER UNIQUE REFERENCES "order items" ON DELETE CASCADE);'
+        'CREATE TABLE "end" (id INTEGER PRIMARY KEY,'
+        ' item INTEGER UNIQUE REFERENCES "order items" ON DELETE CASCADE);'
     )
     conn.close()
     result = _run("diagram", "--db", str(path))

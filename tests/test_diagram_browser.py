@@ -52,7 +52,9 @@ def _open(browser: Any, path: Path, html: str) -> Any:
 
 def test_the_diagram_page_renders_every_table_offline(browser: Any, tmp_path: Path) -> None:
     loaded = _open(browser, tmp_path / "hostile.html", diagram_page(build_diagram(hostile_schema()), "h"))
-    labels = [label for label, _ in loaded.page.evaluate(_ENTITIES, loaded.page.locator("main").element_handle())]
+    labels = [
+        label for label, _ in loaded.page.evaluate(_ENTITIES, loaded.page.locator("main").element_handle())
+    ]
     assert sorted(labels) == sorted(shown(name) for name in HOSTILE_TABLES)
     loaded.close()
 
@@ -62,7 +64,9 @@ def test_a_split_diagram_page_renders_every_part(browser: Any, tmp_path: Path) -
     assert len(diagram.parts) >= 3
     loaded = _open(browser, tmp_path / "big.html", diagram_page(diagram, "generated"))
     assert loaded.page.locator("nav.index li").count() == len(diagram.parts)
-    labels = {label for label, _ in loaded.page.evaluate(_ENTITIES, loaded.page.locator("main").element_handle())}
+    labels = {
+        label for label, _ in loaded.page.evaluate(_ENTITIES, loaded.page.locator("main").element_handle())
+    }
     assert labels == {f"table_{n:04d}" for n in range(40)}
     loaded.close()
 
@@ -107,7 +111,9 @@ def test_the_review_page_highlights_exactly_the_changed_tables(browser: Any, tmp
         if card.locator(".pair > figure").count() == 0:
             assert not effect.changes
             continue
-        for side, (schema, expected) in enumerate(zip((effect.before, effect.after), _expected_marks(effect))):
+        for side, (schema, expected) in enumerate(
+            zip((effect.before, effect.after), _expected_marks(effect), strict=True)
+        ):
             if not _names(schema):
                 continue  # "No table."
             drawn, marked = _marks(loaded, card, side)

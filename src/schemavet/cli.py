@@ -474,7 +474,9 @@ def diagram(
         _refuse_to_overwrite_the_database(db, output)
     schema, source = drawn_schema(spec_path, db)
     drawn = build_diagram(schema, max_text_size=max_text_size)
-    page = diagram_page(drawn, source, _version()) if output_format == "html" else render_markdown(drawn, source)
+    page = (
+        diagram_page(drawn, source, _version()) if output_format == "html" else render_markdown(drawn, source)
+    )
     _write(page, output)
 
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from schemavet.model import NO_ACTION, ForeignKey, Schema, Table
+from schemavet.model import NO_ACTION, Column, ForeignKey, Schema, Table
 
 MERMAID_MAX_TEXT_SIZE = 50_000  # Mermaid's default maxTextSize
 
@@ -204,7 +204,9 @@ def _entity_lines(entity: _Entity, table: Table) -> list[str]:
     lines = [f"  {head} {{"]
     for key, column in table.columns.items():
         flags = ", ".join(keys.get(key, ()))
-        lines.append(f"    {_word(column.type or 'untyped')} {_word(column.name)}" + (f" {flags}" if flags else ""))
+        lines.append(
+            f"    {_word(column.type or 'untyped')} {_word(column.name)}" + (f" {flags}" if flags else "")
+        )
     lines.append("  }")
     return lines
 
@@ -243,7 +245,7 @@ def _relationship(parent: _Entity, child: _Entity, table: Table, fk: ForeignKey)
     """``parent ||--o{ child : "label"``: the parent is optional when a key column is nullable,
     the child at most one when the key columns are unique; identifying (``--``) when they are in
     the child's primary key, else ``..``."""
-    nullable = any(_column(table, name) is None or _column(table, name).nullable for name in fk.columns)
+    nullable = any(column is None or column.nullable for column in (_column(table, n) for n in fk.columns))
     parent_side = "|o" if nullable else "||"
     child_side = "o|" if _is_unique(table, fk.columns) else "o{"
     primary = set(table.primary_key.columns) if table.primary_key else set()
@@ -253,7 +255,7 @@ def _relationship(parent: _Entity, child: _Entity, table: Table, fk: ForeignKey)
     return f'  {parent.id} {parent_side}{line}{child_side} {child.id} : "{_quotable(label)}"'
 
 
-def _column(table: Table, name: str) -> object | None:
+def _column(table: Table, name: str) -> Column | None:
     if name in table.columns:
         return table.columns[name]
     return next((c for c in table.columns.values() if c.name == name), None)
@@ -387,12 +389,15 @@ def render_markdown(diagram: Diagram, source: str) -> str:
     lines = [
         f"# Schema diagram: {source}",
         "",
-        f"Drawn in {len(diagram.parts)} parts, each under Mermaid's {diagram.max_text_size:,}-character limit.",
+        f"Drawn in {len(diagram.parts)} parts, each under Mermaid's "
+        f"{diagram.max_text_size:,}-character limit.",
         "",
     ]
     titles = [f"Part {n}" + (f": {p.title}" if p.title else "") for n, p in enumerate(diagram.parts, start=1)]
     for n, (title, part) in enumerate(zip(titles, diagram.parts, strict=True), start=1):
-        shown = ", ".join(part.tables[:8]) + (f", … ({len(part.tables)} tables)" if len(part.tables) > 8 else "")
+        shown = ", ".join(part.tables[:8]) + (
+            f", … ({len(part.tables)} tables)" if len(part.tables) > 8 else ""
+        )
         lines.append(f"{n}. [{title}](#part-{n}): {shown}")
     for n, (title, part) in enumerate(zip(titles, diagram.parts, strict=True), start=1):
         lines += ["", f'<a id="part-{n}"></a>', "", f"## {title}", "", _fenced(part.text)]

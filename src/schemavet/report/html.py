@@ -49,10 +49,12 @@ def diagram_html(diagram: Diagram, caption: str = "") -> str:
         for n, part in enumerate(diagram.parts, start=1)
     )
     note = (
-        f"<p class=\"muted\">Drawn in {len(diagram.parts)} parts: each stays under Mermaid's "
+        f'<p class="muted">Drawn in {len(diagram.parts)} parts: each stays under Mermaid\'s '
         f"{diagram.max_text_size:,}-character limit.</p>"
     )
-    return f'{caption and f"<p>{escape(caption)}</p>"}{note}<nav class="index"><ol>{items}</ol></nav>{sections}'
+    return (
+        f'{caption and f"<p>{escape(caption)}</p>"}{note}<nav class="index"><ol>{items}</ol></nav>{sections}'
+    )
 
 
 def _part_title(part: Part, number: int) -> str:

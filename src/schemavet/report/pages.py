@@ -43,7 +43,9 @@ def review_page(directory: str, effects: Sequence[StepEffect], version: str = ""
     status = "fail" if summary.startswith("FAIL") else "ok"
     marks = [mark for e in effects for side in _step_marks(e) for mark in side.values()]
     body = legend_html(marks, _REVIEW_MARKS) + "".join(_card(effect) for effect in effects)
-    return render_page(f"Review: {directory}", f'<span class="{status}">{escape(summary)}</span>', body, version)
+    return render_page(
+        f"Review: {directory}", f'<span class="{status}">{escape(summary)}</span>', body, version
+    )
 
 
 def _card(effect: StepEffect) -> str:
@@ -60,7 +62,8 @@ def _card(effect: StepEffect) -> str:
         sections.append('<p class="muted">No schema change.</p>')
     sections.append(_before_after(effect))
     failed = " failed" if effect.failed else ""
-    return f'<section class="card{failed}" data-migration="{escape(effect.migration)}"><h2>{title}</h2>{"".join(sections)}</section>'
+    opening = f'<section class="card{failed}" data-migration="{escape(effect.migration)}">'
+    return f"{opening}<h2>{title}</h2>{''.join(sections)}</section>"
 
 
 def _change_class(action: str) -> str:
@@ -78,11 +81,16 @@ def _before_after(effect: StepEffect) -> str:
     """The tables the step touched, before and after, side by side (only where there are any)."""
     before_marks, after_marks = _step_marks(effect)
     figures = []
-    for caption, schema, marks in (("Before", effect.before, before_marks), ("After", effect.after, after_marks)):
+    for caption, schema, marks in (
+        ("Before", effect.before, before_marks),
+        ("After", effect.after, after_marks),
+    ):
         if schema is not None and any(ns.tables for ns in schema.namespaces.values()):
             figures.append(diagram_html(build_diagram(schema, marks), caption))
         elif schema is not None:
-            figures.append(f'<figure><figcaption>{caption}</figcaption><p class="muted">No table.</p></figure>')
+            figures.append(
+                f'<figure><figcaption>{caption}</figcaption><p class="muted">No table.</p></figure>'
+            )
     if not any("<pre" in figure for figure in figures):
         return ""
     return f'<h3>Tables touched</h3><div class="pair">{"".join(figures)}</div>'
@@ -90,10 +98,14 @@ def _before_after(effect: StepEffect) -> str:
 
 def _step_marks(effect: StepEffect) -> tuple[dict[TableRef, str], dict[TableRef, str]]:
     """What to highlight before and after: tables removed or changed, and added or changed."""
-    removed, added, changed = set(), set(), set()
+    removed: set[str] = set()
+    added: set[str] = set()
+    changed: set[str] = set()
     for change in effect.changes:
         if change.table is None and change.object_type == "table":
-            (added if change.action == ADDED else removed if change.action == REMOVED else changed).add(change.name)
+            (added if change.action == ADDED else removed if change.action == REMOVED else changed).add(
+                change.name
+            )
         elif change.table is not None:
             changed.add(change.table)
     changed |= {loss.table for loss in effect.losses if loss.owner_type == "table"}
@@ -127,7 +139,12 @@ def verify_page(report: Report, expected: Schema, actual: Schema, summary: str, 
         body += diagram_html(build_diagram(schema, marks))
     status = "ok" if report.ok else "fail"
     title = f"Verify: {report.database} against {report.spec_path}"
-    return render_page(title, f'<span class="{status}">{escape(summary)}</span>', f'<section class="card">{body}</section>', version)
+    return render_page(
+        title,
+        f'<span class="{status}">{escape(summary)}</span>',
+        f'<section class="card">{body}</section>',
+        version,
+    )
 
 
 def drift_marks(findings: Iterable[Finding]) -> dict[TableRef, str]:

@@ -14,7 +14,9 @@ from tests.browser import parse_all
 from tests.databases import _url
 
 
-def test_the_migrated_database_passes_the_mermaid_parser(browser: Any, dripiq_db: Database, tmp_path: Path) -> None:
+def test_the_migrated_database_passes_the_mermaid_parser(
+    browser: Any, dripiq_db: Database, tmp_path: Path
+) -> None:
     result = CliRunner().invoke(main, ["diagram", "--db", _url(dripiq_db.conninfo)])
     assert result.exit_code == 0, result.output
     blocks = result.output.split("```mermaid\n")[1:]

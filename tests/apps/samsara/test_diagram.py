@@ -15,7 +15,9 @@ from tests.apps.samsara.conftest import MIGRATIONS, SPEC
 from tests.browser import open_page, parse_all
 
 
-def test_the_spec_and_the_database_pass_the_mermaid_parser(browser: Any, samsara_db: Path, tmp_path: Path) -> None:
+def test_the_spec_and_the_database_pass_the_mermaid_parser(
+    browser: Any, samsara_db: Path, tmp_path: Path
+) -> None:
     texts = []
     for spec, db in ((str(SPEC), None), (None, str(samsara_db))):
         schema, _ = drawn_schema(spec, db)
@@ -33,11 +35,20 @@ def test_the_review_page_renders_each_migration_as_a_card(browser: Any, tmp_path
     loaded = open_page(browser, page)
     assert loaded.page.evaluate("document.body.dataset.rendered") == "done" and loaded.errors == []
     migrations = sorted(p.name for p in MIGRATIONS.glob("*.sql") if not p.name.endswith(".rollback.sql"))
-    assert loaded.page.locator("section.card h2").all_inner_texts() == [str(MIGRATIONS / m) for m in migrations]
+    assert loaded.page.locator("section.card h2").all_inner_texts() == [
+        str(MIGRATIONS / m) for m in migrations
+    ]
     outreach = loaded.page.locator("section.card", has_text="0005.outreach.sql")
     added = outreach.locator("svg g.node.added .label.name").all_text_contents()
     assert sorted(added) == sorted(
-        ["messages", "call_records", "transcripts", "outreach_templates", "outreach_sequences",
-         "provider_credentials", "ats_mappings"]
+        [
+            "messages",
+            "call_records",
+            "transcripts",
+            "outreach_templates",
+            "outreach_sequences",
+            "provider_credentials",
+            "ats_mappings",
+        ]
     )
     loaded.close()
