@@ -12,6 +12,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner
+
+from schemavet import snapshot
+from schemavet.cli import main
 from schemavet.commands.review import review
 from schemavet.commands.verify import verify_with_schemas
 from schemavet.compare.changes import ADDED, REMOVED
@@ -21,6 +25,7 @@ from schemavet.report.diagram import _quotable as shown
 from schemavet.report.pages import diagram_page, review_page, verify_page
 from tests.browser import open_page, parse_all
 from tests.conftest import RECRUITING_MIGRATIONS, RECRUITING_SPEC
+from tests.databases import Databases
 from tests.diagrams import HOSTILE_TABLES, generated_schema, hostile_schema
 
 # Each rendered entity: its label, and the mark classes Mermaid gave its node.
@@ -141,4 +146,38 @@ def test_the_verify_page_highlights_exactly_the_drifted_tables(
     marked = {label: marks[0] for label, marks in entities if marks}
     assert marked == {"cvs": "drifted", "ats_mappings": "missing", "stray": "unexpected"}
     assert {label for label, _ in entities} >= {t.name for t in expected.namespaces["main"].tables.values()}
+    loaded.close()
+
+
+_BASE = """
+CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE child (id INTEGER PRIMARY KEY,
+                    parent_id INTEGER NOT NULL REFERENCES parent (id) ON DELETE CASCADE, note TEXT);
+CREATE INDEX idx_child_parent ON child (parent_id);
+CREATE TABLE gone (id INTEGER PRIMARY KEY);
+CREATE TABLE "Odd Name" (id INTEGER PRIMARY KEY, "a b" TEXT);
+"""
+_DRIFTED = (
+    _BASE.replace("name TEXT NOT NULL", "name TEXT")
+    .replace("CREATE TABLE gone (id INTEGER PRIMARY KEY);", "CREATE TABLE stray (id INTEGER PRIMARY KEY);")
+    .replace('"a b" TEXT)', '"a b" TEXT, extra INTEGER)')
+)
+
+
+def test_the_verify_command_page_marks_drifted_tables_and_columns_on_each_engine(
+    browser: Any, dialect: Databases, tmp_path: Path
+) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(snapshot(dialect.make_db(_BASE).url))
+    drifted = dialect.make_db(_DRIFTED)
+    command = ["verify", "--db", drifted.url, "--spec", str(spec), "--format", "html"]
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 1, result.output
+    loaded = _open(browser, tmp_path / "verify.html", result.output)
+    entities = loaded.page.evaluate(_ENTITIES, loaded.page.locator("main").element_handle())
+    marked = {label: marks[0] for label, marks in entities if marks}
+    assert marked == {"parent": "drifted", "gone": "missing", "stray": "unexpected", "Odd Name": "drifted"}
+    assert {label for label, _ in entities} == {"parent", "child", "gone", "stray", "Odd Name"}
+    text = loaded.page.locator("main svg").all_text_contents()
+    assert any("nullable differs" in t for t in text) and any("unexpected" in t for t in text)
     loaded.close()

@@ -94,11 +94,13 @@ def build_diagram(
     schema: Schema,
     marks: Mapping[TableRef, str] | None = None,
     max_text_size: int = MERMAID_MAX_TEXT_SIZE,
+    notes: Mapping[TableRef, Mapping[str, str]] | None = None,
 ) -> Diagram:
     """``schema`` as Mermaid ``erDiagram`` parts, each at most ``max_text_size`` characters
     (a single table larger than that is a part of its own); ``marks`` names the tables to
-    highlight and how (a key of :data:`MARK_STYLES`)."""
-    entities = _entities(schema)
+    highlight and how (a key of :data:`MARK_STYLES`), ``notes`` a few words to show beside
+    some columns of a table (by column name), such as what a migration did to them."""
+    entities = _entities(schema, notes or {})
     marks = dict(marks or {})
     whole = _part_text(entities, marks)
     if len(whole) <= max_text_size:
@@ -116,7 +118,7 @@ def _labels(entities: Iterable[_Entity]) -> tuple[str, ...]:
 # --- entities ------------------------------------------------------------------------------------
 
 
-def _entities(schema: Schema) -> list[_Entity]:
+def _entities(schema: Schema, notes: Mapping[TableRef, Mapping[str, str]]) -> list[_Entity]:
     """Every table as an entity with its Mermaid lines, in the schema's order."""
     qualified = len(schema.namespaces) > 1
     ids = _Ids()
@@ -128,7 +130,7 @@ def _entities(schema: Schema) -> list[_Entity]:
     stubs: dict[TableRef, _Entity] = {}
     for ref, entity in entities.items():
         table = schema.namespaces[ref.namespace].tables[ref.table]
-        entity.lines = _entity_lines(entity, table)
+        entity.lines = _entity_lines(entity, table, notes.get(ref, {}))
         for fk in table.foreign_keys:
             target = _target(schema, ref.namespace, fk, entities, stubs, ids, qualified)
             entity.targets.append(target)
@@ -196,7 +198,7 @@ def _find(items: Mapping[str, object], name: str) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def _entity_lines(entity: _Entity, table: Table) -> list[str]:
+def _entity_lines(entity: _Entity, table: Table, notes: Mapping[str, str]) -> list[str]:
     head = entity.id if entity.id == entity.label else f'{entity.id}["{_quotable(entity.label)}"]'
     if not table.columns:
         return [f"  {head}"]
@@ -204,8 +206,11 @@ def _entity_lines(entity: _Entity, table: Table) -> list[str]:
     lines = [f"  {head} {{"]
     for key, column in table.columns.items():
         flags = ", ".join(keys.get(key, ()))
+        note = notes.get(column.name, notes.get(key))
         lines.append(
-            f"    {_word(column.type or 'untyped')} {_word(column.name)}" + (f" {flags}" if flags else "")
+            f"    {_word(column.type or 'untyped')} {_word(column.name)}"
+            + (f" {flags}" if flags else "")
+            + (f' "{_quotable(note)}"' if note else "")
         )
     lines.append("  }")
     return lines

@@ -86,7 +86,8 @@ def _before_after(effect: StepEffect) -> str:
         ("After", effect.after, after_marks),
     ):
         if schema is not None and any(ns.tables for ns in schema.namespaces.values()):
-            figures.append(diagram_html(build_diagram(schema, marks), caption))
+            notes = _column_notes(effect, schema, after=caption == "After")
+            figures.append(diagram_html(build_diagram(schema, marks, notes=notes), caption))
         elif schema is not None:
             figures.append(
                 f'<figure><figcaption>{caption}</figcaption><p class="muted">No table.</p></figure>'
@@ -114,6 +115,24 @@ def _step_marks(effect: StepEffect) -> tuple[dict[TableRef, str], dict[TableRef,
     return before, after
 
 
+def _column_notes(effect: StepEffect, schema: Schema, after: bool) -> dict[TableRef, dict[str, str]]:
+    """Beside each column the step added (after), removed (before) or changed (both): what it did."""
+    notes: dict[TableRef, dict[str, str]] = {}
+    refs = table_refs(schema, {c.table for c in effect.changes if c.table is not None})
+    for change in effect.changes:
+        if change.object_type != "column" or change.table not in refs:
+            continue
+        if change.action == (REMOVED if after else ADDED):
+            continue
+        note = {ADDED: "added", REMOVED: "removed"}.get(change.action) or _changed(change.attribute)
+        notes.setdefault(refs[change.table], {})[change.name] = note
+    return notes
+
+
+def _changed(attribute: str | None) -> str:
+    return f"{(attribute or 'definition').replace('_', ' ')} changed"
+
+
 def _marked(schema: Schema | None, groups: Iterable[tuple[set[str], str]]) -> dict[TableRef, str]:
     if schema is None:
         return {}
@@ -131,12 +150,13 @@ def verify_page(report: Report, expected: Schema, actual: Schema, summary: str, 
     """The drift report: the findings, and the spec's tables (with the database's unexpected ones)
     drawn with the drifted tables highlighted."""
     marks = drift_marks(report.findings)
-    schema = with_unexpected_tables(expected, actual, marks)
+    notes = drift_notes(report.findings)
+    schema = with_unexpected_objects(expected, actual, marks, notes)
     findings = [(f.kind, f.message + (f" (line {f.line})" if f.line else "")) for f in report.findings]
     body = _items("Findings", findings) + _items("Warnings", [("warning", w) for w in report.warnings])
     body += legend_html(marks.values(), _VERIFY_MARKS)
     if any(ns.tables for ns in schema.namespaces.values()):
-        body += diagram_html(build_diagram(schema, marks))
+        body += diagram_html(build_diagram(schema, marks, notes=notes))
     status = "ok" if report.ok else "fail"
     title = f"Verify: {report.database} against {report.spec_path}"
     return render_page(
@@ -162,14 +182,41 @@ def drift_marks(findings: Iterable[Finding]) -> dict[TableRef, str]:
     return marks
 
 
-def with_unexpected_tables(expected: Schema, actual: Schema, marks: dict[TableRef, str]) -> Schema:
-    """The expected schema with the tables only the database has (marked unexpected) added."""
-    namespaces = dict(expected.namespaces)
-    for ref, mark in marks.items():
-        if mark != "unexpected" or ref.namespace not in actual.namespaces:
+def drift_notes(findings: Iterable[Finding]) -> dict[TableRef, dict[str, str]]:
+    """Beside each column a finding is about: missing, unexpected, or which attribute differs."""
+    notes: dict[TableRef, dict[str, str]] = {}
+    for finding in findings:
+        where = finding.where
+        if len(where) != 6 or where[0] != "schema" or where[2] != "table" or where[4] != "column":
             continue
-        table = actual.namespaces[ref.namespace].tables.get(ref.table)
+        if finding.kind in (MISSING, UNEXPECTED):
+            note = finding.kind
+        else:
+            note = (finding.attribute or "definition").replace("_", " ") + " differs"
+        notes.setdefault(TableRef(where[1], where[3]), {})[where[5]] = note
+    return notes
+
+
+def with_unexpected_objects(
+    expected: Schema, actual: Schema, marks: dict[TableRef, str], notes: dict[TableRef, dict[str, str]]
+) -> Schema:
+    """The expected schema with what only the database has added: the tables marked unexpected,
+    and the columns noted unexpected (after the table's own)."""
+    namespaces = dict(expected.namespaces)
+    for ref in dict.fromkeys([*marks, *notes]):  # in the findings' order
+        table = (
+            actual.namespaces[ref.namespace].tables.get(ref.table)
+            if ref.namespace in actual.namespaces
+            else None
+        )
+        if table is None:
+            continue
         base = namespaces.get(ref.namespace) or replace(actual.namespaces[ref.namespace], tables={})
-        if table is not None:
-            namespaces[ref.namespace] = replace(base, tables={**base.tables, ref.table: table})
+        drawn = base.tables.get(ref.table)
+        if marks.get(ref) == "unexpected" or drawn is None:
+            drawn = table
+        else:
+            extra = {k: c for k, c in table.columns.items() if notes.get(ref, {}).get(k) == UNEXPECTED}
+            drawn = replace(drawn, columns={**drawn.columns, **extra})
+        namespaces[ref.namespace] = replace(base, tables={**base.tables, ref.table: drawn})
     return replace(expected, namespaces=namespaces)
