@@ -5,23 +5,25 @@ from __future__ import annotations
 from schemavet.model import Column, ForeignKey, Index, Namespace, PrimaryKey, Schema, Table, Unique
 
 
-def generated_schema(tables: int, group: int = 30, engine: str = "sqlite") -> Schema:
+def generated_schema(tables: int, group: int = 30, engine: str = "sqlite", prefix: str = "") -> Schema:
     """``tables`` tables of eight columns in groups of ``group`` tables, each table of a group
     with a foreign key to the group's first (and every third to its predecessor too), so the
     groups are what foreign keys connect."""
     made: dict[str, Table] = {}
     for n in range(tables):
-        name = f"table_{n:04d}"
+        name = f"{prefix}table_{n:04d}"
         columns = {"id": Column("id", "INTEGER", nullable=False)}
         columns.update({f"field_{c}": Column(f"field_{c}", "TEXT") for c in range(6)})
         keys: list[ForeignKey] = []
         head = n - n % group
         if n != head:
             columns["parent_id"] = Column("parent_id", "INTEGER", nullable=False)
-            keys.append(ForeignKey(("parent_id",), f"table_{head:04d}", ("id",), on_delete="CASCADE"))
+            keys.append(ForeignKey(("parent_id",), f"{prefix}table_{head:04d}", ("id",), on_delete="CASCADE"))
         if n % 3 == 0 and n - 1 > head:
             columns["previous_id"] = Column("previous_id", "INTEGER")
-            keys.append(ForeignKey(("previous_id",), f"table_{n - 1:04d}", ("id",), on_delete="SET NULL"))
+            keys.append(
+                ForeignKey(("previous_id",), f"{prefix}table_{n - 1:04d}", ("id",), on_delete="SET NULL")
+            )
         made[name] = Table(name, columns, PrimaryKey(("id",)), tuple(keys))
     return Schema(engine, {"main": Namespace("main", made)})
 

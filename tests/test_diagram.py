@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -168,3 +169,24 @@ def test_a_sqlite_database_with_hostile_names_draws(tmp_path: Path) -> None:
     text = result.output  # type: ignore[attr-defined]
     assert 't1["order items"] {' in text and 't2["end"] {' in text and "`weird type(1, 2)` `my col`" in text
     assert 't1 |o..o| t2 : "item: ON DELETE CASCADE"' in text
+
+
+def test_several_schemas_are_qualified_and_split_by_schema_when_each_fits() -> None:
+    app = generated_schema(12, group=12, prefix="app_").namespaces["main"]
+    billing = generated_schema(12, group=12, prefix="billing_").namespaces["main"]
+    head = billing.tables["billing_table_0000"]
+    to_app = ForeignKey(("id",), "app_table_0000", ("id",), ref_schema="app")
+    billing.tables["billing_table_0000"] = replace(head, foreign_keys=(to_app,))
+    schema = Schema(
+        "postgresql", {"app": replace(app, name="app"), "billing": replace(billing, name="billing")}
+    )
+    whole = build_diagram(schema).parts[0].text
+    assert 't1["app.app_table_0000"]' in whole and "t1 ||--o| t13 :" in whole  # id is its key: one-to-one
+    limit = len(whole) * 6 // 10
+    diagram = build_diagram(schema, max_text_size=limit)
+    assert [p.title for p in diagram.parts] == ["schema app", "schema billing"]
+    assert all(len(p.text) <= limit for p in diagram.parts)
+    # the cross-schema key points at the app table, drawn empty in billing's part
+    assert diagram.parts[1].text.endswith('  t1["app.app_table_0000"]\n')
+    markdown = render_markdown(diagram, "db")
+    assert "1. [Part 1: schema app](#part-1): app\\.app\\_table\\_0000, " in markdown

@@ -388,25 +388,32 @@ def _fitted(title: str, group: list[_Entity], marks: Mapping[TableRef, str], bud
 
 def render_markdown(diagram: Diagram, source: str) -> str:
     """Markdown: one ``mermaid`` block, or an index and a section per part when split."""
-    head = f"<!-- schemavet diagram of {source} -->\n"
+    head = f"<!-- schemavet diagram of {source.replace('--', '- -')} -->\n"
     if not diagram.split:
         return head + _fenced(diagram.parts[0].text)
     lines = [
-        f"# Schema diagram: {source}",
+        f"# Schema diagram: {_markdown(source)}",
         "",
         f"Drawn in {len(diagram.parts)} parts, each under Mermaid's "
         f"{diagram.max_text_size:,}-character limit.",
         "",
     ]
-    titles = [f"Part {n}" + (f": {p.title}" if p.title else "") for n, p in enumerate(diagram.parts, start=1)]
+    titles = [
+        f"Part {n}" + (f": {_markdown(p.title)}" if p.title else "")
+        for n, p in enumerate(diagram.parts, start=1)
+    ]
     for n, (title, part) in enumerate(zip(titles, diagram.parts, strict=True), start=1):
-        shown = ", ".join(part.tables[:8]) + (
-            f", … ({len(part.tables)} tables)" if len(part.tables) > 8 else ""
-        )
+        shown = ", ".join(_markdown(t) for t in part.tables[:8])
+        shown += f", … ({len(part.tables)} tables)" if len(part.tables) > 8 else ""
         lines.append(f"{n}. [{title}](#part-{n}): {shown}")
     for n, (title, part) in enumerate(zip(titles, diagram.parts, strict=True), start=1):
         lines += ["", f'<a id="part-{n}"></a>', "", f"## {title}", "", _fenced(part.text)]
     return head + "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _markdown(text: str) -> str:
+    """``text`` as literal Markdown: its punctuation backslash-escaped, on one line."""
+    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~&])", r"\\\1", " ".join(text.split()))
 
 
 def _fenced(text: str) -> str:
