@@ -32,8 +32,10 @@ MERMAID = Path(str(resources.files("schemavet.report").joinpath("vendor/mermaid.
 
 def chromium_path() -> str | None:
     """Debian's Chromium, or the one ``SCHEMAVET_CHROMIUM`` names."""
-    named = os.environ.get("SCHEMAVET_CHROMIUM") or "/usr/bin/chromium"
-    return named if os.path.exists(named) else shutil.which("chromium")
+    named = os.environ.get("SCHEMAVET_CHROMIUM")
+    if named:
+        return named if os.path.exists(named) else None
+    return "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
 
 
 def unavailable(reason: str) -> None:

@@ -10,6 +10,7 @@ import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from schemavet.cli import main
@@ -190,3 +191,18 @@ def test_several_schemas_are_qualified_and_split_by_schema_when_each_fits() -> N
     assert diagram.parts[1].text.endswith('  t1["app.app_table_0000"]\n')
     markdown = render_markdown(diagram, "db")
     assert "1. [Part 1: schema app](#part-1): app\\.app\\_table\\_0000, " in markdown
+
+
+def test_a_missing_browser_skips_loudly_and_fails_where_ci_requires_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests import browser
+
+    monkeypatch.setenv("SCHEMAVET_CHROMIUM", "/nonexistent/chromium")
+    assert browser.chromium_path() is None
+    monkeypatch.delenv("SCHEMAVET_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="BROWSER TESTS NOT RUN"):
+        next(browser.launch())
+    monkeypatch.setenv("SCHEMAVET_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="browser tests cannot run: Debian's chromium"):
+        next(browser.launch())

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from schemavet.model import NO_ACTION, Column, ForeignKey, Schema, Table
 
@@ -85,8 +86,9 @@ class _Entity:
     targets: list[_Entity] = field(default_factory=list)
     stub: bool = False  # a table the schema does not hold, drawn empty as a foreign key's target
 
-    @property
+    @cached_property
     def size(self) -> int:
+        """Characters its lines take (read once they are all made)."""
         return sum(len(line) + 1 for line in self.lines)
 
 
