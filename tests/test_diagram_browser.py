@@ -65,14 +65,14 @@ def test_the_diagram_page_renders_every_table_offline(browser: Any, tmp_path: Pa
 
 
 def test_a_split_diagram_page_renders_every_part(browser: Any, tmp_path: Path) -> None:
-    diagram = build_diagram(generated_schema(40, group=10), max_text_size=5_000)
+    diagram = build_diagram(generated_schema(20, group=5), max_text_size=2_500)
     assert len(diagram.parts) >= 3
     loaded = _open(browser, tmp_path / "big.html", diagram_page(diagram, "generated"))
     assert loaded.page.locator("nav.index li").count() == len(diagram.parts)
     labels = {
         label for label, _ in loaded.page.evaluate(_ENTITIES, loaded.page.locator("main").element_handle())
     }
-    assert labels == {f"table_{n:04d}" for n in range(40)}
+    assert labels == {f"table_{n:04d}" for n in range(20)}
     loaded.close()
 
 
