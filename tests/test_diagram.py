@@ -206,3 +206,29 @@ def test_a_missing_browser_skips_loudly_and_fails_where_ci_requires_it(
     monkeypatch.setenv("SCHEMAVET_REQUIRE_BROWSER", "1")
     with pytest.raises(pytest.fail.Exception, match="browser tests cannot run: Debian's chromium"):
         next(browser.launch())
+
+
+def test_the_review_page_card_has_losses_lint_with_lines_and_the_rebuilt_table_marked(tmp_path: Path) -> None:
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "0001.base.sql").write_text(
+        "CREATE TABLE cvs (id INTEGER PRIMARY KEY, status TEXT);\n"
+        "CREATE INDEX idx_cvs_status ON cvs (status);\n"
+    )
+    (migrations / "0002.rebuild.sql").write_text(
+        "CREATE TABLE cvs_new (id INTEGER PRIMARY KEY, status TEXT NOT NULL DEFAULT 'new');\n"
+        "INSERT INTO cvs_new SELECT id, coalesce(status, 'new') FROM cvs;\n"
+        "DROP TABLE cvs;\nALTER TABLE cvs_new RENAME TO cvs;\n"
+    )
+    page = tmp_path / "review.html"
+    result = _run("review", str(migrations), "--format", "html", "-o", str(page))
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    html = page.read_text()
+    rebuild = html[html.index('data-migration="0002.rebuild"') :]
+    assert '<section class="card failed"' in html[: html.index('data-migration="0002.rebuild"')][-60:]
+    assert "! lost index idx_cvs_status on cvs (status) (dropped with rebuilt table cvs)" in rebuild
+    assert f"{migrations / '0002.rebuild.sql'}:3:1 SV401 " in rebuild
+    before, after = rebuild.split("<figcaption>After</figcaption>")
+    assert "class cvs changed" in before and "class cvs changed" in after
+    assert 'TEXT status "default, nullable changed"' in after and "default, nullable changed" in before
+    assert "FAIL: reviewed 2 migrations" in html

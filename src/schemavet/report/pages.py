@@ -117,20 +117,22 @@ def _step_marks(effect: StepEffect) -> tuple[dict[TableRef, str], dict[TableRef,
 
 def _column_notes(effect: StepEffect, schema: Schema, after: bool) -> dict[TableRef, dict[str, str]]:
     """Beside each column the step added (after), removed (before) or changed (both): what it did."""
-    notes: dict[TableRef, dict[str, str]] = {}
+    words: dict[TableRef, dict[str, list[str]]] = {}
     refs = table_refs(schema, {c.table for c in effect.changes if c.table is not None})
     for change in effect.changes:
         if change.object_type != "column" or change.table not in refs:
             continue
         if change.action == (REMOVED if after else ADDED):
             continue
-        note = {ADDED: "added", REMOVED: "removed"}.get(change.action) or _changed(change.attribute)
-        notes.setdefault(refs[change.table], {})[change.name] = note
-    return notes
+        word = {ADDED: "added", REMOVED: "removed"}.get(change.action)
+        attribute = word or (change.attribute or "definition").replace("_", " ")
+        words.setdefault(refs[change.table], {}).setdefault(change.name, []).append(attribute)
+    return {ref: {name: _note(said) for name, said in columns.items()} for ref, columns in words.items()}
 
 
-def _changed(attribute: str | None) -> str:
-    return f"{(attribute or 'definition').replace('_', ' ')} changed"
+def _note(said: list[str]) -> str:
+    """``added``, ``removed``, or the attributes that changed: ``default, nullable changed``."""
+    return said[0] if said[0] in ("added", "removed") else f"{', '.join(said)} changed"
 
 
 def _marked(schema: Schema | None, groups: Iterable[tuple[set[str], str]]) -> dict[TableRef, str]:
