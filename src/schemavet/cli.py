@@ -250,6 +250,11 @@ def _refuse_to_overwrite_the_database(db: str, output: str) -> None:
     metavar="URL",
     help="A PostgreSQL server to build PostgreSQL apps' scratch databases on (default: an embedded one).",
 )
+@click.option(
+    "--engine",
+    metavar="NAME",
+    help="The engine the migrations are written for, when the spec names several (default: its first).",
+)
 @_VERIFY_FORMAT
 def check(
     migrations: str | None,
@@ -257,6 +262,7 @@ def check(
     prove_actions: bool,
     output_format: str,
     postgres_url: str | None,
+    engine: str | None,
 ) -> None:
     """Apply migrations to a scratch database and verify it; no options: every configured app."""
     from schemavet.commands.verify import check as run_check
@@ -265,15 +271,63 @@ def check(
     if (migrations is None) != (spec_path is None):
         raise click.UsageError("--migrations and --spec go together")
     if migrations is not None and spec_path is not None:
-        apps = [(os.path.basename(os.path.normpath(migrations)), migrations, spec_path)]
+        apps = [(os.path.basename(os.path.normpath(migrations)), migrations, spec_path, engine)]
     else:
-        apps = [(app.name, app.migrations, app.spec) for app in load_apps(find_pyproject())]
+        if engine is not None:
+            raise click.UsageError("--engine goes with --migrations and --spec")
+        apps = [(app.name, app.migrations, app.spec, app.engine) for app in load_apps(find_pyproject())]
     reports = [
-        (name, run_check(directory, spec, prove_actions, postgres_url, ignore_patterns()))
-        for name, directory, spec in apps
+        (name, run_check(directory, spec, prove_actions, postgres_url, ignore_patterns(), dialect))
+        for name, directory, spec, dialect in apps
     ]
     _echo_reports(reports, output_format)
     _finish(all(report.ok for _, report in reports))
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False), metavar="DIR")
+@click.option("--to", "target", required=True, metavar="ENGINE", help="The engine to write the migrations for.")
+@click.option("-o", "--output", required=True, type=click.Path(), metavar="OUT", help="Where to write them.")
+@click.option(
+    "--spec",
+    "spec_path",
+    metavar="FILE",
+    help="The spec the translation must build (default: the spec of the app whose migrations DIR are).",
+)
+@click.option(
+    "--postgres-url",
+    metavar="URL",
+    help="A PostgreSQL server to prove the translation on (default: an embedded one).",
+)
+def transpile(directory: str, target: str, output: str, spec_path: str | None, postgres_url: str | None) -> None:
+    """Write DIR's migrations for another engine; only a translation that builds the spec is written."""
+    from schemavet.commands.transpile import transpile as run_transpile
+    from schemavet.config import app_of, lint_dialect
+
+    app = app_of(directory)
+    spec = spec_path or (app.spec if app is not None else None)
+    if spec is None:
+        raise click.UsageError(f'No configured app has its migrations in "{directory}": pass --spec')
+    source = app.engine if app is not None and app.engine else lint_dialect(".", directory)
+    result = run_transpile(directory, source, target, spec, output, postgres_url)
+    for diagnostic in result.diagnostics:
+        click.echo(f"{diagnostic.location} {diagnostic.code} {diagnostic.message}")
+    if result.report is not None and not result.report.ok:
+        _echo_report(result.report, "text")
+    click.echo(_transpiled_summary(result, directory))
+    _finish(result.ok)
+
+
+def _transpiled_summary(result: Any, directory: str) -> str:
+    refused = sum(d.severity == "error" for d in result.diagnostics)
+    if refused:
+        return f"Nothing written: {refused} statements of {directory} have no faithful translation."
+    if not result.written:
+        return "Nothing written: the translation does not build the spec."
+    return (
+        f"Wrote {len(result.files)} files to {result.output}: applied, verified against {result.report.spec_path}"
+        f" and every rollback proven ({len(result.diagnostics)} translations noted above)."
+    )
 
 
 def _echo_report(report: Any, output_format: str) -> None:
@@ -343,8 +397,13 @@ def adopt(db: str, migrations: str, spec_path: str | None, output_format: str) -
 
         click.echo(json.dumps(dataclasses.asdict(adoption), indent=2))
         return
+    found = (
+        f"at user_version {adoption.user_version}"
+        if adoption.found_by == "user_version"
+        else "by its schema (no user_version)"
+    )
     click.echo(
-        f"Adopted {_shown(db)} at user_version {adoption.user_version}: marked "
+        f"Adopted {_shown(db)} {found}: marked "
         f"{len(adoption.marked)} migrations applied ({', '.join(adoption.marked)}); "
         f"pending: {', '.join(adoption.pending) or 'none'}"
     )
@@ -712,6 +771,39 @@ def _by_dialect(paths: tuple[str, ...], dialect: str | None) -> dict[str, list[s
             directory = place if os.path.isdir(place) else os.path.dirname(place)
             groups.setdefault(lint_dialect(directory=directory), []).append(place)
     return groups
+
+
+@main.command("rehearse-move")
+@_DB
+@_MIGRATIONS
+@click.option("--to", "target", required=True, metavar="ENGINE", help="The engine the migrations are for.")
+@click.option(
+    "--postgres-url",
+    metavar="URL",
+    help="A PostgreSQL server to make the scratch database on (default: an embedded one).",
+)
+def rehearse_move(db: str, migrations: str, target: str, postgres_url: str | None) -> None:
+    """Copy a database's rows into its translated schema on a scratch database; report what is refused."""
+    from schemavet.commands.move import rehearse_move as run
+
+    moves = run(db, migrations, target, postgres_url)
+    for move in moves:
+        click.echo(_move_line(move))
+        for note in move.notes:
+            click.echo(f"  note: {note}")
+        for rejected in move.rejected.values():
+            click.echo(f"  {rejected.count} rejected: {rejected.reason} (e.g. {'; '.join(rejected.examples)})")
+    refused = sum(m.rejected_rows for m in moves)
+    copied = sum(m.copied for m in moves)
+    click.echo(f"{copied} rows copied, {refused} would not go in; {db} was read only")
+    _finish(refused == 0)
+
+
+def _move_line(move: Any) -> str:
+    return (
+        f'"{move.table}": {move.source_rows} rows before, {move.copied} copied, '
+        f"{move.rejected_rows} rejected, {move.rows_after} after"
+    )
 
 
 def _version() -> str:

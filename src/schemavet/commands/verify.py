@@ -132,8 +132,10 @@ def check(
     prove_actions: bool = True,
     postgres_url: str | None = None,
     ignore: tuple[str, ...] = (),
+    engine: str | None = None,
 ) -> Report:
-    """Apply every migration to a new scratch database of the spec's engine, then verify it.
+    """Apply every migration to a new scratch database of ``engine`` (default: the spec's first
+    engine), then verify it against the spec read for that engine.
 
     Also: the files must match their ``schemavet.sum``, every rollback must undo its
     migration exactly (see :mod:`schemavet.migrations.sums`,
@@ -145,17 +147,13 @@ def check(
     from schemavet.migrations.runner import apply_all
     from schemavet.migrations.sums import check_sum
 
-    dialect = registry.get(_spec_engine(spec))
+    expected = load_spec(spec, engine)  # a spec that does not describe the engine: before any work
+    dialect = registry.get(expected.schema.engine)
     with dialect.scratch_database(postgres_url) as scratch:
         apply_all(scratch, os.fspath(migrations), scratch=True)
-        report = _verify(scratch, spec, None, prove_actions, in_place=True, ignore=ignore)
+        report = _verify(scratch, expected, None, prove_actions, in_place=True, ignore=ignore)
     findings = (*check_sum(os.fspath(migrations)), *report.findings, *prove_rollbacks(migrations, dialect))
     return Report(f"the schema built by {os.fspath(migrations)}", report.spec_path, findings, report.checked)
-
-
-def _spec_engine(spec: str | os.PathLike[str]) -> str:
-    """The first engine a spec names (the default dialect's when it names none)."""
-    return load_spec(spec).engines[0]
 
 
 def drawn_schema(spec: str | None, db: str | None) -> tuple[Schema, str]:

@@ -84,8 +84,15 @@ def _column() -> dict[str, Any]:
         "primary_key": _FLAG,
         "autoincrement": _FLAG,
         "unique": _FLAG,
-        "default": {"anyOf": [_SCALAR, {"type": "null"}]},
+        "default": {
+            "anyOf": [
+                _SCALAR,
+                {"type": "null"},
+                _object(frozenset(registry.names()), {}, "a default per engine"),
+            ]
+        },
         "generated": generated,
+        "engines": _NAMES,
     }
     return _short_or(_object(load._COLUMN, values, "a column"), _SCALAR)
 

@@ -34,6 +34,8 @@ from schemavet.model import (
     Unique,
     View,
 )
+from schemavet.spec.engines import KEY as ENGINES_KEY
+from schemavet.spec.engines import applies
 from schemavet.spec.policies import parse_policy
 from schemavet.spec.queries import QUERY_KEYS, parse_queries
 from schemavet.spec.yamlnodes import Nodes, compose, gc_paused, is_null, line_of
@@ -76,6 +78,7 @@ _TABLE = frozenset(
         "checks",
         "indexes",
         "triggers",
+        ENGINES_KEY,
     }
 )
 _COLUMN = frozenset(
@@ -92,16 +95,17 @@ _COLUMN = frozenset(
         "references",
         "generated",
         "identity",
+        ENGINES_KEY,
     }
 )
-_FOREIGN_KEY = frozenset({"columns", "references", "on_delete", "on_update", "deferrable", "name"})
-_INDEX = frozenset({"description", "columns", "unique", "where", "using"})
+_FOREIGN_KEY = frozenset({"columns", "references", "on_delete", "on_update", "deferrable", "name", ENGINES_KEY})
+_INDEX = frozenset({"description", "columns", "unique", "where", "using", ENGINES_KEY})
 _PRIMARY_KEY = frozenset({"columns", "name", "autoincrement", "on_conflict", "rowid_alias"})
-_NAMED_COLUMNS = frozenset({"columns", "name", "on_conflict"})
-_CHECK = frozenset({"expression", "name"})
-_VIEW = frozenset({"description", "query", "columns", "triggers"})
+_NAMED_COLUMNS = frozenset({"columns", "name", "on_conflict", ENGINES_KEY})
+_CHECK = frozenset({"expression", "name", ENGINES_KEY})
+_VIEW = frozenset({"description", "query", "columns", "triggers", ENGINES_KEY})
 _GENERATED = frozenset({"expression", "stored"})
-_ENUM = frozenset({"description", "values"})
+_ENUM = frozenset({"description", "values", ENGINES_KEY})
 _QUERY = QUERY_KEYS
 
 
@@ -147,6 +151,7 @@ class _Reader:
         self.nodes = Nodes(path)
         self.path = path
         self.requested = engine
+        self.spec_engines: tuple[str, ...] = ()
         self._use(registry.get(engine or registry.default_name()))
 
     def _use(self, dialect: Dialect) -> None:
@@ -162,7 +167,7 @@ class _Reader:
     def spec(self, root: yaml.Node) -> Spec:
         top = self.nodes.mapping(root, "the spec", _TOP)
         self._check_version(top)
-        engines = self._engines(top)
+        engines = self.spec_engines = self._engines(top)
         if self.requested is None:  # the spec's own first engine
             self._use(registry.get(engines[0]))
         if self.engine not in engines:
@@ -220,14 +225,19 @@ class _Reader:
     def _list(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], key: str, what: str) -> list[yaml.Node]:
         if key not in entries:
             return []
-        return self.nodes.sequence(entries[key][1], what)
+        return [node for node in self.nodes.sequence(entries[key][1], what) if self._here(node)]
 
     def _items(
         self, entries: dict[str, tuple[yaml.Node, yaml.Node]], key: str, what: str
     ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         if key not in entries:
             return {}
-        return self.nodes.mapping(entries[key][1], what)
+        items = self.nodes.mapping(entries[key][1], what)
+        return {name: (k, node) for name, (k, node) in items.items() if self._here(node)}
+
+    def _here(self, node: yaml.Node) -> bool:
+        """Whether the object at ``node`` exists on the engine read (see ``engines:``)."""
+        return applies(self.nodes, node, self.engine, self.spec_engines)
 
     def _namespace(
         self, name: str, node: yaml.Node, entries: dict[str, tuple[yaml.Node, yaml.Node]]
@@ -258,7 +268,7 @@ class _Reader:
         parts = _TableParts(self.dialect)
         columns = {
             c: self._column(c, n, parts, line_of(k))
-            for c, (k, n) in self.nodes.mapping(entries["columns"][1], f'"columns" of {what}').items()
+            for c, (k, n) in self._items(entries, "columns", f'"columns" of {what}').items()
         }
         if "primary_key" in entries:
             parts.set_primary_key(
@@ -366,10 +376,11 @@ class _Reader:
             definition.identity = self.nodes.scalar(value["identity"], f'"identity" of {what}').upper()
         definition.not_null = "nullable" in value and not self.nodes.boolean(value["nullable"], what)
         if "default" in value:
+            default = self._engine_node(value["default"], f'"default" of {what}')
             definition.default = (
                 None
-                if isinstance(value["default"], yaml.ScalarNode) and is_null(value["default"])
-                else self._sql(value["default"], f'"default" of {what}')
+                if isinstance(default, yaml.ScalarNode) and is_null(default)
+                else self._sql(default, f'"default" of {what}')
             )
         if "collation" in value:
             definition.collation = self.nodes.scalar(value["collation"], what)
@@ -388,12 +399,16 @@ class _Reader:
 
     def _engine_value(self, node: yaml.Node, what: str) -> str:
         """A value that may differ per engine: ``TEXT`` or ``{sqlite: TEXT, postgresql: text}``."""
+        return self.nodes.scalar(self._engine_node(node, what), what)
+
+    def _engine_node(self, node: yaml.Node, what: str) -> yaml.Node:
+        """The node of the engine read, in a value written ``{sqlite: …, postgresql: …}``."""
         if isinstance(node, yaml.ScalarNode):
-            return self.nodes.scalar(node, what)
+            return node
         entries = self.nodes.mapping(node, what, frozenset(registry.names()))
         if self.engine not in entries:
             raise self.nodes.error(node, f'{what} gives no value for engine "{self.engine}"')
-        return self.nodes.scalar(entries[self.engine][1], what)
+        return entries[self.engine][1]
 
     def _generated(self, node: yaml.Node, what: str) -> tuple[str, bool]:
         if isinstance(node, yaml.ScalarNode):

@@ -17,6 +17,7 @@ from schemavet.errors import SchemavetError
 
 if TYPE_CHECKING:
     from schemavet.compare.actions import Outcome
+    from schemavet.compare.plans import Plan, Query
     from schemavet.model import Schema
     from schemavet.sql.ddl import Grammar
 
@@ -83,6 +84,35 @@ class PostgreSQL(Dialect):
 
         return identity_kind(identity) if identity else None
 
+    def explain(self, location: str, queries: tuple[Query, ...]) -> list[Plan]:
+        """Each query's generic plan with sequential scans and sorts discouraged: can an index serve it?"""
+        from schemavet.dialects.postgres.connect import connect
+        from schemavet.dialects.postgres.plans import explain
+
+        with connect(location) as conn:
+            return explain(conn, queries)
+
+    #: adopt checks the schema and marks the migrations in one transaction that sees one snapshot
+    adopt_begin = "BEGIN ISOLATION LEVEL SERIALIZABLE"
+
+    def bookkeeping(self, conn: Any) -> Any:
+        """yoyo's records and lock, and a digest of the catalog, read on ``conn`` (no user_version)."""
+        from schemavet.dialects.postgres.bookkeeping import Bookkeeping
+
+        return Bookkeeping(conn)
+
+    def open_readonly(self, location: str) -> AbstractContextManager[Any]:
+        """A connection whose transactions are read-only."""
+        return _readonly(location)
+
+    def load_rows(self, location: str, source: Any) -> list[Any]:
+        """Rows of another database copied into this scratch one, parents first, refusals named."""
+        from schemavet.dialects.postgres.connect import connect
+        from schemavet.dialects.postgres.move import load
+
+        with connect(location) as conn:
+            return load(conn, source)
+
     def prove(self, location: str, expected: Schema, in_place: bool) -> list[Outcome]:
         """Each declared action done in ``check``'s scratch database, each probe rolled back.
 
@@ -106,7 +136,7 @@ class PostgreSQL(Dialect):
         return for_yoyo(url)
 
     #: Commands beyond verify/snapshot/check that work on PostgreSQL databases.
-    commands = frozenset({"status"})
+    commands = frozenset({"adopt", "status"})
 
     def applied_migrations(self, location: str) -> list[str]:
         """The ids yoyo recorded as applied, oldest first, read on a read-only session."""
@@ -170,3 +200,12 @@ def _inspecting(dialect: PostgreSQL, location: str) -> Iterator[Callable[[], Sch
 
 
 DIALECT = PostgreSQL()
+
+
+@contextmanager
+def _readonly(location: str) -> Iterator[Any]:
+    from schemavet.dialects.postgres.connect import connect
+
+    with connect(location) as conn:
+        conn.execute("SET default_transaction_read_only = on")
+        yield conn
