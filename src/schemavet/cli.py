@@ -31,6 +31,15 @@ _VERIFY_FORMAT = click.option(
     show_default=True,
     help="Report for people, programs, GitHub annotations or SARIF (pointing at the spec's lines).",
 )
+_VERIFY_PAGE_FORMAT = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", *_CI_FORMATS, "html"]),
+    default="text",
+    show_default=True,
+    help="Report for people, programs, GitHub annotations or SARIF (pointing at the spec's lines), "
+    "or a page with the drifted tables highlighted on the schema's diagram.",
+)
 
 
 class _DialectName(click.ParamType):  # type: ignore[type-arg]  # generic in click 8.2+ only
@@ -99,14 +108,25 @@ def _finish(ok: bool) -> None:
     is_flag=True,
     help="Fail on what the database holds that schemavet does not model (a warning otherwise).",
 )
-@_VERIFY_FORMAT
+@_VERIFY_PAGE_FORMAT
 def verify(
     db: str, spec_path: str, migrations: str | None, prove_actions: bool, strict: bool, output_format: str
 ) -> None:
     """Compare a database with a spec: exit 0 if they match, 1 if not, 2 on bad input."""
     from schemavet.commands.verify import verify as run_verify
+    from schemavet.commands.verify import verify_with_schemas
     from schemavet.config import ignore_patterns
 
+    if output_format == "html":
+        from schemavet.report.pages import verify_page
+        from schemavet.report.text import render_text
+
+        report, expected, actual = verify_with_schemas(
+            db, spec_path, migrations, prove_actions, strict, ignore=ignore_patterns()
+        )
+        summary = render_text(report).splitlines()[-1]
+        click.echo(verify_page(report, expected, actual, summary, _version()))
+        _finish(report.ok)
     report = run_verify(
         db, spec_path, migrations, prove_actions=prove_actions, strict=strict, ignore=ignore_patterns()
     )
@@ -169,6 +189,19 @@ def snapshot(
         click.echo(text, nl=False)
         return
     write_new(output, text, force)
+    click.echo(f"Wrote {output}", err=True)
+
+
+def _write(text: str, output: str | None) -> None:
+    """``text`` to the file ``output``, or to standard output when there is none."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        raise SchemavetError(f'Cannot write "{output}": {e.strerror}') from e
     click.echo(f"Wrote {output}", err=True)
 
 
@@ -588,6 +621,14 @@ def _linter_for(directory: str) -> Callable[[str], list[Any]]:
     return findings_of
 
 
+_OUTPUT = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the report to this file instead of to standard output.",
+)
+
+
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False), metavar="DIR")
 @click.option(
@@ -596,16 +637,70 @@ def _linter_for(directory: str) -> Callable[[str], list[Any]]:
     metavar="N",
     help="Report only the last N migrations (the earlier ones are applied, not reported).",
 )
-@_FORMAT
-def review(directory: str, latest: int | None, output_format: str) -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "html"]),
+    default="text",
+    show_default=True,
+    help="Report for people, programs, or a page for the pull request (each migration a card "
+    "with its tables drawn before and after).",
+)
+@_OUTPUT
+def review(directory: str, latest: int | None, output_format: str, output: str | None) -> None:
     """Show what each migration really does: schema changes, implicit losses, row counts."""
     from schemavet.commands.review import review as run_review
     from schemavet.report.review import render_json, render_text
 
     effects = run_review(directory, latest=latest, lint=_linter_for(directory))
-    render = render_json if output_format == "json" else render_text
-    click.echo(render(directory, effects))
+    if output_format == "html":
+        from schemavet.report.pages import review_page
+
+        _write(review_page(directory, effects, _version()), output)
+    else:
+        render = render_json if output_format == "json" else render_text
+        _write(render(directory, effects) + "\n", output)
     _finish(not any(effect.failed for effect in effects))
+
+
+@main.command()
+@click.option("--spec", "spec_path", metavar="FILE", help="Draw the schema this spec describes.")
+@click.option("--db", metavar="URL", help="Draw this database's schema (read only).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["markdown", "html"]),
+    default="markdown",
+    show_default=True,
+    help="Mermaid erDiagram blocks for Markdown, or a self-contained page that renders offline.",
+)
+@click.option(
+    "--max-text-size",
+    type=click.IntRange(min=2_000),
+    default=50_000,
+    show_default=True,
+    metavar="CHARS",
+    help="Split the diagram into parts (with an index) above this size: Mermaid's maxTextSize.",
+)
+@_OUTPUT
+def diagram(
+    spec_path: str | None, db: str | None, output_format: str, max_text_size: int, output: str | None
+) -> None:
+    """Draw a schema as a Mermaid entity-relationship diagram: tables, keys, foreign keys."""
+    from schemavet.commands.verify import drawn_schema
+    from schemavet.report.diagram import build_diagram, render_markdown
+    from schemavet.report.pages import diagram_page
+
+    if (spec_path is None) == (db is None):
+        raise click.UsageError("give one of --spec FILE and --db URL")
+    if output is not None and db is not None:
+        _refuse_to_overwrite_the_database(db, output)
+    schema, source = drawn_schema(spec_path, db)
+    drawn = build_diagram(schema, max_text_size=max_text_size)
+    page = (
+        diagram_page(drawn, source, _version()) if output_format == "html" else render_markdown(drawn, source)
+    )
+    _write(page, output)
 
 
 @main.command()
