@@ -214,7 +214,7 @@ def test_the_tokenizer_reads_or_refuses_any_text(text: str) -> None:
 # --- pyproject.toml -------------------------------------------------------------------------
 
 toml_keys = st.sampled_from(
-    ["apps", "lint", "dialects", "dialect", "migrations", "spec", "samsara", "ignore", "x"]
+    ["apps", "lint", "dialects", "dialect", "migrations", "spec", "samsara", "ignore", "engine", "x"]
 ) | st.text(max_size=6)
 toml_scalars = st.sampled_from(
     [

@@ -201,6 +201,8 @@ def _effect(migration: Any, before: _State, after: _State, error: str | None = N
         rows=tuple(_row_changes(before.rows, after.rows, key)),
         diagnostics=(),  # the lint findings come when every step is read
         error=error,
+        before=old.raw,
+        after=new.raw,
     )
 
 
