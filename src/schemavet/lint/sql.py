@@ -113,9 +113,14 @@ def added_columns(statement: ParsedStatement) -> list[tuple[str, exp.ColumnDef]]
 
 def constraint(column: exp.ColumnDef, kind: type) -> Any:
     """The first constraint of this kind on a column definition, or None."""
+    from sqlglot import exp
+
     for item in column.args.get("constraints") or []:
-        if isinstance(item.kind, kind):
-            return item.kind
+        # a constraint comes wrapped (ColumnConstraint, its kind inside) or, for what sqlglot
+        # reads from a bare word after the name (IN, OUT), as itself
+        found = item.args.get("kind") if isinstance(item, exp.ColumnConstraint) else item
+        if isinstance(found, kind):
+            return found
     return None
 
 
