@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from schemavet.dialects.sqlite.expressions import fold
@@ -162,7 +162,19 @@ class RowMaker:
             for key in set(values) - given - shape.self_keys:
                 del values[key]
             self._satisfy_checks(table, shape, values, required, avoid or {})
+        self._unshared(table, shape, values, {fold(k) for k in fixed})
         return values
+
+    def _unshared(self, table: Table, shape: _Shape, values: Values, fixed: set[str]) -> None:
+        """A UNIQUE set another row already holds through its columns' DEFAULTs gets a fresh
+        value in one column left to its default (and read by no CHECK)."""
+        in_checks = {c for check in shape.checks for c in check.columns}
+        for columns in shape.unique_sets:
+            if not self._collides(table, replace(shape, unique_sets=[columns]), values):
+                continue
+            free = [c for c in columns if values.get(c) is None and c not in fixed and c not in in_checks]
+            if free and free[0] in shape.columns:
+                values[free[0]] = self.fresh.value(affinity(shape.columns[free[0]].type))
 
     def _satisfy_checks(
         self, table: Table, shape: _Shape, values: Values, required: tuple[str, ...], avoid: Values
@@ -176,16 +188,27 @@ class RowMaker:
         for columns in shape.unique_sets:
             if among is not None and among.isdisjoint(columns):
                 continue
-            if any(values.get(c) is None for c in columns):
-                continue  # NULLs are distinct, and a set not all given yet cannot collide
+            stored = [self._stored(shape.every_column[c], values.get(c)) for c in columns]
+            if any(value is None for value in stored):
+                continue  # NULLs are distinct, and a set not all known yet cannot collide
             where = " AND ".join(f"{quote_identifier(shape.every_column[c].name)} = ?" for c in columns)
             sql = f"SELECT 1 FROM {quote_identifier(table.name)} WHERE {where} LIMIT 1"
             try:
-                if self.conn.execute(sql, [values[c] for c in columns]).fetchone() is not None:
+                if self.conn.execute(sql, stored).fetchone() is not None:
                     return True
             except sqlite3.Error:
                 return False  # the INSERT will say what is wrong
         return False
+
+    def _stored(self, column: Column, value: Any) -> Any:
+        """What a row gets in ``column`` for ``value``: a value left out (None) takes the
+        column's DEFAULT; None when that is NULL or not a constant SQLite can tell here."""
+        if value is not None or column.default is None:
+            return value
+        try:
+            return self.conn.execute(f"SELECT {column.default}").fetchone()[0]
+        except sqlite3.Error:
+            return None
 
     def _fill_parents(self, table: Table, values: Values, required: tuple[str, ...], depth: int) -> None:
         """Insert a parent row for every foreign key whose columns may not all be NULL."""
