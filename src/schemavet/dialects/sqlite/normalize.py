@@ -409,8 +409,8 @@ def canonical_index_term(term: str, collations: dict[str, str], columns: frozens
 def _index_term_parts(term: str, columns: frozenset[str]) -> tuple[str, str | None, str | None, bool]:
     """(canonical expression, the column it names if it is one, collation, descending)."""
     tokens = tokenize(term)
-    descending = bool(tokens) and tokens[-1].is_word("DESC")
-    if tokens and tokens[-1].is_word("ASC", "DESC"):
+    descending = ends_in_order(tokens) and tokens[-1].is_word("DESC")
+    if ends_in_order(tokens):
         tokens = tokens[:-1]
     collation = None
     if len(tokens) >= 2 and tokens[-2].is_word("COLLATE") and is_operand(tokens[:-2]):
@@ -421,6 +421,23 @@ def _index_term_parts(term: str, columns: frozenset[str]) -> tuple[str, str | No
         column = fold(expression[0].name)
         return quote_identifier(column), column, collation, descending
     return render(expression, columns), None, collation, descending
+
+
+_OPERATOR_WORDS = frozenset(
+    "AND OR NOT IS IN LIKE GLOB MATCH REGEXP BETWEEN ESCAPE COLLATE CASE WHEN THEN ELSE".split()
+)
+
+
+def ends_in_order(tokens: list[Token]) -> bool:
+    """True when a key term's last word is its sort order, not an operand: ASC or DESC after a
+    whole expression. After an operator (``+ desc``, which SQLite writes when it renames a
+    column to ``desc``) or alone, the word is a column's name."""
+    if len(tokens) < 2 or not tokens[-1].is_word("ASC", "DESC"):
+        return False
+    before = tokens[-2]
+    if before.kind == "op" and before.text != ")":
+        return False
+    return not before.is_word(*_OPERATOR_WORDS)
 
 
 def is_operand(tokens: list[Token]) -> bool:
