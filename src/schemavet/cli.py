@@ -164,6 +164,13 @@ def _refuse_to_overwrite_the_database(db: str, output: str) -> None:
     metavar="URL",
     help="A PostgreSQL server to build PostgreSQL apps' scratch databases on (default: an embedded one).",
 )
+@click.option(
+    "--lint/--no-lint",
+    "with_lint",
+    default=True,
+    show_default=True,
+    help="Lint the migrations too ([tool.schemavet.lint] applies); an error-severity finding fails check.",
+)
 @_VERIFY_FORMAT
 def check(
     migrations: str | None,
@@ -171,8 +178,10 @@ def check(
     prove_actions: bool,
     output_format: str,
     postgres_url: str | None,
+    with_lint: bool,
 ) -> None:
-    """Apply migrations to a scratch database and verify it; no options: every configured app."""
+    """Apply migrations to a scratch database, verify it and lint the migrations; no options:
+    every configured app."""
     from schemavet.commands.verify import check as run_check
     from schemavet.config import find_pyproject, load_apps
 
@@ -183,10 +192,18 @@ def check(
     else:
         apps = [(app.name, app.migrations, app.spec) for app in load_apps(find_pyproject())]
     reports = [
-        (name, run_check(directory, spec, prove_actions, postgres_url)) for name, directory, spec in apps
+        (name, run_check(directory, spec, prove_actions, postgres_url, _lint_of(directory, with_lint)))
+        for name, directory, spec in apps
     ]
     _echo_reports(reports, output_format)
     _finish(all(report.ok for _, report in reports))
+
+
+def _lint_of(directory: str, with_lint: bool) -> Any:
+    """The lint settings check applies to ``directory`` (None: no lint)."""
+    from schemavet.config import lint_settings
+
+    return lint_settings(directory=directory) if with_lint else None
 
 
 def _echo_report(report: Any, output_format: str) -> None:

@@ -10,6 +10,7 @@ from schemavet.compare.outcomes import Report  # noqa: F401  (their home before)
 from schemavet.dialect import registry
 from schemavet.dialect.base import Dialect
 from schemavet.dialect.url import DatabaseURL, parse_db_url, without_password
+from schemavet.lint.settings import LintSettings
 from schemavet.model import NotModelled, Schema
 from schemavet.spec.load import Spec, load_spec
 from schemavet.spec.yamlnodes import gc_paused
@@ -99,19 +100,25 @@ def _compare(
     return findings
 
 
+_DEFAULT_LINT = LintSettings()
+
+
 def check(
     migrations: str | os.PathLike[str],
     spec: str | os.PathLike[str],
     prove_actions: bool = True,
     postgres_url: str | None = None,
+    lint: LintSettings | None = _DEFAULT_LINT,
 ) -> Report:
     """Apply every migration to a new scratch database of the spec's engine, then verify it.
 
     Also: the files must match their ``schemavet.sum``, every rollback must undo its
     migration exactly (see :mod:`schemavet.migrations.sums`,
-    :mod:`schemavet.commands.rollback_proof`), and every foreign-key action is proven on the
-    scratch database unless ``prove_actions`` is off. A server engine's scratch database is
-    made on ``postgres_url`` when given, else on an embedded server.
+    :mod:`schemavet.commands.rollback_proof`), every foreign-key action is proven on the
+    scratch database unless ``prove_actions`` is off, and with ``lint`` every lint finding of
+    error severity (after ``lint``'s ignores and severities) is a finding (a spec snapshotted from a lossy migration does not make the
+    loss intended). A server engine's scratch database is made on ``postgres_url`` when given,
+    else on an embedded server.
     """
     from schemavet.commands.rollback_proof import prove_rollbacks
     from schemavet.migrations.runner import apply_all
@@ -121,8 +128,38 @@ def check(
     with dialect.scratch_database(postgres_url) as scratch:
         apply_all(scratch, os.fspath(migrations), scratch=True)
         report = _verify(scratch, spec, None, prove_actions, in_place=True)
-    findings = (*check_sum(os.fspath(migrations)), *report.findings, *prove_rollbacks(migrations, dialect))
+    findings = (
+        *check_sum(os.fspath(migrations)),
+        *(lint_findings(os.fspath(migrations), dialect.name, lint, postgres_url) if lint else ()),
+        *report.findings,
+        *prove_rollbacks(migrations, dialect),
+    )
     return Report(f"the schema built by {os.fspath(migrations)}", report.spec_path, findings, report.checked)
+
+
+def lint_findings(
+    migrations: str, dialect: str, settings: LintSettings, postgres_url: str | None = None
+) -> list[Finding]:
+    """Lint's findings of error severity on a migrations directory, as check reports them."""
+    from schemavet.compare.migration_findings import LINT, MigrationFinding
+    from schemavet.diagnostics import ERROR
+    from schemavet.lint import lint_paths
+
+    diagnostics = settings.apply(lint_paths([migrations], dialect, settings.select, postgres_url=postgres_url))
+    return [
+        MigrationFinding(
+            LINT,
+            "migration file",
+            os.path.basename(d.path),
+            d.code,
+            line=d.line,
+            detail=f"{d.message} ({d.code})",
+            path=d.path,
+            hint=d.hint,
+        )
+        for d in diagnostics
+        if d.severity == ERROR
+    ]
 
 
 def _spec_engine(spec: str | os.PathLike[str]) -> str:
