@@ -296,7 +296,7 @@ def apply(db: str, migrations: str) -> None:
 
     applied = run_apply(db, migrations)
     click.echo(
-        f"Applied {len(applied)} migrations to {_shown(db)}" + (f": {', '.join(applied)}" if applied else "")
+        f"Applied {len(applied)} migration{'' if len(applied) == 1 else 's'} to {_shown(db)}" + (f": {', '.join(applied)}" if applied else "")
     )
 
 
@@ -315,7 +315,7 @@ def apply(db: str, migrations: str) -> None:
 def rehearse(
     db: str, migrations: str, spec_path: str | None, keep: str | None, adopt_first: bool, output_format: str
 ) -> None:
-    """Apply the pending migrations to a copy of the database, with foreign keys on; report lost rows."""
+    """Apply the pending migrations to a copy of the database as apply will; report lost rows."""
     from schemavet.commands.adopt import AdoptionRefused
     from schemavet.commands.rehearse import rehearse as run_rehearse
     from schemavet.report.text import render_rehearsal, render_rehearsal_json

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from schemavet.dialect import registry
@@ -33,12 +33,17 @@ def apply_all(url: str, directory: str, scratch: bool = False) -> list[str]:
 
 
 def apply_pending(
-    backend: Any, migrations: Any, directory: str = "", lock_timeout: float | None = None
+    backend: Any,
+    migrations: Any,
+    directory: str = "",
+    lock_timeout: float | None = None,
+    after_each: Callable[[Any], None] | None = None,
 ) -> list[str]:
     """Apply what ``backend`` has not applied yet, then the post-apply hooks; the ids applied.
 
     Each migration commits on its own: when one fails, the error says which ones before it were
-    applied and committed, and whether the failing one was rolled back.
+    applied and committed, and whether the failing one was rolled back. ``after_each`` is
+    called with each migration once it is committed (a rehearsal measures the database then).
     """
     committed: list[str] = []
     with locked(backend, lock_timeout):
@@ -49,6 +54,8 @@ def apply_pending(
             except MigrationError as e:
                 raise MigrationError(f"{e}; {_what_stays(migration, committed)}") from e
             committed.append(migration.id)
+            if after_each is not None:
+                after_each(migration)
         for hook in migrations.post_apply:
             apply_one(backend, hook, mark=False)
     return committed

@@ -92,6 +92,7 @@ def render_rehearsal(rehearsal: Any) -> str:
             f"  {rows.table:<{width}}  {_count(rows.before):>9} -> {_count(rows.after):<9}{flag}".rstrip()
         )
     lines += [f"{f.message} ({f.path})" for f in rehearsal.findings]
+    lines += [f"warning: {warning}" for warning in rehearsal.warnings]
     if rehearsal.verification is not None:
         lines += render_text(rehearsal.verification).splitlines()
     problems = len(rehearsal.findings) + (
@@ -128,6 +129,7 @@ def render_rehearsal_json(rehearsal: Any) -> str:
         ],
         "findings": [f.as_dict() for f in rehearsal.findings],
         "verification": report_document(rehearsal.verification) if rehearsal.verification else None,
+        "warnings": list(rehearsal.warnings),
     }
     return json.dumps(document, indent=2, default=str)
 
