@@ -51,6 +51,9 @@ def dump_spec(schema: Schema, source: str | None = None) -> str:
             others[ns.name] = _namespace(ns, dialect)
     if others:
         document["schemas"] = others
+    external = external_tables(schema, dialect)
+    if external:
+        document["external"] = external
     header = f"# Written by schemavet snapshot{f' from {source}' if source else ''}.\n"
     try:
         body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
@@ -62,6 +65,22 @@ def dump_spec(schema: Schema, source: str | None = None) -> str:
             f'The schema holds text that is not valid UTF-8 (near "{bad}"), which a YAML spec cannot hold'
         ) from e
     return header + str(body)
+
+
+def external_tables(schema: Schema, dialect: Dialect) -> list[str]:
+    """The tables foreign keys reference that the schema does not hold (SQLite allows a key to a
+    table that does not exist yet): a spec lists them under ``external:``."""
+    key = dialect.name_key
+    declared = {(key(ns), key(t)) for ns, namespace in schema.namespaces.items() for t in namespace.tables}
+    external: list[str] = []
+    for ns, namespace in schema.namespaces.items():
+        for table in namespace.tables.values():
+            for fk in table.foreign_keys:
+                target = (key(fk.ref_schema or ns), key(fk.ref_table))
+                name = fk.ref_table if fk.ref_schema is None else f"{fk.ref_schema}.{fk.ref_table}"
+                if target not in declared and name not in external:
+                    external.append(name)
+    return external
 
 
 def _namespace(ns: Namespace, dialect: Dialect) -> dict[str, Any]:

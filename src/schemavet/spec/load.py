@@ -34,6 +34,7 @@ from schemavet.model import (
     Unique,
     View,
 )
+from schemavet.spec.consistency import check_consistency
 from schemavet.spec.policies import parse_policy
 from schemavet.spec.queries import QUERY_KEYS, parse_queries
 from schemavet.spec.yamlnodes import Nodes, compose, gc_paused, is_null, line_of
@@ -52,7 +53,18 @@ FORMAT_VERSION = 1
 _T = TypeVar("_T")
 
 _TOP = frozenset(
-    {"schemavet", "engine", "description", "policies", "tables", "views", "enums", "schemas", "queries"}
+    {
+        "schemavet",
+        "engine",
+        "description",
+        "policies",
+        "tables",
+        "views",
+        "enums",
+        "schemas",
+        "queries",
+        "external",
+    }
 )
 _NAMESPACE = frozenset({"description", "tables", "views", "enums"})
 _TABLE = frozenset(
@@ -168,6 +180,8 @@ class _Reader:
         policies = tuple(parse_policy(self.nodes, node) for node in self._list(top, "policies", '"policies"'))
         self._check_policy_tables(policies, namespaces)
         schema = Schema(self.engine, namespaces)
+        external = self.nodes.names(top["external"][1], '"external"') if "external" in top else ()
+        check_consistency(self.path, schema, self.dialect, external)
         queries = parse_queries(self.nodes, top["queries"][1], schema) if "queries" in top else ()
         return Spec(self.path, engines, schema, policies, queries)
 
