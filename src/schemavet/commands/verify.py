@@ -89,10 +89,9 @@ def _compare(
     findings = diff_schemas(expected, actual)
     # policies, plans and proofs: imported only by the specs and runs that have them
     if spec.policies:
-        from schemavet.compare.policies import check_policies
+        from schemavet.compare.policies import check_policies_on_both
 
-        findings += check_policies(spec.policies, expected, dialect.name_key, "spec")
-        findings += check_policies(spec.policies, actual, dialect.name_key, "database")
+        findings += check_policies_on_both(spec.policies, expected, actual, dialect.name_key)
     if spec.queries or prove_actions:
         from schemavet.commands.behaviour import check_behaviour
 

@@ -12,7 +12,7 @@ are not checked; CHECK expressions are parsed with sqlglot, and one it cannot pa
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from schemavet.dialect.base import Dialect
 from schemavet.errors import SpecError, SqlSyntaxError
@@ -32,6 +32,7 @@ Problem = tuple[int | None, str]
 def check_consistency(path: str, schema: Schema, dialect: Dialect, external: Iterable[str] = ()) -> None:
     """Raise :class:`SpecError` at the first name the spec uses but does not declare."""
     key = dialect.name_key
+    _refuse_same_names(path, schema, dialect)
     tables = _declared_tables(schema, key)
     outside = {key(name) for name in external}
     problems: list[Problem] = []
@@ -44,6 +45,29 @@ def check_consistency(path: str, schema: Schema, dialect: Dialect, external: Ite
         more = len(problems) - 1
         suffix = f"; {more} more problem{'s' * (more != 1)} of this kind in the spec" if more else ""
         raise SpecError(f"The spec is inconsistent: {message}{suffix}", path, line)
+
+
+def _refuse_same_names(path: str, schema: Schema, dialect: Dialect) -> None:
+    """Two names the engine cannot tell apart (SQLite: ``Authors`` and ``authors``) are an error."""
+    for namespace in schema.namespaces.values():
+        _same_names(path, namespace.tables, "table", dialect)
+        _same_names(path, namespace.views, "view", dialect)
+        for table in namespace.tables.values():
+            _same_names(path, table.columns, "column", dialect)
+            _same_names(path, table.indexes, "index", dialect)
+
+
+def _same_names(path: str, objects: Mapping[str, object], kind: str, dialect: Dialect) -> None:
+    seen: dict[str, str] = {}
+    for name, obj in objects.items():
+        first = seen.setdefault(dialect.name_key(name), name)
+        if first != name:
+            raise SpecError(
+                f'{kind.capitalize()} names "{first}" and "{name}" differ only in case, '
+                f"which {dialect.title} does not distinguish",
+                path,
+                getattr(obj, "line", None),
+            )
 
 
 def _declared_tables(schema: Schema, key: Callable[[str], str]) -> dict[str, Table]:
