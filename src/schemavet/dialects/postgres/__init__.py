@@ -122,9 +122,12 @@ class PostgreSQL(Dialect):
         return text.count("$$") % 2 == 0
 
     def lint_server(self, url: str | None, embedded: bool) -> AbstractContextManager[str | None]:
-        """``url``, else an embedded PostgreSQL started for the run, else None (the package missing)."""
-        from schemavet.dialects.postgres.server import postgres_server
+        """``url``, else an embedded PostgreSQL started for the run (an error when the PostgreSQL
+        extra is missing), else (``embedded`` False) None: the schema derived from the statements."""
+        from schemavet.dialects.postgres.server import postgres_server, require_embedded
 
+        if url is None and embedded:
+            require_embedded()
         return postgres_server(url, embedded)
 
     def lint_replay(self, server: str | None, python_steps: bool) -> Any:
