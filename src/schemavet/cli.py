@@ -13,6 +13,18 @@ import click
 from schemavet.errors import SchemavetError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+_META_FORMAT, _META_OUTPUT, _META_QUIET = "schemavet.format", "schemavet.output", "schemavet.quiet"
+
+
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A callback keeping an option's value where the error handler and ``_write`` find it."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        ctx.meta[key] = value
+        return value
+
+    return callback
+
 
 _FORMAT = click.option(
     "--format",
@@ -20,6 +32,7 @@ _FORMAT = click.option(
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
+    callback=_remember(_META_FORMAT),
     help="Report for people or programs.",
 )
 _CI_FORMATS = ("github", "sarif")
@@ -29,8 +42,48 @@ _VERIFY_FORMAT = click.option(
     type=click.Choice(["text", "json", *_CI_FORMATS]),
     default="text",
     show_default=True,
+    callback=_remember(_META_FORMAT),
     help="Report for people, programs, GitHub annotations or SARIF (pointing at the spec's lines).",
 )
+
+
+def _report_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``-o FILE`` and ``--quiet``, for every command that writes a report."""
+    command = click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember(_META_QUIET),
+        help="Print nothing when there is nothing to report (findings and errors are still printed).",
+    )(command)
+    return click.option(
+        "-o",
+        "--output",
+        "report_output",
+        type=click.Path(dir_okay=False),
+        expose_value=False,
+        callback=_remember(_META_OUTPUT),
+        metavar="FILE",
+        help="Write the report to FILE instead of standard output.",
+    )(command)
+
+
+def _write(text: str, ok: bool = False) -> None:
+    """The report to standard output or ``-o FILE``; nothing for a clean run with ``--quiet``."""
+    meta = click.get_current_context().meta
+    if meta.get(_META_QUIET) and ok:
+        return
+    output = meta.get(_META_OUTPUT)
+    if output is None:
+        if text:
+            click.echo(text)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text + "\n" if text else "")
+    except OSError as e:
+        raise SchemavetError(f'Cannot write the report to "{output}": {e.strerror}') from e
 
 
 class _DialectName(click.ParamType):  # type: ignore[type-arg]  # generic in click 8.2+ only
@@ -63,8 +116,30 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except SchemavetError as e:
             # one line, whatever a library or a path put in the message, and never a password
-            click.echo("schemavet: error: " + " ".join(_shown(str(e)).splitlines()), err=True)
+            message = " ".join(_shown(str(e)).splitlines())
+            _error_document(ctx, message)
+            click.echo("schemavet: error: " + message, err=True)
             ctx.exit(EXIT_ERROR)
+        except click.UsageError as e:  # raised by a command's own checks, after its options
+            _error_document(ctx, e.format_message())
+            raise
+
+
+def _error_document(ctx: click.Context, message: str) -> None:
+    """With ``--format json|sarif|github``, the error as a valid document on standard output,
+    so a CI step that parses the report gets one (and ``-o FILE`` gets it too)."""
+    from schemavet.report.formats import error_document
+
+    output_format = ctx.meta.get(_META_FORMAT)
+    if output_format in (None, "text"):
+        return
+    text = error_document(output_format, message, _version())
+    output = ctx.meta.get(_META_OUTPUT)
+    if output is None:
+        click.echo(text)
+        return
+    with open(output, "w", encoding="utf-8") as f:
+        f.write(text + "\n")
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -99,6 +174,7 @@ def _finish(ok: bool) -> None:
     is_flag=True,
     help="Fail on what the database holds that schemavet does not model (a warning otherwise).",
 )
+@_report_options
 @_VERIFY_FORMAT
 def verify(
     db: str, spec_path: str, migrations: str | None, prove_actions: bool, strict: bool, output_format: str
@@ -171,6 +247,7 @@ def _refuse_to_overwrite_the_database(db: str, output: str) -> None:
     show_default=True,
     help="Lint the migrations too ([tool.schemavet.lint] applies); an error-severity finding fails check.",
 )
+@_report_options
 @_VERIFY_FORMAT
 def check(
     migrations: str | None,
@@ -213,7 +290,7 @@ def _echo_report(report: Any, output_format: str) -> None:
         _echo_diagnostics([report], output_format)
         return
     render: Callable[[Any], str] = render_json if output_format == "json" else render_text
-    click.echo(render(report))
+    _write(render(report), report.ok)
 
 
 def _echo_reports(reports: list[tuple[str, Any]], output_format: str) -> None:
@@ -222,11 +299,11 @@ def _echo_reports(reports: list[tuple[str, Any]], output_format: str) -> None:
     if output_format in _CI_FORMATS:
         _echo_diagnostics([report for _, report in reports], output_format)
         return
+    ok = all(report.ok for _, report in reports)
     if output_format == "json":
-        click.echo(render_json_many(reports))
+        _write(render_json_many(reports), ok)
         return
-    for name, report in reports:
-        click.echo(f"[{name}] " + render_text(report).replace("\n", f"\n[{name}] "))
+    _write("\n".join(f"[{name}] " + render_text(r).replace("\n", f"\n[{name}] ") for name, r in reports), ok)
 
 
 def _echo_diagnostics(reports: list[Any], output_format: str) -> None:
@@ -239,8 +316,7 @@ def _echo_diagnostics(reports: list[Any], output_format: str) -> None:
         text = render_sarif(diagnostics, verify_rules(), _version())
     else:
         text = render_github(diagnostics)
-    if text:
-        click.echo(text)
+    _write(text, all(report.ok for report in reports))
 
 
 _DB = click.option("--db", required=True, metavar="URL", help="sqlite:///path.db, or a file path.")
@@ -311,6 +387,7 @@ def apply(db: str, migrations: str) -> None:
     help="Leave the rehearsed copy in this new file.",
 )
 @click.option("--adopt", "adopt_first", is_flag=True, help="Adopt the copy of a legacy database first.")
+@_report_options
 @_FORMAT
 def rehearse(
     db: str, migrations: str, spec_path: str | None, keep: str | None, adopt_first: bool, output_format: str
@@ -328,7 +405,7 @@ def rehearse(
     except AdoptionRefused as e:
         _refused(e, output_format)
     render = render_rehearsal_json if output_format == "json" else render_rehearsal
-    click.echo(render(rehearsal))
+    _write(render(rehearsal), rehearsal.ok and not rehearsal.warnings)
     _finish(rehearsal.ok)
 
 
@@ -401,6 +478,7 @@ def _linter_for(directory: str) -> Callable[[str], list[Any]]:
     metavar="N",
     help="Report only the last N migrations (the earlier ones are applied, not reported).",
 )
+@_report_options
 @_FORMAT
 def review(directory: str, latest: int | None, output_format: str) -> None:
     """Show what each migration really does: schema changes, implicit losses, row counts."""
@@ -409,7 +487,7 @@ def review(directory: str, latest: int | None, output_format: str) -> None:
 
     effects = run_review(directory, latest=latest, lint=_linter_for(directory))
     render = render_json if output_format == "json" else render_text
-    click.echo(render(directory, effects))
+    _write(render(directory, effects), not any(effect.failed for effect in effects))
     _finish(not any(effect.failed for effect in effects))
 
 
@@ -421,6 +499,7 @@ def review(directory: str, latest: int | None, output_format: str) -> None:
     type=click.Choice(["text", "json", "github", "sarif"]),
     default="text",
     show_default=True,
+    callback=_remember(_META_FORMAT),
     help="Report for people, programs, GitHub annotations or SARIF 2.1.0.",
 )
 @click.option("--warn-only", is_flag=True, help="Report findings but exit 0 (for a rollout).")
@@ -432,38 +511,103 @@ def review(directory: str, latest: int | None, output_format: str) -> None:
     "default: [tool.schemavet.lint] dialect, else sqlite.",
 )
 @click.option("--select", metavar="CODES", help="Only these rules, comma-separated (SV101,SV201).")
+@click.option("--ignore", metavar="CODES", help="Leave these rules out, comma-separated (SV504).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    default=None,
+    help="The severity from which lint exits 1 (default: [tool.schemavet.lint] fail-on, else error).",
+)
+@click.option(
+    "--since",
+    metavar="REF",
+    help="Only the migration files changed since the git ref REF (git diff --name-only REF, and new files).",
+)
 @click.option(
     "--postgres-url",
     metavar="URL",
     help="A PostgreSQL server to replay PostgreSQL migrations into (default: an embedded one).",
 )
+@_report_options
 def lint(
     paths: tuple[str, ...],
     output_format: str,
     warn_only: bool,
     dialect: str | None,
     select: str | None,
+    ignore: str | None,
+    fail_on: str | None,
+    since: str | None,
     postgres_url: str | None,
 ) -> None:
     """Lint migration files or directories: exit 0 clean, 1 findings at error severity, 2 bad input."""
-    from schemavet.diagnostics import ERROR
+    from schemavet.config import lint_settings
     from schemavet.lint import lint_paths
     from schemavet.lint.registry import load_rules
     from schemavet.report.formats import RENDERERS, render_sarif, rule_infos
 
-    codes = [c.strip() for c in select.split(",") if c.strip()] if select else None
+    settings = _with_options(lint_settings(), select, ignore, fail_on)
+    if since is not None:
+        paths = _changed_since(since, paths)
     findings = []
-    for chosen, group in _by_dialect(paths, dialect).items():
-        findings += lint_paths(group, chosen, codes, postgres_url=postgres_url)
+    for chosen, group in (_by_dialect(paths, dialect) if paths else {}).items():
+        findings += lint_paths(group, chosen, settings.select, postgres_url=postgres_url)
+    findings = settings.apply(findings)
     findings.sort(key=lambda d: (d.path, d.line or 0, d.column or 0, d.code))
     if output_format == "sarif":
         text = render_sarif(findings, rule_infos(load_rules().values()), _version())
     else:
         text = RENDERERS[output_format](findings)
-    if text:
-        click.echo(text)
-    failed = any(d.severity == ERROR for d in findings)
-    sys.exit(EXIT_FINDINGS if failed and not warn_only else EXIT_OK)
+    _write(text, not findings)
+    sys.exit(EXIT_FINDINGS if settings.fails(findings) and not warn_only else EXIT_OK)
+
+
+def _with_options(settings: Any, select: str | None, ignore: str | None, fail_on: str | None) -> Any:
+    """``[tool.schemavet.lint]``'s settings with the command line's choices over them."""
+    import dataclasses
+
+    def codes(text: str) -> tuple[str, ...]:
+        return tuple(c.strip().upper() for c in text.split(",") if c.strip())
+
+    changes: dict[str, Any] = {}
+    if select:
+        changes["select"] = codes(select)
+    if ignore:
+        changes["ignore"] = settings.ignore | frozenset(codes(ignore))
+    if fail_on:
+        changes["fail_on"] = fail_on
+    return dataclasses.replace(settings, **changes)
+
+
+def _changed_since(ref: str, paths: tuple[str, ...]) -> tuple[str, ...]:
+    """The migration files under ``paths`` that git says changed since ``ref`` (or are new)."""
+    import subprocess
+
+    def git(*args: str) -> list[str]:
+        try:
+            done = subprocess.run(["git", *args], capture_output=True, text=True, check=True)
+        except FileNotFoundError as e:
+            raise SchemavetError("--since needs git, which is not installed") from e
+        except subprocess.CalledProcessError as e:
+            problem = (e.stderr.strip().splitlines() or ["git failed"])[-1]
+            raise SchemavetError(f'Cannot list the files changed since "{ref}": {problem}') from e
+        return [line for line in done.stdout.splitlines() if line]
+
+    top = git("rev-parse", "--show-toplevel")[0]
+    changed = git("-C", top, "diff", "--name-only", ref, "--") + git(
+        "-C", top, "ls-files", "--others", "--exclude-standard"
+    )
+    files = {os.path.realpath(os.path.join(top, name)) for name in changed}
+    places = [os.path.realpath(path) for path in paths]
+    return tuple(
+        os.path.relpath(file)
+        for file in sorted(files)
+        if file.endswith(".sql") and os.path.exists(file) and any(_under(file, place) for place in places)
+    )
+
+
+def _under(path: str, place: str) -> bool:
+    return path == place or path.startswith(place.rstrip(os.sep) + os.sep)
 
 
 def _by_dialect(paths: tuple[str, ...], dialect: str | None) -> dict[str, list[str]]:
