@@ -82,7 +82,9 @@ class Finding:
 
         return Diagnostic(
             path=self.path or spec_path,
-            line=self.line,
+            # an object the spec does not declare has no line there: the file's first, so
+            # code scanning shows a region
+            line=self.line if self.line is not None else 1,
             column=None,
             code=f"verify/{self.kind}",
             severity=ERROR,

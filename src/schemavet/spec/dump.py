@@ -39,6 +39,9 @@ _Dumper.add_representer(
 )
 
 
+_NO_FOLDING = 1 << 30
+
+
 def dump_spec(schema: Schema, source: str | None = None) -> str:
     """The spec text of ``schema``."""
     document: dict[str, Any] = {"schemavet": FORMAT_VERSION, "engine": schema.engine}
@@ -56,7 +59,8 @@ def dump_spec(schema: Schema, source: str | None = None) -> str:
         document["external"] = external
     header = f"# Written by schemavet snapshot{f' from {source}' if source else ''}.\n"
     try:
-        body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+        # no folding: a foreign key or a WHERE folded mid-clause reads as two lines of SQL
+        body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=_NO_FOLDING)
     except UnicodeEncodeError as e:
         # inspection keeps names that are not UTF-8 byte for byte (as surrogates); YAML cannot
         near = e.object[max(0, e.start - 20) : e.end + 20]
@@ -239,7 +243,9 @@ def _primary_key(pk: PrimaryKey, no_alias: bool) -> Any:
 
 
 def _foreign_key(fk: ForeignKey) -> str:
-    text = f"({_names(fk.columns)})" if len(fk.columns) > 1 else quote_identifier(fk.columns[0])
+    # a named key is written as SQL writes it: CONSTRAINT n FOREIGN KEY (a) REFERENCES …
+    short = len(fk.columns) == 1 and fk.name is None
+    text = quote_identifier(fk.columns[0]) if short else f"({_names(fk.columns)})"
     text += f" REFERENCES {quote_identifier(fk.ref_table)}"
     if fk.ref_columns:
         text += f"({_names(fk.ref_columns)})"
