@@ -313,10 +313,21 @@ def _echo_diagnostics(reports: list[Any], output_format: str) -> None:
 
     diagnostics = [f.as_diagnostic(report.spec_path) for report in reports for f in report.findings]
     if output_format == "sarif":
-        text = render_sarif(diagnostics, verify_rules(), _version())
+        text = render_sarif(diagnostics, {**verify_rules(), **_lint_rules_of(diagnostics)}, _version())
     else:
         text = render_github(diagnostics)
     _write(text, all(report.ok for report in reports))
+
+
+def _lint_rules_of(diagnostics: list[Any]) -> dict[str, Any]:
+    """The catalogue entries (with helpUri) of the lint rules check's findings come from."""
+    codes = {d.code for d in diagnostics if not d.code.startswith("verify/")}
+    if not codes:
+        return {}
+    from schemavet.lint.registry import load_rules
+    from schemavet.report.formats import rule_infos
+
+    return {code: info for code, info in rule_infos(load_rules().values()).items() if code in codes}
 
 
 _DB = click.option("--db", required=True, metavar="URL", help="sqlite:///path.db, or a file path.")
