@@ -135,11 +135,14 @@ def _error_document(ctx: click.Context, message: str) -> None:
         return
     text = error_document(output_format, message, _version())
     output = ctx.meta.get(_META_OUTPUT)
-    if output is None:
-        click.echo(text)
-        return
-    with open(output, "w", encoding="utf-8") as f:
-        f.write(text + "\n")
+    if output is not None:
+        try:
+            with open(output, "w", encoding="utf-8") as f:
+                f.write(text + "\n")
+            return
+        except OSError:
+            pass  # the report file cannot be written: standard output still gets the document
+    click.echo(text)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -38,12 +38,14 @@ def apply_pending(
     directory: str = "",
     lock_timeout: float | None = None,
     after_each: Callable[[Any], None] | None = None,
+    say_what_stays: bool = False,
 ) -> list[str]:
     """Apply what ``backend`` has not applied yet, then the post-apply hooks; the ids applied.
 
-    Each migration commits on its own: when one fails, the error says which ones before it were
-    applied and committed, and whether the failing one was rolled back. ``after_each`` is
-    called with each migration once it is committed (a rehearsal measures the database then).
+    Each migration commits on its own: with ``say_what_stays`` (a database that is kept), the
+    error of a failing one says which ones before it were applied and committed, and whether
+    it was rolled back. ``after_each`` is called with each migration once it is committed (a
+    rehearsal measures the database then).
     """
     committed: list[str] = []
     with locked(backend, lock_timeout):
@@ -52,6 +54,8 @@ def apply_pending(
             try:
                 apply_one(backend, migration, mark=True)
             except MigrationError as e:
+                if not say_what_stays:
+                    raise
                 raise MigrationError(f"{e}; {_what_stays(migration, committed)}") from e
             committed.append(migration.id)
             if after_each is not None:
