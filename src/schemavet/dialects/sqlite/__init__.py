@@ -204,7 +204,8 @@ class SQLite(Dialect):
         pages_per_step: int | None,
         adopt: bool,
     ) -> Rehearsal:
-        """A copy made with SQLite's backup API, migrated with foreign keys on, rows accounted."""
+        """A copy made with SQLite's backup API, migrated as apply migrates, rows accounted; what
+        foreign keys on would have done, rehearsed on a second copy, as warnings."""
         from schemavet.dialects.sqlite.backup import PAGES_PER_STEP
         from schemavet.dialects.sqlite.rehearse import rehearse
 
