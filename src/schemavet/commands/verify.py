@@ -6,6 +6,7 @@ import os
 
 from schemavet.compare.diff import diff_schemas
 from schemavet.compare.findings import NOT_MODELLED, Finding
+from schemavet.compare.ignore import Ignore, without_ignored
 from schemavet.compare.outcomes import Report  # noqa: F401  (their home before)
 from schemavet.dialect import registry
 from schemavet.dialect.base import Dialect
@@ -22,6 +23,7 @@ def verify(
     migrations: str | os.PathLike[str] | None = None,
     prove_actions: bool = False,
     strict: bool = False,
+    ignore: tuple[str, ...] = (),
 ) -> Report:
     """Compare the database at ``db`` (URL or path) with a spec; never writes to the database.
 
@@ -29,9 +31,11 @@ def verify(
     contents recorded when it was applied (see :mod:`schemavet.commands.apply`). The spec's
     query-plan checks always run; ``prove_actions`` also proves every declared foreign-key
     action by doing it, in a scratch copy of the database's schema. What the database holds that
-    schemavet does not model is a warning in the report, or with ``strict`` a finding.
+    schemavet does not model is a warning in the report, or with ``strict`` a finding. Tables
+    matching an ``ignore`` glob (beside the spec's own ``ignore:`` and other migration tools'
+    bookkeeping tables) are not unexpected (see :mod:`schemavet.compare.ignore`).
     """
-    return _verify(db, spec, migrations, prove_actions, in_place=False, strict=strict)
+    return _verify(db, spec, migrations, prove_actions, in_place=False, strict=strict, ignore=ignore)
 
 
 def _verify(
@@ -41,6 +45,7 @@ def _verify(
     prove_actions: bool,
     in_place: bool,
     strict: bool = False,
+    ignore: tuple[str, ...] = (),
 ) -> Report:
     url = parse_db_url(db)
     dialect = registry.get(url.engine)
@@ -50,7 +55,7 @@ def _verify(
     checked: list[str] = []
     unmodelled: list[NotModelled] = []
     with gc_paused():
-        findings = _compare(url, dialect, spec, prove_actions, in_place, checked, unmodelled)
+        findings = _compare(url, dialect, spec, prove_actions, in_place, checked, unmodelled, ignore)
     warnings = [_not_modelled(item) for item in unmodelled]
     if strict:
         findings += [Finding(NOT_MODELLED, item.kind, item.name, detail=_NOT_COMPARED) for item in unmodelled]
@@ -77,6 +82,7 @@ def _compare(
     in_place: bool = False,
     checked: list[str] | None = None,
     unmodelled: list[NotModelled] | None = None,
+    ignore: tuple[str, ...] = (),
 ) -> list[Finding]:
     with dialect.inspecting(url.location) as inspected:  # the database is read while the spec is
         if not isinstance(spec, Spec):
@@ -84,6 +90,7 @@ def _compare(
         # policies, plans and proofs read every table; the diff only the ones that differ
         whole = bool(spec.policies or spec.queries or prove_actions)
         expected, actual = dialect.normalize_pair(spec.schema, inspected(), whole)
+    actual = without_ignored(expected, actual, Ignore((*spec.ignore, *ignore), dialect.name_key))
     if unmodelled is not None:
         unmodelled += actual.not_modelled
     findings = diff_schemas(expected, actual)
@@ -107,6 +114,7 @@ def check(
     spec: str | os.PathLike[str],
     prove_actions: bool = True,
     postgres_url: str | None = None,
+    ignore: tuple[str, ...] = (),
     lint: LintSettings | None = _DEFAULT_LINT,
 ) -> Report:
     """Apply every migration to a new scratch database of the spec's engine, then verify it.
@@ -115,8 +123,8 @@ def check(
     migration exactly (see :mod:`schemavet.migrations.sums`,
     :mod:`schemavet.commands.rollback_proof`), every foreign-key action is proven on the
     scratch database unless ``prove_actions`` is off, and with ``lint`` every lint finding of
-    error severity (after ``lint``'s ignores and severities) is a finding (a spec snapshotted from a lossy migration does not make the
-    loss intended). A server engine's scratch database is made on ``postgres_url`` when given,
+    error severity (after ``lint``'s ignores and severities) is a finding (a spec snapshotted
+    from a lossy migration does not make the loss intended). A server engine's scratch database is made on ``postgres_url`` when given,
     else on an embedded server.
     """
     from schemavet.commands.rollback_proof import prove_rollbacks
@@ -126,7 +134,7 @@ def check(
     dialect = registry.get(_spec_engine(spec))
     with dialect.scratch_database(postgres_url) as scratch:
         apply_all(scratch, os.fspath(migrations), scratch=True)
-        report = _verify(scratch, spec, None, prove_actions, in_place=True)
+        report = _verify(scratch, spec, None, prove_actions, in_place=True, ignore=ignore)
     findings = (
         *check_sum(os.fspath(migrations)),
         *(lint_findings(os.fspath(migrations), dialect.name, lint, postgres_url) if lint else ()),
