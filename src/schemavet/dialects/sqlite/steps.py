@@ -94,6 +94,9 @@ def foreign_key_warnings(before_path: str, before: Counts, listed: Any, off: lis
     off: rows deleted and references set to NULL by foreign-key actions, or a migration failing."""
     if not before.references and not any(step.references for step in off):
         return []  # no foreign key anywhere: turning them on changes nothing
+    paths = [step.path for step in off] + [hook.path for hook in getattr(listed, "post_apply", ())]
+    if not any(_may_fire_actions(path) for path in paths):
+        return []  # no statement deletes, drops, updates or replaces a row: no action can fire
     copy = os.path.join(scratch, "foreign-keys-on.db")
     shutil.copyfile(before_path, copy)
     try:
@@ -103,6 +106,25 @@ def foreign_key_warnings(before_path: str, before: Counts, listed: Any, off: lis
     finally:
         os.remove(copy)
     return _row_warnings(before, off, on) + _reference_warnings(before, off, on)
+
+
+_ACTION_WORDS = frozenset({"DELETE", "DROP", "UPDATE", "REPLACE"})
+
+
+def _may_fire_actions(path: str) -> bool:
+    """True unless the migration file is SQL without a word that may fire a foreign-key action
+    (a Python migration, or a file that cannot be read as tokens, may do anything)."""
+    from schemavet.errors import SqlSyntaxError
+    from schemavet.sql.tokens import tokenize
+
+    if not path.endswith(".sql"):
+        return True
+    try:
+        with open(path, encoding="utf-8") as f:
+            tokens = tokenize(f.read())
+    except (OSError, UnicodeDecodeError, SqlSyntaxError):
+        return True
+    return any(token.kind == "word" and token.upper in _ACTION_WORDS for token in tokens)
 
 
 def _row_warnings(before: Counts, off: list[Step], on: list[Step]) -> list[str]:
