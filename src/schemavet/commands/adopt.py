@@ -24,8 +24,8 @@ from typing import Any
 
 from schemavet.compare.diff import diff_schemas
 from schemavet.compare.findings import MISSING, UNEXPECTED, Finding
-from schemavet.diagnostics import Diagnostic
 from schemavet.compare.outcomes import Report
+from schemavet.diagnostics import Diagnostic
 from schemavet.dialect import registry
 from schemavet.dialect.base import Dialect
 from schemavet.dialect.url import DatabaseURL, parse_db_url
@@ -206,7 +206,9 @@ class _DriftFinding(Finding):
         if self.kind == UNEXPECTED:
             return f"{subject} is in the database, but the migrations up to its user_version do not build it"
         if self.kind == MISSING:
-            return f"{subject} is missing from the database, but the migrations up to its user_version build it"
+            return (
+                f"{subject} is missing from the database, but the migrations up to its user_version build it"
+            )
         return super().message
 
     def as_diagnostic(self, spec_path: str) -> Diagnostic:

@@ -124,8 +124,8 @@ def check(
     :mod:`schemavet.commands.rollback_proof`), every foreign-key action is proven on the
     scratch database unless ``prove_actions`` is off, and with ``lint`` every lint finding of
     error severity (after ``lint``'s ignores and severities) is a finding (a spec snapshotted
-    from a lossy migration does not make the loss intended). A server engine's scratch database is made on ``postgres_url`` when given,
-    else on an embedded server.
+    from a lossy migration does not make the loss intended). A server engine's scratch
+    database is made on ``postgres_url`` when given, else on an embedded server.
     """
     from schemavet.commands.rollback_proof import prove_rollbacks
     from schemavet.migrations.runner import apply_all
@@ -152,7 +152,9 @@ def lint_findings(
     from schemavet.diagnostics import ERROR
     from schemavet.lint import lint_paths
 
-    diagnostics = settings.apply(lint_paths([migrations], dialect, settings.select, postgres_url=postgres_url))
+    diagnostics = settings.apply(
+        lint_paths([migrations], dialect, settings.select, postgres_url=postgres_url)
+    )
     return [
         MigrationFinding(
             LINT,

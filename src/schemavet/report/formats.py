@@ -164,7 +164,9 @@ def error_document(output_format: str, message: str, tool_version: str = "0") ->
         return f"::error title=schemavet::{_github_data(message)}"
     if output_format == "sarif":
         run = {
-            "tool": {"driver": {"name": "schemavet", "version": tool_version, "informationUri": INFORMATION_URI}},
+            "tool": {
+                "driver": {"name": "schemavet", "version": tool_version, "informationUri": INFORMATION_URI}
+            },
             "invocations": [
                 {
                     "executionSuccessful": False,

@@ -47,7 +47,9 @@ def _summary(report: Report) -> str:
         verdict = f"{report.database} matches {report.spec_path}, but"
     if others:
         kinds = ", ".join(sorted({f.kind for f in others}))
-        verdict += ("; " if count else " ") + f"{_plural(len(others), 'problem')} with the migrations ({kinds})"
+        verdict += (
+            "; " if count else " "
+        ) + f"{_plural(len(others), 'problem')} with the migrations ({kinds})"
     return f"FAIL: {verdict}{checked}"
 
 

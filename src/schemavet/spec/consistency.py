@@ -128,9 +128,12 @@ def _target_problems(
     target = tables.get(qualified)
     if target is None:
         shown = f"{ref_schema}.{ref_table}" if ref_schema else ref_table
-        yield line, (
-            f'A foreign key of "{name}" references table "{shown}", which the spec does not declare '
-            f'(list it under "external:" if another application owns it)'
+        yield (
+            line,
+            (
+                f'A foreign key of "{name}" references table "{shown}", which the spec does not declare '
+                f'(list it under "external:" if another application owns it)'
+            ),
         )
         return
 

@@ -89,7 +89,9 @@ def column_culprit(before: Counts, steps: list[Step], column: tuple[str, str]) -
     return None
 
 
-def foreign_key_warnings(before_path: str, before: Counts, listed: Any, off: list[Step], scratch: str) -> list[str]:
+def foreign_key_warnings(
+    before_path: str, before: Counts, listed: Any, off: list[Step], scratch: str
+) -> list[str]:
     """What the migrations would have done with foreign keys on, beyond what they did with them
     off: rows deleted and references set to NULL by foreign-key actions, or a migration failing."""
     if not before.references and not any(step.references for step in off):

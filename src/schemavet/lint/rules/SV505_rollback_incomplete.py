@@ -80,17 +80,23 @@ def _changed_columns(
     """The same columns, in another order or with another definition."""
     if old != new:
         yield (
-            f'The rollback leaves table "{table}" with its columns in another order: '
-            f"({', '.join(old)}) before the migration, ({', '.join(new)}) after its rollback"
-        ), table
+            (
+                f'The rollback leaves table "{table}" with its columns in another order: '
+                f"({', '.join(old)}) before the migration, ({', '.join(new)}) after its rollback"
+            ),
+            table,
+        )
         return
     before, after = _column_definitions(old_sql, old), _column_definitions(new_sql, new)
     for column in old:
         if before.get(column) != after.get(column):
             yield (
-                f'The rollback does not restore column "{table}.{column}" as it was: '
-                f"{before.get(column)} before the migration, {after.get(column)} after its rollback"
-            ), column
+                (
+                    f'The rollback does not restore column "{table}.{column}" as it was: '
+                    f"{before.get(column)} before the migration, {after.get(column)} after its rollback"
+                ),
+                column,
+            )
 
 
 def _column_definitions(sql: str, columns: tuple[str, ...]) -> dict[str, str]:
