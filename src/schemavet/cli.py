@@ -631,8 +631,9 @@ def _the_configured_migrations() -> str:
 
 def _linter_for(directory: str) -> Callable[[str], list[Any]]:
     """Lint findings of one migration file of ``directory``: the directory is linted once,
-    when the first step asks (after review has read the directory and reported its errors)."""
-    from schemavet.config import lint_dialect
+    when the first step asks (after review has read the directory and reported its errors), with
+    ``[tool.schemavet.lint]``'s rule choices applied."""
+    from schemavet.config import lint_dialect, lint_settings
     from schemavet.lint import lint_paths
 
     by_file: dict[str, list[Any]] = {}
@@ -640,7 +641,9 @@ def _linter_for(directory: str) -> Callable[[str], list[Any]]:
     def findings_of(path: str) -> list[Any]:
         if not by_file:
             by_file[""] = []  # linted, even if nothing was found
-            for finding in lint_paths([directory], lint_dialect(directory=directory)):
+            settings = lint_settings(directory=directory)
+            linted = lint_paths([directory], lint_dialect(directory=directory), settings.select)
+            for finding in settings.apply(linted):
                 by_file.setdefault(os.path.realpath(finding.path), []).append(finding)
         return by_file.get(os.path.realpath(path), [])
 
