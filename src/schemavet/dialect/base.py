@@ -12,7 +12,7 @@ Subclasses keep their imports inside the methods, so choosing a dialect costs no
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -84,6 +84,22 @@ class Dialect:
     def normalize_pair(self, expected: Schema, actual: Schema, whole: bool) -> tuple[Schema, Schema]:
         """Both sides of a comparison in normal form (``whole`` False: what both write alike may stay)."""
         return self.normalize(expected), self.normalize(actual)
+
+    def inspect_keyed(self, location: str, known: Callable[[bytes], bool]) -> tuple[bytes | None, Schema | None]:
+        """For a fleet: a key equal for databases that inspect (and plan) alike, and the schema
+        unless ``known(key)`` says a database with this key was compared already. The default
+        has no key (None) and always inspects."""
+        return None, self.inspect(location)
+
+    def inspect_tenants(self, location: str, patterns: Sequence[str], namespace: str) -> dict[str, Schema]:
+        """For a schema-per-tenant fleet: each schema matching ``patterns``, read in one snapshot,
+        in normal form, and named ``namespace`` (the spec's), so it compares with the spec."""
+        raise self._unsupported("verify schema-per-tenant fleets of")
+
+    def settle(self, expected: Schema, actual: Schema) -> Schema:
+        """``actual`` (normal form) with what the normal form leaves to the spec settled as
+        ``expected`` (normal form, made apart) states it; :meth:`normalize_pair` does this too."""
+        return actual
 
     def grammar(self) -> Grammar:
         """The column language of a spec for this dialect (``TEXT NOT NULL DEFAULT 0``)."""

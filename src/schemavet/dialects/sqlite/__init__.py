@@ -84,6 +84,12 @@ class SQLite(Dialect):
 
         return normalize_sqlite_pair(expected, actual, whole)
 
+    def inspect_keyed(self, location: str, known: Callable[[bytes], bool]) -> tuple[bytes | None, Schema | None]:
+        """Keyed by ``sqlite_master``, the statistics and the header's format: see :mod:`.keyed`."""
+        from schemavet.dialects.sqlite.keyed import inspect_keyed
+
+        return inspect_keyed(location, known)
+
     def grammar(self) -> Grammar:
         """SQLite's column language: conflict clauses, AUTOINCREMENT, ``AS (…)`` generated columns."""
         from schemavet.dialects.sqlite.grammar import GRAMMAR
