@@ -65,7 +65,7 @@ def normalize_postgres_pair(
 ) -> tuple[Schema, Schema]:
     """Both sides in normal form; with ``server``, what still differs is printed there, both sides alike."""
     normal = normalize_postgres(expected), normalize_postgres(actual)
-    normal = normal[0], _unstated_names_dropped(*normal)
+    normal = normal[0], unstated_names_dropped(*normal)
     to_print = differing(*normal)
     if server is None or not to_print:
         return normal
@@ -401,7 +401,7 @@ def _functions(functions: dict[str, Function], namespace: str) -> dict[str, Func
     return normal
 
 
-def _unstated_names_dropped(expected: Schema, actual: Schema) -> Schema:
+def unstated_names_dropped(expected: Schema, actual: Schema) -> Schema:
     """``actual`` with the names of NOT NULL constraints the spec does not name left out."""
     namespaces = dict(actual.namespaces)
     for ns_name, ns in actual.namespaces.items():
