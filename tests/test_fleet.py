@@ -93,7 +93,9 @@ def test_text_summary_line(fleet_dir: Path) -> None:
     result = _verify("--db", str(fleet_dir / "*.db"))
     assert result.exit_code == 1
     first = result.stdout.splitlines()[0]
-    assert first.startswith('31 match · 4 missing index "cvs.idx_cvs_status_created_at" (+1 more) · 3 unexpected')
+    assert first.startswith(
+        '31 match · 4 missing index "cvs.idx_cvs_status_created_at" (+1 more) · 3 unexpected'
+    )
     assert "2 unreadable: the database is not a SQLite database" in first
     assert result.stdout.rstrip().endswith(f"FAIL: 12 of 43 databases differ from {RECRUITING_SPEC}")
 
@@ -145,7 +147,9 @@ def test_any_database_entry(fleet_dir: Path, tmp_path: Path) -> None:
 def test_list_file_and_several_db_options(fleet_dir: Path, tmp_path: Path) -> None:
     listed = tmp_path / "fleet.txt"
     names = _members(fleet_dir, "clean")[:3] + _members(fleet_dir, "column")[:1]
-    listed.write_text("# the fleet\n\n" + "\n".join(f"sqlite:///{n}" if i else n for i, n in enumerate(names)))
+    listed.write_text(
+        "# the fleet\n\n" + "\n".join(f"sqlite:///{n}" if i else n for i, n in enumerate(names))
+    )
     result = _verify("--db", f"@{listed}", "--db", _members(fleet_dir, "index")[0])
     assert result.exit_code == 1
     assert set(result.stdout.splitlines()[0].split(" · ")) == {
@@ -172,13 +176,18 @@ def test_bad_baseline_is_one_sentence(fleet_dir: Path, tmp_path: Path) -> None:
     bad.write_text('{"accepted": []}')
     result = _verify("--db", str(fleet_dir), "--baseline", str(bad))
     assert result.exit_code == 2
-    assert result.stderr.strip() == f'schemavet: error: "{bad}" is not a schemavet baseline (no "schemavet_baseline": 1)'
+    assert (
+        result.stderr.strip()
+        == f'schemavet: error: "{bad}" is not a schemavet baseline (no "schemavet_baseline": 1)'
+    )
     assert _verify("--db", str(tmp_path / "none-*.db")).exit_code == 2
 
 
 def test_identity_ignores_spec_lines(recruiting_db: Path) -> None:
     run_sql(recruiting_db, "DROP INDEX idx_cvs_project;")
-    (finding,) = [f for f in schemavet.verify(str(recruiting_db), RECRUITING_SPEC).findings if f.kind == "missing"]
+    (finding,) = [
+        f for f in schemavet.verify(str(recruiting_db), RECRUITING_SPEC).findings if f.kind == "missing"
+    ]
     moved = type(finding)(**{**finding.__dict__, "line": (finding.line or 0) + 7})
     assert identity(moved) == identity(finding)
     assert os.fspath(recruiting_db) not in identity(finding)

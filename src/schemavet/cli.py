@@ -153,7 +153,9 @@ def verify(
     fleet = schemas or baseline_path or write_baseline_path or not _one_database(dbs)
     if fleet:
         options = {"migrations": migrations, "prove_actions": prove_actions, "strict": strict}
-        _verify_fleet(dbs, spec_path, schemas, baseline_path, write_baseline_path, jobs, output_format, **options)
+        _verify_fleet(
+            dbs, spec_path, schemas, baseline_path, write_baseline_path, jobs, output_format, **options
+        )
         return
     report = run_verify(dbs[0], spec_path, migrations, prove_actions=prove_actions, strict=strict)
     _echo_report(report, output_format)
@@ -198,7 +200,9 @@ def _verify_fleet(
             result, everything = fleets.verify_fleet(
                 targets, spec_path, jobs=jobs, progress=progress.update, baseline=baseline, **options
             )
-    click.echo(render_fleet_json(result) if output_format == "json" else render_fleet_text(result, baseline_path))
+    click.echo(
+        render_fleet_json(result) if output_format == "json" else render_fleet_text(result, baseline_path)
+    )
     if write_baseline_path is not None and not result.interrupted:
         document = baseline_document(spec_path, fleets.fleet_findings(everything))
         fleets.write_baseline(write_baseline_path, document)

@@ -79,8 +79,14 @@ def _listed(path: str) -> list[str]:
 
 def _directory(path: str) -> list[str]:
     """Every file of a directory (not its sub-directories, hidden files or journals), sorted."""
-    names = sorted(n for n in os.listdir(path) if not n.startswith(".") and not n.endswith(_SIDECARS))
-    return [os.path.join(path, n) for n in names if os.path.isfile(os.path.join(path, n))]
+    try:
+        names = sorted(n for n in os.listdir(path) if not n.startswith(".") and not n.endswith(_SIDECARS))
+    except OSError as e:
+        raise SchemavetError(f'Cannot list the directory "{path}": {e.strerror}') from e
+    files = [os.path.join(path, n) for n in names if os.path.isfile(os.path.join(path, n))]
+    if not files:
+        raise SchemavetError(f'Directory "{path}" holds no files: no databases to verify')
+    return files
 
 
 # --- what every worker is given once -------------------------------------------------------------
@@ -115,7 +121,9 @@ def expectation(spec_path: str, dialect: Dialect, **options: Any) -> Expectation
     return Expectation(spec, expected, spec_findings, **options)
 
 
-def compare(dialect: Dialect, expectation: Expectation, actual: Schema, db: str | None) -> tuple[Finding, ...]:
+def compare(
+    dialect: Dialect, expectation: Expectation, actual: Schema, db: str | None
+) -> tuple[Finding, ...]:
     """The findings for one database's schema (as inspected), as ``schemavet verify`` reports them.
 
     ``db`` (the database's URL) is for the query plans and proofs; None skips them (a tenant).
@@ -138,7 +146,9 @@ def compare_normal(
         from schemavet.commands.behaviour import check_behaviour
 
         url = parse_db_url(db)
-        findings += check_behaviour(url, dialect, expectation.expected, spec.queries, expectation.prove_actions)
+        findings += check_behaviour(
+            url, dialect, expectation.expected, spec.queries, expectation.prove_actions
+        )
     if expectation.strict:
         findings += [Finding(NOT_MODELLED, i.kind, i.name, detail=_NOT_COMPARED) for i in actual.not_modelled]
     return tuple(findings)
@@ -366,11 +376,15 @@ def _pooled(
     size = max(1, min(256, len(databases) // (workers * 8)))
     chunks = (list(databases[i : i + size]) for i in range(0, len(databases), size))
     done = 0
-    with ProcessPoolExecutor(workers, _context(), initializer=_start_worker, initargs=(expectations,)) as pool:
+    with ProcessPoolExecutor(
+        workers, _context(), initializer=_start_worker, initargs=(expectations,)
+    ) as pool:
         pending: set[Future[list[tuple[str, tuple[Finding, ...]]]]] = set()
         try:
             while True:
-                pending |= {pool.submit(verify_chunk, chunk) for chunk in islice(chunks, 2 * workers - len(pending))}
+                pending |= {
+                    pool.submit(verify_chunk, chunk) for chunk in islice(chunks, 2 * workers - len(pending))
+                }
                 if not pending:
                     return
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -422,6 +436,8 @@ def load_baseline(path: str) -> Baseline:
         raise SchemavetError(str(e)) from e
 
 
-def fleet_findings(everything: Iterable[tuple[str, tuple[Finding, ...]]]) -> Iterable[tuple[str, tuple[Finding, ...]]]:
+def fleet_findings(
+    everything: Iterable[tuple[str, tuple[Finding, ...]]],
+) -> Iterable[tuple[str, tuple[Finding, ...]]]:
     """Every database's findings, sorted by database (what a baseline records)."""
     return sorted(everything, key=lambda item: item[0])

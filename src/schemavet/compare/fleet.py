@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemavet.compare.findings import CHANGED, MISSING, POLICY, UNEXPECTED, UNREADABLE, Finding, plain
+
 #: A baseline entry's database that stands for every database of the fleet.
 ANY_DATABASE = "*"
 
@@ -177,7 +178,11 @@ def baseline_document(spec_path: str, outcomes: Iterable[tuple[str, tuple[Findin
             places.setdefault(key, set()).add(database)
             shown.setdefault(key, finding)
     entries = [
-        {"finding": identity_fields(shown[key]), "message": shown[key].message, "databases": sorted(places[key])}
+        {
+            "finding": identity_fields(shown[key]),
+            "message": shown[key].message,
+            "databases": sorted(places[key]),
+        }
         for key in sorted(places)
     ]
     return {"schemavet_baseline": BASELINE_VERSION, "spec": spec_path, "accepted": entries}
@@ -186,7 +191,9 @@ def baseline_document(spec_path: str, outcomes: Iterable[tuple[str, tuple[Findin
 def read_baseline(document: Any, where: str) -> Baseline:
     """A baseline from the parsed file; raises ValueError with what is wrong (``where`` names the file)."""
     if not isinstance(document, dict) or document.get("schemavet_baseline") != BASELINE_VERSION:
-        raise ValueError(f'"{where}" is not a schemavet baseline (no "schemavet_baseline": {BASELINE_VERSION})')
+        raise ValueError(
+            f'"{where}" is not a schemavet baseline (no "schemavet_baseline": {BASELINE_VERSION})'
+        )
     entries = document.get("accepted")
     if not isinstance(entries, list):
         raise ValueError(f'Baseline "{where}" has no "accepted" list')
@@ -203,7 +210,9 @@ def _entry(entry: Any, number: int, where: str) -> tuple[dict[str, Any], list[st
     fields = entry.get("finding") if isinstance(entry, dict) else None
     databases = entry.get("databases") if isinstance(entry, dict) else None
     if not isinstance(fields, dict) or not {"kind", "object_type", "object"} <= fields.keys():
-        raise ValueError(f'Entry {number} of baseline "{where}" has no "finding" with kind, object_type and object')
+        raise ValueError(
+            f'Entry {number} of baseline "{where}" has no "finding" with kind, object_type and object'
+        )
     if not isinstance(databases, list) or not all(isinstance(d, str) for d in databases):
         raise ValueError(f'Entry {number} of baseline "{where}" has no "databases" list of names (or "*")')
     return fields, databases

@@ -85,7 +85,9 @@ class Dialect:
         """Both sides of a comparison in normal form (``whole`` False: what both write alike may stay)."""
         return self.normalize(expected), self.normalize(actual)
 
-    def inspect_keyed(self, location: str, known: Callable[[bytes], bool]) -> tuple[bytes | None, Schema | None]:
+    def inspect_keyed(
+        self, location: str, known: Callable[[bytes], bool]
+    ) -> tuple[bytes | None, Schema | None]:
         """For a fleet: a key equal for databases that inspect (and plan) alike, and the schema
         unless ``known(key)`` says a database with this key was compared already. The default
         has no key (None) and always inspects."""

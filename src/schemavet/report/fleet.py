@@ -65,7 +65,9 @@ def _where(fleet: Fleet, finding: Finding) -> str:
 def _baseline_lines(fleet: Fleet, baseline_path: str | None) -> list[str]:
     if baseline_path is None:
         return []
-    lines = [f"{fleet.accepted:,} findings accepted by the baseline {baseline_path}"] if fleet.accepted else []
+    lines = (
+        [f"{fleet.accepted:,} findings accepted by the baseline {baseline_path}"] if fleet.accepted else []
+    )
     for fields, database in fleet.stale:
         place = "any database" if database == "*" else database
         lines.append(

@@ -52,7 +52,9 @@ def tenants(pg_database: Database) -> Database:
 
 
 def _verify(db: Database, *args: str) -> Any:
-    return CliRunner().invoke(main, ["verify", "--db", db.url, "--schemas", "tenant_*", "--spec", str(SPEC), *args])
+    return CliRunner().invoke(
+        main, ["verify", "--db", db.url, "--schemas", "tenant_*", "--spec", str(SPEC), *args]
+    )
 
 
 def _members(db: Database, numbers: range) -> list[str]:
@@ -65,10 +67,15 @@ def test_tenants_grouped(tenants: Database) -> None:
     document = json.loads(result.stdout)
     groups = {tuple(g["members"]): g for g in document["groups"]}
     drifted = {i for numbers, _ in DRIFTS.values() for i in numbers}
-    clean = sorted([f"{tenants.url}#tenant_{i:02d}" for i in range(49) if i not in drifted] + [f"{tenants.url}#{HOSTILE}"])
+    clean = sorted(
+        [f"{tenants.url}#tenant_{i:02d}" for i in range(49) if i not in drifted]
+        + [f"{tenants.url}#{HOSTILE}"]
+    )
     assert [g["count"] for g in document["groups"]] == [41, 4, 3, 2]
     assert groups[tuple(clean)]["findings"] == []
-    summaries = {kind: groups[tuple(_members(tenants, numbers))]["summary"] for kind, (numbers, _) in DRIFTS.items()}
+    summaries = {
+        kind: groups[tuple(_members(tenants, numbers))]["summary"] for kind, (numbers, _) in DRIFTS.items()
+    }
     assert summaries == {
         "index": 'missing index "cvs.idx_cvs_status"',
         "on_delete": 'foreign key "cvs.project_id": on delete differs',

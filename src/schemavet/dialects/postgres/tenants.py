@@ -18,7 +18,9 @@ from schemavet.dialects.postgres.normalize import normalize_postgres
 from schemavet.model import ForeignKey, NotModelled, Schema, Table
 
 
-def inspect_tenants(url: str, patterns: Sequence[str], namespace: str, bookkeeping: frozenset[str]) -> dict[str, Schema]:
+def inspect_tenants(
+    url: str, patterns: Sequence[str], namespace: str, bookkeeping: frozenset[str]
+) -> dict[str, Schema]:
     """Each schema matching ``patterns``, in normal form, named ``namespace``."""
     if not patterns:
         return {}
@@ -29,7 +31,9 @@ def inspect_tenants(url: str, patterns: Sequence[str], namespace: str, bookkeepi
 def _renamed(schema: Schema, tenant: str, namespace: str, bookkeeping: frozenset[str]) -> Schema:
     ns = schema.namespaces[tenant]
     tables = {
-        key: _table(table, tenant, namespace) for key, table in ns.tables.items() if table.name not in bookkeeping
+        key: _table(table, tenant, namespace)
+        for key, table in ns.tables.items()
+        if table.name not in bookkeeping
     }
     prefix = f"{tenant}."
     not_modelled = tuple(
@@ -55,5 +59,3 @@ def _table(table: Table, tenant: str, namespace: str) -> Table:
 
 def _foreign_key(fk: ForeignKey, tenant: str, namespace: str) -> ForeignKey:
     return replace(fk, ref_schema=namespace) if fk.ref_schema == tenant else fk
-
-

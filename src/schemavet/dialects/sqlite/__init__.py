@@ -84,7 +84,9 @@ class SQLite(Dialect):
 
         return normalize_sqlite_pair(expected, actual, whole)
 
-    def inspect_keyed(self, location: str, known: Callable[[bytes], bool]) -> tuple[bytes | None, Schema | None]:
+    def inspect_keyed(
+        self, location: str, known: Callable[[bytes], bool]
+    ) -> tuple[bytes | None, Schema | None]:
         """Keyed by ``sqlite_master``, the statistics and the header's format: see :mod:`.keyed`."""
         from schemavet.dialects.sqlite.keyed import inspect_keyed
 
