@@ -164,9 +164,11 @@ _compared: dict[bytes, tuple[Finding, ...]] = {}
 
 
 def _start_worker(expectations: dict[str, Expectation]) -> None:
-    """A worker's initializer: the normalized specs, once; Ctrl-C is the parent's to handle."""
+    """A worker's initializer: the normalized specs, once (a forked worker has them, and the
+    parent's comparisons, already); Ctrl-C is the parent's to handle."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _prepare(expectations)
+    if _expectations != expectations:
+        _prepare(expectations)
     gc.freeze()  # what the worker was given is never garbage: the collector need not walk it
     gc.enable()  # a long-lived worker: cycles left by each comparison must not pile up
 
@@ -358,15 +360,25 @@ _MIN_PER_WORKER = 16  # below this many databases a worker costs more than it sa
 def _run(
     databases: Sequence[str], expectations: dict[str, Expectation], workers: int, progress: Progress | None
 ) -> Iterator[tuple[str, tuple[Finding, ...]]]:
-    """Each database's findings, in the order they are done."""
-    if workers <= 1:
-        _prepare(expectations)
-        for done, db in enumerate(databases, 1):
-            yield db, verify_one(db)
-            if progress is not None:
-                progress(done, len(databases))
-        return
-    yield from _pooled(databases, expectations, workers, progress)
+    """Each database's findings, in the order they are done.
+
+    The first database is verified here before any worker starts: the modules a comparison
+    needs are imported, and its comparison remembered, once, and the forked workers inherit both.
+    """
+    _prepare(expectations)
+    for done, db in enumerate(databases[:1] if workers > 1 else databases, 1):
+        yield db, verify_one(db)
+        if progress is not None:
+            progress(done, len(databases))
+    if workers > 1:
+        yield from _pooled(databases[1:], expectations, workers, _offset(progress, 1, len(databases)))
+
+
+def _offset(progress: Progress | None, already: int, total: int) -> Progress | None:
+    """``progress`` for the databases after the first ``already`` of ``total``."""
+    if progress is None:
+        return None
+    return lambda done, _: progress(already + done, total)
 
 
 def _pooled(
