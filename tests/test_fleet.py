@@ -6,6 +6,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -191,3 +196,37 @@ def test_identity_ignores_spec_lines(recruiting_db: Path) -> None:
     moved = type(finding)(**{**finding.__dict__, "line": (finding.line or 0) + 7})
     assert identity(moved) == identity(finding)
     assert os.fspath(recruiting_db) not in identity(finding)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="watches the child's open files in /proc")
+def test_ctrl_c_prints_the_summary_so_far(fleet_dir: Path) -> None:
+    """Ctrl-C while a locked database is waited for: the report so far, exit 130, no traceback."""
+    locked = fleet_dir / "clean-000.db"
+    holder = sqlite3.connect(locked, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        command = [sys.executable, "-m", "schemavet", "verify", "--spec", str(RECRUITING_SPEC)]
+        for db in (locked, fleet_dir / "clean-001.db", fleet_dir / "column-035.db"):
+            command += ["--db", str(db)]
+        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not _has_open(child.pid, locked) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=60)
+    finally:
+        holder.close()
+    assert child.returncode == 130, err
+    assert out.splitlines() == [
+        "no databases verified",
+        "INTERRUPTED after 0 of 3 databases; nothing verified",
+    ]
+    assert "Traceback" not in err
+
+
+def _has_open(pid: int, path: Path) -> bool:
+    try:
+        links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+    except OSError:
+        return False
+    return str(path) in links

@@ -94,6 +94,8 @@ def _entry_label(fields: dict[str, Any]) -> str:
 def _verdict(fleet: Fleet) -> str:
     stop = f"INTERRUPTED after {fleet.done:,} of {fleet.total:,} databases; " if fleet.interrupted else ""
     differing = sum(len(g.members) for g in fleet.groups.values() if not g.ok)
+    if not fleet.done:
+        return f"{stop}nothing verified"
     if fleet.ok:
         return f"{stop}OK: {fleet.done:,} databases match {fleet.spec_path}"
     return f"{stop}FAIL: {differing:,} of {fleet.done:,} databases differ from {fleet.spec_path}"
