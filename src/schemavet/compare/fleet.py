@@ -9,6 +9,7 @@ databases with the same drift share a group whatever their names.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,8 +50,9 @@ def unreadable(error: str, *names: str) -> Finding:
     file corrupt in the same way shares one group.
     """
     for name in sorted(filter(None, names), key=len, reverse=True):
-        error = error.replace(f'"{name}"', "the database").replace(name, "the database")
-    return Finding(UNREADABLE, "database", "", detail=error)
+        error = re.sub(rf'(?i)(?:database(?: file| path)? )?"{re.escape(name)}"', "the database", error)
+        error = error.replace(name, "the database")
+    return Finding(UNREADABLE, "database", "", detail=error[:1].lower() + error[1:])
 
 
 @dataclass
