@@ -230,3 +230,18 @@ def _has_open(pid: int, path: Path) -> bool:
     except OSError:
         return False
     return str(path) in links
+
+
+def test_no_password_in_a_fleet_report(tmp_path: Path) -> None:
+    pytest.importorskip("psycopg")
+    listed = tmp_path / "fleet.txt"
+    urls = [f"postgresql://app:s3cr3t-pw@/db{i}?host={tmp_path}/nowhere" for i in range(2)]
+    listed.write_text("\n".join(urls) + "\n")
+    spec = Path(__file__).parent / "dialects" / "postgres" / "tenant" / "spec.yaml"
+    for output_format in ("text", "json"):
+        result = CliRunner().invoke(
+            main, ["verify", "--db", f"@{listed}", "--spec", str(spec), "--format", output_format]
+        )
+        assert result.exit_code == 1, result.output
+        assert "s3cr3t-pw" not in result.output and "s3cr3t-pw" not in result.stderr
+        assert "app:***@" in result.stdout

@@ -191,8 +191,7 @@ def verify_one(db: str) -> tuple[Finding, ...]:
         dialect = registry.get(url.engine)
         findings = _findings(db, dialect, url.location, _expectations[dialect.name])
     except SchemavetError as e:
-        location = _location(db)
-        return (unreadable(without_password(str(e)), db, location),)
+        return (unreadable(without_password(str(e)), without_password(db), _location(db)),)
     return findings
 
 
@@ -262,8 +261,9 @@ def verify_fleet(
     everything: list[tuple[str, tuple[Finding, ...]]] = []
     try:
         for db, findings in _run(databases, expectations, _workers(jobs, len(databases)), progress):
-            _file(fleet, baseline, db, findings)
-            everything.append((db, findings))
+            shown = without_password(db)
+            _file(fleet, baseline, shown, findings)
+            everything.append((shown, findings))
     except KeyboardInterrupt:
         fleet.interrupted = True
     _finish(fleet, baseline)
@@ -336,6 +336,7 @@ def _one_namespace(wanted: Expectation, dialect: Dialect) -> tuple[str, Expectat
 
 
 def _file(fleet: Fleet, baseline: Baseline | None, db: str, findings: tuple[Finding, ...]) -> None:
+    """File a database under its group, by its name as shown (never with a password)."""
     kept, accepted = split_accepted(db, findings, baseline)
     fleet.accepted += accepted
     fleet.add(db, kept)
