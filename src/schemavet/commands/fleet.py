@@ -28,7 +28,7 @@ from schemavet.compare.fleet import Baseline, Fleet, split_accepted, unreadable
 from schemavet.dialect import registry
 from schemavet.dialect.base import Dialect
 from schemavet.dialect.url import parse_db_url, without_password
-from schemavet.errors import SchemavetError
+from schemavet.errors import DatabaseError, SchemavetError
 from schemavet.model import Schema
 from schemavet.spec.load import Spec, load_spec
 
@@ -309,7 +309,11 @@ def _tenants(
         raise SchemavetError("--prove-actions and --migrations work on whole databases, not with --schemas")
     wanted = expectation(spec_path, dialect, **options)
     namespace, wanted = _one_namespace(wanted, dialect)
-    tenants = dialect.inspect_tenants(url.location, patterns, namespace)
+    try:
+        tenants = dialect.inspect_tenants(url.location, patterns, namespace)
+    except DatabaseError as e:  # this database is its own group; the others go on
+        yield url.shown, (unreadable(without_password(str(e)), url.shown),)
+        return
     if not tenants:
         raise SchemavetError(f'No schema of "{url.shown}" matches {", ".join(repr(p) for p in patterns)}')
     for name, schema in tenants.items():

@@ -108,3 +108,15 @@ def test_no_tenant_matches(tenants: Database) -> None:
     )
     assert result.exit_code == 2
     assert "No schema of" in result.stderr and "'nobody_*'" in result.stderr
+
+
+def test_unreachable_database_is_its_own_group(tenants: Database, tmp_path: Path) -> None:
+    gone = f"postgresql://app:s3cr3t@/nodb?host={tmp_path}"
+    result = CliRunner().invoke(
+        main,
+        ["verify", "--db", gone, "--db", tenants.url, "--schemas", "tenant_*", "--spec", str(SPEC)],
+    )
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith("41 match · 4 missing index")
+    assert "1 unreadable: cannot connect to the database" in result.stdout
+    assert "s3cr3t" not in result.output
