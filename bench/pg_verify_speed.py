@@ -47,11 +47,11 @@ import itertools
 import json
 import os
 import shutil
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from benchlib import RunFailed, bench_env, bench_line, median_of, missing_shared, report_failure, run
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))  # the checkout's schemavet, for the embedded server
@@ -84,46 +84,6 @@ print("BENCH " + json.dumps({"import_s": t1 - t0, "inproc_s": t2 - t1,
                              "findings": len(report.findings),
                              "late_imports": len(set(sys.modules) - before)}))
 """
-
-
-class RunFailed(Exception):
-    """A benchmarked command exited unexpectedly or misbehaved."""
-
-    def __init__(self, cmd: list[str], proc: subprocess.CompletedProcess[str] | None, why: str) -> None:
-        super().__init__(why)
-        self.cmd, self.proc, self.why = cmd, proc, why
-
-
-# --------------------------------------------------------------------------- running commands
-
-
-def run(
-    cmd: list[str], expect: tuple[int, ...] = (0,), env: dict[str, str] | None = None
-) -> tuple[subprocess.CompletedProcess[str], float]:
-    """Run cmd, return (process, wall seconds); raise RunFailed on an unexpected exit code."""
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    wall = time.perf_counter() - t0
-    if proc.returncode not in expect:
-        raise RunFailed(cmd, proc, f"exit code {proc.returncode}, expected {expect}")
-    return proc, wall
-
-
-def bench_line(cmd: list[str], proc: subprocess.CompletedProcess[str]) -> dict[str, float]:
-    """The JSON of the last `BENCH {...}` line a command printed."""
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith("BENCH "):
-            return json.loads(line[len("BENCH ") :])
-    raise RunFailed(cmd, proc, "no BENCH line in output")
-
-
-def bench_env(out: Path) -> dict[str, str]:
-    """Environment for every run: bytecode written to and read from out/pycache, this
-    checkout's schemavet first on the path (harmless to the floor and to migra's venv)."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = str(out / "pycache")
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO / "src"), env.get("PYTHONPATH")) if p)
-    return env
 
 
 # --------------------------------------------------------------------------- URLs and databases
@@ -196,7 +156,7 @@ def prepare(n: int, admin: str, shared: Path, out: Path, env: dict[str, str]) ->
     create_database(admin, database, sql_path.read_text())
     load_s = time.perf_counter() - t0
     url = url_for(admin, database)
-    run([py, "-m", "schemavet", "snapshot", "--db", url, "-o", str(spec)], env=env)
+    run([py, "-m", "schemavet", "snapshot", "--db", url, "-o", str(spec), "--force"], env=env)
     return {
         "url": url,
         "migra_url": url_for(admin, database, "postgresql+psycopg2"),
@@ -256,14 +216,10 @@ def one_round(
     return {tool: timers[tool]() for tool in order}
 
 
-def median_of(samples: list[dict[str, float]], key: str) -> float:
-    return statistics.median(s[key] for s in samples)
-
-
 def measure_size(
     n: int, admin: str, shared: Path, migra: str, out: Path, repeat: int, warm_up: bool
 ) -> dict[str, object]:
-    env = bench_env(out)
+    env = bench_env(out, REPO / "src")
     print(f"[N={n}] generating, loading into a fresh database, snapshotting the spec ...", flush=True)
     t0 = time.perf_counter()
     inputs = prepare(n, admin, shared, out, env)
@@ -408,16 +364,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def missing_shared(shared: Path) -> str | None:
-    """A clear message when the shared reference tools are not where --shared says."""
-    missing = [t for t in SHARED_TOOLS if not (shared / t).is_file()]
-    if not missing:
-        return None
-    return (
-        f"error: shared bench tools not found in {shared} (missing: {', '.join(missing)}); pass --shared DIR"
-    )
-
-
 def find_migra(given: str | None) -> str | None:
     if given:
         return shutil.which(given)
@@ -425,17 +371,10 @@ def find_migra(given: str | None) -> str | None:
     return str(venv) if venv.is_file() else shutil.which("migra")
 
 
-def report_failure(e: RunFailed) -> None:
-    print(f"\nFAILED ({e.why}): {subprocess.list2cmdline(e.cmd)}", file=sys.stderr)
-    if e.proc is not None:
-        print(f"--- stdout ---\n{e.proc.stdout[-4000:]}", file=sys.stderr)
-        print(f"--- stderr ---\n{e.proc.stderr[-4000:]}", file=sys.stderr)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     shared = args.shared.resolve()
-    problem = missing_shared(shared)
+    problem = missing_shared(shared, SHARED_TOOLS)
     if problem:
         print(problem, file=sys.stderr)
         return 2

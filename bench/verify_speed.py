@@ -30,12 +30,12 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from benchlib import RunFailed, bench_env, bench_line, median_of, missing_shared, report_failure, run
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared" / "bench"
@@ -63,50 +63,6 @@ print("BENCH " + json.dumps({"import_s": t1 - t0, "inproc_s": t2 - t1,
 """
 
 
-class RunFailed(Exception):
-    """A benchmarked command exited unexpectedly or misbehaved."""
-
-    def __init__(self, cmd: list[str], proc: subprocess.CompletedProcess[str] | None, why: str) -> None:
-        super().__init__(why)
-        self.cmd, self.proc, self.why = cmd, proc, why
-
-
-# --------------------------------------------------------------------------- running commands
-
-
-def run(
-    cmd: list[str], expect: tuple[int, ...] = (0,), env: dict[str, str] | None = None
-) -> tuple[subprocess.CompletedProcess[str], float]:
-    """Run cmd, return (process, wall seconds); raise RunFailed on an unexpected exit code."""
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    wall = time.perf_counter() - t0
-    if proc.returncode not in expect:
-        raise RunFailed(cmd, proc, f"exit code {proc.returncode}, expected {expect}")
-    return proc, wall
-
-
-def bench_line(cmd: list[str], proc: subprocess.CompletedProcess[str]) -> dict[str, float]:
-    """The JSON of the last `BENCH {...}` line a command printed."""
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith("BENCH "):
-            return json.loads(line[len("BENCH ") :])
-    raise RunFailed(cmd, proc, "no BENCH line in output")
-
-
-def bench_env(out: Path) -> dict[str, str]:
-    """Environment for every run: bytecode written to and read from out/pycache.
-
-    As after a normal install, nothing is compiled from source once the warm-up has run, for
-    either tool: not schemavet's modules, not the floor's (its shared dir is read-only), not
-    the stdlib or deepdiff. PYTHONDONTWRITEBYTECODE is dropped: with it, a cache prefix would
-    make every run recompile every module it imports.
-    """
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = str(out / "pycache")
-    return env
-
-
 # --------------------------------------------------------------------------- preparing inputs
 
 
@@ -128,7 +84,10 @@ def prepare(n: int, shared: Path, out: Path, env: dict[str, str]) -> dict[str, P
         [py, str(shared / "gen_schema.py"), "db", "--tables", str(n), "--seed", str(SEED), str(paths["db"])],
         env=env,
     )
-    run([py, "-m", "schemavet", "snapshot", "--db", str(paths["db"]), "-o", str(paths["spec"])], env=env)
+    run(
+        [py, "-m", "schemavet", "snapshot", "--db", str(paths["db"]), "-o", str(paths["spec"]), "--force"],
+        env=env,
+    )
     run(
         [py, str(shared / "introspect.py"), "setbased", str(paths["db"]), "--json", str(paths["expected"])],
         env=env,
@@ -200,10 +159,6 @@ def one_round(
         return f, schemavet()
     s = schemavet()
     return floor(), s
-
-
-def median_of(samples: list[dict[str, float]], key: str) -> float:
-    return statistics.median(s[key] for s in samples)
 
 
 def measure_size(n: int, shared: Path, out: Path, repeat: int) -> dict[str, object]:
@@ -344,27 +299,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def missing_shared(shared: Path) -> str | None:
-    """A clear message when the shared reference tools are not where --shared says."""
-    missing = [t for t in SHARED_TOOLS if not (shared / t).is_file()]
-    if not missing:
-        return None
-    return (
-        f"error: shared bench tools not found in {shared} (missing: {', '.join(missing)}); pass --shared DIR"
-    )
-
-
-def report_failure(e: RunFailed) -> None:
-    print(f"\nFAILED ({e.why}): {subprocess.list2cmdline(e.cmd)}", file=sys.stderr)
-    if e.proc is not None:
-        print(f"--- stdout ---\n{e.proc.stdout[-4000:]}", file=sys.stderr)
-        print(f"--- stderr ---\n{e.proc.stderr[-4000:]}", file=sys.stderr)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     shared = args.shared.resolve()
-    problem = missing_shared(shared)
+    problem = missing_shared(shared, SHARED_TOOLS)
     if problem:
         print(problem, file=sys.stderr)
         return 2

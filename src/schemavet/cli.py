@@ -149,15 +149,26 @@ def verify(
 ) -> None:
     """Compare a database (or a fleet) with a spec: exit 0 if they match, 1 if not, 2 on bad input."""
     from schemavet.commands.verify import verify as run_verify
+    from schemavet.config import ignore_patterns
 
     fleet = schemas or baseline_path or write_baseline_path or not _one_database(dbs)
     if fleet:
         options = {"migrations": migrations, "prove_actions": prove_actions, "strict": strict}
         _verify_fleet(
-            dbs, spec_path, schemas, baseline_path, write_baseline_path, jobs, output_format, **options
+            dbs,
+            spec_path,
+            schemas,
+            baseline_path,
+            write_baseline_path,
+            jobs,
+            output_format,
+            ignore=ignore_patterns(),
+            **options,
         )
         return
-    report = run_verify(dbs[0], spec_path, migrations, prove_actions=prove_actions, strict=strict)
+    report = run_verify(
+        dbs[0], spec_path, migrations, prove_actions=prove_actions, strict=strict, ignore=ignore_patterns()
+    )
     _echo_report(report, output_format)
     _finish(report.ok)
 
@@ -243,29 +254,79 @@ class _FleetProgress:
 
 
 @main.command()
-@click.option("--db", required=True, metavar="URL", help="sqlite:///path.db, or a file path.")
+@click.option("--db", metavar="URL", help="sqlite:///path.db, or a file path.")
+@click.option(
+    "--migrations",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Instead of --db: apply these migrations to a scratch database and write its spec.",
+)
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False),
-    help="Write the spec here instead of to standard output.",
+    help="Write the spec here instead of to standard output (a new file unless --force).",
 )
-def snapshot(db: str, output: str | None) -> None:
-    """Write a spec of an existing database; verifying it against the spec finds nothing."""
-    from schemavet.commands.verify import snapshot as run_snapshot
+@click.option("--force", is_flag=True, help="Overwrite the --output file if it exists.")
+@click.option(
+    "--allow-lint-errors",
+    is_flag=True,
+    help="Write the spec of --migrations even though lint reports errors in them.",
+)
+@click.option(
+    "--dialect",
+    type=_DialectName(),
+    default=None,
+    help="Engine of --migrations; default: [tool.schemavet.lint] dialect of the directory, else sqlite.",
+)
+@click.option(
+    "--postgres-url",
+    metavar="URL",
+    help="A PostgreSQL server for the scratch database of --migrations (default: an embedded one).",
+)
+def snapshot(
+    db: str | None,
+    migrations: str | None,
+    output: str | None,
+    force: bool,
+    allow_lint_errors: bool,
+    dialect: str | None,
+    postgres_url: str | None,
+) -> None:
+    """Write a spec of a database, or of what migrations build; verifying against it finds nothing."""
+    from schemavet.commands.snapshot import write_new
 
+    if (db is None) == (migrations is None):
+        raise click.UsageError("give one of --db and --migrations")
     if output is not None:
-        _refuse_to_overwrite_the_database(db, output)
-    text = run_snapshot(db)
+        if db is not None:
+            _refuse_to_overwrite_the_database(db, output)
+        if os.path.lexists(output) and not force:
+            raise SchemavetError(f'"{output}" exists already; pass --force to overwrite it')
+    text = _snapshot_text(db, migrations, allow_lint_errors, dialect, postgres_url)
     if output is None:
         click.echo(text, nl=False)
         return
-    try:
-        with open(output, "w", encoding="utf-8") as f:
-            f.write(text)
-    except OSError as e:
-        raise SchemavetError(f'Cannot write "{output}": {e.strerror}') from e
+    write_new(output, text, force)
     click.echo(f"Wrote {output}", err=True)
+
+
+def _snapshot_text(
+    db: str | None,
+    migrations: str | None,
+    allow_lint_errors: bool,
+    dialect: str | None,
+    postgres_url: str | None,
+) -> str:
+    from schemavet.commands.snapshot import snapshot_migrations
+    from schemavet.commands.verify import snapshot as run_snapshot
+    from schemavet.config import lint_dialect
+
+    if db is not None:
+        return run_snapshot(db)
+    assert migrations is not None
+    chosen = dialect or lint_dialect(directory=migrations)
+    return snapshot_migrations(migrations, chosen, postgres_url, allow_lint_errors)
 
 
 def _refuse_to_overwrite_the_database(db: str, output: str) -> None:
@@ -305,7 +366,7 @@ def check(
 ) -> None:
     """Apply migrations to a scratch database and verify it; no options: every configured app."""
     from schemavet.commands.verify import check as run_check
-    from schemavet.config import find_pyproject, load_apps
+    from schemavet.config import find_pyproject, ignore_patterns, load_apps
 
     if (migrations is None) != (spec_path is None):
         raise click.UsageError("--migrations and --spec go together")
@@ -314,7 +375,8 @@ def check(
     else:
         apps = [(app.name, app.migrations, app.spec) for app in load_apps(find_pyproject())]
     reports = [
-        (name, run_check(directory, spec, prove_actions, postgres_url)) for name, directory, spec in apps
+        (name, run_check(directory, spec, prove_actions, postgres_url, ignore_patterns()))
+        for name, directory, spec in apps
     ]
     _echo_reports(reports, output_format)
     _finish(all(report.ok for _, report in reports))
@@ -482,11 +544,110 @@ def sum_command(migrations: str | None) -> None:
     from schemavet.migrations.sums import write_sum
 
     directories = (
-        [migrations] if migrations is not None else [app.migrations for app in load_apps(find_pyproject())]
+        [migrations]
+        if migrations is not None
+        else [app.migrations for app in load_apps(find_pyproject(instead="pass --migrations DIR"))]
     )
     for directory in directories:
         path, sums = write_sum(directory)
         click.echo(f"Wrote {path} ({len(sums.entries)} files)", err=True)
+
+
+@main.command()
+@click.option(
+    "--migrations",
+    required=True,
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="The app's yoyo migrations directory, inside the current directory (the project's root).",
+)
+@click.option(
+    "--app", metavar="NAME", help="The app's name in pyproject.toml; default: the directory's name."
+)
+@click.option("--spec", "spec_path", metavar="FILE", help="Where the spec goes; default: schema/NAME.yaml.")
+@click.option(
+    "--dialect",
+    type=_DialectName(),
+    default=None,
+    help="Engine of the migrations; default: [tool.schemavet.lint] dialect of the directory, else sqlite.",
+)
+@click.option("--allow-lint-errors", is_flag=True, help="Write the spec even though lint reports errors.")
+@click.option(
+    "--postgres-url",
+    metavar="URL",
+    help="A PostgreSQL server for the scratch database the spec is written from (default: an embedded one).",
+)
+def init(
+    migrations: str,
+    app: str | None,
+    spec_path: str | None,
+    dialect: str | None,
+    allow_lint_errors: bool,
+    postgres_url: str | None,
+) -> None:
+    """Set up a project: config, spec from the migrations, sum, pre-commit and CI; never overwrites."""
+    from schemavet.commands import scaffold
+    from schemavet.commands.snapshot import snapshot_migrations
+    from schemavet.config import lint_dialect
+
+    project = _project(migrations, app, spec_path, dialect or lint_dialect(directory=migrations))
+    planned = scaffold.plan(
+        project,
+        lambda: snapshot_migrations(project.migrations, project.dialect, postgres_url, allow_lint_errors),
+    )
+    scaffold.write(project, planned)
+    for item in planned:
+        click.echo(item.said(), err=True)
+    click.echo(f"Next: schemavet check && schemavet lint {project.migrations}", err=True)
+
+
+def _project(migrations: str, app: str | None, spec_path: str | None, dialect: str) -> Any:
+    from schemavet.commands.scaffold import Project
+    from schemavet.dialect import registry
+
+    root = os.getcwd()
+    relative = os.path.relpath(os.path.abspath(migrations), root)
+    if relative == os.curdir or relative.startswith(os.pardir + os.sep) or relative == os.pardir:
+        raise SchemavetError(
+            f'The migrations directory "{migrations}" should be a directory below "{root}", '
+            f"the project init sets up (run init from the project's root)"
+        )
+    name = app or os.path.basename(relative)
+    spec = (
+        os.path.relpath(os.path.abspath(spec_path), root)
+        if spec_path
+        else os.path.join("schema", f"{name}.yaml")
+    )
+    return Project(root, name, relative, spec, registry.get(dialect).name, _version())
+
+
+@main.command()
+@_DB
+@click.option(
+    "--migrations",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="A yoyo migrations directory; default: the one app configured in pyproject.toml.",
+)
+@_FORMAT
+def status(db: str, migrations: str | None, output_format: str) -> None:
+    """Applied and pending migrations, and whether each applied file is unchanged; exit 1 if not all."""
+    from schemavet.commands.status import status as run_status
+    from schemavet.report.status import render_status_json, render_status_text
+
+    result = run_status(db, migrations or _the_configured_migrations())
+    click.echo((render_status_json if output_format == "json" else render_status_text)(result))
+    _finish(result.ok)
+
+
+def _the_configured_migrations() -> str:
+    from schemavet.config import find_pyproject, load_apps
+
+    apps = load_apps(find_pyproject(instead="pass --migrations DIR"))
+    if len(apps) > 1:
+        names = ", ".join(app.name for app in apps)
+        raise click.UsageError(f"pyproject.toml configures several apps ({names}): pass --migrations DIR")
+    return apps[0].migrations
 
 
 def _linter_for(directory: str) -> Callable[[str], list[Any]]:

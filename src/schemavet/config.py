@@ -21,8 +21,9 @@ class App:
     spec: str
 
 
-def find_pyproject(start: str = ".") -> str:
-    """The nearest ``pyproject.toml`` at or above ``start``."""
+def find_pyproject(start: str = ".", instead: str = "pass --migrations and --spec") -> str:
+    """The nearest ``pyproject.toml`` at or above ``start``; ``instead``: what the refusal
+    tells a user without one to do (the options of the command that asked)."""
     directory = os.path.abspath(start)
     while True:
         candidate = os.path.join(directory, "pyproject.toml")
@@ -30,10 +31,7 @@ def find_pyproject(start: str = ".") -> str:
             return candidate
         parent = os.path.dirname(directory)
         if parent == directory:
-            raise ConfigError(
-                f'No pyproject.toml found in "{os.path.abspath(start)}" or above it; '
-                f"pass --migrations and --spec"
-            )
+            raise ConfigError(f'No pyproject.toml found in "{os.path.abspath(start)}" or above it; {instead}')
         directory = parent
 
 
@@ -69,6 +67,31 @@ def _app(name: str, table: object, root: str, pyproject: str) -> App:
 def _shown(root: str, path: str) -> str:
     """A configured path as messages show it: relative to the working directory."""
     return os.path.relpath(os.path.join(root, path))
+
+
+def ignore_patterns(start: str = ".") -> tuple[str, ...]:
+    """``[tool.schemavet] ignore`` of the nearest pyproject.toml: globs of tables any spec may
+    leave undeclared (none without a pyproject.toml)."""
+    try:
+        pyproject = find_pyproject(start)
+    except ConfigError:
+        return ()
+    patterns = _schemavet_table(pyproject).get("ignore", [])
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise ConfigError(f'[tool.schemavet] ignore in "{pyproject}" should be a list of strings')
+    return tuple(patterns)
+
+
+def _schemavet_table(pyproject: str) -> dict[str, object]:
+    try:
+        with open(pyproject, "rb") as f:
+            data = tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f'Malformed TOML in "{pyproject}": {e}') from e
+    table = data.get("tool", {}).get("schemavet", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f'[tool.schemavet] in "{pyproject}" should be a table')
+    return table
 
 
 def lint_dialect(start: str = ".", directory: str | None = None) -> str:

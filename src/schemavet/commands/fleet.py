@@ -25,6 +25,7 @@ from typing import Any
 from schemavet.compare.diff import diff_schemas
 from schemavet.compare.findings import NOT_MODELLED, Finding
 from schemavet.compare.fleet import Baseline, Fleet, split_accepted, unreadable
+from schemavet.compare.ignore import Ignore, without_ignored
 from schemavet.dialect import registry
 from schemavet.dialect.base import Dialect
 from schemavet.dialect.url import parse_db_url, without_password
@@ -102,6 +103,7 @@ class Expectation:
     strict: bool = False
     prove_actions: bool = False
     migrations: str | None = None
+    ignore: tuple[str, ...] = ()  # globs of undeclared tables left out (beside the spec's own)
 
     @property
     def keyed(self) -> bool:
@@ -128,16 +130,17 @@ def compare(
 
     ``db`` (the database's URL) is for the query plans and proofs; None skips them (a tenant).
     """
-    actual = dialect.settle(expectation.expected, dialect.normalize(actual))
-    return compare_normal(dialect, expectation, actual, db)
+    return compare_normal(dialect, expectation, dialect.normalize(actual), db)
 
 
 def compare_normal(
     dialect: Dialect, expectation: Expectation, actual: Schema, db: str | None
 ) -> tuple[Finding, ...]:
     """:func:`compare` for a schema already in normal form."""
-    findings = [*expectation.spec_findings, *diff_schemas(expectation.expected, actual)]
     spec = expectation.spec
+    ignore = Ignore((*spec.ignore, *expectation.ignore), dialect.name_key)
+    actual = without_ignored(expectation.expected, dialect.settle(expectation.expected, actual), ignore)
+    findings = [*expectation.spec_findings, *diff_schemas(expectation.expected, actual)]
     if spec.policies:
         from schemavet.compare.policies import check_policies
 
@@ -317,8 +320,7 @@ def _tenants(
     if not tenants:
         raise SchemavetError(f'No schema of "{url.shown}" matches {", ".join(repr(p) for p in patterns)}')
     for name, schema in tenants.items():
-        settled = dialect.settle(wanted.expected, schema)
-        yield f"{url.shown}#{name}", compare_normal(dialect, wanted, settled, None)
+        yield f"{url.shown}#{name}", compare_normal(dialect, wanted, schema, None)
 
 
 def _one_namespace(wanted: Expectation, dialect: Dialect) -> tuple[str, Expectation]:

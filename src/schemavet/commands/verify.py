@@ -6,6 +6,7 @@ import os
 
 from schemavet.compare.diff import diff_schemas
 from schemavet.compare.findings import NOT_MODELLED, Finding
+from schemavet.compare.ignore import Ignore, without_ignored
 from schemavet.compare.outcomes import Report  # noqa: F401  (their home before)
 from schemavet.dialect import registry
 from schemavet.dialect.base import Dialect
@@ -21,6 +22,7 @@ def verify(
     migrations: str | os.PathLike[str] | None = None,
     prove_actions: bool = False,
     strict: bool = False,
+    ignore: tuple[str, ...] = (),
 ) -> Report:
     """Compare the database at ``db`` (URL or path) with a spec; never writes to the database.
 
@@ -28,9 +30,11 @@ def verify(
     contents recorded when it was applied (see :mod:`schemavet.commands.apply`). The spec's
     query-plan checks always run; ``prove_actions`` also proves every declared foreign-key
     action by doing it, in a scratch copy of the database's schema. What the database holds that
-    schemavet does not model is a warning in the report, or with ``strict`` a finding.
+    schemavet does not model is a warning in the report, or with ``strict`` a finding. Tables
+    matching an ``ignore`` glob (beside the spec's own ``ignore:`` and other migration tools'
+    bookkeeping tables) are not unexpected (see :mod:`schemavet.compare.ignore`).
     """
-    return _verify(db, spec, migrations, prove_actions, in_place=False, strict=strict)
+    return _verify(db, spec, migrations, prove_actions, in_place=False, strict=strict, ignore=ignore)
 
 
 def _verify(
@@ -40,6 +44,7 @@ def _verify(
     prove_actions: bool,
     in_place: bool,
     strict: bool = False,
+    ignore: tuple[str, ...] = (),
 ) -> Report:
     url = parse_db_url(db)
     dialect = registry.get(url.engine)
@@ -49,7 +54,7 @@ def _verify(
     checked: list[str] = []
     unmodelled: list[NotModelled] = []
     with gc_paused():
-        findings = _compare(url, dialect, spec, prove_actions, in_place, checked, unmodelled)
+        findings = _compare(url, dialect, spec, prove_actions, in_place, checked, unmodelled, ignore)
     warnings = [_not_modelled(item) for item in unmodelled]
     if strict:
         findings += [Finding(NOT_MODELLED, item.kind, item.name, detail=_NOT_COMPARED) for item in unmodelled]
@@ -76,6 +81,7 @@ def _compare(
     in_place: bool = False,
     checked: list[str] | None = None,
     unmodelled: list[NotModelled] | None = None,
+    ignore: tuple[str, ...] = (),
 ) -> list[Finding]:
     with dialect.inspecting(url.location) as inspected:  # the database is read while the spec is
         if not isinstance(spec, Spec):
@@ -83,6 +89,7 @@ def _compare(
         # policies, plans and proofs read every table; the diff only the ones that differ
         whole = bool(spec.policies or spec.queries or prove_actions)
         expected, actual = dialect.normalize_pair(spec.schema, inspected(), whole)
+    actual = without_ignored(expected, actual, Ignore((*spec.ignore, *ignore), dialect.name_key))
     if unmodelled is not None:
         unmodelled += actual.not_modelled
     findings = diff_schemas(expected, actual)
@@ -104,6 +111,7 @@ def check(
     spec: str | os.PathLike[str],
     prove_actions: bool = True,
     postgres_url: str | None = None,
+    ignore: tuple[str, ...] = (),
 ) -> Report:
     """Apply every migration to a new scratch database of the spec's engine, then verify it.
 
@@ -120,7 +128,7 @@ def check(
     dialect = registry.get(_spec_engine(spec))
     with dialect.scratch_database(postgres_url) as scratch:
         apply_all(scratch, os.fspath(migrations), scratch=True)
-        report = _verify(scratch, spec, None, prove_actions, in_place=True)
+        report = _verify(scratch, spec, None, prove_actions, in_place=True, ignore=ignore)
     findings = (*check_sum(os.fspath(migrations)), *report.findings, *prove_rollbacks(migrations, dialect))
     return Report(f"the schema built by {os.fspath(migrations)}", report.spec_path, findings, report.checked)
 

@@ -179,6 +179,10 @@ class Dialect:
         """Migration id → content hash recorded when ``schemavet apply`` applied it."""
         raise self._unsupported("read recorded migration hashes from")
 
+    def applied_migrations(self, location: str) -> list[str]:
+        """The ids of the migrations yoyo recorded as applied, oldest first; read-only."""
+        raise self._unsupported("read the applied migrations of")
+
     def bookkeeping(self, conn: Any) -> Any:
         """The migration state of a database, read on an open connection (adopt's questions)."""
         raise self._unsupported("adopt")

@@ -10,6 +10,7 @@ from schemavet.dialect import registry
 from schemavet.dialect.base import Dialect
 from schemavet.errors import SchemavetError
 from schemavet.model import Column, ForeignKey, Index, Namespace, PrimaryKey, Schema, Table, Unique, View
+from schemavet.spec.jsonschema import MODELINE
 from schemavet.spec.load import FORMAT_VERSION
 from schemavet.sql.ddl import ColumnDef, parse_column_constraints
 from schemavet.sql.tokens import matching_paren, quote_identifier, tokenize
@@ -51,7 +52,7 @@ def dump_spec(schema: Schema, source: str | None = None) -> str:
             others[ns.name] = _namespace(ns, dialect)
     if others:
         document["schemas"] = others
-    header = f"# Written by schemavet snapshot{f' from {source}' if source else ''}.\n"
+    header = f"{MODELINE}\n# Written by schemavet snapshot{f' from {source}' if source else ''}.\n"
     try:
         body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     except UnicodeEncodeError as e:

@@ -44,15 +44,26 @@ from schemavet.sql.ddl import (
     ForeignKeyDef,
     parse_column_constraints,
     parse_foreign_key,
-    parse_simple_reference,
+    parse_reference,
 )
-from schemavet.sql.tokens import check_sql, tokenize
+from schemavet.sql.tokens import check_sql
 
 FORMAT_VERSION = 1
 _T = TypeVar("_T")
 
 _TOP = frozenset(
-    {"schemavet", "engine", "description", "policies", "tables", "views", "enums", "schemas", "queries"}
+    {
+        "schemavet",
+        "engine",
+        "description",
+        "ignore",
+        "policies",
+        "tables",
+        "views",
+        "enums",
+        "schemas",
+        "queries",
+    }
 )
 _NAMESPACE = frozenset({"description", "tables", "views", "enums"})
 _TABLE = frozenset(
@@ -103,6 +114,8 @@ class Spec:
     schema: Schema
     policies: tuple[Policy, ...] = ()
     queries: tuple[Query, ...] = ()
+    #: globs of tables and views the database may hold undeclared (see compare/ignore.py)
+    ignore: tuple[str, ...] = ()
 
 
 def load_spec(path: str | os.PathLike[str], engine: str | None = None) -> Spec:
@@ -169,7 +182,8 @@ class _Reader:
         self._check_policy_tables(policies, namespaces)
         schema = Schema(self.engine, namespaces)
         queries = parse_queries(self.nodes, top["queries"][1], schema) if "queries" in top else ()
-        return Spec(self.path, engines, schema, policies, queries)
+        ignore = self.nodes.names(top["ignore"][1], '"ignore"') if "ignore" in top else ()
+        return Spec(self.path, engines, schema, policies, queries, ignore)
 
     def _check_policy_tables(self, policies: tuple[Policy, ...], namespaces: dict[str, Namespace]) -> None:
         key = self.dialect.name_key
@@ -469,28 +483,10 @@ class _Reader:
 
     def _reference_text(self, node: yaml.Node, text: str) -> ForeignKeyDef:
         """``[CONSTRAINT n] [FOREIGN KEY] (a, b) REFERENCES t(x, y) …`` or ``a REFERENCES t …``."""
-        simple = parse_simple_reference(text)
-        if simple is not None:
-            return simple
-        tokens = tokenize(text)
-        at = next((i for i, t in enumerate(tokens) if t.is_word("REFERENCES")), None)
-        if at is None:
-            raise self.nodes.error(
-                node, f'A foreign key should read "column REFERENCES table(column)", found {text!r}'
-            )
-        head = tokens[:at]
-        name = None
-        if len(head) >= 2 and head[0].is_word("CONSTRAINT"):
-            name, head = head[1].name, head[2:]
-        if len(head) >= 2 and head[0].is_word("FOREIGN") and head[1].is_word("KEY"):
-            head = head[2:]
-        columns = tuple(t.name for t in head if t.kind in ("word", "quoted"))
         try:
-            fk = parse_foreign_key(tokens[at + 1 :], text, columns, self.grammar)
+            return parse_reference(text, self.grammar)
         except SchemavetError as e:
             raise self.nodes.error(node, f"Cannot read foreign key {text!r}: {e}") from e
-        fk.name = name
-        return fk
 
     def _unique(self, node: yaml.Node, what: str) -> Unique:
         what = f'"unique" of {what}'

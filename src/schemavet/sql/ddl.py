@@ -464,26 +464,61 @@ def parse_foreign_key(
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_$]*"
 _ACTION = r"(?:CASCADE|RESTRICT|NO\s+ACTION|SET\s+NULL|SET\s+DEFAULT)"
-# The shape nearly every foreign key of a spec has: one plain column, one target column, actions.
+# The shape nearly every foreign key of a spec has: an optional constraint name, one plain column,
+# one target column, actions (a snapshot of PostgreSQL names every key).
 _SIMPLE_REFERENCE = re.compile(
-    rf"\s*({_NAME})\s+REFERENCES\s+({_NAME})\s*\(\s*({_NAME})\s*\)"
+    rf"\s*(?:CONSTRAINT\s+({_NAME})\s+)?(?:FOREIGN\s+KEY(?=[\s(])\s*)?"
+    rf"(?:({_NAME})\s+|\(\s*({_NAME})\s*\)\s*)REFERENCES\s+({_NAME})\s*\(\s*({_NAME})\s*\)"
     rf"(?:\s+ON\s+(DELETE|UPDATE)\s+({_ACTION}))?(?:\s+ON\s+(DELETE|UPDATE)\s+({_ACTION}))?\s*",
     re.IGNORECASE | re.ASCII,  # white space is ASCII in SQL: U+3000 would be part of a name
 )
 
 
-def parse_simple_reference(text: str) -> ForeignKeyDef | None:
-    """``col REFERENCES table(col) [ON DELETE a] [ON UPDATE a]`` in one match; None otherwise.
+def parse_reference(text: str, grammar: Grammar) -> ForeignKeyDef:
+    """A spec's foreign key written as one line of SQL:
+    ``[CONSTRAINT n] [FOREIGN KEY] (a, b) REFERENCES t(x, y) …`` or ``a REFERENCES t …``."""
+    return parse_simple_reference(text) or parse_reference_tokens(text, grammar)
 
-    A fast path for the common shape: anything else (composite keys, quoting, MATCH,
-    DEFERRABLE, names) goes through the token grammar, which reads the same text the same way.
+
+def parse_simple_reference(text: str) -> ForeignKeyDef | None:
+    """The common shape (one plain column to one plain column, actions, maybe a name) in one
+    match; None otherwise.
+
+    A fast path: anything else (composite keys, quoting, MATCH, DEFERRABLE …) goes through the
+    token grammar (:func:`parse_reference_tokens`), which reads the same text the same way.
     """
     match = _SIMPLE_REFERENCE.fullmatch(text)
     if match is None:
         return None
-    column, table, target, event1, action1, event2, action2 = match.groups()
-    fk = ForeignKeyDef(columns=(column,), table=table, ref_columns=(target,))
+    name, bare, enclosed, table, target, event1, action1, event2, action2 = match.groups()
+    if any(word is not None and word.upper() in _CLAUSE_WORDS for word in match.groups()[:5]):
+        return None  # a keyword as a name (``FOREIGN KEY REFERENCES …``): the grammar's to read
+    fk = ForeignKeyDef(columns=(bare or enclosed,), table=table, ref_columns=(target,), name=name)
     for event, action in ((event1, action1), (event2, action2)):
         if event is not None:
             setattr(fk, f"on_{event.lower()}", " ".join(action.upper().split()))
+    return fk
+
+
+# words the clause itself is made of: as a name they take the grammar to tell what is meant
+_CLAUSE_WORDS = frozenset(
+    {"CONSTRAINT", "FOREIGN", "KEY", "REFERENCES", "ON", "DELETE", "UPDATE", "MATCH", "NOT", "DEFERRABLE"}
+)
+
+
+def parse_reference_tokens(text: str, grammar: Grammar) -> ForeignKeyDef:
+    """:func:`parse_reference` through the token grammar (any shape the grammar reads)."""
+    tokens = tokenize(text)
+    at = next((i for i, t in enumerate(tokens) if t.is_word("REFERENCES")), None)
+    if at is None:
+        raise SqlSyntaxError('it should read "column REFERENCES table(column)"')
+    head = tokens[:at]
+    name = None
+    if len(head) >= 2 and head[0].is_word("CONSTRAINT"):
+        name, head = head[1].name, head[2:]
+    if len(head) >= 2 and head[0].is_word("FOREIGN") and head[1].is_word("KEY"):
+        head = head[2:]
+    columns = tuple(t.name for t in head if t.kind in ("word", "quoted"))
+    fk = parse_foreign_key(tokens[at + 1 :], text, columns, grammar)
+    fk.name = name
     return fk

@@ -117,6 +117,21 @@ class PostgreSQL(Dialect):
 
         return for_yoyo(url)
 
+    #: Commands beyond verify/snapshot/check that work on PostgreSQL databases.
+    commands = frozenset({"status"})
+
+    def applied_migrations(self, location: str) -> list[str]:
+        """The ids yoyo recorded as applied, oldest first, read on a read-only session."""
+        from schemavet.dialects.postgres.migration_state import applied_migrations
+
+        return applied_migrations(location)
+
+    def recorded_hashes(self, location: str) -> dict[str, str]:
+        """The content hashes recorded beside yoyo's rows (none until schemavet applies here)."""
+        from schemavet.dialects.postgres.migration_state import recorded_hashes
+
+        return recorded_hashes(location)
+
     def scratch_database(self, server: str | None = None) -> AbstractContextManager[str]:
         """A new database on ``server`` (``--postgres-url``) or on an embedded PostgreSQL."""
         from schemavet.dialects.postgres.scratch import scratch_database

@@ -33,7 +33,7 @@ class SQLite(Dialect):
     url_schemes = ("sqlite",)
     default_namespace = "main"
     sqlglot_dialect = "sqlite"
-    commands = frozenset({"adopt", "rehearse", "apply", "review"})
+    commands = frozenset({"adopt", "rehearse", "apply", "review", "status"})
 
     def name_key(self, name: str) -> str:
         """SQLite matches names without regard to ASCII case."""
@@ -183,6 +183,14 @@ class SQLite(Dialect):
 
         with open_readonly(location) as conn:
             return recorded_hashes(conn)
+
+    def applied_migrations(self, location: str) -> list[str]:
+        """The ids in ``_yoyo_migration``, oldest first, read on a read-only connection."""
+        from schemavet.dialects.sqlite.bookkeeping import applied_migration_ids
+        from schemavet.dialects.sqlite.connect import open_readonly
+
+        with open_readonly(location) as conn:
+            return applied_migration_ids(conn)
 
     def bookkeeping(self, conn: Any) -> Any:
         """user_version, yoyo's records and lock, and a schema fingerprint, read on ``conn``."""
