@@ -152,8 +152,8 @@ def compare_normal(
         findings += check_behaviour(
             url, dialect, expectation.expected, spec.queries, expectation.prove_actions
         )
-    if expectation.strict:
-        findings += [Finding(NOT_MODELLED, i.kind, i.name, detail=_NOT_COMPARED) for i in actual.not_modelled]
+    # always: without --strict the fleet turns them into warnings (see _file)
+    findings += [Finding(NOT_MODELLED, i.kind, i.name, detail=_NOT_COMPARED) for i in actual.not_modelled]
     return tuple(findings)
 
 
@@ -259,14 +259,13 @@ def verify_fleet(
     migrations). A Ctrl-C stops the run: the fleet says ``interrupted`` and holds what was done.
     """
     engines = {engine for engine in map(_engine, databases) if engine is not None}
-    expectations = {e: expectation(spec_path, registry.get(e), **options) for e in sorted(engines)}
     fleet = Fleet(spec_path, len(databases))
     everything: list[tuple[str, tuple[Finding, ...]]] = []
     try:
+        expectations = {e: expectation(spec_path, registry.get(e), **options) for e in sorted(engines)}
         for db, findings in _run(databases, expectations, _workers(jobs, len(databases)), progress):
             shown = without_password(db)
-            _file(fleet, baseline, shown, findings)
-            everything.append((shown, findings))
+            everything.append((shown, _file(fleet, baseline, shown, findings, options.get("strict", False))))
     except KeyboardInterrupt:
         fleet.interrupted = True
     _finish(fleet, baseline)
@@ -293,8 +292,9 @@ def verify_tenants(
         for db in databases:
             for tenant, findings in _tenants(db, patterns, spec_path, options):
                 fleet.total += 1
-                _file(fleet, baseline, tenant, findings)
-                everything.append((tenant, findings))
+                everything.append(
+                    (tenant, _file(fleet, baseline, tenant, findings, options.get("strict", False)))
+                )
                 if progress is not None:
                     progress(fleet.done, fleet.total)
     except KeyboardInterrupt:
@@ -341,11 +341,20 @@ def _one_namespace(wanted: Expectation, dialect: Dialect) -> tuple[str, Expectat
     return name, replace(wanted, expected=expected)
 
 
-def _file(fleet: Fleet, baseline: Baseline | None, db: str, findings: tuple[Finding, ...]) -> None:
-    """File a database under its group, by its name as shown (never with a password)."""
+def _file(
+    fleet: Fleet, baseline: Baseline | None, db: str, findings: tuple[Finding, ...], strict: bool
+) -> tuple[Finding, ...]:
+    """File a database under its group, by its name as shown (never with a password); what it
+    holds that schemavet does not model is a warning unless ``strict``. Returns its findings."""
+    if not strict:
+        warnings = [f for f in findings if f.kind == NOT_MODELLED]
+        findings = tuple(f for f in findings if f.kind != NOT_MODELLED)
+        for warning in warnings:
+            fleet.warn(warning.message + " (--strict makes this a failure)")
     kept, accepted = split_accepted(db, findings, baseline)
     fleet.accepted += accepted
     fleet.add(db, kept)
+    return findings
 
 
 def _finish(fleet: Fleet, baseline: Baseline | None) -> None:

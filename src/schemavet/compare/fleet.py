@@ -83,6 +83,12 @@ class Fleet:
     interrupted: bool = False
     accepted: int = 0  # findings the baseline accepted (counted once per database)
     stale: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    # what databases hold that schemavet does not model (without --strict): sentence → databases
+    warnings: dict[str, int] = field(default_factory=dict)
+
+    def warn(self, sentence: str) -> None:
+        """Count one database holding what ``sentence`` says."""
+        self.warnings[sentence] = self.warnings.get(sentence, 0) + 1
 
     @property
     def done(self) -> int:

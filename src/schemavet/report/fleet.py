@@ -18,6 +18,10 @@ def render_fleet_text(fleet: Fleet, baseline_path: str | None = None) -> str:
     for group in fleet.ordered_groups():
         if not group.ok:
             lines += _group_lines(fleet, group)
+    lines += [
+        f"warning: {sentence} ({count:,} {_databases(count)})"
+        for sentence, count in sorted(fleet.warnings.items())
+    ]
     lines += _baseline_lines(fleet, baseline_path)
     lines.append(_verdict(fleet))
     return "\n".join(lines)
@@ -51,9 +55,13 @@ def _group_lines(fleet: Fleet, group: Group) -> list[str]:
     count = len(group.members)
     shown = ", ".join(group.members[:SHOWN_MEMBERS])
     rest = count - SHOWN_MEMBERS
-    noun = "database" if count == 1 else "databases"
+    noun = _databases(count)
     lines = [f"{count:,} {noun} ({shown}{f', and {rest:,} more' if rest > 0 else ''}):"]
     return lines + [f"  {f.message}{_where(fleet, f)}" for f in group.findings]
+
+
+def _databases(count: int) -> str:
+    return "database" if count == 1 else "databases"
 
 
 def _where(fleet: Fleet, finding: Finding) -> str:
@@ -122,5 +130,10 @@ def render_fleet_json(fleet: Fleet) -> str:
         "accepted": fleet.accepted,
         "groups": groups,
         "stale": [{"finding": fields, "database": db} for fields, db in fleet.stale],
+        **(
+            {"warnings": [{"message": m, "databases": n} for m, n in sorted(fleet.warnings.items())]}
+            if fleet.warnings
+            else {}
+        ),
     }
     return json.dumps(document, indent=2, default=str)

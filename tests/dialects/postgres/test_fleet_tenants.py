@@ -47,6 +47,7 @@ def tenants(pg_database: Database) -> Database:
     for numbers, sql in DRIFTS.values():
         statements += [sql.format(s=f"tenant_{i:02d}") for i in numbers]
     statements.append("RESET search_path; CREATE SCHEMA billing; CREATE TABLE billing.invoices (id int)")
+    statements.append("CREATE TYPE tenant_05.pair AS (a int, b int)")  # not modelled: a warning
     pg_database.run("\n;".join(statements))
     return pg_database
 
@@ -81,6 +82,15 @@ def test_tenants_grouped(tenants: Database) -> None:
         "on_delete": 'foreign key "cvs.project_id": on delete differs',
         "column": 'unexpected column "cvs.note"',
     }
+    assert document["warnings"] == [
+        {
+            "message": 'Composite type "public.pair" is in the database, but schemavet does not model it: '
+            "it was not compared (--strict makes this a failure)",
+            "databases": 1,
+        }
+    ]
+    strict = json.loads(_verify(tenants, "--format", "json", "--strict").stdout)
+    assert [g["count"] for g in strict["groups"]] == [40, 4, 3, 2, 1] and "warnings" not in strict
     (changed,) = groups[tuple(_members(tenants, DRIFTS["on_delete"][0]))]["findings"]
     assert changed["message"] == 'Foreign key "cvs.project_id" should be ON DELETE CASCADE, found NO ACTION'
 
