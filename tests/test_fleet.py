@@ -245,3 +245,26 @@ def test_no_password_in_a_fleet_report(tmp_path: Path) -> None:
         assert result.exit_code == 1, result.output
         assert "s3cr3t-pw" not in result.output and "s3cr3t-pw" not in result.stderr
         assert "app:***@" in result.stdout
+
+
+def test_same_schema_other_statistics_plans_again(recruiting_template: Path, tmp_path: Path) -> None:
+    """Files with one schema share a comparison of the catalog, but statistics change plans: a
+    file whose sqlite_stat1 makes the planner pick another index gets its own plan findings."""
+    fleet = tmp_path / "stats"
+    fleet.mkdir()
+    for name in ("a.db", "b.db", "c.db"):
+        shutil.copy(recruiting_template, fleet / name)
+    run_sql(
+        fleet / "b.db",
+        "ANALYZE sqlite_master;"
+        "INSERT INTO sqlite_stat1 VALUES ('cvs', 'idx_cvs_status_created_at', '1000000 1000000 1000000');"
+        "INSERT INTO sqlite_stat1 VALUES ('cvs', 'idx_cvs_status', '1000000 1');"
+        "INSERT INTO sqlite_stat1 VALUES ('cvs', NULL, '1000000');",
+    )
+    result = _verify("--db", str(fleet), "--format", "json")
+    assert result.exit_code == 1
+    groups = _groups(result.stdout)
+    assert sorted(groups) == [(str(fleet / "a.db"), str(fleet / "c.db")), (str(fleet / "b.db"),)]
+    alone = schemavet.verify(str(fleet / "b.db"), RECRUITING_SPEC).findings
+    assert {f["message"] for f in groups[(str(fleet / "b.db"),)]["findings"]} == {f.message for f in alone}
+    assert {f.kind for f in alone} == {"plan"} and len(alone) == 2

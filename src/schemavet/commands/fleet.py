@@ -3,9 +3,9 @@
 The spec is loaded and normalized once, in this process, and handed to each worker process once
 (the pool's initializer); a worker then reads one database at a time, in chunks the pool hands
 out a few at a time, so memory stays flat however large the fleet. Databases that inspect alike
-(:meth:`Dialect.inspect_keyed`: a SQLite file's ``sqlite_master`` and statistics) are compared
-once per worker and share the result. Nothing is written to any database: each is read exactly
-as ``schemavet verify`` reads it.
+(:meth:`Dialect.inspect_keyed`: a SQLite file's ``sqlite_master``) share one comparison of their
+catalogs per worker, and those that also plan alike (the same statistics) one check of the
+plans. Nothing is written to any database: each is read exactly as ``schemavet verify`` reads it.
 """
 
 from __future__ import annotations
@@ -130,13 +130,13 @@ def compare(
 
     ``db`` (the database's URL) is for the query plans and proofs; None skips them (a tenant).
     """
-    return compare_normal(dialect, expectation, dialect.normalize(actual), db)
+    catalog = compare_normal(dialect, expectation, dialect.normalize(actual))
+    return catalog + (behaviour(dialect, expectation, db) if db is not None else ())
 
 
-def compare_normal(
-    dialect: Dialect, expectation: Expectation, actual: Schema, db: str | None
-) -> tuple[Finding, ...]:
-    """:func:`compare` for a schema already in normal form."""
+def compare_normal(dialect: Dialect, expectation: Expectation, actual: Schema) -> tuple[Finding, ...]:
+    """What the catalog says, for a schema already in normal form: the diff, the policies, and
+    (as findings always; the fleet makes them warnings without --strict) what is not modelled."""
     spec = expectation.spec
     ignore = Ignore((*spec.ignore, *expectation.ignore), dialect.name_key)
     actual = without_ignored(expectation.expected, dialect.settle(expectation.expected, actual), ignore)
@@ -145,16 +145,21 @@ def compare_normal(
         from schemavet.compare.policies import check_policies
 
         findings += check_policies(spec.policies, actual, dialect.name_key, "database")
-    if db is not None and (spec.queries or expectation.prove_actions):
-        from schemavet.commands.behaviour import check_behaviour
-
-        url = parse_db_url(db)
-        findings += check_behaviour(
-            url, dialect, expectation.expected, spec.queries, expectation.prove_actions
-        )
-    # always: without --strict the fleet turns them into warnings (see _file)
     findings += [Finding(NOT_MODELLED, i.kind, i.name, detail=_NOT_COMPARED) for i in actual.not_modelled]
     return tuple(findings)
+
+
+def behaviour(dialect: Dialect, expectation: Expectation, db: str) -> tuple[Finding, ...]:
+    """The spec's query plans, and with ``--prove-actions`` the foreign-key actions, on ``db``."""
+    if not (expectation.spec.queries or expectation.prove_actions):
+        return ()
+    from schemavet.commands.behaviour import check_behaviour
+
+    url = parse_db_url(db)
+    found = check_behaviour(
+        url, dialect, expectation.expected, expectation.spec.queries, expectation.prove_actions
+    )
+    return tuple(found)
 
 
 _NOT_COMPARED = "is in the database, but schemavet does not model it: it was not compared"
@@ -163,7 +168,8 @@ _NOT_COMPARED = "is in the database, but schemavet does not model it: it was not
 # --- one database, in a worker --------------------------------------------------------------------
 
 _expectations: dict[str, Expectation] = {}
-_compared: dict[bytes, tuple[Finding, ...]] = {}
+_compared: dict[bytes, tuple[Finding, ...]] = {}  # schema key → what the catalog says
+_planned: dict[bytes, tuple[Finding, ...]] = {}  # plans key → what the plans (and proofs) say
 
 
 def _start_worker(expectations: dict[str, Expectation]) -> None:
@@ -180,6 +186,7 @@ def _prepare(expectations: dict[str, Expectation]) -> None:
     _expectations.clear()
     _expectations.update(expectations)
     _compared.clear()
+    _planned.clear()
 
 
 def verify_chunk(databases: list[str]) -> list[tuple[str, tuple[Finding, ...]]]:
@@ -199,15 +206,22 @@ def verify_one(db: str) -> tuple[Finding, ...]:
 
 
 def _findings(db: str, dialect: Dialect, location: str, expectation: Expectation) -> tuple[Finding, ...]:
-    known = _compared.__contains__ if expectation.keyed else _never
-    key, actual = dialect.inspect_keyed(location, known)
+    keyed = expectation.keyed
+    keys, actual = dialect.inspect_keyed(location, _compared.__contains__ if keyed else _never)
     if actual is None:
-        assert key is not None
-        findings = _compared[key]
+        assert keys is not None
+        catalog = _compared[keys.schema]
     else:
-        findings = compare(dialect, expectation, actual, db)
-        if key is not None and expectation.keyed:
-            _remember(key, findings)
+        catalog = compare_normal(dialect, expectation, dialect.normalize(actual))
+        if keys is not None and keyed:
+            _remember(_compared, keys.schema, catalog)
+    if keys is not None and keyed and keys.plans in _planned:
+        planned = _planned[keys.plans]
+    else:
+        planned = behaviour(dialect, expectation, db)
+        if keys is not None and keyed:
+            _remember(_planned, keys.plans, planned)
+    findings = catalog + planned
     if expectation.migrations is not None:
         from schemavet.commands.apply import content_findings
 
@@ -219,10 +233,10 @@ def _never(key: bytes) -> bool:
     return False
 
 
-def _remember(key: bytes, findings: tuple[Finding, ...]) -> None:
-    if len(_compared) >= _CACHE_LIMIT:
-        del _compared[next(iter(_compared))]  # the oldest first
-    _compared[key] = findings
+def _remember(cache: dict[bytes, tuple[Finding, ...]], key: bytes, findings: tuple[Finding, ...]) -> None:
+    if len(cache) >= _CACHE_LIMIT:
+        del cache[next(iter(cache))]  # the oldest first
+    cache[key] = findings
 
 
 def _engine(db: str) -> str | None:
@@ -320,7 +334,7 @@ def _tenants(
     if not tenants:
         raise SchemavetError(f'No schema of "{url.shown}" matches {", ".join(repr(p) for p in patterns)}')
     for name, schema in tenants.items():
-        yield f"{url.shown}#{name}", compare_normal(dialect, wanted, schema, None)
+        yield f"{url.shown}#{name}", compare_normal(dialect, wanted, schema)
 
 
 def _one_namespace(wanted: Expectation, dialect: Dialect) -> tuple[str, Expectation]:

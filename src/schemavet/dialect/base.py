@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
 from schemavet.errors import SchemavetError
 
@@ -33,6 +33,14 @@ class ReviewReading(Protocol):
     raw: Schema
     normal: Schema
     owners: dict[str, Any]
+
+
+class Keys(NamedTuple):
+    """What a fleet compares once for many databases: equal ``schema`` keys inspect alike, equal
+    ``plans`` keys also plan every query alike (the schema and the planner's statistics)."""
+
+    schema: bytes
+    plans: bytes
 
 
 class Dialect:
@@ -87,10 +95,10 @@ class Dialect:
 
     def inspect_keyed(
         self, location: str, known: Callable[[bytes], bool]
-    ) -> tuple[bytes | None, Schema | None]:
-        """For a fleet: a key equal for databases that inspect (and plan) alike, and the schema
-        unless ``known(key)`` says a database with this key was compared already. The default
-        has no key (None) and always inspects."""
+    ) -> tuple[Keys | None, Schema | None]:
+        """For a fleet: keys equal for databases that inspect alike and that plan alike, and the
+        schema unless ``known(keys.schema)`` says a database with this key was compared already.
+        The default has no keys (None) and always inspects."""
         return None, self.inspect(location)
 
     def inspect_tenants(self, location: str, patterns: Sequence[str], namespace: str) -> dict[str, Schema]:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
-from schemavet.dialect.base import Dialect, OptionReader
+from schemavet.dialect.base import Dialect, Keys, OptionReader
 from schemavet.errors import SchemavetError
 
 if TYPE_CHECKING:
@@ -86,8 +86,9 @@ class SQLite(Dialect):
 
     def inspect_keyed(
         self, location: str, known: Callable[[bytes], bool]
-    ) -> tuple[bytes | None, Schema | None]:
-        """Keyed by ``sqlite_master``, the statistics and the header's format: see :mod:`.keyed`."""
+    ) -> tuple[Keys | None, Schema | None]:
+        """Keyed by ``sqlite_master`` and the header's format, and for plans by the statistics
+        too: see :mod:`schemavet.dialects.sqlite.keyed`."""
         from schemavet.dialects.sqlite.keyed import inspect_keyed
 
         return inspect_keyed(location, known)
