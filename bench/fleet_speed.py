@@ -10,9 +10,11 @@ extra column, every 1000th is not a database at all. In the same run this measur
   workers, summed, sampled every 20 ms from /proc) and of its largest single process;
 * loop: `python -m schemavet verify --db FILE --spec …` run once per file over a sample of
   --sample files of the same fleet (what a shell loop does), its mean per file extrapolated to N;
-* with --distinct, also a fleet of the same size whose every file has its own statistics
-  (a `sqlite_stat1` row that differs per file): no two files read alike, so none shares a
-  comparison, the worst case for the fleet.
+* with --distinct stats, also a fleet of the same size whose every file has its own statistics
+  (a `sqlite_stat1` row that differs per file): the catalogs compare alike, but every file's
+  query plans are checked; with --distinct schema, every file also has a table of its own that
+  verify ignores (`_yoyo_bench_<n>`, matched by the bookkeeping preset `_yoyo_*`): no two files
+  read alike, so none shares any comparison, the worst case for the fleet.
 
 Every fleet run must exit 1 with exactly the planted groups (checked from its JSON); a failed
 check exits 2. Results go to <out>/fleet_speed.json (default bench/out/, git-ignored).
@@ -56,7 +58,7 @@ def build_template(directory: Path) -> Path:
     return template
 
 
-def build_fleet(template: Path, directory: Path, size: int, distinct: bool) -> dict[str, int]:
+def build_fleet(template: Path, directory: Path, size: int, distinct: str | None) -> dict[str, int]:
     """``size`` copies with the planted drift; returns how many got each kind."""
     directory.mkdir(parents=True)
     counts = {kind: 0 for kind in DRIFT}
@@ -71,6 +73,8 @@ def build_fleet(template: Path, directory: Path, size: int, distinct: bool) -> d
                 path.write_bytes(b"this install's database was overwritten\n" * 64)
                 continue
             _run(path, sql)
+        if distinct == "schema":
+            _run(path, f"CREATE TABLE _yoyo_bench_{i} (id INTEGER PRIMARY KEY);")
         if distinct:
             _run(
                 path, f"ANALYZE sqlite_master; INSERT INTO sqlite_stat1 VALUES ('app_meta', NULL, '{i + 1}');"
@@ -142,8 +146,10 @@ def check_groups(document: dict, size: int, counts: dict[str, int]) -> None:
         raise SystemExit(f"wrong groups for {size} files: {got}, expected {want}")
 
 
-def measure(template: Path, work: Path, size: int, sample: int, distinct: bool, env: dict[str, str]) -> dict:
-    fleet = work / f"fleet-{size}{'-distinct' if distinct else ''}"
+def measure(
+    template: Path, work: Path, size: int, sample: int, distinct: str | None, env: dict[str, str]
+) -> dict:
+    fleet = work / f"fleet-{size}-{distinct or 'alike'}"
     t0 = time.perf_counter()
     counts = build_fleet(template, fleet, size, distinct)
     built = time.perf_counter() - t0
@@ -162,7 +168,7 @@ def measure(template: Path, work: Path, size: int, sample: int, distinct: bool, 
     shutil.rmtree(fleet)
     return {
         "files": size,
-        "distinct_statistics": distinct,
+        "distinct": distinct,
         "planted": counts,
         "build_s": round(built, 1),
         "fleet_s": round(elapsed, 2),
@@ -180,7 +186,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000", help="fleet sizes, comma-separated")
     parser.add_argument("--sample", type=int, default=20, help="files the single-verify loop runs on")
-    parser.add_argument("--distinct", action="store_true", help="also time a fleet of distinct files")
+    parser.add_argument(
+        "--distinct", choices=["stats", "schema"], help="also time a fleet whose files differ so (see above)"
+    )
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out")
     parser.add_argument("--work", type=Path, default=None, help="where the fleets are built (a temp dir)")
     args = parser.parse_args()
@@ -191,7 +199,7 @@ def main() -> int:
         work = Path(scratch)
         template = build_template(work)
         for size in (int(s) for s in args.sizes.split(",")):
-            for distinct in (False, True) if args.distinct else (False,):
+            for distinct in (None, args.distinct) if args.distinct else (None,):
                 result = measure(template, work, size, args.sample, distinct, env)
                 print(json.dumps(result), flush=True)
                 results.append(result)
