@@ -187,7 +187,7 @@ class _Reader:
 
     def __init__(self, path: str, engine: str | None) -> None:
         self.nodes = Nodes(path)
-        self.objects = ObjectReader(self.nodes, self._sql, self._check)
+        self.objects = ObjectReader(self.nodes, self._sql, self._check, self._here)
         self.path = path
         self.requested = engine
         self.spec_engines: tuple[str, ...] = ()
