@@ -100,3 +100,21 @@ def _spec_file(directory: Path) -> str:
     path = directory / "spec.yaml"
     path.write_text(_SPEC)
     return str(path)
+
+
+@pytest.mark.parametrize(
+    ("section", "what"),
+    [
+        ("enums:\n  mood: [happy, sad]\n", "enums"),
+        ("domains:\n  email: text\n", "domains"),
+        ("sequences:\n  numbers: {type: bigint}\n", "sequences"),
+        ("extensions: [citext]\n", "extensions"),
+    ],
+)
+def test_an_engine_refuses_a_section_it_has_no_such_thing_as(section: str, what: str) -> None:
+    """An enum in a SQLite-only spec could never verify: the spec says so where it is written."""
+    text = "engine: sqlite\n" + section + "tables:\n  t:\n    columns: {id: INTEGER PRIMARY KEY}\n"
+    with pytest.raises(SpecError, match=f"SQLite has no {what}") as error:
+        parse_spec(text, "spec.yaml")
+    assert error.value.line == 2
+    assert parse_spec(text.replace("engine: sqlite", "engine: postgresql"), "spec.yaml").schema is not None

@@ -72,6 +72,10 @@ class Dialect:
     bookkeeping_tables: ClassVar[frozenset[str]] = frozenset()
     #: The access method an index has when its definition names none (a snapshot leaves it out).
     default_index_method: ClassVar[str | None] = None
+    #: The spec sections beyond tables, views and their keys that this engine has (``enums``,
+    #: ``sequences``, ``domains``, ``functions``, ``extensions``, ``exclusions``,
+    #: ``row_policies``): a spec read for this engine that writes another one is refused.
+    spec_objects: ClassVar[frozenset[str]] = frozenset()
 
     # --- names and places ---------------------------------------------------------------------
 

@@ -30,6 +30,9 @@ class PostgreSQL(Dialect):
     aliases = ("postgres",)
     url_schemes = ("postgresql", "postgres", "postgresql+psycopg")
     default_namespace = "public"
+    spec_objects = frozenset(
+        {"enums", "sequences", "domains", "functions", "extensions", "exclusions", "row_policies"}
+    )
     sqlglot_dialect = "postgres"
     escape_strings = True
     #: yoyo's tables and schemavet's own beside them: in every database yoyo migrated.
