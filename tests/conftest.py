@@ -26,6 +26,14 @@ RECRUITING_MIGRATIONS = RECRUITING / "migrations"
 RECRUITING_SPEC = RECRUITING / "spec.yaml"
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Stop the embedded PostgreSQL the session's tests shared: an xdist worker leaves without
+    running ``atexit``, and its server would outlive it."""
+    from schemavet.dialects.postgres.server import stop_shared_postgres_server
+
+    stop_shared_postgres_server()
+
+
 @pytest.fixture(scope="session")
 def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engines]:
     """The session's engines, each set up when a test first asks for it (a server only then)."""
@@ -93,3 +101,13 @@ def make_db(tmp_path: Path) -> Callable[[str, str], Path]:
 def digest(path: Path) -> str:
     """SHA-256 of a file's bytes."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium through Playwright (tests/browser.py): skipped loudly where it is
+    missing, a failure when ``SCHEMAVET_REQUIRE_BROWSER=1``. One per test module, closed after
+    it: a browser left running is a child process other tests do not expect (test_fast_paths)."""
+    from tests.browser import launch
+
+    yield from launch()

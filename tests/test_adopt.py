@@ -286,10 +286,15 @@ def test_without_declared_versions_the_nth_migration_is_version_n(tmp_path: Path
     run_sql(db, "PRAGMA user_version = 2")
     adoption = adopt(str(db), directory)
     assert adoption.marked == ("0001.a", "0002.b") and adoption.pending == ("0003.c",)
+    # user_version 0: made some other way; its schema says which prefix it has
+    unversioned = tmp_path / "unversioned.db"
+    run_sql(unversioned, "CREATE TABLE a (id INTEGER PRIMARY KEY);")
+    adoption = adopt(str(unversioned), directory)
+    assert (adoption.marked, adoption.pending, adoption.found_by) == (("0001.a",), ("0002.b", "0003.c"), "schema")
     empty = tmp_path / "empty.db"
-    run_sql(empty, "CREATE TABLE a (id INTEGER PRIMARY KEY);")
+    run_sql(empty, "CREATE TABLE unrelated (id INTEGER PRIMARY KEY); DROP TABLE unrelated;")
     code, _, err = _run("adopt", "--db", empty, "--migrations", directory)
-    assert code == 2 and "user_version 0 means no migration was applied" in err
+    assert code == 2 and "there is nothing to adopt" in err
 
 
 def test_declared_versions_must_increase(tmp_path: Path) -> None:

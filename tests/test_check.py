@@ -46,6 +46,31 @@ def test_configured_apps_from_pyproject(tmp_path: Path, monkeypatch: pytest.Monk
     assert [r["app"] for r in document["reports"]] == ["recruiting"]
 
 
+@pytest.mark.parametrize(
+    ("engine", "message"),
+    [
+        ("mysql", 'is "mysql"; expected sqlite or postgres'),
+        ("postgres", 'The spec does not describe engine "postgresql"'),
+    ],
+)
+def test_an_app_s_engine_is_one_its_spec_names(
+    engine: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.schemavet.apps.app]\n"
+        f'migrations = "{RECRUITING_MIGRATIONS}"\nspec = "{RECRUITING_SPEC}"\nengine = "{engine}"\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run("check")
+    assert code == 2 and message in err, err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_engine_goes_with_migrations_and_spec() -> None:
+    code, _, err = _run("check", "--engine", "sqlite")
+    assert code == 2 and "--engine goes with --migrations and --spec" in err
+
+
 def test_spec_that_the_migrations_do_not_build(tmp_path: Path) -> None:
     migrations = _migrations(tmp_path, {"0001.t.sql": "CREATE TABLE t (id INTEGER PRIMARY KEY);"})
     spec = tmp_path / "spec.yaml"

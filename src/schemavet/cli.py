@@ -31,6 +31,15 @@ _VERIFY_FORMAT = click.option(
     show_default=True,
     help="Report for people, programs, GitHub annotations or SARIF (pointing at the spec's lines).",
 )
+_VERIFY_PAGE_FORMAT = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", *_CI_FORMATS, "html"]),
+    default="text",
+    show_default=True,
+    help="Report for people, programs, GitHub annotations or SARIF (pointing at the spec's lines), "
+    "or a page with the drifted tables highlighted on the schema's diagram.",
+)
 
 
 class _DialectName(click.ParamType):  # type: ignore[type-arg]  # generic in click 8.2+ only
@@ -134,7 +143,7 @@ def _finish(ok: bool) -> None:
     metavar="N",
     help="Worker processes for a fleet (default: the usable cores).",
 )
-@_VERIFY_FORMAT
+@_VERIFY_PAGE_FORMAT
 def verify(
     dbs: tuple[str, ...],
     spec_path: str,
@@ -149,6 +158,7 @@ def verify(
 ) -> None:
     """Compare a database (or a fleet) with a spec: exit 0 if they match, 1 if not, 2 on bad input."""
     from schemavet.commands.verify import verify as run_verify
+    from schemavet.commands.verify import verify_with_schemas
     from schemavet.config import ignore_patterns
 
     fleet = schemas or baseline_path or write_baseline_path or not _one_database(dbs)
@@ -166,6 +176,16 @@ def verify(
             **options,
         )
         return
+    if output_format == "html":
+        from schemavet.report.pages import verify_page
+        from schemavet.report.text import render_text
+
+        report, expected, actual = verify_with_schemas(
+            dbs[0], spec_path, migrations, prove_actions, strict, ignore=ignore_patterns()
+        )
+        summary = render_text(report).splitlines()[-1]
+        click.echo(verify_page(report, expected, actual, summary, _version()))
+        _finish(report.ok)
     report = run_verify(
         dbs[0], spec_path, migrations, prove_actions=prove_actions, strict=strict, ignore=ignore_patterns()
     )
@@ -198,7 +218,7 @@ def _verify_fleet(
     from schemavet.compare.fleet import baseline_document
     from schemavet.report.fleet import render_fleet_json, render_fleet_text
 
-    if output_format in _CI_FORMATS:
+    if output_format not in ("text", "json"):
         raise click.UsageError(f"--format {output_format} reports one database; a fleet has text or json")
     baseline = fleets.load_baseline(baseline_path) if baseline_path else None
     with _FleetProgress() as progress:
@@ -311,6 +331,19 @@ def snapshot(
     click.echo(f"Wrote {output}", err=True)
 
 
+def _write(text: str, output: str | None) -> None:
+    """``text`` to the file ``output``, or to standard output when there is none."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        raise SchemavetError(f'Cannot write "{output}": {e.strerror}') from e
+    click.echo(f"Wrote {output}", err=True)
+
+
 def _snapshot_text(
     db: str | None,
     migrations: str | None,
@@ -356,6 +389,11 @@ def _refuse_to_overwrite_the_database(db: str, output: str) -> None:
     metavar="URL",
     help="A PostgreSQL server to build PostgreSQL apps' scratch databases on (default: an embedded one).",
 )
+@click.option(
+    "--engine",
+    metavar="NAME",
+    help="The engine the migrations are written for, when the spec names several (default: its first).",
+)
 @_VERIFY_FORMAT
 def check(
     migrations: str | None,
@@ -363,6 +401,7 @@ def check(
     prove_actions: bool,
     output_format: str,
     postgres_url: str | None,
+    engine: str | None,
 ) -> None:
     """Apply migrations to a scratch database and verify it; no options: every configured app."""
     from schemavet.commands.verify import check as run_check
@@ -371,15 +410,63 @@ def check(
     if (migrations is None) != (spec_path is None):
         raise click.UsageError("--migrations and --spec go together")
     if migrations is not None and spec_path is not None:
-        apps = [(os.path.basename(os.path.normpath(migrations)), migrations, spec_path)]
+        apps = [(os.path.basename(os.path.normpath(migrations)), migrations, spec_path, engine)]
     else:
-        apps = [(app.name, app.migrations, app.spec) for app in load_apps(find_pyproject())]
+        if engine is not None:
+            raise click.UsageError("--engine goes with --migrations and --spec")
+        apps = [(app.name, app.migrations, app.spec, app.engine) for app in load_apps(find_pyproject())]
     reports = [
-        (name, run_check(directory, spec, prove_actions, postgres_url, ignore_patterns()))
-        for name, directory, spec in apps
+        (name, run_check(directory, spec, prove_actions, postgres_url, ignore_patterns(), dialect))
+        for name, directory, spec, dialect in apps
     ]
     _echo_reports(reports, output_format)
     _finish(all(report.ok for _, report in reports))
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False), metavar="DIR")
+@click.option("--to", "target", required=True, metavar="ENGINE", help="The engine to write the migrations for.")
+@click.option("-o", "--output", required=True, type=click.Path(), metavar="OUT", help="Where to write them.")
+@click.option(
+    "--spec",
+    "spec_path",
+    metavar="FILE",
+    help="The spec the translation must build (default: the spec of the app whose migrations DIR are).",
+)
+@click.option(
+    "--postgres-url",
+    metavar="URL",
+    help="A PostgreSQL server to prove the translation on (default: an embedded one).",
+)
+def transpile(directory: str, target: str, output: str, spec_path: str | None, postgres_url: str | None) -> None:
+    """Write DIR's migrations for another engine; only a translation that builds the spec is written."""
+    from schemavet.commands.transpile import transpile as run_transpile
+    from schemavet.config import app_of, lint_dialect
+
+    app = app_of(directory)
+    spec = spec_path or (app.spec if app is not None else None)
+    if spec is None:
+        raise click.UsageError(f'No configured app has its migrations in "{directory}": pass --spec')
+    source = app.engine if app is not None and app.engine else lint_dialect(".", directory)
+    result = run_transpile(directory, source, target, spec, output, postgres_url)
+    for diagnostic in result.diagnostics:
+        click.echo(f"{diagnostic.location} {diagnostic.code} {diagnostic.message}")
+    if result.report is not None and not result.report.ok:
+        _echo_report(result.report, "text")
+    click.echo(_transpiled_summary(result, directory))
+    _finish(result.ok)
+
+
+def _transpiled_summary(result: Any, directory: str) -> str:
+    refused = sum(d.severity == "error" for d in result.diagnostics)
+    if refused:
+        return f"Nothing written: {refused} statements of {directory} have no faithful translation."
+    if not result.written:
+        return "Nothing written: the translation does not build the spec."
+    return (
+        f"Wrote {len(result.files)} files to {result.output}: applied, verified against {result.report.spec_path}"
+        f" and every rollback proven ({len(result.diagnostics)} translations noted above)."
+    )
 
 
 def _echo_report(report: Any, output_format: str) -> None:
@@ -449,8 +536,13 @@ def adopt(db: str, migrations: str, spec_path: str | None, output_format: str) -
 
         click.echo(json.dumps(dataclasses.asdict(adoption), indent=2))
         return
+    found = (
+        f"at user_version {adoption.user_version}"
+        if adoption.found_by == "user_version"
+        else "by its schema (no user_version)"
+    )
     click.echo(
-        f"Adopted {_shown(db)} at user_version {adoption.user_version}: marked "
+        f"Adopted {_shown(db)} {found}: marked "
         f"{len(adoption.marked)} migrations applied ({', '.join(adoption.marked)}); "
         f"pending: {', '.join(adoption.pending) or 'none'}"
     )
@@ -668,6 +760,14 @@ def _linter_for(directory: str) -> Callable[[str], list[Any]]:
     return findings_of
 
 
+_OUTPUT = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the report to this file instead of to standard output.",
+)
+
+
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False), metavar="DIR")
 @click.option(
@@ -676,16 +776,70 @@ def _linter_for(directory: str) -> Callable[[str], list[Any]]:
     metavar="N",
     help="Report only the last N migrations (the earlier ones are applied, not reported).",
 )
-@_FORMAT
-def review(directory: str, latest: int | None, output_format: str) -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "html"]),
+    default="text",
+    show_default=True,
+    help="Report for people, programs, or a page for the pull request (each migration a card "
+    "with its tables drawn before and after).",
+)
+@_OUTPUT
+def review(directory: str, latest: int | None, output_format: str, output: str | None) -> None:
     """Show what each migration really does: schema changes, implicit losses, row counts."""
     from schemavet.commands.review import review as run_review
     from schemavet.report.review import render_json, render_text
 
     effects = run_review(directory, latest=latest, lint=_linter_for(directory))
-    render = render_json if output_format == "json" else render_text
-    click.echo(render(directory, effects))
+    if output_format == "html":
+        from schemavet.report.pages import review_page
+
+        _write(review_page(directory, effects, _version()), output)
+    else:
+        render = render_json if output_format == "json" else render_text
+        _write(render(directory, effects) + "\n", output)
     _finish(not any(effect.failed for effect in effects))
+
+
+@main.command()
+@click.option("--spec", "spec_path", metavar="FILE", help="Draw the schema this spec describes.")
+@click.option("--db", metavar="URL", help="Draw this database's schema (read only).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["markdown", "html"]),
+    default="markdown",
+    show_default=True,
+    help="Mermaid erDiagram blocks for Markdown, or a self-contained page that renders offline.",
+)
+@click.option(
+    "--max-text-size",
+    type=click.IntRange(min=2_000),
+    default=50_000,
+    show_default=True,
+    metavar="CHARS",
+    help="Split the diagram into parts (with an index) above this size: Mermaid's maxTextSize.",
+)
+@_OUTPUT
+def diagram(
+    spec_path: str | None, db: str | None, output_format: str, max_text_size: int, output: str | None
+) -> None:
+    """Draw a schema as a Mermaid entity-relationship diagram: tables, keys, foreign keys."""
+    from schemavet.commands.verify import drawn_schema
+    from schemavet.report.diagram import build_diagram, render_markdown
+    from schemavet.report.pages import diagram_page
+
+    if (spec_path is None) == (db is None):
+        raise click.UsageError("give one of --spec FILE and --db URL")
+    if output is not None and db is not None:
+        _refuse_to_overwrite_the_database(db, output)
+    schema, source = drawn_schema(spec_path, db)
+    drawn = build_diagram(schema, max_text_size=max_text_size)
+    page = (
+        diagram_page(drawn, source, _version()) if output_format == "html" else render_markdown(drawn, source)
+    )
+    _write(page, output)
 
 
 @main.command()
@@ -756,6 +910,39 @@ def _by_dialect(paths: tuple[str, ...], dialect: str | None) -> dict[str, list[s
             directory = place if os.path.isdir(place) else os.path.dirname(place)
             groups.setdefault(lint_dialect(directory=directory), []).append(place)
     return groups
+
+
+@main.command("rehearse-move")
+@_DB
+@_MIGRATIONS
+@click.option("--to", "target", required=True, metavar="ENGINE", help="The engine the migrations are for.")
+@click.option(
+    "--postgres-url",
+    metavar="URL",
+    help="A PostgreSQL server to make the scratch database on (default: an embedded one).",
+)
+def rehearse_move(db: str, migrations: str, target: str, postgres_url: str | None) -> None:
+    """Copy a database's rows into its translated schema on a scratch database; report what is refused."""
+    from schemavet.commands.move import rehearse_move as run
+
+    moves = run(db, migrations, target, postgres_url)
+    for move in moves:
+        click.echo(_move_line(move))
+        for note in move.notes:
+            click.echo(f"  note: {note}")
+        for rejected in move.rejected.values():
+            click.echo(f"  {rejected.count} rejected: {rejected.reason} (e.g. {'; '.join(rejected.examples)})")
+    refused = sum(m.rejected_rows for m in moves)
+    copied = sum(m.copied for m in moves)
+    click.echo(f"{copied} rows copied, {refused} would not go in; {db} was read only")
+    _finish(refused == 0)
+
+
+def _move_line(move: Any) -> str:
+    return (
+        f'"{move.table}": {move.source_rows} rows before, {move.copied} copied, '
+        f"{move.rejected_rows} rejected, {move.rows_after} after"
+    )
 
 
 def _version() -> str:

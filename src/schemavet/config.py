@@ -9,16 +9,21 @@ from dataclasses import dataclass
 from schemavet.dialect import registry
 from schemavet.errors import ConfigError
 
-_APP_KEYS = frozenset({"migrations", "spec"})
+_APP_KEYS = frozenset({"migrations", "spec", "engine"})
 
 
 @dataclass(frozen=True)
 class App:
-    """One application: its migrations directory and its spec, as paths from the project root."""
+    """One application's migrations directory and its spec, as paths from the project root.
+
+    ``engine`` is the engine the migrations are written for, when the spec names several (one
+    spec for an app's SQLite and PostgreSQL migrations); None: the spec's first engine.
+    """
 
     name: str
     migrations: str
     spec: str
+    engine: str | None = None
 
 
 def find_pyproject(start: str = ".", instead: str = "pass --migrations and --spec") -> str:
@@ -61,7 +66,28 @@ def _app(name: str, table: object, root: str, pyproject: str) -> App:
     missing = {"migrations", "spec"} - set(table)
     if missing:
         raise ConfigError(f'[tool.schemavet.apps.{name}] in "{pyproject}" has no "{sorted(missing)[0]}"')
-    return App(name, _shown(root, str(table["migrations"])), _shown(root, str(table["spec"])))
+    engine = table.get("engine")
+    if engine is not None and (not isinstance(engine, str) or registry.find(engine) is None):
+        raise ConfigError(
+            f'[tool.schemavet.apps.{name}] engine in "{pyproject}" is "{engine}"; expected {registry.choices()}'
+        )
+    dialect = registry.find(engine) if isinstance(engine, str) else None
+    return App(
+        name,
+        _shown(root, str(table["migrations"])),
+        _shown(root, str(table["spec"])),
+        dialect.name if dialect is not None else None,
+    )
+
+
+def app_of(migrations: str, start: str = ".") -> App | None:
+    """The configured app whose migrations directory is ``migrations``; None when none is."""
+    try:
+        apps = load_apps(find_pyproject(start))
+    except ConfigError:
+        return None
+    wanted = os.path.realpath(migrations)
+    return next((app for app in apps if os.path.realpath(app.migrations) == wanted), None)
 
 
 def _shown(root: str, path: str) -> str:

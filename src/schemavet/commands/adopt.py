@@ -13,6 +13,14 @@ Which migration brings a database to which version:
   to yoyo);
 - when no file in the directory declares a version, the Nth migration in yoyo order (counting
   from 1) brings the database to version N, and version 0 is the empty database.
+
+A database at user_version 0 was made some other way: by another tool (Drizzle, whose
+``__drizzle_migrations`` table, in ``main`` on SQLite and in the ``drizzle`` schema on
+PostgreSQL, records its own migrations), or by hand. Then adopt finds the prefix itself: the
+migrations are replayed one by one into a scratch database, and the one prefix whose schema
+equals the live one (other tools' bookkeeping left out) is the one marked. No prefix, or two
+prefixes building the same schema (a migration that changes only rows: which ran cannot be
+told), is a refusal; the database is not touched.
 """
 
 from __future__ import annotations
@@ -50,6 +58,7 @@ class Adoption:
     user_version: int
     marked: tuple[str, ...]
     pending: tuple[str, ...]
+    found_by: str = "user_version"  # or "schema": the prefix whose schema is the database's
 
 
 def adopt(
@@ -62,6 +71,8 @@ def adopt(
     directory = os.fspath(migrations)
     version, fingerprint = _legacy_state(url, dialect)
     ordered = _ordered(directory)
+    if version == 0:
+        return _adopt_by_schema(url, dialect, ordered, directory, spec, fingerprint, db)
     prefix = migrations_for_version(ordered, version, directory)
     expected, spec_report = _replay(dialect, ordered, len(prefix), spec)
     _refuse_drift(url, dialect, expected, prefix, version, directory)
@@ -73,6 +84,95 @@ def adopt(
         )
     _mark(url, dialect, prefix, fingerprint)
     return Adoption(db, version, tuple(m.id for m in prefix), tuple(m.id for m in ordered[len(prefix) :]))
+
+
+def _adopt_by_schema(
+    url: DatabaseURL,
+    dialect: Dialect,
+    ordered: list[Any],
+    directory: str,
+    spec: str | os.PathLike[str] | None,
+    fingerprint: str,
+    db: str,
+) -> Adoption:
+    """Adopt a database no user_version describes: the prefix whose schema is its schema."""
+    actual = without_foreign_bookkeeping(dialect.normalize(dialect.inspect(url.location)), dialect)
+    count = _matching_prefix(dialect, ordered, actual, url, directory)
+    if count == 0:
+        raise SchemavetError(
+            f'"{url.location}" holds none of the schema the migrations in "{directory}" build: '
+            "there is nothing to adopt; apply the migrations instead"
+        )
+    prefix = ordered[:count]
+    if spec is not None:
+        _, spec_report = _replay(dialect, ordered, count, spec)
+        if spec_report is not None and not spec_report.ok:
+            raise AdoptionRefused(
+                f'Refusing to adopt "{url.location}": the migrations in "{directory}" do not build '
+                f'the spec "{spec_report.spec_path}"; nothing was marked',
+                spec_report,
+            )
+    _mark(url, dialect, prefix, fingerprint)
+    return Adoption(db, 0, tuple(m.id for m in prefix), tuple(m.id for m in ordered[count:]), "schema")
+
+
+def without_foreign_bookkeeping(schema: Schema, dialect: Dialect) -> Schema:
+    """``schema`` without migration tools' own tables (and Drizzle's schema): see compare/ignore.py."""
+    from schemavet.compare.ignore import Ignore, without_ignored
+
+    return without_ignored(Schema(schema.engine, {}), schema, Ignore((), dialect.name_key))
+
+
+def _matching_prefix(
+    dialect: Dialect, ordered: list[Any], actual: Schema, url: DatabaseURL, directory: str
+) -> int:
+    """How many migrations (in yoyo order) build exactly the schema ``actual``; refuses when none
+    does, or when several do."""
+    from yoyo import get_backend
+
+    from schemavet.migrations.runner import apply_one
+
+    differences: list[list[Finding]] = []
+    with dialect.scratch_database() as scratch:
+        location = parse_db_url(scratch).location
+        backend = get_backend(dialect.yoyo_url(location, scratch))
+        try:
+            with backend.lock():
+                differences.append(_differences(dialect, location, actual))
+                for migration in ordered:
+                    apply_one(backend, migration, mark=True)
+                    differences.append(_differences(dialect, location, actual))
+        finally:
+            backend.connection.close()
+    return _the_one_match(differences, ordered, url, directory)
+
+
+def _differences(dialect: Dialect, location: str, actual: Schema) -> list[Finding]:
+    expected = dialect.normalize(dialect.inspect(location))
+    return diff_schemas(expected, actual)
+
+
+def _the_one_match(
+    differences: list[list[Finding]], ordered: list[Any], url: DatabaseURL, directory: str
+) -> int:
+    matches = [count for count, found in enumerate(differences) if not found]
+    names = ["no migration"] + [m.id for m in ordered]
+    if len(matches) > 1:
+        raise SchemavetError(
+            f'Refusing to adopt "{url.location}": the migrations of "{directory}" up to '
+            + " and up to ".join(f'"{names[c]}"' for c in matches)
+            + " build the same schema, so which of them ran cannot be told; nothing was marked"
+        )
+    if matches:
+        return matches[0]
+    closest = min(range(len(differences)), key=lambda c: (len(differences[c]), -c))  # ties: the longest
+    built_by = f"the schema {directory} builds up to {names[closest]}, the closest"
+    count = len(differences[closest])
+    raise AdoptionRefused(
+        f'Refusing to adopt "{url.location}": no prefix of the migrations in "{directory}" builds its '
+        f"schema ({count} {'difference' if count == 1 else 'differences'} from {built_by}); nothing was marked",
+        Report(url.location, built_by, tuple(differences[closest])),
+    )
 
 
 def _legacy_state(url: DatabaseURL, dialect: Dialect) -> tuple[int, str]:
@@ -211,7 +311,8 @@ def _mark(url: DatabaseURL, dialect: Dialect, prefix: list[Any], fingerprint: st
     """
     from schemavet.migrations.bookkeeping import InOneTransaction, open_backend, yoyo_url
 
-    backend = open_backend(yoyo_url(url), mixins=(InOneTransaction,), prepare=False, record_hashes=False)
+    begin = type("Begin", (InOneTransaction,), {"begin_statement": dialect.adopt_begin})
+    backend = open_backend(yoyo_url(url), mixins=(begin,), prepare=False, record_hashes=False)
     try:
         with backend.transaction():
             state = dialect.bookkeeping(backend.connection)

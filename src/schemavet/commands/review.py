@@ -186,6 +186,8 @@ def _effect(
         rows=tuple(_row_changes(before.rows, after.rows, key)),
         diagnostics=tuple(lint(migration.path)) if lint is not None else (),
         error=error,
+        before=old.raw,
+        after=new.raw,
     )
 
 

@@ -37,6 +37,22 @@ def verify(
     return _verify(db, spec, migrations, prove_actions, in_place=False, strict=strict, ignore=ignore)
 
 
+def verify_with_schemas(
+    db: str,
+    spec: str | os.PathLike[str] | Spec,
+    migrations: str | os.PathLike[str] | None = None,
+    prove_actions: bool = False,
+    strict: bool = False,
+    ignore: tuple[str, ...] = (),
+) -> tuple[Report, Schema, Schema]:
+    """:func:`verify`, and the two normal forms it compared (expected, actual), for a picture."""
+    schemas: list[Schema] = []
+    report = _verify(
+        db, spec, migrations, prove_actions, in_place=False, strict=strict, ignore=ignore, schemas=schemas
+    )
+    return report, schemas[0], schemas[1]
+
+
 def _verify(
     db: str,
     spec: str | os.PathLike[str] | Spec,
@@ -45,6 +61,7 @@ def _verify(
     in_place: bool,
     strict: bool = False,
     ignore: tuple[str, ...] = (),
+    schemas: list[Schema] | None = None,
 ) -> Report:
     url = parse_db_url(db)
     dialect = registry.get(url.engine)
@@ -54,7 +71,7 @@ def _verify(
     checked: list[str] = []
     unmodelled: list[NotModelled] = []
     with gc_paused():
-        findings = _compare(url, dialect, spec, prove_actions, in_place, checked, unmodelled, ignore)
+        findings = _compare(url, dialect, spec, prove_actions, in_place, checked, unmodelled, ignore, schemas)
     warnings = [_not_modelled(item) for item in unmodelled]
     if strict:
         findings += [Finding(NOT_MODELLED, item.kind, item.name, detail=_NOT_COMPARED) for item in unmodelled]
@@ -82,6 +99,7 @@ def _compare(
     checked: list[str] | None = None,
     unmodelled: list[NotModelled] | None = None,
     ignore: tuple[str, ...] = (),
+    schemas: list[Schema] | None = None,
 ) -> list[Finding]:
     with dialect.inspecting(url.location) as inspected:  # the database is read while the spec is
         if not isinstance(spec, Spec):
@@ -92,6 +110,8 @@ def _compare(
     actual = without_ignored(expected, actual, Ignore((*spec.ignore, *ignore), dialect.name_key))
     if unmodelled is not None:
         unmodelled += actual.not_modelled
+    if schemas is not None:
+        schemas += [expected, actual]
     findings = diff_schemas(expected, actual)
     # policies, plans and proofs: imported only by the specs and runs that have them
     if spec.policies:
@@ -112,8 +132,10 @@ def check(
     prove_actions: bool = True,
     postgres_url: str | None = None,
     ignore: tuple[str, ...] = (),
+    engine: str | None = None,
 ) -> Report:
-    """Apply every migration to a new scratch database of the spec's engine, then verify it.
+    """Apply every migration to a new scratch database of ``engine`` (default: the spec's first
+    engine), then verify it against the spec read for that engine.
 
     Also: the files must match their ``schemavet.sum``, every rollback must undo its
     migration exactly (see :mod:`schemavet.migrations.sums`,
@@ -125,17 +147,21 @@ def check(
     from schemavet.migrations.runner import apply_all
     from schemavet.migrations.sums import check_sum
 
-    dialect = registry.get(_spec_engine(spec))
+    expected = load_spec(spec, engine)  # a spec that does not describe the engine: before any work
+    dialect = registry.get(expected.schema.engine)
     with dialect.scratch_database(postgres_url) as scratch:
         apply_all(scratch, os.fspath(migrations), scratch=True)
-        report = _verify(scratch, spec, None, prove_actions, in_place=True, ignore=ignore)
+        report = _verify(scratch, expected, None, prove_actions, in_place=True, ignore=ignore)
     findings = (*check_sum(os.fspath(migrations)), *report.findings, *prove_rollbacks(migrations, dialect))
     return Report(f"the schema built by {os.fspath(migrations)}", report.spec_path, findings, report.checked)
 
 
-def _spec_engine(spec: str | os.PathLike[str]) -> str:
-    """The first engine a spec names (the default dialect's when it names none)."""
-    return load_spec(spec).engines[0]
+def drawn_schema(spec: str | None, db: str | None) -> tuple[Schema, str]:
+    """The schema a diagram draws, from a spec file or a database (read only), and its source."""
+    if spec is not None:
+        return load_spec(spec).schema, spec
+    assert db is not None
+    return inspect(db), without_password(db)
 
 
 def inspect(db: str) -> Schema:

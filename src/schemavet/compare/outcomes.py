@@ -6,11 +6,12 @@ neither imports the other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from schemavet.compare.findings import Finding, plain
 from schemavet.diagnostics import ERROR, Diagnostic
+from schemavet.model import Schema
 
 if TYPE_CHECKING:
     from schemavet.compare.changes import Change
@@ -84,6 +85,9 @@ class StepEffect:
     rows: tuple[RowCount, ...]
     diagnostics: tuple[Diagnostic, ...]
     error: str | None = None  # why the migration failed to apply (then it is the last step)
+    # the tables and views the step touched, as inspected before and after it (for a diagram)
+    before: Schema | None = field(default=None, compare=False, repr=False)
+    after: Schema | None = field(default=None, compare=False, repr=False)
 
     @property
     def failed(self) -> bool:

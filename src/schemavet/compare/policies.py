@@ -27,6 +27,8 @@ class Policy:
     on_delete: str | None = None
     description: str | None = None
     line: int | None = field(default=None, compare=False)
+    columns: tuple[str, ...] = ()
+    exempt: tuple[str, ...] = ()  # the spec's ``except:``: tables the rule does not cover
 
     @property
     def title(self) -> str:
@@ -39,16 +41,18 @@ _Rule = Callable[[Policy, Schema, NameKey], Iterator[Violation]]
 
 
 def _tables(policy: Policy, schema: Schema, key: NameKey) -> Iterator[tuple[str, Table]]:
-    """The tables a policy covers: those it names, or every real table.
+    """The tables a policy covers: those it names, or every real table; less those it exempts.
 
     A named table that is absent is skipped: the diff already reports a missing table, and
     the spec loader refuses a policy that names a table the spec does not declare.
     """
     tables = {k: t for ns in schema.namespaces.values() for k, t in ns.tables.items()}
+    exempt = {key(name) for name in policy.exempt}
     if policy.tables:
-        yield from ((name, tables[key(name)]) for name in policy.tables if key(name) in tables)
+        named = ((key(name), name) for name in policy.tables)
+        yield from ((name, tables[k]) for k, name in named if k in tables and k not in exempt)
     else:
-        yield from ((t.name, t) for t in tables.values() if not t.is_virtual)
+        yield from ((t.name, t) for k, t in tables.items() if not t.is_virtual and k not in exempt)
 
 
 def _foreign_keys_indexed(policy: Policy, schema: Schema, key: NameKey) -> Iterator[Violation]:
@@ -101,13 +105,24 @@ def _plain_column(term: str) -> str | None:
 def _references(policy: Policy, schema: Schema, key: NameKey) -> Iterator[Violation]:
     target = key(policy.target or "")
     action = (policy.on_delete or "").upper()
+    columns = tuple(key(c) for c in policy.columns)
     for name, table in _tables(policy, schema, key):
         refs = [fk for fk in table.foreign_keys if fk.ref_table == target]
+        if columns:
+            refs = [fk for fk in refs if tuple(key(c) for c in fk.columns) == columns]
         if not refs:
-            yield name, f'"{name}" has no foreign key to "{policy.target}"'
+            through = f" on ({', '.join(policy.columns)})" if columns else ""
+            yield name, f'"{name}" has no foreign key{through} to "{policy.target}"'
         elif action and all(fk.on_delete != action for fk in refs):
             found = ", ".join(sorted({fk.on_delete for fk in refs}))
             yield name, (f'"{name}" references "{policy.target}" with ON DELETE {found}, not {action}')
+
+
+def _columns_required(policy: Policy, schema: Schema, key: NameKey) -> Iterator[Violation]:
+    for name, table in _tables(policy, schema, key):
+        for column in policy.columns:
+            if key(column) not in table.columns:
+                yield name, f'"{name}" has no column "{column}"'
 
 
 def _primary_key_required(policy: Policy, schema: Schema, key: NameKey) -> Iterator[Violation]:
@@ -117,11 +132,12 @@ def _primary_key_required(policy: Policy, schema: Schema, key: NameKey) -> Itera
 
 
 RULES: dict[str, _Rule] = {
+    "columns-required": _columns_required,
     "foreign-keys-indexed": _foreign_keys_indexed,
     "references": _references,
     "primary-key-required": _primary_key_required,
 }
-POLICY_KEYS = frozenset({"rule", "description", "tables", "table", "on_delete"})
+POLICY_KEYS = frozenset({"rule", "description", "tables", "table", "on_delete", "columns", "except"})
 
 
 def check_policies(policies: tuple[Policy, ...], schema: Schema, key: NameKey, where: str) -> list[Finding]:

@@ -14,16 +14,34 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
+from schemavet.diagnostics import ERROR, Diagnostic
 from schemavet.errors import SchemavetError
 
 if TYPE_CHECKING:
     from schemavet.compare.actions import Outcome
     from schemavet.compare.outcomes import Rehearsal
     from schemavet.compare.plans import Plan, Query
+    from schemavet.dialect.moves import RowSource, TableMove
     from schemavet.model import Options, Schema
     from schemavet.sql.ddl import Grammar
+
+
+@dataclass(frozen=True)
+class Translated:
+    """One migration file written for another engine, and what was noted or refused on the way."""
+
+    source: str
+    name: str
+    text: str
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def refused(self) -> bool:
+        """True when some statement has no faithful translation (nothing may be written)."""
+        return any(d.severity == ERROR for d in self.diagnostics)
 
 
 class ReviewReading(Protocol):
@@ -60,6 +78,12 @@ class Dialect:
     sqlglot_dialect: ClassVar[str] = ""
     #: Tables every database of this dialect may hold that are no part of an app's schema.
     bookkeeping_tables: ClassVar[frozenset[str]] = frozenset()
+    #: The access method an index has when its definition names none (a snapshot leaves it out).
+    default_index_method: ClassVar[str | None] = None
+    #: The spec sections beyond tables, views and their keys that this engine has (``enums``,
+    #: ``sequences``, ``domains``, ``functions``, ``extensions``, ``exclusions``,
+    #: ``row_policies``): a spec read for this engine that writes another one is refused.
+    spec_objects: ClassVar[frozenset[str]] = frozenset()
 
     # --- names and places ---------------------------------------------------------------------
 
@@ -126,6 +150,11 @@ class Dialect:
     def dump_table_options(self, options: Options | None) -> dict[str, Any]:
         """A table's options as spec entries; the inverse of :meth:`table_options`."""
         return {}
+
+    def snapshot_form(self, schema: Schema) -> Schema:
+        """``schema`` as a snapshot writes it: what the engine would make of the spec's silence
+        (a name it generates, for instance) may be left out; verifying finds nothing either way."""
+        return schema
 
     def key_options(
         self, autoincrement: bool, rowid_alias: bool | None, on_conflict: str | None
@@ -227,6 +256,27 @@ class Dialect:
 
     #: Commands beyond verify/snapshot/check that work on this dialect.
     commands: ClassVar[frozenset[str]] = frozenset()
+    #: How adopt begins the transaction it checks the schema and marks migrations in.
+    adopt_begin: ClassVar[str] = "BEGIN"
+
+    # --- transpile ------------------------------------------------------------------------------
+
+    def transpile(
+        self, paths: list[str], target: Dialect, column_types: dict[tuple[str, str], str]
+    ) -> list[Translated]:
+        """This dialect's migrations at ``paths`` (in yoyo's order, each with its rollback) written
+        for ``target``; ``column_types`` are the target types the spec gives (folded table, column)."""
+        raise SchemavetError(f"schemavet cannot translate {self.title} migrations to {target.title}")
+
+    # --- moving rows to another engine -----------------------------------------------------------
+
+    def row_source(self, location: str) -> AbstractContextManager[RowSource]:
+        """The database's tables and rows, read-only (the source of ``rehearse-move``)."""
+        raise self._unsupported("move rows out of")
+
+    def load_rows(self, location: str, source: RowSource) -> list[TableMove]:
+        """Copy ``source``'s rows into this (scratch) database, table by table, naming what is refused."""
+        raise self._unsupported("move rows into")
 
     # --- lint -----------------------------------------------------------------------------------
 

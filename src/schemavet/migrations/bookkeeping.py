@@ -135,7 +135,7 @@ class InOneTransaction:
         """yoyo's ``begin``, taking the write lock at once."""
         backend = cast(Any, self)
         backend._in_transaction = True
-        backend.execute("BEGIN IMMEDIATE")
+        backend.execute(getattr(backend, "begin_statement", "BEGIN IMMEDIATE"))
 
     def ensure_internal_schema_updated(self) -> None:
         """Create or upgrade yoyo's tables in the open transaction, without a commit."""

@@ -27,7 +27,7 @@ def render_text(directory: str, effects: Sequence[StepEffect]) -> str:
     for effect in effects:
         lines += _step_lines(effect)
         lines.append("")
-    lines.append(_summary(directory, effects))
+    lines.append(summary_line(directory, effects))
     return "\n".join(lines)
 
 
@@ -55,7 +55,8 @@ def _step_lines(effect: StepEffect) -> list[str]:
     return lines
 
 
-def _summary(directory: str, effects: Sequence[StepEffect]) -> str:
+def summary_line(directory: str, effects: Sequence[StepEffect]) -> str:
+    """``OK: reviewed 3 migrations in DIR``, or ``FAIL: …`` with what failed."""
     losses = sum(len(e.losses) for e in effects)
     errors = sum(1 for e in effects for d in e.diagnostics if d.severity == ERROR)
     steps = _count(len(effects), "migration")

@@ -84,38 +84,83 @@ def _column() -> dict[str, Any]:
         "primary_key": _FLAG,
         "autoincrement": _FLAG,
         "unique": _FLAG,
-        "default": {"anyOf": [_SCALAR, {"type": "null"}]},
+        "default": {
+            "anyOf": [
+                _SCALAR,
+                {"type": "null"},
+                _object(frozenset(registry.names()), {}, "a default per engine"),
+            ]
+        },
         "generated": generated,
+        "not_null": _object(load._NOT_NULL, {"valid": _FLAG, "no_inherit": _FLAG}, "a named NOT NULL"),
+        "engines": _NAMES,
     }
     return _short_or(_object(load._COLUMN, values, "a column"), _SCALAR)
 
 
+_NOTHING: dict[str, Any] = {"type": "null"}
+
+
+def _index() -> dict[str, Any]:
+    values = {"columns": _NAMES, "unique": _FLAG, "include": _NAMES, "nulls_not_distinct": _FLAG}
+    return _short_or(_object(load._INDEX, values, "an index"), _NAMES)
+
+
+def _triggers() -> dict[str, Any]:
+    return _named(_short_or(_object(load._TRIGGER, {}, "a trigger"), _SCALAR))
+
+
+def _check() -> dict[str, Any]:
+    values = {"valid": _FLAG, "no_inherit": _FLAG, "enforced": _FLAG}
+    return _short_or(_object(load._CHECK, values, "a check"), _SCALAR)
+
+
 def _table() -> dict[str, Any]:
     key_values = {"columns": _NAMES, "autoincrement": _FLAG, "rowid_alias": _FLAG}
-    named_columns = _object(load._NAMED_COLUMNS, {"columns": _NAMES}, "a unique constraint")
+    unique_values = {"columns": _NAMES, "nulls_not_distinct": _FLAG}
+    named_columns = _object(load._NAMED_COLUMNS, unique_values, "a unique constraint")
+    fk_values = {
+        "columns": _NAMES,
+        "valid": _FLAG,
+        "enforced": _FLAG,
+        "match": {"enum": sorted(load._MATCH_TYPES)},
+    }
+    exclusion = _short_or(_object(load._EXCLUSION, {}, "an exclusion constraint"), _SCALAR)
+    row_policy = _object(load._ROW_POLICY, {"roles": _NAMES, "permissive": _FLAG}, "a row policy")
     values = {
         "columns": _named(_column()),
         "primary_key": _short_or(_object(load._PRIMARY_KEY, key_values, "a primary key"), _NAMES),
-        "foreign_keys": _listed(
-            _short_or(_object(load._FOREIGN_KEY, {"columns": _NAMES}, "a foreign key"), _SCALAR)
-        ),
+        "foreign_keys": _listed(_short_or(_object(load._FOREIGN_KEY, fk_values, "a foreign key"), _SCALAR)),
         "unique": _listed(_short_or(named_columns, _NAMES)),
-        "checks": _listed(_short_or(_object(load._CHECK, {}, "a check"), _SCALAR)),
-        "indexes": _named(
-            _short_or(_object(load._INDEX, {"columns": _NAMES, "unique": _FLAG}, "an index"), _NAMES)
-        ),
-        "triggers": _named(_SCALAR),
+        "checks": _listed(_check()),
+        "indexes": _named(_index()),
+        "triggers": _triggers(),
+        "exclusions": _listed(exclusion),
+        "row_policies": _named(_short_or(row_policy, _NOTHING)),
     }
     return _object(table_keys(), values, "a table")
 
 
 def _namespace_values() -> dict[str, Any]:
-    view = _object(load._VIEW, {"columns": _NAMES, "triggers": _named(_SCALAR)}, "a view")
+    view_values = {
+        "columns": _NAMES,
+        "triggers": _triggers(),
+        "materialized": _FLAG,
+        "indexes": _named(_index()),
+    }
+    view = _object(load._VIEW, view_values, "a view")
     enum = _object(load._ENUM, {"values": _NAMES}, "an enum")
+    domain = _object(load._DOMAIN, {"nullable": _FLAG, "checks": _listed(_check())}, "a domain")
+    sequence = _object(load._SEQUENCE, {"cycle": _FLAG}, "a sequence")
+    extension = _short_or(_object(load._EXTENSION, {}, "an extension"), _NOTHING)
     return {
         "tables": _named(_table()),
         "views": _named(_short_or(view, _SCALAR)),
         "enums": _named(_short_or(enum, {"type": "array"})),
+        "sequences": _named(_short_or(sequence, _NOTHING)),
+        "domains": _named(_short_or(domain, _SCALAR)),
+        "functions": _named(_short_or(_object(load._FUNCTION, {}, "a function"), _NOTHING)),
+        "extensions": {"anyOf": [{"type": "array", "items": _SCALAR}, _named(extension)]},
     }
 
 
@@ -129,7 +174,11 @@ def spec_json_schema() -> dict[str, Any]:
         "ignore": _NAMES,
         "schemas": _named(_object(load._NAMESPACE, namespace, "a schema")),
         "policies": _listed(
-            _object(POLICY_KEYS, {"tables": _NAMES, "rule": {"enum": sorted(RULES)}}, "a policy")
+            _object(
+                POLICY_KEYS,
+                {"tables": _NAMES, "columns": _NAMES, "except": _NAMES, "rule": {"enum": sorted(RULES)}},
+                "a policy",
+            )
         ),
         "queries": _named(_object(QUERY_KEYS, {"uses": _NAMES}, "a query")),
     }

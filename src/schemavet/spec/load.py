@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 import yaml
@@ -19,6 +19,7 @@ from schemavet.dialect import registry
 from schemavet.dialect.base import Dialect
 from schemavet.errors import SchemavetError, SpecError
 from schemavet.model import (
+    NOT_DEFERRABLE,
     Check,
     Column,
     Enum,
@@ -26,6 +27,7 @@ from schemavet.model import (
     Generated,
     Index,
     Namespace,
+    NotNull,
     Options,
     PrimaryKey,
     Schema,
@@ -34,6 +36,10 @@ from schemavet.model import (
     Unique,
     View,
 )
+from schemavet.spec import objects
+from schemavet.spec.engines import KEY as ENGINES_KEY
+from schemavet.spec.engines import applies
+from schemavet.spec.objects import NAMESPACE_OBJECTS, ObjectReader
 from schemavet.spec.policies import parse_policy
 from schemavet.spec.queries import QUERY_KEYS, parse_queries
 from schemavet.spec.yamlnodes import Nodes, compose, gc_paused, is_null, line_of
@@ -51,21 +57,24 @@ from schemavet.sql.tokens import check_sql
 FORMAT_VERSION = 1
 _T = TypeVar("_T")
 
-_TOP = frozenset(
-    {
-        "schemavet",
-        "engine",
-        "description",
-        "ignore",
-        "policies",
-        "tables",
-        "views",
-        "enums",
-        "schemas",
-        "queries",
-    }
+_TOP = (
+    frozenset(
+        {
+            "schemavet",
+            "engine",
+            "description",
+            "ignore",
+            "policies",
+            "tables",
+            "views",
+            "enums",
+            "schemas",
+            "queries",
+        }
+    )
+    | NAMESPACE_OBJECTS
 )
-_NAMESPACE = frozenset({"description", "tables", "views", "enums"})
+_NAMESPACE = frozenset({"description", "tables", "views", "enums"}) | NAMESPACE_OBJECTS
 _TABLE = frozenset(
     {
         "description",
@@ -76,6 +85,9 @@ _TABLE = frozenset(
         "checks",
         "indexes",
         "triggers",
+        "exclusions",
+        "row_policies",
+        ENGINES_KEY,
     }
 )
 _COLUMN = frozenset(
@@ -92,16 +104,46 @@ _COLUMN = frozenset(
         "references",
         "generated",
         "identity",
+        "not_null",
+        ENGINES_KEY,
     }
 )
-_FOREIGN_KEY = frozenset({"columns", "references", "on_delete", "on_update", "deferrable", "name"})
-_INDEX = frozenset({"description", "columns", "unique", "where", "using"})
-_PRIMARY_KEY = frozenset({"columns", "name", "autoincrement", "on_conflict", "rowid_alias"})
-_NAMED_COLUMNS = frozenset({"columns", "name", "on_conflict"})
-_CHECK = frozenset({"expression", "name"})
-_VIEW = frozenset({"description", "query", "columns", "triggers"})
+_FOREIGN_KEY = frozenset(
+    {
+        "columns",
+        "references",
+        "on_delete",
+        "on_update",
+        "deferrable",
+        "name",
+        "match",
+        "valid",
+        "enforced",
+        ENGINES_KEY,
+    }
+)
+_INDEX = frozenset(
+    {"description", "columns", "unique", "where", "using", "include", "nulls_not_distinct", ENGINES_KEY}
+)
+_PRIMARY_KEY = frozenset({"columns", "name", "autoincrement", "on_conflict", "rowid_alias", "deferrable"})
+_NAMED_COLUMNS = frozenset(
+    {"columns", "name", "on_conflict", "nulls_not_distinct", "deferrable", ENGINES_KEY}
+)
+_CHECK = frozenset({"expression", "name", "valid", "no_inherit", "enforced", ENGINES_KEY})
+_NOT_NULL = frozenset({"name", "valid", "no_inherit"})
+_TRIGGER = frozenset({"description", "definition", "enabled"})
+_TRIGGER_STATES = ("ENABLED", "DISABLED", "REPLICA", "ALWAYS")
+_MATCH_TYPES = ("SIMPLE", "FULL", "PARTIAL")
+# what spec/objects.py reads sequences, domains, functions, extensions, exclusions and row policies with
+_SEQUENCE = objects.SEQUENCE_KEYS
+_DOMAIN = objects.DOMAIN_KEYS
+_FUNCTION = objects.FUNCTION_KEYS
+_EXTENSION = objects.EXTENSION_KEYS
+_EXCLUSION = objects.EXCLUSION_KEYS
+_ROW_POLICY = objects.ROW_POLICY_KEYS
+_VIEW = frozenset({"description", "query", "columns", "triggers", "materialized", "indexes", ENGINES_KEY})
 _GENERATED = frozenset({"expression", "stored"})
-_ENUM = frozenset({"description", "values"})
+_ENUM = frozenset({"description", "values", ENGINES_KEY})
 _QUERY = QUERY_KEYS
 
 
@@ -145,8 +187,10 @@ class _Reader:
 
     def __init__(self, path: str, engine: str | None) -> None:
         self.nodes = Nodes(path)
+        self.objects = ObjectReader(self.nodes, self._sql, self._check, self._here)
         self.path = path
         self.requested = engine
+        self.spec_engines: tuple[str, ...] = ()
         self._use(registry.get(engine or registry.default_name()))
 
     def _use(self, dialect: Dialect) -> None:
@@ -162,7 +206,7 @@ class _Reader:
     def spec(self, root: yaml.Node) -> Spec:
         top = self.nodes.mapping(root, "the spec", _TOP)
         self._check_version(top)
-        engines = self._engines(top)
+        engines = self.spec_engines = self._engines(top)
         if self.requested is None:  # the spec's own first engine
             self._use(registry.get(engines[0]))
         if self.engine not in engines:
@@ -189,7 +233,7 @@ class _Reader:
         key = self.dialect.name_key
         declared = {key(name) for ns in namespaces.values() for name in ns.tables}
         for policy in policies:
-            for name in (*policy.tables, *([policy.target] if policy.target else [])):
+            for name in (*policy.tables, *policy.exempt, *([policy.target] if policy.target else [])):
                 if key(name) not in declared:
                     raise SpecError(
                         f'Policy {policy.title} names table "{name}", which the spec does not declare',
@@ -220,14 +264,19 @@ class _Reader:
     def _list(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], key: str, what: str) -> list[yaml.Node]:
         if key not in entries:
             return []
-        return self.nodes.sequence(entries[key][1], what)
+        return [node for node in self.nodes.sequence(entries[key][1], what) if self._here(node)]
 
     def _items(
         self, entries: dict[str, tuple[yaml.Node, yaml.Node]], key: str, what: str
     ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         if key not in entries:
             return {}
-        return self.nodes.mapping(entries[key][1], what)
+        items = self.nodes.mapping(entries[key][1], what)
+        return {name: (k, node) for name, (k, node) in items.items() if self._here(node)}
+
+    def _here(self, node: yaml.Node) -> bool:
+        """Whether the object at ``node`` exists on the engine read (see ``engines:``)."""
+        return applies(self.nodes, node, self.engine, self.spec_engines)
 
     def _namespace(
         self, name: str, node: yaml.Node, entries: dict[str, tuple[yaml.Node, yaml.Node]]
@@ -243,14 +292,32 @@ class _Reader:
         enums = {
             e: self._enum(e, n, line_of(k)) for e, (k, n) in self._items(entries, "enums", '"enums"').items()
         }
-        return Namespace(name, tables, views, enums, line=line_of(node))
+        self._refuse_foreign("enums", entries, enums)
+        objects = {
+            kind: getattr(self.objects, kind)(entries[kind][1]) for kind in NAMESPACE_OBJECTS & entries.keys()
+        }
+        for kind, found in objects.items():
+            self._refuse_foreign(kind, entries, found)
+        return Namespace(name, tables, views, enums, line=line_of(node), **objects)
+
+    def _refuse_foreign(
+        self, kind: str, entries: dict[str, tuple[yaml.Node, yaml.Node]], found: object
+    ) -> None:
+        """A section the engine read has no such thing as (a domain on SQLite), unless every
+        object in it is marked for other engines: it could never verify."""
+        if found and kind not in self.dialect.spec_objects:
+            raise self.nodes.error(
+                entries[kind][0],
+                f'{self.dialect.title} has no {kind.replace("_", " ")}: mark them "engines:" '
+                f"with the engines that have them, or leave them out",
+            )
 
     # --- tables -----------------------------------------------------------------------------
 
     def _table(self, name: str, node: yaml.Node, line: int) -> Table:
         what = f'table "{name}"'
         entries = self.nodes.mapping(node, what, self.table_keys)
-        options = self._table_options(entries, what)
+        options = self._dialect_says(node, lambda: self._table_options(entries, what))
         if options is not None and options.is_virtual:
             return Table(name=name, triggers=self._triggers(entries, what), options=options, line=line)
         if "columns" not in entries:
@@ -258,7 +325,7 @@ class _Reader:
         parts = _TableParts(self.dialect)
         columns = {
             c: self._column(c, n, parts, line_of(k))
-            for c, (k, n) in self.nodes.mapping(entries["columns"][1], f'"columns" of {what}').items()
+            for c, (k, n) in self._items(entries, "columns", f'"columns" of {what}').items()
         }
         if "primary_key" in entries:
             parts.set_primary_key(
@@ -292,7 +359,19 @@ class _Reader:
             triggers=self._triggers(entries, what),
             options=options,
             line=line,
+            exclusions=self._table_objects(entries, "exclusions", what, ()),
+            policies=self._table_objects(entries, "row_policies", what, {}),
         )
+
+    def _table_objects(
+        self, entries: dict[str, tuple[yaml.Node, yaml.Node]], kind: str, what: str, none: _T
+    ) -> _T:
+        """A table's ``exclusions`` or ``row_policies``, where its engine has them."""
+        if kind not in entries:
+            return none
+        found = getattr(self.objects, kind)(entries[kind][1], what)
+        self._refuse_foreign(kind, entries, found)
+        return found  # type: ignore[no-any-return]
 
     def _table_options(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], what: str) -> Options | None:
         """The dialect's options of a table, each entry read as a flag or as text."""
@@ -308,11 +387,39 @@ class _Reader:
     def _flag(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], key: str, what: str) -> bool:
         return key in entries and self.nodes.boolean(entries[key][1], f'"{key}" of {what}')
 
+    def _flag_or(
+        self, entries: dict[str, tuple[yaml.Node, yaml.Node]], key: str, what: str, default: bool
+    ) -> bool:
+        """A flag that defaults to true (``valid``, ``enforced``, ``permissive``) or ``default``."""
+        return self.nodes.boolean(entries[key][1], f'"{key}" of {what}') if key in entries else default
+
+    def _deferrable(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], what: str) -> str:
+        """``deferrable: DEFERRABLE INITIALLY DEFERRED`` (default NOT DEFERRABLE), spelled one way."""
+        return " ".join((self._optional(entries, "deferrable", what) or NOT_DEFERRABLE).upper().split())
+
     def _triggers(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], what: str) -> dict[str, Trigger]:
         return {
-            t: Trigger(name=t, definition=self._sql(n, f'trigger "{t}"'), line=line_of(k))
+            t: self._trigger(t, n, line_of(k))
             for t, (k, n) in self._items(entries, "triggers", f'"triggers" of {what}').items()
         }
+
+    def _trigger(self, name: str, node: yaml.Node, line: int) -> Trigger:
+        """A trigger's definition, or ``{definition, enabled}`` for one not simply ENABLED."""
+        what = f'trigger "{name}"'
+        if not isinstance(node, yaml.MappingNode):
+            return Trigger(name=name, definition=self._sql(node, what), line=line)
+        entries = self.nodes.mapping(node, what, _TRIGGER)
+        if "definition" not in entries:
+            raise self.nodes.error(node, f'{what} has no "definition"')
+        enabled = " ".join((self._optional(entries, "enabled", what) or "ENABLED").upper().split())
+        if enabled not in _TRIGGER_STATES:
+            raise self.nodes.error(
+                entries["enabled"][1],
+                f'"enabled" of {what} should be one of: ' + ", ".join(sorted(_TRIGGER_STATES)),
+            )
+        return Trigger(
+            name=name, definition=self._sql(entries["definition"][1], what), line=line, enabled=enabled
+        )
 
     # --- columns ----------------------------------------------------------------------------
 
@@ -336,6 +443,20 @@ class _Reader:
             generated=generated,
             identity=self._identity(node, definition.identity) if definition.identity else None,
             line=line,
+            not_null=self._not_null(node, name) if node.__class__ is yaml.MappingNode else None,
+        )
+
+    def _not_null(self, node: yaml.Node, name: str) -> NotNull | None:
+        """A NOT NULL that is a constraint of its own: ``not_null: {name, valid, no_inherit}``."""
+        what = f'"not_null" of column "{name}"'
+        stated = self.nodes.mapping(node, what).get("not_null")
+        if stated is None:
+            return None
+        entries = self.nodes.mapping(stated[1], what, _NOT_NULL)
+        return NotNull(
+            name=self._optional(entries, "name", what),
+            validated=self._flag_or(entries, "valid", what, True),
+            no_inherit=self._flag(entries, "no_inherit", what),
         )
 
     def _identity(self, node: yaml.Node, identity: str) -> str | None:
@@ -346,6 +467,8 @@ class _Reader:
         """What the dialect makes of a spec's words, its refusal as a spec error at ``node``."""
         try:
             return read()
+        except SpecError:
+            raise  # located already
         except SchemavetError as e:
             raise self.nodes.error(node, str(e)) from e
 
@@ -366,10 +489,11 @@ class _Reader:
             definition.identity = self.nodes.scalar(value["identity"], f'"identity" of {what}').upper()
         definition.not_null = "nullable" in value and not self.nodes.boolean(value["nullable"], what)
         if "default" in value:
+            default = self._engine_node(value["default"], f'"default" of {what}')
             definition.default = (
                 None
-                if isinstance(value["default"], yaml.ScalarNode) and is_null(value["default"])
-                else self._sql(value["default"], f'"default" of {what}')
+                if isinstance(default, yaml.ScalarNode) and is_null(default)
+                else self._sql(default, f'"default" of {what}')
             )
         if "collation" in value:
             definition.collation = self.nodes.scalar(value["collation"], what)
@@ -388,12 +512,16 @@ class _Reader:
 
     def _engine_value(self, node: yaml.Node, what: str) -> str:
         """A value that may differ per engine: ``TEXT`` or ``{sqlite: TEXT, postgresql: text}``."""
+        return self.nodes.scalar(self._engine_node(node, what), what)
+
+    def _engine_node(self, node: yaml.Node, what: str) -> yaml.Node:
+        """The node of the engine read, in a value written ``{sqlite: …, postgresql: …}``."""
         if isinstance(node, yaml.ScalarNode):
-            return self.nodes.scalar(node, what)
+            return node
         entries = self.nodes.mapping(node, what, frozenset(registry.names()))
         if self.engine not in entries:
             raise self.nodes.error(node, f'{what} gives no value for engine "{self.engine}"')
-        return self.nodes.scalar(entries[self.engine][1], what)
+        return entries[self.engine][1]
 
     def _generated(self, node: yaml.Node, what: str) -> tuple[str, bool]:
         if isinstance(node, yaml.ScalarNode):
@@ -423,6 +551,7 @@ class _Reader:
                 node, lambda: self.dialect.key_options(autoincrement, rowid_alias, on_conflict)
             ),
             line=line_of(node),
+            deferrable=self._deferrable(entries, what),
         )
 
     def _columns(self, node: yaml.Node, what: str) -> tuple[str, ...]:
@@ -472,7 +601,18 @@ class _Reader:
                     entries[key][1], f'"{key}" of {what} should be one of: ' + ", ".join(sorted(ACTIONS))
                 )
             setattr(fk, key, action)
-        return _to_foreign_key(fk, line_of(node))
+        if "match" in entries:
+            fk.match = self.nodes.scalar(entries["match"][1], f'"match" of {what}').upper()
+            if fk.match not in _MATCH_TYPES:
+                raise self.nodes.error(
+                    entries["match"][1],
+                    f'"match" of {what} should be one of: ' + ", ".join(sorted(_MATCH_TYPES)),
+                )
+        return replace(
+            _to_foreign_key(fk, line_of(node)),
+            validated=self._flag_or(entries, "valid", what, True),
+            enforced=self._flag_or(entries, "enforced", what, True),
+        )
 
     def _reference(self, node: yaml.Node, columns: tuple[str, ...], what: str) -> ForeignKeyDef:
         text = self.nodes.scalar(node, f'"references" of {what}')
@@ -501,6 +641,8 @@ class _Reader:
             self._optional(entries, "name", what),
             self._dialect_says(node, lambda: self.dialect.unique_options(on_conflict)),
             line=line_of(node),
+            nulls_not_distinct=self._flag(entries, "nulls_not_distinct", what),
+            deferrable=self._deferrable(entries, what),
         )
 
     def _check(self, node: yaml.Node, what: str) -> Check:
@@ -514,6 +656,9 @@ class _Reader:
             self._sql(entries["expression"][1], what),
             self._optional(entries, "name", what),
             line=line_of(node),
+            validated=self._flag_or(entries, "valid", what, True),
+            no_inherit=self._flag(entries, "no_inherit", what),
+            enforced=self._flag_or(entries, "enforced", what, True),
         )
 
     def _index(self, name: str, node: yaml.Node, what: str, line: int) -> Index:
@@ -531,6 +676,8 @@ class _Reader:
             where=self._sql(value["where"], f'"where" of {where}') if "where" in value else None,
             using=self._optional(entries, "using", where),
             line=line,
+            include=self.nodes.names(value["include"], f'"include" of {where}') if "include" in value else (),
+            nulls_not_distinct=self._flag(entries, "nulls_not_distinct", where),
         )
 
     def _terms(self, node: yaml.Node, what: str) -> tuple[str, ...]:
@@ -556,6 +703,11 @@ class _Reader:
             columns=columns,
             triggers=self._triggers(entries, what),
             line=line,
+            materialized=self._flag(entries, "materialized", what),
+            indexes={
+                i: self._index(i, n, what, line_of(k))
+                for i, (k, n) in self._items(entries, "indexes", f'"indexes" of {what}').items()
+            },
         )
 
     def _enum(self, name: str, node: yaml.Node, line: int) -> Enum:
@@ -612,4 +764,5 @@ def _to_foreign_key(fk: ForeignKeyDef, line: int, columns: tuple[str, ...] | Non
         deferrable=" ".join(fk.deferrable.upper().split()),
         name=fk.name,
         line=line,
+        match=fk.match or "SIMPLE",
     )

@@ -26,7 +26,13 @@ def parse_policy(nodes: Nodes, node: yaml.Node) -> Policy:
         on_delete=nodes.scalar(value["on_delete"], '"on_delete"') if "on_delete" in value else None,
         description=nodes.scalar(value["description"], '"description"') if "description" in value else None,
         line=line_of(node),
+        columns=nodes.names(value["columns"], '"columns"') if "columns" in value else (),
+        exempt=nodes.names(value["except"], '"except"') if "except" in value else (),
     )
     if rule == "references" and policy.target is None:
         raise nodes.error(node, 'A "references" policy needs "table", the table referenced')
+    if "columns" in value and rule not in ("references", "columns-required"):
+        raise nodes.error(entries["columns"][0], f'A "{rule}" policy takes no "columns"')
+    if rule == "columns-required" and not policy.columns:
+        raise nodes.error(node, 'A "columns-required" policy needs "columns", the columns every table has')
     return policy

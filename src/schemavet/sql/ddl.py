@@ -52,6 +52,7 @@ class ForeignKeyDef:
     on_update: str = "NO ACTION"
     deferrable: str = "NOT DEFERRABLE"
     name: str | None = None
+    match: str | None = None  # MATCH FULL/PARTIAL/SIMPLE, where the grammar keeps it
 
 
 @dataclass
@@ -107,7 +108,8 @@ class Grammar:
     ``handlers`` maps a constraint's first word to the function that reads it; ``suffix``
     reads what a dialect allows after a key or NOT NULL (SQLite's ``ON CONFLICT``; ``kind`` is
     ``primary_key``, ``not_null``, ``null``, ``unique`` or ``table_key``); ``default`` reads a
-    DEFAULT's value; ``qualified_references`` allows ``REFERENCES schema.table``.
+    DEFAULT's value; ``qualified_references`` allows ``REFERENCES schema.table``; ``foreign_key_match``
+    keeps a reference's MATCH type.
     """
 
     title: str
@@ -115,6 +117,8 @@ class Grammar:
     default: Callable[[_Cursor, ColumnDef], str]
     suffix: Callable[[_Cursor, ColumnDef, str], None] = lambda cursor, column, kind: None
     qualified_references: bool = False
+    foreign_key_match: bool = False  # MATCH is part of the key (PostgreSQL), not read and dropped
+    bare_defaults: bool = False  # DEFAULT takes an expression without parentheses (PostgreSQL)
 
     def extended(self, **changes: object) -> Grammar:
         """This grammar with some parts replaced (``handlers`` are merged, not replaced)."""
@@ -371,7 +375,11 @@ def _next_is(cursor: _Cursor, word: str) -> bool:
 def _foreign_key_option(cursor: _Cursor, fk: ForeignKeyDef) -> None:
     word = cursor.take().upper
     if word == "MATCH":
-        cursor.take()
+        match = cursor.take().upper
+        if cursor.grammar.foreign_key_match:
+            if match not in ("SIMPLE", "FULL", "PARTIAL"):
+                raise SqlSyntaxError(f"MATCH is SIMPLE, FULL or PARTIAL, not {match!r}, in {cursor.source!r}")
+            fk.match = match
     elif word == "ON":
         event = cursor.expect("DELETE", "UPDATE", "INSERT").upper
         action = cursor.take().upper

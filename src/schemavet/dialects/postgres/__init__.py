@@ -12,12 +12,13 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
-from schemavet.dialect.base import Dialect
+from schemavet.dialect.base import Dialect, OptionReader
 from schemavet.errors import SchemavetError
 
 if TYPE_CHECKING:
     from schemavet.compare.actions import Outcome
-    from schemavet.model import Schema
+    from schemavet.compare.plans import Plan, Query
+    from schemavet.model import Options, Schema
     from schemavet.sql.ddl import Grammar
 
 
@@ -29,12 +30,16 @@ class PostgreSQL(Dialect):
     aliases = ("postgres",)
     url_schemes = ("postgresql", "postgres", "postgresql+psycopg")
     default_namespace = "public"
+    spec_objects = frozenset(
+        {"enums", "sequences", "domains", "functions", "extensions", "exclusions", "row_policies"}
+    )
     sqlglot_dialect = "postgres"
     escape_strings = True
     #: yoyo's tables and schemavet's own beside them: in every database yoyo migrated.
     bookkeeping_tables = frozenset(
         {"_yoyo_migration", "_yoyo_log", "_yoyo_version", "yoyo_lock", "_schemavet_migration_hash"}
     )
+    default_index_method = "btree"
     serial_types = frozenset({"SERIAL", "SERIAL2", "SERIAL4", "SERIAL8", "SMALLSERIAL", "BIGSERIAL"})
 
     def word_key(self, name: str) -> str:
@@ -61,15 +66,16 @@ class PostgreSQL(Dialect):
 
     def normalize_pair(self, expected: Schema, actual: Schema, whole: bool) -> tuple[Schema, Schema]:
         """Both sides in normal form; what still differs is printed by one server, both sides alike
-        (an embedded PostgreSQL started only then; the text normal form where none can start)."""
+        (an embedded PostgreSQL started only then, once per process; the text normal form where
+        none can start)."""
         from schemavet.dialects.postgres.normalize import differing, normalize_postgres_pair
-        from schemavet.dialects.postgres.server import postgres_server
+        from schemavet.dialects.postgres.server import shared_postgres_server
 
         normal = normalize_postgres_pair(expected, actual, whole)
         if not differing(*normal):
             return normal
-        with postgres_server(None) as server:
-            return normal if server is None else normalize_postgres_pair(expected, actual, whole, server)
+        server = shared_postgres_server()
+        return normal if server is None else normalize_postgres_pair(expected, actual, whole, server)
 
     def inspect_tenants(self, location: str, patterns: Sequence[str], namespace: str) -> dict[str, Schema]:
         """Every schema matching ``patterns``, from one catalog read, in normal form as ``namespace``."""
@@ -89,11 +95,65 @@ class PostgreSQL(Dialect):
 
         return GRAMMAR
 
+    def snapshot_form(self, schema: Schema) -> Schema:
+        """The names PostgreSQL generates for constraints and NOT NULLs left out: the spec reads
+        better without them, and a name the spec does not state is not compared."""
+        from schemavet.dialects.postgres.snapshot import without_generated_names
+
+        return without_generated_names(schema)
+
+    def table_options(self, entries: dict[str, Any], read: OptionReader) -> Options | None:
+        """UNLOGGED, the partition key, a partition's parent and bound, row-level security."""
+        from schemavet.dialects.postgres.options import read_options
+
+        return read_options(entries, read)
+
+    def table_option_keys(self) -> frozenset[str]:
+        """The spec keys :meth:`table_options` reads."""
+        from schemavet.dialects.postgres.options import OPTION_KEYS
+
+        return frozenset(OPTION_KEYS)
+
+    def dump_table_options(self, options: Options | None) -> dict[str, Any]:
+        """The options a snapshot writes for a table."""
+        from schemavet.dialects.postgres.options import dump_options
+
+        return dump_options(options)
+
     def column_identity(self, identity: str | None) -> str | None:
         """``ALWAYS`` or ``BY DEFAULT`` (``GENERATED … AS IDENTITY``), spelled one way."""
         from schemavet.dialects.postgres.options import identity_kind
 
         return identity_kind(identity) if identity else None
+
+    def explain(self, location: str, queries: tuple[Query, ...]) -> list[Plan]:
+        """Each query's generic plan with sequential scans and sorts discouraged: can an index serve it?"""
+        from schemavet.dialects.postgres.connect import connect
+        from schemavet.dialects.postgres.plans import explain
+
+        with connect(location) as conn:
+            return explain(conn, queries)
+
+    #: adopt checks the schema and marks the migrations in one transaction that sees one snapshot
+    adopt_begin = "BEGIN ISOLATION LEVEL SERIALIZABLE"
+
+    def bookkeeping(self, conn: Any) -> Any:
+        """yoyo's records and lock, and a digest of the catalog, read on ``conn`` (no user_version)."""
+        from schemavet.dialects.postgres.bookkeeping import Bookkeeping
+
+        return Bookkeeping(conn)
+
+    def open_readonly(self, location: str) -> AbstractContextManager[Any]:
+        """A connection whose transactions are read-only."""
+        return _readonly(location)
+
+    def load_rows(self, location: str, source: Any) -> list[Any]:
+        """Rows of another database copied into this scratch one, parents first, refusals named."""
+        from schemavet.dialects.postgres.connect import connect
+        from schemavet.dialects.postgres.move import load
+
+        with connect(location) as conn:
+            return load(conn, source)
 
     def prove(self, location: str, expected: Schema, in_place: bool) -> list[Outcome]:
         """Each declared action done in ``check``'s scratch database, each probe rolled back.
@@ -118,7 +178,7 @@ class PostgreSQL(Dialect):
         return for_yoyo(url)
 
     #: Commands beyond verify/snapshot/check that work on PostgreSQL databases.
-    commands = frozenset({"status"})
+    commands = frozenset({"adopt", "status"})
 
     def applied_migrations(self, location: str) -> list[str]:
         """The ids yoyo recorded as applied, oldest first, read on a read-only session."""
@@ -182,3 +242,12 @@ def _inspecting(dialect: PostgreSQL, location: str) -> Iterator[Callable[[], Sch
 
 
 DIALECT = PostgreSQL()
+
+
+@contextmanager
+def _readonly(location: str) -> Iterator[Any]:
+    from schemavet.dialects.postgres.connect import connect
+
+    with connect(location) as conn:
+        conn.execute("SET default_transaction_read_only = on")
+        yield conn

@@ -54,4 +54,6 @@ GRAMMAR = Grammar(
     handlers={**CORE_HANDLERS, "GENERATED": _generated},
     default=_default,
     qualified_references=True,
+    foreign_key_match=True,
+    bare_defaults=True,
 )

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from urllib.parse import quote, urlencode
 
 from schemavet.dialects.postgres.connect import connect, conninfo
-from schemavet.dialects.postgres.server import postgres_server
+from schemavet.dialects.postgres.server import postgres_server, shared_postgres_server
 from schemavet.errors import DatabaseError
 
 _SCHEME = "postgresql+psycopg"
@@ -21,8 +21,10 @@ _SCHEME = "postgresql+psycopg"
 
 @contextlib.contextmanager
 def scratch_database(server: str | None = None) -> Iterator[str]:
-    """A new empty database on ``server`` (an admin URL or conninfo), else on an embedded server."""
-    with postgres_server(server) as admin:
+    """A new empty database on ``server`` (an admin URL or conninfo), else on the embedded server
+    this process shares (started once: check's build, its rollback proofs and the printing of
+    expressions all use it)."""
+    with _server(server) as admin:
         if admin is None:
             raise DatabaseError(
                 "A PostgreSQL scratch database needs a server: pass --postgres-url, "
@@ -36,6 +38,15 @@ def scratch_database(server: str | None = None) -> Iterator[str]:
         finally:
             with connect(admin) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def _server(server: str | None) -> Iterator[str | None]:
+    if server is None:
+        yield shared_postgres_server()
+        return
+    with postgres_server(server) as admin:
+        yield admin
 
 
 def yoyo_url(admin: str, database: str) -> str:

