@@ -43,9 +43,10 @@ def test_file_that_is_not_a_database(tmp_path: Path) -> None:
 
 
 def test_directory_instead_of_database(tmp_path: Path) -> None:
+    # a directory is a fleet of the files in it (docs/cli.md); one without any is bad input
     code, _, err = _verify(str(tmp_path))
     assert code == 2
-    assert "is not a file" in _one_sentence(err)
+    assert f'Directory "{tmp_path}" holds no files: no databases to verify' in _one_sentence(err)
 
 
 def test_locked_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

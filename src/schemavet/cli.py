@@ -169,7 +169,15 @@ def _finish(ok: bool) -> None:
 
 
 @main.command()
-@click.option("--db", required=True, metavar="URL", help="sqlite:///path.db, or a file path.")
+@click.option(
+    "--db",
+    "dbs",
+    required=True,
+    multiple=True,
+    metavar="URL",
+    help="sqlite:///path.db or a file path; repeat it, or give a glob, a directory of SQLite files, "
+    "or @FILE (one URL or path a line) to verify a fleet.",
+)
 @click.option("--spec", "spec_path", required=True, metavar="FILE", help="The YAML spec.")
 @click.option(
     "--migrations",
@@ -187,31 +195,163 @@ def _finish(ok: bool) -> None:
     is_flag=True,
     help="Fail on what the database holds that schemavet does not model (a warning otherwise).",
 )
+@click.option(
+    "--schemas",
+    "schemas",
+    multiple=True,
+    metavar="PATTERN",
+    help="PostgreSQL, schema per tenant: compare every schema matching PATTERN ('tenant_*') with the spec's.",
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Accept the findings this file records: fail only on drift it does not; report stale entries.",
+)
+@click.option(
+    "--write-baseline",
+    "write_baseline_path",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Record every finding of this run as accepted in FILE (exit 0 once written).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Worker processes for a fleet (default: the usable cores).",
+)
 @_report_options
 @_VERIFY_PAGE_FORMAT
 def verify(
-    db: str, spec_path: str, migrations: str | None, prove_actions: bool, strict: bool, output_format: str
+    dbs: tuple[str, ...],
+    spec_path: str,
+    migrations: str | None,
+    prove_actions: bool,
+    strict: bool,
+    schemas: tuple[str, ...],
+    baseline_path: str | None,
+    write_baseline_path: str | None,
+    jobs: int | None,
+    output_format: str,
 ) -> None:
-    """Compare a database with a spec: exit 0 if they match, 1 if not, 2 on bad input."""
+    """Compare a database (or a fleet) with a spec: exit 0 if they match, 1 if not, 2 on bad input."""
     from schemavet.commands.verify import verify as run_verify
     from schemavet.commands.verify import verify_with_schemas
     from schemavet.config import ignore_patterns
 
+    fleet = schemas or baseline_path or write_baseline_path or not _one_database(dbs)
+    if fleet:
+        options = {"migrations": migrations, "prove_actions": prove_actions, "strict": strict}
+        _verify_fleet(
+            dbs,
+            spec_path,
+            schemas,
+            baseline_path,
+            write_baseline_path,
+            jobs,
+            output_format,
+            ignore=ignore_patterns(),
+            **options,
+        )
+        return
     if output_format == "html":
         from schemavet.report.pages import verify_page
         from schemavet.report.text import render_text
 
         report, expected, actual = verify_with_schemas(
-            db, spec_path, migrations, prove_actions, strict, ignore=ignore_patterns()
+            dbs[0], spec_path, migrations, prove_actions, strict, ignore=ignore_patterns()
         )
         summary = render_text(report).splitlines()[-1]
         _write(verify_page(report, expected, actual, summary, _version()).rstrip("\n"), report.ok)
         _finish(report.ok)
     report = run_verify(
-        db, spec_path, migrations, prove_actions=prove_actions, strict=strict, ignore=ignore_patterns()
+        dbs[0], spec_path, migrations, prove_actions=prove_actions, strict=strict, ignore=ignore_patterns()
     )
     _echo_report(report, output_format)
     _finish(report.ok)
+
+
+def _one_database(dbs: tuple[str, ...]) -> bool:
+    """True when ``--db`` names exactly one database (no list file, directory or glob)."""
+    if len(dbs) != 1 or dbs[0].startswith("@") or os.path.isdir(dbs[0]):
+        return False
+    return "://" in dbs[0] or os.path.exists(dbs[0]) or not (set("*?[") & set(dbs[0]))
+
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a process Ctrl-C stopped
+
+
+def _verify_fleet(
+    dbs: tuple[str, ...],
+    spec_path: str,
+    schemas: tuple[str, ...],
+    baseline_path: str | None,
+    write_baseline_path: str | None,
+    jobs: int | None,
+    output_format: str,
+    **options: Any,
+) -> None:
+    """Verify every database (or tenant schema) named; print the groups; exit 0, 1, 2 or 130."""
+    from schemavet.commands import fleet as fleets
+    from schemavet.compare.fleet import baseline_document
+    from schemavet.report.fleet import render_fleet_json, render_fleet_text
+
+    if output_format not in ("text", "json"):
+        raise click.UsageError(f"--format {output_format} reports one database; a fleet has text or json")
+    baseline = fleets.load_baseline(baseline_path) if baseline_path else None
+    with _FleetProgress() as progress:
+        if schemas:
+            result, everything = fleets.verify_tenants(
+                list(dbs), schemas, spec_path, baseline=baseline, progress=progress.update, **options
+            )
+        else:
+            targets = fleets.expand_targets(dbs)
+            result, everything = fleets.verify_fleet(
+                targets, spec_path, jobs=jobs, progress=progress.update, baseline=baseline, **options
+            )
+    _write(
+        render_fleet_json(result) if output_format == "json" else render_fleet_text(result, baseline_path),
+        result.ok,
+    )
+    if write_baseline_path is not None and not result.interrupted:
+        document = baseline_document(spec_path, fleets.fleet_findings(everything))
+        fleets.write_baseline(write_baseline_path, document)
+        click.echo(f"Wrote {write_baseline_path} ({len(everything):,} databases)", err=True)
+        sys.exit(EXIT_OK)
+    if result.interrupted:
+        sys.exit(EXIT_INTERRUPTED)
+    _finish(result.ok)
+
+
+class _FleetProgress:
+    """A progress bar (rich) on standard error when it is a terminal; nothing otherwise (CI logs)."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> _FleetProgress:
+        return self
+
+    def update(self, done: int, total: int) -> None:
+        """Called as databases are done; the bar starts at the first call (after the pool is up)."""
+        if not sys.stderr.isatty():
+            return
+        if self.bar is None:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            # no refresh thread: the bar is redrawn here, so no thread runs when workers fork
+            self.bar = Progress(console=Console(stderr=True), auto_refresh=False, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("Verifying", total=total)
+        self.bar.update(self.task, completed=done, total=total, refresh=True)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 @main.command()

@@ -7,7 +7,7 @@ psycopg nor the embedded server is loaded by a run that does not use them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
@@ -30,6 +30,9 @@ class PostgreSQL(Dialect):
     aliases = ("postgres",)
     url_schemes = ("postgresql", "postgres", "postgresql+psycopg")
     default_namespace = "public"
+    spec_objects = frozenset(
+        {"enums", "sequences", "domains", "functions", "extensions", "exclusions", "row_policies"}
+    )
     sqlglot_dialect = "postgres"
     escape_strings = True
     #: yoyo's tables and schemavet's own beside them: in every database yoyo migrated.
@@ -73,6 +76,18 @@ class PostgreSQL(Dialect):
             return normal
         server = shared_postgres_server()
         return normal if server is None else normalize_postgres_pair(expected, actual, whole, server)
+
+    def inspect_tenants(self, location: str, patterns: Sequence[str], namespace: str) -> dict[str, Schema]:
+        """Every schema matching ``patterns``, from one catalog read, in normal form as ``namespace``."""
+        from schemavet.dialects.postgres.tenants import inspect_tenants
+
+        return inspect_tenants(location, patterns, namespace, self.bookkeeping_tables)
+
+    def settle(self, expected: Schema, actual: Schema) -> Schema:
+        """NOT NULL constraints keep their names only where the spec names them."""
+        from schemavet.dialects.postgres.normalize import unstated_names_dropped
+
+        return unstated_names_dropped(expected, actual)
 
     def grammar(self) -> Grammar:
         """PostgreSQL's column language: identity columns, expression defaults, qualified references."""

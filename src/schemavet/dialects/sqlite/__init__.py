@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
-from schemavet.dialect.base import Dialect, OptionReader, Translated
+from schemavet.dialect.base import Dialect, Keys, OptionReader, Translated
 from schemavet.errors import SchemavetError
 
 if TYPE_CHECKING:
@@ -85,6 +85,15 @@ class SQLite(Dialect):
         from schemavet.dialects.sqlite.normalize import normalize_sqlite_pair
 
         return normalize_sqlite_pair(expected, actual, whole)
+
+    def inspect_keyed(
+        self, location: str, known: Callable[[bytes], bool]
+    ) -> tuple[Keys | None, Schema | None]:
+        """Keyed by ``sqlite_master`` and the header's format, and for plans by the statistics
+        too: see :mod:`schemavet.dialects.sqlite.keyed`."""
+        from schemavet.dialects.sqlite.keyed import inspect_keyed
+
+        return inspect_keyed(location, known)
 
     def grammar(self) -> Grammar:
         """SQLite's column language: conflict clauses, AUTOINCREMENT, ``AS (…)`` generated columns."""
