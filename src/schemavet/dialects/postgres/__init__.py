@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from schemavet.dialect.base import Dialect, OptionReader
@@ -209,12 +209,18 @@ class PostgreSQL(Dialect):
         return text.count("$$") % 2 == 0
 
     def lint_server(self, url: str | None, embedded: bool) -> AbstractContextManager[str | None]:
-        """``url``, else an embedded PostgreSQL started for the run (an error when the PostgreSQL
-        extra is missing), else (``embedded`` False) None: the schema derived from the statements."""
-        from schemavet.dialects.postgres.server import postgres_server, require_embedded
+        """``url``, else the process's embedded PostgreSQL (the one check's scratch databases and
+        expression printing use too; an error when the PostgreSQL extra is missing), else
+        (``embedded`` False) None: the schema derived from the statements."""
+        from schemavet.dialects.postgres.server import (
+            postgres_server,
+            require_embedded,
+            shared_postgres_server,
+        )
 
         if url is None and embedded:
             require_embedded()
+            return nullcontext(shared_postgres_server())
         return postgres_server(url, embedded)
 
     def lint_replay(self, server: str | None, python_steps: bool) -> Any:
