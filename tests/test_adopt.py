@@ -294,7 +294,11 @@ def test_without_declared_versions_the_nth_migration_is_version_n(tmp_path: Path
     unversioned = tmp_path / "unversioned.db"
     run_sql(unversioned, "CREATE TABLE a (id INTEGER PRIMARY KEY);")
     adoption = adopt(str(unversioned), directory)
-    assert (adoption.marked, adoption.pending, adoption.found_by) == (("0001.a",), ("0002.b", "0003.c"), "schema")
+    assert (adoption.marked, adoption.pending, adoption.found_by) == (
+        ("0001.a",),
+        ("0002.b", "0003.c"),
+        "schema",
+    )
     empty = tmp_path / "empty.db"
     run_sql(empty, "CREATE TABLE unrelated (id INTEGER PRIMARY KEY); DROP TABLE unrelated;")
     code, _, err = _run("adopt", "--db", empty, "--migrations", directory)

@@ -62,7 +62,10 @@ def test_each_engine_reads_its_own_objects() -> None:
     assert (set(postgres.domains), set(postgres.sequences)) == ({"email"}, {"ticket_numbers"})
     assert [c.expression for c in sqlite.tables["notes"].checks] == ["pinned IN (0, 1)"]
     assert postgres.tables["notes"].checks == () and postgres.tables["notes"].indexes == {}
-    assert (sqlite.tables["notes"].columns["pinned"].default, postgres.tables["notes"].columns["pinned"].default) == (
+    assert (
+        sqlite.tables["notes"].columns["pinned"].default,
+        postgres.tables["notes"].columns["pinned"].default,
+    ) == (
         "0",
         "false",
     )
@@ -74,7 +77,9 @@ def test_one_spec_verifies_on_each_engine(dialect: Databases, tmp_path: Path) ->
     assert report.ok, [f.message for f in report.findings]
 
 
-def test_an_object_of_the_other_engine_in_the_database_is_a_finding(dialect: Databases, tmp_path: Path) -> None:
+def test_an_object_of_the_other_engine_in_the_database_is_a_finding(
+    dialect: Databases, tmp_path: Path
+) -> None:
     extra = {
         "sqlite": ("CREATE TABLE only_on_postgresql (id text PRIMARY KEY);", "only_on_postgresql"),
         "postgresql": ("CREATE INDEX notes_pinned_idx ON notes (pinned);", "notes_pinned_idx"),

@@ -534,7 +534,9 @@ def _lint_of(directory: str, with_lint: bool) -> Any:
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False), metavar="DIR")
-@click.option("--to", "target", required=True, metavar="ENGINE", help="The engine to write the migrations for.")
+@click.option(
+    "--to", "target", required=True, metavar="ENGINE", help="The engine to write the migrations for."
+)
 @click.option("-o", "--output", required=True, type=click.Path(), metavar="OUT", help="Where to write them.")
 @click.option(
     "--spec",
@@ -547,7 +549,9 @@ def _lint_of(directory: str, with_lint: bool) -> Any:
     metavar="URL",
     help="A PostgreSQL server to prove the translation on (default: an embedded one).",
 )
-def transpile(directory: str, target: str, output: str, spec_path: str | None, postgres_url: str | None) -> None:
+def transpile(
+    directory: str, target: str, output: str, spec_path: str | None, postgres_url: str | None
+) -> None:
     """Write DIR's migrations for another engine; only a translation that builds the spec is written."""
     from schemavet.commands.transpile import transpile as run_transpile
     from schemavet.config import app_of, lint_dialect
@@ -573,7 +577,8 @@ def _transpiled_summary(result: Any, directory: str) -> str:
     if not result.written:
         return "Nothing written: the translation does not build the spec."
     return (
-        f"Wrote {len(result.files)} files to {result.output}: applied, verified against {result.report.spec_path}"
+        f"Wrote {len(result.files)} files to {result.output}: applied, verified against "
+        f"{result.report.spec_path}"
         f" and every rollback proven ({len(result.diagnostics)} translations noted above)."
     )
 
@@ -1123,7 +1128,9 @@ def rehearse_move(db: str, migrations: str, target: str, postgres_url: str | Non
         for note in move.notes:
             click.echo(f"  note: {note}")
         for rejected in move.rejected.values():
-            click.echo(f"  {rejected.count} rejected: {rejected.reason} (e.g. {'; '.join(rejected.examples)})")
+            click.echo(
+                f"  {rejected.count} rejected: {rejected.reason} (e.g. {'; '.join(rejected.examples)})"
+            )
     refused = sum(m.rejected_rows for m in moves)
     copied = sum(m.copied for m in moves)
     click.echo(f"{copied} rows copied, {refused} would not go in; {db} was read only")

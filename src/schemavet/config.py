@@ -73,7 +73,8 @@ def _app(name: str, table: object, root: str, pyproject: str) -> App:
     engine = table.get("engine")
     if engine is not None and (not isinstance(engine, str) or registry.find(engine) is None):
         raise ConfigError(
-            f'[tool.schemavet.apps.{name}] engine in "{pyproject}" is "{engine}"; expected {registry.choices()}'
+            f'[tool.schemavet.apps.{name}] engine in "{pyproject}" is "{engine}"; expected '
+            f"{registry.choices()}"
         )
     dialect = registry.find(engine) if isinstance(engine, str) else None
     return App(

@@ -171,7 +171,8 @@ def _the_one_match(
     count = len(differences[closest])
     raise AdoptionRefused(
         f'Refusing to adopt "{url.location}": no prefix of the migrations in "{directory}" builds its '
-        f"schema ({count} {'difference' if count == 1 else 'differences'} from {built_by}); nothing was marked",
+        f"schema ({count} {'difference' if count == 1 else 'differences'} from {built_by}); "
+        "nothing was marked",
         Report(url.location, built_by, tuple(differences[closest])),
     )
 
