@@ -38,7 +38,8 @@ def check_consistency(path: str, schema: Schema, dialect: Dialect, external: Ite
     problems: list[Problem] = []
     for namespace in schema.namespaces.values():
         for table in namespace.tables.values():
-            problems += _table_problems(table, namespace.name, key, tables, outside, dialect)
+            columns = _keyed_columns(path, table, dialect)
+            problems += _table_problems(table, columns, namespace.name, key, tables, outside, dialect)
     if problems:
         problems.sort(key=lambda problem: problem[0] or 0)
         line, message = problems[0]
@@ -53,8 +54,15 @@ def _refuse_same_names(path: str, schema: Schema, dialect: Dialect) -> None:
         _same_names(path, namespace.tables, "table", dialect)
         _same_names(path, namespace.views, "view", dialect)
         for table in namespace.tables.values():
-            _same_names(path, table.columns, "column", dialect)
             _same_names(path, table.indexes, "index", dialect)
+
+
+def _keyed_columns(path: str, table: Table, dialect: Dialect) -> set[str]:
+    """The table's column names as the engine matches them, refusing two it cannot tell apart."""
+    columns = set(map(dialect.name_key, table.columns))
+    if len(columns) != len(table.columns):
+        _same_names(path, table.columns, "column", dialect)
+    return columns
 
 
 def _same_names(path: str, objects: Mapping[str, object], kind: str, dialect: Dialect) -> None:
@@ -81,6 +89,7 @@ def _declared_tables(schema: Schema, key: Callable[[str], str]) -> dict[str, Tab
 
 def _table_problems(
     table: Table,
+    columns: set[str],
     namespace: str,
     key: Callable[[str], str],
     tables: dict[str, Table],
@@ -89,7 +98,6 @@ def _table_problems(
 ) -> Iterator[Problem]:
     if not table.columns:  # a table the spec states only in part: nothing to check against
         return
-    columns = {key(name) for name in table.columns}
     name = table.name
 
     def unknown(used: Iterable[str], what: str, line: int | None) -> Iterator[Problem]:
@@ -106,7 +114,8 @@ def _table_problems(
         terms = [column for column in named if column is not None]
         yield from unknown(terms, f'Index "{index_name}"', index.line)
     for check in table.checks:
-        yield from unknown(_check_columns(check.expression, dialect), f'A CHECK of "{name}"', check.line)
+        used = _check_columns(check.expression, dialect, lambda names: {key(n) for n in names} <= columns)
+        yield from unknown(used, f'A CHECK of "{name}"', check.line)
     for fk in table.foreign_keys:
         yield from unknown(fk.columns, f'A foreign key of "{name}"', fk.line)
         yield from _target_problems(fk, name, namespace, key, tables, outside)
@@ -150,19 +159,25 @@ def _term_column(term: str) -> str | None:
     return None if bare.upper() in {"NULL", "TRUE", "FALSE", "CURRENT_TIMESTAMP", "CURRENT_DATE"} else bare
 
 
-def _check_columns(expression: str, dialect: Dialect) -> list[str]:
+def _check_columns(expression: str, dialect: Dialect, all_known: Callable[[set[str]], bool]) -> list[str]:
     """The columns a CHECK expression reads: names sqlglot parses as columns that are also bare
     names to SQL's own tokens (so a function, a type after AS, a name beyond ASCII white space
     or a double-quoted string SQLite would take for text is never one); none when either
-    cannot read it."""
+    cannot read it. sqlglot is asked only when a bare name is not ``all_known`` (the common
+    case needs no parse, nor sqlglot's import)."""
+    try:
+        bare = _bare_names(tokenize(expression))
+    except (SqlSyntaxError, ValueError):
+        return []
+    if all_known(bare):
+        return []
     import sqlglot
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
 
     try:
-        bare = _bare_names(tokenize(expression))
         tree = sqlglot.parse_one(expression, read=dialect.sqlglot_dialect or None)
-    except (SqlglotError, SqlSyntaxError, ValueError):
+    except (SqlglotError, ValueError):
         return []
     parsed = {column.name for column in tree.find_all(exp.Column) if not column.table}
     return sorted(parsed & bare)

@@ -280,6 +280,8 @@ class _Reader:
 
     def _here(self, node: yaml.Node) -> bool:
         """Whether the object at ``node`` exists on the engine read (see ``engines:``)."""
+        if node.__class__ is not yaml.MappingNode:  # the short forms (most columns) carry no marker
+            return True
         return applies(self.nodes, node, self.engine, self.spec_engines)
 
     def _namespace(
