@@ -201,11 +201,12 @@ def test_adopting_a_drifted_database_is_refused_with_its_findings(tmp_path: Path
     assert code == 2
     assert "Refusing to adopt" in err and "nothing was marked" in err and len(err.strip().splitlines()) == 1
     expected = {
-        "an index the app never made": 'Index "cvs.idx_cvs_file" is in the database but not in the spec',
-        "a dropped index": 'Index "cvs.idx_cvs_status" is missing from the database',
-        "a column added by hand": 'Column "cvs.notes" is in the database but not in the spec',
+        "an index the app never made": 'Index "cvs.idx_cvs_file" is in the database, but the migrations',
+        "a dropped index": 'Index "cvs.idx_cvs_status" is missing from the database, but the migrations',
+        "a column added by hand": 'Column "cvs.notes" is in the database, but the migrations',
     }[drift]
     assert expected in out
+    assert "spec" not in out  # no spec was given
     assert "up to 0004.matching-metadata (user_version 4)" in out
     assert digest(path) == bytes_before  # nothing written, not even yoyo's lock table
 
@@ -217,7 +218,8 @@ def test_a_version_the_database_claims_but_does_not_have_is_refused(tmp_path: Pa
         adopt(str(path), RECRUITING_MIGRATIONS)
     report = raised.value.report
     assert [f.message for f in report.findings] == [
-        'Column "job_descriptions.matching_metadata_json" is missing from the database'
+        'Column "job_descriptions.matching_metadata_json" is missing from the database, '
+        "but the migrations up to its user_version build it"
     ]
 
 
@@ -271,6 +273,8 @@ def test_a_spec_the_migrations_do_not_build_refuses_the_adoption(tmp_path: Path)
     code, out, err = _run("adopt", "--db", path, "--migrations", RECRUITING_MIGRATIONS, "--spec", spec)
     assert code == 2
     assert 'Column "cvs.error_message" is in the database but not in the spec' in out
+    assert "FAIL: 1 difference between the schema the migrations build and " in out
+    assert "/scratch" not in out and "schemavet-" not in out  # no deleted temporary path
     assert "do not build the spec" in err
     assert digest(path) == bytes_before
 
@@ -290,7 +294,11 @@ def test_without_declared_versions_the_nth_migration_is_version_n(tmp_path: Path
     unversioned = tmp_path / "unversioned.db"
     run_sql(unversioned, "CREATE TABLE a (id INTEGER PRIMARY KEY);")
     adoption = adopt(str(unversioned), directory)
-    assert (adoption.marked, adoption.pending, adoption.found_by) == (("0001.a",), ("0002.b", "0003.c"), "schema")
+    assert (adoption.marked, adoption.pending, adoption.found_by) == (
+        ("0001.a",),
+        ("0002.b", "0003.c"),
+        "schema",
+    )
     empty = tmp_path / "empty.db"
     run_sql(empty, "CREATE TABLE unrelated (id INTEGER PRIMARY KEY); DROP TABLE unrelated;")
     code, _, err = _run("adopt", "--db", empty, "--migrations", directory)

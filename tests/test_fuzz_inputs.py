@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 import schemavet
 from schemavet.cli import main
-from schemavet.config import ignore_patterns, lint_dialect, load_apps
+from schemavet.config import ignore_patterns, lint_dialect, lint_settings, load_apps
 from schemavet.dialects.sqlite import background
 from schemavet.errors import SchemavetError
 from schemavet.lint import lint_paths
@@ -215,7 +215,23 @@ def test_the_tokenizer_reads_or_refuses_any_text(text: str) -> None:
 # --- pyproject.toml -------------------------------------------------------------------------
 
 toml_keys = st.sampled_from(
-    ["apps", "lint", "dialects", "dialect", "migrations", "spec", "samsara", "ignore", "engine", "x"]
+    [
+        "apps",
+        "lint",
+        "dialects",
+        "dialect",
+        "migrations",
+        "spec",
+        "samsara",
+        "ignore",
+        "engine",
+        "select",
+        "severity",
+        "per-file-ignores",
+        "fail-on",
+        "SV101",
+        "x",
+    ]
 ) | st.text(max_size=6)
 toml_scalars = st.sampled_from(
     [
@@ -263,6 +279,7 @@ def configured(directory: Path, text: str | bytes) -> None:
     result_or_sentence(load_apps, str(path))
     result_or_sentence(lint_dialect, str(directory), str(directory / "migrations" / "samsara"))
     result_or_sentence(ignore_patterns, str(directory))
+    result_or_sentence(lint_settings, str(directory))
 
 
 @given(text=tool_tables())

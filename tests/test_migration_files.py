@@ -155,7 +155,7 @@ def test_check_fails_when_an_applied_migration_is_edited(tmp_path: Path) -> None
         "may have been applied must not change"
     ) in out
     assert f"({edited})" in out
-    assert "FAIL: 1 difference" in out
+    assert "but 1 problem with the migrations (edited)" in out
 
 
 def test_check_without_a_sum_says_to_write_one(tmp_path: Path) -> None:

@@ -80,9 +80,7 @@ def get_settings(db: Database, user_id: str) -> Settings | None:
     return Settings(user, url, urn, bool(connected), db.moment(expires), status)
 
 
-def upsert_settings(
-    db: Database, settings_id: str, settings: Settings, now: datetime
-) -> None:
+def upsert_settings(db: Database, settings_id: str, settings: Settings, now: datetime) -> None:
     """Save the user's settings: a new row, or the user's one row updated (``settings_id`` unused then)."""
     db.run(
         UPSERT_SETTINGS,

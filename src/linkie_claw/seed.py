@@ -70,7 +70,15 @@ def seed(db: Database, now: datetime) -> Seeded:
     db.run(
         "INSERT INTO user_settings (id, user_id, linkedin_profile_url, linkedin_connected, "
         "linkedin_oauth_status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        ("settings_seed", USER_ID, "https://www.linkedin.com/in/seed", True, "connected", stamp(now), stamp(now)),
+        (
+            "settings_seed",
+            USER_ID,
+            "https://www.linkedin.com/in/seed",
+            True,
+            "connected",
+            stamp(now),
+            stamp(now),
+        ),
     )
     return Seeded(USER_ID, tuple(p[0] for p in _POSTS), "gen_seed", "settings_seed")
 

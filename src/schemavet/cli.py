@@ -14,6 +14,18 @@ import click
 from schemavet.errors import SchemavetError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+_META_FORMAT, _META_OUTPUT, _META_QUIET = "schemavet.format", "schemavet.output", "schemavet.quiet"
+
+
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A callback keeping an option's value where the error handler and ``_write`` find it."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        ctx.meta[key] = value
+        return value
+
+    return callback
+
 
 _FORMAT = click.option(
     "--format",
@@ -21,6 +33,7 @@ _FORMAT = click.option(
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
+    callback=_remember(_META_FORMAT),
     help="Report for people or programs.",
 )
 _CI_FORMATS = ("github", "sarif")
@@ -30,6 +43,7 @@ _VERIFY_FORMAT = click.option(
     type=click.Choice(["text", "json", *_CI_FORMATS]),
     default="text",
     show_default=True,
+    callback=_remember(_META_FORMAT),
     help="Report for people, programs, GitHub annotations or SARIF (pointing at the spec's lines).",
 )
 _VERIFY_PAGE_FORMAT = click.option(
@@ -38,9 +52,49 @@ _VERIFY_PAGE_FORMAT = click.option(
     type=click.Choice(["text", "json", *_CI_FORMATS, "html"]),
     default="text",
     show_default=True,
+    callback=_remember(_META_FORMAT),
     help="Report for people, programs, GitHub annotations or SARIF (pointing at the spec's lines), "
     "or a page with the drifted tables highlighted on the schema's diagram.",
 )
+
+
+def _report_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``-o FILE`` and ``--quiet``, for every command that writes a report."""
+    command = click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember(_META_QUIET),
+        help="Print nothing when there is nothing to report (findings and errors are still printed).",
+    )(command)
+    return click.option(
+        "-o",
+        "--output",
+        "report_output",
+        type=click.Path(dir_okay=False),
+        expose_value=False,
+        callback=_remember(_META_OUTPUT),
+        metavar="FILE",
+        help="Write the report to FILE instead of standard output.",
+    )(command)
+
+
+def _write(text: str, ok: bool = False) -> None:
+    """The report to standard output or ``-o FILE``; nothing for a clean run with ``--quiet``."""
+    meta = click.get_current_context().meta
+    if meta.get(_META_QUIET) and ok:
+        return
+    output = meta.get(_META_OUTPUT)
+    if output is None:
+        if text:
+            click.echo(text)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text + "\n" if text else "")
+    except OSError as e:
+        raise SchemavetError(f'Cannot write the report to "{output}": {e.strerror}') from e
 
 
 class _DialectName(click.ParamType):  # type: ignore[type-arg]  # generic in click 8.2+ only
@@ -73,8 +127,33 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except SchemavetError as e:
             # one line, whatever a library or a path put in the message, and never a password
-            click.echo("schemavet: error: " + " ".join(_shown(str(e)).splitlines()), err=True)
+            message = " ".join(_shown(str(e)).splitlines())
+            _error_document(ctx, message)
+            click.echo("schemavet: error: " + message, err=True)
             ctx.exit(EXIT_ERROR)
+        except click.UsageError as e:  # raised by a command's own checks, after its options
+            _error_document(ctx, e.format_message())
+            raise
+
+
+def _error_document(ctx: click.Context, message: str) -> None:
+    """With ``--format json|sarif|github``, the error as a valid document on standard output,
+    so a CI step that parses the report gets one (and ``-o FILE`` gets it too)."""
+    from schemavet.report.formats import error_document
+
+    output_format = ctx.meta.get(_META_FORMAT)
+    if output_format not in ("json", "sarif", "github"):
+        return
+    text = error_document(output_format, message, _version())
+    output = ctx.meta.get(_META_OUTPUT)
+    if output is not None:
+        try:
+            with open(output, "w", encoding="utf-8") as f:
+                f.write(text + "\n")
+            return
+        except OSError:
+            pass  # the report file cannot be written: standard output still gets the document
+    click.echo(text)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -91,7 +170,15 @@ def _finish(ok: bool) -> None:
 
 
 @main.command()
-@click.option("--db", required=True, metavar="URL", help="sqlite:///path.db, or a file path.")
+@click.option(
+    "--db",
+    "dbs",
+    required=True,
+    multiple=True,
+    metavar="URL",
+    help="sqlite:///path.db or a file path; repeat it, or give a glob, a directory of SQLite files, "
+    "or @FILE (one URL or path a line) to verify a fleet.",
+)
 @click.option("--spec", "spec_path", required=True, metavar="FILE", help="The YAML spec.")
 @click.option(
     "--migrations",
@@ -109,30 +196,163 @@ def _finish(ok: bool) -> None:
     is_flag=True,
     help="Fail on what the database holds that schemavet does not model (a warning otherwise).",
 )
+@click.option(
+    "--schemas",
+    "schemas",
+    multiple=True,
+    metavar="PATTERN",
+    help="PostgreSQL, schema per tenant: compare every schema matching PATTERN ('tenant_*') with the spec's.",
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Accept the findings this file records: fail only on drift it does not; report stale entries.",
+)
+@click.option(
+    "--write-baseline",
+    "write_baseline_path",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Record every finding of this run as accepted in FILE (exit 0 once written).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Worker processes for a fleet (default: the usable cores).",
+)
+@_report_options
 @_VERIFY_PAGE_FORMAT
 def verify(
-    db: str, spec_path: str, migrations: str | None, prove_actions: bool, strict: bool, output_format: str
+    dbs: tuple[str, ...],
+    spec_path: str,
+    migrations: str | None,
+    prove_actions: bool,
+    strict: bool,
+    schemas: tuple[str, ...],
+    baseline_path: str | None,
+    write_baseline_path: str | None,
+    jobs: int | None,
+    output_format: str,
 ) -> None:
-    """Compare a database with a spec: exit 0 if they match, 1 if not, 2 on bad input."""
+    """Compare a database (or a fleet) with a spec: exit 0 if they match, 1 if not, 2 on bad input."""
     from schemavet.commands.verify import verify as run_verify
     from schemavet.commands.verify import verify_with_schemas
     from schemavet.config import ignore_patterns
 
+    fleet = schemas or baseline_path or write_baseline_path or not _one_database(dbs)
+    if fleet:
+        options = {"migrations": migrations, "prove_actions": prove_actions, "strict": strict}
+        _verify_fleet(
+            dbs,
+            spec_path,
+            schemas,
+            baseline_path,
+            write_baseline_path,
+            jobs,
+            output_format,
+            ignore=ignore_patterns(),
+            **options,
+        )
+        return
     if output_format == "html":
         from schemavet.report.pages import verify_page
         from schemavet.report.text import render_text
 
         report, expected, actual = verify_with_schemas(
-            db, spec_path, migrations, prove_actions, strict, ignore=ignore_patterns()
+            dbs[0], spec_path, migrations, prove_actions, strict, ignore=ignore_patterns()
         )
         summary = render_text(report).splitlines()[-1]
-        click.echo(verify_page(report, expected, actual, summary, _version()))
+        _write(verify_page(report, expected, actual, summary, _version()).rstrip("\n"), report.ok)
         _finish(report.ok)
     report = run_verify(
-        db, spec_path, migrations, prove_actions=prove_actions, strict=strict, ignore=ignore_patterns()
+        dbs[0], spec_path, migrations, prove_actions=prove_actions, strict=strict, ignore=ignore_patterns()
     )
     _echo_report(report, output_format)
     _finish(report.ok)
+
+
+def _one_database(dbs: tuple[str, ...]) -> bool:
+    """True when ``--db`` names exactly one database (no list file, directory or glob)."""
+    if len(dbs) != 1 or dbs[0].startswith("@") or os.path.isdir(dbs[0]):
+        return False
+    return "://" in dbs[0] or os.path.exists(dbs[0]) or not (set("*?[") & set(dbs[0]))
+
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a process Ctrl-C stopped
+
+
+def _verify_fleet(
+    dbs: tuple[str, ...],
+    spec_path: str,
+    schemas: tuple[str, ...],
+    baseline_path: str | None,
+    write_baseline_path: str | None,
+    jobs: int | None,
+    output_format: str,
+    **options: Any,
+) -> None:
+    """Verify every database (or tenant schema) named; print the groups; exit 0, 1, 2 or 130."""
+    from schemavet.commands import fleet as fleets
+    from schemavet.compare.fleet import baseline_document
+    from schemavet.report.fleet import render_fleet_json, render_fleet_text
+
+    if output_format not in ("text", "json"):
+        raise click.UsageError(f"--format {output_format} reports one database; a fleet has text or json")
+    baseline = fleets.load_baseline(baseline_path) if baseline_path else None
+    with _FleetProgress() as progress:
+        if schemas:
+            result, everything = fleets.verify_tenants(
+                list(dbs), schemas, spec_path, baseline=baseline, progress=progress.update, **options
+            )
+        else:
+            targets = fleets.expand_targets(dbs)
+            result, everything = fleets.verify_fleet(
+                targets, spec_path, jobs=jobs, progress=progress.update, baseline=baseline, **options
+            )
+    _write(
+        render_fleet_json(result) if output_format == "json" else render_fleet_text(result, baseline_path),
+        result.ok,
+    )
+    if write_baseline_path is not None and not result.interrupted:
+        document = baseline_document(spec_path, fleets.fleet_findings(everything))
+        fleets.write_baseline(write_baseline_path, document)
+        click.echo(f"Wrote {write_baseline_path} ({len(everything):,} databases)", err=True)
+        sys.exit(EXIT_OK)
+    if result.interrupted:
+        sys.exit(EXIT_INTERRUPTED)
+    _finish(result.ok)
+
+
+class _FleetProgress:
+    """A progress bar (rich) on standard error when it is a terminal; nothing otherwise (CI logs)."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> _FleetProgress:
+        return self
+
+    def update(self, done: int, total: int) -> None:
+        """Called as databases are done; the bar starts at the first call (after the pool is up)."""
+        if not sys.stderr.isatty():
+            return
+        if self.bar is None:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            # no refresh thread: the bar is redrawn here, so no thread runs when workers fork
+            self.bar = Progress(console=Console(stderr=True), auto_refresh=False, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("Verifying", total=total)
+        self.bar.update(self.task, completed=done, total=total, refresh=True)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 @main.command()
@@ -193,7 +413,7 @@ def snapshot(
     click.echo(f"Wrote {output}", err=True)
 
 
-def _write(text: str, output: str | None) -> None:
+def _write_file(text: str, output: str | None) -> None:
     """``text`` to the file ``output``, or to standard output when there is none."""
     if output is None:
         click.echo(text, nl=False)
@@ -256,6 +476,14 @@ def _refuse_to_overwrite_the_database(db: str, output: str) -> None:
     metavar="NAME",
     help="The engine the migrations are written for, when the spec names several (default: its first).",
 )
+@click.option(
+    "--lint/--no-lint",
+    "with_lint",
+    default=True,
+    show_default=True,
+    help="Lint the migrations too ([tool.schemavet.lint] applies); an error-severity finding fails check.",
+)
+@_report_options
 @_VERIFY_FORMAT
 def check(
     migrations: str | None,
@@ -264,8 +492,10 @@ def check(
     output_format: str,
     postgres_url: str | None,
     engine: str | None,
+    with_lint: bool,
 ) -> None:
-    """Apply migrations to a scratch database and verify it; no options: every configured app."""
+    """Apply migrations to a scratch database, verify it and lint the migrations; no options:
+    every configured app."""
     from schemavet.commands.verify import check as run_check
     from schemavet.config import find_pyproject, ignore_patterns, load_apps
 
@@ -278,16 +508,36 @@ def check(
             raise click.UsageError("--engine goes with --migrations and --spec")
         apps = [(app.name, app.migrations, app.spec, app.engine) for app in load_apps(find_pyproject())]
     reports = [
-        (name, run_check(directory, spec, prove_actions, postgres_url, ignore_patterns(), dialect))
+        (
+            name,
+            run_check(
+                directory,
+                spec,
+                prove_actions,
+                postgres_url,
+                ignore_patterns(),
+                dialect,
+                _lint_of(directory, with_lint),
+            ),
+        )
         for name, directory, spec, dialect in apps
     ]
     _echo_reports(reports, output_format)
     _finish(all(report.ok for _, report in reports))
 
 
+def _lint_of(directory: str, with_lint: bool) -> Any:
+    """The lint settings check applies to ``directory`` (None: no lint)."""
+    from schemavet.config import lint_settings
+
+    return lint_settings(directory=directory) if with_lint else None
+
+
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False), metavar="DIR")
-@click.option("--to", "target", required=True, metavar="ENGINE", help="The engine to write the migrations for.")
+@click.option(
+    "--to", "target", required=True, metavar="ENGINE", help="The engine to write the migrations for."
+)
 @click.option("-o", "--output", required=True, type=click.Path(), metavar="OUT", help="Where to write them.")
 @click.option(
     "--spec",
@@ -300,7 +550,9 @@ def check(
     metavar="URL",
     help="A PostgreSQL server to prove the translation on (default: an embedded one).",
 )
-def transpile(directory: str, target: str, output: str, spec_path: str | None, postgres_url: str | None) -> None:
+def transpile(
+    directory: str, target: str, output: str, spec_path: str | None, postgres_url: str | None
+) -> None:
     """Write DIR's migrations for another engine; only a translation that builds the spec is written."""
     from schemavet.commands.transpile import transpile as run_transpile
     from schemavet.config import app_of, lint_dialect
@@ -326,7 +578,8 @@ def _transpiled_summary(result: Any, directory: str) -> str:
     if not result.written:
         return "Nothing written: the translation does not build the spec."
     return (
-        f"Wrote {len(result.files)} files to {result.output}: applied, verified against {result.report.spec_path}"
+        f"Wrote {len(result.files)} files to {result.output}: applied, verified against "
+        f"{result.report.spec_path}"
         f" and every rollback proven ({len(result.diagnostics)} translations noted above)."
     )
 
@@ -338,7 +591,7 @@ def _echo_report(report: Any, output_format: str) -> None:
         _echo_diagnostics([report], output_format)
         return
     render: Callable[[Any], str] = render_json if output_format == "json" else render_text
-    click.echo(render(report))
+    _write(render(report), report.ok)
 
 
 def _echo_reports(reports: list[tuple[str, Any]], output_format: str) -> None:
@@ -347,11 +600,11 @@ def _echo_reports(reports: list[tuple[str, Any]], output_format: str) -> None:
     if output_format in _CI_FORMATS:
         _echo_diagnostics([report for _, report in reports], output_format)
         return
+    ok = all(report.ok for _, report in reports)
     if output_format == "json":
-        click.echo(render_json_many(reports))
+        _write(render_json_many(reports), ok)
         return
-    for name, report in reports:
-        click.echo(f"[{name}] " + render_text(report).replace("\n", f"\n[{name}] "))
+    _write("\n".join(f"[{name}] " + render_text(r).replace("\n", f"\n[{name}] ") for name, r in reports), ok)
 
 
 def _echo_diagnostics(reports: list[Any], output_format: str) -> None:
@@ -361,11 +614,21 @@ def _echo_diagnostics(reports: list[Any], output_format: str) -> None:
 
     diagnostics = [f.as_diagnostic(report.spec_path) for report in reports for f in report.findings]
     if output_format == "sarif":
-        text = render_sarif(diagnostics, verify_rules(), _version())
+        text = render_sarif(diagnostics, {**verify_rules(), **_lint_rules_of(diagnostics)}, _version())
     else:
         text = render_github(diagnostics)
-    if text:
-        click.echo(text)
+    _write(text, all(report.ok for report in reports))
+
+
+def _lint_rules_of(diagnostics: list[Any]) -> dict[str, Any]:
+    """The catalogue entries (with helpUri) of the lint rules check's findings come from."""
+    codes = {d.code for d in diagnostics if not d.code.startswith("verify/")}
+    if not codes:
+        return {}
+    from schemavet.lint.registry import load_rules
+    from schemavet.report.formats import rule_infos
+
+    return {code: info for code, info in rule_infos(load_rules().values()).items() if code in codes}
 
 
 _DB = click.option("--db", required=True, metavar="URL", help="sqlite:///path.db, or a file path.")
@@ -426,7 +689,8 @@ def apply(db: str, migrations: str) -> None:
 
     applied = run_apply(db, migrations)
     click.echo(
-        f"Applied {len(applied)} migrations to {_shown(db)}" + (f": {', '.join(applied)}" if applied else "")
+        f"Applied {len(applied)} migration{'' if len(applied) == 1 else 's'} to {_shown(db)}"
+        + (f": {', '.join(applied)}" if applied else "")
     )
 
 
@@ -441,11 +705,12 @@ def apply(db: str, migrations: str) -> None:
     help="Leave the rehearsed copy in this new file.",
 )
 @click.option("--adopt", "adopt_first", is_flag=True, help="Adopt the copy of a legacy database first.")
+@_report_options
 @_FORMAT
 def rehearse(
     db: str, migrations: str, spec_path: str | None, keep: str | None, adopt_first: bool, output_format: str
 ) -> None:
-    """Apply the pending migrations to a copy of the database, with foreign keys on; report lost rows."""
+    """Apply the pending migrations to a copy of the database as apply will; report lost rows."""
     from schemavet.commands.adopt import AdoptionRefused
     from schemavet.commands.rehearse import rehearse as run_rehearse
     from schemavet.report.text import render_rehearsal, render_rehearsal_json
@@ -458,7 +723,7 @@ def rehearse(
     except AdoptionRefused as e:
         _refused(e, output_format)
     render = render_rehearsal_json if output_format == "json" else render_rehearsal
-    click.echo(render(rehearsal))
+    _write(render(rehearsal), rehearsal.ok and not rehearsal.warnings)
     _finish(rehearsal.ok)
 
 
@@ -606,18 +871,21 @@ def _the_configured_migrations() -> str:
 
 @contextmanager
 def _linter_for(directory: str) -> Iterator[Callable[[str], list[Any]]]:
-    """Lint findings of one migration file of ``directory``: the directory is linted once, in a
-    child process while the review runs where the machine allows (``lint/background.py``), and
-    its findings (or its error, raised here) are taken when the first step asks, after review
-    has read the directory and reported its errors."""
-    from schemavet.config import lint_dialect
+    """Lint findings of one migration file of ``directory``, with ``[tool.schemavet.lint]``'s
+    rule choices applied: the directory is linted once, in a child process while the review
+    runs where the machine allows (``lint/background.py``), and its findings (or its error,
+    raised here) are taken when the first step asks, after review has read the directory and
+    reported its errors."""
+    from schemavet.config import lint_dialect, lint_settings
     from schemavet.lint import lint_paths
     from schemavet.lint.background import linted_in_background
 
     by_file: dict[str, list[Any]] = {}
 
     def lint() -> list[Any]:
-        return lint_paths([directory], lint_dialect(directory=directory))
+        settings = lint_settings(directory=directory)
+        linted = lint_paths([directory], lint_dialect(directory=directory), settings.select)
+        return list(settings.apply(linted))
 
     with linted_in_background(lint) as linted:
 
@@ -653,24 +921,26 @@ _OUTPUT = click.option(
     type=click.Choice(["text", "json", "html"]),
     default="text",
     show_default=True,
+    callback=_remember(_META_FORMAT),
     help="Report for people, programs, or a page for the pull request (each migration a card "
     "with its tables drawn before and after).",
 )
-@_OUTPUT
-def review(directory: str, latest: int | None, output_format: str, output: str | None) -> None:
+@_report_options
+def review(directory: str, latest: int | None, output_format: str) -> None:
     """Show what each migration really does: schema changes, implicit losses, row counts."""
     from schemavet.commands.review import review as run_review
     from schemavet.report.review import render_json, render_text
 
     with _linter_for(directory) as lint:
         effects = run_review(directory, latest=latest, lint=lint)
+    clean = not any(effect.failed for effect in effects)
     if output_format == "html":
         from schemavet.report.pages import review_page
 
-        _write(review_page(directory, effects, _version()), output)
+        _write(review_page(directory, effects, _version()).rstrip("\n"), clean)
     else:
         render = render_json if output_format == "json" else render_text
-        _write(render(directory, effects) + "\n", output)
+        _write(render(directory, effects), clean)
     _finish(not any(effect.failed for effect in effects))
 
 
@@ -711,7 +981,7 @@ def diagram(
     page = (
         diagram_page(drawn, source, _version()) if output_format == "html" else render_markdown(drawn, source)
     )
-    _write(page, output)
+    _write_file(page, output)
 
 
 @main.command()
@@ -722,6 +992,7 @@ def diagram(
     type=click.Choice(["text", "json", "github", "sarif"]),
     default="text",
     show_default=True,
+    callback=_remember(_META_FORMAT),
     help="Report for people, programs, GitHub annotations or SARIF 2.1.0.",
 )
 @click.option("--warn-only", is_flag=True, help="Report findings but exit 0 (for a rollout).")
@@ -733,38 +1004,103 @@ def diagram(
     "default: [tool.schemavet.lint] dialect, else sqlite.",
 )
 @click.option("--select", metavar="CODES", help="Only these rules, comma-separated (SV101,SV201).")
+@click.option("--ignore", metavar="CODES", help="Leave these rules out, comma-separated (SV504).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    default=None,
+    help="The severity from which lint exits 1 (default: [tool.schemavet.lint] fail-on, else error).",
+)
+@click.option(
+    "--since",
+    metavar="REF",
+    help="Only the migration files changed since the git ref REF (git diff --name-only REF, and new files).",
+)
 @click.option(
     "--postgres-url",
     metavar="URL",
     help="A PostgreSQL server to replay PostgreSQL migrations into (default: an embedded one).",
 )
+@_report_options
 def lint(
     paths: tuple[str, ...],
     output_format: str,
     warn_only: bool,
     dialect: str | None,
     select: str | None,
+    ignore: str | None,
+    fail_on: str | None,
+    since: str | None,
     postgres_url: str | None,
 ) -> None:
     """Lint migration files or directories: exit 0 clean, 1 findings at error severity, 2 bad input."""
-    from schemavet.diagnostics import ERROR
+    from schemavet.config import lint_settings
     from schemavet.lint import lint_paths
     from schemavet.lint.registry import load_rules
     from schemavet.report.formats import RENDERERS, render_sarif, rule_infos
 
-    codes = [c.strip() for c in select.split(",") if c.strip()] if select else None
+    settings = _with_options(lint_settings(), select, ignore, fail_on)
+    if since is not None:
+        paths = _changed_since(since, paths)
     findings = []
-    for chosen, group in _by_dialect(paths, dialect).items():
-        findings += lint_paths(group, chosen, codes, postgres_url=postgres_url)
+    for chosen, group in (_by_dialect(paths, dialect) if paths else {}).items():
+        findings += lint_paths(group, chosen, settings.select, postgres_url=postgres_url)
+    findings = settings.apply(findings)
     findings.sort(key=lambda d: (d.path, d.line or 0, d.column or 0, d.code))
     if output_format == "sarif":
         text = render_sarif(findings, rule_infos(load_rules().values()), _version())
     else:
         text = RENDERERS[output_format](findings)
-    if text:
-        click.echo(text)
-    failed = any(d.severity == ERROR for d in findings)
-    sys.exit(EXIT_FINDINGS if failed and not warn_only else EXIT_OK)
+    _write(text, not findings)
+    sys.exit(EXIT_FINDINGS if settings.fails(findings) and not warn_only else EXIT_OK)
+
+
+def _with_options(settings: Any, select: str | None, ignore: str | None, fail_on: str | None) -> Any:
+    """``[tool.schemavet.lint]``'s settings with the command line's choices over them."""
+    import dataclasses
+
+    def codes(text: str) -> tuple[str, ...]:
+        return tuple(c.strip().upper() for c in text.split(",") if c.strip())
+
+    changes: dict[str, Any] = {}
+    if select:
+        changes["select"] = codes(select)
+    if ignore:
+        changes["ignore"] = settings.ignore | frozenset(codes(ignore))
+    if fail_on:
+        changes["fail_on"] = fail_on
+    return dataclasses.replace(settings, **changes)
+
+
+def _changed_since(ref: str, paths: tuple[str, ...]) -> tuple[str, ...]:
+    """The migration files under ``paths`` that git says changed since ``ref`` (or are new)."""
+    import subprocess
+
+    def git(*args: str) -> list[str]:
+        try:
+            done = subprocess.run(["git", *args], capture_output=True, text=True, check=True)
+        except FileNotFoundError as e:
+            raise SchemavetError("--since needs git, which is not installed") from e
+        except subprocess.CalledProcessError as e:
+            problem = (e.stderr.strip().splitlines() or ["git failed"])[-1]
+            raise SchemavetError(f'Cannot list the files changed since "{ref}": {problem}') from e
+        return [line for line in done.stdout.splitlines() if line]
+
+    top = git("rev-parse", "--show-toplevel")[0]
+    changed = git("-C", top, "diff", "--name-only", ref, "--") + git(
+        "-C", top, "ls-files", "--others", "--exclude-standard"
+    )
+    files = {os.path.realpath(os.path.join(top, name)) for name in changed}
+    places = [os.path.realpath(path) for path in paths]
+    return tuple(
+        os.path.relpath(file)
+        for file in sorted(files)
+        if file.endswith(".sql") and os.path.exists(file) and any(_under(file, place) for place in places)
+    )
+
+
+def _under(path: str, place: str) -> bool:
+    return path == place or path.startswith(place.rstrip(os.sep) + os.sep)
 
 
 def _by_dialect(paths: tuple[str, ...], dialect: str | None) -> dict[str, list[str]]:
@@ -803,7 +1139,9 @@ def rehearse_move(db: str, migrations: str, target: str, postgres_url: str | Non
         for note in move.notes:
             click.echo(f"  note: {note}")
         for rejected in move.rejected.values():
-            click.echo(f"  {rejected.count} rejected: {rejected.reason} (e.g. {'; '.join(rejected.examples)})")
+            click.echo(
+                f"  {rejected.count} rejected: {rejected.reason} (e.g. {'; '.join(rejected.examples)})"
+            )
     refused = sum(m.rejected_rows for m in moves)
     copied = sum(m.copied for m in moves)
     click.echo(f"{copied} rows copied, {refused} would not go in; {db} was read only")

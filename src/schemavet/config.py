@@ -6,10 +6,14 @@ import os
 import tomllib
 from dataclasses import dataclass
 
+from schemavet.diagnostics import ERROR, WARNING
 from schemavet.dialect import registry
 from schemavet.errors import ConfigError
+from schemavet.lint.settings import LintSettings
 
 _APP_KEYS = frozenset({"migrations", "spec", "engine"})
+_LINT_KEYS = frozenset({"dialect", "dialects", "select", "ignore", "per-file-ignores", "severity", "fail-on"})
+_SEVERITIES = (ERROR, WARNING)
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,8 @@ def _app(name: str, table: object, root: str, pyproject: str) -> App:
     engine = table.get("engine")
     if engine is not None and (not isinstance(engine, str) or registry.find(engine) is None):
         raise ConfigError(
-            f'[tool.schemavet.apps.{name}] engine in "{pyproject}" is "{engine}"; expected {registry.choices()}'
+            f'[tool.schemavet.apps.{name}] engine in "{pyproject}" is "{engine}"; expected '
+            f"{registry.choices()}"
         )
     dialect = registry.find(engine) if isinstance(engine, str) else None
     return App(
@@ -156,6 +161,12 @@ def _lint_table(pyproject: str) -> dict[str, object]:
     table = _schemavet_table(pyproject).get("lint", {})
     if not isinstance(table, dict):
         raise ConfigError(f'[tool.schemavet.lint] in "{pyproject}" should be a table')
+    unknown = set(table) - _LINT_KEYS
+    if unknown:
+        raise ConfigError(
+            f'Unknown key "{sorted(unknown)[0]}" in [tool.schemavet.lint] of "{pyproject}"; '
+            "expected: " + ", ".join(sorted(_LINT_KEYS))
+        )
     return table
 
 
@@ -182,3 +193,59 @@ def _checked_dialect(dialect: object, key: str, pyproject: str) -> str:
 def _within(path: str, directory: str) -> bool:
     path = os.path.abspath(path)
     return path == directory or path.startswith(directory + os.sep)
+
+
+def lint_settings(start: str = ".", directory: str | None = None) -> LintSettings:
+    """The lint settings of the nearest pyproject.toml (defaults without one); unknown keys,
+    rule codes and severities are errors."""
+    try:
+        pyproject = find_pyproject(directory or start)
+    except ConfigError:
+        return LintSettings()
+    table = _lint_table(pyproject)
+    where = f'[tool.schemavet.lint] of "{pyproject}"'
+    select = table.get("select")
+    return LintSettings(
+        select=None if select is None else tuple(_codes(select, "select", where)),
+        ignore=frozenset(_codes(table.get("ignore", []), "ignore", where)),
+        per_file_ignores=_per_file_ignores(table.get("per-file-ignores", {}), where),
+        severity=_severities(table.get("severity", {}), where),
+        fail_on=_severity(table.get("fail-on", ERROR), "fail-on", where),
+        root=os.path.dirname(os.path.abspath(pyproject)),
+    )
+
+
+def _codes(value: object, key: str, where: str) -> list[str]:
+    from schemavet.lint.registry import load_rules
+
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ConfigError(f"{key} in {where} should be a list of rule codes")
+    known = load_rules()
+    for code in value:
+        if code.upper() not in known:
+            raise ConfigError(f'{key} in {where} names "{code}", which is not a lint rule')
+    return [code.upper() for code in value]
+
+
+def _per_file_ignores(value: object, where: str) -> dict[str, frozenset[str]]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"per-file-ignores in {where} should be a table of pattern = [codes]")
+    return {
+        str(pattern): frozenset(_codes(codes, f'per-file-ignores."{pattern}"', where))
+        for pattern, codes in value.items()
+    }
+
+
+def _severities(value: object, where: str) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ConfigError(f'severity in {where} should be a table of code = "error" or "warning"')
+    return {
+        _codes([code], "severity", where)[0]: _severity(level, f"severity.{code}", where)
+        for code, level in value.items()
+    }
+
+
+def _severity(value: object, key: str, where: str) -> str:
+    if value not in _SEVERITIES:
+        raise ConfigError(f'{key} in {where} is "{value}"; expected "error" or "warning"')
+    return str(value)

@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from schemavet.compare.diff import diff_schemas
-from schemavet.compare.findings import Finding
+from schemavet.compare.findings import MISSING, UNEXPECTED, Finding
 from schemavet.compare.outcomes import Report
+from schemavet.diagnostics import Diagnostic
 from schemavet.dialect import registry
 from schemavet.dialect.base import Dialect
 from schemavet.dialect.url import DatabaseURL, parse_db_url
@@ -170,7 +171,8 @@ def _the_one_match(
     count = len(differences[closest])
     raise AdoptionRefused(
         f'Refusing to adopt "{url.location}": no prefix of the migrations in "{directory}" builds its '
-        f"schema ({count} {'difference' if count == 1 else 'differences'} from {built_by}); nothing was marked",
+        f"schema ({count} {'difference' if count == 1 else 'differences'} from {built_by}); "
+        "nothing was marked",
         Report(url.location, built_by, tuple(differences[closest])),
     )
 
@@ -283,14 +285,46 @@ def _replay(
                     apply_one(backend, migration, mark=True)
         finally:
             backend.connection.close()
-        return expected, verify(path, spec)
+        report = verify(path, spec)
+    # the scratch database is gone once this returns: the report names what it was
+    return expected, replace(report, database="the schema the migrations build")
+
+
+@dataclass(frozen=True)
+class _DriftFinding(Finding):
+    """A difference between a legacy database and what its migrations build: no spec is
+    involved, so none is named."""
+
+    @classmethod
+    def of(cls, finding: Finding) -> _DriftFinding:
+        """``finding`` phrased against the migrations."""
+        return cls(**{f.name: getattr(finding, f.name) for f in fields(Finding)})
+
+    @property
+    def message(self) -> str:
+        """Missing and unexpected objects said against the migrations, not a spec."""
+        subject = f'{self.object_type.capitalize()} "{self.object}"'
+        if self.kind == UNEXPECTED:
+            return f"{subject} is in the database, but the migrations up to its user_version do not build it"
+        if self.kind == MISSING:
+            return (
+                f"{subject} is missing from the database, but the migrations up to its user_version build it"
+            )
+        return super().message
+
+    def as_diagnostic(self, spec_path: str) -> Diagnostic:
+        """With a hint about the database and the migrations, not a spec."""
+        return replace(super().as_diagnostic(spec_path), hint=_DRIFT_HINT)
+
+
+_DRIFT_HINT = "Change the database or the migrations up to its user_version until they agree, then adopt"
 
 
 def _refuse_drift(
     url: DatabaseURL, dialect: Dialect, expected: Schema, prefix: list[Any], version: int, directory: str
 ) -> None:
     actual = dialect.normalize(dialect.inspect(url.location))
-    findings: list[Finding] = diff_schemas(expected, actual)
+    findings: list[Finding] = [_DriftFinding.of(f) for f in diff_schemas(expected, actual)]
     if not findings:
         return
     built_by = f"the schema {directory} builds up to {prefix[-1].id} (user_version {version})"

@@ -32,7 +32,7 @@ def apply(db: str, migrations: str | os.PathLike[str], lock_timeout: float | Non
     refuse_unadopted(url, 'run "schemavet adopt" first', roll_back_interrupted=True)
     backend = open_backend(yoyo_url(url))
     try:
-        return apply_pending(backend, listed, directory, lock_timeout)
+        return apply_pending(backend, listed, directory, lock_timeout, say_what_stays=True)
     finally:
         backend.connection.close()
 

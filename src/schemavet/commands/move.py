@@ -16,7 +16,8 @@ from schemavet.migrations.runner import apply_all
 
 
 def rehearse_move(db: str, migrations: str, target: str, server: str | None = None) -> list[TableMove]:
-    """Copy every row of ``db`` into the schema ``migrations`` build on ``target``; per table, what happened."""
+    """Copy every row of ``db`` into the schema ``migrations`` build on ``target``; per table,
+    what happened."""
     url = parse_db_url(db)
     source, destination = registry.get(url.engine), registry.get(target)
     with source.row_source(url.location) as rows, destination.scratch_database(server) as scratch:

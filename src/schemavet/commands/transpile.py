@@ -52,14 +52,18 @@ def transpile(
     expected = load_spec(spec, target_dialect.name)  # a spec that does not describe the target: now
     _refuse_foreign_output(output, migrations)
     paths = [m.path for m in in_yoyo_order(read_migration_dir(migrations)) if m.path.endswith(".sql")]
-    files = tuple(source_dialect.transpile(paths, target_dialect, _column_types(expected.schema, target_dialect)))
+    files = tuple(
+        source_dialect.transpile(paths, target_dialect, _column_types(expected.schema, target_dialect))
+    )
     diagnostics = tuple(d for f in files for d in f.diagnostics)
     if any(f.refused for f in files):
         return Transpiled(output, files, diagnostics=diagnostics)
     try:
         report = _proven(files, expected.path, target_dialect, output, postgres_url)
     except MigrationError as e:  # the translation does not even apply: a finding about it
-        failed = Diagnostic(migrations, None, None, "SVT301", ERROR, f"The translation fails on {target_dialect.title}: {e}")
+        failed = Diagnostic(
+            migrations, None, None, "SVT301", ERROR, f"The translation fails on {target_dialect.title}: {e}"
+        )
         return Transpiled(output, files, diagnostics=(*diagnostics, failed))
     if report.ok:
         _write(files, output)

@@ -11,6 +11,7 @@ from schemavet.compare.outcomes import Report  # noqa: F401  (their home before)
 from schemavet.dialect import registry
 from schemavet.dialect.base import Dialect
 from schemavet.dialect.url import DatabaseURL, parse_db_url, without_password
+from schemavet.lint.settings import LintSettings
 from schemavet.model import NotModelled, Schema
 from schemavet.spec.load import Spec, load_spec
 from schemavet.spec.yamlnodes import gc_paused
@@ -115,15 +116,17 @@ def _compare(
     findings = diff_schemas(expected, actual)
     # policies, plans and proofs: imported only by the specs and runs that have them
     if spec.policies:
-        from schemavet.compare.policies import check_policies
+        from schemavet.compare.policies import check_policies_on_both
 
-        findings += check_policies(spec.policies, expected, dialect.name_key, "spec")
-        findings += check_policies(spec.policies, actual, dialect.name_key, "database")
+        findings += check_policies_on_both(spec.policies, expected, actual, dialect.name_key)
     if spec.queries or prove_actions:
         from schemavet.commands.behaviour import check_behaviour
 
         findings += check_behaviour(url, dialect, expected, spec.queries, prove_actions, in_place, checked)
     return findings
+
+
+_DEFAULT_LINT = LintSettings()
 
 
 def check(
@@ -133,15 +136,18 @@ def check(
     postgres_url: str | None = None,
     ignore: tuple[str, ...] = (),
     engine: str | None = None,
+    lint: LintSettings | None = _DEFAULT_LINT,
 ) -> Report:
     """Apply every migration to a new scratch database of ``engine`` (default: the spec's first
     engine), then verify it against the spec read for that engine.
 
     Also: the files must match their ``schemavet.sum``, every rollback must undo its
     migration exactly (see :mod:`schemavet.migrations.sums`,
-    :mod:`schemavet.commands.rollback_proof`), and every foreign-key action is proven on the
-    scratch database unless ``prove_actions`` is off. A server engine's scratch database is
-    made on ``postgres_url`` when given, else on an embedded server.
+    :mod:`schemavet.commands.rollback_proof`), every foreign-key action is proven on the
+    scratch database unless ``prove_actions`` is off, and with ``lint`` every lint finding of
+    error severity (after ``lint``'s ignores and severities) is a finding (a spec snapshotted
+    from a lossy migration does not make the loss intended). A server engine's scratch
+    database is made on ``postgres_url`` when given, else on an embedded server.
     """
     from schemavet.commands.rollback_proof import prove_rollbacks
     from schemavet.migrations.runner import apply_all
@@ -152,8 +158,45 @@ def check(
     with dialect.scratch_database(postgres_url) as scratch:
         apply_all(scratch, os.fspath(migrations), scratch=True)
         report = _verify(scratch, expected, None, prove_actions, in_place=True, ignore=ignore)
-    findings = (*check_sum(os.fspath(migrations)), *report.findings, *prove_rollbacks(migrations, dialect))
+    findings = (
+        *check_sum(os.fspath(migrations)),
+        *(lint_findings(os.fspath(migrations), dialect.name, lint, postgres_url) if lint else ()),
+        *report.findings,
+        *prove_rollbacks(migrations, dialect),
+    )
     return Report(f"the schema built by {os.fspath(migrations)}", report.spec_path, findings, report.checked)
+
+
+def lint_findings(
+    migrations: str, dialect: str, settings: LintSettings, postgres_url: str | None = None
+) -> list[Finding]:
+    """Lint's findings of error severity on a migrations directory, as check reports them."""
+    from schemavet.compare.migration_findings import LINT, MigrationFinding
+    from schemavet.diagnostics import ERROR
+    from schemavet.lint import lint_paths
+
+    diagnostics = settings.apply(
+        lint_paths([migrations], dialect, settings.select, postgres_url=postgres_url)
+    )
+    return [
+        MigrationFinding(
+            LINT,
+            "migration file",
+            os.path.basename(d.path),
+            d.code,
+            line=d.line,
+            detail=f"{d.message} ({d.code})",
+            path=d.path,
+            hint=d.hint,
+        )
+        for d in diagnostics
+        # SV505 (rollback incomplete) is what check's rollback proof reports, with the
+        # schema's own words: said once, from there
+        if d.severity == ERROR and d.code not in _PROVEN_BY_CHECK
+    ]
+
+
+_PROVEN_BY_CHECK = frozenset({"SV505"})
 
 
 def drawn_schema(spec: str | None, db: str | None) -> tuple[Schema, str]:

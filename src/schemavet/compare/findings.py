@@ -16,6 +16,8 @@ MISSING, UNEXPECTED, CHANGED, POLICY = "missing", "unexpected", "changed", "poli
 BEHAVIOUR, UNPROVEN, PLAN = "behaviour", "unproven", "plan"
 # an object the database holds that the model cannot: a warning, or with --strict a finding
 NOT_MODELLED = "not modelled"
+# a database of a fleet that could not be read at all; ``detail`` says why
+UNREADABLE = "unreadable"
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class Finding:
             return f"{subject} is in the database but not in the spec"
         if self.kind == POLICY:
             return f"{subject} breaks policy {self.detail}"
+        if self.kind == UNREADABLE:
+            return f"Cannot verify: {self.detail}"
         if self.kind in (BEHAVIOUR, UNPROVEN, PLAN, NOT_MODELLED):
             return f"{subject} {self.detail}"
         return f"{subject} {_change_phrase(self.attribute or '', self.expected, self.actual)}"
@@ -82,7 +86,9 @@ class Finding:
 
         return Diagnostic(
             path=self.path or spec_path,
-            line=self.line,
+            # an object the spec does not declare has no line there: the file's first, so
+            # code scanning shows a region
+            line=self.line if self.line is not None else 1,
             column=None,
             code=f"verify/{self.kind}",
             severity=ERROR,

@@ -138,6 +138,9 @@ class Rehearsal:
     findings: tuple[Finding, ...]
     verification: Report | None
     adopted: tuple[str, ...] = ()
+    # what foreign keys would have done had the application turned them on (apply leaves them
+    # off, as yoyo does): said, but not a failure of the rehearsal
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:

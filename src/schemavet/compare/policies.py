@@ -155,3 +155,21 @@ def check_policies(policies: tuple[Policy, ...], schema: Schema, key: NameKey, w
                 )
             )
     return findings
+
+
+def check_policies_on_both(
+    policies: tuple[Policy, ...], spec: Schema, database: Schema, key: NameKey
+) -> list[Finding]:
+    """Each policy break once, saying whether it is in the spec, the database, or both (a key
+    the spec leaves unindexed is usually unindexed in the database too: one finding, not two)."""
+    findings = []
+    for policy in policies:
+        in_spec = list(RULES[policy.rule](policy, spec, key))
+        in_database = list(RULES[policy.rule](policy, database, key))
+        both = set(in_spec) & set(in_database)
+        places = [(v, "spec and the database" if v in both else "spec") for v in in_spec]
+        places += [(v, "database") for v in in_database if v not in both]
+        for (table, problem), where in places:
+            detail = f"{policy.title} in the {where}: {problem}"
+            findings.append(Finding(POLICY, "table", table, line=policy.line, detail=detail))
+    return findings

@@ -12,10 +12,10 @@ Subclasses keep their imports inside the methods, so choosing a dialect costs no
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
 from schemavet.diagnostics import ERROR, Diagnostic
 from schemavet.errors import SchemavetError
@@ -53,6 +53,14 @@ class ReviewReading(Protocol):
     owners: dict[str, Any]
 
 
+class Keys(NamedTuple):
+    """What a fleet compares once for many databases: equal ``schema`` keys inspect alike, equal
+    ``plans`` keys also plan every query alike (the schema and the planner's statistics)."""
+
+    schema: bytes
+    plans: bytes
+
+
 class Dialect:
     """One database engine: its names, its URLs, and how schemavet reads and compares it."""
 
@@ -72,6 +80,10 @@ class Dialect:
     bookkeeping_tables: ClassVar[frozenset[str]] = frozenset()
     #: The access method an index has when its definition names none (a snapshot leaves it out).
     default_index_method: ClassVar[str | None] = None
+    #: The spec sections beyond tables, views and their keys that this engine has (``enums``,
+    #: ``sequences``, ``domains``, ``functions``, ``extensions``, ``exclusions``,
+    #: ``row_policies``): a spec read for this engine that writes another one is refused.
+    spec_objects: ClassVar[frozenset[str]] = frozenset()
 
     # --- names and places ---------------------------------------------------------------------
 
@@ -104,6 +116,24 @@ class Dialect:
     def normalize_pair(self, expected: Schema, actual: Schema, whole: bool) -> tuple[Schema, Schema]:
         """Both sides of a comparison in normal form (``whole`` False: what both write alike may stay)."""
         return self.normalize(expected), self.normalize(actual)
+
+    def inspect_keyed(
+        self, location: str, known: Callable[[bytes], bool]
+    ) -> tuple[Keys | None, Schema | None]:
+        """For a fleet: keys equal for databases that inspect alike and that plan alike, and the
+        schema unless ``known(keys.schema)`` says a database with this key was compared already.
+        The default has no keys (None) and always inspects."""
+        return None, self.inspect(location)
+
+    def inspect_tenants(self, location: str, patterns: Sequence[str], namespace: str) -> dict[str, Schema]:
+        """For a schema-per-tenant fleet: each schema matching ``patterns``, read in one snapshot,
+        in normal form, and named ``namespace`` (the spec's), so it compares with the spec."""
+        raise self._unsupported("verify schema-per-tenant fleets of")
+
+    def settle(self, expected: Schema, actual: Schema) -> Schema:
+        """``actual`` (normal form) with what the normal form leaves to the spec settled as
+        ``expected`` (normal form, made apart) states it; :meth:`normalize_pair` does this too."""
+        return actual
 
     def grammar(self) -> Grammar:
         """The column language of a spec for this dialect (``TEXT NOT NULL DEFAULT 0``)."""

@@ -110,6 +110,9 @@ class CatalogState(Protocol):
     def has_validated_not_null_check(self, table: str, column: str) -> bool:
         """True when a validated CHECK (column IS NOT NULL) is on the table."""
 
+    def is_not_null(self, table: str, column: str) -> bool:
+        """True when the column is NOT NULL already."""
+
     def close(self) -> None:
         """Release what the state holds."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from schemavet.dialect import registry
@@ -33,16 +33,49 @@ def apply_all(url: str, directory: str, scratch: bool = False) -> list[str]:
 
 
 def apply_pending(
-    backend: Any, migrations: Any, directory: str = "", lock_timeout: float | None = None
+    backend: Any,
+    migrations: Any,
+    directory: str = "",
+    lock_timeout: float | None = None,
+    after_each: Callable[[Any], None] | None = None,
+    say_what_stays: bool = False,
 ) -> list[str]:
-    """Apply what ``backend`` has not applied yet, then the post-apply hooks; the ids applied."""
+    """Apply what ``backend`` has not applied yet, then the post-apply hooks; the ids applied.
+
+    Each migration commits on its own: with ``say_what_stays`` (a database that is kept), the
+    error of a failing one says which ones before it were applied and committed, and whether
+    it was rolled back. ``after_each`` is called with each migration once it is committed (a
+    rehearsal measures the database then).
+    """
+    committed: list[str] = []
     with locked(backend, lock_timeout):
         pending = _in_order(backend, migrations, directory)
         for migration in pending:
-            apply_one(backend, migration, mark=True)
+            try:
+                apply_one(backend, migration, mark=True)
+            except MigrationError as e:
+                if not say_what_stays:
+                    raise
+                raise MigrationError(f"{e}; {_what_stays(migration, committed)}") from e
+            committed.append(migration.id)
+            if after_each is not None:
+                after_each(migration)
         for hook in migrations.post_apply:
             apply_one(backend, hook, mark=False)
-    return [m.id for m in pending]
+    return committed
+
+
+def _what_stays(failed: Any, committed: list[str]) -> str:
+    """What a failed apply leaves in the database: the migrations committed before the failure."""
+    if getattr(failed, "use_transactions", True):
+        outcome = f'"{failed.id}" was rolled back'
+    else:
+        outcome = f'"{failed.id}" runs without a transaction: its statements before the failing one stay'
+    if not committed:
+        return f"{outcome}; no migration was committed"
+    names = ", ".join(f'"{m}"' for m in committed)
+    verb, stay = ("was", "stays") if len(committed) == 1 else ("were", "stay")
+    return f"{outcome}; {names} {verb} applied and committed before it, and {stay} applied"
 
 
 @contextlib.contextmanager

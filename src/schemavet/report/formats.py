@@ -16,6 +16,7 @@ from schemavet.diagnostics import ERROR, Diagnostic
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/schemavet/schemavet"
+LINT_DOCS_URI = INFORMATION_URI + "/blob/main/docs/lint.md"
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class RuleInfo:
     summary: str
     severity: str
     help: str = ""
+    help_uri: str = ""
 
 
 def render_text(diagnostics: list[Diagnostic]) -> str:
@@ -112,6 +114,8 @@ def _sarif_rule(rule: RuleInfo) -> dict[str, object]:
     }
     if rule.help:
         entry["help"] = {"text": rule.help}
+    if rule.help_uri:
+        entry["helpUri"] = rule.help_uri
     return entry
 
 
@@ -152,6 +156,29 @@ def _uri(path: str) -> str:
     return quote(path.replace("\\", "/"), safe="/")
 
 
+def error_document(output_format: str, message: str, tool_version: str = "0") -> str:
+    """An input error (exit 2) as a document of ``output_format``: JSON ``{"ok": false,
+    "error": …}``, a SARIF log whose run failed with the error as a notification, or one GitHub
+    ``::error`` annotation."""
+    if output_format == "github":
+        return f"::error title=schemavet::{_github_data(message)}"
+    if output_format == "sarif":
+        run = {
+            "tool": {
+                "driver": {"name": "schemavet", "version": tool_version, "informationUri": INFORMATION_URI}
+            },
+            "invocations": [
+                {
+                    "executionSuccessful": False,
+                    "toolExecutionNotifications": [{"level": "error", "message": {"text": message}}],
+                }
+            ],
+            "results": [],
+        }
+        return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2)
+    return json.dumps({"ok": False, "error": message, "findings": []}, indent=2)
+
+
 RENDERERS: dict[str, Callable[[list[Diagnostic]], str]] = {
     "text": render_text,
     "json": render_json,
@@ -174,5 +201,10 @@ def rule_infos(rules: Iterable[_Described]) -> dict[str, RuleInfo]:
     for rule in rules:
         doc = inspect.cleandoc(rule.__doc__ or "")
         summary = doc.splitlines()[0] if doc else rule.code
-        infos[rule.code] = RuleInfo(rule.code, rule.name, summary, rule.severity, doc)
+        infos[rule.code] = RuleInfo(rule.code, rule.name, summary, rule.severity, doc, rule_help_uri(rule))
     return infos
+
+
+def rule_help_uri(rule: _Described) -> str:
+    """The rule's section of docs/lint.md (GitHub's anchor of ``#### SV101 `drop-table```)."""
+    return f"{LINT_DOCS_URI}#{rule.code.lower()}-{rule.name}"

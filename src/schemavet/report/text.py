@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from schemavet.compare.findings import Finding
+from schemavet.compare.migration_findings import MigrationFinding
 from schemavet.compare.outcomes import Report
 from schemavet.diagnostics import ERROR
 
@@ -16,22 +17,44 @@ if TYPE_CHECKING:
 
 def _location(report: Report, finding: Finding) -> str:
     if finding.path is not None:
-        return finding.path
+        return f"{finding.path}:{finding.line}" if finding.line else finding.path
     return f"{report.spec_path}:{finding.line}" if finding.line else report.spec_path
 
 
-def render_text(report: Report) -> str:
-    """One line per finding, then a one-line summary."""
-    lines = [f"{f.message} ({_location(report, f)})" for f in report.findings]
+def render_text(report: Report, hints: bool = True) -> str:
+    """One line per finding (its hint indented below), then a one-line summary."""
+    lines = []
+    for f in report.findings:
+        lines.append(f"{f.message} ({_location(report, f)})")
+        hint = f.as_diagnostic(report.spec_path).hint if hints else None
+        if hint:
+            lines.append(f"    hint: {hint}")
     lines += [f"warning: {warning}" for warning in report.warnings]
+    lines.append(_summary(report))
+    return "\n".join(lines)
+
+
+def _summary(report: Report) -> str:
+    """The verdict: differences between schema and spec apart from the migrations' problems."""
     checked = f" (also {', '.join(report.checked)})" if report.checked else ""
     if report.ok:
-        lines.append(f"OK: {report.database} matches {report.spec_path}{checked}")
+        return f"OK: {report.database} matches {report.spec_path}{checked}"
+    others = [f for f in report.findings if isinstance(f, MigrationFinding)]
+    count = len(report.findings) - len(others)
+    if count:
+        verdict = f"{_plural(count, 'difference')} between {report.database} and {report.spec_path}"
     else:
-        count = len(report.findings)
-        noun = "difference" if count == 1 else "differences"
-        lines.append(f"FAIL: {count} {noun} between {report.database} and {report.spec_path}{checked}")
-    return "\n".join(lines)
+        verdict = f"{report.database} matches {report.spec_path}, but"
+    if others:
+        kinds = ", ".join(sorted({f.kind for f in others}))
+        verdict += (
+            "; " if count else " "
+        ) + f"{_plural(len(others), 'problem')} with the migrations ({kinds})"
+    return f"FAIL: {verdict}{checked}"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def report_document(report: Report) -> dict[str, Any]:
@@ -71,13 +94,16 @@ def render_rehearsal(rehearsal: Any) -> str:
             f"  {rows.table:<{width}}  {_count(rows.before):>9} -> {_count(rows.after):<9}{flag}".rstrip()
         )
     lines += [f"{f.message} ({f.path})" for f in rehearsal.findings]
+    lines += [f"warning: {warning}" for warning in rehearsal.warnings]
     if rehearsal.verification is not None:
         lines += render_text(rehearsal.verification).splitlines()
     problems = len(rehearsal.findings) + (
         len(rehearsal.verification.findings) if rehearsal.verification else 0
     )
     lines.append(
-        "OK: the rehearsal kept every row" if rehearsal.ok else f"FAIL: {problems} problems in the rehearsal"
+        "OK: the rehearsal kept every row"
+        if rehearsal.ok
+        else f"FAIL: {_plural(problems, 'problem')} in the rehearsal"
     )
     return "\n".join(lines)
 
@@ -105,6 +131,7 @@ def render_rehearsal_json(rehearsal: Any) -> str:
         ],
         "findings": [f.as_dict() for f in rehearsal.findings],
         "verification": report_document(rehearsal.verification) if rehearsal.verification else None,
+        "warnings": list(rehearsal.warnings),
     }
     return json.dumps(document, indent=2, default=str)
 

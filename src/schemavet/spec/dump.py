@@ -59,6 +59,9 @@ _Dumper.add_representer(
 )
 
 
+_NO_FOLDING = 1 << 30
+
+
 def dump_spec(schema: Schema, source: str | None = None) -> str:
     """The spec text of ``schema``."""
     document: dict[str, Any] = {"schemavet": FORMAT_VERSION, "engine": schema.engine}
@@ -72,9 +75,13 @@ def dump_spec(schema: Schema, source: str | None = None) -> str:
             others[ns.name] = _namespace(ns, dialect)
     if others:
         document["schemas"] = others
+    external = external_tables(schema, dialect)
+    if external:
+        document["external"] = external
     header = f"{MODELINE}\n# Written by schemavet snapshot{f' from {source}' if source else ''}.\n"
     try:
-        body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+        # no folding: a foreign key or a WHERE folded mid-clause reads as two lines of SQL
+        body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=_NO_FOLDING)
     except UnicodeEncodeError as e:
         # inspection keeps names that are not UTF-8 byte for byte (as surrogates); YAML cannot
         near = e.object[max(0, e.start - 20) : e.end + 20]
@@ -83,6 +90,22 @@ def dump_spec(schema: Schema, source: str | None = None) -> str:
             f'The schema holds text that is not valid UTF-8 (near "{bad}"), which a YAML spec cannot hold'
         ) from e
     return header + str(body)
+
+
+def external_tables(schema: Schema, dialect: Dialect) -> list[str]:
+    """The tables foreign keys reference that the schema does not hold (SQLite allows a key to a
+    table that does not exist yet): a spec lists them under ``external:``."""
+    key = dialect.name_key
+    declared = {(key(ns), key(t)) for ns, namespace in schema.namespaces.items() for t in namespace.tables}
+    external: list[str] = []
+    for ns, namespace in schema.namespaces.items():
+        for table in namespace.tables.values():
+            for fk in table.foreign_keys:
+                target = (key(fk.ref_schema or ns), key(fk.ref_table))
+                name = fk.ref_table if fk.ref_schema is None else f"{fk.ref_schema}.{fk.ref_table}"
+                if target not in declared and name not in external:
+                    external.append(name)
+    return external
 
 
 def _namespace(ns: Namespace, dialect: Dialect) -> dict[str, Any]:
@@ -359,7 +382,9 @@ def _foreign_key(fk: ForeignKey, namespace: str) -> Any:
 
 
 def _reference_line(fk: ForeignKey, namespace: str) -> str:
-    text = f"({_names(fk.columns)})" if len(fk.columns) > 1 else quote_identifier(fk.columns[0])
+    # a named key is written as SQL writes it: CONSTRAINT n FOREIGN KEY (a) REFERENCES …
+    short = len(fk.columns) == 1 and fk.name is None
+    text = quote_identifier(fk.columns[0]) if short else f"({_names(fk.columns)})"
     target = quote_identifier(fk.ref_table)
     if fk.ref_schema is not None and fk.ref_schema != namespace:
         target = f"{quote_identifier(fk.ref_schema)}.{target}"

@@ -28,7 +28,9 @@ def marked_engines(nodes: Nodes, node: yaml.Node, spec_engines: tuple[str, ...])
             engines = nodes.names(value, f'"{KEY}"')
             unknown = [name for name in engines if name not in spec_engines]
             if not engines:
-                raise nodes.error(value, f'"{KEY}" names no engine; expected some of: ' + ", ".join(spec_engines))
+                raise nodes.error(
+                    value, f'"{KEY}" names no engine; expected some of: ' + ", ".join(spec_engines)
+                )
             if unknown:
                 raise nodes.error(
                     value,

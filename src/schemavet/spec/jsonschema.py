@@ -172,6 +172,7 @@ def spec_json_schema() -> dict[str, Any]:
         "schemavet": {"enum": [load.FORMAT_VERSION, str(load.FORMAT_VERSION)]},
         "engine": _one_or_many({"enum": list(registry.names())}),
         "ignore": _NAMES,
+        "external": _NAMES,
         "schemas": _named(_object(load._NAMESPACE, namespace, "a schema")),
         "policies": _listed(
             _object(

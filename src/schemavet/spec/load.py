@@ -37,6 +37,7 @@ from schemavet.model import (
     View,
 )
 from schemavet.spec import objects
+from schemavet.spec.consistency import check_consistency
 from schemavet.spec.engines import KEY as ENGINES_KEY
 from schemavet.spec.engines import applies
 from schemavet.spec.objects import NAMESPACE_OBJECTS, ObjectReader
@@ -70,6 +71,7 @@ _TOP = (
             "enums",
             "schemas",
             "queries",
+            "external",
         }
     )
     | NAMESPACE_OBJECTS
@@ -187,7 +189,7 @@ class _Reader:
 
     def __init__(self, path: str, engine: str | None) -> None:
         self.nodes = Nodes(path)
-        self.objects = ObjectReader(self.nodes, self._sql, self._check)
+        self.objects = ObjectReader(self.nodes, self._sql, self._check, self._here)
         self.path = path
         self.requested = engine
         self.spec_engines: tuple[str, ...] = ()
@@ -225,6 +227,8 @@ class _Reader:
         policies = tuple(parse_policy(self.nodes, node) for node in self._list(top, "policies", '"policies"'))
         self._check_policy_tables(policies, namespaces)
         schema = Schema(self.engine, namespaces)
+        external = self.nodes.names(top["external"][1], '"external"') if "external" in top else ()
+        check_consistency(self.path, schema, self.dialect, external)
         queries = parse_queries(self.nodes, top["queries"][1], schema) if "queries" in top else ()
         ignore = self.nodes.names(top["ignore"][1], '"ignore"') if "ignore" in top else ()
         return Spec(self.path, engines, schema, policies, queries, ignore)
@@ -276,6 +280,8 @@ class _Reader:
 
     def _here(self, node: yaml.Node) -> bool:
         """Whether the object at ``node`` exists on the engine read (see ``engines:``)."""
+        if node.__class__ is not yaml.MappingNode:  # the short forms (most columns) carry no marker
+            return True
         return applies(self.nodes, node, self.engine, self.spec_engines)
 
     def _namespace(
@@ -292,10 +298,25 @@ class _Reader:
         enums = {
             e: self._enum(e, n, line_of(k)) for e, (k, n) in self._items(entries, "enums", '"enums"').items()
         }
+        self._refuse_foreign("enums", entries, enums)
         objects = {
             kind: getattr(self.objects, kind)(entries[kind][1]) for kind in NAMESPACE_OBJECTS & entries.keys()
         }
+        for kind, found in objects.items():
+            self._refuse_foreign(kind, entries, found)
         return Namespace(name, tables, views, enums, line=line_of(node), **objects)
+
+    def _refuse_foreign(
+        self, kind: str, entries: dict[str, tuple[yaml.Node, yaml.Node]], found: object
+    ) -> None:
+        """A section the engine read has no such thing as (a domain on SQLite), unless every
+        object in it is marked for other engines: it could never verify."""
+        if found and kind not in self.dialect.spec_objects:
+            raise self.nodes.error(
+                entries[kind][0],
+                f'{self.dialect.title} has no {kind.replace("_", " ")}: mark them "engines:" '
+                f"with the engines that have them, or leave them out",
+            )
 
     # --- tables -----------------------------------------------------------------------------
 
@@ -344,13 +365,19 @@ class _Reader:
             triggers=self._triggers(entries, what),
             options=options,
             line=line,
-            exclusions=self.objects.exclusions(entries["exclusions"][1], what)
-            if "exclusions" in entries
-            else (),
-            policies=self.objects.row_policies(entries["row_policies"][1], what)
-            if "row_policies" in entries
-            else {},
+            exclusions=self._table_objects(entries, "exclusions", what, ()),
+            policies=self._table_objects(entries, "row_policies", what, {}),
         )
+
+    def _table_objects(
+        self, entries: dict[str, tuple[yaml.Node, yaml.Node]], kind: str, what: str, none: _T
+    ) -> _T:
+        """A table's ``exclusions`` or ``row_policies``, where its engine has them."""
+        if kind not in entries:
+            return none
+        found = getattr(self.objects, kind)(entries[kind][1], what)
+        self._refuse_foreign(kind, entries, found)
+        return found  # type: ignore[no-any-return]
 
     def _table_options(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], what: str) -> Options | None:
         """The dialect's options of a table, each entry read as a flag or as text."""

@@ -12,35 +12,48 @@ from collections.abc import Callable
 import yaml
 
 from schemavet.model import Check, Domain, Exclusion, Extension, Function, Policy, Sequence
+from schemavet.spec.engines import KEY as ENGINES_KEY
 from schemavet.spec.yamlnodes import Nodes, line_of
 
 Entries = dict[str, tuple[yaml.Node, yaml.Node]]
 SqlReader = Callable[[yaml.Node, str], str]
 CheckReader = Callable[[yaml.Node, str], Check]
+Here = Callable[[yaml.Node], bool]
 
 NAMESPACE_OBJECTS = frozenset({"sequences", "domains", "functions", "extensions"})
-SEQUENCE_KEYS = frozenset({"description", "type", "increment", "minimum", "maximum", "cycle", "owned_by"})
-DOMAIN_KEYS = frozenset({"description", "type", "nullable", "default", "collation", "checks"})
-FUNCTION_KEYS = frozenset({"description", "returns", "language"})
-EXTENSION_KEYS = frozenset({"description"})
-EXCLUSION_KEYS = frozenset({"definition", "name", "deferrable"})
-ROW_POLICY_KEYS = frozenset({"description", "command", "permissive", "roles", "using", "with_check"})
+# each object may say the engines it exists on (``engines:``, see spec/engines.py)
+SEQUENCE_KEYS = frozenset(
+    {"description", "type", "increment", "minimum", "maximum", "cycle", "owned_by", ENGINES_KEY}
+)
+DOMAIN_KEYS = frozenset({"description", "type", "nullable", "default", "collation", "checks", ENGINES_KEY})
+FUNCTION_KEYS = frozenset({"description", "returns", "language", ENGINES_KEY})
+EXTENSION_KEYS = frozenset({"description", ENGINES_KEY})
+EXCLUSION_KEYS = frozenset({"definition", "name", "deferrable", ENGINES_KEY})
+ROW_POLICY_KEYS = frozenset(
+    {"description", "command", "permissive", "roles", "using", "with_check", ENGINES_KEY}
+)
 _COMMANDS = ("ALL", "SELECT", "INSERT", "UPDATE", "DELETE")
 
 
 class ObjectReader:
-    """Reads the objects above from their spec nodes; ``sql`` and ``check`` are the spec's own readers."""
+    """Reads the objects above from their spec nodes; ``sql`` and ``check`` are the spec's own
+    readers, ``here`` says whether an object exists on the engine read (its ``engines:``)."""
 
-    def __init__(self, nodes: Nodes, sql: SqlReader, check: CheckReader) -> None:
+    def __init__(self, nodes: Nodes, sql: SqlReader, check: CheckReader, here: Here) -> None:
         self.nodes = nodes
         self.sql = sql
         self.check = check
+        self.here = here
+
+    def _items(self, node: yaml.Node, what: str) -> Entries:
+        """A mapping's entries whose object exists on the engine read."""
+        return {name: (k, v) for name, (k, v) in self.nodes.mapping(node, what).items() if self.here(v)}
 
     # --- namespace level --------------------------------------------------------------------
 
     def sequences(self, node: yaml.Node) -> dict[str, Sequence]:
         """``sequences: {name: {type, increment, minimum, maximum, cycle, owned_by}}``."""
-        items = self.nodes.mapping(node, '"sequences"')
+        items = self._items(node, '"sequences"')
         return {name: self._sequence(name, value, line_of(key)) for name, (key, value) in items.items()}
 
     def _sequence(self, name: str, node: yaml.Node, line: int) -> Sequence:
@@ -59,7 +72,7 @@ class ObjectReader:
 
     def domains(self, node: yaml.Node) -> dict[str, Domain]:
         """``domains: {name: type}`` or ``{name: {type, nullable, default, collation, checks}}``."""
-        items = self.nodes.mapping(node, '"domains"')
+        items = self._items(node, '"domains"')
         return {name: self._domain(name, value, line_of(key)) for name, (key, value) in items.items()}
 
     def _domain(self, name: str, node: yaml.Node, line: int) -> Domain:
@@ -84,7 +97,7 @@ class ObjectReader:
 
     def functions(self, node: yaml.Node) -> dict[str, Function]:
         """``functions: {"name(argument types)": {returns, language}}``: keyed by signature."""
-        items = self.nodes.mapping(node, '"functions"')
+        items = self._items(node, '"functions"')
         return {signature: self._function(signature, key, value) for signature, (key, value) in items.items()}
 
     def _function(self, signature: str, key: yaml.Node, node: yaml.Node) -> Function:
@@ -104,7 +117,7 @@ class ObjectReader:
     def extensions(self, node: yaml.Node) -> dict[str, Extension]:
         """``extensions: [pg_trgm, citext]``, or a mapping of name to ``{description}``."""
         if isinstance(node, yaml.MappingNode):
-            items = self.nodes.mapping(node, '"extensions"')
+            items = self._items(node, '"extensions"')
             for name, (_, value) in items.items():
                 if not _empty(value):
                     self.nodes.mapping(value, f'extension "{name}"', EXTENSION_KEYS)
@@ -122,7 +135,9 @@ class ObjectReader:
     def exclusions(self, node: yaml.Node, what: str) -> tuple[Exclusion, ...]:
         """``exclusions: ["USING gist (room WITH =, during WITH &&)", {definition, name, deferrable}]``."""
         return tuple(
-            self._exclusion(item, what) for item in self.nodes.sequence(node, f'"exclusions" of {what}')
+            self._exclusion(item, what)
+            for item in self.nodes.sequence(node, f'"exclusions" of {what}')
+            if self.here(item)
         )
 
     def _exclusion(self, node: yaml.Node, what: str) -> Exclusion:
@@ -141,7 +156,7 @@ class ObjectReader:
 
     def row_policies(self, node: yaml.Node, what: str) -> dict[str, Policy]:
         """``row_policies: {name: {command, permissive, roles, using, with_check}}`` (CREATE POLICY)."""
-        items = self.nodes.mapping(node, f'"row_policies" of {what}')
+        items = self._items(node, f'"row_policies" of {what}')
         return {name: self._row_policy(name, value, line_of(key)) for name, (key, value) in items.items()}
 
     def _row_policy(self, name: str, node: yaml.Node, line: int) -> Policy:

@@ -67,6 +67,8 @@ _QUOTED = re.compile(rb"'[^'\n]*'|\"(?:[^\"\\\n]|\\.)*\"|#[^\n]*")
 
 def compose(text: str | bytes, path: str) -> yaml.Node | None:
     """The document's root node; a YAML syntax error becomes a SpecError with its line."""
+    if isinstance(text, bytes):
+        _check_utf8(text, path)
     _check_depth(text if isinstance(text, bytes) else text.encode(), path)
     try:
         with gc_paused():
@@ -78,6 +80,18 @@ def compose(text: str | bytes, path: str) -> yaml.Node | None:
         raise SpecError(f"Malformed YAML: {problem}", path, line) from e
     except yaml.YAMLError as e:
         raise SpecError(f"Malformed YAML: {e}", path) from e
+
+
+def _check_utf8(text: bytes, path: str) -> None:
+    """A spec is UTF-8 (or UTF-16 with its byte-order mark, as YAML allows): a Latin-1 file is
+    said to be what it is, at the byte and line, not as libyaml's "invalid trailing octet"."""
+    if text.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = text.count(b"\n", 0, e.start) + 1
+        raise SpecError(f"The spec is not UTF-8 text (byte {e.start})", path, line) from e
 
 
 def _check_depth(text: bytes, path: str) -> None:

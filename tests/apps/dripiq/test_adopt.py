@@ -16,18 +16,22 @@ from tests.databases import Databases
 POSTGRES = pytest.mark.parametrize("dialect", ["postgresql"], indirect=True)
 _DRIZZLE = """
 CREATE SCHEMA IF NOT EXISTS drizzle;
-CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint);
+CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL,
+  created_at bigint);
 INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES
   ('5c1d0e9a7b3f', 1730000000000), ('8e2f4a6c0d1b', 1731000000000), ('0a9b8c7d6e5f', 1732000000000);
 """
 # the catalog as anyone can read it: relations, columns, constraints, indexes, schemas
 _CATALOG = """
-SELECT n.nspname::text, c.relname::text, c.relkind::text, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull::text
+SELECT n.nspname::text, c.relname::text, c.relkind::text, a.attname::text, format_type(a.atttypid,
+  a.atttypmod), a.attnotnull::text
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
-UNION ALL SELECT 'constraint', conname::text, contype::text, pg_get_constraintdef(oid), NULL, NULL FROM pg_constraint
-  WHERE connamespace NOT IN (SELECT oid FROM pg_namespace WHERE nspname LIKE 'pg\\_%' OR nspname = 'information_schema')
+UNION ALL SELECT 'constraint', conname::text, contype::text, pg_get_constraintdef(oid), NULL, NULL
+  FROM pg_constraint
+  WHERE connamespace NOT IN (SELECT oid FROM pg_namespace WHERE nspname LIKE 'pg\\_%' OR nspname =
+    'information_schema')
 UNION ALL SELECT 'schema', nspname::text, NULL, NULL, NULL, NULL FROM pg_namespace
 ORDER BY 1, 2, 3, 4
 """
@@ -70,5 +74,7 @@ def test_a_drifted_drizzle_database_is_refused_catalog_for_catalog(dialect: Data
     before = _catalog(url)
     with pytest.raises(AdoptionRefused, match="no prefix of the migrations") as refusal:
         adopt(url, MIGRATIONS)
-    assert any("plan" in f.message for f in refusal.value.report.findings), [f.message for f in refusal.value.report.findings]
+    assert any("plan" in f.message for f in refusal.value.report.findings), [
+        f.message for f in refusal.value.report.findings
+    ]
     assert _catalog(url) == before

@@ -32,8 +32,14 @@ def drizzle_db(tmp_path: Path) -> Path:
 
 def test_a_drizzle_database_is_adopted_at_the_prefix_its_schema_has(drizzle_db: Path) -> None:
     adoption = adopt(str(drizzle_db), MIGRATIONS["sqlite"])
-    assert (adoption.marked, adoption.pending, adoption.found_by) == (("0000.base",), ("0001.multi-user",), "schema")
-    result = CliRunner().invoke(main, ["apply", "--db", str(drizzle_db), "--migrations", str(MIGRATIONS["sqlite"])])
+    assert (adoption.marked, adoption.pending, adoption.found_by) == (
+        ("0000.base",),
+        ("0001.multi-user",),
+        "schema",
+    )
+    result = CliRunner().invoke(
+        main, ["apply", "--db", str(drizzle_db), "--migrations", str(MIGRATIONS["sqlite"])]
+    )
     assert result.exit_code == 0, result.output
     report = verify(str(drizzle_db), SPEC)  # Drizzle's records stay, as migration bookkeeping
     assert report.ok, [f.message for f in report.findings]
@@ -55,7 +61,9 @@ def test_a_drifted_database_is_refused_and_left_byte_for_byte(drizzle_db: Path, 
     conn.execute(drift)
     conn.close()
     before = hashlib.sha256(drizzle_db.read_bytes()).hexdigest()
-    result = CliRunner().invoke(main, ["adopt", "--db", str(drizzle_db), "--migrations", str(MIGRATIONS["sqlite"])])
+    result = CliRunner().invoke(
+        main, ["adopt", "--db", str(drizzle_db), "--migrations", str(MIGRATIONS["sqlite"])]
+    )
     assert result.exit_code == 2, result.output
     assert "no prefix of the migrations" in result.stderr and "nothing was marked" in result.stderr
     assert hashlib.sha256(drizzle_db.read_bytes()).hexdigest() == before

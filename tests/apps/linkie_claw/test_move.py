@@ -24,13 +24,15 @@ INSERT INTO users (id, name, email, "emailVerified", created_at) VALUES
   ('u_ok', 'Ada', 'ada@example.org', 1767139200, 1767139200),
   ('u_text_time', 'Bob', 'bob@example.org', NULL, '2026-01-01 10:00:00'),
   ('u_bad_time', 'Cy', 'cy@example.org', NULL, 'last tuesday');
-INSERT INTO posts (id, user_id, title, content, status, scheduled_at, retry_count, created_at, updated_at) VALUES
+INSERT INTO posts (id, user_id, title, content, status, scheduled_at, retry_count, created_at,
+  updated_at) VALUES
   ('p_ok', 'u_ok', 'Hello', 'First', 'scheduled', 1767225600, 0, 1767139200, 1767139200),
   ('p_orphan', 'u_gone', 'Lost', 'Owner deleted with foreign keys off', 'draft', NULL, 0, 1, 1),
   ('p_not_a_number', 'u_ok', 'Odd', 'A retry count that is text', 'draft', NULL, 'twice', 1, 1);
 INSERT INTO generations (id, user_id, idea, text_variations_json, images_json, created_at) VALUES
   ('g_ok', 'u_ok', 'An idea', '[]', '[]', 1767139200);
-INSERT INTO user_settings (id, user_id, linkedin_connected, linkedin_oauth_status, created_at, updated_at) VALUES
+INSERT INTO user_settings (id, user_id, linkedin_connected, linkedin_oauth_status, created_at,
+  updated_at) VALUES
   ('s_ok', 'u_ok', 1, 'connected', 1767139200, 1767139200);
 PRAGMA ignore_check_constraints = ON;
 INSERT INTO user_settings (id, user_id, linkedin_connected, created_at, updated_at) VALUES
@@ -56,23 +58,33 @@ def test_each_bad_row_is_reported_and_the_rest_copied(dialect: Databases, legacy
     assert hashlib.sha256(legacy.read_bytes()).hexdigest() == before  # never written
     users, posts, settings = moves["users"], moves["posts"], moves["user_settings"]
     assert (users.source_rows, users.copied, users.rows_after) == (3, 2, 2)
-    assert _reasons(users) == {'"created_at" holds text that does not parse as a timestamp': ["id='u_bad_time': 'last tuesday'"]}
+    assert _reasons(users) == {
+        '"created_at" holds text that does not parse as a timestamp': ["id='u_bad_time': 'last tuesday'"]
+    }
     assert (settings.source_rows, settings.copied, settings.rows_after) == (2, 1, 1)
     assert _reasons(settings) == {
         '"linkedin_connected" holds a value that is not 0 or 1 (boolean on PostgreSQL)': ["id='s_two': 2"]
     }
     assert (posts.source_rows, posts.copied, posts.rows_after) == (3, 1, 1)
     reasons = _reasons(posts)
-    assert reasons['insert or update on table "posts" violates foreign key constraint "posts_user_id_fkey"'] == [
-        "id='p_orphan'"
-    ]
+    assert reasons[
+        'insert or update on table "posts" violates foreign key constraint "posts_user_id_fkey"'
+    ] == ["id='p_orphan'"]
     assert any("invalid input syntax for type bigint" in r for r in reasons), reasons
     assert (moves["generations"].copied, moves["accounts"].source_rows) == (1, 0)
 
 
 @POSTGRES
 def test_the_command_exits_1_when_rows_would_not_go_in(dialect: Databases, legacy: Path) -> None:
-    args = ["rehearse-move", "--db", str(legacy), "--migrations", str(MIGRATIONS["postgresql"]), "--to", "postgresql"]
+    args = [
+        "rehearse-move",
+        "--db",
+        str(legacy),
+        "--migrations",
+        str(MIGRATIONS["postgresql"]),
+        "--to",
+        "postgresql",
+    ]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1, result.output
     assert '"users": 3 rows before, 2 copied, 1 rejected, 2 after' in result.stdout

@@ -33,17 +33,26 @@ def seeded(dialect: Databases) -> Iterator[tuple[Any, Database]]:
         db.conn.close()
 
 
-def test_ready_to_publish_takes_due_posts_with_retries_left_oldest_first(seeded: tuple[Any, Database]) -> None:
+def test_ready_to_publish_takes_due_posts_with_retries_left_oldest_first(
+    seeded: tuple[Any, Database],
+) -> None:
     db, _ = seeded
     assert scheduler.ready_to_publish(db, NOW) == ["post_due_oldest", "post_due"]
     assert scheduler.ready_to_publish(db, NOW, limit=1) == ["post_due_oldest"]
-    assert scheduler.ready_to_publish(db, NOW + timedelta(hours=2)) == ["post_due_oldest", "post_due", "post_later"]
+    assert scheduler.ready_to_publish(db, NOW + timedelta(hours=2)) == [
+        "post_due_oldest",
+        "post_due",
+        "post_later",
+    ]
 
 
 def test_posts_stuck_publishing_for_five_minutes(seeded: tuple[Any, Database]) -> None:
     db, _ = seeded
     assert scheduler.stuck_publishing(db, NOW) == ["post_publishing_stuck"]
-    assert scheduler.stuck_publishing(db, NOW + timedelta(minutes=7)) == ["post_publishing_now", "post_publishing_stuck"]
+    assert scheduler.stuck_publishing(db, NOW + timedelta(minutes=7)) == [
+        "post_publishing_now",
+        "post_publishing_stuck",
+    ]
 
 
 def test_incrementing_retry_count_takes_a_post_out_of_the_queue(seeded: tuple[Any, Database]) -> None:
@@ -76,6 +85,7 @@ def test_the_plan_checks_pass_on_the_seeded_database(seeded: tuple[Any, Database
 def test_the_spec_declares_the_app_s_statements_word_for_word(engine: str) -> None:
     declared = {q.name: q.sql for q in load_spec(SPEC, engine).queries}
     written = {
-        name: sql if engine == "sqlite" else postgres_parameters(sql, "$") for name, sql in scheduler.QUERIES.items()
+        name: sql if engine == "sqlite" else postgres_parameters(sql, "$")
+        for name, sql in scheduler.QUERIES.items()
     }
     assert declared == written

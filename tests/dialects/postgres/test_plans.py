@@ -37,7 +37,9 @@ def _spec(tmp_path: Path, indexes: str) -> str:
 
 
 @POSTGRES
-def test_an_index_that_can_serve_the_query_passes_on_an_empty_table(dialect: Databases, tmp_path: Path) -> None:
+def test_an_index_that_can_serve_the_query_passes_on_an_empty_table(
+    dialect: Databases, tmp_path: Path
+) -> None:
     db = dialect.make_db(_TABLE + "CREATE INDEX jobs_state_idx ON jobs (state);")
     report = verify(db.url, _spec(tmp_path, "{jobs_state_idx: [state]}"))
     assert report.ok, [f.message for f in report.findings]

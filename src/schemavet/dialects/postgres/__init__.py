@@ -7,9 +7,9 @@ psycopg nor the embedded server is loaded by a run that does not use them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from schemavet.dialect.base import Dialect, OptionReader
@@ -30,6 +30,9 @@ class PostgreSQL(Dialect):
     aliases = ("postgres",)
     url_schemes = ("postgresql", "postgres", "postgresql+psycopg")
     default_namespace = "public"
+    spec_objects = frozenset(
+        {"enums", "sequences", "domains", "functions", "extensions", "exclusions", "row_policies"}
+    )
     sqlglot_dialect = "postgres"
     escape_strings = True
     #: yoyo's tables and schemavet's own beside them: in every database yoyo migrated.
@@ -73,6 +76,18 @@ class PostgreSQL(Dialect):
             return normal
         server = shared_postgres_server()
         return normal if server is None else normalize_postgres_pair(expected, actual, whole, server)
+
+    def inspect_tenants(self, location: str, patterns: Sequence[str], namespace: str) -> dict[str, Schema]:
+        """Every schema matching ``patterns``, from one catalog read, in normal form as ``namespace``."""
+        from schemavet.dialects.postgres.tenants import inspect_tenants
+
+        return inspect_tenants(location, patterns, namespace, self.bookkeeping_tables)
+
+    def settle(self, expected: Schema, actual: Schema) -> Schema:
+        """NOT NULL constraints keep their names only where the spec names them."""
+        from schemavet.dialects.postgres.normalize import unstated_names_dropped
+
+        return unstated_names_dropped(expected, actual)
 
     def grammar(self) -> Grammar:
         """PostgreSQL's column language: identity columns, expression defaults, qualified references."""
@@ -194,9 +209,18 @@ class PostgreSQL(Dialect):
         return text.count("$$") % 2 == 0
 
     def lint_server(self, url: str | None, embedded: bool) -> AbstractContextManager[str | None]:
-        """``url``, else an embedded PostgreSQL started for the run, else None (the package missing)."""
-        from schemavet.dialects.postgres.server import postgres_server
+        """``url``, else the process's embedded PostgreSQL (the one check's scratch databases and
+        expression printing use too; an error when the PostgreSQL extra is missing), else
+        (``embedded`` False) None: the schema derived from the statements."""
+        from schemavet.dialects.postgres.server import (
+            postgres_server,
+            require_embedded,
+            shared_postgres_server,
+        )
 
+        if url is None and embedded:
+            require_embedded()
+            return nullcontext(shared_postgres_server())
         return postgres_server(url, embedded)
 
     def lint_replay(self, server: str | None, python_steps: bool) -> Any:

@@ -21,7 +21,8 @@ from schemavet.dialects.postgres.names import quote_ident
 _BATCH = 500
 _COLUMNS = """
 SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attidentity <> ''
-FROM pg_attribute AS a JOIN pg_class AS c ON c.oid = a.attrelid JOIN pg_namespace AS n ON n.oid = c.relnamespace
+FROM pg_attribute AS a JOIN pg_class AS c ON c.oid = a.attrelid JOIN pg_namespace AS n ON n.oid =
+  c.relnamespace
 WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
   AND a.attgenerated = ''
 ORDER BY c.relname, a.attnum
@@ -47,7 +48,9 @@ def load(conn: Any, source: RowSource) -> list[TableMove]:
     for table in _parents_first(conn, source.tables(), targets):
         target = targets.get(table.lower())
         if target is None:
-            moves.append(TableMove(table, _count(source.rows(table)), notes=["no such table in the translation"]))
+            moves.append(
+                TableMove(table, _count(source.rows(table)), notes=["no such table in the translation"])
+            )
             continue
         moves.append(_copy(conn, source, table, target, columns[target]))
     return moves
@@ -70,7 +73,9 @@ def _parents_first(conn: Any, tables: list[str], targets: dict[str, str]) -> lis
     remaining = sorted(tables, key=str.lower)
     while remaining:
         done = {t.lower() for t in ordered}
-        ready = [t for t in remaining if parents.get(t.lower(), set()) & {r.lower() for r in remaining} <= done]
+        ready = [
+            t for t in remaining if parents.get(t.lower(), set()) & {r.lower() for r in remaining} <= done
+        ]
         ready = ready or remaining[:1]  # a cycle: its first table goes first (its rows may be refused)
         ordered.append(ready[0])
         remaining.remove(ready[0])
@@ -84,7 +89,11 @@ def _copy(
     by_key = {name.lower(): name for name in columns}
     source_columns = source.columns(table)
     shared = [(i, by_key[c.lower()]) for i, c in enumerate(source_columns) if c.lower() in by_key]
-    move.notes += [f'column "{c}" is not in the translation: not copied' for c in source_columns if c.lower() not in by_key]
+    move.notes += [
+        f'column "{c}" is not in the translation: not copied'
+        for c in source_columns
+        if c.lower() not in by_key
+    ]
     overriding = " OVERRIDING SYSTEM VALUE" if any(columns[c][1] for _, c in shared) else ""
     insert = (
         f"INSERT INTO {quote_ident(target)} ({', '.join(quote_ident(c) for _, c in shared)}){overriding} "
@@ -184,7 +193,8 @@ def _advance_identities(conn: Any, table: str, columns: dict[str, tuple[str, boo
     for column, (_, identity) in columns.items():
         if identity:
             conn.execute(
-                f"SELECT setval(pg_get_serial_sequence(%s, %s), coalesce(max({quote_ident(column)}), 0) + 1, false) "
+                "SELECT setval(pg_get_serial_sequence(%s, %s), "
+                f"coalesce(max({quote_ident(column)}), 0) + 1, false) "
                 f"FROM {quote_ident(table)}",
                 (quote_ident(table), column),
             )

@@ -65,7 +65,7 @@ def normalize_postgres_pair(
 ) -> tuple[Schema, Schema]:
     """Both sides in normal form; with ``server``, what still differs is printed there, both sides alike."""
     normal = normalize_postgres(expected), normalize_postgres(actual)
-    normal = normal[0], _unstated_names_dropped(*normal)
+    normal = normal[0], unstated_names_dropped(*normal)
     to_print = differing(*normal)
     if server is None or not to_print:
         return normal
@@ -401,16 +401,25 @@ def _functions(functions: dict[str, Function], namespace: str) -> dict[str, Func
     return normal
 
 
-def _unstated_names_dropped(expected: Schema, actual: Schema) -> Schema:
-    """``actual`` with the names of NOT NULL constraints the spec does not name left out."""
+def unstated_names_dropped(expected: Schema, actual: Schema) -> Schema:
+    """``actual`` with the names of NOT NULL constraints and domain checks the spec does not name
+    left out (the server names every one; a spec states a name only when it matters)."""
     namespaces = dict(actual.namespaces)
     for ns_name, ns in actual.namespaces.items():
         stated = expected.namespaces.get(ns_name)
         if stated is None:
             continue
         tables = {name: _unnamed_not_nulls(t, stated.tables.get(name)) for name, t in ns.tables.items()}
-        namespaces[ns_name] = replace(ns, tables=tables)
+        domains = {name: _unnamed_checks(d, stated.domains.get(name)) for name, d in ns.domains.items()}
+        namespaces[ns_name] = replace(ns, tables=tables, domains=domains)
     return replace(actual, namespaces=namespaces)
+
+
+def _unnamed_checks(domain: Domain, stated: Domain | None) -> Domain:
+    """A domain whose checks keep only the names its spec states."""
+    names = {check.name for check in stated.checks if check.name} if stated is not None else set()
+    checks = tuple(check if check.name in names else replace(check, name=None) for check in domain.checks)
+    return _with(domain, checks=tuple(sorted(checks, key=lambda c: (c.expression, c.name or ""))))
 
 
 def _unnamed_not_nulls(table: Table, stated: Table | None) -> Table:

@@ -6,7 +6,8 @@ indexes as it stands. With ``enable_seqscan`` off, the planner still picks a seq
 when no index can serve the query, and an index otherwise: the plan answers whether an index
 *can* serve it (sorts stay as costly as they are: ``sort: forbidden`` asks for index order).
 An index scan with no index condition reads every entry (a planner told not to scan a table
-walks an index whole instead): it counts as a scan of the table. Each query is planned as a generic plan (``EXPLAIN
+walks an index whole instead): it counts as a scan of the table. Each query is planned as a generic
+plan (``EXPLAIN
 (GENERIC_PLAN)``, PostgreSQL 16 and later), its ``$1`` parameters unknown, in a read-only
 transaction that is rolled back: nothing is written, and the settings end with it.
 """
@@ -60,7 +61,11 @@ def _steps(node: dict[str, Any], pk_indexes: set[str]) -> list[PlanStep]:
 def _step(node: dict[str, Any], pk_indexes: set[str]) -> PlanStep:
     kind = node["Node Type"]
     table = node.get("Relation Name")
-    text = kind + (f" on {table}" if table else "") + (f" using {node['Index Name']}" if "Index Name" in node else "")
+    text = (
+        kind
+        + (f" on {table}" if table else "")
+        + (f" using {node['Index Name']}" if "Index Name" in node else "")
+    )
     if kind in _INDEX_NODES:
         index = node["Index Name"]
         # no condition: every entry read (what a planner told not to scan does instead)

@@ -33,6 +33,10 @@ _TABLES = (
     " WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
     " AND n.nspname NOT LIKE 'pg_toast%'"
 )
+_NOT_NULL = (
+    "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attnotnull"
+    " AND NOT attisdropped AND attnum > 0"
+)
 _VALIDATED_CHECKS = (
     "SELECT pg_get_constraintdef(oid) FROM pg_constraint"
     " WHERE contype = 'c' AND convalidated AND conrelid = to_regclass(%s)"
@@ -128,6 +132,11 @@ class PgReplay(_Protocol):
         wanted = re.compile(rf'CHECK \(\(?"?{re.escape(column)}"? IS NOT NULL\)?\)', re.IGNORECASE)
         return any(wanted.search(r[0]) for r in self._query(_VALIDATED_CHECKS, (table,)))
 
+    def is_not_null(self, table: str, column: str) -> bool:
+        """True when the column is NOT NULL already (as written, or as PostgreSQL folds it)."""
+        names = {r[0] for r in self._query(_NOT_NULL, (table,))}
+        return column in names or column.lower() in names
+
     def close(self) -> None:
         """Drop the scratch database."""
         import psycopg
@@ -167,6 +176,7 @@ class PgCatalog(_Protocol):
 
     known_tables: set[str] = field(default_factory=set)
     not_null_checks: set[tuple[str, str]] = field(default_factory=set)
+    not_null_columns: set[tuple[str, str]] = field(default_factory=set)
     not_valid: dict[tuple[str, str], set[tuple[str, str]]] = field(default_factory=dict)
 
     def start_file(self, transactional: bool) -> None:
@@ -186,6 +196,10 @@ class PgCatalog(_Protocol):
         """True when a CHECK (column IS NOT NULL) was added valid, or validated later."""
         return (table.lower(), column.lower()) in self.not_null_checks
 
+    def is_not_null(self, table: str, column: str) -> bool:
+        """True when an earlier statement made the column NOT NULL (or its primary key)."""
+        return (table.lower(), column.lower()) in self.not_null_columns
+
     def apply(self, statement: ParsedStatement) -> str | None:
         """Account for what one statement creates, drops, renames or validates."""
         self._apply(statement)
@@ -199,6 +213,7 @@ class PgCatalog(_Protocol):
         tree = statement.expression
         if isinstance(tree, exp.Create) and str(tree.args.get("kind", "")).upper() == "TABLE":
             self.known_tables.add(_key(table_name(tree.this)))
+            self._created_not_null(tree)
         elif isinstance(tree, exp.Drop) and str(tree.args.get("kind", "")).upper() == "TABLE":
             for table in tree.args.get("tables") or []:
                 self.known_tables.discard(_key(table_name(table)))
@@ -213,6 +228,8 @@ class PgCatalog(_Protocol):
         assert isinstance(tree, exp.Alter)
         table = _key(table_name(tree.this))
         for action in tree.args.get("actions") or []:
+            if isinstance(action, exp.AlterColumn) and action.args.get("allow_null") is False:
+                self.not_null_columns.add((table, _key(identifier(action.this))))
             if isinstance(action, exp.AlterRename):
                 self.known_tables.discard(table)
                 self.known_tables.add(_key(table_name(action.this)))
@@ -223,6 +240,18 @@ class PgCatalog(_Protocol):
                     self.not_valid[(table, _key(identifier(constraint.this)))] = columns
                 else:
                     self.not_null_checks |= columns
+
+    def _created_not_null(self, tree: object) -> None:
+        """The NOT NULL and PRIMARY KEY columns of a CREATE TABLE."""
+        from sqlglot import exp
+
+        assert isinstance(tree, exp.Create)
+        table = _key(table_name(tree.this))
+        strict = (exp.NotNullColumnConstraint, exp.PrimaryKeyColumnConstraint)
+        for column in tree.find_all(exp.ColumnDef):
+            kinds = [c.args.get("kind") for c in column.args.get("constraints") or []]
+            if any(isinstance(kind, strict) and not kind.args.get("allow_null") for kind in kinds):
+                self.not_null_columns.add((table, _key(identifier(column.this))))
 
     def _validate(self, statement: ParsedStatement) -> None:
         """``ALTER TABLE t VALIDATE CONSTRAINT c`` (sqlglot reads it as an opaque command)."""

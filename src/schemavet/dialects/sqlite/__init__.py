@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
-from schemavet.dialect.base import Dialect, OptionReader, Translated
+from schemavet.dialect.base import Dialect, Keys, OptionReader, Translated
+from schemavet.dialects.sqlite.names import fold
 from schemavet.errors import SchemavetError
 
 if TYPE_CHECKING:
@@ -37,11 +38,8 @@ class SQLite(Dialect):
     #: the write lock at once: what adopt checks cannot change before it commits
     adopt_begin = "BEGIN IMMEDIATE"
 
-    def name_key(self, name: str) -> str:
-        """SQLite matches names without regard to ASCII case."""
-        from schemavet.dialects.sqlite.expressions import fold
-
-        return fold(name)
+    #: SQLite matches names without regard to ASCII case (the function itself: it keys every name)
+    name_key = staticmethod(fold)  # type: ignore[assignment]
 
     def location(self, url: str, rest: str) -> str:
         """The file a ``sqlite:///relative.db`` or ``sqlite:////absolute.db`` URL names."""
@@ -85,6 +83,15 @@ class SQLite(Dialect):
         from schemavet.dialects.sqlite.normalize import normalize_sqlite_pair
 
         return normalize_sqlite_pair(expected, actual, whole)
+
+    def inspect_keyed(
+        self, location: str, known: Callable[[bytes], bool]
+    ) -> tuple[Keys | None, Schema | None]:
+        """Keyed by ``sqlite_master`` and the header's format, and for plans by the statistics
+        too: see :mod:`schemavet.dialects.sqlite.keyed`."""
+        from schemavet.dialects.sqlite.keyed import inspect_keyed
+
+        return inspect_keyed(location, known)
 
     def grammar(self) -> Grammar:
         """SQLite's column language: conflict clauses, AUTOINCREMENT, ``AS (…)`` generated columns."""
@@ -214,7 +221,8 @@ class SQLite(Dialect):
         pages_per_step: int | None,
         adopt: bool,
     ) -> Rehearsal:
-        """A copy made with SQLite's backup API, migrated with foreign keys on, rows accounted."""
+        """A copy made with SQLite's backup API, migrated as apply migrates, rows accounted; what
+        foreign keys on would have done, rehearsed on a second copy, as warnings."""
         from schemavet.dialects.sqlite.backup import PAGES_PER_STEP
         from schemavet.dialects.sqlite.rehearse import rehearse
 

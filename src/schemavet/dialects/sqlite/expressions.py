@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from functools import cache
 
+from schemavet.dialects.sqlite.names import fold
 from schemavet.sql.tokens import KEYWORDS, Token, quote_identifier, strip_outer_parens, tokenize, unquote
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _NO_SPACE_AFTER = frozenset({"(", ".", "~"})
 _NO_SPACE_BEFORE = frozenset({")", ",", ".", ";"})
 _OPERATORS = frozenset("= == < > <= >= != <> + - * / % || & | << >>".split())
@@ -30,11 +30,6 @@ NEVER_NAMES = frozenset(
     TO UNION UNIQUE UPDATE USING VALUES WHEN WHERE
     """.split()
 )
-
-
-def fold(name: str) -> str:
-    """SQLite's identifier case folding: ASCII letters only."""
-    return name.lower() if name.isascii() else name.translate(_ASCII_LOWER)
 
 
 def canonical_expression(sql: str, columns: frozenset[str] | None = None) -> str:

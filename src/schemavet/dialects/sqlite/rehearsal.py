@@ -1,4 +1,5 @@
-"""The SQLite side of a rehearsal: a yoyo connection with foreign keys on, and what to measure."""
+"""The SQLite side of a rehearsal: a yoyo connection with foreign keys on (for the warnings of
+what they would do), and what to measure."""
 
 from __future__ import annotations
 

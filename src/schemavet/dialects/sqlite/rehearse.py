@@ -1,14 +1,16 @@
 """``schemavet rehearse`` on SQLite: the pending migrations applied to a copy of a real database.
 
 The database is copied with SQLite's backup API from a read-only connection (its bytes never
-change), the pending migrations are applied to the copy with foreign keys ON — as the
-application runs — and the copy is then measured: the rows of every table before and after
-(a table that lost rows is flagged: a ``DROP TABLE`` in a table rebuild deletes the children of
-an ``ON DELETE CASCADE`` key when foreign keys are on; rows are matched by primary key where
+change), the pending migrations are applied to the copy exactly as ``apply`` applies them
+(yoyo's connections, foreign keys off), one at a time with the rows counted after each so a
+loss names its migration, and the copy is then measured: the rows of every table before and
+after (rows are matched by primary key where
 there is one, and the rows of a table that is gone are looked for in the new tables, so a
 rename is no loss — see :func:`schemavet.dialects.sqlite.rehearsal.account_rows`),
 ``PRAGMA foreign_key_check``, ``PRAGMA integrity_check``, and the verification against the spec
-when one is given.
+when one is given. What foreign keys would have done had the application turned them on (a
+``DROP TABLE`` in a table rebuild deletes the children of an ``ON DELETE CASCADE`` key) is
+rehearsed on another copy and said apart, as warnings (see :mod:`schemavet.dialects.sqlite.steps`).
 
 "Before" is a second, untouched copy of the first (a file copy costs little beside the
 backup), attached to the rehearsed one, so the rows are compared in SQL with nothing saved
@@ -41,6 +43,14 @@ from schemavet.dialect.url import DatabaseURL, parse_db_url
 from schemavet.dialects.sqlite.backup import PAGES_PER_STEP, Progress
 from schemavet.dialects.sqlite.references import KeyedReferences, keyed_references, nulled_references
 from schemavet.dialects.sqlite.rehearsal import RowAccount, TableBefore
+from schemavet.dialects.sqlite.steps import (
+    Counts,
+    Step,
+    apply_measured,
+    column_culprit,
+    foreign_key_warnings,
+    table_culprit,
+)
 from schemavet.errors import SchemavetError
 
 _T = TypeVar("_T")
@@ -129,36 +139,53 @@ def _rehearse(
     _with_connection(copy, release_copied_lock)
     adopted = _adopt(copy, directory) if steps.adopt else ()
     before = _keep_before(copy, os.path.join(steps.scratch, "before.db"))
-    applied = _apply_with_foreign_keys(copy, listed)
+    counted = Counts(before.rows, before.references)
+    applied = apply_measured(copy, listed)
     after = _measure_after(copy, before)
     tables = _table_rows(before.rows, after.rows, after.accounts)
-    findings = _loss_findings(tables, url.location)
-    findings += _nulled_findings(before.keyed, after.nulled, url.location)
-    findings += _counted_nulls(before.references, after.references, tables, before.keyed, url.location)
-    findings += _check_findings(after.violations, after.integrity, url.location)
+    place = _Place(f"the rehearsed copy of {url.location}", counted, applied)
+    findings = _loss_findings(tables, place)
+    findings += _nulled_findings(before.keyed, after.nulled, place)
+    findings += _counted_nulls(before.references, after.references, tables, before.keyed, place)
+    findings += _check_findings(after.violations, after.integrity, place.copy)
+    warnings = foreign_key_warnings(before.path, counted, listed, applied, steps.scratch)
     verification = None
     if spec is not None:
         report = verify(copy, spec)
-        verification = Report(f"the rehearsed copy of {url.location}", report.spec_path, report.findings)
-    return Rehearsal(url.location, tuple(applied), tables, tuple(findings), verification, adopted)
+        verification = Report(place.copy, report.spec_path, report.findings)
+    ids = tuple(step.migration for step in applied)
+    return Rehearsal(url.location, ids, tables, tuple(findings), verification, adopted, tuple(warnings))
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a loss is reported: the migration behind it, else the rehearsed copy."""
+
+    copy: str
+    before: Counts
+    steps: list[Step]
+
+    def of_table(self, table: str) -> tuple[str, str]:
+        """The file a table's loss is reported at, and the words naming the migration."""
+        return self._of(table_culprit(self.before, self.steps, table))
+
+    def of_column(self, table: str, column: str) -> tuple[str, str]:
+        """The same for the references of a foreign-key column."""
+        return self._of(column_culprit(self.before, self.steps, (table, column)))
+
+    def _of(self, step: Step | None) -> tuple[str, str]:
+        if step is None and len(self.steps) == 1:
+            step = self.steps[0]
+        if step is not None:
+            return step.path, f' in migration "{step.migration}"'
+        # rows deleted and as many inserted: no count fell, so any of them may have done it
+        return self.copy, " in one of migrations " + ", ".join(f'"{s.migration}"' for s in self.steps)
 
 
 def _adopt(copy: str, directory: str) -> tuple[str, ...]:
     from schemavet.commands.adopt import adopt
 
     return adopt(copy, directory).marked
-
-
-def _apply_with_foreign_keys(copy: str, listed: object) -> list[str]:
-    from schemavet.dialects.sqlite.rehearsal import ForeignKeysOn
-    from schemavet.migrations.bookkeeping import open_backend
-    from schemavet.migrations.runner import apply_pending
-
-    backend = open_backend("sqlite:///" + copy, mixins=(ForeignKeysOn,))
-    try:
-        return apply_pending(backend, listed)
-    finally:
-        backend.connection.close()
 
 
 def _keep_before(copy: str, path: str) -> _Before:
@@ -231,7 +258,7 @@ def _table_rows(
     )
 
 
-def _loss_findings(tables: tuple[TableRows, ...], database: str) -> list[Finding]:
+def _loss_findings(tables: tuple[TableRows, ...], place: _Place) -> list[Finding]:
     findings: list[Finding] = []
     counts = {rows.table: rows.after for rows in tables}
     for rows in tables:
@@ -252,6 +279,7 @@ def _loss_findings(tables: tuple[TableRows, ...], database: str) -> list[Finding
             new = rows.after - (before - rows.lost)
             now_holds = f"now {rows.after}, {new} of them new" if new > 0 else f"now {rows.after}"
             sentence = f'Table "{rows.table}" lost {rows.lost} of its {rows.before} rows ({now_holds})'
+        path, where = place.of_table(rows.table)
         findings.append(
             MigrationFinding(
                 ROWS_LOST,
@@ -260,22 +288,22 @@ def _loss_findings(tables: tuple[TableRows, ...], database: str) -> list[Finding
                 "rows",
                 rows.before,
                 after,
-                detail=sentence,
-                path=database,
+                detail=sentence + where,
+                path=path,
             )
         )
     return findings
 
 
 def _nulled_findings(
-    saved: list[KeyedReferences], nulled: dict[tuple[str, str], int], database: str
+    saved: list[KeyedReferences], nulled: dict[tuple[str, str], int], place: _Place
 ) -> list[Finding]:
     """Foreign-key values the migrations set to NULL in rows that are still there."""
     findings: list[Finding] = []
     for refs in saved:
         count = nulled.get((refs.table, refs.column), 0)
         if count:
-            findings.append(_nulled(refs.table, refs.column, str(count), refs.count, database))
+            findings.append(_nulled(refs.table, refs.column, str(count), refs.count, place))
     return findings
 
 
@@ -284,7 +312,7 @@ def _counted_nulls(
     after: dict[tuple[str, str], int],
     tables: tuple[TableRows, ...],
     saved: list[KeyedReferences],
-    database: str,
+    place: _Place,
 ) -> list[Finding]:
     """The same for tables without a primary key, by counting: where rows went too, a floor."""
     matched = {(refs.table, refs.column) for refs in saved}
@@ -297,17 +325,18 @@ def _counted_nulls(
         nulled = count - now - lost_rows.get(table, 0)
         if nulled > 0:
             how_many = f"at least {nulled}" if lost_rows.get(table) else str(nulled)
-            findings.append(_nulled(table, column, how_many, count, database))
+            findings.append(_nulled(table, column, how_many, count, place))
     return findings
 
 
-def _nulled(table: str, column: str, how_many: str, count: int, database: str) -> Finding:
+def _nulled(table: str, column: str, how_many: str, count: int, place: _Place) -> Finding:
+    path, where = place.of_column(table, column)
     sentence = (
         f'Column "{table}.{column}" lost {how_many} of its {count} references '
-        f"(set to NULL, as by ON DELETE SET NULL when a parent row went)"
+        f"(set to NULL, as by ON DELETE SET NULL when a parent row went){where}"
     )
     return MigrationFinding(
-        ROWS_LOST, "column", f"{table}.{column}", "references", count, None, detail=sentence, path=database
+        ROWS_LOST, "column", f"{table}.{column}", "references", count, None, detail=sentence, path=path
     )
 
 

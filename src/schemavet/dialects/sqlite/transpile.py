@@ -37,10 +37,9 @@ from schemavet.dialects.sqlite.pg_render import (
     literal,
     render_index,
     render_table,
-    translate_expression,
     translate_tree,
 )
-from schemavet.lint.source import MigrationFile, Statement, read_migration_file
+from schemavet.lint.source import MigrationFile, read_migration_file
 from schemavet.model import Table
 
 _LEADING_COMMENTS = re.compile(r"\A(\s*(--[^\n]*(\n|\Z)|/\*.*?\*/))*\s*", re.DOTALL)
@@ -128,10 +127,11 @@ def _replay() -> Iterator[_Replay]:
 
 
 _RENAME = re.compile(r'ALTER\s+TABLE\s+("?)([\w$]+)\1\s+RENAME\s+TO\s+("?)([\w$]+)\3', re.IGNORECASE)
-_LOCK_TIMEOUT = """-- This migration rewrites tables that exist: wait for a lock at most this long, then fail (and
--- be retried) rather than queue every reader behind the migration.
-SET LOCAL lock_timeout = '5s';
-"""
+_LOCK_TIMEOUT = (
+    "-- This migration rewrites tables that exist: wait for a lock at most this long, then fail (and\n"
+    "-- be retried) rather than queue every reader behind the migration.\n"
+    "SET LOCAL lock_timeout = '5s';\n"
+)
 _NEW_TABLE_INDEX = (
     "-- schemavet: noqa SV601 the table was made by this migration and is not yet committed: "
     "no one else can see it\n"
@@ -276,28 +276,34 @@ def _rename(old: Table, new: Table, replay: _Replay) -> list[str]:
     return [
         f"ALTER TABLE {ident(old.name)} RENAME TO {ident(new.name)}",
         _RENAME_CONSTRAINTS.format(
-            table=literal(new.name), prefix=literal(prefix), new=literal(new.name + "_"), old=old.name, name=new.name
+            table=literal(new.name),
+            prefix=literal(prefix),
+            new=literal(new.name + "_"),
+            old=old.name,
+            name=new.name,
         ),
     ]
 
 
-_RENAME_CONSTRAINTS = """-- PostgreSQL named the constraints after "{old}": give them the names a table created as
--- "{name}" has (a table rebuild on SQLite ends with this rename)
-DO $$
-DECLARE
-  c record;
-BEGIN
-  FOR c IN
-    SELECT conname FROM pg_constraint
-    WHERE conrelid = format('%I', {table})::regclass AND starts_with(conname, {prefix})
-  LOOP
-    EXECUTE format(
-      'ALTER TABLE %I RENAME CONSTRAINT %I TO %I',
-      {table}, c.conname, {new} || substr(c.conname, length({prefix}) + 1)
-    );
-  END LOOP;
-END
-$$"""
+_RENAME_CONSTRAINTS = (
+    '-- PostgreSQL named the constraints after "{old}": give them the names a table created as\n'
+    '-- "{name}" has (a table rebuild on SQLite ends with this rename)\n'
+    "DO $$\n"
+    "DECLARE\n"
+    "  c record;\n"
+    "BEGIN\n"
+    "  FOR c IN\n"
+    "    SELECT conname FROM pg_constraint\n"
+    "    WHERE conrelid = format('%I', {table})::regclass AND starts_with(conname, {prefix})\n"
+    "  LOOP\n"
+    "    EXECUTE format(\n"
+    "      'ALTER TABLE %I RENAME CONSTRAINT %I TO %I',\n"
+    "      {table}, c.conname, {new} || substr(c.conname, length({prefix}) + 1)\n"
+    "    );\n"
+    "  END LOOP;\n"
+    "END\n"
+    "$$"
+)
 
 
 def _add_columns(table: Table, added: list[str], replay: _Replay, types: Types, place: Place) -> list[str]:
@@ -312,7 +318,11 @@ def _add_columns(table: Table, added: list[str], replay: _Replay, types: Types, 
         if by_name.get(first) in added:
             statements.append(f"ALTER TABLE {ident(table.name)} ADD COLUMN {definition}")
     for fk in [f for f in table.foreign_keys if set(f.columns) <= set(added)]:
-        statements[-1] += " REFERENCES " + ident(fk.ref_table) + (f" ({', '.join(map(ident, fk.ref_columns))})" if fk.ref_columns else "")
+        statements[-1] += (
+            " REFERENCES "
+            + ident(fk.ref_table)
+            + (f" ({', '.join(map(ident, fk.ref_columns))})" if fk.ref_columns else "")
+        )
         if fk.on_delete != "NO ACTION":
             statements[-1] += f" ON DELETE {fk.on_delete}"
     replay.pg_types.setdefault(table.name.lower(), {}).update({c.lower(): text.types[c] for c in added})
@@ -326,7 +336,9 @@ def _data(sql: str, replay: _Replay, before: dict[str, Table], types: Types, pla
     try:
         tree = sqlglot.parse_one(sql, read="sqlite")
     except SqlglotError as e:
-        place.refuse("SVT205", f"sqlglot cannot read the statement: {str(e).splitlines()[0]}", "Write it by hand.")
+        place.refuse(
+            "SVT205", f"sqlglot cannot read the statement: {str(e).splitlines()[0]}", "Write it by hand."
+        )
         return []
     if isinstance(tree, exp.Insert):
         return _insert(tree, replay, place)
@@ -377,14 +389,18 @@ def _qualify_upsert(tree: exp.Insert, table: exp.Expr) -> None:
 def _convert_values(tree: exp.Insert, targets: list[str | None]) -> None:
     """0/1 into a boolean, a number or SQLite's "now" into a timestamp, by the column's position."""
     source = tree.expression
-    rows = source.expressions if isinstance(source, exp.Values) else [source] if isinstance(source, exp.Select) else []
+    rows = (
+        source.expressions
+        if isinstance(source, exp.Values)
+        else [source]
+        if isinstance(source, exp.Select)
+        else []
+    )
     for row in rows:
         for position, value in enumerate(row.expressions):
             target = targets[position] if position < len(targets) else None
             if target is not None and (is_boolean(target) or is_timestamp(target)):
                 row.expressions[position] = convert(value, target)
-
-
 
 
 def _advance_identity(table: str, column: str) -> str:
@@ -399,7 +415,9 @@ def _generic(sql: str, replay: _Replay, place: Place) -> str:
     try:
         return _tree_sql(sqlglot.parse_one(sql, read="sqlite"), replay, place, sql)
     except SqlglotError as e:
-        place.refuse("SVT205", f"sqlglot cannot read the statement: {str(e).splitlines()[0]}", "Write it by hand.")
+        place.refuse(
+            "SVT205", f"sqlglot cannot read the statement: {str(e).splitlines()[0]}", "Write it by hand."
+        )
         return sql
 
 

@@ -46,6 +46,8 @@ class SV605SetNotNullWithoutCheck(Rule):
         for action in altered[1]:
             if isinstance(action, exp.AlterColumn) and action.args.get("allow_null") is False:
                 column = identifier(action.this)
+                if catalog.is_not_null(altered[0], column):
+                    continue  # NOT NULL already: PostgreSQL does nothing, scans nothing
                 if not catalog.has_validated_not_null_check(altered[0], column):
                     yield self.on(
                         ctx,

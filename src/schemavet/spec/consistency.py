@@ -1,0 +1,199 @@
+"""The spec checked against itself, once it is read: every name it uses must be one it declares.
+
+An index, key, UNIQUE or CHECK on a column the table does not declare, or a foreign key to a
+table the spec neither declares nor lists under ``external:``, is a mistake in the spec, not a
+difference with the database: it is reported as one, at its line, before anything is compared
+(so a misspelt column is not reported as an index "missing from the database", nor a key on
+it three times over). Each table's column names are keyed once, so the check is linear in the
+size of the spec. Index terms that are expressions (``lower(email)``) are not column names and
+are not checked; CHECK expressions are parsed with sqlglot, and one it cannot parse is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+
+from schemavet.dialect.base import Dialect
+from schemavet.errors import SpecError, SqlSyntaxError
+from schemavet.model import ForeignKey, Schema, Table
+from schemavet.sql.tokens import KEYWORDS, Token, tokenize
+
+# an index term that is a column: a name, bare or double-quoted, then its order or collation
+_COLUMN_TERM = re.compile(
+    r'^\s*(?:"(?P<quoted>(?:[^"]|"")+)"|(?P<bare>[A-Za-z_][\w$]*))'
+    r"(?:\s+COLLATE\s+\S+)?(?:\s+(?:ASC|DESC))?(?:\s+NULLS\s+(?:FIRST|LAST))?\s*$",
+    re.IGNORECASE,
+)
+
+Problem = tuple[int | None, str]
+
+
+def check_consistency(path: str, schema: Schema, dialect: Dialect, external: Iterable[str] = ()) -> None:
+    """Raise :class:`SpecError` at the first name the spec uses but does not declare."""
+    key = dialect.name_key
+    _refuse_same_names(path, schema, dialect)
+    tables = _declared_tables(schema, key)
+    outside = {key(name) for name in external}
+    problems: list[Problem] = []
+    for namespace in schema.namespaces.values():
+        for table in namespace.tables.values():
+            columns = _keyed_columns(path, table, dialect)
+            problems += _table_problems(table, columns, namespace.name, key, tables, outside, dialect)
+    if problems:
+        problems.sort(key=lambda problem: problem[0] or 0)
+        line, message = problems[0]
+        more = len(problems) - 1
+        suffix = f"; {more} more problem{'s' * (more != 1)} of this kind in the spec" if more else ""
+        raise SpecError(f"The spec is inconsistent: {message}{suffix}", path, line)
+
+
+def _refuse_same_names(path: str, schema: Schema, dialect: Dialect) -> None:
+    """Two names the engine cannot tell apart (SQLite: ``Authors`` and ``authors``) are an error."""
+    for namespace in schema.namespaces.values():
+        _same_names(path, namespace.tables, "table", dialect)
+        _same_names(path, namespace.views, "view", dialect)
+        for table in namespace.tables.values():
+            _same_names(path, table.indexes, "index", dialect)
+
+
+def _keyed_columns(path: str, table: Table, dialect: Dialect) -> set[str]:
+    """The table's column names as the engine matches them, refusing two it cannot tell apart."""
+    columns = set(map(dialect.name_key, table.columns))
+    if len(columns) != len(table.columns):
+        _same_names(path, table.columns, "column", dialect)
+    return columns
+
+
+def _same_names(path: str, objects: Mapping[str, object], kind: str, dialect: Dialect) -> None:
+    seen: dict[str, str] = {}
+    for name, obj in objects.items():
+        first = seen.setdefault(dialect.name_key(name), name)
+        if first != name:
+            raise SpecError(
+                f'{kind.capitalize()} names "{first}" and "{name}" differ only in case, '
+                f"which {dialect.title} does not distinguish",
+                path,
+                getattr(obj, "line", None),
+            )
+
+
+def _declared_tables(schema: Schema, key: Callable[[str], str]) -> dict[str, Table]:
+    """Every table by its keyed name, bare and qualified by its schema."""
+    tables: dict[str, Table] = {}
+    for namespace in schema.namespaces.values():
+        for name, table in namespace.tables.items():
+            tables[f"{key(namespace.name)}.{key(name)}"] = table
+    return tables
+
+
+def _table_problems(
+    table: Table,
+    columns: set[str],
+    namespace: str,
+    key: Callable[[str], str],
+    tables: dict[str, Table],
+    outside: set[str],
+    dialect: Dialect,
+) -> Iterator[Problem]:
+    if not table.columns:  # a table the spec states only in part: nothing to check against
+        return
+    name = table.name
+
+    def unknown(used: Iterable[str], what: str, line: int | None) -> Iterator[Problem]:
+        for column in used:
+            if key(column) not in columns:
+                yield line, f'{what} names column "{column}", which table "{name}" does not declare'
+
+    if table.primary_key is not None:
+        yield from unknown(table.primary_key.columns, f'The primary key of "{name}"', table.primary_key.line)
+    for unique in table.uniques:
+        yield from unknown(unique.columns, f'A UNIQUE constraint of "{name}"', unique.line)
+    for index_name, index in table.indexes.items():
+        named = (term if key(term) in columns else _term_column(term) for term in index.columns)
+        terms = [column for column in named if column is not None]
+        yield from unknown(terms, f'Index "{index_name}"', index.line)
+    for check in table.checks:
+        used = _check_columns(check.expression, dialect, lambda names: {key(n) for n in names} <= columns)
+        yield from unknown(used, f'A CHECK of "{name}"', check.line)
+    for fk in table.foreign_keys:
+        yield from unknown(fk.columns, f'A foreign key of "{name}"', fk.line)
+        yield from _target_problems(fk, name, namespace, key, tables, outside)
+
+
+def _target_problems(
+    fk: ForeignKey,
+    name: str,
+    namespace: str,
+    key: Callable[[str], str],
+    tables: dict[str, Table],
+    outside: set[str],
+) -> Iterator[Problem]:
+    ref_table, ref_schema, line = fk.ref_table, fk.ref_schema, fk.line
+    schema = key(ref_schema) if ref_schema else key(namespace)
+    qualified = f"{schema}.{key(ref_table)}"
+    if key(ref_table) in outside or qualified in outside:
+        return
+    target = tables.get(qualified)
+    if target is None:
+        shown = f"{ref_schema}.{ref_table}" if ref_schema else ref_table
+        yield (
+            line,
+            (
+                f'A foreign key of "{name}" references table "{shown}", which the spec does not declare '
+                f'(list it under "external:" if another application owns it)'
+            ),
+        )
+        return
+
+
+def _term_column(term: str) -> str | None:
+    """The column an index term names, or None for an expression."""
+    match = _COLUMN_TERM.match(term)
+    if match is None:
+        return None
+    if match.group("quoted") is not None:
+        return match.group("quoted").replace('""', '"')
+    bare = match.group("bare")
+    # a constant keyword is no column
+    return None if bare.upper() in {"NULL", "TRUE", "FALSE", "CURRENT_TIMESTAMP", "CURRENT_DATE"} else bare
+
+
+def _check_columns(expression: str, dialect: Dialect, all_known: Callable[[set[str]], bool]) -> list[str]:
+    """The columns a CHECK expression reads: names sqlglot parses as columns that are also bare
+    names to SQL's own tokens (so a function, a type after AS, a name beyond ASCII white space
+    or a double-quoted string SQLite would take for text is never one); none when either
+    cannot read it. sqlglot is asked only when a bare name is not ``all_known`` (the common
+    case needs no parse, nor sqlglot's import)."""
+    try:
+        bare = _bare_names(tokenize(expression))
+    except (SqlSyntaxError, ValueError):
+        return []
+    if all_known(bare):
+        return []
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
+    try:
+        tree = sqlglot.parse_one(expression, read=dialect.sqlglot_dialect or None)
+    except (SqlglotError, ValueError):
+        return []
+    parsed = {column.name for column in tree.find_all(exp.Column) if not column.table}
+    return sorted(parsed & bare)
+
+
+def _bare_names(tokens: list[Token]) -> set[str]:
+    """Bare words that stand alone: no keyword, no function's name, no qualified or typed name."""
+    names = set()
+    for i, token in enumerate(tokens):
+        before = tokens[i - 1] if i else None
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        if token.kind != "word" or token.upper in KEYWORDS:
+            continue
+        if before is not None and (before.text == "." or before.is_word("AS", "COLLATE")):
+            continue
+        if after is not None and after.text in ("(", "."):
+            continue
+        names.add(token.text)
+    return names

@@ -1,0 +1,270 @@
+"""Fleet verify: many SQLite copies of the recruiting (Samsara) schema, grouped by identical findings,
+with a baseline ratchet; corrupt files are their own groups and nothing is ever written."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import schemavet
+from schemavet.cli import main
+from schemavet.commands.fleet import verify_fleet
+from schemavet.compare.fleet import identity
+from tests.conftest import RECRUITING_SPEC, digest, run_sql
+
+# planted drift: how many copies get it, and the SQL that makes it
+DRIFTS = {
+    "index": (4, "DROP INDEX idx_cvs_status_created_at;"),
+    "column": (3, "ALTER TABLE cvs ADD COLUMN note TEXT;"),
+    "table": (2, "DROP TABLE usage_events;"),
+}
+CLEAN = 31
+
+
+@pytest.fixture
+def fleet_dir(recruiting_template: Path, tmp_path: Path) -> Path:
+    """31 clean copies, 9 with drift of three kinds, two garbage files and a truncated copy."""
+    fleet = tmp_path / "fleet"
+    fleet.mkdir()
+    number = 0
+    plan = [("clean", CLEAN, "")] + [(kind, n, sql) for kind, (n, sql) in DRIFTS.items()]
+    for kind, count, sql in plan:
+        for _ in range(count):
+            path = fleet / f"{kind}-{number:03d}.db"
+            shutil.copy(recruiting_template, path)
+            if sql:
+                run_sql(path, sql)
+            number += 1
+    (fleet / "garbage-1.db").write_bytes(b"not a database at all\n" * 200)
+    (fleet / "garbage-2.db").write_bytes(b"\x00\x01\x02" * 3000)
+    (fleet / "truncated.db").write_bytes(recruiting_template.read_bytes()[:4096])
+    return fleet
+
+
+def _members(fleet: Path, prefix: str) -> list[str]:
+    return sorted(str(p) for p in fleet.iterdir() if p.name.startswith(prefix))
+
+
+def _verify(*args: str) -> Any:
+    return CliRunner().invoke(main, ["verify", "--spec", str(RECRUITING_SPEC), *args])
+
+
+def _groups(output: str) -> dict[tuple[str, ...], list[dict[str, Any]]]:
+    document = json.loads(output)
+    return {tuple(g["members"]): g for g in document["groups"]}
+
+
+def test_groups_and_counts(fleet_dir: Path) -> None:
+    before = {p.name: digest(p) for p in fleet_dir.iterdir()}
+    result = _verify("--db", str(fleet_dir), "--format", "json", "--jobs", "2")
+    assert result.exit_code == 1, result.output
+    groups = _groups(result.stdout)
+    clean = _members(fleet_dir, "clean")
+    expected_members = [clean] + [_members(fleet_dir, kind) for kind in DRIFTS]
+    expected_members += [_members(fleet_dir, "garbage"), _members(fleet_dir, "truncated")]
+    assert sorted(groups) == sorted(tuple(m) for m in expected_members)
+    assert [g["count"] for g in json.loads(result.stdout)["groups"]] == [31, 4, 3, 2, 2, 1]
+    assert groups[tuple(clean)]["findings"] == []
+    # each drift group's findings are exactly what verifying one of its databases alone finds
+    for kind in DRIFTS:
+        members = _members(fleet_dir, kind)
+        alone = schemavet.verify(members[-1], RECRUITING_SPEC).findings
+        assert {json.dumps(f["message"]) for f in groups[tuple(members)]["findings"]} == {
+            json.dumps(f.message) for f in alone
+        }
+    headline = {kind: groups[tuple(_members(fleet_dir, kind))]["summary"] for kind in DRIFTS}
+    assert headline["index"].startswith('missing index "cvs.idx_cvs_status_created_at"')
+    assert headline["column"] == 'unexpected column "cvs.note"'
+    assert headline["table"].startswith('missing table "usage_events"')
+    for prefix in ("garbage", "truncated"):
+        (finding,) = groups[tuple(_members(fleet_dir, prefix))]["findings"]
+        assert finding["kind"] == "unreadable" and str(fleet_dir) not in finding["message"]
+    # nothing written: same bytes, no journal or WAL files left behind
+    assert {p.name: digest(p) for p in fleet_dir.iterdir()} == before
+
+
+def test_text_summary_line(fleet_dir: Path) -> None:
+    result = _verify("--db", str(fleet_dir / "*.db"))
+    assert result.exit_code == 1
+    first = result.stdout.splitlines()[0]
+    assert first.startswith(
+        '31 match · 4 missing index "cvs.idx_cvs_status_created_at" (+1 more) · 3 unexpected'
+    )
+    assert "2 unreadable: the database is not a SQLite database" in first
+    assert result.stdout.rstrip().endswith(f"FAIL: 12 of 43 databases differ from {RECRUITING_SPEC}")
+
+
+def test_baseline_ratchet(fleet_dir: Path, tmp_path: Path, recruiting_template: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    assert _verify("--db", str(fleet_dir), "--write-baseline", str(baseline)).exit_code == 0
+    document = json.loads(baseline.read_text())
+    assert baseline.read_text() == json.dumps(document, indent=2, sort_keys=True) + "\n"  # stable
+    accepted = _verify("--db", str(fleet_dir), "--baseline", str(baseline))
+    assert accepted.exit_code == 0, accepted.output
+    assert accepted.stdout.splitlines()[0] == "43 match"
+    assert "Stale" not in accepted.stdout
+    # one more drift, in a database that had none: the baseline does not accept it there
+    run_sql(fleet_dir / "clean-000.db", "DROP INDEX idx_cvs_project;")
+    drifted = _verify("--db", str(fleet_dir), "--baseline", str(baseline))
+    assert drifted.exit_code == 1
+    assert drifted.stdout.splitlines()[0].startswith('42 match · 1 missing index "cvs.idx_cvs_project"')
+    # a database repaired: its entries are stale, and said to be
+    shutil.copy(recruiting_template, fleet_dir / "column-035.db")
+    repaired = _verify("--db", str(fleet_dir), "--baseline", str(baseline), "--format", "json")
+    stale = json.loads(repaired.stdout)["stale"]
+    assert [(s["finding"]["object"], s["database"]) for s in stale] == [
+        ("cvs.note", str(fleet_dir / "column-035.db"))
+    ]
+
+
+def test_baseline_for_one_database(recruiting_db: Path, tmp_path: Path) -> None:
+    run_sql(recruiting_db, "ALTER TABLE cvs ADD COLUMN note TEXT;")
+    baseline = tmp_path / "one.json"
+    assert _verify("--db", str(recruiting_db)).exit_code == 1
+    assert _verify("--db", str(recruiting_db), "--write-baseline", str(baseline)).exit_code == 0
+    assert _verify("--db", str(recruiting_db), "--baseline", str(baseline)).exit_code == 0
+    run_sql(recruiting_db, "DROP INDEX idx_cvs_project;")
+    assert _verify("--db", str(recruiting_db), "--baseline", str(baseline)).exit_code == 1
+
+
+def test_any_database_entry(fleet_dir: Path, tmp_path: Path) -> None:
+    baseline = tmp_path / "any.json"
+    _verify("--db", str(fleet_dir), "--write-baseline", str(baseline))
+    document = json.loads(baseline.read_text())
+    for entry in document["accepted"]:
+        entry["databases"] = ["*"]
+    baseline.write_text(json.dumps(document))
+    run_sql(fleet_dir / "clean-000.db", "ALTER TABLE cvs ADD COLUMN note TEXT;")
+    assert _verify("--db", str(fleet_dir), "--baseline", str(baseline)).exit_code == 0
+
+
+def test_list_file_and_several_db_options(fleet_dir: Path, tmp_path: Path) -> None:
+    listed = tmp_path / "fleet.txt"
+    names = _members(fleet_dir, "clean")[:3] + _members(fleet_dir, "column")[:1]
+    listed.write_text(
+        "# the fleet\n\n" + "\n".join(f"sqlite:///{n}" if i else n for i, n in enumerate(names))
+    )
+    result = _verify("--db", f"@{listed}", "--db", _members(fleet_dir, "index")[0])
+    assert result.exit_code == 1
+    assert set(result.stdout.splitlines()[0].split(" · ")) == {
+        "3 match",
+        '1 unexpected column "cvs.note"',
+        '1 missing index "cvs.idx_cvs_status_created_at" (+1 more)',
+    }
+
+
+def test_interrupted_keeps_what_was_done(fleet_dir: Path) -> None:
+    databases = sorted(str(p) for p in fleet_dir.iterdir())
+
+    def stop_at_ten(done: int, total: int) -> None:
+        if done >= 10:
+            raise KeyboardInterrupt
+
+    for jobs in (1, 2):
+        fleet, _ = verify_fleet(databases, str(RECRUITING_SPEC), jobs=jobs, progress=stop_at_ten)
+        assert fleet.interrupted and 10 <= fleet.done < len(databases) and fleet.total == len(databases)
+
+
+def test_bad_baseline_is_one_sentence(fleet_dir: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"accepted": []}')
+    result = _verify("--db", str(fleet_dir), "--baseline", str(bad))
+    assert result.exit_code == 2
+    assert (
+        result.stderr.strip()
+        == f'schemavet: error: "{bad}" is not a schemavet baseline (no "schemavet_baseline": 1)'
+    )
+    assert _verify("--db", str(tmp_path / "none-*.db")).exit_code == 2
+
+
+def test_identity_ignores_spec_lines(recruiting_db: Path) -> None:
+    run_sql(recruiting_db, "DROP INDEX idx_cvs_project;")
+    (finding,) = [
+        f for f in schemavet.verify(str(recruiting_db), RECRUITING_SPEC).findings if f.kind == "missing"
+    ]
+    moved = type(finding)(**{**finding.__dict__, "line": (finding.line or 0) + 7})
+    assert identity(moved) == identity(finding)
+    assert os.fspath(recruiting_db) not in identity(finding)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="watches the child's open files in /proc")
+def test_ctrl_c_prints_the_summary_so_far(fleet_dir: Path) -> None:
+    """Ctrl-C while a locked database is waited for: the report so far, exit 130, no traceback."""
+    locked = fleet_dir / "clean-000.db"
+    holder = sqlite3.connect(locked, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        command = [sys.executable, "-m", "schemavet", "verify", "--spec", str(RECRUITING_SPEC)]
+        for db in (locked, fleet_dir / "clean-001.db", fleet_dir / "column-035.db"):
+            command += ["--db", str(db)]
+        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not _has_open(child.pid, locked) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=60)
+    finally:
+        holder.close()
+    assert child.returncode == 130, err
+    assert out.splitlines() == [
+        "no databases verified",
+        "INTERRUPTED after 0 of 3 databases; nothing verified",
+    ]
+    assert "Traceback" not in err
+
+
+def _has_open(pid: int, path: Path) -> bool:
+    try:
+        links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+    except OSError:
+        return False
+    return str(path) in links
+
+
+def test_no_password_in_a_fleet_report(tmp_path: Path) -> None:
+    pytest.importorskip("psycopg")
+    listed = tmp_path / "fleet.txt"
+    urls = [f"postgresql://app:s3cr3t-pw@/db{i}?host={tmp_path}/nowhere" for i in range(2)]
+    listed.write_text("\n".join(urls) + "\n")
+    spec = Path(__file__).parent / "dialects" / "postgres" / "tenant" / "spec.yaml"
+    for output_format in ("text", "json"):
+        result = CliRunner().invoke(
+            main, ["verify", "--db", f"@{listed}", "--spec", str(spec), "--format", output_format]
+        )
+        assert result.exit_code == 1, result.output
+        assert "s3cr3t-pw" not in result.output and "s3cr3t-pw" not in result.stderr
+        assert "app:***@" in result.stdout
+
+
+def test_same_schema_other_statistics_plans_again(recruiting_template: Path, tmp_path: Path) -> None:
+    """Files with one schema share a comparison of the catalog, but statistics change plans: a
+    file whose sqlite_stat1 makes the planner pick another index gets its own plan findings."""
+    fleet = tmp_path / "stats"
+    fleet.mkdir()
+    for name in ("a.db", "b.db", "c.db"):
+        shutil.copy(recruiting_template, fleet / name)
+    run_sql(
+        fleet / "b.db",
+        "ANALYZE sqlite_master;"
+        "INSERT INTO sqlite_stat1 VALUES ('cvs', 'idx_cvs_status_created_at', '1000000 1000000 1000000');"
+        "INSERT INTO sqlite_stat1 VALUES ('cvs', 'idx_cvs_status', '1000000 1');"
+        "INSERT INTO sqlite_stat1 VALUES ('cvs', NULL, '1000000');",
+    )
+    result = _verify("--db", str(fleet), "--format", "json")
+    assert result.exit_code == 1
+    groups = _groups(result.stdout)
+    assert sorted(groups) == [(str(fleet / "a.db"), str(fleet / "c.db")), (str(fleet / "b.db"),)]
+    alone = schemavet.verify(str(fleet / "b.db"), RECRUITING_SPEC).findings
+    assert {f["message"] for f in groups[(str(fleet / "b.db"),)]["findings"]} == {f.message for f in alone}
+    assert {f.kind for f in alone} == {"plan"} and len(alone) == 2
