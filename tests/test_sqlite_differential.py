@@ -659,7 +659,7 @@ def test_an_index_term_s_collate_binds_to_one_operand(tmp_path: Path, term: str,
     "script",
     [
         # found by the 100,000-example profile: SQLite writes a column renamed to desc unquoted
-        'CREATE TABLE a (always TEXT, b INT); CREATE UNIQUE INDEX b ON a (+ always); '
+        "CREATE TABLE a (always TEXT, b INT); CREATE UNIQUE INDEX b ON a (+ always); "
         "ALTER TABLE a RENAME always TO desc",
         'CREATE TABLE a ("desc" TEXT, b INT); CREATE INDEX i ON a (- desc DESC, b || desc)',
         'CREATE TABLE a ("desc" TEXT); CREATE INDEX i ON a (desc)',
