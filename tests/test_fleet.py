@@ -210,13 +210,15 @@ def test_ctrl_c_prints_the_summary_so_far(fleet_dir: Path) -> None:
             command += ["--db", str(db)]
         child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
-        while not _has_open(child.pid, locked) and time.monotonic() < deadline:
-            time.sleep(0.02)
+        while not _has_open(child.pid, locked) and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        waiting = child.poll() is None
         child.send_signal(signal.SIGINT)
         out, err = child.communicate(timeout=60)
     finally:
         holder.close()
-    assert child.returncode == 130, err
+    assert waiting, f"the run ended before it waited for the locked database: {out!r} {err!r}"
+    assert child.returncode == 130, (out, err)
     assert out.splitlines() == [
         "no databases verified",
         "INTERRUPTED after 0 of 3 databases; nothing verified",
@@ -225,11 +227,24 @@ def test_ctrl_c_prints_the_summary_so_far(fleet_dir: Path) -> None:
 
 
 def _has_open(pid: int, path: Path) -> bool:
+    """Whether ``pid`` or a process it started has ``path`` open."""
+    for process in (pid, *_children(pid)):
+        try:
+            links = [os.readlink(f"/proc/{process}/fd/{fd}") for fd in os.listdir(f"/proc/{process}/fd")]
+        except OSError:
+            continue
+        if str(path) in links:
+            return True
+    return False
+
+
+def _children(pid: int) -> list[int]:
     try:
-        links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+        tasks = os.listdir(f"/proc/{pid}/task")
+        found = " ".join(Path(f"/proc/{pid}/task/{task}/children").read_text() for task in tasks)
     except OSError:
-        return False
-    return str(path) in links
+        return []
+    return [int(child) for child in found.split()]
 
 
 def test_no_password_in_a_fleet_report(tmp_path: Path) -> None:

@@ -125,7 +125,7 @@ def test_what_the_spec_may_use_without_declaring() -> None:
     parse_spec(
         _TABLES + '    indexes:\n      lower_email: ["lower(email)", "email COLLATE NOCASE DESC"]\n'
         "    foreign_keys: [email REFERENCES accounts(email)]\n"
-        "    checks: [\"email <> 'x'\"]\nexternal: [accounts]\n",
+        "    checks: [\"email <> 'x'\", ROWID > 0, \"typeof(_rowid_) = 'integer'\"]\nexternal: [accounts]\n",
         "app.yaml",
     )
     parse_spec(

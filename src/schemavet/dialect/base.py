@@ -84,6 +84,9 @@ class Dialect:
     #: ``sequences``, ``domains``, ``functions``, ``extensions``, ``exclusions``,
     #: ``row_policies``): a spec read for this engine that writes another one is refused.
     spec_objects: ClassVar[frozenset[str]] = frozenset()
+    #: Columns every table has without declaring them, that a CHECK may read (SQLite's rowid),
+    #: keyed as :meth:`name_key` keys names.
+    implicit_columns: ClassVar[frozenset[str]] = frozenset()
 
     # --- names and places ---------------------------------------------------------------------
 

@@ -100,9 +100,11 @@ def _table_problems(
         return
     name = table.name
 
-    def unknown(used: Iterable[str], what: str, line: int | None) -> Iterator[Problem]:
+    def unknown(
+        used: Iterable[str], what: str, line: int | None, known: set[str] = columns
+    ) -> Iterator[Problem]:
         for column in used:
-            if key(column) not in columns:
+            if key(column) not in known:
                 yield line, f'{what} names column "{column}", which table "{name}" does not declare'
 
     if table.primary_key is not None:
@@ -113,9 +115,10 @@ def _table_problems(
         named = (term if key(term) in columns else _term_column(term) for term in index.columns)
         terms = [column for column in named if column is not None]
         yield from unknown(terms, f'Index "{index_name}"', index.line)
+    readable = columns | dialect.implicit_columns
     for check in table.checks:
-        used = _check_columns(check.expression, dialect, lambda names: {key(n) for n in names} <= columns)
-        yield from unknown(used, f'A CHECK of "{name}"', check.line)
+        used = _check_columns(check.expression, dialect, lambda names: {key(n) for n in names} <= readable)
+        yield from unknown(used, f'A CHECK of "{name}"', check.line, readable)
     for fk in table.foreign_keys:
         yield from unknown(fk.columns, f'A foreign key of "{name}"', fk.line)
         yield from _target_problems(fk, name, namespace, key, tables, outside)

@@ -30,6 +30,8 @@ class PostgreSQL(Dialect):
     aliases = ("postgres",)
     url_schemes = ("postgresql", "postgres", "postgresql+psycopg")
     default_namespace = "public"
+    #: the one system column a CHECK may read
+    implicit_columns = frozenset({"tableoid"})
     spec_objects = frozenset(
         {"enums", "sequences", "domains", "functions", "extensions", "exclusions", "row_policies"}
     )

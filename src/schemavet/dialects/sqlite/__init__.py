@@ -40,6 +40,7 @@ class SQLite(Dialect):
 
     #: SQLite matches names without regard to ASCII case (the function itself: it keys every name)
     name_key = staticmethod(fold)  # type: ignore[assignment]
+    implicit_columns = frozenset({"rowid", "oid", "_rowid_"})
 
     def location(self, url: str, rest: str) -> str:
         """The file a ``sqlite:///relative.db`` or ``sqlite:////absolute.db`` URL names."""
