@@ -168,6 +168,8 @@ def _check_columns(expression: str, dialect: Dialect, all_known: Callable[[set[s
     or a double-quoted string SQLite would take for text is never one); none when either
     cannot read it. sqlglot is asked only when a bare name is not ``all_known`` (the common
     case needs no parse, nor sqlglot's import)."""
+    if all_known(_words(expression)):
+        return []  # every word outside quotes is a known name: so is every bare name among them
     try:
         bare = _bare_names(tokenize(expression))
     except (SqlSyntaxError, ValueError):
@@ -184,6 +186,15 @@ def _check_columns(expression: str, dialect: Dialect, all_known: Callable[[set[s
         return []
     parsed = {column.name for column in tree.find_all(exp.Column) if not column.table}
     return sorted(parsed & bare)
+
+
+# a quoted string or name, or a word: the words are a superset of an expression's bare names
+_WORD_OR_QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`[^`]*`|\[[^\]]*\]|([A-Za-z_][\w$]*)")
+
+
+def _words(expression: str) -> set[str]:
+    """Every word outside quotes, keywords and function names among them (a quick first look)."""
+    return {word for word in _WORD_OR_QUOTED.findall(expression) if word and word.upper() not in KEYWORDS}
 
 
 def _bare_names(tokens: list[Token]) -> set[str]:
