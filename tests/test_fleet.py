@@ -21,7 +21,8 @@ import schemavet
 from schemavet.cli import main
 from schemavet.commands.fleet import verify_fleet
 from schemavet.compare.fleet import identity
-from tests.conftest import RECRUITING_SPEC, digest, run_sql
+from schemavet.migrations.runner import apply_all
+from tests.conftest import RECRUITING_MIGRATIONS, RECRUITING_SPEC, digest, run_sql
 
 # planted drift: how many copies get it, and the SQL that makes it
 DRIFTS = {
@@ -283,3 +284,135 @@ def test_same_schema_other_statistics_plans_again(recruiting_template: Path, tmp
     alone = schemavet.verify(str(fleet / "b.db"), RECRUITING_SPEC).findings
     assert {f["message"] for f in groups[(str(fleet / "b.db"),)]["findings"]} == {f.message for f in alone}
     assert {f.kind for f in alone} == {"plan"} and len(alone) == 2
+
+
+# --- where each database stands in the migrations directory (--migrations) -----------------------
+
+
+def _built_to(last: str, tmp_path: Path) -> Path:
+    """A database yoyo built from the fixture's migrations up to ``last`` (a prefix of the directory,
+    copied with the files' own bytes, so the content hashes recorded match the directory's)."""
+    prefix = tmp_path / f"upto-{last}"
+    prefix.mkdir()
+    for path in sorted(RECRUITING_MIGRATIONS.glob("*.sql")):
+        if path.name.split(".")[0] <= last:
+            shutil.copyfile(path, prefix / path.name)
+    database = tmp_path / f"built-{last}.db"
+    apply_all(f"sqlite:///{database}", str(prefix))
+    return database
+
+
+@pytest.fixture
+def staged_fleet(recruiting_template: Path, tmp_path: Path) -> Path:
+    """Databases at several places in the migrations directory, some of them with the same findings:
+    6 up to date; 3 up to date with an index dropped (drift); 2 never migrated past 0005, which lacks
+    that very index (0006 creates it); 4 never migrated past 0003; one whose yoyo records were
+    dropped (not migrated by yoyo); one garbage file."""
+    fleet = tmp_path / "staged"
+    fleet.mkdir()
+    at_0005, at_0003 = _built_to("0005", tmp_path), _built_to("0003", tmp_path)
+    plan = [("latest", 6, recruiting_template), ("drifted", 3, recruiting_template)]
+    plan += [("at0005", 2, at_0005), ("at0003", 4, at_0003), ("untracked", 1, recruiting_template)]
+    for kind, count, source in plan:
+        for number in range(count):
+            shutil.copyfile(source, fleet / f"{kind}-{number}.db")
+    for path in _members(fleet, "drifted"):
+        run_sql(Path(path), "DROP INDEX idx_cvs_status_created_at;")
+    run_sql(fleet / "untracked-0.db", "DROP TABLE _yoyo_migration;")
+    (fleet / "garbage-0.db").write_bytes(b"not a database at all\n" * 200)
+    return fleet
+
+
+def test_migration_positions_split_groups(staged_fleet: Path) -> None:
+    before = {p.name: digest(p) for p in staged_fleet.iterdir()}
+    migrations = ("--migrations", str(RECRUITING_MIGRATIONS))
+    result = _verify("--db", str(staged_fleet), *migrations, "--format", "json")
+    assert result.exit_code == 1, result.output
+    document = json.loads(result.stdout)
+    assert document["migrations"] == str(RECRUITING_MIGRATIONS)
+    groups = _groups(result.stdout)
+    kinds = ("latest", "at0003", "drifted", "at0005", "untracked", "garbage")
+    assert sorted(groups) == sorted(tuple(_members(staged_fleet, kind)) for kind in kinds)
+    assert [g["count"] for g in document["groups"]] == [6, 4, 3, 2, 1, 1]
+    expected = {
+        "latest": {"state": "latest", "migration": "0006.cv-queue-order"},
+        "drifted": {"state": "latest", "migration": "0006.cv-queue-order"},
+        "at0005": {"state": "behind", "migration": "0005.outreach"},
+        "at0003": {"state": "behind", "migration": "0003.usage-tracking"},
+        "untracked": {"state": "untracked", "migration": None},
+        "garbage": {"state": "unknown", "migration": None},
+    }
+    for kind, position in expected.items():
+        members = _members(staged_fleet, kind)
+        group = groups[tuple(members)]
+        assert group["migration"] == position, kind
+        assert group["member_migrations"] == {m: position["migration"] for m in members}
+    # the same findings, told apart only by where yoyo says the databases stand
+    drifted, at_0005 = (
+        groups[tuple(_members(staged_fleet, "drifted"))],
+        groups[tuple(_members(staged_fleet, "at0005"))],
+    )
+    assert drifted["findings"] == at_0005["findings"] != []
+    assert groups[tuple(_members(staged_fleet, "untracked"))]["findings"] == []
+    assert groups[tuple(_members(staged_fleet, "at0003"))]["summary"].startswith(
+        "at migration 0003.usage-tracking (missing "
+    )
+    # nothing written: the bookkeeping was read, not touched
+    assert {p.name: digest(p) for p in staged_fleet.iterdir()} == before
+
+
+def test_migration_positions_in_the_text_summary(staged_fleet: Path) -> None:
+    plain = _verify("--db", str(staged_fleet), "--format", "json")
+    headlines = {tuple(g["members"]): g["summary"] for g in json.loads(plain.stdout)["groups"]}
+    assert all("at migration" not in h and "yoyo" not in h for h in headlines)  # not asked: not said
+    assert "migration" not in json.loads(plain.stdout)["groups"][0]
+    # without --migrations, never migrated past 0005 and drifted look alike: one group
+    alike = sorted(_members(staged_fleet, "at0005") + _members(staged_fleet, "drifted"))
+    assert tuple(sorted(_members(staged_fleet, "latest") + _members(staged_fleet, "untracked"))) in headlines
+    at_0003 = headlines[tuple(_members(staged_fleet, "at0003"))]
+    index = headlines[tuple(alike)]
+    assert index.startswith('missing index "cvs.idx_cvs_status_created_at"')
+
+    result = _verify("--db", str(staged_fleet), "--migrations", str(RECRUITING_MIGRATIONS))
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].split(" · ") == [
+        "6 match",
+        f"4 at migration 0003.usage-tracking ({at_0003})",
+        f"3 {index}",
+        f"2 at migration 0005.outreach ({index})",
+        "1 not migrated by yoyo (match)",
+        "1 unreadable: the database is not a SQLite database, or it is corrupt (file is not a database)",
+    ]
+    headers = [line for line in lines if line.endswith("):") and not line.startswith(" ")]
+    assert [h.split(" (")[0] for h in headers] == [
+        "4 databases at migration 0003.usage-tracking",
+        "3 databases",
+        "2 databases at migration 0005.outreach",
+        "1 database not migrated by yoyo",
+        "1 database",
+    ]
+    # the verdict is the schema's: a database matching the spec is not failed for where it stands
+    assert lines[-1] == f"FAIL: 10 of 17 databases differ from {RECRUITING_SPEC}"
+
+
+def test_migration_positions_with_a_baseline(staged_fleet: Path, tmp_path: Path) -> None:
+    """A baseline records findings, not positions: accepted, the behind databases still say where
+    they stand, and the baseline file has no position in it."""
+    baseline = tmp_path / "baseline.json"
+    migrations = ("--migrations", str(RECRUITING_MIGRATIONS))
+    assert _verify("--db", str(staged_fleet), *migrations, "--write-baseline", str(baseline)).exit_code == 0
+    assert "0003.usage-tracking" not in baseline.read_text()
+    accepted = _verify("--db", str(staged_fleet), *migrations, "--baseline", str(baseline))
+    assert accepted.exit_code == 0, accepted.output
+    assert accepted.stdout.splitlines()[0].split(" · ") == [
+        "9 match",
+        "4 at migration 0003.usage-tracking (match)",
+        "2 at migration 0005.outreach (match)",
+        "1 at an unknown migration (match)",  # the garbage file: its unreadable finding accepted
+        "1 not migrated by yoyo (match)",
+    ]
+    # the same baseline without --migrations: one group, as before
+    assert (
+        _verify("--db", str(staged_fleet), "--baseline", str(baseline)).stdout.splitlines()[0] == "17 match"
+    )

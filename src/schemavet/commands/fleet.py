@@ -6,6 +6,8 @@ out a few at a time, so memory stays flat however large the fleet. Databases tha
 (:meth:`Dialect.inspect_keyed`: a SQLite file's ``sqlite_master``) share one comparison of their
 catalogs per worker, and those that also plan alike (the same statistics) one check of the
 plans. Nothing is written to any database: each is read exactly as ``schemavet verify`` reads it.
+With ``--migrations``, each database's yoyo bookkeeping is read too (read-only, through
+:meth:`Dialect.applied_migrations`): its :class:`Position` in the directory is part of its group.
 """
 
 from __future__ import annotations
@@ -24,7 +26,15 @@ from typing import Any
 
 from schemavet.compare.diff import diff_schemas
 from schemavet.compare.findings import NOT_MODELLED, Finding
-from schemavet.compare.fleet import Baseline, Fleet, split_accepted, unreadable
+from schemavet.compare.fleet import (
+    UNKNOWN,
+    Baseline,
+    Fleet,
+    Position,
+    position,
+    split_accepted,
+    unreadable,
+)
 from schemavet.compare.ignore import Ignore, without_ignored
 from schemavet.dialect import registry
 from schemavet.dialect.base import Dialect
@@ -35,6 +45,16 @@ from schemavet.spec.load import Spec, load_spec
 
 #: A progress callback: databases done, databases in all.
 Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Verified:
+    """One database verified: its findings and, with ``--migrations``, its position."""
+
+    db: str
+    findings: tuple[Finding, ...]
+    position: Position | None = None
+
 
 _SIDECARS = ("-wal", "-shm", "-journal")
 _GLOB = frozenset("*?[")
@@ -104,6 +124,7 @@ class Expectation:
     prove_actions: bool = False
     migrations: str | None = None
     ignore: tuple[str, ...] = ()  # globs of undeclared tables left out (beside the spec's own)
+    migration_ids: tuple[str, ...] = ()  # the --migrations directory's ids, in yoyo's order
 
     @property
     def keyed(self) -> bool:
@@ -120,7 +141,16 @@ def expectation(spec_path: str, dialect: Dialect, **options: Any) -> Expectation
         from schemavet.compare.policies import check_policies
 
         spec_findings = tuple(check_policies(spec.policies, expected, dialect.name_key, "spec"))
-    return Expectation(spec, expected, spec_findings, **options)
+    migrations = options.get("migrations")
+    ids = migration_order(migrations) if migrations is not None else ()
+    return Expectation(spec, expected, spec_findings, migration_ids=ids, **options)
+
+
+def migration_order(directory: str) -> tuple[str, ...]:
+    """The ids of a migrations directory in the order yoyo applies them (read once per fleet)."""
+    from schemavet.migrations.directory import in_yoyo_order, read_migration_dir
+
+    return tuple(m.id for m in in_yoyo_order(read_migration_dir(directory)))
 
 
 def compare(
@@ -189,20 +219,29 @@ def _prepare(expectations: dict[str, Expectation]) -> None:
     _planned.clear()
 
 
-def verify_chunk(databases: list[str]) -> list[tuple[str, tuple[Finding, ...]]]:
+def verify_chunk(databases: list[str]) -> list[Verified]:
     """Each database's findings (one ``unreadable`` finding for a database that cannot be read)."""
-    return [(db, verify_one(db)) for db in databases]
+    return [verify_one(db) for db in databases]
 
 
-def verify_one(db: str) -> tuple[Finding, ...]:
+def verify_one(db: str) -> Verified:
     """One database's findings; what stops it being read is its one finding, never an exception."""
     try:
         url = parse_db_url(db)
         dialect = registry.get(url.engine)
-        findings = _findings(db, dialect, url.location, _expectations[dialect.name])
+        expectation = _expectations[dialect.name]
+        findings = _findings(db, dialect, url.location, expectation)
+        where = _position(dialect, url.location, expectation)
     except SchemavetError as e:
-        return (unreadable(without_password(str(e)), without_password(db), _location(db)),)
-    return findings
+        return Verified(db, (unreadable(without_password(str(e)), without_password(db), _location(db)),))
+    return Verified(db, findings, where)
+
+
+def _position(dialect: Dialect, location: str, expectation: Expectation) -> Position | None:
+    """Where yoyo's bookkeeping says the database stands (read-only); None without --migrations."""
+    if expectation.migrations is None:
+        return None
+    return position(dialect.applied_migrations(location), expectation.migration_ids)
 
 
 def _findings(db: str, dialect: Dialect, location: str, expectation: Expectation) -> tuple[Finding, ...]:
@@ -273,13 +312,15 @@ def verify_fleet(
     migrations). A Ctrl-C stops the run: the fleet says ``interrupted`` and holds what was done.
     """
     engines = {engine for engine in map(_engine, databases) if engine is not None}
-    fleet = Fleet(spec_path, len(databases))
+    fleet = Fleet(spec_path, len(databases), migrations=options.get("migrations"))
     everything: list[tuple[str, tuple[Finding, ...]]] = []
     try:
         expectations = {e: expectation(spec_path, registry.get(e), **options) for e in sorted(engines)}
-        for db, findings in _run(databases, expectations, _workers(jobs, len(databases)), progress):
-            shown = without_password(db)
-            everything.append((shown, _file(fleet, baseline, shown, findings, options.get("strict", False))))
+        for done in _run(databases, expectations, _workers(jobs, len(databases)), progress):
+            shown = without_password(done.db)
+            strict = options.get("strict", False)
+            where = _known(done.position, fleet)
+            everything.append((shown, _file(fleet, baseline, shown, done.findings, strict, where)))
     except KeyboardInterrupt:
         fleet.interrupted = True
     _finish(fleet, baseline)
@@ -355,11 +396,24 @@ def _one_namespace(wanted: Expectation, dialect: Dialect) -> tuple[str, Expectat
     return name, replace(wanted, expected=expected)
 
 
+def _known(where: Position | None, fleet: Fleet) -> Position | None:
+    """With --migrations every database has a position: an unreadable one's is unknown."""
+    if where is None and fleet.migrations is not None:
+        return Position(UNKNOWN)
+    return where
+
+
 def _file(
-    fleet: Fleet, baseline: Baseline | None, db: str, findings: tuple[Finding, ...], strict: bool
+    fleet: Fleet,
+    baseline: Baseline | None,
+    db: str,
+    findings: tuple[Finding, ...],
+    strict: bool,
+    where: Position | None = None,
 ) -> tuple[Finding, ...]:
-    """File a database under its group, by its name as shown (never with a password); what it
-    holds that schemavet does not model is a warning unless ``strict``. Returns its findings."""
+    """File a database under its group (its findings and position), by its name as shown (never
+    with a password); what it holds that schemavet does not model is a warning unless ``strict``.
+    Returns its findings (the baseline records findings only, never the position)."""
     if not strict:
         warnings = [f for f in findings if f.kind == NOT_MODELLED]
         findings = tuple(f for f in findings if f.kind != NOT_MODELLED)
@@ -367,7 +421,7 @@ def _file(
             fleet.warn(warning.message + " (--strict makes this a failure)")
     kept, accepted = split_accepted(db, findings, baseline)
     fleet.accepted += accepted
-    fleet.add(db, kept)
+    fleet.add(db, kept, where)
     return findings
 
 
@@ -389,7 +443,7 @@ _MIN_PER_WORKER = 16  # below this many databases a worker costs more than it sa
 
 def _run(
     databases: Sequence[str], expectations: dict[str, Expectation], workers: int, progress: Progress | None
-) -> Iterator[tuple[str, tuple[Finding, ...]]]:
+) -> Iterator[Verified]:
     """Each database's findings, in the order they are done.
 
     The first database is verified here before any worker starts: the modules a comparison
@@ -397,7 +451,7 @@ def _run(
     """
     _prepare(expectations)
     for done, db in enumerate(databases[:1] if workers > 1 else databases, 1):
-        yield db, verify_one(db)
+        yield verify_one(db)
         if progress is not None:
             progress(done, len(databases))
     if workers > 1:
@@ -413,7 +467,7 @@ def _offset(progress: Progress | None, already: int, total: int) -> Progress | N
 
 def _pooled(
     databases: Sequence[str], expectations: dict[str, Expectation], workers: int, progress: Progress | None
-) -> Iterator[tuple[str, tuple[Finding, ...]]]:
+) -> Iterator[Verified]:
     """The databases in chunks over a pool of ``workers``, at most two chunks per worker in flight."""
     size = max(1, min(256, len(databases) // (workers * 8)))
     chunks = (list(databases[i : i + size]) for i in range(0, len(databases), size))
@@ -421,7 +475,7 @@ def _pooled(
     with ProcessPoolExecutor(
         workers, _context(), initializer=_start_worker, initargs=(expectations,)
     ) as pool:
-        pending: set[Future[list[tuple[str, tuple[Finding, ...]]]]] = set()
+        pending: set[Future[list[Verified]]] = set()
         try:
             while True:
                 pending |= {

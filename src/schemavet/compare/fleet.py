@@ -3,14 +3,16 @@
 Plain data and pure functions: the fleet command (:mod:`schemavet.commands.fleet`) fills them and
 the renderer (:mod:`schemavet.report.fleet`) reads them. A finding's identity is what it says
 about the schema (kind, object, attribute, expected, actual, detail), never its message, so two
-databases with the same drift share a group whatever their names.
+databases with the same drift share a group whatever their names. With ``--migrations`` a group
+is also one :class:`Position` in the migrations directory: databases with the same findings, one
+never migrated past 0003 and one up to date, are two groups.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,12 +57,73 @@ def unreadable(error: str, *names: str) -> Finding:
     return Finding(UNREADABLE, "database", "", detail=error[:1].lower() + error[1:])
 
 
+# --- where a database stands in the migrations directory (--migrations) ---------------------------
+
+LATEST = "latest"  # every migration of the directory is applied
+BEHIND = "behind"  # some are not applied yet: the position names the last one that is
+UNTRACKED = "untracked"  # yoyo recorded no migration: the database was not migrated by yoyo
+UNKNOWN = "unknown"  # the database could not be read: where it stands is not known
+
+
+@dataclass(frozen=True)
+class Position:
+    """A database's place in the migrations directory, read from yoyo's bookkeeping.
+
+    ``migration`` is the last migration yoyo recorded as applied (the directory's last one when
+    the database is up to date; None when yoyo recorded none).
+    """
+
+    state: str
+    migration: str | None = None
+
+    @property
+    def label(self) -> str | None:
+        """``at migration 0003.usage-tracking`` for a database behind; None when up to date."""
+        if self.state == BEHIND:
+            return f"at migration {self.migration}"
+        if self.state == UNTRACKED:
+            return "not migrated by yoyo"
+        if self.state == UNKNOWN:
+            return "at an unknown migration"
+        return None
+
+    def as_dict(self) -> dict[str, Any]:
+        """What ``--format json`` says of a group's position."""
+        return {"state": self.state, "migration": self.migration}
+
+    def sort_key(self) -> tuple[str, str]:
+        """Orders positions (up to date first among groups of one size)."""
+        return ("" if self.state == LATEST else self.state, self.migration or "")
+
+
+def position(applied: Sequence[str], directory: Sequence[str]) -> Position:
+    """Where a database stands: ``applied`` are the ids yoyo recorded (oldest first), ``directory``
+    the directory's ids in yoyo's order. Up to date when every migration of the directory is
+    applied (one applied that the directory no longer has is a content finding, not a position)."""
+    if not applied:
+        return Position(UNTRACKED)
+    done = set(applied)
+    if all(migration in done for migration in directory):
+        return Position(LATEST, directory[-1] if directory else applied[-1])
+    return Position(BEHIND, applied[-1])
+
+
 @dataclass
 class Group:
-    """Databases with exactly the same findings (by identity), and those findings once."""
+    """Databases with exactly the same findings (by identity), and those findings once; with
+    ``--migrations``, also at the same position in the migrations directory."""
 
     findings: tuple[Finding, ...]
     members: list[str] = field(default_factory=list)
+    position: Position | None = None  # None without --migrations (and for unreadable databases)
+
+    @property
+    def label(self) -> str | None:
+        """What the position adds to the group's summary (None: nothing, up to date or not asked;
+        and for unreadable databases, whose reason says why their position is unknown)."""
+        if self.position is None or self.unreadable:
+            return None
+        return self.position.label
 
     @property
     def ok(self) -> bool:
@@ -79,12 +142,13 @@ class Fleet:
 
     spec_path: str
     total: int
-    groups: dict[tuple[str, ...], Group] = field(default_factory=dict)
+    groups: dict[tuple[Position | None, tuple[str, ...]], Group] = field(default_factory=dict)
     interrupted: bool = False
     accepted: int = 0  # findings the baseline accepted (counted once per database)
     stale: list[tuple[dict[str, Any], str]] = field(default_factory=list)
     # what databases hold that schemavet does not model (without --strict): sentence → databases
     warnings: dict[str, int] = field(default_factory=dict)
+    migrations: str | None = None  # the --migrations directory positions are read against
 
     def warn(self, sentence: str) -> None:
         """Count one database holding what ``sentence`` says."""
@@ -100,13 +164,13 @@ class Fleet:
         """True when every database verified matches the spec, up to what the baseline accepts."""
         return all(group.ok for group in self.groups.values())
 
-    def add(self, database: str, findings: Iterable[Finding]) -> None:
-        """File ``database`` under the group of its findings."""
+    def add(self, database: str, findings: Iterable[Finding], position: Position | None = None) -> None:
+        """File ``database`` under the group of its findings (and its position, when known)."""
         ordered = sorted(findings, key=_finding_order)
-        key = tuple(identity(f) for f in ordered)
+        key = (position, tuple(identity(f) for f in ordered))
         group = self.groups.get(key)
         if group is None:
-            group = self.groups[key] = Group(tuple(ordered))
+            group = self.groups[key] = Group(tuple(ordered), position=position)
         group.members.append(database)
 
     def ordered_groups(self) -> list[Group]:
@@ -117,8 +181,9 @@ class Fleet:
         return sorted(self.groups.values(), key=lambda g: (-len(g.members), not g.ok, _group_key(g)))
 
 
-def _group_key(group: Group) -> tuple[str, ...]:
-    return tuple(identity(f) for f in group.findings)
+def _group_key(group: Group) -> tuple[tuple[str, ...], tuple[str, str]]:
+    place = group.position.sort_key() if group.position is not None else ("", "")
+    return tuple(identity(f) for f in group.findings), place
 
 
 # the catalog's differences before what follows from them (a plan that lost its index)

@@ -16,7 +16,7 @@ def render_fleet_text(fleet: Fleet, baseline_path: str | None = None) -> str:
     """The summary line, each group that differs with a few members and its findings, the verdict."""
     lines = [summary(fleet)]
     for group in fleet.ordered_groups():
-        if not group.ok:
+        if not group.ok or group.label is not None:
             lines += _group_lines(fleet, group)
     lines += [
         f"warning: {sentence} ({count:,} {_databases(count)})"
@@ -28,9 +28,17 @@ def render_fleet_text(fleet: Fleet, baseline_path: str | None = None) -> str:
 
 
 def summary(fleet: Fleet) -> str:
-    """``9,950 match · 40 missing index "idx_cvs_status" · 10 unreadable (…)``: every group, largest first."""
-    parts = [f"{len(g.members):,} {'match' if g.ok else headline(g)}" for g in fleet.ordered_groups()]
+    """``9,950 match · 40 missing index "idx_cvs_status" · 10 at migration 0003 (missing table …)``:
+    every group, largest first."""
+    parts = [f"{len(g.members):,} {group_summary(g)}" for g in fleet.ordered_groups()]
     return " · ".join(parts) if parts else "no databases verified"
+
+
+def group_summary(group: Group) -> str:
+    """``match``, the findings' headline, or where a database behind stands and then that in
+    parentheses: ``at migration 0003.usage-tracking (missing table "usage_events" (+3 more))``."""
+    said = "match" if group.ok else headline(group)
+    return said if group.label is None else f"{group.label} ({said})"
 
 
 def headline(group: Group) -> str:
@@ -56,7 +64,8 @@ def _group_lines(fleet: Fleet, group: Group) -> list[str]:
     shown = ", ".join(group.members[:SHOWN_MEMBERS])
     rest = count - SHOWN_MEMBERS
     noun = _databases(count)
-    lines = [f"{count:,} {noun} ({shown}{f', and {rest:,} more' if rest > 0 else ''}):"]
+    where = f" {group.label}" if group.label is not None else ""
+    lines = [f"{count:,} {noun}{where} ({shown}{f', and {rest:,} more' if rest > 0 else ''}):"]
     return lines + [f"  {f.message}{_where(fleet, f)}" for f in group.findings]
 
 
@@ -109,14 +118,23 @@ def _verdict(fleet: Fleet) -> str:
     return f"{stop}FAIL: {differing:,} of {fleet.done:,} databases differ from {fleet.spec_path}"
 
 
+def _positions(group: Group) -> dict[str, Any]:
+    """With --migrations: the group's position, and each member's last applied migration (null:
+    none recorded, or the database could not be read)."""
+    place = group.position.as_dict() if group.position is not None else None
+    migration = group.position.migration if group.position is not None else None
+    return {"migration": place, "member_migrations": {member: migration for member in group.members}}
+
+
 def render_fleet_json(fleet: Fleet) -> str:
     """The whole fleet as one JSON document: every group with every member."""
     groups = [
         {
             "count": len(g.members),
             "ok": g.ok,
-            "summary": "match" if g.ok else headline(g),
+            "summary": group_summary(g),
             "members": g.members,
+            **(_positions(g) if fleet.migrations is not None else {}),
             "findings": [f.as_dict(fleet.spec_path) for f in g.findings],
         }
         for g in fleet.ordered_groups()
@@ -125,6 +143,7 @@ def render_fleet_json(fleet: Fleet) -> str:
         "spec": fleet.spec_path,
         "ok": fleet.ok,
         "databases": fleet.total,
+        **({"migrations": fleet.migrations} if fleet.migrations is not None else {}),
         "verified": fleet.done,
         "interrupted": fleet.interrupted,
         "accepted": fleet.accepted,
