@@ -66,6 +66,8 @@ def _group_lines(fleet: Fleet, group: Group) -> list[str]:
     noun = _databases(count)
     where = f" {group.label}" if group.label is not None else ""
     lines = [f"{count:,} {noun}{where} ({shown}{f', and {rest:,} more' if rest > 0 else ''}):"]
+    if group.ok:  # shown for where it stands (--migrations): its schema matches
+        return [*lines, "  no findings: the schema matches the spec"]
     return lines + [f"  {f.message}{_where(fleet, f)}" for f in group.findings]
 
 
