@@ -20,7 +20,7 @@ from click.testing import CliRunner
 import schemavet
 from schemavet.cli import main
 from schemavet.commands.fleet import verify_fleet
-from schemavet.compare.fleet import identity
+from schemavet.compare.fleet import BEHIND, LATEST, UNTRACKED, Position, identity, position
 from schemavet.migrations.runner import apply_all
 from tests.conftest import RECRUITING_MIGRATIONS, RECRUITING_SPEC, digest, run_sql
 
@@ -335,18 +335,18 @@ def test_migration_positions_split_groups(staged_fleet: Path) -> None:
     assert sorted(groups) == sorted(tuple(_members(staged_fleet, kind)) for kind in kinds)
     assert [g["count"] for g in document["groups"]] == [6, 4, 3, 2, 1, 1]
     expected = {
-        "latest": {"state": "latest", "migration": "0006.cv-queue-order"},
-        "drifted": {"state": "latest", "migration": "0006.cv-queue-order"},
-        "at0005": {"state": "behind", "migration": "0005.outreach"},
-        "at0003": {"state": "behind", "migration": "0003.usage-tracking"},
-        "untracked": {"state": "untracked", "migration": None},
-        "garbage": {"state": "unknown", "migration": None},
+        "latest": {"state": "latest", "migration": "0006.cv-queue-order", "missed": []},
+        "drifted": {"state": "latest", "migration": "0006.cv-queue-order", "missed": []},
+        "at0005": {"state": "behind", "migration": "0005.outreach", "missed": []},
+        "at0003": {"state": "behind", "migration": "0003.usage-tracking", "missed": []},
+        "untracked": {"state": "untracked", "migration": None, "missed": []},
+        "garbage": {"state": "unknown", "migration": None, "missed": []},
     }
-    for kind, position in expected.items():
+    for kind, place in expected.items():
         members = _members(staged_fleet, kind)
         group = groups[tuple(members)]
-        assert group["migration"] == position, kind
-        assert group["member_migrations"] == {m: position["migration"] for m in members}
+        assert group["migration"] == place, kind
+        assert group["member_migrations"] == {m: place["migration"] for m in members}
     # the same findings, told apart only by where yoyo says the databases stand
     drifted, at_0005 = (
         groups[tuple(_members(staged_fleet, "drifted"))],
@@ -418,3 +418,37 @@ def test_migration_positions_with_a_baseline(staged_fleet: Path, tmp_path: Path)
     assert (
         _verify("--db", str(staged_fleet), "--baseline", str(baseline)).stdout.splitlines()[0] == "17 match"
     )
+
+
+def test_a_migration_skipped_in_the_middle(recruiting_template: Path, tmp_path: Path) -> None:
+    """A migration added to the middle of the directory later (a merge) and never applied: the
+    database is behind though its furthest migration is the directory's last, and says so."""
+    fleet = tmp_path / "merged"
+    fleet.mkdir()
+    for name in ("a.db", "b.db"):
+        shutil.copyfile(recruiting_template, fleet / name)
+    run_sql(fleet / "b.db", "DELETE FROM _yoyo_migration WHERE migration_id = '0003.usage-tracking';")
+    result = _verify("--db", str(fleet), "--migrations", str(RECRUITING_MIGRATIONS))
+    assert result.exit_code == 0, result.output  # both schemas match the spec
+    assert result.stdout.splitlines()[0] == (
+        "1 match · 1 at migration 0006.cv-queue-order but not 0003.usage-tracking (match)"
+    )
+
+
+def test_position_of_applied_ids() -> None:
+    directory = ("0000.a", "0001.b", "0002.c", "0003.d")
+    assert position([], directory) == Position(UNTRACKED)
+    assert position(list(directory), directory) == Position(LATEST, "0003.d")
+    assert position(["0000.a", "0001.b"], directory) == Position(BEHIND, "0001.b")
+    # yoyo's records in another order than the directory's: the furthest applied counts
+    assert position(["0000.a", "0002.c", "0001.b"], directory) == Position(BEHIND, "0002.c")
+    skipped = position(["0000.a", "0003.d"], directory)
+    assert skipped == Position(BEHIND, "0003.d", ("0001.b", "0002.c"))
+    assert skipped.label == "at migration 0003.d but not 0001.b, 0002.c"
+    assert position(["0000.a", "0003.d"], (*directory, "0004.e", "0005.f")).label == (
+        "at migration 0003.d but not 0001.b, 0002.c"
+    )
+    assert Position(BEHIND, "9.z", ("1", "2", "3")).label == "at migration 9.z but not 1, 2 and 1 more"
+    # applied, but none of it in the directory (all renamed): the last recorded
+    assert position(["x.old"], directory) == Position(BEHIND, "x.old")
+    assert position(["0000.a", "0001.b", "0002.c", "0003.d", "x.old"], directory).label is None

@@ -60,52 +60,71 @@ def unreadable(error: str, *names: str) -> Finding:
 # --- where a database stands in the migrations directory (--migrations) ---------------------------
 
 LATEST = "latest"  # every migration of the directory is applied
-BEHIND = "behind"  # some are not applied yet: the position names the last one that is
+BEHIND = "behind"  # some are not applied yet: the position names the furthest one that is
 UNTRACKED = "untracked"  # yoyo recorded no migration: the database was not migrated by yoyo
 UNKNOWN = "unknown"  # the database could not be read: where it stands is not known
+
+_MISSED_SHOWN = 2  # migrations a label names that were skipped before the furthest applied
 
 
 @dataclass(frozen=True)
 class Position:
     """A database's place in the migrations directory, read from yoyo's bookkeeping.
 
-    ``migration`` is the last migration yoyo recorded as applied (the directory's last one when
-    the database is up to date; None when yoyo recorded none).
+    ``migration`` is the furthest migration (in the directory's order) yoyo recorded as applied:
+    the directory's last one when the database is up to date, None when yoyo recorded none.
+    ``missed`` are the migrations before it that are not applied (one added to the middle of
+    the directory later, by a merge): a database can be behind at the directory's last migration.
     """
 
     state: str
     migration: str | None = None
+    missed: tuple[str, ...] = ()
 
     @property
     def label(self) -> str | None:
         """``at migration 0003.usage-tracking`` for a database behind; None when up to date."""
         if self.state == BEHIND:
-            return f"at migration {self.migration}"
+            return f"at migration {self.migration}{self._but_not()}"
         if self.state == UNTRACKED:
             return "not migrated by yoyo"
         if self.state == UNKNOWN:
             return "at an unknown migration"
         return None
 
+    def _but_not(self) -> str:
+        if not self.missed:
+            return ""
+        shown = ", ".join(self.missed[:_MISSED_SHOWN])
+        rest = len(self.missed) - _MISSED_SHOWN
+        return f" but not {shown}" + (f" and {rest} more" if rest > 0 else "")
+
     def as_dict(self) -> dict[str, Any]:
         """What ``--format json`` says of a group's position."""
-        return {"state": self.state, "migration": self.migration}
+        return {"state": self.state, "migration": self.migration, "missed": list(self.missed)}
 
-    def sort_key(self) -> tuple[str, str]:
+    def sort_key(self) -> tuple[str, str, tuple[str, ...]]:
         """Orders positions (up to date first among groups of one size)."""
-        return ("" if self.state == LATEST else self.state, self.migration or "")
+        return ("" if self.state == LATEST else self.state, self.migration or "", self.missed)
 
 
 def position(applied: Sequence[str], directory: Sequence[str]) -> Position:
     """Where a database stands: ``applied`` are the ids yoyo recorded (oldest first), ``directory``
     the directory's ids in yoyo's order. Up to date when every migration of the directory is
-    applied (one applied that the directory no longer has is a content finding, not a position)."""
+    applied (one applied that the directory no longer has is a content finding, not a position);
+    else behind, at the furthest migration of the directory applied (the last recorded when the
+    directory has none of them)."""
     if not applied:
         return Position(UNTRACKED)
     done = set(applied)
     if all(migration in done for migration in directory):
         return Position(LATEST, directory[-1] if directory else applied[-1])
-    return Position(BEHIND, applied[-1])
+    reached = [index for index, migration in enumerate(directory) if migration in done]
+    if not reached:
+        return Position(BEHIND, applied[-1])
+    furthest = reached[-1]
+    missed = tuple(m for m in directory[:furthest] if m not in done)
+    return Position(BEHIND, directory[furthest], missed)
 
 
 @dataclass
@@ -181,8 +200,8 @@ class Fleet:
         return sorted(self.groups.values(), key=lambda g: (-len(g.members), not g.ok, _group_key(g)))
 
 
-def _group_key(group: Group) -> tuple[tuple[str, ...], tuple[str, str]]:
-    place = group.position.sort_key() if group.position is not None else ("", "")
+def _group_key(group: Group) -> tuple[tuple[str, ...], tuple[str, str, tuple[str, ...]]]:
+    place = group.position.sort_key() if group.position is not None else ("", "", ())
     return tuple(identity(f) for f in group.findings), place
 
 
