@@ -18,8 +18,10 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -315,16 +317,39 @@ def verify_fleet(
     fleet = Fleet(spec_path, len(databases), migrations=options.get("migrations"))
     everything: list[tuple[str, tuple[Finding, ...]]] = []
     try:
-        expectations = {e: expectation(spec_path, registry.get(e), **options) for e in sorted(engines)}
-        for done in _run(databases, expectations, _workers(jobs, len(databases)), progress):
-            shown = without_password(done.db)
-            strict = options.get("strict", False)
-            where = _known(done.position, fleet)
-            everything.append((shown, _file(fleet, baseline, shown, done.findings, strict, where)))
+        with _interruptible() as interrupted:
+            expectations = {e: expectation(spec_path, registry.get(e), **options) for e in sorted(engines)}
+            for done in _run(databases, expectations, _workers(jobs, len(databases)), progress):
+                if interrupted():
+                    raise KeyboardInterrupt  # the database in hand was cut short: it is not counted
+                shown = without_password(done.db)
+                strict = options.get("strict", False)
+                where = _known(done.position, fleet)
+                everything.append((shown, _file(fleet, baseline, shown, done.findings, strict, where)))
     except KeyboardInterrupt:
         fleet.interrupted = True
     _finish(fleet, baseline)
     return fleet, everything
+
+
+@contextmanager
+def _interruptible() -> Iterator[Callable[[], bool]]:
+    """Whether Ctrl-C was pressed, remembered: a KeyboardInterrupt raised while SQLite waits on
+    a locked file can surface where Python drops it (a destructor), and the run would go on."""
+    pressed: list[bool] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        pressed.append(True)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield lambda: bool(pressed)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def verify_tenants(
