@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -85,5 +86,18 @@ def _database(server: str, template: str = "template1") -> Iterator[Database]:
     conninfo = psycopg.conninfo.make_conninfo("", **{**params, "dbname": name})
     host = quote(str(params["host"]))
     yield Database(name, f"postgresql://{quote(str(params['user']))}@/{name}?host={host}", conninfo)
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    _drop(server, name)
+
+
+def _drop(server: str, name: str) -> None:
+    """Drop a test's database. A session of a role the test role may not end (an autovacuum
+    worker, say) can still be on it for a moment: the drop is tried again until it leaves."""
+    for attempt in range(50):
+        try:
+            with psycopg.connect(server, autocommit=True) as admin:
+                admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+            return
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+            if attempt == 49:
+                raise
+            time.sleep(0.1)
