@@ -293,7 +293,11 @@ def _fk_order(fk: ForeignKey) -> tuple[Any, ...]:
 
 def _checks(checks: tuple[Check, ...], context: Context) -> tuple[Check, ...]:
     normal = (_with(c, expression=canonical_expression(c.expression, context)) for c in checks)
-    return tuple(sorted(normal, key=lambda c: (c.expression, c.name or "")))
+    return tuple(sorted(normal, key=_check_order))
+
+
+def _check_order(check: Check) -> tuple[str, str]:
+    return check.expression, check.name or ""
 
 
 def _index(index: Index, context: Context) -> Index:
@@ -409,10 +413,49 @@ def unstated_names_dropped(expected: Schema, actual: Schema) -> Schema:
         stated = expected.namespaces.get(ns_name)
         if stated is None:
             continue
-        tables = {name: _unnamed_not_nulls(t, stated.tables.get(name)) for name, t in ns.tables.items()}
+        tables = {
+            name: _unnamed_constraints(
+                _unnamed_not_nulls(t, stated.tables.get(name)), stated.tables.get(name)
+            )
+            for name, t in ns.tables.items()
+        }
         domains = {name: _unnamed_checks(d, stated.domains.get(name)) for name, d in ns.domains.items()}
         namespaces[ns_name] = replace(ns, tables=tables, domains=domains)
     return replace(actual, namespaces=namespaces)
+
+
+def _unnamed_constraints(table: Table, stated: Table | None) -> Table:
+    """``table`` with the server's name of each key and constraint left out where the spec has
+    the same one unnamed: the spec names a constraint only when its name matters, and then it
+    is compared (an unexpected or changed constraint keeps its name, for the report)."""
+    if stated is None:
+        return table
+    key = table.primary_key
+    if key is not None and key.name is not None and stated.primary_key == replace(key, name=None):
+        key = stated.primary_key
+    return _with(
+        table,
+        primary_key=key,
+        foreign_keys=tuple(sorted(_unnamed(table.foreign_keys, stated.foreign_keys), key=_fk_order)),
+        uniques=tuple(sorted(_unnamed(table.uniques, stated.uniques), key=lambda u: u.columns)),
+        checks=tuple(
+            sorted(_unnamed(table.checks, stated.checks), key=lambda c: (c.expression, c.name or ""))
+        ),
+        exclusions=tuple(sorted(_unnamed(table.exclusions, stated.exclusions), key=lambda x: x.definition)),
+    )
+
+
+_C = TypeVar("_C", ForeignKey, Unique, Check, Exclusion)
+
+
+def _unnamed(actual: tuple[_C, ...], stated: tuple[_C, ...]) -> list[_C]:
+    unnamed = {item for item in stated if item.name is None}
+    if not unnamed:
+        return list(actual)
+    return [
+        replace(item, name=None) if item.name is not None and replace(item, name=None) in unnamed else item
+        for item in actual
+    ]
 
 
 def _unnamed_checks(domain: Domain, stated: Domain | None) -> Domain:
