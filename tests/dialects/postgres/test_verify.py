@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import schemavet
+import schemavet.cli
 from schemavet.errors import DatabaseError
 from tests.dialects.postgres.conftest import Database
 
@@ -55,6 +56,24 @@ def test_a_database_built_as_specified_verifies_clean(pg_database: Database, spe
     messages = [f"{f.kind} {f.object} {f.attribute}: {f.expected!r} / {f.actual!r}" for f in report.findings]
     # the serial's sequence is the spec side's own (normalizing made it), so nothing is unexpected
     assert messages == []
+
+
+def test_a_snapshot_verifies_without_a_server_to_print_expressions(
+    pg_database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A snapshot leaves the names PostgreSQL gives out: the text forms already agree, so no
+    server is started to print both sides (that costs seconds)."""
+    pg_database.run(SCHEMA + "ALTER TABLE jobs ADD CONSTRAINT jobs_status_unique UNIQUE (tenant_id, status);")
+    written = tmp_path / "snapshot.yaml"
+    schemavet.cli.main(["snapshot", "--db", pg_database.url, "-o", str(written)], standalone_mode=False)
+    assert "_pkey" not in written.read_text() and "_fkey" not in written.read_text()
+
+    def no_server() -> None:
+        raise AssertionError("a clean verify started a server to print expressions")
+
+    monkeypatch.setattr("schemavet.dialects.postgres.server.shared_postgres_server", no_server)
+    report = schemavet.verify(pg_database.url, written)
+    assert report.findings == ()
 
 
 @pytest.mark.parametrize(
