@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -187,3 +188,25 @@ def test_snapshot_writes_sql_unfolded_and_named_keys_as_sql(tmp_path: Path) -> N
     spec = tmp_path / "spec.yaml"
     spec.write_text(text)
     assert _run("verify", "--db", db, "--spec", spec)[:2] == (0, f"OK: {db} matches {spec}\n")
+
+
+@pytest.mark.parametrize(
+    ("check", "unknown"),
+    [
+        ("ratio >= 0::double precision AND ratio <= 1::double precision", None),
+        ("stamp::timestamp with time zone > now() AND CAST(ratio AS numeric) < 2", None),
+        ("status = ANY (ARRAY['a'::text, 'b'::text])", None),
+        ("ratio::double precision > zone", "zone"),
+        ("length(stauts) > 0", "stauts"),
+    ],
+)
+def test_a_check_s_columns_are_told_from_types_and_functions(check: str, unknown: str | None) -> None:
+    spec = (
+        "engine: postgresql\ntables:\n  t:\n    columns:\n      ratio: double precision\n"
+        f"      stamp: timestamptz\n      status: text\n    checks: [{json.dumps(check)}]\n"
+    )
+    if unknown is None:
+        parse_spec(spec, "pg.yaml")
+        return
+    with pytest.raises(SpecError, match=f'names column "{unknown}"'):
+        parse_spec(spec, "pg.yaml")

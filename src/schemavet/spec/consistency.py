@@ -192,9 +192,31 @@ def _check_columns(expression: str, dialect: Dialect, all_known: Callable[[set[s
 _WORD_OR_QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`[^`]*`|\[[^\]]*\]|([A-Za-z_][\w$]*)")
 
 
+# the words after the first of a type's name (``double precision``, ``timestamp with time zone``)
+_TYPE_WORDS = frozenset({"PRECISION", "VARYING", "WITH", "WITHOUT", "TIME", "ZONE"})
+
+
 def _words(expression: str) -> set[str]:
-    """Every word outside quotes, keywords and function names among them (a quick first look)."""
-    return {word for word in _WORD_OR_QUOTED.findall(expression) if word and word.upper() not in KEYWORDS}
+    """Every word outside quotes but keywords, a function's name (before ``(``) and a type's
+    (after ``::`` or ``AS``): a quick first look, never missing a name sqlglot reads as a column."""
+    words = set()
+    after_as = in_type = False
+    for match in _WORD_OR_QUOTED.finditer(expression):
+        word = match.group(1)
+        if word is None:
+            after_as = in_type = False
+            continue
+        upper = word.upper()
+        before = expression[: match.start()].rstrip()
+        in_type = (
+            (in_type and upper in _TYPE_WORDS and before[-1:].isalnum()) or after_as or before.endswith("::")
+        )
+        typed = in_type
+        called = expression[match.end() :].lstrip().startswith("(") or upper == "ARRAY"  # ARRAY[…]
+        after_as = upper == "AS"
+        if upper not in KEYWORDS and not typed and not called:
+            words.add(word)
+    return words
 
 
 def _bare_names(tokens: list[Token]) -> set[str]:
