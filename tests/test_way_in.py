@@ -279,13 +279,17 @@ def test_ignore_patterns_on_every_engine(dialect: Databases, tmp_path: Path) -> 
     assert schemavet.verify(db.url, spec).ok
 
 
-def test_drizzles_own_schema_is_not_unexpected(dialect: Databases, tmp_path: Path) -> None:
-    if dialect.dialect.default_namespace == "main":
-        pytest.skip("SQLite has no schemas: Drizzle keeps its table beside the app's")
+_DRIZZLE = {
+    # SQLite has no schemas: Drizzle keeps its table beside the app's
+    "sqlite": "CREATE TABLE __drizzle_migrations (id INTEGER PRIMARY KEY, hash text NOT NULL);",
+    "postgresql": "CREATE SCHEMA drizzle;"
+    "CREATE TABLE drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL);",
+}
+
+
+def test_drizzles_own_table_is_not_unexpected(dialect: Databases, tmp_path: Path) -> None:
     db = dialect.make_db(
-        "CREATE TABLE customers (id INTEGER NOT NULL PRIMARY KEY);"
-        "CREATE SCHEMA drizzle;"
-        "CREATE TABLE drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL);"
+        "CREATE TABLE customers (id INTEGER NOT NULL PRIMARY KEY);" + _DRIZZLE[dialect.dialect.name]
     )
     spec = tmp_path / "spec.yaml"
     spec.write_text(f"engine: {dialect.dialect.name}\n" + SPEC)
