@@ -406,8 +406,9 @@ def _functions(functions: dict[str, Function], namespace: str) -> dict[str, Func
 
 
 def unstated_names_dropped(expected: Schema, actual: Schema) -> Schema:
-    """``actual`` with the names of NOT NULL constraints and domain checks the spec does not name
-    left out (the server names every one; a spec states a name only when it matters)."""
+    """``actual`` with the server's names of keys, constraints, NOT NULLs and domain checks left
+    out where the spec states the same one unnamed (the server names every one; a spec states a
+    name only when it matters)."""
     namespaces = dict(actual.namespaces)
     for ns_name, ns in actual.namespaces.items():
         stated = expected.namespaces.get(ns_name)
@@ -438,9 +439,7 @@ def _unnamed_constraints(table: Table, stated: Table | None) -> Table:
         primary_key=key,
         foreign_keys=tuple(sorted(_unnamed(table.foreign_keys, stated.foreign_keys), key=_fk_order)),
         uniques=tuple(sorted(_unnamed(table.uniques, stated.uniques), key=lambda u: u.columns)),
-        checks=tuple(
-            sorted(_unnamed(table.checks, stated.checks), key=lambda c: (c.expression, c.name or ""))
-        ),
+        checks=tuple(sorted(_unnamed(table.checks, stated.checks), key=_check_order)),
         exclusions=tuple(sorted(_unnamed(table.exclusions, stated.exclusions), key=lambda x: x.definition)),
     )
 
@@ -462,7 +461,7 @@ def _unnamed_checks(domain: Domain, stated: Domain | None) -> Domain:
     """A domain whose checks keep only the names its spec states."""
     names = {check.name for check in stated.checks if check.name} if stated is not None else set()
     checks = tuple(check if check.name in names else replace(check, name=None) for check in domain.checks)
-    return _with(domain, checks=tuple(sorted(checks, key=lambda c: (c.expression, c.name or ""))))
+    return _with(domain, checks=tuple(sorted(checks, key=_check_order)))
 
 
 def _unnamed_not_nulls(table: Table, stated: Table | None) -> Table:
