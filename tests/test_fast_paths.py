@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 import schemavet
+from schemavet import forking
 from schemavet.compare.diff import diff_schemas
 from schemavet.dialects.sqlite import background
 from schemavet.dialects.sqlite.inspect import build_schema
@@ -142,9 +143,9 @@ def test_interrupted_wait_leaves_no_child(recruiting_db: Path, monkeypatch: pyte
     import signal
     import time
 
-    def slow(path: str, writer: int) -> None:
+    def slow(path: str) -> bytes:
         time.sleep(30)
-        os._exit(0)
+        return b""
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -165,7 +166,7 @@ def test_a_fork_that_fails_reads_in_the_process(recruiting_db: Path, monkeypatch
     def no_fork() -> int:
         raise BlockingIOError(11, "Resource temporarily unavailable")
 
-    monkeypatch.setattr(background.os, "fork", no_fork)
+    monkeypatch.setattr(forking.os, "fork", no_fork)
     monkeypatch.setattr(background, "_can_fork", lambda: True)
     opened = len(os.listdir("/proc/self/fd"))
     assert schemavet.verify(str(recruiting_db), RECRUITING_SPEC).ok

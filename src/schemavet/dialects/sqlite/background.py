@@ -16,15 +16,13 @@ started, the catalog is read in the parent when it is asked for, as before.
 from __future__ import annotations
 
 import marshal
-import os
 import signal
-import sys
-import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import fields
 from typing import Any
 
+from schemavet import forking
 from schemavet.dialects.sqlite.connect import open_readonly
 from schemavet.dialects.sqlite.inspect import Catalog, read_catalog
 from schemavet.errors import DatabaseError, SchemavetError
@@ -44,7 +42,7 @@ def catalog_reader(path: str) -> Iterator[Callable[[], Catalog]]:
 
     Leaving the block without asking for the catalog (the spec was bad, say) stops the child.
     """
-    child = _start(path) if _can_fork() else None
+    child = _Child.start(path) if _can_fork() else None
     if child is None:
         yield lambda: read(path)
         return
@@ -54,49 +52,27 @@ def catalog_reader(path: str) -> Iterator[Callable[[], Catalog]]:
         child.stop()
 
 
-def _start(path: str) -> _Child | None:
-    """A child reading ``path``, or None when the system would not start one."""
-    try:
-        return _Child(path)
-    except OSError:  # no process or pipe to spare (EAGAIN, EMFILE): read in this process
-        return None
-
-
-def _can_fork() -> bool:
-    # Linux only: macOS's system libraries are not safe to use in a child forked without exec
-    if not sys.platform.startswith("linux") or threading.active_count() > 1:
-        return False
-    affinity = getattr(os, "sched_getaffinity", None)
-    cores = len(affinity(0)) if affinity is not None else os.cpu_count() or 1
-    return cores > 1
+_can_fork = forking.can_fork
 
 
 class _Child:
-    """A forked reader of one catalog, and the pipe its answer comes back through."""
+    """A forked reader of one catalog (:mod:`schemavet.forking`); its answer is ``marshal`` data."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, child: forking.Child) -> None:
         self.path = path
-        reader, writer = os.pipe()
-        try:
-            self.pid = os.fork()
-        except OSError:
-            os.close(reader)
-            os.close(writer)
-            raise
-        if self.pid == 0:  # pragma: no cover - runs in the child, which never returns
-            os.close(reader)
-            _serve(path, writer)
-        os.close(writer)
-        self.reader: int | None = reader
+        self.child = child
+
+    @classmethod
+    def start(cls, path: str) -> _Child | None:
+        """A child reading ``path``, or None when the system would not start one. A child still
+        reading when it is stopped is killed: it holds nothing that needs leaving."""
+        child = forking.start(lambda: _serve(path), signal.SIGKILL)
+        return cls(path, child) if child is not None else None
 
     def catalog(self) -> Catalog:
         """Wait for the child's answer; read in this process if the child could not answer."""
-        assert self.reader is not None
-        with os.fdopen(self.reader, "rb", closefd=False) as pipe:
-            data = pipe.read()
-        self.stop()
         try:
-            answer = marshal.loads(data)
+            answer = marshal.loads(self.child.answer())
         except (EOFError, ValueError, TypeError):
             return self.read_here()  # the child died before answering: no worse than no child
         if answer[0] == _ERROR:
@@ -108,36 +84,15 @@ class _Child:
         return read(self.path)
 
     def stop(self) -> None:
-        """Close the pipe and reap the child, ending it first if it has not finished.
-
-        Safe to call at any point, also after an interruption while the answer was read.
-        """
-        if self.reader is not None:
-            os.close(self.reader)
-            self.reader = None
-        if self.pid:
-            with suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)  # after a full answer it has exited already
-            with suppress(ChildProcessError):
-                os.waitpid(self.pid, 0)
-            self.pid = 0
+        """End the child (if it is still reading) and reap it; safe at any point."""
+        self.child.stop()
 
 
-def _serve(path: str, writer: int) -> None:  # pragma: no cover - runs in the child
-    """In the child: read the catalog, write it (or the error) to the pipe, and exit at once."""
-    status = 0
+def _serve(path: str) -> bytes:  # pragma: no cover - runs in the child
+    """In the child: the catalog (or the error reading it) as ``marshal`` data."""
     try:
-        try:
-            catalog = read(path)
-            answer: tuple[Any, ...] = (_OK, tuple(getattr(catalog, f.name) for f in fields(Catalog)))
-        except SchemavetError as e:
-            answer = (_ERROR, str(e))
-        data = marshal.dumps(answer)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(writer, view) :]
-    except BaseException:
-        status = 1  # the parent sees no answer and reads the catalog itself
-    finally:
-        # no atexit handlers, no flushing of buffers inherited from the parent
-        os._exit(status)
+        catalog = read(path)
+        answer: tuple[Any, ...] = (_OK, tuple(getattr(catalog, f.name) for f in fields(Catalog)))
+    except SchemavetError as e:
+        answer = (_ERROR, str(e))
+    return marshal.dumps(answer)
