@@ -203,8 +203,8 @@ def _lost_in_place(conn: sqlite3.Connection, rows: TableBefore) -> int:
     after_key = tuple(present[k.casefold()][0] for k in rows.key)
     if (
         rowid is not None
-        and _keyed_by_rowid(conn, f"{_BEFORE}.{table}", rows.key, rowid)
-        and _keyed_by_rowid(conn, f"main.{table}", after_key, rowid)
+        and _keyed_by_rowid(conn, _BEFORE, rows.table, rows.key, rowid)
+        and _keyed_by_rowid(conn, "main", rows.table, after_key, rowid)
     ):  # integers alike as text when alike as numbers: the rowids say it, one lookup a row
         # NOT INDEXED: read in rowid order, each lookup lands beside the last
         missing = f"SELECT count(*) FROM {_BEFORE}.{table} AS s NOT INDEXED WHERE NOT EXISTS "
@@ -221,11 +221,20 @@ def _lost_in_place(conn: sqlite3.Connection, rows: TableBefore) -> int:
     return int(conn.execute(query).fetchone()[0])
 
 
-def _keyed_by_rowid(conn: sqlite3.Connection, table: str, key: tuple[str, ...], rowid: str) -> bool:
-    """True when ``table``'s key is one column holding, in every row, the integer rowid."""
+def _keyed_by_rowid(
+    conn: sqlite3.Connection, schema: str, name: str, key: tuple[str, ...], rowid: str
+) -> bool:
+    """True when the table's key is one column holding, in every row, the integer rowid: its
+    ``INTEGER PRIMARY KEY`` (told by the schema), or a column found to hold it in every row."""
+    from schemavet.dialects.sqlite.keycheck import rowid_alias
+
     if len(key) != 1:
         return False
+    alias = rowid_alias(conn, name, schema)
+    if alias is not None and alias.casefold() == key[0].casefold():
+        return True
     column = quote_identifier(key[0])
+    table = f"{schema}.{quote_identifier(name)}"
     query = f"SELECT 1 FROM {table} WHERE {rowid} IS NOT {column} OR typeof({column}) <> 'integer' LIMIT 1"
     try:
         return conn.execute(query).fetchone() is None

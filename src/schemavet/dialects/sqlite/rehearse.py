@@ -30,7 +30,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
-from schemavet.commands.verify import verify
 from schemavet.compare.findings import Finding
 from schemavet.compare.migration_findings import (
     FOREIGN_KEY_VIOLATION,
@@ -41,10 +40,13 @@ from schemavet.compare.migration_findings import (
 from schemavet.compare.outcomes import Rehearsal, Report, TableRows
 from schemavet.dialect.url import DatabaseURL, parse_db_url
 from schemavet.dialects.sqlite.backup import PAGES_PER_STEP, Progress
+from schemavet.dialects.sqlite.checks import Answers, answer_before
 from schemavet.dialects.sqlite.references import KeyedReferences, keyed_references, nulled_references
 from schemavet.dialects.sqlite.rehearsal import RowAccount, TableBefore
+from schemavet.dialects.sqlite.scope import Scope, scope_of
 from schemavet.dialects.sqlite.steps import (
     Counts,
+    ForeignKeysStart,
     Step,
     apply_measured,
     column_culprit,
@@ -140,17 +142,24 @@ def _rehearse(
     adopted = _adopt(copy, directory) if steps.adopt else ()
     before = _keep_before(copy, os.path.join(steps.scratch, "before.db"))
     counted = Counts(before.rows, before.references)
-    applied = apply_measured(copy, listed)
-    after = _measure_after(copy, before)
+    scope = scope_of(before.path, listed)
+    start = _foreign_keys_start(scope, copy, before.path, steps.scratch)
+    with ThreadPoolExecutor(max_workers=1) as early:  # the untouched copy checked meanwhile
+        answers = early.submit(answer_before, before.path, scope.checks, _cache_kib(copy)) if scope else None
+        applied = apply_measured(copy, listed, scope=scope, start=start)
+        clean = start.clean if start is not None else {}
+        after = _measure_after(copy, before, scope, answers.result() if answers is not None else None, clean)
     tables = _table_rows(before.rows, after.rows, after.accounts)
     place = _Place(f"the rehearsed copy of {url.location}", counted, applied)
     findings = _loss_findings(tables, place)
     findings += _nulled_findings(before.keyed, after.nulled, place)
     findings += _counted_nulls(before.references, after.references, tables, before.keyed, place)
     findings += _check_findings(after.violations, after.integrity, place.copy)
-    warnings = foreign_key_warnings(before.path, counted, listed, applied, steps.scratch)
+    warnings = foreign_key_warnings(before.path, counted, listed, applied, steps.scratch, start)
     verification = None
     if spec is not None:
+        from schemavet.commands.verify import verify
+
         report = verify(copy, spec)
         verification = Report(place.copy, report.spec_path, report.findings)
     ids = tuple(step.migration for step in applied)
@@ -203,25 +212,67 @@ def _keep_before(copy: str, path: str) -> _Before:
     return _with_connection(path, read)
 
 
-def _measure_after(copy: str, before: _Before) -> _After:
+def _foreign_keys_start(scope: Scope | None, copy: str, before: str, scratch: str) -> ForeignKeysStart | None:
+    if scope is None or scope.foreign_keys is None:
+        return None
+    return ForeignKeysStart(copy, before, scratch, scope.foreign_keys, scope.order)
+
+
+def _measure_after(
+    copy: str, before: _Before, scope: Scope | None, answers: Answers | None, clean: dict[str, int]
+) -> _After:
+    """The rehearsed copy measured against ``before``: with a ``scope``, only what the
+    migrations can have changed (the untouched copy's ``answers`` for the rest); otherwise
+    everything, the whole-database checks in threads."""
+    if scope is None or answers is None:
+        return _measure_whole(copy, before)
+    from schemavet.dialects.sqlite.checks import answer_after
+
+    rows, references = scope.unmoved(list(before.rows))
+    cache = _cache_kib(copy)
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        checked = thread.submit(answer_after, copy, scope.reach, scope.checks, answers, cache, clean)
+        counted = _with_connection(copy, lambda conn: _compare(conn, before, rows, references))
+        return _After(*counted, *checked.result())
+
+
+_Compared = tuple[
+    dict[str, int], dict[tuple[str, str], int], dict[str, RowAccount], dict[tuple[str, str], int]
+]
+
+
+def _compare(
+    conn: sqlite3.Connection,
+    before: _Before,
+    untouched: frozenset[str],
+    referring: frozenset[str] | None = None,
+) -> _Compared:
+    """(rows, references, row accounts, references set to NULL) of the rehearsed copy; a table in
+    ``untouched`` has the rows it had, and the references too unless ``referring`` is given,
+    which then names the tables whose references are as they were."""
+    from schemavet.dialects.sqlite import bookkeeping
+    from schemavet.dialects.sqlite.rehearsal import account_rows
+
+    referring = untouched if referring is None else referring
+    rows = bookkeeping.row_counts(conn, before.rows, untouched)
+    references = bookkeeping.reference_counts(conn, before.references, referring)
+    accounts = account_rows(conn, before.path, before.tables, untouched)
+    nulled = nulled_references(conn, before.path, before.keyed, referring)
+    return rows, references, accounts, nulled
+
+
+def _measure_whole(copy: str, before: _Before) -> _After:
     """The rehearsed copy measured against ``before``; the whole-database checks in threads."""
     from schemavet.dialects.sqlite import bookkeeping
-    from schemavet.dialects.sqlite.rehearsal import account_rows, untouched_tables
+    from schemavet.dialects.sqlite.rehearsal import untouched_tables
 
     with ThreadPoolExecutor(max_workers=2) as threads:
         violations = threads.submit(_with_connection, copy, bookkeeping.foreign_key_violations, True)
         integrity = threads.submit(_with_connection, copy, bookkeeping.integrity_problems, True)
+        # a table whose pages did not change has the rows and references it had
         untouched = untouched_tables(before.path, copy)
-
-        def compare(conn: sqlite3.Connection) -> _After:
-            # a table whose pages did not change has the rows and references it had
-            rows = bookkeeping.row_counts(conn, before.rows, untouched)
-            references = bookkeeping.reference_counts(conn, before.references, untouched)
-            accounts = account_rows(conn, before.path, before.tables, untouched)
-            nulled = nulled_references(conn, before.path, before.keyed, untouched)
-            return _After(rows, references, accounts, nulled, violations.result(), integrity.result())
-
-        return _with_connection(copy, compare)
+        counted = _with_connection(copy, lambda conn: _compare(conn, before, untouched))
+        return _After(*counted, violations.result(), integrity.result())
 
 
 def _with_connection(path: str, read: Callable[[sqlite3.Connection], _T], whole: bool = False) -> _T:

@@ -36,8 +36,15 @@ class Counts:
     references: dict[tuple[str, str], int]
 
 
-def apply_measured(copy: str, listed: Any, foreign_keys: bool = False) -> list[Step]:
-    """Apply the pending migrations to ``copy`` as ``apply`` does (or with foreign keys on)."""
+def apply_measured(
+    copy: str, listed: Any, foreign_keys: bool = False, scope: Any = None, start: Any = None
+) -> list[Step]:
+    """Apply the pending migrations to ``copy`` as ``apply`` does (or with foreign keys on).
+
+    With a ``scope`` (:class:`schemavet.dialects.sqlite.scope.Scope`), only the references of
+    the tables each migration can write are counted again, and ``start`` (a
+    :class:`ForeignKeysStart`) learns where a rehearsal with foreign keys on must begin.
+    """
     from schemavet.dialects.sqlite.rehearsal import ForeignKeysOn
     from schemavet.migrations.bookkeeping import open_backend
     from schemavet.migrations.runner import apply_pending
@@ -45,8 +52,11 @@ def apply_measured(copy: str, listed: Any, foreign_keys: bool = False) -> list[S
     steps: list[Step] = []
 
     def measure(migration: Any) -> None:
-        counts = count(copy)
+        written = scope.written_by(migration.id) if scope is not None else None
+        counts = count(copy, steps[-1].references if steps else None, written)
         steps.append(Step(migration.id, migration.path, counts.rows, counts.references))
+        if start is not None:
+            start.after(migration.id, len(steps))
 
     backend = open_backend("sqlite:///" + copy, mixins=(ForeignKeysOn,) if foreign_keys else ())
     try:
@@ -56,13 +66,72 @@ def apply_measured(copy: str, listed: Any, foreign_keys: bool = False) -> list[S
     return steps
 
 
-def count(path: str) -> Counts:
-    """Rows of every table and values of every foreign-key column of the database at ``path``."""
+def count(
+    path: str, references: dict[tuple[str, str], int] | None = None, written: frozenset[str] | None = None
+) -> Counts:
+    """Rows of every table and values of every foreign-key column of the database at ``path``;
+    with ``written`` (folded names), the references of other tables are those of ``references``."""
     from schemavet.dialects.sqlite import bookkeeping
+    from schemavet.dialects.sqlite.names import fold
 
     conn = sqlite3.connect(path, isolation_level=None)
     try:
-        return Counts(bookkeeping.row_counts(conn), bookkeeping.reference_counts(conn))
+        rows = bookkeeping.row_counts(conn)
+        same = frozenset() if written is None else frozenset(t for t in rows if fold(t) not in written)
+        return Counts(rows, bookkeeping.reference_counts(conn, references, same))
+    finally:
+        conn.close()
+
+
+class ForeignKeysStart:
+    """Where the rehearsal with foreign keys on begins, learnt while the migrations are applied
+    with them off (see :func:`schemavet.dialects.sqlite.reach.foreign_key_plans`).
+
+    Until the first migration that may behave otherwise with foreign keys on, both rehearsals
+    are the same: the copy is saved right before it (``path``, after ``index`` migrations), and
+    the rehearsal with foreign keys on resumes from there. Migrations before it that write rows
+    of tables with foreign keys are checked right after they are applied; if one wrote a row
+    that refers to nothing, foreign keys on would have refused it: the rehearsal with them on
+    is done whole (``whole``). With no such migration at all, ``needed`` is False.
+    """
+
+    def __init__(self, copy: str, before_path: str, scratch: str, plans: list[Any], order: list[str]) -> None:
+        self.copy, self.scratch, self.plans, self.order = copy, scratch, plans, order
+        self.first = next((i for i, plan in enumerate(plans) if plan.differs), None)
+        self.path: str | None = before_path if self.first == 0 else None
+        self.index = 0
+        self.whole = False
+        self.clean: dict[str, int] = {}  # folded table → the migration after which it had no violation
+
+    @property
+    def needed(self) -> bool:
+        """False when foreign keys on would change nothing."""
+        return self.whole or self.first is not None
+
+    def after(self, migration: str, applied: int) -> None:
+        """Called once the ``applied``-th migration (``migration``) is committed."""
+        from schemavet.dialects.sqlite.reach import inserts_hold
+
+        k = applied - 1
+        if k >= len(self.order) or self.order[k] != migration:
+            self.whole = True  # not the migrations planned for
+            return
+        before_first = self.first is None or k < self.first
+        if before_first and self.plans[k].children:
+            clean: set[str] = set()
+            if not _holds(self.copy, self.plans[k], inserts_hold, clean):
+                self.whole = True
+            self.clean.update((name, k) for name in clean)
+        if self.first is not None and k + 1 == self.first and not self.whole:
+            self.path, self.index = os.path.join(self.scratch, "foreign-keys-start.db"), applied
+            shutil.copyfile(self.copy, self.path)
+
+
+def _holds(copy: str, plan: Any, inserts_hold: Any, clean: set[str]) -> bool:
+    conn = sqlite3.connect(copy, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA cache_size = -{min(os.path.getsize(copy) // 1024 + 1024, 512 * 1024)}")
+        return bool(inserts_hold(conn, plan, clean))
     finally:
         conn.close()
 
@@ -90,19 +159,32 @@ def column_culprit(before: Counts, steps: list[Step], column: tuple[str, str]) -
 
 
 def foreign_key_warnings(
-    before_path: str, before: Counts, listed: Any, off: list[Step], scratch: str
+    before_path: str,
+    before: Counts,
+    listed: Any,
+    off: list[Step],
+    scratch: str,
+    start: ForeignKeysStart | None = None,
 ) -> list[str]:
     """What the migrations would have done with foreign keys on, beyond what they did with them
-    off: rows deleted and references set to NULL by foreign-key actions, or a migration failing."""
+    off: rows deleted and references set to NULL by foreign-key actions, or a migration failing.
+
+    With a ``start``, the rehearsal with foreign keys on is skipped when it cannot differ, or
+    begins where it may (the migrations before it did the same).
+    """
     if not before.references and not any(step.references for step in off):
         return []  # no foreign key anywhere: turning them on changes nothing
     paths = [step.path for step in off] + [hook.path for hook in getattr(listed, "post_apply", ())]
     if not any(_may_fire_actions(path) for path in paths):
         return []  # no statement deletes, drops, updates or replaces a row: no action can fire
+    if start is not None and not start.needed:
+        return []
+    resume = start is not None and not start.whole and start.path is not None
+    origin, done = (start.path, start.index) if resume and start is not None else (before_path, 0)
     copy = os.path.join(scratch, "foreign-keys-on.db")
-    shutil.copyfile(before_path, copy)
+    shutil.copyfile(str(origin), copy)
     try:
-        on = apply_measured(copy, listed, foreign_keys=True)
+        on = off[:done] + apply_measured(copy, listed, foreign_keys=True)
     except MigrationError as e:
         return [f"If foreign keys are on, the migrations fail: {e}"]
     finally:

@@ -1,0 +1,214 @@
+"""``integrity_check`` and ``foreign_key_check`` of a rehearsed copy, table by table, each asked
+where its answer can have changed.
+
+Run on the whole database after the migrations, the two checks read every row of every table,
+most of which no migration wrote. Given what the migrations can reach
+(:mod:`schemavet.dialects.sqlite.reach`), each table is checked once, on the copy that answers
+for it:
+
+- **integrity**, on the untouched copy (while the migrations run), of a table the migrations
+  could not write: its rows and b-trees are those of the rehearsed copy. Only an index created
+  in the migrations is not matched against the table's rows then (SQLite built it from them,
+  and checks an added column's NOT NULL and CHECK against every row itself). On the rehearsed
+  copy: ``integrity_check`` of a table whose rows the migrations may have written, and
+  ``quick_check`` of one they built (every row theirs, written through SQLite's constraints,
+  its indexes built with it: its rows are not matched against its indexes), and SQLite's and
+  the bookkeeping tables;
+- **foreign keys**, on the untouched copy, of a table whose rows and foreign keys the
+  migrations could not change, nor the rows or keys of the tables it refers to; a table whose
+  parents only gained rows or had other columns updated is taken from there when it had no
+  violation (rows added to a parent cannot break a reference). On the rehearsed copy, the rest.
+
+The findings are reported in the order of the whole-database checks (the tables' order in
+``pragma_table_list``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+from schemavet.dialects.sqlite.inspect import BOOKKEEPING_TABLES
+from schemavet.dialects.sqlite.names import fold
+from schemavet.dialects.sqlite.reach import Catalog, Reach
+from schemavet.sql.tokens import quote_identifier
+
+_TABLES = "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table'"
+Violation = tuple[str, int | None, str]
+
+
+@dataclass(frozen=True)
+class CheckPlan:
+    """Which tables are checked on the untouched copy (by their name there)."""
+
+    integrity: tuple[str, ...]
+    foreign_keys: tuple[str, ...]
+    parents_written: frozenset[str]  # of those: a parent gained rows (reused only when clean)
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What the untouched copy answered, by table (a table whose check failed is left out)."""
+
+    integrity: dict[str, list[str]]
+    foreign_keys: dict[str, list[Violation]]
+
+
+def plan(reach: Reach, catalog: Catalog, tables: list[str]) -> CheckPlan:
+    """The checks the untouched copy answers, for its ``tables``."""
+    moved = reach.keys_changed | reach.altered | reach.new_references
+    integrity, foreign_keys, parents_written = [], [], set()
+    for table in tables:
+        key = fold(table)
+        if _always_after(table) or key in reach.written:
+            continue
+        integrity.append(table)
+        facts = catalog.tables.get(key)
+        if key in reach.new_references or facts is None or facts.parents & moved:
+            continue
+        foreign_keys.append(table)
+        if facts.parents & reach.written:
+            parents_written.add(table)
+    return CheckPlan(tuple(integrity), tuple(foreign_keys), frozenset(parents_written))
+
+
+def _always_after(table: str) -> bool:
+    """SQLite's own tables and yoyo's: apply writes them (AUTOINCREMENT, the bookkeeping)."""
+    return table in BOOKKEEPING_TABLES or table.lower().startswith("sqlite_")
+
+
+def answer_before(path: str, checks: CheckPlan, cache_kib: int) -> Answers:
+    """Run ``checks`` on the untouched copy at ``path``."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA cache_size = -{cache_kib}")
+        integrity = {t: p for t in checks.integrity if (p := _integrity(conn, t, "quick_check")) is not None}
+        foreign_keys = {t: v for t in checks.foreign_keys if (v := _violations(conn, t)) is not None}
+        return Answers(integrity, foreign_keys)
+    finally:
+        conn.close()
+
+
+def _integrity(conn: sqlite3.Connection, table: str, pragma: str) -> list[str] | None:
+    try:
+        rows = [str(row[0]) for row in conn.execute(f"PRAGMA {pragma}({quote_identifier(table)})")]
+    except sqlite3.Error:
+        return None
+    return [] if rows == ["ok"] else rows
+
+
+def _violations(conn: sqlite3.Connection, table: str) -> list[Violation] | None:
+    try:
+        return _check_foreign_keys(conn, table)
+    except sqlite3.Error:
+        return None
+
+
+def _check_foreign_keys(conn: sqlite3.Connection, table: str) -> list[Violation]:
+    from schemavet.dialects.sqlite.keycheck import foreign_key_violations
+
+    return foreign_key_violations(conn, table)
+
+
+def answer_after(
+    copy: str,
+    reach: Reach,
+    checks: CheckPlan,
+    before: Answers,
+    cache_kib: int,
+    clean: dict[str, int] | None = None,
+) -> tuple[list[Violation], list[str]]:
+    """(foreign-key violations, integrity problems) of the rehearsed copy at ``copy``: the
+    untouched copy's answers where they hold, the rest asked of the copy by two threads, each
+    with a connection of its own (SQLite lets go of the interpreter while it checks).
+
+    ``clean``: folded tables found without a foreign-key violation right after a migration
+    (its index): still so when no later migration touched them or the tables they refer to.
+    """
+    conn = sqlite3.connect(copy, isolation_level=None)
+    try:
+        tables = [str(row[0]) for row in conn.execute(_TABLES)]
+        settled = _still_clean(conn, reach, clean or {})
+    finally:
+        conn.close()
+    kept = {t for t, v in before.foreign_keys.items() if t not in checks.parents_written or not v}
+    kept |= {t for t in tables if fold(t) in settled}
+    before = Answers(
+        before.integrity, {**before.foreign_keys, **{t: [] for t in tables if fold(t) in settled}}
+    )
+    integrity: dict[str, list[str]] = {}
+    keys: dict[str, list[Violation]] = {}
+    asks: list[tuple[str, str]] = []
+    for table in tables:
+        if table in before.integrity and fold(table) not in reach.written and not _always_after(table):
+            integrity[table] = before.integrity[table]
+        else:
+            fresh = fold(table) in reach.fresh and not _always_after(table)
+            asks.append(("quick_check" if fresh else "integrity_check", table))
+        if table in kept:
+            keys[table] = before.foreign_keys[table]
+        else:
+            asks.append(("foreign_key_check", table))
+    for (pragma, table), answer in zip(asks, _ask_all(copy, asks, cache_kib), strict=True):
+        if pragma == "foreign_key_check":
+            keys[table] = answer
+        else:
+            integrity[table] = answer
+    return [v for t in tables for v in keys[t]], [p for t in tables for p in integrity[t]]
+
+
+def _still_clean(conn: sqlite3.Connection, reach: Reach, clean: dict[str, int]) -> set[str]:
+    settled = set()
+    for table, index in clean.items():
+        parents = {fold(str(row[0])) for row in conn.execute(_PARENTS, (table,))}
+        later = reach.touched_by[index + 1 :]
+        if not any(names & (parents | {table}) for names in later):
+            settled.add(table)
+    return settled
+
+
+_PARENTS = 'SELECT "table" FROM pragma_foreign_key_list(?)'
+
+
+def _ask_all(copy: str, asks: list[tuple[str, str]], cache_kib: int) -> list:  # type: ignore[type-arg]
+    """The answer to each (pragma, table) of ``asks``, in order, from two threads."""
+    answers: list = [None] * len(asks)  # type: ignore[type-arg]
+    lock = threading.Lock()
+    following = iter(range(len(asks)))
+
+    def work() -> None:
+        conn = sqlite3.connect(copy, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute(f"PRAGMA cache_size = -{cache_kib}")
+            while True:
+                with lock:
+                    i = next(following, None)
+                if i is None:
+                    return
+                pragma, table = asks[i]
+                answers[i] = _ask(conn, pragma, table)
+        finally:
+            conn.close()
+
+    with ThreadPoolExecutor(max_workers=2) as threads:
+        for done in [threads.submit(work) for _ in range(min(2, len(asks)))]:
+            _raise_as_input_error(done)
+    return answers
+
+
+def _ask(conn: sqlite3.Connection, pragma: str, table: str) -> list:  # type: ignore[type-arg]
+    if pragma == "foreign_key_check":
+        return _check_foreign_keys(conn, table)
+    rows = [str(row[0]) for row in conn.execute(f"PRAGMA {pragma}({quote_identifier(table)})")]
+    return [] if rows == ["ok"] else rows
+
+
+def _raise_as_input_error(done: Future[None]) -> None:
+    from schemavet.errors import SchemavetError
+
+    try:
+        done.result()
+    except sqlite3.Error as e:
+        raise SchemavetError(f"Cannot measure the rehearsed copy: {e}") from e
