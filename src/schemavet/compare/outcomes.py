@@ -141,6 +141,8 @@ class Rehearsal:
     # what foreign keys would have done had the application turned them on (apply leaves them
     # off, as yoyo does): said, but not a failure of the rehearsal
     warnings: tuple[str, ...] = ()
+    # what the integrity and foreign-key checks covered, in words
+    checked: str = ""
 
     @property
     def ok(self) -> bool:

@@ -95,6 +95,7 @@ def render_rehearsal(rehearsal: Any) -> str:
         )
     lines += [f"{f.message} ({f.path})" for f in rehearsal.findings]
     lines += [f"warning: {warning}" for warning in rehearsal.warnings]
+    lines += [f"Checked: {rehearsal.checked}"] if getattr(rehearsal, "checked", "") else []
     if rehearsal.verification is not None:
         lines += render_text(rehearsal.verification).splitlines()
     problems = len(rehearsal.findings) + (
@@ -132,6 +133,7 @@ def render_rehearsal_json(rehearsal: Any) -> str:
         "findings": [f.as_dict() for f in rehearsal.findings],
         "verification": report_document(rehearsal.verification) if rehearsal.verification else None,
         "warnings": list(rehearsal.warnings),
+        "checked": getattr(rehearsal, "checked", ""),
     }
     return json.dumps(document, indent=2, default=str)
 

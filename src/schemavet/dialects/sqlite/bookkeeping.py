@@ -9,7 +9,7 @@ import hashlib
 import os
 import sqlite3
 
-from schemavet.dialects.sqlite.inspect import BOOKKEEPING_TABLES
+from schemavet.dialects.sqlite.names import BOOKKEEPING_TABLES
 from schemavet.errors import SchemavetError
 from schemavet.migrations.bookkeeping import HASH_TABLE
 from schemavet.sql.tokens import quote_identifier
@@ -109,9 +109,10 @@ def reference_counts(
     conn: sqlite3.Connection,
     known: dict[tuple[str, str], int] | None = None,
     same: frozenset[str] = frozenset(),
+    missing: bool = False,
 ) -> dict[tuple[str, str], int]:
     """Non-NULL values of every foreign-key column, by (table, column); those of a table in
-    ``same`` from ``known``.
+    ``same`` from ``known`` (None where ``known`` lacks them, with ``missing``).
 
     Counted as rows where the column is not NULL (the same number as ``count(column)``), which
     SQLite answers from an index on the column when there is one: smaller than the table.
@@ -123,9 +124,13 @@ def reference_counts(
         if table not in BOOKKEEPING_TABLES
     }
     return {
-        pair: known[pair] if pair[0] in same and pair in known else _non_null(conn, *pair)
+        pair: known[pair]
+        if pair[0] in same and pair in known
+        else None
+        if missing and pair[0] in same
+        else _non_null(conn, *pair)
         for pair in sorted(pairs)
-    }
+    }  # type: ignore[misc]
 
 
 def _non_null(conn: sqlite3.Connection, table: str, column: str) -> int:

@@ -1,25 +1,27 @@
-"""``integrity_check`` and ``foreign_key_check`` of a rehearsed copy, table by table, each asked
-where its answer can have changed.
+"""``integrity_check`` and ``foreign_key_check`` of a rehearsed copy, table by table, where
+the migrations can have changed the answer.
 
 Run on the whole database after the migrations, the two checks read every row of every table,
 most of which no migration wrote. Given what the migrations can reach
-(:mod:`schemavet.dialects.sqlite.reach`), each table is checked once, on the copy that answers
-for it:
+(:mod:`schemavet.dialects.sqlite.reach`):
 
-- **integrity**, on the untouched copy (while the migrations run), of a table the migrations
-  could not write: its rows and b-trees are those of the rehearsed copy. Only an index created
-  in the migrations is not matched against the table's rows then (SQLite built it from them,
-  and checks an added column's NOT NULL and CHECK against every row itself). On the rehearsed
-  copy: ``integrity_check`` of a table whose rows the migrations may have written, and
-  ``quick_check`` of one they built (every row theirs, written through SQLite's constraints,
-  its indexes built with it: its rows are not matched against its indexes), and SQLite's and
-  the bookkeeping tables;
-- **foreign keys**, on the untouched copy, of a table whose rows and foreign keys the
-  migrations could not change, nor the rows or keys of the tables it refers to; a table whose
-  parents only gained rows or had other columns updated is taken from there when it had no
-  violation (rows added to a parent cannot break a reference). On the rehearsed copy, the rest.
+- **integrity** is checked of the tables whose rows the migrations may have written, on the
+  rehearsed copy: ``integrity_check`` of a table that was there before, ``quick_check`` of one
+  the migrations built (every row theirs, written through SQLite's constraints, its indexes
+  built with it, so its rows are not matched against its indexes again), and
+  ``integrity_check`` of SQLite's and the bookkeeping tables. A table the migrations did not
+  write is not checked: its rows and b-trees are the original's (an index created on it was
+  built from its rows by SQLite, which checks an added column's NOT NULL and CHECK against
+  every row itself). Damage the original already had there is not looked for;
+- **foreign keys** of every table: on the untouched copy, while the migrations run, for a
+  table whose rows and foreign keys the migrations could not change, nor the rows, keys or
+  indexes of the tables it refers to (one whose parents only gained rows or had other columns
+  updated is taken from there when it had no violation: rows added to a parent cannot break a
+  reference); on the rehearsed copy for the rest. A table found clean right after a migration
+  (:class:`schemavet.dialects.sqlite.steps.ForeignKeysStart`) and not touched since, with its
+  parents, is not checked again.
 
-The findings are reported in the order of the whole-database checks (the tables' order in
+The findings are in the order of the whole-database checks (the tables' order in
 ``pragma_table_list``).
 """
 
@@ -30,8 +32,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from schemavet.dialects.sqlite.inspect import BOOKKEEPING_TABLES
-from schemavet.dialects.sqlite.names import fold
+from schemavet.dialects.sqlite.names import BOOKKEEPING_TABLES, fold
 from schemavet.dialects.sqlite.reach import Catalog, Reach
 from schemavet.sql.tokens import quote_identifier
 
@@ -41,9 +42,8 @@ Violation = tuple[str, int | None, str]
 
 @dataclass(frozen=True)
 class CheckPlan:
-    """Which tables are checked on the untouched copy (by their name there)."""
+    """Which tables' foreign keys are checked on the untouched copy (by their name there)."""
 
-    integrity: tuple[str, ...]
     foreign_keys: tuple[str, ...]
     parents_written: frozenset[str]  # of those: a parent gained rows (reused only when clean)
 
@@ -52,26 +52,33 @@ class CheckPlan:
 class Answers:
     """What the untouched copy answered, by table (a table whose check failed is left out)."""
 
-    integrity: dict[str, list[str]]
     foreign_keys: dict[str, list[Violation]]
 
 
+@dataclass(frozen=True)
+class Checked:
+    """The rehearsed copy's answers, and the tables whose integrity was checked."""
+
+    violations: list[Violation]
+    integrity: list[str]
+    integrity_checked: tuple[str, ...]
+
+
 def plan(reach: Reach, catalog: Catalog, tables: list[str]) -> CheckPlan:
-    """The checks the untouched copy answers, for its ``tables``."""
+    """The foreign-key checks the untouched copy answers, for its ``tables``."""
     moved = reach.keys_changed | reach.altered | reach.new_references
-    integrity, foreign_keys, parents_written = [], [], set()
+    foreign_keys, parents_written = [], set()
     for table in tables:
         key = fold(table)
-        if _always_after(table) or key in reach.written:
-            continue
-        integrity.append(table)
         facts = catalog.tables.get(key)
-        if key in reach.new_references or facts is None or facts.parents & moved:
+        if _always_after(table) or key in reach.written or key in reach.new_references:
+            continue
+        if facts is None or facts.parents & moved:
             continue
         foreign_keys.append(table)
         if facts.parents & reach.written:
             parents_written.add(table)
-    return CheckPlan(tuple(integrity), tuple(foreign_keys), frozenset(parents_written))
+    return CheckPlan(tuple(foreign_keys), frozenset(parents_written))
 
 
 def _always_after(table: str) -> bool:
@@ -84,19 +91,9 @@ def answer_before(path: str, checks: CheckPlan, cache_kib: int) -> Answers:
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute(f"PRAGMA cache_size = -{cache_kib}")
-        integrity = {t: p for t in checks.integrity if (p := _integrity(conn, t, "quick_check")) is not None}
-        foreign_keys = {t: v for t in checks.foreign_keys if (v := _violations(conn, t)) is not None}
-        return Answers(integrity, foreign_keys)
+        return Answers({t: v for t in checks.foreign_keys if (v := _violations(conn, t)) is not None})
     finally:
         conn.close()
-
-
-def _integrity(conn: sqlite3.Connection, table: str, pragma: str) -> list[str] | None:
-    try:
-        rows = [str(row[0]) for row in conn.execute(f"PRAGMA {pragma}({quote_identifier(table)})")]
-    except sqlite3.Error:
-        return None
-    return [] if rows == ["ok"] else rows
 
 
 def _violations(conn: sqlite3.Connection, table: str) -> list[Violation] | None:
@@ -119,10 +116,10 @@ def answer_after(
     before: Answers,
     cache_kib: int,
     clean: dict[str, int] | None = None,
-) -> tuple[list[Violation], list[str]]:
-    """(foreign-key violations, integrity problems) of the rehearsed copy at ``copy``: the
-    untouched copy's answers where they hold, the rest asked of the copy by two threads, each
-    with a connection of its own (SQLite lets go of the interpreter while it checks).
+) -> Checked:
+    """The checks of the rehearsed copy at ``copy``: the untouched copy's answers where they
+    hold, the rest asked of the copy by two threads, each with a connection of its own (SQLite
+    lets go of the interpreter while it checks).
 
     ``clean``: folded tables found without a foreign-key violation right after a migration
     (its index): still so when no later migration touched them or the tables they refer to.
@@ -133,30 +130,27 @@ def answer_after(
         settled = _still_clean(conn, reach, clean or {})
     finally:
         conn.close()
-    kept = {t for t, v in before.foreign_keys.items() if t not in checks.parents_written or not v}
-    kept |= {t for t in tables if fold(t) in settled}
-    before = Answers(
-        before.integrity, {**before.foreign_keys, **{t: [] for t in tables if fold(t) in settled}}
+    keys = {t: v for t, v in before.foreign_keys.items() if t not in checks.parents_written or not v}
+    keys.update((t, []) for t in tables if fold(t) in settled)
+    asks = [("foreign_key_check", t) for t in tables if t not in keys]
+    asks += [(_integrity_pragma(t, reach), t) for t in tables if _written(t, reach)]
+    answers = dict(zip(asks, _ask_all(copy, asks, cache_kib), strict=True))
+    keys.update((t, answers[("foreign_key_check", t)]) for t in tables if t not in keys)
+    written = [t for t in tables if _written(t, reach)]
+    return Checked(
+        [v for t in tables for v in keys[t]],
+        [p for t in written for p in answers[(_integrity_pragma(t, reach), t)]],
+        tuple(t for t in written if not _always_after(t)),
     )
-    integrity: dict[str, list[str]] = {}
-    keys: dict[str, list[Violation]] = {}
-    asks: list[tuple[str, str]] = []
-    for table in tables:
-        if table in before.integrity and fold(table) not in reach.written and not _always_after(table):
-            integrity[table] = before.integrity[table]
-        else:
-            fresh = fold(table) in reach.fresh and not _always_after(table)
-            asks.append(("quick_check" if fresh else "integrity_check", table))
-        if table in kept:
-            keys[table] = before.foreign_keys[table]
-        else:
-            asks.append(("foreign_key_check", table))
-    for (pragma, table), answer in zip(asks, _ask_all(copy, asks, cache_kib), strict=True):
-        if pragma == "foreign_key_check":
-            keys[table] = answer
-        else:
-            integrity[table] = answer
-    return [v for t in tables for v in keys[t]], [p for t in tables for p in integrity[t]]
+
+
+def _written(table: str, reach: Reach) -> bool:
+    return _always_after(table) or fold(table) in reach.written
+
+
+def _integrity_pragma(table: str, reach: Reach) -> str:
+    fresh = fold(table) in reach.fresh and not _always_after(table)
+    return "quick_check" if fresh else "integrity_check"
 
 
 def _still_clean(conn: sqlite3.Connection, reach: Reach, clean: dict[str, int]) -> set[str]:

@@ -24,6 +24,7 @@ from schemavet.dialects.sqlite.ddl import (
     virtual_module,
 )
 from schemavet.dialects.sqlite.expressions import fold
+from schemavet.dialects.sqlite.names import BOOKKEEPING_TABLES, YOYO_TABLES  # noqa: F401  (their home before)
 from schemavet.dialects.sqlite.options import key_options_of, table_options_of, unique_options_of
 from schemavet.errors import DatabaseError, SchemavetError
 from schemavet.model import (
@@ -45,10 +46,6 @@ from schemavet.sql.tokens import quote_identifier
 
 MAIN = "main"
 
-# yoyo's bookkeeping: present in every database yoyo migrated, never part of an app's schema.
-YOYO_TABLES = frozenset({"_yoyo_migration", "_yoyo_log", "_yoyo_version", "yoyo_lock"})
-# ... and schemavet's own beside it (schemavet.migrations.bookkeeping.HASH_TABLE): migration hashes.
-BOOKKEEPING_TABLES = YOYO_TABLES | {"_schemavet_migration_hash"}
 
 _ORIGIN_UNIQUE, _ORIGIN_PK = "u", "pk"
 _EXPRESSION_CID = -2

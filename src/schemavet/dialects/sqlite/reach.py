@@ -544,30 +544,29 @@ def _may_refer_anew(write: _Write, facts: TableFacts | None, deletes: bool) -> b
     return True
 
 
-def inserts_hold(conn: sqlite3.Connection, plan: ForeignKeyPlan, clean: set[str] | None = None) -> bool:
-    """True when no row the migration of ``plan`` wrote to a table with a foreign key refers to
-    nothing, told on the database ``conn`` is open on right after that migration: then foreign
-    keys on would not have refused any of them. False when that cannot be told. The folded
-    names of the tables found without a violation are added to ``clean``."""
-    from schemavet.dialects.sqlite.keycheck import foreign_key_violations
-
-    checked: set[str] = set()
+def children_written(conn: sqlite3.Connection, plan: ForeignKeyPlan) -> dict[str, frozenset[str]] | None:
+    """The tables with a foreign key that the migration of ``plan`` wrote rows of, as named once
+    it is done (the database ``conn`` is open on, right after it), each with the tables it
+    refers to; None when a later statement of the migration could hide a row of one of them that
+    refers to nothing (or drops the table): then whether foreign keys on refuse it is not told."""
+    written: dict[str, frozenset[str]] = {}
     for index, table in plan.children:
         name = _followed(table, plan.effects[index + 1 :])
-        parents = {fold(str(r[0])) for r in conn.execute(_PARENTS, (name,))} if name else set()
-        if name is None or not _left_alone(table, name, parents, plan.effects[index + 1 :]):
-            return False
-        if name in checked:
-            continue
-        checked.add(name)
-        try:
-            if foreign_key_violations(conn, name):
-                return False
-        except sqlite3.Error:  # foreign key mismatch, a table gone
-            return False
-        if clean is not None:
-            clean.add(name)
-    return True
+        parents = frozenset(fold(str(r[0])) for r in conn.execute(_PARENTS, (name,))) if name else frozenset()
+        if name is None or not _left_alone(table, name, set(parents), plan.effects[index + 1 :]):
+            return None
+        written[name] = parents
+    return written
+
+
+def refers_to_nothing(conn: sqlite3.Connection, table: str) -> bool:
+    """True when a row of ``table`` refers to nothing, or that cannot be told (an error)."""
+    from schemavet.dialects.sqlite.keycheck import foreign_key_violations
+
+    try:
+        return bool(foreign_key_violations(conn, table))
+    except sqlite3.Error:  # foreign key mismatch, a table gone
+        return True
 
 
 _PARENTS = 'SELECT "table" FROM pragma_foreign_key_list(?)'

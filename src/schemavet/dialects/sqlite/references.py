@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from schemavet.dialects.sqlite.inspect import BOOKKEEPING_TABLES
+from schemavet.dialects.sqlite.names import BOOKKEEPING_TABLES
 from schemavet.dialects.sqlite.rehearsal import attached
 from schemavet.sql.tokens import quote_identifier as q
 

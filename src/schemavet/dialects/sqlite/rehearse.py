@@ -27,7 +27,7 @@ import sqlite3
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from schemavet.compare.findings import Finding
@@ -115,6 +115,7 @@ class _After:
     nulled: dict[tuple[str, str], int]
     violations: list[tuple[str, int | None, str]]
     integrity: list[str]
+    integrity_checked: tuple[str, ...] | None = None  # None: the whole database
 
 
 @dataclass(frozen=True)
@@ -141,14 +142,19 @@ def _rehearse(
     _with_connection(copy, release_copied_lock)
     adopted = _adopt(copy, directory) if steps.adopt else ()
     before = _keep_before(copy, os.path.join(steps.scratch, "before.db"))
-    counted = Counts(before.rows, before.references)
     scope = scope_of(before.path, listed)
     start = _foreign_keys_start(scope, copy, before.path, steps.scratch)
-    with ThreadPoolExecutor(max_workers=1) as early:  # the untouched copy checked meanwhile
+    with ThreadPoolExecutor(max_workers=1) as early:  # the untouched copy read meanwhile
+        moved = scope.reach.references_moved if scope is not None else None
+        referenced = early.submit(_with_connection, before.path, lambda conn: _references(conn, moved))
         answers = early.submit(answer_before, before.path, scope.checks, _cache_kib(copy)) if scope else None
-        applied = apply_measured(copy, listed, scope=scope, start=start)
+        applied = apply_measured(copy, listed, scope=scope, start=start, base=lambda: referenced.result()[0])
+        before = replace(before, references=referenced.result()[0], keyed=referenced.result()[1])
         clean = start.clean if start is not None else {}
         after = _measure_after(copy, before, scope, answers.result() if answers is not None else None, clean)
+    counted = Counts(before.rows, before.references)
+    if start is not None:
+        start.settle(after.violations)
     tables = _table_rows(before.rows, after.rows, after.accounts)
     place = _Place(f"the rehearsed copy of {url.location}", counted, applied)
     findings = _loss_findings(tables, place)
@@ -163,7 +169,21 @@ def _rehearse(
         report = verify(copy, spec)
         verification = Report(place.copy, report.spec_path, report.findings)
     ids = tuple(step.migration for step in applied)
-    return Rehearsal(url.location, ids, tables, tuple(findings), verification, adopted, tuple(warnings))
+    checked = _checked(after.integrity_checked)
+    return Rehearsal(
+        url.location, ids, tables, tuple(findings), verification, adopted, tuple(warnings), checked
+    )
+
+
+def _checked(integrity: tuple[str, ...] | None) -> str:
+    """What the checks covered, in words."""
+    if integrity is None:
+        return "integrity_check and foreign_key_check of the whole database"
+    if not integrity:
+        return "foreign_key_check of every table; no table written, so no integrity_check"
+    names = ", ".join(f'"{t}"' for t in integrity)
+    tables = "table" if len(integrity) == 1 else f"{len(integrity)} tables"
+    return f"foreign_key_check of every table; integrity_check of the {tables} the migrations wrote ({names})"
 
 
 @dataclass(frozen=True)
@@ -198,24 +218,39 @@ def _adopt(copy: str, directory: str) -> tuple[str, ...]:
 
 
 def _keep_before(copy: str, path: str) -> _Before:
-    """An untouched copy of ``copy`` at ``path``, and what is in it."""
+    """An untouched copy of ``copy`` at ``path``, and its tables' rows (the references are read
+    from it by :func:`_references`, beside the migrations)."""
     from schemavet.dialects.sqlite import bookkeeping
     from schemavet.dialects.sqlite.rehearsal import tables_before
 
     shutil.copyfile(copy, path)
 
     def read(conn: sqlite3.Connection) -> _Before:
-        references = bookkeeping.reference_counts(conn)
-        keyed = keyed_references(conn, references)
-        return _Before(path, bookkeeping.row_counts(conn), references, tables_before(conn), keyed)
+        return _Before(path, bookkeeping.row_counts(conn), {}, tables_before(conn), [])
 
     return _with_connection(path, read)
+
+
+def _references(
+    conn: sqlite3.Connection, moved: frozenset[str] | None
+) -> tuple[dict[tuple[str, str], int], list[KeyedReferences]]:
+    """The values of every foreign-key column of the untouched copy, and those of tables with a
+    primary key to match rows by. With ``moved`` (folded tables), the columns of other tables
+    are not counted (None): no migration changes them, so no finding needs their count; the
+    rehearsal with foreign keys on counts them if it runs (:func:`steps.with_counts`)."""
+    from schemavet.dialects.sqlite import bookkeeping
+    from schemavet.dialects.sqlite.names import fold
+
+    tables = bookkeeping.app_tables(conn)
+    same = frozenset() if moved is None else frozenset(t for t in tables if fold(t) not in moved)
+    references = bookkeeping.reference_counts(conn, {}, same, missing=True)
+    return references, keyed_references(conn, references)
 
 
 def _foreign_keys_start(scope: Scope | None, copy: str, before: str, scratch: str) -> ForeignKeysStart | None:
     if scope is None or scope.foreign_keys is None:
         return None
-    return ForeignKeysStart(copy, before, scratch, scope.foreign_keys, scope.order)
+    return ForeignKeysStart(copy, before, scratch, scope.foreign_keys, scope.order, scope.reach.touched_by)
 
 
 def _measure_after(
@@ -231,9 +266,10 @@ def _measure_after(
     rows, references = scope.unmoved(list(before.rows))
     cache = _cache_kib(copy)
     with ThreadPoolExecutor(max_workers=1) as thread:
-        checked = thread.submit(answer_after, copy, scope.reach, scope.checks, answers, cache, clean)
+        checking = thread.submit(answer_after, copy, scope.reach, scope.checks, answers, cache, clean)
         counted = _with_connection(copy, lambda conn: _compare(conn, before, rows, references))
-        return _After(*counted, *checked.result())
+        checked = checking.result()
+        return _After(*counted, checked.violations, checked.integrity, checked.integrity_checked)
 
 
 _Compared = tuple[
@@ -371,7 +407,7 @@ def _counted_nulls(
     findings: list[Finding] = []
     for (table, column), count in before.items():
         now = after.get((table, column))
-        if (table, column) in matched or now is None:
+        if (table, column) in matched or now is None or count is None:  # None: no migration changed it
             continue
         nulled = count - now - lost_rows.get(table, 0)
         if nulled > 0:

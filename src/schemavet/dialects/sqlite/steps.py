@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,48 +38,75 @@ class Counts:
 
 
 def apply_measured(
-    copy: str, listed: Any, foreign_keys: bool = False, scope: Any = None, start: Any = None
+    copy: str,
+    listed: Any,
+    foreign_keys: bool = False,
+    scope: Any = None,
+    start: Any = None,
+    base: Callable[[], dict[tuple[str, str], int]] | None = None,
 ) -> list[Step]:
     """Apply the pending migrations to ``copy`` as ``apply`` does (or with foreign keys on).
 
     With a ``scope`` (:class:`schemavet.dialects.sqlite.scope.Scope`), only the references of
-    the tables each migration can write are counted again, and ``start`` (a
-    :class:`ForeignKeysStart`) learns where a rehearsal with foreign keys on must begin.
+    the tables each migration can write are counted again, the others carried over from the
+    step before (from ``base()``, the counts before any migration, for the first), and
+    ``start`` (a :class:`ForeignKeysStart`) learns where a rehearsal with foreign keys on must
+    begin.
     """
     from schemavet.dialects.sqlite.rehearsal import ForeignKeysOn
     from schemavet.migrations.bookkeeping import open_backend
     from schemavet.migrations.runner import apply_pending
 
-    steps: list[Step] = []
+    counted: list[tuple[Any, Counts]] = []
 
     def measure(migration: Any) -> None:
         written = scope.written_by(migration.id) if scope is not None else None
-        counts = count(copy, steps[-1].references if steps else None, written)
-        steps.append(Step(migration.id, migration.path, counts.rows, counts.references))
+        known = frozenset(scope.catalog.tables) if scope is not None else frozenset()
+        counted.append((migration, count(copy, written, known)))
         if start is not None:
-            start.after(migration.id, len(steps))
+            start.after(migration.id, len(counted))
 
     backend = open_backend("sqlite:///" + copy, mixins=(ForeignKeysOn,) if foreign_keys else ())
     try:
         apply_pending(backend, listed, after_each=measure)
     finally:
         backend.connection.close()
+    return _carried(counted, base)
+
+
+def _carried(
+    counted: list[tuple[Any, Counts]], base: Callable[[], dict[tuple[str, str], int]] | None
+) -> list[Step]:
+    """The steps, each reference not counted again carried over from the step before."""
+    steps: list[Step] = []
+    previous: dict[tuple[str, str], int] | None = None
+    for migration, counts in counted:
+        if previous is None and any(v is None for v in counts.references.values()):
+            previous = base() if base is not None else {}
+        carried = {
+            pair: previous[pair] if value is None else value for pair, value in counts.references.items()
+        }  # type: ignore[index]
+        steps.append(Step(migration.id, migration.path, counts.rows, carried))
+        previous = carried
     return steps
 
 
-def count(
-    path: str, references: dict[tuple[str, str], int] | None = None, written: frozenset[str] | None = None
-) -> Counts:
+def count(path: str, written: frozenset[str] | None = None, known: frozenset[str] = frozenset()) -> Counts:
     """Rows of every table and values of every foreign-key column of the database at ``path``;
-    with ``written`` (folded names), the references of other tables are those of ``references``."""
+    with ``written`` (folded names), a foreign-key column of a table neither in it nor new (not
+    in ``known``) is not counted: its value is None, to be carried over."""
     from schemavet.dialects.sqlite import bookkeeping
     from schemavet.dialects.sqlite.names import fold
 
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         rows = bookkeeping.row_counts(conn)
-        same = frozenset() if written is None else frozenset(t for t in rows if fold(t) not in written)
-        return Counts(rows, bookkeeping.reference_counts(conn, references, same))
+        if written is None:
+            return Counts(rows, bookkeeping.reference_counts(conn))
+        same = frozenset(t for t in rows if fold(t) not in written and fold(t) in known)
+        marker: dict[tuple[str, str], int] = {}
+        references = bookkeeping.reference_counts(conn, marker, same, missing=True)
+        return Counts(rows, references)  # type: ignore[arg-type]
     finally:
         conn.close()
 
@@ -89,19 +117,37 @@ class ForeignKeysStart:
 
     Until the first migration that may behave otherwise with foreign keys on, both rehearsals
     are the same: the copy is saved right before it (``path``, after ``index`` migrations), and
-    the rehearsal with foreign keys on resumes from there. Migrations before it that write rows
-    of tables with foreign keys are checked right after they are applied; if one wrote a row
-    that refers to nothing, foreign keys on would have refused it: the rehearsal with them on
-    is done whole (``whole``). With no such migration at all, ``needed`` is False.
+    the rehearsal with foreign keys on resumes from there. A migration before it that writes
+    rows of a table with a foreign key is the same too unless such a row refers to nothing once
+    it is done: ``foreign_key_check`` of that table tells, right after the migration — or, when
+    no later migration touches the table or the tables it refers to, after the last one, with
+    the rehearsal's own check (:meth:`settle`). If a row refers to nothing, foreign keys on
+    would have refused it: the rehearsal with them on is done whole (``whole``). With no such
+    migration at all, ``needed`` is False.
     """
 
-    def __init__(self, copy: str, before_path: str, scratch: str, plans: list[Any], order: list[str]) -> None:
-        self.copy, self.scratch, self.plans, self.order = copy, scratch, plans, order
+    def __init__(
+        self,
+        copy: str,
+        before_path: str,
+        scratch: str,
+        plans: list[Any],
+        order: list[str],
+        touched_by: tuple[frozenset[str], ...],
+    ) -> None:
+        self.copy, self.scratch, self.plans, self.order, self.touched_by = (
+            copy,
+            scratch,
+            plans,
+            order,
+            touched_by,
+        )
         self.first = next((i for i, plan in enumerate(plans) if plan.differs), None)
         self.path: str | None = before_path if self.first == 0 else None
         self.index = 0
         self.whole = False
         self.clean: dict[str, int] = {}  # folded table → the migration after which it had no violation
+        self.deferred: set[str] = set()  # folded tables whose check after the last migration tells
 
     @property
     def needed(self) -> bool:
@@ -110,30 +156,43 @@ class ForeignKeysStart:
 
     def after(self, migration: str, applied: int) -> None:
         """Called once the ``applied``-th migration (``migration``) is committed."""
-        from schemavet.dialects.sqlite.reach import inserts_hold
-
         k = applied - 1
         if k >= len(self.order) or self.order[k] != migration:
             self.whole = True  # not the migrations planned for
             return
         before_first = self.first is None or k < self.first
         if before_first and self.plans[k].children:
-            clean: set[str] = set()
-            if not _holds(self.copy, self.plans[k], inserts_hold, clean):
-                self.whole = True
-            self.clean.update((name, k) for name in clean)
+            self._check(k)
         if self.first is not None and k + 1 == self.first and not self.whole:
             self.path, self.index = os.path.join(self.scratch, "foreign-keys-start.db"), applied
             shutil.copyfile(self.copy, self.path)
 
+    def _check(self, k: int) -> None:
+        from schemavet.dialects.sqlite.reach import children_written, refers_to_nothing
 
-def _holds(copy: str, plan: Any, inserts_hold: Any, clean: set[str]) -> bool:
-    conn = sqlite3.connect(copy, isolation_level=None)
-    try:
-        conn.execute(f"PRAGMA cache_size = -{min(os.path.getsize(copy) // 1024 + 1024, 512 * 1024)}")
-        return bool(inserts_hold(conn, plan, clean))
-    finally:
-        conn.close()
+        conn = sqlite3.connect(self.copy, isolation_level=None)
+        try:
+            children = children_written(conn, self.plans[k])
+            if children is None:
+                self.whole = True
+                return
+            for table, parents in children.items():
+                if not any(names & (parents | {table}) for names in self.touched_by[k + 1 :]):
+                    self.deferred.add(table)
+                elif refers_to_nothing(conn, table):
+                    self.whole = True
+                else:
+                    self.clean[table] = k
+        finally:
+            conn.close()
+
+    def settle(self, violations: list[tuple[str, int | None, str]]) -> None:
+        """The rehearsed copy's ``foreign_key_check`` after the last migration: a deferred table
+        with a violation makes the rehearsal with foreign keys on whole."""
+        from schemavet.dialects.sqlite.names import fold
+
+        if any(fold(table) in self.deferred for table, _, _ in violations):
+            self.whole = True
 
 
 def table_culprit(before: Counts, steps: list[Step], table: str) -> Step | None:
@@ -179,6 +238,7 @@ def foreign_key_warnings(
         return []  # no statement deletes, drops, updates or replaces a row: no action can fire
     if start is not None and not start.needed:
         return []
+    before, off = with_counts(before_path, before, off)
     resume = start is not None and not start.whole and start.path is not None
     origin, done = (start.path, start.index) if resume and start is not None else (before_path, 0)
     copy = os.path.join(scratch, "foreign-keys-on.db")
@@ -190,6 +250,26 @@ def foreign_key_warnings(
     finally:
         os.remove(copy)
     return _row_warnings(before, off, on) + _reference_warnings(before, off, on)
+
+
+def with_counts(before_path: str, before: Counts, off: list[Step]) -> tuple[Counts, list[Step]]:
+    """``before`` and ``off`` with the references left uncounted (None: of tables no migration
+    changed) counted on the untouched copy at ``before_path``: the same before and after."""
+    if not any(v is None for counts in [before, *off] for v in counts.references.values()):
+        return before, off
+    from schemavet.dialects.sqlite import bookkeeping
+
+    conn = sqlite3.connect(before_path, isolation_level=None)
+    try:
+        full = bookkeeping.reference_counts(conn)
+    finally:
+        conn.close()
+
+    def filled(references: dict[tuple[str, str], int]) -> dict[tuple[str, str], int]:
+        return {pair: full[pair] if value is None else value for pair, value in references.items()}
+
+    steps = [Step(s.migration, s.path, s.rows, filled(s.references)) for s in off]
+    return Counts(before.rows, filled(before.references)), steps
 
 
 _ACTION_WORDS = frozenset({"DELETE", "DROP", "UPDATE", "REPLACE"})
