@@ -165,7 +165,18 @@ class ForeignKeysStart:
             self._check(k)
         if self.first is not None and k + 1 == self.first and not self.whole:
             self.path, self.index = os.path.join(self.scratch, "foreign-keys-start.db"), applied
-            shutil.copyfile(self.copy, self.path)
+            self._save(self.path)
+
+    def _save(self, path: str) -> None:
+        """The copy as it is now, at ``path``, without the lock yoyo holds on it meanwhile."""
+        from schemavet.dialects.sqlite.rehearsal import release_copied_lock
+
+        shutil.copyfile(self.copy, path)
+        conn = sqlite3.connect(path, isolation_level=None)
+        try:
+            release_copied_lock(conn)
+        finally:
+            conn.close()
 
     def _check(self, k: int) -> None:
         from schemavet.dialects.sqlite.reach import children_written, refers_to_nothing
