@@ -148,7 +148,10 @@ def _rehearse(
         moved = scope.reach.references_moved if scope is not None else None
         referenced = early.submit(_with_connection, before.path, lambda conn: _references(conn, moved))
         answers = early.submit(answer_before, before.path, scope.checks, _cache_kib(copy)) if scope else None
-        applied = apply_measured(copy, listed, scope=scope, start=start, base=lambda: referenced.result()[0])
+        references = lambda: referenced.result()[0]  # noqa: E731
+        applied = apply_measured(
+            copy, listed, scope=scope, start=start, base=references, rows_before=before.rows
+        )
         before = replace(before, references=referenced.result()[0], keyed=referenced.result()[1])
         clean = start.clean if start is not None else {}
         after = _measure_after(copy, before, scope, answers.result() if answers is not None else None, clean)
@@ -220,13 +223,13 @@ def _adopt(copy: str, directory: str) -> tuple[str, ...]:
 def _keep_before(copy: str, path: str) -> _Before:
     """An untouched copy of ``copy`` at ``path``, and its tables' rows (the references are read
     from it by :func:`_references`, beside the migrations)."""
-    from schemavet.dialects.sqlite import bookkeeping
     from schemavet.dialects.sqlite.rehearsal import tables_before
 
     shutil.copyfile(copy, path)
 
     def read(conn: sqlite3.Connection) -> _Before:
-        return _Before(path, bookkeeping.row_counts(conn), {}, tables_before(conn), [])
+        tables = tables_before(conn)
+        return _Before(path, {t.table: t.count for t in tables}, {}, tables, [])
 
     return _with_connection(path, read)
 

@@ -44,12 +44,14 @@ def apply_measured(
     scope: Any = None,
     start: Any = None,
     base: Callable[[], dict[tuple[str, str], int]] | None = None,
+    rows_before: dict[str, int] | None = None,
 ) -> list[Step]:
     """Apply the pending migrations to ``copy`` as ``apply`` does (or with foreign keys on).
 
     With a ``scope`` (:class:`schemavet.dialects.sqlite.scope.Scope`), only the references of
     the tables each migration can write are counted again, the others carried over from the
-    step before (from ``base()``, the counts before any migration, for the first), and
+    step before (from ``base()``, the counts before any migration, for the first), and so are
+    the rows of the tables it cannot write (from ``rows_before`` for the first), and
     ``start`` (a :class:`ForeignKeysStart`) learns where a rehearsal with foreign keys on must
     begin.
     """
@@ -62,7 +64,8 @@ def apply_measured(
     def measure(migration: Any) -> None:
         written = scope.written_by(migration.id) if scope is not None else None
         known = frozenset(scope.catalog.tables) if scope is not None else frozenset()
-        counted.append((migration, count(copy, written, known)))
+        rows = counted[-1][1].rows if counted else rows_before
+        counted.append((migration, count(copy, written, known, rows)))
         if start is not None:
             start.after(migration.id, len(counted))
 
@@ -91,19 +94,27 @@ def _carried(
     return steps
 
 
-def count(path: str, written: frozenset[str] | None = None, known: frozenset[str] = frozenset()) -> Counts:
+def count(
+    path: str,
+    written: frozenset[str] | None = None,
+    known: frozenset[str] = frozenset(),
+    rows_before: dict[str, int] | None = None,
+) -> Counts:
     """Rows of every table and values of every foreign-key column of the database at ``path``;
-    with ``written`` (folded names), a foreign-key column of a table neither in it nor new (not
-    in ``known``) is not counted: its value is None, to be carried over."""
+    with ``written`` (folded names), a table neither in it nor new (not in ``known``) keeps its
+    rows from ``rows_before`` and its foreign-key columns are not counted: their value is None,
+    to be carried over."""
     from schemavet.dialects.sqlite import bookkeeping
     from schemavet.dialects.sqlite.names import fold
 
     conn = sqlite3.connect(path, isolation_level=None)
     try:
-        rows = bookkeeping.row_counts(conn)
         if written is None:
-            return Counts(rows, bookkeeping.reference_counts(conn))
-        same = frozenset(t for t in rows if fold(t) not in written and fold(t) in known)
+            return Counts(bookkeeping.row_counts(conn), bookkeeping.reference_counts(conn))
+        same = frozenset(
+            t for t in bookkeeping.app_tables(conn) if fold(t) not in written and fold(t) in known
+        )
+        rows = bookkeeping.row_counts(conn, rows_before, same)
         marker: dict[tuple[str, str], int] = {}
         references = bookkeeping.reference_counts(conn, marker, same, missing=True)
         return Counts(rows, references)  # type: ignore[arg-type]
