@@ -119,6 +119,20 @@ _CASES: dict[str, tuple[list[str], list[str]]] = {
             'Table "items" would lose 4 of 4 rows',
         ],
     ),  # fmt: skip
+    "a parent renamed, then its rows deleted": (
+        ["ALTER TABLE users RENAME TO people;\nDELETE FROM people WHERE id = 1;"],
+        ['Table "projects" row 1 refers to a row of "people"', 'Table "projects" would lose 1 of 3 rows'],
+    ),
+    "a child rebuilt with a foreign key, then given a row that refers to nothing by its old name": (
+        [
+            "CREATE TABLE plain_new (id INTEGER PRIMARY KEY, v TEXT, user_id INTEGER REFERENCES users(id));\n"
+            "INSERT INTO plain_new (id, v) SELECT id, v FROM plain;\nDROP TABLE plain;\n"
+            "ALTER TABLE plain_new RENAME TO plain;",
+            "INSERT INTO plain VALUES (3, 'r', 999);\nDELETE FROM plain WHERE id = 3;\n"
+            "DROP VIEW IF EXISTS v0;",
+        ],
+        [_FAIL_ON],
+    ),
     "a parent key column renamed": (["ALTER TABLE codes RENAME COLUMN code TO k;"], [_PRE_EXISTING]),
     "a column added with a reference and a default that refers to nothing": (
         [

@@ -483,7 +483,13 @@ def foreign_key_plans(migrations: list[Any], catalog: Catalog) -> list[ForeignKe
     referred |= {name for listed in tokens for t in listed for name in _referenced_names(t)}
     children = {name for name, facts in catalog.tables.items() if facts.parents}
     children |= {e.lineage[0][1] for listed in effects for e in listed if _creates_child(e)}
-    return [_plan(listed, catalog, referred, children) for listed in effects]
+    # a name a table is created or renamed to holds another table from then on: whatever it is,
+    # it may be referred to or refer to others, and what the catalog says of the name is not it
+    renamed = {b if kind == "rename" else a for listed in effects for e in listed for kind, a, b in e.lineage}
+    referred |= renamed
+    children |= renamed
+    known = Catalog({n: f for n, f in catalog.tables.items() if n not in renamed}, catalog.indexes)
+    return [_plan(listed, known, referred, children) for listed in effects]
 
 
 def _tokens(statement: str) -> list[Token]:
@@ -527,7 +533,7 @@ def _plan(listed: list[_Effects], catalog: Catalog, referred: set[str], children
             if facts is not None and facts.trigger_names:
                 return ForeignKeyPlan(True)
             deletes = write.deletes or (facts is not None and _deletes(write, facts))
-            if deletes and write.table in referred:
+            if write.table in referred and (deletes or facts is None):
                 return ForeignKeyPlan(True)
             if write.table in children and _may_refer_anew(write, facts, deletes):
                 inserted.append((i, write.table))
