@@ -4,18 +4,23 @@ The database is copied with SQLite's backup API from a read-only connection (its
 change), the pending migrations are applied to the copy exactly as ``apply`` applies them
 (yoyo's connections, foreign keys off), one at a time with the rows counted after each so a
 loss names its migration, and the copy is then measured: the rows of every table before and
-after (rows are matched by primary key where
-there is one, and the rows of a table that is gone are looked for in the new tables, so a
-rename is no loss — see :func:`schemavet.dialects.sqlite.rehearsal.account_rows`),
-``PRAGMA foreign_key_check``, ``PRAGMA integrity_check``, and the verification against the spec
-when one is given. What foreign keys would have done had the application turned them on (a
-``DROP TABLE`` in a table rebuild deletes the children of an ``ON DELETE CASCADE`` key) is
-rehearsed on another copy and said apart, as warnings (see :mod:`schemavet.dialects.sqlite.steps`).
+after (rows are matched by primary key where there is one, and the rows of a table that is
+gone are looked for in the new tables, so a rename is no loss — see
+:func:`schemavet.dialects.sqlite.rehearsal.account_rows`), ``PRAGMA foreign_key_check``,
+``PRAGMA integrity_check``, and the verification against the spec when one is given. What
+foreign keys would have done had the application turned them on (a ``DROP TABLE`` in a table
+rebuild deletes the children of an ``ON DELETE CASCADE`` key) is rehearsed on another copy
+and said apart, as warnings (see :mod:`schemavet.dialects.sqlite.steps`).
 
 "Before" is a second, untouched copy of the first (a file copy costs little beside the
 backup), attached to the rehearsed one, so the rows are compared in SQL with nothing saved
-aside; a table whose pages the migrations left byte for byte the same lost nothing and is not
-compared at all. The two whole-database checks run in threads of their own, beside the
+aside. What is measured again is what the pending migrations can reach, read from their
+statements (:mod:`schemavet.dialects.sqlite.scope`): the other tables keep their rows and
+references without being counted, their foreign keys are checked on the untouched copy while
+the migrations run (:mod:`schemavet.dialects.sqlite.checks`), and foreign keys on are
+rehearsed only from the first migration they can change. When a migration's reach cannot be
+read, everything is measured: a table whose pages the migrations left byte for byte the same
+lost nothing, and the two whole-database checks run in threads of their own, beside the
 comparison (SQLite lets go of the interpreter while it works).
 """
 
