@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import astuple
+from dataclasses import fields
 from typing import Any
 
 from schemavet import forking
@@ -34,7 +34,7 @@ def catalog_reader(
             future = pool.submit(lambda: build(read(location, schemas)))
             yield future.result
         return
-    with forking.read_in_background(lambda: read(location, schemas), astuple, _catalog) as catalog:
+    with forking.read_in_background(lambda: read(location, schemas), _rows, _catalog) as catalog:
         yield lambda: build(catalog())
 
 
@@ -45,6 +45,11 @@ def read(location: str, schemas: Sequence[str] = ()) -> Catalog:
 
     with connect(location) as conn:
         return read_catalog(conn, schemas)
+
+
+def _rows(catalog: Catalog) -> tuple[Any, ...]:
+    """The catalog as marshal data: its rows, kind by kind (``astuple`` would copy every row)."""
+    return tuple(getattr(catalog, f.name) for f in fields(Catalog))
 
 
 def _catalog(rows: Any) -> Catalog:
