@@ -20,6 +20,7 @@ from functools import cache
 from operator import attrgetter
 from typing import Any
 
+from schemavet.dialects.postgres.names import default_not_null_name
 from schemavet.dialects.postgres.options import PLAIN_TABLE
 from schemavet.model import Column, ForeignKey, Index, NotNull, Options, PrimaryKey, Schema, Table
 
@@ -110,19 +111,14 @@ def _key_columns(key: PrimaryKey | None) -> tuple[str, ...]:
 
 def _not_nulls_alike(stated: NotNull | None, found: NotNull | None, table: str, column: str) -> bool:
     """A NOT NULL's name counts only where the spec states one other than the server's own."""
-    if stated is not None and stated.name == f"{table}_{column}_not_null":
-        stated = NotNull(None, stated.validated, stated.no_inherit)
-    if stated is None or stated.name is None:
+    if stated is None or stated.name is None or stated.name == default_not_null_name(table, column):
         return _unnamed(stated) == _unnamed(found)
     return stated == found
 
 
-_PLAIN_NOT_NULL = (True, False)
-
-
-def _unnamed(not_null: NotNull | None) -> tuple[bool, bool]:
-    """A NOT NULL constraint without its name; an unnamed plain one is no constraint beyond nullability."""
-    return _PLAIN_NOT_NULL if not_null is None else (not_null.validated, not_null.no_inherit)
+def _unnamed(not_null: NotNull | None) -> tuple[Any, ...]:
+    """A NOT NULL constraint without its name; none is a plain unnamed one (nullability alone)."""
+    return _unnamed_key(not_null if not_null is not None else NotNull())
 
 
 # --- keys, constraints and indexes ----------------------------------------------------------------
