@@ -147,3 +147,61 @@ def test_a_report_never_shows_the_password(pg_database: Database, spec: Path) ->
     url = pg_database.url.replace("postgresql://", "postgresql://", 1).replace("@", ":s3cret-pw@", 1)
     report = schemavet.verify(url, spec)
     assert not report.ok and "s3cret-pw" not in report.database and ":***@" in report.database
+
+
+_IMPORTS_OF_A_CLEAN_VERIFY = """
+import sys
+import schemavet
+from schemavet import forking
+forks = forking.can_fork()
+report = schemavet.verify(sys.argv[1], sys.argv[2])
+assert report.ok, report.findings
+print(forks, "psycopg" in sys.modules, "sqlglot" in sys.modules)
+"""
+
+
+def test_a_clean_verify_of_a_snapshot_leaves_the_heavy_lifting_out(
+    pg_database: Database, tmp_path: Path
+) -> None:
+    """The catalog is read in a child (the parent never imports psycopg where a child can run),
+    and tables stated alike need no expression parsed (sqlglot is not imported)."""
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    pg_database.run(SCHEMA)
+    spec = tmp_path / "snapshot.yaml"
+    result = CliRunner().invoke(schemavet.cli.main, ["snapshot", "--db", pg_database.url, "-o", str(spec)])
+    assert result.exit_code == 0, result.output
+    run = subprocess.run(
+        [sys.executable, "-c", _IMPORTS_OF_A_CLEAN_VERIFY, pg_database.url, str(spec)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    forks, psycopg_imported, sqlglot_imported = run.stdout.split()
+    assert sqlglot_imported == "False"
+    assert psycopg_imported == ("False" if forks == "True" else "True")
+
+
+@pytest.mark.parametrize(("table", "column"), [("t" * 40, "c" * 40), ("t" * 31, "c" * 30)])
+def test_names_the_server_makes_for_long_names_are_the_ones_expected(
+    pg_database: Database, tmp_path: Path, table: str, column: str
+) -> None:
+    """A serial's sequence and a NOT NULL's constraint get names cut to 63 bytes the server's
+    way (the longer part first, the columns' part on a tie); a spec that states them verifies."""
+    pg_database.run(f"CREATE TABLE {table} ({column} serial PRIMARY KEY, {column}x text NOT NULL)")
+    ((sequence, not_null),) = pg_database.query(
+        f"SELECT pg_get_serial_sequence('{table}', '{column}'),"
+        " (SELECT conname FROM pg_constraint WHERE contype = 'n' AND conkey = '{2}'"
+        f"  AND conrelid = '{table}'::regclass)"
+    )
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        f"engine: postgresql\ntables:\n  {table}:\n    columns:\n"
+        f"      {column}: serial PRIMARY KEY\n"
+        f"      {column}x: text CONSTRAINT {not_null} NOT NULL\n"
+    )
+    report = schemavet.verify(pg_database.url, spec)
+    assert report.ok, (sequence, not_null, [f.message for f in report.findings])
