@@ -370,3 +370,43 @@ def test_the_proof_of_a_clean_table_agrees_with_the_pragma(
         (str(t), rowid, str(parent)) for t, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check(c)")
     ]
     assert foreign_key_violations(conn, "c") == expected
+
+
+def _passes_with_foreign_keys_on(
+    db: Path, directory: Path, monkeypatch: pytest.MonkeyPatch
+) -> list[tuple[str, ...]]:
+    """The migrations each rehearsal with foreign keys on applied."""
+    import schemavet.dialects.sqlite.steps as steps
+
+    passes: list[tuple[str, ...]] = []
+    real = steps.apply_measured
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        applied = real(*args, **kwargs)
+        if kwargs.get("foreign_keys"):
+            passes.append(tuple(step.migration for step in applied))
+        return applied
+
+    monkeypatch.setattr(steps, "apply_measured", spy)
+    rehearse(str(db), directory)
+    return passes
+
+
+def test_foreign_keys_on_are_rehearsed_only_where_they_can_change_something(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, directory = _database(
+        tmp_path,
+        [
+            "ALTER TABLE items ADD COLUMN note TEXT;\nCREATE INDEX ix_items_body ON items(body);",
+            # a child rebuilt (nothing refers to it) and a parent's other column updated
+            "CREATE TABLE tags_new (item_id INTEGER REFERENCES items(id) ON DELETE CASCADE, label TEXT);\n"
+            "INSERT INTO tags_new SELECT * FROM tags;\nDROP TABLE tags;\n"
+            "ALTER TABLE tags_new RENAME TO tags;\n"
+            "UPDATE projects SET title = 'x' WHERE id = 2;",
+        ],
+    )
+    assert _passes_with_foreign_keys_on(db, directory, monkeypatch) == []
+    (directory / "0004.m3.sql").write_text("-- depends: 0003.m2\nDELETE FROM users WHERE id = 3;\n")
+    # resumed from a copy saved after 0003: only 0004 is applied again
+    assert _passes_with_foreign_keys_on(db, directory, monkeypatch) == [("0004.m3",)]

@@ -483,13 +483,23 @@ def foreign_key_plans(migrations: list[Any], catalog: Catalog) -> list[ForeignKe
     referred |= {name for listed in tokens for t in listed for name in _referenced_names(t)}
     children = {name for name, facts in catalog.tables.items() if facts.parents}
     children |= {e.lineage[0][1] for listed in effects for e in listed if _creates_child(e)}
-    # a name a table is created or renamed to holds another table from then on: whatever it is,
-    # it may be referred to or refer to others, and what the catalog says of the name is not it
-    renamed = {b if kind == "rename" else a for listed in effects for e in listed for kind, a, b in e.lineage}
-    referred |= renamed
-    children |= renamed
-    known = Catalog({n: f for n, f in catalog.tables.items() if n not in renamed}, catalog.indexes)
+    # a table renamed keeps its foreign keys, and those referring to it follow it to its new name;
+    # what the catalog says of a name a table is created or renamed to is not said of that table
+    renames = [(a, b) for listed in effects for e in listed for kind, a, b in e.lineage if kind == "rename"]
+    referred, children = _following(referred, renames), _following(children, renames)
+    made = {b if kind == "rename" else a for listed in effects for e in listed for kind, a, b in e.lineage}
+    known = Catalog({n: f for n, f in catalog.tables.items() if n not in made}, catalog.indexes)
     return [_plan(listed, known, referred, children) for listed in effects]
+
+
+def _following(names: set[str], renames: list[tuple[str, str]]) -> set[str]:
+    """``names`` and every name one of them is renamed to, however many renames away."""
+    found = set(names)
+    while True:
+        more = {b for a, b in renames if a in found and b not in found}
+        if not more:
+            return found
+        found |= more
 
 
 def _tokens(statement: str) -> list[Token]:
