@@ -228,12 +228,14 @@ def test_the_scoped_rehearsal_says_what_the_whole_one_says(
 
 
 def test_the_report_says_which_tables_were_checked(tmp_path: Path) -> None:
-    db, directory = _database(tmp_path, ["UPDATE projects SET title = 't';\nDELETE FROM tags;"])
+    db, directory = _database(
+        tmp_path, ["UPDATE projects SET title = 't';\nDELETE FROM tags;\nUPDATE items SET project_id = 2;"]
+    )
     rehearsal = rehearse(str(db), directory)
     assert rehearsal.checked == (
-        "foreign_key_check of every table; "
-        'integrity_check of the 2 tables the migrations wrote ("projects", "tags")'
-    )
+        "foreign_key_check of every table; integrity of the 3 tables the migrations wrote "
+        '(integrity_check "items", "tags"; quick_check "projects")'
+    )  # projects: a column no index holds updated in place, its indexes as they were
     python = directory / "0003.py.py"
     python.write_text('__depends__ = {"0002.m1"}\nfrom yoyo import step\nsteps = [step("SELECT 1")]\n')
     assert (
@@ -253,7 +255,7 @@ def test_a_dropped_parent_index_is_the_same_input_error_as_before(
 def test_damage_in_a_table_the_migrations_write_is_found(tmp_path: Path) -> None:
     """An index that no longer matches its table (made here through writable_schema) is found
     by the integrity check of a table the migrations write."""
-    db, directory = _database(tmp_path, ["UPDATE items SET body = body || '!' WHERE id = 3;"])
+    db, directory = _database(tmp_path, ["INSERT INTO items VALUES (5, 1, 1, 'i5');"])
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA writable_schema = ON")
     conn.execute(

@@ -8,13 +8,15 @@ most of which no migration wrote. Given what the migrations can reach
 - **integrity** is checked of the tables whose rows the migrations may have written, on the
   rehearsed copy: ``integrity_check`` of a table that was there before, ``quick_check`` of one
   the migrations built (every row theirs, written through SQLite's constraints, its indexes
-  built with it, so its rows are not matched against its indexes again), and
-  ``integrity_check`` of SQLite's and the bookkeeping tables. A table the migrations did not
+  built with it, so its rows are not matched against its indexes again) or only updated in
+  place in columns no index holds (its indexes as they were), and ``integrity_check`` of
+  SQLite's and the bookkeeping tables. A table the migrations did not
   write is not checked: its rows and b-trees are the original's (an index created on it was
   built from its rows by SQLite, which checks an added column's NOT NULL and CHECK against
   every row itself). Damage the original already had there is not looked for;
 - **foreign keys** of every table: on the untouched copy, while the migrations run, for a
-  table whose rows and foreign keys the migrations could not change, nor the rows, keys or
+  table whose rows (other than columns updated in place) and foreign keys the migrations
+  could not change, nor the rows, keys or
   indexes of the tables it refers to (one whose parents only gained rows or had other columns
   updated is taken from there when it had no violation: rows added to a parent cannot break a
   reference); on the rehearsed copy for the rest. A table found clean right after a migration
@@ -61,7 +63,7 @@ class Checked:
 
     violations: list[Violation]
     integrity: list[str]
-    integrity_checked: tuple[str, ...]
+    integrity_checked: tuple[tuple[str, str], ...]  # (table, pragma)
 
 
 def plan(reach: Reach, catalog: Catalog, tables: list[str]) -> CheckPlan:
@@ -71,7 +73,7 @@ def plan(reach: Reach, catalog: Catalog, tables: list[str]) -> CheckPlan:
     for table in tables:
         key = fold(table)
         facts = catalog.tables.get(key)
-        if _always_after(table) or key in reach.written or key in reach.new_references:
+        if _always_after(table) or key in reach.references_moved or key in reach.new_references:
             continue
         if facts is None or facts.parents & moved:
             continue
@@ -112,6 +114,7 @@ def _check_foreign_keys(conn: sqlite3.Connection, table: str) -> list[Violation]
 def answer_after(
     copy: str,
     reach: Reach,
+    catalog: Catalog,
     checks: CheckPlan,
     before: Answers,
     cache_kib: int,
@@ -133,14 +136,14 @@ def answer_after(
     keys = {t: v for t, v in before.foreign_keys.items() if t not in checks.parents_written or not v}
     keys.update((t, []) for t in tables if fold(t) in settled)
     asks = [("foreign_key_check", t) for t in tables if t not in keys]
-    asks += [(_integrity_pragma(t, reach), t) for t in tables if _written(t, reach)]
+    asks += [(_integrity_pragma(t, reach, catalog), t) for t in tables if _written(t, reach)]
     answers = dict(zip(asks, _ask_all(copy, asks, cache_kib), strict=True))
     keys.update((t, answers[("foreign_key_check", t)]) for t in tables if t not in keys)
     written = [t for t in tables if _written(t, reach)]
     return Checked(
         [v for t in tables for v in keys[t]],
-        [p for t in written for p in answers[(_integrity_pragma(t, reach), t)]],
-        tuple(t for t in written if not _always_after(t)),
+        [p for t in written for p in answers[(_integrity_pragma(t, reach, catalog), t)]],
+        tuple((t, _integrity_pragma(t, reach, catalog)) for t in written if not _always_after(t)),
     )
 
 
@@ -148,9 +151,20 @@ def _written(table: str, reach: Reach) -> bool:
     return _always_after(table) or fold(table) in reach.written
 
 
-def _integrity_pragma(table: str, reach: Reach) -> str:
-    fresh = fold(table) in reach.fresh and not _always_after(table)
-    return "quick_check" if fresh else "integrity_check"
+def _integrity_pragma(table: str, reach: Reach, catalog: Catalog) -> str:
+    """``quick_check`` of a table the migrations built, or only updated in place in columns no
+    index holds (its indexes are as they were); ``integrity_check`` of the others."""
+    key = fold(table)
+    if _always_after(table):
+        return "integrity_check"
+    if key in reach.fresh:
+        return "quick_check"
+    facts = catalog.tables.get(key)
+    indexed = facts.indexed if facts is not None else None
+    in_place = key in reach.updated and key not in reach.rows_moved
+    if in_place and indexed is not None and not (reach.updated[key] & indexed):
+        return "quick_check"
+    return "integrity_check"
 
 
 def _still_clean(conn: sqlite3.Connection, reach: Reach, clean: dict[str, int]) -> set[str]:

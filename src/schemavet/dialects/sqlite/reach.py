@@ -58,6 +58,7 @@ class TableFacts:
     replaces: bool  # a constraint of it says ON CONFLICT REPLACE
     primary_key: frozenset[str] = frozenset()
     foreign_key_columns: frozenset[str] = frozenset()  # its own columns that refer to a parent
+    indexed: frozenset[str] | None = None  # the columns its indexes hold (None: any, or unknown)
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class Reach:
     rows_moved: frozenset[str] = frozenset()  # rows may come, go or change key (within ``written``)
     references_moved: frozenset[str] = frozenset()  # foreign-key values may change (within ``written``)
     touched_by: tuple[frozenset[str], ...] = ()  # rows or schema, by each migration, in order
+    updated: dict[str, frozenset[str]] = field(default_factory=dict)  # columns UPDATEs set in place
 
     def untouched(self, table: str) -> bool:
         """True when neither rows nor schema of ``table`` can have changed."""
@@ -118,12 +120,14 @@ def read_catalog(conn: sqlite3.Connection) -> Catalog:
     parents: dict[str, set[str]] = {}
     keys: dict[str, set[str]] = {}
     own: dict[str, set[str]] = {}
+    indexed: dict[str, frozenset[str] | None] = {}
     primary: dict[str, frozenset[str]] = {}
     for kind, name, _, _ in rows:
         if kind != "table":
             continue
         parents[fold(name)], own[fold(name)] = set(), set()
         primary[fold(name)] = _primary_key(conn, name)
+        indexed[fold(name)] = _indexed(conn, name)
         for row in conn.execute('SELECT "table", "from", "to" FROM pragma_foreign_key_list(?)', (name,)):
             parent = fold(str(row[0]))
             parents[fold(name)].add(parent)
@@ -143,6 +147,7 @@ def read_catalog(conn: sqlite3.Connection) -> Catalog:
             _says_replace(sql_of.get(name, "")),
             primary.get(name, frozenset()),
             frozenset(own.get(name, ())),
+            indexed.get(name),
         )
         for name in names
     }
@@ -154,6 +159,18 @@ def _referred(conn: sqlite3.Connection, parent: str, column: object) -> set[str]
     if column is not None:
         return {fold(str(column))}
     return set(_primary_key(conn, parent) | _ROWID_NAMES)
+
+
+def _indexed(conn: sqlite3.Connection, table: str) -> frozenset[str] | None:
+    """The columns ``table``'s indexes hold; None when one is partial or holds an expression
+    (an UPDATE of any column may change it)."""
+    columns: set[str] = set()
+    for index, partial in conn.execute("SELECT name, partial FROM pragma_index_list(?)", (table,)).fetchall():
+        keys = conn.execute("SELECT cid, name FROM pragma_index_xinfo(?) WHERE key", (index,)).fetchall()
+        if partial or any(cid == -2 for cid, _ in keys):
+            return None
+        columns.update(fold(str(name)) if cid >= 0 else "rowid" for cid, name in keys)
+    return frozenset(columns)
 
 
 def _primary_key(conn: sqlite3.Connection, table: str) -> frozenset[str]:
@@ -223,7 +240,16 @@ def reach(migrations: Iterable[Any], catalog: Catalog) -> Reach | None:
             frozenset(c.written) | names | e.references | e.altered
             for c, names, e in zip(closures, lineage, effects, strict=True)
         ),
+        _updated(closures),
     )
+
+
+def _updated(closures: list[_Closure]) -> dict[str, frozenset[str]]:
+    updated: dict[str, set[str]] = {}
+    for closure in closures:
+        for table, columns in closure.updated.items():
+            updated.setdefault(table, set()).update(columns)
+    return {table: frozenset(columns) for table, columns in updated.items()}
 
 
 def _lineage_names(effects: _Effects) -> frozenset[str]:
@@ -236,6 +262,7 @@ class _Closure:
     gone: set[str] = field(default_factory=set)  # rows may go, parent keys change
     moved: set[str] = field(default_factory=set)  # rows may come, go or change key
     repointed: set[str] = field(default_factory=set)  # foreign-key values may change
+    updated: dict[str, set[str]] = field(default_factory=dict)  # columns set by UPDATEs in place
 
 
 def _closure(writes: list[_Write], catalog: Catalog, cascades: bool) -> _Closure:
@@ -270,8 +297,10 @@ def _classify(write: _Write, facts: TableFacts | None, deletes: bool, found: _Cl
     if not plain or write.sets & (facts.primary_key | _ROWID_NAMES):  # type: ignore[union-attr]
         found.moved.add(write.table)
         found.repointed.add(write.table)
-    elif write.sets & facts.foreign_key_columns:  # type: ignore[union-attr]
-        found.repointed.add(write.table)
+    else:
+        found.updated.setdefault(write.table, set()).update(write.sets)
+        if write.sets & facts.foreign_key_columns:  # type: ignore[union-attr]
+            found.repointed.add(write.table)
 
 
 def _deletes(write: _Write, facts: TableFacts) -> bool:

@@ -120,7 +120,7 @@ class _After:
     nulled: dict[tuple[str, str], int]
     violations: list[tuple[str, int | None, str]]
     integrity: list[str]
-    integrity_checked: tuple[str, ...] | None = None  # None: the whole database
+    integrity_checked: tuple[tuple[str, str], ...] | None = None  # (table, pragma); None: the whole database
 
 
 @dataclass(frozen=True)
@@ -183,15 +183,20 @@ def _rehearse(
     )
 
 
-def _checked(integrity: tuple[str, ...] | None) -> str:
+def _checked(integrity: tuple[tuple[str, str], ...] | None) -> str:
     """What the checks covered, in words."""
     if integrity is None:
         return "integrity_check and foreign_key_check of the whole database"
     if not integrity:
-        return "foreign_key_check of every table; no table written, so no integrity_check"
-    names = ", ".join(f'"{t}"' for t in integrity)
-    tables = "table" if len(integrity) == 1 else f"{len(integrity)} tables"
-    return f"foreign_key_check of every table; integrity_check of the {tables} the migrations wrote ({names})"
+        return "foreign_key_check of every table; no table written, so no integrity check"
+    tables = "the table" if len(integrity) == 1 else f"the {len(integrity)} tables"
+    by_pragma = [
+        f"{pragma} " + ", ".join(f'"{t}"' for t, p in integrity if p == pragma)
+        for pragma in ("integrity_check", "quick_check")
+        if any(p == pragma for _, p in integrity)
+    ]
+    pragmas = "; ".join(by_pragma)
+    return f"foreign_key_check of every table; integrity of {tables} the migrations wrote ({pragmas})"
 
 
 @dataclass(frozen=True)
@@ -274,7 +279,9 @@ def _measure_after(
     rows, references = scope.unmoved(list(before.rows))
     cache = _cache_kib(copy)
     with ThreadPoolExecutor(max_workers=1) as thread:
-        checking = thread.submit(answer_after, copy, scope.reach, scope.checks, answers, cache, clean)
+        checking = thread.submit(
+            answer_after, copy, scope.reach, scope.catalog, scope.checks, answers, cache, clean
+        )
         counted = _with_connection(copy, lambda conn: _compare(conn, before, rows, references))
         checked = checking.result()
         return _After(*counted, checked.violations, checked.integrity, checked.integrity_checked)
