@@ -57,6 +57,8 @@ def scope_of(before: str, listed: Any) -> Scope | None:
         applied = set(applied_migration_ids(conn))
         catalog = read_catalog(conn)
         tables = [str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    except sqlite3.Error:  # a schema SQLite cannot read: the whole database is measured, as it reports
+        return None
     finally:
         conn.close()
     pending = in_yoyo_order([m for m in listed if m.id not in applied])
