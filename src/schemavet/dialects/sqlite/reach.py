@@ -70,19 +70,19 @@ class Catalog:
 
 
 @dataclass(frozen=True)
-class _Write:
+class Write:
     """Rows of ``table`` written: ``deletes`` when rows may go (or any column be set); an
     UPDATE of known columns says which in ``sets``."""
 
     table: str
     deletes: bool
     sets: frozenset[str] = frozenset()
-    kind: str = "write"  # or "insert", "delete"
+    kind: str = "write"  # or "insert", "update", "delete"
 
 
 @dataclass
-class _Effects:
-    writes: list[_Write] = field(default_factory=list)
+class Effects:
+    writes: list[Write] = field(default_factory=list)
     altered: set[str] = field(default_factory=set)
     references: set[str] = field(default_factory=set)
     lineage: list[tuple[str, str, str]] = field(default_factory=list)  # ("create"|"drop"|"rename", a, b)
@@ -102,16 +102,10 @@ class Reach:
     new_references: frozenset[str]  # a foreign key added in place
     fresh: frozenset[str]  # tables (as named at the end) built by the migrations, every row theirs
     per_migration: tuple[frozenset[str], ...]  # rows written by each migration, in order
-    creates_triggers: bool
     rows_moved: frozenset[str] = frozenset()  # rows may come, go or change key (within ``written``)
     references_moved: frozenset[str] = frozenset()  # foreign-key values may change (within ``written``)
     touched_by: tuple[frozenset[str], ...] = ()  # rows or schema, by each migration, in order
     updated: dict[str, frozenset[str]] = field(default_factory=dict)  # columns UPDATEs set in place
-
-    def untouched(self, table: str) -> bool:
-        """True when neither rows nor schema of ``table`` can have changed."""
-        key = fold(table)
-        return key not in self.written and key not in self.altered and key not in self.new_references
 
 
 def read_catalog(conn: sqlite3.Connection) -> Catalog:
@@ -213,7 +207,7 @@ def reach(migrations: Iterable[Any], catalog: Catalog) -> Reach | None:
     except Unknown:
         return None
     for e in effects:  # an index dropped: its table's children may no longer find a unique key
-        e.writes += [_Write(catalog.indexes[i], True) for i in e.dropped_indexes if i in catalog.indexes]
+        e.writes += [Write(catalog.indexes[i], True) for i in e.dropped_indexes if i in catalog.indexes]
     pragma = any(e.foreign_key_pragma for e in effects)
     closures = [_closure(e.writes, catalog, pragma) for e in effects]
     lineage = [_lineage_names(e) for e in effects]
@@ -233,7 +227,6 @@ def reach(migrations: Iterable[Any], catalog: Catalog) -> Reach | None:
             frozenset(c.written) | names | e.references
             for c, names, e in zip(closures, lineage, effects, strict=True)
         ),
-        any(e.triggers for e in effects),
         frozenset().union(*(c.moved for c in closures), *lineage),
         frozenset().union(*(c.repointed for c in closures), *lineage, *(e.references for e in effects)),
         tuple(
@@ -252,7 +245,7 @@ def _updated(closures: list[_Closure]) -> dict[str, frozenset[str]]:
     return {table: frozenset(columns) for table, columns in updated.items()}
 
 
-def _lineage_names(effects: _Effects) -> frozenset[str]:
+def _lineage_names(effects: Effects) -> frozenset[str]:
     return frozenset(n for _, a, b in effects.lineage for n in (a, b) if n)
 
 
@@ -265,7 +258,7 @@ class _Closure:
     updated: dict[str, set[str]] = field(default_factory=dict)  # columns set by UPDATEs in place
 
 
-def _closure(writes: list[_Write], catalog: Catalog, cascades: bool) -> _Closure:
+def _closure(writes: list[Write], catalog: Catalog, cascades: bool) -> _Closure:
     """What ``writes`` reach, through triggers and, when foreign keys may be on, cascades to
     the tables referring to the tables they delete from."""
     found = _Closure()
@@ -273,7 +266,7 @@ def _closure(writes: list[_Write], catalog: Catalog, cascades: bool) -> _Closure
     while waiting:
         write = waiting.pop()
         facts = catalog.tables.get(write.table)
-        deletes = write.deletes or (facts is not None and _deletes(write, facts))
+        deletes = write.deletes or (facts is not None and write_deletes(write, facts))
         _classify(write, facts, deletes, found)
         if write.table in found.written and (not deletes or write.table in found.gone):
             continue
@@ -282,15 +275,13 @@ def _closure(writes: list[_Write], catalog: Catalog, cascades: bool) -> _Closure
         if deletes:
             found.gone.add(write.table)
         if facts is not None and new:
-            waiting += [_Write(name, True) for name in facts.trigger_names]
+            waiting += [Write(name, True) for name in facts.trigger_names]
         if cascades and deletes:
-            waiting += [
-                _Write(child, True) for child, f in catalog.tables.items() if write.table in f.parents
-            ]
+            waiting += [Write(child, True) for child, f in catalog.tables.items() if write.table in f.parents]
     return found
 
 
-def _classify(write: _Write, facts: TableFacts | None, deletes: bool, found: _Closure) -> None:
+def _classify(write: Write, facts: TableFacts | None, deletes: bool, found: _Closure) -> None:
     """An UPDATE of known columns that keeps every row's key (no REPLACE) moves no row: it may
     only change the foreign-key values it sets."""
     plain = write.kind == "update" and not deletes and facts is not None
@@ -303,7 +294,7 @@ def _classify(write: _Write, facts: TableFacts | None, deletes: bool, found: _Cl
             found.repointed.add(write.table)
 
 
-def _deletes(write: _Write, facts: TableFacts) -> bool:
+def write_deletes(write: Write, facts: TableFacts) -> bool:
     """An INSERT or UPDATE may delete rows (ON CONFLICT REPLACE), or an UPDATE set a key."""
     return facts.replaces or bool(write.sets & (facts.key_columns | _ROWID_NAMES))
 
@@ -323,30 +314,23 @@ def _fresh(lineage: Iterable[tuple[str, str, str]]) -> frozenset[str]:
     return frozenset(fresh)
 
 
-def _migration_effects(statements: list[str]) -> _Effects:
-    effects = _Effects()
+def _migration_effects(statements: list[str]) -> Effects:
+    effects = Effects()
     for statement in statements:
-        try:
-            tokens = tokenize(statement)
-        except SqlSyntaxError as e:
-            raise Unknown(str(e)) from e
-        if tokens and tokens[-1].text == ";":
-            tokens = tokens[:-1]
+        tokens = statement_tokens(statement)
         if tokens:
-            if any(fold(t.name) in _SCHEMA_TABLES or t.is_word("writable_schema") for t in tokens):
-                raise Unknown("the schema table is named")
             _statement(tokens, effects)
     return effects
 
 
-def _statement(tokens: list[Token], effects: _Effects) -> None:
+def _statement(tokens: list[Token], effects: Effects) -> None:
     first = tokens[0].upper
     if first in ("INSERT", "REPLACE"):
         _insert(tokens, effects)
     elif first == "UPDATE":
         _update(tokens, effects)
     elif first == "DELETE":
-        effects.writes.append(_Write(_target(tokens, _after(tokens, "FROM"))[0], True, kind="delete"))
+        effects.writes.append(Write(table_at(tokens, _after(tokens, "FROM"))[0], True, kind="delete"))
     elif first == "CREATE":
         _create(tokens, effects)
     elif first == "DROP":
@@ -366,7 +350,7 @@ def _after(tokens: list[Token], word: str) -> int:
     raise Unknown(f"no {word}")
 
 
-def _target(tokens: list[Token], at: int) -> tuple[str, int]:
+def table_at(tokens: list[Token], at: int) -> tuple[str, int]:
     """The folded name of the table at ``tokens[at]`` (``main.`` allowed, no other schema), and
     the position after it."""
     if at + 2 < len(tokens) and tokens[at + 1].text == ".":
@@ -378,21 +362,21 @@ def _target(tokens: list[Token], at: int) -> tuple[str, int]:
     return fold(tokens[at].name), at + 1
 
 
-def _insert(tokens: list[Token], effects: _Effects) -> None:
+def _insert(tokens: list[Token], effects: Effects) -> None:
     replaces = tokens[0].is_word("REPLACE") or (
         len(tokens) > 2 and tokens[1].is_word("OR") and tokens[2].is_word("REPLACE")
     )
-    table, _ = _target(tokens, _after(tokens, "INTO"))
+    table, _ = table_at(tokens, _after(tokens, "INTO"))
     upsert = any(t.is_word("CONFLICT") for t in tokens)  # ON CONFLICT … DO UPDATE may set any column
-    effects.writes.append(_Write(table, replaces or upsert, kind="insert"))
+    effects.writes.append(Write(table, replaces or upsert, kind="insert"))
 
 
-def _update(tokens: list[Token], effects: _Effects) -> None:
+def _update(tokens: list[Token], effects: Effects) -> None:
     at = 3 if len(tokens) > 2 and tokens[1].is_word("OR") else 1
-    table, _ = _target(tokens, at)
+    table, _ = table_at(tokens, at)
     columns = _set_columns(tokens)
     or_replace = at == 3 and tokens[2].is_word("REPLACE")
-    effects.writes.append(_Write(table, or_replace or columns is None, columns or frozenset(), "update"))
+    effects.writes.append(Write(table, or_replace or columns is None, columns or frozenset(), "update"))
 
 
 def _set_columns(tokens: list[Token]) -> frozenset[str] | None:
@@ -419,21 +403,21 @@ def _set_columns(tokens: list[Token]) -> frozenset[str] | None:
     return frozenset(columns)
 
 
-def _create(tokens: list[Token], effects: _Effects) -> None:
+def _create(tokens: list[Token], effects: Effects) -> None:
     words = [t.upper for t in tokens[:4] if t.kind == "word"]
     if "TEMP" in words or "TEMPORARY" in words or "VIRTUAL" in words:
         raise Unknown("a temporary or virtual table")
     if "TRIGGER" in words:
         effects.triggers = True
-        effects.writes += [_Write(name, True) for name in _names_of(tokens)]
+        effects.writes += [Write(name, True) for name in _names_of(tokens)]
     elif "TABLE" in words:
         at = _after(tokens, "TABLE")
         maybe = at + 2 < len(tokens) and tokens[at].is_word("IF")
-        table, _ = _target(tokens, at + 3 if maybe else at)
+        table, _ = table_at(tokens, at + 3 if maybe else at)
         effects.lineage.append(("maybe" if maybe else "create", table, ""))  # IF NOT EXISTS: maybe an old one
         effects.child = any(t.is_word("REFERENCES") for t in tokens)
     elif "INDEX" in words:
-        effects.altered.add(_target(tokens, _after(tokens, "ON"))[0])
+        effects.altered.add(table_at(tokens, _after(tokens, "ON"))[0])
     elif "VIEW" not in words:
         raise Unknown("CREATE of another kind")
 
@@ -442,33 +426,33 @@ def _names_of(tokens: list[Token]) -> set[str]:
     return {fold(t.name) for t in tokens if t.kind in ("word", "quoted", "string")}
 
 
-def _drop(tokens: list[Token], effects: _Effects) -> None:
+def _drop(tokens: list[Token], effects: Effects) -> None:
     kind = tokens[1].upper if len(tokens) > 1 else ""
     at = 4 if len(tokens) > 3 and tokens[2].is_word("IF") else 2
     if kind == "TABLE":
-        effects.lineage.append(("drop", _target(tokens, at)[0], ""))
+        effects.lineage.append(("drop", table_at(tokens, at)[0], ""))
     elif kind == "INDEX":
-        effects.dropped_indexes.add(_target(tokens, at)[0])
+        effects.dropped_indexes.add(table_at(tokens, at)[0])
     elif kind not in ("VIEW", "TRIGGER"):
         raise Unknown(f"DROP {kind}")
 
 
-def _alter(tokens: list[Token], effects: _Effects) -> None:
-    table, at = _target(tokens, _after(tokens, "TABLE"))
+def _alter(tokens: list[Token], effects: Effects) -> None:
+    table, at = table_at(tokens, _after(tokens, "TABLE"))
     action = tokens[at].upper if at < len(tokens) and tokens[at].kind == "word" else ""
     if action == "RENAME" and at + 1 < len(tokens) and tokens[at + 1].is_word("TO"):
-        effects.lineage.append(("rename", table, _target(tokens, at + 2)[0]))
+        effects.lineage.append(("rename", table, table_at(tokens, at + 2)[0]))
     elif action == "ADD":
         effects.altered.add(table)
         if any(t.is_word("REFERENCES") for t in tokens[at:]):
             effects.references.add(table)
     elif action in ("RENAME", "DROP"):  # a column renamed or dropped: every row rewritten
-        effects.writes.append(_Write(table, True))
+        effects.writes.append(Write(table, True))
     else:
         raise Unknown(f"ALTER TABLE {action}")
 
 
-def _pragma(tokens: list[Token], effects: _Effects) -> None:
+def _pragma(tokens: list[Token], effects: Effects) -> None:
     at = 3 if len(tokens) > 3 and tokens[2].text == "." else 1
     name = fold(tokens[at].name) if at < len(tokens) else ""
     if name in _FOREIGN_KEY_PRAGMAS:
@@ -477,61 +461,9 @@ def _pragma(tokens: list[Token], effects: _Effects) -> None:
         raise Unknown(f"PRAGMA {name}")
 
 
-# --- whether foreign keys on would change anything -------------------------------------------
-#
-# The rehearsal applies the migrations with foreign keys off, as ``apply`` does, and tells apart
-# what they would have done with foreign keys on. Turned on, they change what a statement does
-# only through a foreign key: actions and restrictions when rows of a table others refer to are
-# deleted (DELETE, DROP TABLE, REPLACE, an upsert) or their keys updated, and a refusal when a
-# row written to a table with a foreign key refers to nothing. A migration with none of these
-# does the same either way. One that only writes rows of tables with foreign keys (INSERT, or an
-# UPDATE of their foreign-key columns) does the same unless such a row refers to nothing once the
-# statement is done: told by ``foreign_key_check`` of those tables right after that migration,
-# when nothing later in it writes those tables or their parents (which could hide it).
-
-
-@dataclass(frozen=True)
-class ForeignKeyPlan:
-    """For one migration: ``differs`` (it may behave otherwise with foreign keys on), or the
-    tables it writes rows of that have foreign keys, as (statement index, name then)."""
-
-    differs: bool
-    children: tuple[tuple[int, str], ...] = ()
-    effects: tuple[_Effects, ...] = ()
-
-
-def foreign_key_plans(migrations: list[Any], catalog: Catalog) -> list[ForeignKeyPlan] | None:
-    """One plan per migration; None when any statement cannot be read."""
-    try:
-        statements = [migration_statements(m) for m in migrations]
-        tokens = [[_tokens(s) for s in listed] for listed in statements]
-        effects = [[_effects_of(t) for t in listed] for listed in tokens]
-    except Unknown:
-        return None
-    referred = {p for facts in catalog.tables.values() for p in facts.parents}
-    referred |= {name for listed in tokens for t in listed for name in _referenced_names(t)}
-    children = {name for name, facts in catalog.tables.items() if facts.parents}
-    children |= {e.lineage[0][1] for listed in effects for e in listed if _creates_child(e)}
-    # a table renamed keeps its foreign keys, and those referring to it follow it to its new name;
-    # what the catalog says of a name a table is created or renamed to is not said of that table
-    renames = [(a, b) for listed in effects for e in listed for kind, a, b in e.lineage if kind == "rename"]
-    referred, children = _following(referred, renames), _following(children, renames)
-    made = {b if kind == "rename" else a for listed in effects for e in listed for kind, a, b in e.lineage}
-    known = Catalog({n: f for n, f in catalog.tables.items() if n not in made}, catalog.indexes)
-    return [_plan(listed, known, referred, children) for listed in effects]
-
-
-def _following(names: set[str], renames: list[tuple[str, str]]) -> set[str]:
-    """``names`` and every name one of them is renamed to, however many renames away."""
-    found = set(names)
-    while True:
-        more = {b for a, b in renames if a in found and b not in found}
-        if not more:
-            return found
-        found |= more
-
-
-def _tokens(statement: str) -> list[Token]:
+def statement_tokens(statement: str) -> list[Token]:
+    """The tokens of one statement, without its ``;``; Unknown when they cannot be read or name
+    the schema table (or ``writable_schema``)."""
     try:
         tokens = tokenize(statement)
     except SqlSyntaxError as e:
@@ -541,103 +473,9 @@ def _tokens(statement: str) -> list[Token]:
     return tokens[:-1] if tokens and tokens[-1].text == ";" else tokens
 
 
-def _effects_of(tokens: list[Token]) -> _Effects:
-    effects = _Effects()
+def statement_effects(tokens: list[Token]) -> Effects:
+    """What one statement (its tokens) writes, alters, creates, drops and renames."""
+    effects = Effects()
     if tokens:
         _statement(tokens, effects)
     return effects
-
-
-def _creates_child(effects: _Effects) -> bool:
-    return bool(effects.lineage) and effects.lineage[0][0] in ("create", "maybe") and effects.child
-
-
-def _referenced_names(tokens: list[Token]) -> set[str]:
-    names = set()
-    for i, token in enumerate(tokens):
-        if token.is_word("REFERENCES") and i + 1 < len(tokens):
-            names.add(_target(tokens, i + 1)[0])
-    return names
-
-
-def _plan(listed: list[_Effects], catalog: Catalog, referred: set[str], children: set[str]) -> ForeignKeyPlan:
-    inserted: list[tuple[int, str]] = []
-    for i, e in enumerate(listed):
-        if e.foreign_key_pragma or e.triggers or e.references or e.dropped_indexes:
-            return ForeignKeyPlan(True)
-        if any(kind == "drop" and a in referred for kind, a, _ in e.lineage):
-            return ForeignKeyPlan(True)
-        for write in e.writes:
-            facts = catalog.tables.get(write.table)
-            if facts is not None and facts.trigger_names:
-                return ForeignKeyPlan(True)
-            deletes = write.deletes or (facts is not None and _deletes(write, facts))
-            if write.table in referred and (deletes or facts is None):
-                return ForeignKeyPlan(True)
-            if write.table in children and _may_refer_anew(write, facts, deletes):
-                inserted.append((i, write.table))
-    return ForeignKeyPlan(False, tuple(inserted), tuple(listed))
-
-
-def _may_refer_anew(write: _Write, facts: TableFacts | None, deletes: bool) -> bool:
-    """True unless the write cannot put a value in a foreign-key column: a DELETE, or an UPDATE
-    of other columns."""
-    if write.kind == "delete":
-        return False
-    if write.kind == "update" and not deletes and facts is not None:
-        return bool(write.sets & facts.foreign_key_columns)
-    return True
-
-
-def children_written(conn: sqlite3.Connection, plan: ForeignKeyPlan) -> dict[str, frozenset[str]] | None:
-    """The tables with a foreign key that the migration of ``plan`` wrote rows of, as named once
-    it is done (the database ``conn`` is open on, right after it), each with the tables it
-    refers to; None when a later statement of the migration could hide a row of one of them that
-    refers to nothing (or drops the table): then whether foreign keys on refuse it is not told."""
-    written: dict[str, frozenset[str]] = {}
-    for index, table in plan.children:
-        name = _followed(table, plan.effects[index + 1 :])
-        parents = frozenset(fold(str(r[0])) for r in conn.execute(_PARENTS, (name,))) if name else frozenset()
-        if name is None or not _left_alone(table, name, set(parents), plan.effects[index + 1 :]):
-            return None
-        written[name] = parents
-    return written
-
-
-def refers_to_nothing(conn: sqlite3.Connection, table: str) -> bool:
-    """True when a row of ``table`` refers to nothing, or that cannot be told (an error)."""
-    from schemavet.dialects.sqlite.keycheck import foreign_key_violations
-
-    try:
-        return bool(foreign_key_violations(conn, table))
-    except sqlite3.Error:  # foreign key mismatch, a table gone
-        return True
-
-
-_PARENTS = 'SELECT "table" FROM pragma_foreign_key_list(?)'
-
-
-def _followed(table: str, later: tuple[_Effects, ...]) -> str | None:
-    """The name ``table`` has after the ``later`` statements (None once dropped)."""
-    name: str | None = table
-    for e in later:
-        for kind, a, b in e.lineage:
-            if a == name and kind == "rename":
-                name = b
-            elif a == name:
-                return None
-    return name
-
-
-def _left_alone(table: str, name: str, parents: set[str], later: tuple[_Effects, ...]) -> bool:
-    """True when no ``later`` statement can hide a row of ``table`` (named ``name`` at the end)
-    that refers to nothing: none writes its parents, or its rows other than by INSERT, or
-    creates, drops or renames a parent."""
-    own = {table, name}
-    for e in later:
-        if any(n in parents for _, a, b in e.lineage for n in (a, b)):
-            return False
-        for write in e.writes:
-            if write.table in parents or (write.table in own and write.kind != "insert"):
-                return False
-    return True

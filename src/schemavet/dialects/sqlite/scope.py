@@ -12,15 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemavet.dialects.sqlite.checks import CheckPlan, plan
+from schemavet.dialects.sqlite.fkplan import ForeignKeyPlan, foreign_key_plans
 from schemavet.dialects.sqlite.names import fold
-from schemavet.dialects.sqlite.reach import (
-    Catalog,
-    ForeignKeyPlan,
-    Reach,
-    foreign_key_plans,
-    reach,
-    read_catalog,
-)
+from schemavet.dialects.sqlite.reach import Catalog, Reach, reach, read_catalog
 
 
 @dataclass(frozen=True)

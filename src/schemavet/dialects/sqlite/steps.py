@@ -124,7 +124,7 @@ def count(
 
 class ForeignKeysStart:
     """Where the rehearsal with foreign keys on begins, learnt while the migrations are applied
-    with them off (see :func:`schemavet.dialects.sqlite.reach.foreign_key_plans`).
+    with them off (see :func:`schemavet.dialects.sqlite.fkplan.foreign_key_plans`).
 
     Until the first migration that may behave otherwise with foreign keys on, both rehearsals
     are the same: the copy is saved right before it (``path``, after ``index`` migrations), and
@@ -190,7 +190,7 @@ class ForeignKeysStart:
             conn.close()
 
     def _check(self, k: int) -> None:
-        from schemavet.dialects.sqlite.reach import children_written, refers_to_nothing
+        from schemavet.dialects.sqlite.fkplan import children_written, refers_to_nothing
 
         conn = sqlite3.connect(self.copy, isolation_level=None)
         try:
