@@ -412,3 +412,43 @@ def test_foreign_keys_on_are_rehearsed_only_where_they_can_change_something(
     (directory / "0004.m3.sql").write_text("-- depends: 0003.m2\nDELETE FROM users WHERE id = 3;\n")
     # resumed from a copy saved after 0003: only 0004 is applied again
     assert _passes_with_foreign_keys_on(db, directory, monkeypatch) == [("0004.m3",)]
+
+
+# Random migrations from statements that write, key, cascade, rebuild and rename: both ways alike.
+
+_STATEMENTS = [
+    "DELETE FROM projects WHERE id = 2;",
+    "DELETE FROM users WHERE id = 3;",
+    "DELETE FROM tags WHERE label = 'a';",
+    "UPDATE users SET id = id + 10 WHERE id = 1;",
+    "UPDATE items SET assignee_id = NULL WHERE id = 1;",
+    "UPDATE items SET project_id = 99 WHERE id = 2;",
+    "UPDATE projects SET title = 'z';",
+    "UPDATE codes SET label = 'q';",
+    "INSERT INTO codes VALUES ('zz', 'Z');",
+    "INSERT INTO projects VALUES (99, 1, 'late');",
+    "INSERT INTO items VALUES (9, 98, 1, 'x');",
+    "INSERT INTO notes VALUES (2, 'n2');",
+    "INSERT OR REPLACE INTO users VALUES (2, 'c@x', 'dup');",
+    "ALTER TABLE audit RENAME TO audit2;",
+    "ALTER TABLE items ADD COLUMN extra TEXT;",
+    "CREATE INDEX ix_projects_title ON projects(title);",
+    "CREATE TABLE plain_new (id INTEGER PRIMARY KEY, v TEXT);\n"
+    "INSERT INTO plain_new SELECT id, v FROM plain WHERE id > 1;\nDROP TABLE plain;\n"
+    "ALTER TABLE plain_new RENAME TO plain;",
+    "CREATE TABLE projects_new (id INTEGER PRIMARY KEY, owner_id INTEGER REFERENCES users(id) "
+    "ON DELETE CASCADE, title TEXT);\nINSERT INTO projects_new SELECT * FROM projects;\n"
+    "DROP TABLE projects;\nALTER TABLE projects_new RENAME TO projects;",
+    "DROP VIEW IF EXISTS v0;",
+    "SELECT 1;",
+]
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_STATEMENTS), min_size=1, max_size=3), min_size=1, max_size=3))
+def test_random_migrations_are_rehearsed_alike_both_ways(migrations: list[list[str]]) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch, pytest.MonkeyPatch.context() as monkeypatch:
+        db, directory = _database(Path(scratch), ["\n".join(statements) for statements in migrations])
+        assert _said(db, directory) == _said_whole(db, directory, monkeypatch)
