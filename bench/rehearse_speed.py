@@ -10,8 +10,10 @@ each in its own process:
   as ``apply`` does (foreign keys off), as ``rehearse`` does it;
 - ``+checks``: the same, then ``PRAGMA integrity_check`` and ``PRAGMA foreign_key_check`` of
   the copy one after the other (with rehearse's page cache), as a rehearsal must also do;
-- ``rehearse``: ``schemavet.rehearse`` (the same two, the rows counted after each migration, the
-  row accounting and checks, and the second pass with foreign keys on for its warnings);
+- ``rehearse``: ``schemavet.rehearse`` (the rows counted after each migration, the row
+  accounting, ``foreign_key_check`` of every table and ``integrity_check`` of the tables the
+  migrations wrote, and the rehearsal with foreign keys on for its warnings, each confined to
+  what the pending migrations can reach: see ``docs/cli.md``, "What is measured again");
 - with ``--old SRC``, ``rehearse`` of another tree (a worktree of an older commit).
 
     python bench/rehearse_speed.py --rows 1000000 --rounds 3 --old /tmp/old/src
