@@ -96,6 +96,17 @@ _CASES: dict[str, tuple[list[str], list[str]]] = {
         [_DANGLING_CHILD + "INSERT INTO projects VALUES (999, 1, 'late');\nDROP VIEW IF EXISTS v0;"],
         [_FAIL_ON],
     ),
+    "a child row that refers to nothing until the table, renamed on the way, loses it": (
+        [
+            _DANGLING_CHILD + "ALTER TABLE items2 RENAME TO items3;\nDELETE FROM items3;\n"
+            "ALTER TABLE items3 RENAME TO items4;\nDROP VIEW IF EXISTS v0;"
+        ],
+        [_FAIL_ON],
+    ),
+    "a child row that refers to nothing until a REPLACE takes its place": (
+        [_DANGLING_CHILD + "INSERT OR REPLACE INTO items2 VALUES (1, 1);\nDROP VIEW IF EXISTS v0;"],
+        [_FAIL_ON],
+    ),
     "a child row that refers to nothing until a later migration adds the parent": (
         [_DANGLING_CHILD, "INSERT INTO projects VALUES (999, 1, 'late');\nDROP VIEW IF EXISTS v0;"],
         [_FAIL_ON],

@@ -124,11 +124,13 @@ def children_written(conn: sqlite3.Connection, plan: ForeignKeyPlan) -> dict[str
     refers to nothing (or drops the table): then whether foreign keys on refuse it is not told."""
     written: dict[str, frozenset[str]] = {}
     for index, table in plan.children:
-        name = _followed(table, plan.effects[index + 1 :])
-        parents = frozenset(fold(str(r[0])) for r in conn.execute(_PARENTS, (name,))) if name else frozenset()
-        if name is None or not _left_alone(table, name, set(parents), plan.effects[index + 1 :]):
+        names = _followed(table, plan.effects[index + 1 :])
+        if names is None:
             return None
-        written[name] = parents
+        parents = frozenset(fold(str(r[0])) for r in conn.execute(_PARENTS, (names[-1],)))
+        if not _left_alone(set(names), parents, plan.effects[index + 1 :]):
+            return None
+        written[names[-1]] = parents
     return written
 
 
@@ -145,27 +147,28 @@ def refers_to_nothing(conn: sqlite3.Connection, table: str) -> bool:
 _PARENTS = 'SELECT "table" FROM pragma_foreign_key_list(?)'
 
 
-def _followed(table: str, later: tuple[Effects, ...]) -> str | None:
-    """The name ``table`` has after the ``later`` statements (None once dropped)."""
-    name: str | None = table
+def _followed(table: str, later: tuple[Effects, ...]) -> list[str] | None:
+    """The names ``table`` has through the ``later`` statements, the last one at the end (None
+    once dropped)."""
+    names = [table]
     for e in later:
         for kind, a, b in e.lineage:
-            if a == name and kind == "rename":
-                name = b
-            elif a == name:
+            if a == names[-1] and kind == "rename":
+                names.append(b)
+            elif a == names[-1]:
                 return None
-    return name
+    return names
 
 
-def _left_alone(table: str, name: str, parents: set[str], later: tuple[Effects, ...]) -> bool:
-    """True when no ``later`` statement can hide a row of ``table`` (named ``name`` at the end)
-    that refers to nothing: none writes its parents, or its rows other than by INSERT, or
-    creates, drops or renames a parent."""
-    own = {table, name}
+def _left_alone(own: set[str], parents: frozenset[str], later: tuple[Effects, ...]) -> bool:
+    """True when no ``later`` statement can hide a row of the table (named ``own`` on the way)
+    that refers to nothing: none writes its parents, or its rows other than by a plain INSERT,
+    or creates, drops or renames a parent."""
     for e in later:
         if any(n in parents for _, a, b in e.lineage for n in (a, b)):
             return False
         for write in e.writes:
-            if write.table in parents or (write.table in own and write.kind != "insert"):
+            plain_insert = write.kind == "insert" and not write.deletes
+            if write.table in parents or (write.table in own and not plain_insert):
                 return False
     return True
