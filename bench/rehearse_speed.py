@@ -8,7 +8,10 @@ each in its own process:
 
 - ``backup+apply``: the copy with SQLite's backup API, then yoyo applying the migrations to it
   as ``apply`` does (foreign keys off), as ``rehearse`` does it;
-- ``+checks``: the same, then ``PRAGMA integrity_check`` and ``PRAGMA foreign_key_check`` of
+- ``unsynced``: the same, the migrations' commits not synced to the disk (``PRAGMA
+  synchronous = OFF``), as ``rehearse`` applies them to a copy it throws away (one it keeps,
+  ``--keep``, is synced as ``apply`` syncs);
+- ``+checks``: backup+apply, then ``PRAGMA integrity_check`` and ``PRAGMA foreign_key_check`` of
   the copy one after the other (with rehearse's page cache), as a rehearsal must also do;
 - ``rehearse``: ``schemavet.rehearse`` (the rows counted after each migration, the row
   accounting, ``foreign_key_check`` of every table and ``integrity_check`` of the tables the
@@ -140,7 +143,7 @@ def measure(what: str, db: str, migrations: str) -> float:
             assert rehearsal.ok, [f.message for f in rehearsal.findings]
         else:
             copy = os.path.join(scratch, "copy.db")
-            backup_and_apply(db, migrations, copy)
+            backup_and_apply(db, migrations, copy, synced=what != "unsynced")
             if what == "+checks":
                 checks(copy)
         return time.perf_counter() - start
@@ -158,15 +161,21 @@ def checks(path: str) -> None:
         conn.close()
 
 
-def backup_and_apply(db: str, migrations: str, copy: str) -> None:
-    """What a rehearsal cannot do without: the copy, and the migrations applied to it."""
+def backup_and_apply(db: str, migrations: str, copy: str, synced: bool = True) -> None:
+    """What a rehearsal cannot do without: the copy, and the migrations applied to it (their
+    commits synced to the disk unless not ``synced``)."""
     from schemavet.dialects.sqlite.backup import backup_copy
     from schemavet.migrations.bookkeeping import open_backend
     from schemavet.migrations.directory import read_migration_dir
     from schemavet.migrations.runner import apply_pending
 
     backup_copy(db, copy)
-    backend = open_backend("sqlite:///" + copy)
+    mixins: tuple[type, ...] = ()
+    if not synced:
+        from schemavet.dialects.sqlite.rehearsal import Throwaway
+
+        mixins = (Throwaway,)
+    backend = open_backend("sqlite:///" + copy, mixins=mixins)
     try:
         apply_pending(backend, read_migration_dir(migrations))
     finally:
@@ -193,7 +202,8 @@ def main() -> None:
     if args.measure:
         print(json.dumps(measure(*args.measure)))
         return
-    runs = [("backup+apply", SRC, "backup+apply"), ("+checks", SRC, "+checks"), ("rehearse", SRC, "rehearse")]
+    runs = [("backup+apply", SRC, "backup+apply"), ("unsynced", SRC, "unsynced"), ("+checks", SRC, "+checks")]
+    runs += [("rehearse", SRC, "rehearse")]
     runs += [("old rehearse", args.old, "rehearse")] if args.old else []
     with tempfile.TemporaryDirectory() as scratch:
         db, migrations = build(scratch, args.rows)

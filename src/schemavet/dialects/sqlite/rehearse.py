@@ -84,7 +84,7 @@ def rehearse(
     with tempfile.TemporaryDirectory(prefix="schemavet-rehearse-") as scratch:
         copy = keep if keep is not None else os.path.join(scratch, "rehearsal.db")
         try:
-            steps = _Steps(progress, pages_per_step, adopt, scratch)
+            steps = _Steps(progress, pages_per_step, adopt, scratch, keep is not None)
             return _rehearse(url, os.fspath(migrations), spec, copy, steps)
         except BaseException:
             if keep is not None and os.path.exists(keep):
@@ -129,6 +129,7 @@ class _Steps:
     pages_per_step: int
     adopt: bool
     scratch: str
+    kept: bool  # the copy is kept: synced to the disk as apply syncs
 
 
 def _rehearse(
@@ -155,7 +156,13 @@ def _rehearse(
         answers = early.submit(answer_before, before.path, scope.checks, _cache_kib(copy)) if scope else None
         references = lambda: referenced.result()[0]  # noqa: E731
         applied = apply_measured(
-            copy, listed, scope=scope, start=start, base=references, rows_before=before.rows
+            copy,
+            listed,
+            scope=scope,
+            start=start,
+            base=references,
+            rows_before=before.rows,
+            durable=steps.kept,
         )
         before = replace(before, references=referenced.result()[0], keyed=referenced.result()[1])
         clean = start.clean if start is not None else {}

@@ -45,6 +45,7 @@ def apply_measured(
     start: Any = None,
     base: Callable[[], dict[tuple[str, str], int]] | None = None,
     rows_before: dict[str, int] | None = None,
+    durable: bool = True,
 ) -> list[Step]:
     """Apply the pending migrations to ``copy`` as ``apply`` does (or with foreign keys on).
 
@@ -53,9 +54,9 @@ def apply_measured(
     step before (from ``base()``, the counts before any migration, for the first), and so are
     the rows of the tables it cannot write (from ``rows_before`` for the first), and
     ``start`` (a :class:`ForeignKeysStart`) learns where a rehearsal with foreign keys on must
-    begin.
+    begin. A copy that is not kept (not ``durable``) is not synced to the disk.
     """
-    from schemavet.dialects.sqlite.rehearsal import ForeignKeysOn
+    from schemavet.dialects.sqlite.rehearsal import ForeignKeysOn, Throwaway
     from schemavet.migrations.bookkeeping import open_backend
     from schemavet.migrations.runner import apply_pending
 
@@ -69,7 +70,8 @@ def apply_measured(
         if start is not None:
             start.after(migration.id, len(counted))
 
-    backend = open_backend("sqlite:///" + copy, mixins=(ForeignKeysOn,) if foreign_keys else ())
+    mixins = ((ForeignKeysOn,) if foreign_keys else ()) + (() if durable else (Throwaway,))
+    backend = open_backend("sqlite:///" + copy, mixins=mixins)
     try:
         apply_pending(backend, listed, after_each=measure)
     finally:
@@ -266,7 +268,7 @@ def foreign_key_warnings(
     copy = os.path.join(scratch, "foreign-keys-on.db")
     shutil.copyfile(str(origin), copy)
     try:
-        on = off[:done] + apply_measured(copy, listed, foreign_keys=True)
+        on = off[:done] + apply_measured(copy, listed, foreign_keys=True, durable=False)
     except MigrationError as e:
         return [f"If foreign keys are on, the migrations fail: {e}"]
     finally:
