@@ -463,3 +463,25 @@ def test_random_migrations_are_rehearsed_alike_both_ways(migrations: list[list[s
     with tempfile.TemporaryDirectory() as scratch, pytest.MonkeyPatch.context() as monkeypatch:
         db, directory = _database(Path(scratch), ["\n".join(statements) for statements in migrations])
         assert _said(db, directory) == _said_whole(db, directory, monkeypatch)
+
+
+def test_only_a_copy_that_is_thrown_away_skips_syncing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import schemavet.migrations.bookkeeping as bookkeeping
+    from schemavet.dialects.sqlite.rehearsal import Throwaway
+
+    db, directory = _database(tmp_path, ["UPDATE projects SET title = 't';"])
+    synced: list[bool] = []
+    real = bookkeeping.open_backend
+
+    def spy(url: str, mixins: tuple[type, ...] = (), **kwargs: Any) -> Any:
+        backend = real(url, mixins=mixins, **kwargs)
+        synced.append(backend.connection.execute("PRAGMA synchronous").fetchone()[0] != 0)
+        assert (Throwaway in mixins) == (not synced[-1])
+        return backend
+
+    monkeypatch.setattr(bookkeeping, "open_backend", spy)
+    rehearse(str(db), directory)
+    rehearse(str(db), directory, keep=str(tmp_path / "kept.db"))
+    assert synced == [False, True]
