@@ -28,12 +28,15 @@ def release_copied_lock(conn: sqlite3.Connection) -> bool:
 class Throwaway:
     """A yoyo SQLite backend mix-in for a copy that is thrown away: its commits are not synced to
     the disk (``PRAGMA synchronous = OFF``). The migrations do the same to it; only a crash of
-    the machine during the rehearsal could leave the copy damaged, and it is deleted anyway."""
+    the machine during the rehearsal could leave the copy damaged, and it is deleted anyway.
+    Nothing but the rehearsal's own readers opens the copy, so its commits wait for them."""
 
     def init_connection(self, connection: Any) -> None:
-        """yoyo's own set-up, then no syncing."""
+        """yoyo's own set-up, then no syncing, and commits that wait for the rehearsal's readers
+        (:class:`schemavet.dialects.sqlite.steps.ForeignKeysStart` checks a table beside them)."""
         cast(Any, super()).init_connection(connection)
         connection.execute("PRAGMA synchronous = OFF")
+        connection.execute("PRAGMA busy_timeout = 86400000")
 
 
 class ForeignKeysOn:

@@ -149,8 +149,9 @@ def _rehearse(
     adopted = _adopt(copy, directory) if steps.adopt else ()
     before = _keep_before(copy, os.path.join(steps.scratch, "before.db"))
     scope = scope_of(before.path, listed)
-    start = _foreign_keys_start(scope, copy, before.path, steps.scratch)
-    with ThreadPoolExecutor(max_workers=1) as early:  # the untouched copy read meanwhile
+    with ThreadPoolExecutor(max_workers=1) as early, ThreadPoolExecutor(max_workers=1) as beside:
+        # the untouched copy read meanwhile, and the rehearsed copy's tables checked once settled
+        start = _foreign_keys_start(scope, copy, before.path, steps.scratch, None if steps.kept else beside)
         moved = scope.reach.references_moved if scope is not None else None
         referenced = early.submit(_with_connection, before.path, lambda conn: _references(conn, moved))
         answers = early.submit(answer_before, before.path, scope.checks, _cache_kib(copy)) if scope else None
@@ -165,6 +166,8 @@ def _rehearse(
             durable=steps.kept,
         )
         before = replace(before, references=referenced.result()[0], keyed=referenced.result()[1])
+        if start is not None:
+            start.gather()
         clean = start.clean if start is not None else {}
         after = _measure_after(copy, before, scope, answers.result() if answers is not None else None, clean)
     counted = Counts(before.rows, before.references)
@@ -267,10 +270,13 @@ def _references(
     return references, keyed_references(conn, references)
 
 
-def _foreign_keys_start(scope: Scope | None, copy: str, before: str, scratch: str) -> ForeignKeysStart | None:
+def _foreign_keys_start(
+    scope: Scope | None, copy: str, before: str, scratch: str, beside: ThreadPoolExecutor | None
+) -> ForeignKeysStart | None:
     if scope is None or scope.foreign_keys is None:
         return None
-    return ForeignKeysStart(copy, before, scratch, scope.foreign_keys, scope.order, scope.reach.touched_by)
+    touched = scope.reach.touched_by
+    return ForeignKeysStart(copy, before, scratch, scope.foreign_keys, scope.order, touched, beside)
 
 
 def _measure_after(

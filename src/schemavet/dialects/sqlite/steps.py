@@ -137,6 +137,10 @@ class ForeignKeysStart:
     the rehearsal's own check (:meth:`settle`). If a row refers to nothing, foreign keys on
     would have refused it: the rehearsal with them on is done whole (``whole``). With no such
     migration at all, ``needed`` is False.
+
+    With a ``beside`` thread (a copy that is thrown away, whose writer waits for readers), the
+    check of a table nothing later touches starts at once, beside the migrations that follow:
+    whatever state of the copy it reads, the table and its parents are as they end.
     """
 
     def __init__(
@@ -147,6 +151,7 @@ class ForeignKeysStart:
         plans: list[Any],
         order: list[str],
         touched_by: tuple[frozenset[str], ...],
+        beside: Any = None,
     ) -> None:
         self.copy, self.scratch, self.plans, self.order, self.touched_by = (
             copy,
@@ -161,6 +166,8 @@ class ForeignKeysStart:
         self.whole = False
         self.clean: dict[str, int] = {}  # folded table → the migration after which it had no violation
         self.deferred: set[str] = set()  # folded tables whose check after the last migration tells
+        self.beside = beside
+        self.early: dict[str, tuple[int, Any]] = {}  # deferred table → (migration, its check begun)
 
     @property
     def needed(self) -> bool:
@@ -203,12 +210,21 @@ class ForeignKeysStart:
             for table, parents in children.items():
                 if not any(names & (parents | {table}) for names in self.touched_by[k + 1 :]):
                     self.deferred.add(table)
+                    if self.beside is not None:
+                        self.early[table] = (k, self.beside.submit(_violations_beside, self.copy, table))
                 elif refers_to_nothing(conn, table):
                     self.whole = True
                 else:
                     self.clean[table] = k
         finally:
             conn.close()
+
+    def gather(self) -> None:
+        """The checks begun beside the migrations: a table found clean is clean at the end."""
+        for table, (k, check) in self.early.items():
+            if check.result() is False:
+                self.deferred.discard(table)
+                self.clean[table] = k
 
     def settle(self, violations: list[tuple[str, int | None, str]]) -> None:
         """The rehearsed copy's ``foreign_key_check`` after the last migration: a deferred table
@@ -217,6 +233,22 @@ class ForeignKeysStart:
 
         if any(fold(table) in self.deferred for table, _, _ in violations):
             self.whole = True
+
+
+def _violations_beside(copy: str, table: str) -> bool:
+    """True when a row of ``table`` refers to nothing (or that cannot be told), read while yoyo
+    may be writing the copy (its commit waits for this read; this read waits for its commit)."""
+    from schemavet.dialects.sqlite.fkplan import refers_to_nothing
+
+    conn = sqlite3.connect(copy, isolation_level=None, timeout=_WAIT)
+    try:
+        conn.execute(f"PRAGMA cache_size = -{min(os.path.getsize(copy) // 1024 + 1024, 512 * 1024)}")
+        return refers_to_nothing(conn, table)
+    finally:
+        conn.close()
+
+
+_WAIT = 24 * 3600.0  # seconds: a reader of the copy waits for yoyo's commit, however long
 
 
 def table_culprit(before: Counts, steps: list[Step], table: str) -> Step | None:
