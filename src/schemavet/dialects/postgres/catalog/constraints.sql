@@ -13,10 +13,14 @@ SELECT
     co.conkey AS columns,
     rn.nspname AS ref_schema,
     rc.relname AS ref_table,
+    -- each referenced column by its own index lookup: joining the referenced table's columns
+    -- instead costs a pass over all of them per foreign key, which wide tables make slow
     CASE WHEN co.contype = 'f' THEN ARRAY(
-        SELECT a.attname
+        SELECT (
+            SELECT a.attname FROM pg_catalog.pg_attribute AS a
+            WHERE a.attrelid = co.confrelid AND a.attnum = k.attnum
+        )
         FROM pg_catalog.unnest(co.confkey) WITH ORDINALITY AS k (attnum, n)
-        JOIN pg_catalog.pg_attribute AS a ON a.attrelid = co.confrelid AND a.attnum = k.attnum
         ORDER BY k.n
     ) END AS ref_columns,
     co.confmatchtype,
