@@ -13,12 +13,19 @@ the caller does the work itself.
 
 from __future__ import annotations
 
+import marshal
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import Any, TypeVar
+
+from schemavet.errors import DatabaseError, SchemavetError
+
+_T = TypeVar("_T")
+_OK, _ERROR = "ok", "error"
 
 
 def can_fork() -> bool:
@@ -85,6 +92,50 @@ def start(answer: Callable[[], bytes], ending: signal.Signals = signal.SIGTERM) 
         return Child(answer, ending)
     except OSError:  # no process or pipe to spare (EAGAIN, EMFILE): the caller does the work
         return None
+
+
+@contextmanager
+def read_in_background(
+    read: Callable[[], _T], to_data: Callable[[_T], Any], from_data: Callable[[Any], _T]
+) -> Iterator[Callable[[], _T]]:
+    """A function giving what ``read()`` gives; the reading may already be under way in a child.
+
+    ``to_data`` turns the child's value into ``marshal`` data (plain tuples, lists, dicts, text
+    and numbers, a few milliseconds to load), ``from_data`` turns it back in the parent. A
+    :class:`~schemavet.errors.SchemavetError` in the child comes back as a ``DatabaseError``
+    with the same sentence (a reader's errors are about the database it reads). Where no child
+    can run (:func:`can_fork`), or one died before answering, ``read`` runs in the parent when
+    asked. Leaving the block without asking ends a child still at work (SIGKILL: a reader holds
+    nothing that needs leaving).
+    """
+    child = start(lambda: _marshalled(read, to_data), signal.SIGKILL) if can_fork() else None
+    if child is None:
+        yield read
+        return
+    try:
+        yield lambda: _unmarshalled(child, read, from_data)
+    finally:
+        child.stop()
+
+
+def _marshalled(
+    read: Callable[[], _T], to_data: Callable[[_T], Any]
+) -> bytes:  # pragma: no cover - in the child
+    try:
+        answer: tuple[Any, ...] = (_OK, to_data(read()))
+    except SchemavetError as e:
+        answer = (_ERROR, str(e))
+    return marshal.dumps(answer)
+
+
+def _unmarshalled(child: Child, read: Callable[[], _T], from_data: Callable[[Any], _T]) -> _T:
+    try:
+        answer = marshal.loads(child.answer())
+    except (EOFError, ValueError, TypeError):
+        return read()  # the child died before answering: no worse than no child
+    if answer[0] == _ERROR:
+        raise DatabaseError(answer[1])
+    return from_data(answer[1])
 
 
 def _serve(answer: Callable[[], bytes], writer: int) -> None:  # pragma: no cover - in the child

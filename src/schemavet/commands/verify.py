@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from schemavet.compare.diff import diff_schemas
 from schemavet.compare.findings import NOT_MODELLED, Finding
-from schemavet.compare.ignore import Ignore, without_ignored
 from schemavet.compare.outcomes import Report  # noqa: F401  (their home before)
 from schemavet.dialect import registry
 from schemavet.dialect.base import Dialect
 from schemavet.dialect.url import DatabaseURL, parse_db_url, without_password
 from schemavet.lint.settings import LintSettings
+from schemavet.memory import gc_paused
 from schemavet.model import NotModelled, Schema
-from schemavet.spec.load import Spec, load_spec
-from schemavet.spec.yamlnodes import gc_paused
+
+if TYPE_CHECKING:
+    from schemavet.spec.load import Spec
 
 
 def verify(
@@ -66,7 +67,7 @@ def _verify(
 ) -> Report:
     url = parse_db_url(db)
     dialect = registry.get(url.engine)
-    spec_path = spec.path if isinstance(spec, Spec) else os.fspath(spec)
+    spec_path = os.fspath(spec) if isinstance(spec, (str, os.PathLike)) else spec.path
     # The collector is paused for the whole run and resumed only once the models are gone:
     # resumed earlier, its first pass would walk every object they are made of.
     checked: list[str] = []
@@ -103,7 +104,12 @@ def _compare(
     schemas: list[Schema] | None = None,
 ) -> list[Finding]:
     with dialect.inspecting(url.location) as inspected:  # the database is read while the spec is
-        if not isinstance(spec, Spec):
+        # imported only now: on a server, the catalog is already being read meanwhile
+        from schemavet.compare.diff import diff_schemas
+        from schemavet.compare.ignore import Ignore, without_ignored
+        from schemavet.spec.load import load_spec
+
+        if isinstance(spec, (str, os.PathLike)):
             spec = load_spec(spec, dialect.name)
         # policies, plans and proofs read every table; the diff only the ones that differ
         whole = bool(spec.policies or spec.queries or prove_actions)
@@ -152,6 +158,7 @@ def check(
     from schemavet.commands.rollback_proof import prove_rollbacks
     from schemavet.migrations.runner import apply_all
     from schemavet.migrations.sums import check_sum
+    from schemavet.spec.load import load_spec
 
     expected = load_spec(spec, engine)  # a spec that does not describe the engine: before any work
     dialect = registry.get(expected.schema.engine)
@@ -202,6 +209,8 @@ _PROVEN_BY_CHECK = frozenset({"SV505"})
 def drawn_schema(spec: str | None, db: str | None) -> tuple[Schema, str]:
     """The schema a diagram draws, from a spec file or a database (read only), and its source."""
     if spec is not None:
+        from schemavet.spec.load import load_spec
+
         return load_spec(spec).schema, spec
     assert db is not None
     return inspect(db), without_password(db)

@@ -286,5 +286,6 @@ def _member_label(label: str, section: str, key: str, owner: Any) -> str:
         return f"{label}({key})"
     if section == "foreign_keys":
         return f"{label}.{key}" if "," not in key else f"{label}({key})"
-    named = getattr(owner, section, {}).get(key)
-    return f"{label}.{named.name if named is not None else key}"
+    members = _members(owner)[section] if isinstance(owner, Table) else getattr(owner, section, {})
+    named = members.get(key)
+    return f"{label}.{named.name or key if named is not None else key}"

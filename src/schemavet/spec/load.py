@@ -18,6 +18,7 @@ from schemavet.compare.policies import Policy
 from schemavet.dialect import registry
 from schemavet.dialect.base import Dialect
 from schemavet.errors import SchemavetError, SpecError
+from schemavet.memory import gc_paused
 from schemavet.model import (
     NOT_DEFERRABLE,
     Check,
@@ -43,7 +44,7 @@ from schemavet.spec.engines import applies
 from schemavet.spec.objects import NAMESPACE_OBJECTS, ObjectReader
 from schemavet.spec.policies import parse_policy
 from schemavet.spec.queries import QUERY_KEYS, parse_queries
-from schemavet.spec.yamlnodes import Nodes, compose, gc_paused, is_null, line_of
+from schemavet.spec.yamlnodes import Nodes, compose, is_null, line_of
 from schemavet.sql.ddl import (
     ACTIONS,
     CONFLICT_RESOLUTIONS,

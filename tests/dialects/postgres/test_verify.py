@@ -147,3 +147,39 @@ def test_a_report_never_shows_the_password(pg_database: Database, spec: Path) ->
     url = pg_database.url.replace("postgresql://", "postgresql://", 1).replace("@", ":s3cret-pw@", 1)
     report = schemavet.verify(url, spec)
     assert not report.ok and "s3cret-pw" not in report.database and ":***@" in report.database
+
+
+_IMPORTS_OF_A_CLEAN_VERIFY = """
+import sys
+import schemavet
+from schemavet import forking
+forks = forking.can_fork()
+report = schemavet.verify(sys.argv[1], sys.argv[2])
+assert report.ok, report.findings
+print(forks, "psycopg" in sys.modules, "sqlglot" in sys.modules)
+"""
+
+
+def test_a_clean_verify_of_a_snapshot_leaves_the_heavy_lifting_out(
+    pg_database: Database, tmp_path: Path
+) -> None:
+    """The catalog is read in a child (the parent never imports psycopg where a child can run),
+    and tables stated alike need no expression parsed (sqlglot is not imported)."""
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    pg_database.run(SCHEMA)
+    spec = tmp_path / "snapshot.yaml"
+    result = CliRunner().invoke(schemavet.cli.main, ["snapshot", "--db", pg_database.url, "-o", str(spec)])
+    assert result.exit_code == 0, result.output
+    run = subprocess.run(
+        [sys.executable, "-c", _IMPORTS_OF_A_CLEAN_VERIFY, pg_database.url, str(spec)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    forks, psycopg_imported, sqlglot_imported = run.stdout.split()
+    assert sqlglot_imported == "False"
+    assert psycopg_imported == ("False" if forks == "True" else "True")

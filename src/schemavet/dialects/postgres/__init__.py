@@ -8,7 +8,6 @@ psycopg nor the embedded server is loaded by a run that does not use them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
@@ -57,7 +56,7 @@ class PostgreSQL(Dialect):
         return _without_bookkeeping(inspect_postgres(location), self.bookkeeping_tables)
 
     def inspecting(self, location: str) -> AbstractContextManager[Callable[[], Schema]]:
-        """The catalog is read in a thread while the caller loads the spec (the server does the work)."""
+        """The catalog is read in a child process (else a thread) while the caller loads the spec."""
         return _inspecting(self, location)
 
     def normalize(self, schema: Schema) -> Schema:
@@ -245,11 +244,13 @@ def _without_bookkeeping(schema: Schema, names: frozenset[str]) -> Schema:
     return replace(schema, namespaces=namespaces)
 
 
-@contextmanager
-def _inspecting(dialect: PostgreSQL, location: str) -> Iterator[Callable[[], Schema]]:
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="schemavet-pg") as pool:
-        future = pool.submit(dialect.inspect, location)
-        yield future.result
+def _inspecting(dialect: PostgreSQL, location: str) -> AbstractContextManager[Callable[[], Schema]]:
+    from schemavet.dialects.postgres.background import catalog_reader
+    from schemavet.dialects.postgres.inspect import build_schema
+
+    return catalog_reader(
+        location, (), lambda catalog: _without_bookkeeping(build_schema(catalog), dialect.bookkeeping_tables)
+    )
 
 
 DIALECT = PostgreSQL()

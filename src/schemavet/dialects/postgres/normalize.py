@@ -14,6 +14,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any, TypeVar
 
+from schemavet.dialects.postgres.alike import alike_tables
 from schemavet.dialects.postgres.clauses import (
     canonical_arguments,
     canonical_clause,
@@ -54,17 +55,32 @@ _Keys = dict[tuple[str, str], tuple[str, ...]]
 _T = TypeVar("_T")
 
 
-def normalize_postgres(schema: Schema) -> Schema:
-    """The schema in PostgreSQL's normal form, keyed by exact names."""
+def normalize_postgres(schema: Schema, alike: frozenset[tuple[str, str]] = frozenset()) -> Schema:
+    """The schema in PostgreSQL's normal form, keyed by exact names; the ``alike`` (namespace,
+    table) pairs are left as they are (see :func:`normalize_postgres_pair`)."""
     keys = _primary_keys(schema)
-    return replace(schema, namespaces={name: _namespace(ns, keys) for name, ns in schema.namespaces.items()})
+    return replace(
+        schema,
+        namespaces={
+            name: _namespace(ns, keys, frozenset(t for n, t in alike if n == name))
+            for name, ns in schema.namespaces.items()
+        },
+    )
 
 
 def normalize_postgres_pair(
     expected: Schema, actual: Schema, whole: bool = True, server: str | None = None
 ) -> tuple[Schema, Schema]:
-    """Both sides in normal form; with ``server``, what still differs is printed there, both sides alike."""
-    normal = normalize_postgres(expected), normalize_postgres(actual)
+    """Both sides in normal form; with ``server``, what still differs is printed there, both sides alike.
+
+    Unless ``whole`` is asked for, a table both sides state alike up to what the server adds
+    (:mod:`~schemavet.dialects.postgres.alike`) is not normalized: both sides share the
+    database's statement of it, which is all the diff needs to know of it.
+    """
+    alike = frozenset() if whole else frozenset(alike_tables(expected, actual))
+    if alike:
+        expected = _tables_shared(expected, actual, alike)
+    normal = normalize_postgres(expected, alike), normalize_postgres(actual, alike)
     normal = normal[0], unstated_names_dropped(*normal)
     to_print = differing(*normal)
     if server is None or not to_print:
@@ -73,6 +89,20 @@ def normalize_postgres_pair(
 
     printed = render_schemas([expected, actual], server, to_print)
     return normalize_postgres_pair(printed[0], printed[1], whole)
+
+
+def _tables_shared(expected: Schema, actual: Schema, alike: frozenset[tuple[str, str]]) -> Schema:
+    """``expected`` with the ``alike`` tables as ``actual`` states them."""
+    namespaces = dict(expected.namespaces)
+    for ns_name, ns in expected.namespaces.items():
+        found = actual.namespaces.get(ns_name)
+        if found is not None:
+            tables = {
+                name: found.tables[name] if (ns_name, name) in alike else table
+                for name, table in ns.tables.items()
+            }
+            namespaces[ns_name] = replace(ns, tables=tables)
+    return replace(expected, namespaces=namespaces)
 
 
 def differing(expected: Schema, actual: Schema) -> set[tuple[str, str]]:
@@ -104,15 +134,19 @@ def _primary_keys(schema: Schema) -> _Keys:
     }
 
 
-def _namespace(ns: Namespace, keys: _Keys) -> Namespace:
+def _namespace(ns: Namespace, keys: _Keys, alike: frozenset[str]) -> Namespace:
     sequences = {name: _sequence(s, ns.name) for name, s in ns.sequences.items()}
     tables = {}
     for name, table in ns.tables.items():
-        tables[name], made = _serials_expanded(table, ns.name)
+        if name in alike:
+            tables[name] = table
+            continue
+        expanded, made = _serials_expanded(table, ns.name)
+        tables[name] = _table(expanded, ns.name, keys)
         sequences.update((s.name, s) for s in made if s.name not in sequences)
     return replace(
         ns,
-        tables={name: _table(table, ns.name, keys) for name, table in tables.items()},
+        tables=tables,
         views={name: _view(view, ns.name) for name, view in ns.views.items()},
         sequences=sequences,
         domains={name: _domain(domain, ns.name) for name, domain in ns.domains.items()},
@@ -415,9 +449,9 @@ def unstated_names_dropped(expected: Schema, actual: Schema) -> Schema:
         if stated is None:
             continue
         tables = {
-            name: _unnamed_constraints(
-                _unnamed_not_nulls(t, stated.tables.get(name)), stated.tables.get(name)
-            )
+            name: t
+            if t is stated.tables.get(name)  # a table shared as it is alike (normalize_postgres_pair)
+            else _unnamed_constraints(_unnamed_not_nulls(t, stated.tables.get(name)), stated.tables.get(name))
             for name, t in ns.tables.items()
         }
         domains = {name: _unnamed_checks(d, stated.domains.get(name)) for name, d in ns.domains.items()}
