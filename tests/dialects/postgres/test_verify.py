@@ -183,3 +183,25 @@ def test_a_clean_verify_of_a_snapshot_leaves_the_heavy_lifting_out(
     forks, psycopg_imported, sqlglot_imported = run.stdout.split()
     assert sqlglot_imported == "False"
     assert psycopg_imported == ("False" if forks == "True" else "True")
+
+
+@pytest.mark.parametrize(("table", "column"), [("t" * 40, "c" * 40), ("t" * 31, "c" * 30)])
+def test_names_the_server_makes_for_long_names_are_the_ones_expected(
+    pg_database: Database, tmp_path: Path, table: str, column: str
+) -> None:
+    """A serial's sequence and a NOT NULL's constraint get names cut to 63 bytes the server's
+    way (the longer part first, the columns' part on a tie); a spec that states them verifies."""
+    pg_database.run(f"CREATE TABLE {table} ({column} serial PRIMARY KEY, {column}x text NOT NULL)")
+    ((sequence, not_null),) = pg_database.query(
+        f"SELECT pg_get_serial_sequence('{table}', '{column}'),"
+        " (SELECT conname FROM pg_constraint WHERE contype = 'n' AND conkey = '{2}'"
+        f"  AND conrelid = '{table}'::regclass)"
+    )
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        f"engine: postgresql\ntables:\n  {table}:\n    columns:\n"
+        f"      {column}: serial PRIMARY KEY\n"
+        f"      {column}x: text CONSTRAINT {not_null} NOT NULL\n"
+    )
+    report = schemavet.verify(pg_database.url, spec)
+    assert report.ok, (sequence, not_null, [f.message for f in report.findings])

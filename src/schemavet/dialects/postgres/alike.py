@@ -14,14 +14,15 @@ share the database's statement of it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from functools import cache
 from operator import attrgetter
 from typing import Any
 
+from schemavet.dialects.postgres.names import default_not_null_name
 from schemavet.dialects.postgres.options import PLAIN_TABLE
-from schemavet.model import Column, Index, NotNull, Options, PrimaryKey, Schema, Table
+from schemavet.model import Column, ForeignKey, Index, NotNull, Options, PrimaryKey, Schema, Table
 
 _Key = Callable[[Any], tuple[Any, ...]]
 
@@ -97,7 +98,9 @@ def _columns_alike(stated: Table, found: Table) -> bool:
             other.nullable and name not in found_keys and other.identity is None
         ):
             return False
-        if not _not_nulls_alike(column.not_null, other.not_null, stated.name, name):
+        if column.not_null is not other.not_null and not _not_nulls_alike(
+            column.not_null, other.not_null, stated.name, name
+        ):
             return False
     return True
 
@@ -108,19 +111,14 @@ def _key_columns(key: PrimaryKey | None) -> tuple[str, ...]:
 
 def _not_nulls_alike(stated: NotNull | None, found: NotNull | None, table: str, column: str) -> bool:
     """A NOT NULL's name counts only where the spec states one other than the server's own."""
-    if stated is not None and stated.name == f"{table}_{column}_not_null":
-        stated = NotNull(None, stated.validated, stated.no_inherit)
-    if stated is None or stated.name is None:
+    if stated is None or stated.name is None or stated.name == default_not_null_name(table, column):
         return _unnamed(stated) == _unnamed(found)
     return stated == found
 
 
-_PLAIN_NOT_NULL = (True, False)
-
-
-def _unnamed(not_null: NotNull | None) -> tuple[bool, bool]:
-    """A NOT NULL constraint without its name; an unnamed plain one is no constraint beyond nullability."""
-    return _PLAIN_NOT_NULL if not_null is None else (not_null.validated, not_null.no_inherit)
+def _unnamed(not_null: NotNull | None) -> tuple[Any, ...]:
+    """A NOT NULL constraint without its name; none is a plain unnamed one (nullability alone)."""
+    return _unnamed_key(not_null if not_null is not None else NotNull())
 
 
 # --- keys, constraints and indexes ----------------------------------------------------------------
@@ -135,33 +133,49 @@ def _primary_keys_alike(stated: PrimaryKey | None, found: PrimaryKey | None) -> 
 
 
 @cache
-def _fields_but_name(kind: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(kind) if f.compare and f.name != "name")
+def _fields_but(kind: type, left_out: tuple[str, ...] = ("name",)) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind) if f.compare and f.name not in left_out)
+
+
+@cache
+def _getter(kind: type, left_out: tuple[str, ...] = ("name",)) -> Callable[[Any], tuple[Any, ...]]:
+    """The compared fields of a ``kind`` but the ``left_out`` ones, as a tuple."""
+    names = _fields_but(kind, left_out)
+    get = attrgetter(*names)
+    return get if len(names) > 1 else lambda item: (get(item),)  # type: ignore[return-value]
 
 
 def _unnamed_key(item: Any) -> tuple[Any, ...]:
     """What a constraint is, its name apart."""
-    return tuple(getattr(item, name) for name in _fields_but_name(type(item)))
+    return _getter(type(item))(item)
 
 
 def _reference_key(namespace: str) -> _Key:
     """A foreign key's :func:`_unnamed_key`, its target's schema stated (``namespace`` where unwritten)."""
+    position = _fields_but(ForeignKey).index("ref_schema")
+    get = _getter(ForeignKey)
 
-    def key(fk: Any) -> tuple[Any, ...]:
-        return tuple(
-            (fk.ref_schema or namespace) if name == "ref_schema" else getattr(fk, name)
-            for name in _fields_but_name(type(fk))
-        )
+    def key(fk: ForeignKey) -> tuple[Any, ...]:
+        values = get(fk)
+        if fk.ref_schema is None:
+            values = (*values[:position], namespace, *values[position + 1 :])
+        return values
 
     return key
 
 
-def _members_alike(stated: Iterable[Any], found: Iterable[Any], key: _Key) -> bool:
+def _members_alike(stated: Sequence[Any], found: Sequence[Any], key: _Key) -> bool:
     """The same constraints in any order; a found one's name counts only where the spec names it
     or has no unnamed one like it (as ``normalize.unstated_names_dropped`` reads them)."""
+    if len(stated) != len(found):
+        return False
+    if not stated:
+        return True
     stated_keys = [(key(item), item.name) for item in stated]
     unnamed = {k for k, name in stated_keys if name is None}
     found_keys = [(k, None if k in unnamed else item.name) for item in found for k in (key(item),)]
+    if len(stated_keys) == 1:
+        return stated_keys == found_keys
     return Counter(stated_keys) == Counter(found_keys)
 
 
@@ -175,10 +189,7 @@ def _indexes_alike(stated: dict[str, Index], found: dict[str, Index]) -> bool:
 
 def _index_key(index: Index) -> tuple[Any, ...]:
     """An index with its access method stated (``btree`` where unwritten)."""
-    return tuple(
-        (index.using or "btree").lower() if name == "using" else getattr(index, name)
-        for name in _fields_but_name(Index)
-    )
+    return (_getter(Index, ("name", "using"))(index), (index.using or "btree").lower())
 
 
 def _options(options: Options | None) -> Options | None:

@@ -164,6 +164,8 @@ def _table(row: tuple[Any, ...], members: _Members) -> Table:
 def _options(row: tuple[Any, ...]) -> PostgresTableOptions | None:
     """What the table adds to the model; None for a plain table."""
     unlogged, row_security, force, partition_by, partition_of, bound = row[4:10]
+    if not (unlogged or row_security or force or partition_by or partition_of or bound):
+        return None  # the common case, told without making the options
     options = PostgresTableOptions(unlogged, partition_by, partition_of, bound, row_security, force)
     return None if options == PLAIN_TABLE else options
 
@@ -281,6 +283,8 @@ def _index(row: tuple[Any, ...], names: dict[int, str]) -> Index:
 
 def _index_term(term: str, opclass: str | None, collation: str | None, option: int) -> str:
     """A key term as CREATE INDEX writes it: expression, COLLATE, operator class, order."""
+    if not (opclass or collation or option):
+        return term  # a plain ascending key
     parts = [term]
     if collation:
         parts.append(f"COLLATE {collation}")

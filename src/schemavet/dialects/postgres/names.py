@@ -61,3 +61,24 @@ def split_qualified(text: str) -> list[str]:
             current.append(char)
     parts.append(read_name("".join(current)))
     return parts
+
+
+NAME_LIMIT = 63  # NAMEDATALEN - 1: the longest name PostgreSQL keeps
+
+
+def generated_name(table: str, columns: tuple[str, ...], label: str) -> str:
+    """The name PostgreSQL chooses (``makeObjectName``): ``table_columns_label``, the longer
+    part cut to fit 63 bytes (the columns' part on a tie)."""
+    first, second = table, "_".join(columns)
+    room = NAME_LIMIT - len(label) - 1 - (len(second.encode()) and 1)
+    while len(first.encode()) + len(second.encode()) > room:
+        if len(first.encode()) > len(second.encode()):
+            first = first[:-1]
+        else:
+            second = second[:-1]
+    return "_".join(part for part in (first, second, label) if part)
+
+
+def default_not_null_name(table: str, column: str) -> str:
+    """The name PostgreSQL 18 gives a column's NOT NULL constraint when none is written."""
+    return generated_name(table, (column,), "not_null")

@@ -22,7 +22,14 @@ from schemavet.dialects.postgres.clauses import (
     canonical_trigger,
 )
 from schemavet.dialects.postgres.expressions import Context, canonical_expression
-from schemavet.dialects.postgres.names import qualified, quote_ident, read_name, split_qualified
+from schemavet.dialects.postgres.names import (
+    default_not_null_name,
+    generated_name,
+    qualified,
+    quote_ident,
+    read_name,
+    split_qualified,
+)
 from schemavet.dialects.postgres.options import PLAIN_TABLE, PostgresTableOptions
 from schemavet.dialects.postgres.types import canonical_type, integer_bounds, serial_type
 from schemavet.model import (
@@ -50,7 +57,6 @@ from schemavet.model import Sequence as SequenceDef
 _DEFERRED = "DEFERRABLE INITIALLY DEFERRED"
 _IMMEDIATE = "DEFERRABLE INITIALLY IMMEDIATE"
 _TEXT_TYPES = ("text", "character varying", "character", "bpchar", "citext", "name")
-_NAME_LIMIT = 63  # NAMEDATALEN - 1: the longest name PostgreSQL keeps
 _Keys = dict[tuple[str, str], tuple[str, ...]]
 _T = TypeVar("_T")
 
@@ -171,14 +177,8 @@ def _serials_expanded(table: Table, namespace: str) -> tuple[Table, list[Sequenc
 
 
 def _serial_sequence_name(table: str, column: str) -> str:
-    """``<table>_<column>_seq``, the longer of the two names cut the way PostgreSQL cuts them."""
-    table_part, column_part = table, column
-    while len(table_part.encode()) + len(column_part.encode()) + len("__seq") > _NAME_LIMIT:
-        if len(table_part.encode()) >= len(column_part.encode()):
-            table_part = table_part[:-1]
-        else:
-            column_part = column_part[:-1]
-    return f"{table_part}_{column_part}_seq"
+    """``<table>_<column>_seq``, cut the way PostgreSQL cuts a name it makes."""
+    return generated_name(table, (column,), "seq")
 
 
 def _table(table: Table, namespace: str, keys: _Keys) -> Table:
@@ -271,13 +271,9 @@ def _not_null(not_null: NotNull | None, table: str, column: str) -> NotNull | No
     """A NOT NULL constraint beyond nullability: the name PostgreSQL gives by default is none."""
     if not_null is None:
         return None
-    if not_null.name == _default_not_null_name(table, column):
+    if not_null.name == default_not_null_name(table, column):
         not_null = replace(not_null, name=None)
     return None if not_null == NotNull() else not_null
-
-
-def _default_not_null_name(table: str, column: str) -> str:
-    return f"{table}_{column}_not_null"
 
 
 def _deferrable(text: str) -> str:

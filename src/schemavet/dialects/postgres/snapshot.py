@@ -12,10 +12,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from schemavet.dialects.postgres.names import generated_name
 from schemavet.model import Check, Column, Exclusion, NotNull, Schema, Table
 from schemavet.sql.tokens import tokenize
-
-_NAME_LIMIT = 63  # NAMEDATALEN - 1
 
 
 def without_generated_names(schema: Schema) -> Schema:
@@ -97,15 +96,3 @@ def _elements(text: str) -> list[str]:
             elements.append(text[start:at])
             start = at + 1
     return elements
-
-
-def generated_name(table: str, columns: tuple[str, ...], label: str) -> str:
-    """The name PostgreSQL chooses: ``table_columns_label``, the longer part cut to fit 63 bytes."""
-    first, second = table, "_".join(columns)
-    room = _NAME_LIMIT - len(label) - 1 - (len(second.encode()) and 1)
-    while len(first.encode()) + len(second.encode()) > room:
-        if len(first.encode()) > len(second.encode()):
-            first = first[:-1]
-        else:
-            second = second[:-1]
-    return "_".join(part for part in (first, second, label) if part)
