@@ -2,7 +2,10 @@
 -- method, key columns (attribute numbers, 0 for an expression, which the server prints), the
 -- operator class and collation of each key when not the default, ordering options, INCLUDE
 -- columns, predicate, uniqueness and validity.
-WITH x AS MATERIALIZED (
+-- In three steps, each over all the indexes at once (MATERIALIZED keeps the server from folding
+-- them back into a join per index): the indexes to report, their keys one row each, and the
+-- keys' terms, operator classes and collations aggregated back per index.
+WITH chosen AS MATERIALIZED (
     SELECT
         x.indexrelid,
         x.indrelid,
@@ -26,14 +29,15 @@ WITH x AS MATERIALIZED (
             WHERE co.conindid = x.indexrelid AND co.conrelid = x.indrelid AND co.contype IN ('p', 'u', 'x')
         )
 ), keys AS MATERIALIZED (
+    -- indkey also holds the INCLUDE columns, which have no operator class or collation (NULL)
     SELECT x.indexrelid, x.indrelid, k.attnum, k.opclass, k.coll, k.n
-    FROM x
+    FROM chosen AS x
     CROSS JOIN LATERAL ROWS FROM (
         pg_catalog.unnest(x.keys),
         pg_catalog.unnest(x.opclasses),
         pg_catalog.unnest(x.collations)
     ) WITH ORDINALITY AS k (attnum, opclass, coll, n)
-), k AS (
+), per_index AS (
     SELECT
         k.indexrelid,
         pg_catalog.array_agg(
@@ -48,6 +52,8 @@ WITH x AS MATERIALIZED (
                         || pg_catalog.quote_ident(oc.opcname) END
             END ORDER BY k.n
         ) AS opclasses,
+        -- a key's collation when it is not its column's (or its expression type's): looked up
+        -- for collatable keys only, each by an index lookup, not a pass over the table's columns
         pg_catalog.array_agg(
             CASE WHEN k.coll <> 0 AND k.coll <> CASE WHEN k.attnum <> 0
                 THEN (
@@ -84,7 +90,7 @@ SELECT
     k.terms,
     k.opclasses,
     k.collations
-FROM x
-JOIN k ON k.indexrelid = x.indexrelid
+FROM chosen AS x
+LEFT JOIN per_index AS k ON k.indexrelid = x.indexrelid
 JOIN pg_catalog.pg_am AS am ON am.oid = x.relam
 ORDER BY x.indrelid, x.relname
