@@ -18,8 +18,13 @@ SELECT
     ) END AS collation
 FROM pg_catalog.pg_attribute AS a
 JOIN pg_catalog.pg_class AS c ON c.oid = a.attrelid
-JOIN pg_catalog.pg_type AS t ON t.oid = a.atttypid
-LEFT JOIN pg_catalog.pg_attrdef AS d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+-- the type only for a column with a collation (to compare with the type's), the default only
+-- for a column that has one (atthasdef, as psql's \d asks): a NULL key finds nothing at no
+-- cost where the server looks up each column's, as it does on a database whose catalogs have
+-- no statistics yet (a fresh one in CI)
+LEFT JOIN pg_catalog.pg_type AS t ON t.oid = CASE WHEN a.attcollation <> 0 THEN a.atttypid END
+LEFT JOIN pg_catalog.pg_attrdef AS d
+    ON d.adrelid = a.attrelid AND d.adnum = CASE WHEN a.atthasdef THEN a.attnum END
 WHERE c.relnamespace = ANY (%(namespaces)s::pg_catalog.oid[])
     AND c.relkind IN ('r', 'p', 'm')
     AND a.attnum > 0
