@@ -485,3 +485,20 @@ def test_only_a_copy_that_is_thrown_away_skips_syncing(
     rehearse(str(db), directory)
     rehearse(str(db), directory, keep=str(tmp_path / "kept.db"))
     assert synced == [False, True]
+
+
+def test_the_cli_says_what_was_checked(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from schemavet.cli import main
+
+    db, directory = _database(tmp_path, ["DELETE FROM tags WHERE label = 'b';"])
+    result = CliRunner().invoke(main, ["rehearse", "--db", str(db), "--migrations", str(directory)])
+    checked = "Checked: foreign_key_check of every table; integrity of the table the migrations wrote "
+    assert checked + '(integrity_check "tags")' in result.stdout
+    result = CliRunner().invoke(
+        main, ["rehearse", "--db", str(db), "--migrations", str(directory), "--format", "json"]
+    )
+    assert json.loads(result.stdout)["checked"].startswith("foreign_key_check of every table")
