@@ -502,3 +502,18 @@ def test_the_cli_says_what_was_checked(tmp_path: Path) -> None:
         main, ["rehearse", "--db", str(db), "--migrations", str(directory), "--format", "json"]
     )
     assert json.loads(result.stdout)["checked"].startswith("foreign_key_check of every table")
+
+
+@pytest.mark.parametrize(
+    "hook", ["DELETE FROM audit WHERE id = 2;", "INSERT INTO items VALUES (9, 98, 1, 'x');", "SELECT 1;"]
+)
+def test_a_post_apply_hook_is_reached_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hook: str) -> None:
+    db, directory = _database(tmp_path, ["UPDATE plain SET v = 'w';\nDROP VIEW IF EXISTS v0;"])
+    (directory / "post-apply.sql").write_text(hook + "\n")
+    scoped = _said(db, directory)
+    assert scoped == _said_whole(db, directory, monkeypatch)
+    said = "\n".join([message for message, _ in scoped[0]] + scoped[1])
+    if "audit" in hook:
+        assert 'Table "audit" lost 1 of its 2 rows' in said
+    if "items" in hook:
+        assert 'Table "items" row 9 refers to a row of "projects"' in said
