@@ -39,6 +39,8 @@ CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);
 CREATE TRIGGER notes_audit AFTER INSERT ON notes BEGIN DELETE FROM audit WHERE id = NEW.id; END;
 CREATE TABLE codes (code TEXT PRIMARY KEY, label TEXT);
 CREATE TABLE uses (id INTEGER PRIMARY KEY, code TEXT REFERENCES codes(code));
+CREATE TABLE gen (id INTEGER PRIMARY KEY, base INTEGER,
+  ref INTEGER GENERATED ALWAYS AS (base + 0) STORED REFERENCES users(id) ON DELETE CASCADE);
 CREATE TABLE kinds (name TEXT);
 CREATE UNIQUE INDEX ux_kinds ON kinds(name);
 CREATE TABLE things (id INTEGER PRIMARY KEY, kind TEXT REFERENCES kinds(name));
@@ -51,6 +53,7 @@ INSERT INTO plain VALUES (1, 'p'), (2, 'q');
 INSERT INTO notes VALUES (5, 'n');
 INSERT INTO codes VALUES ('aa', 'A');
 INSERT INTO uses VALUES (1, 'aa'), (2, 'zz');
+INSERT INTO gen (id, base) VALUES (1, 1);
 INSERT INTO kinds VALUES ('k');
 INSERT INTO things VALUES (1, 'k');
 """
@@ -159,6 +162,10 @@ _CASES: dict[str, tuple[list[str], list[str]]] = {
     "an UPDATE sets a child's reference to nothing": (
         ["UPDATE items SET assignee_id = 777 WHERE id = 1;\nDROP VIEW IF EXISTS v0;"],
         ['Table "items" row 1 refers to a row of "users"', _FAIL_ON],
+    ),
+    "an UPDATE of a column a generated reference is made of": (
+        ["UPDATE gen SET base = 77;\nDROP VIEW IF EXISTS v0;"],
+        ['Table "gen" row 1 refers to a row of "users"', _FAIL_ON],
     ),
     "an UPDATE sets references to NULL": (
         ["UPDATE items SET assignee_id = NULL WHERE id = 2;"],

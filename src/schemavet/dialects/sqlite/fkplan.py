@@ -109,10 +109,10 @@ def _plan(listed: list[Effects], catalog: Catalog, referred: set[str], children:
 
 def _may_refer_anew(write: Write, facts: TableFacts | None, deletes: bool) -> bool:
     """True unless the write cannot put a value in a foreign-key column: a DELETE, or an UPDATE
-    of other columns."""
+    of other columns (in a table without generated columns, which an UPDATE of any may change)."""
     if write.kind == "delete":
         return False
-    if write.kind == "update" and not deletes and facts is not None:
+    if write.kind == "update" and not deletes and facts is not None and not facts.generated:
         return bool(write.sets & facts.foreign_key_columns)
     return True
 

@@ -59,6 +59,7 @@ class TableFacts:
     primary_key: frozenset[str] = frozenset()
     foreign_key_columns: frozenset[str] = frozenset()  # its own columns that refer to a parent
     indexed: frozenset[str] | None = None  # the columns its indexes hold (None: any, or unknown)
+    generated: bool = False  # it has generated columns: an UPDATE of any column may change them
 
 
 @dataclass(frozen=True)
@@ -115,13 +116,15 @@ def read_catalog(conn: sqlite3.Connection) -> Catalog:
     keys: dict[str, set[str]] = {}
     own: dict[str, set[str]] = {}
     indexed: dict[str, frozenset[str] | None] = {}
+    generated: dict[str, bool] = {}
     primary: dict[str, frozenset[str]] = {}
     for kind, name, _, _ in rows:
         if kind != "table":
             continue
         parents[fold(name)], own[fold(name)] = set(), set()
         primary[fold(name)] = _primary_key(conn, name)
-        indexed[fold(name)] = _indexed(conn, name)
+        generated[fold(name)] = _generated(conn, name)
+        indexed[fold(name)] = None if generated[fold(name)] else _indexed(conn, name)
         for row in conn.execute('SELECT "table", "from", "to" FROM pragma_foreign_key_list(?)', (name,)):
             parent = fold(str(row[0]))
             parents[fold(name)].add(parent)
@@ -142,6 +145,7 @@ def read_catalog(conn: sqlite3.Connection) -> Catalog:
             primary.get(name, frozenset()),
             frozenset(own.get(name, ())),
             indexed.get(name),
+            generated.get(name, False),
         )
         for name in names
     }
@@ -153,6 +157,13 @@ def _referred(conn: sqlite3.Connection, parent: str, column: object) -> set[str]
     if column is not None:
         return {fold(str(column))}
     return set(_primary_key(conn, parent) | _ROWID_NAMES)
+
+
+def _generated(conn: sqlite3.Connection, table: str) -> bool:
+    return (
+        conn.execute("SELECT 1 FROM pragma_table_xinfo(?) WHERE hidden IN (2, 3)", (table,)).fetchone()
+        is not None
+    )
 
 
 def _indexed(conn: sqlite3.Connection, table: str) -> frozenset[str] | None:
@@ -290,7 +301,7 @@ def _classify(write: Write, facts: TableFacts | None, deletes: bool, found: _Clo
         found.repointed.add(write.table)
     else:
         found.updated.setdefault(write.table, set()).update(write.sets)
-        if write.sets & facts.foreign_key_columns:  # type: ignore[union-attr]
+        if facts.generated or write.sets & facts.foreign_key_columns:  # type: ignore[union-attr]
             found.repointed.add(write.table)
 
 
