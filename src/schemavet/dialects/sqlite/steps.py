@@ -2,9 +2,11 @@
 
 The rehearsal applies the migrations as ``apply`` does — yoyo's SQLite connections, foreign
 keys off — and counts every table's rows and every foreign-key column's values after each
-migration, so a loss names the migration behind it. A second pass on another copy, with
-foreign keys on, tells what they would have done had the application turned them on (a table
-rebuild's ``DROP TABLE`` deleting the children of an ``ON DELETE CASCADE`` key).
+migration (those a migration can write, when what it can write is known; the others carried
+over), so a loss names the migration behind it. A second pass on another copy, with foreign
+keys on, tells what they would have done had the application turned them on (a table
+rebuild's ``DROP TABLE`` deleting the children of an ``ON DELETE CASCADE`` key): skipped when
+nothing can differ, begun where something may (:class:`ForeignKeysStart`).
 """
 
 from __future__ import annotations
