@@ -172,7 +172,11 @@ def _page(file: Any, number: int, size: int) -> bytes:
 
 
 def account_rows(
-    conn: sqlite3.Connection, before: str, tables: list[TableBefore], untouched: frozenset[str]
+    conn: sqlite3.Connection,
+    before: str,
+    tables: list[TableBefore],
+    untouched: frozenset[str],
+    known: dict[str, RowAccount] | None = None,
 ) -> dict[str, RowAccount]:
     """Table → what became of the rows it had in the untouched copy ``before``.
 
@@ -185,6 +189,8 @@ def account_rows(
       columns (as multisets of :func:`row_hash`). The candidate that holds most of its rows is
       where it was renamed (or copied) to; rows found in none are lost. A new table is taken by
       one gone table at most.
+
+    ``known``: accounts already made (of tables still there, by :func:`lost_in_place_now`).
     """
     from schemavet.dialects.sqlite.bookkeeping import app_tables
 
@@ -196,6 +202,8 @@ def account_rows(
         for rows in tables:
             if rows.table in untouched:
                 accounts[rows.table] = RowAccount(0)
+            elif known and rows.table in known and rows.table in now:
+                accounts[rows.table] = known[rows.table]
             elif rows.table in now:
                 accounts[rows.table] = RowAccount(_lost_in_place(conn, rows))
             else:
@@ -203,6 +211,22 @@ def account_rows(
                 if accounts[rows.table].renamed_to is not None:
                     new.remove(cast(str, accounts[rows.table].renamed_to))
     return accounts
+
+
+def lost_in_place_now(copy: str, before: str, rows: TableBefore, wait: float) -> int | None:
+    """How many of its rows a table still there lost (as :func:`account_rows` tells), read from
+    the copy while yoyo may be writing it, waiting up to ``wait`` seconds for its commit; None
+    when the table is not there (then it is accounted for with the others)."""
+    from schemavet.dialects.sqlite.bookkeeping import app_tables
+
+    conn = sqlite3.connect(copy, isolation_level=None, timeout=wait)
+    try:
+        if rows.table not in app_tables(conn):
+            return None
+        with attached(conn, before, _BEFORE):
+            return _lost_in_place(conn, rows)
+    finally:
+        conn.close()
 
 
 def _lost_in_place(conn: sqlite3.Connection, rows: TableBefore) -> int:

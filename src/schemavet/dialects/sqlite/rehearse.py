@@ -31,7 +31,7 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -156,6 +156,7 @@ def _rehearse(
         referenced = early.submit(_with_connection, before.path, lambda conn: _references(conn, moved))
         answers = early.submit(answer_before, before.path, scope.checks, _cache_kib(copy)) if scope else None
         references = lambda: referenced.result()[0]  # noqa: E731
+        early = _EarlyAccounts(copy, before, scope, None if steps.kept else beside)
         applied = apply_measured(
             copy,
             listed,
@@ -164,12 +165,14 @@ def _rehearse(
             base=references,
             rows_before=before.rows,
             durable=steps.kept,
+            also=early.after,
         )
         before = replace(before, references=referenced.result()[0], keyed=referenced.result()[1])
         if start is not None:
             start.gather()
         clean = start.clean if start is not None else {}
-        after = _measure_after(copy, before, scope, answers.result() if answers is not None else None, clean)
+        answered = answers.result() if answers is not None else None
+        after = _measure_after(copy, before, scope, answered, clean, early.results())
     counted = Counts(before.rows, before.references)
     if start is not None:
         start.settle(after.violations)
@@ -270,6 +273,51 @@ def _references(
     return references, keyed_references(conn, references)
 
 
+class _EarlyAccounts:
+    """The row accounting of a table still there, begun as soon as no later migration can touch
+    it, ``beside`` the migrations that follow (a copy thrown away: its commits wait for the
+    reader). Its rows, columns and key are then those of the end: the same account."""
+
+    def __init__(
+        self, copy: str, before: _Before, scope: Scope | None, beside: ThreadPoolExecutor | None
+    ) -> None:
+        from schemavet.dialects.sqlite.names import fold
+
+        self.copy, self.before, self.scope, self.beside = copy, before, scope, beside
+        moved = scope.reach.rows_moved if scope is not None else frozenset()
+        self.waiting = {fold(t.table): t for t in before.tables if fold(t.table) in moved}
+        self.begun: dict[str, Future[int | None]] = {}
+        self.valid = scope is not None and beside is not None
+
+    def after(self, migration: str, applied: int) -> None:
+        """Called once the ``applied``-th migration (``migration``) is counted."""
+        from schemavet.dialects.sqlite.rehearsal import lost_in_place_now
+
+        if not self.valid or self.scope is None or self.beside is None:
+            return
+        k = applied - 1
+        if k >= len(self.scope.order) or self.scope.order[k] != migration:
+            self.valid = False  # not the migrations planned for
+            return
+        later = self.scope.reach.touched_by[k + 1 :]
+        for key, rows in list(self.waiting.items()):
+            if not any(key in names for names in later):
+                del self.waiting[key]
+                self.begun[rows.table] = self.beside.submit(
+                    lost_in_place_now, self.copy, self.before.path, rows, _WAIT
+                )
+
+    def results(self) -> dict[str, RowAccount]:
+        """The accounts made (of tables still there)."""
+        if not self.valid:
+            return {}
+        done = {table: begun.result() for table, begun in self.begun.items()}
+        return {table: RowAccount(lost) for table, lost in done.items() if lost is not None}
+
+
+_WAIT = 24 * 3600.0  # seconds: a reader of the copy waits for yoyo's commit, however long
+
+
 def _foreign_keys_start(
     scope: Scope | None, copy: str, before: str, scratch: str, beside: ThreadPoolExecutor | None
 ) -> ForeignKeysStart | None:
@@ -280,7 +328,12 @@ def _foreign_keys_start(
 
 
 def _measure_after(
-    copy: str, before: _Before, scope: Scope | None, answers: Answers | None, clean: dict[str, int]
+    copy: str,
+    before: _Before,
+    scope: Scope | None,
+    answers: Answers | None,
+    clean: dict[str, int],
+    accounted: dict[str, RowAccount],
 ) -> _After:
     """The rehearsed copy measured against ``before``: with a ``scope``, only what the
     migrations can have changed (the untouched copy's ``answers`` for the rest); otherwise
@@ -295,7 +348,7 @@ def _measure_after(
         checking = thread.submit(
             answer_after, copy, scope.reach, scope.catalog, scope.checks, answers, cache, clean
         )
-        counted = _with_connection(copy, lambda conn: _compare(conn, before, rows, references))
+        counted = _with_connection(copy, lambda conn: _compare(conn, before, rows, references, accounted))
         checked = checking.result()
         return _After(*counted, checked.violations, checked.integrity, checked.integrity_checked)
 
@@ -310,17 +363,19 @@ def _compare(
     before: _Before,
     untouched: frozenset[str],
     referring: frozenset[str] | None = None,
+    accounted: dict[str, RowAccount] | None = None,
 ) -> _Compared:
     """(rows, references, row accounts, references set to NULL) of the rehearsed copy; a table in
     ``untouched`` has the rows it had, and the references too unless ``referring`` is given,
-    which then names the tables whose references are as they were."""
+    which then names the tables whose references are as they were; ``accounted``: row accounts
+    already made."""
     from schemavet.dialects.sqlite import bookkeeping
     from schemavet.dialects.sqlite.rehearsal import account_rows
 
     referring = untouched if referring is None else referring
     rows = bookkeeping.row_counts(conn, before.rows, untouched)
     references = bookkeeping.reference_counts(conn, before.references, referring)
-    accounts = account_rows(conn, before.path, before.tables, untouched)
+    accounts = account_rows(conn, before.path, before.tables, untouched, accounted)
     nulled = nulled_references(conn, before.path, before.keyed, referring)
     return rows, references, accounts, nulled
 

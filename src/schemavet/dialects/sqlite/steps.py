@@ -48,6 +48,7 @@ def apply_measured(
     base: Callable[[], dict[tuple[str, str], int]] | None = None,
     rows_before: dict[str, int] | None = None,
     durable: bool = True,
+    also: Callable[[str, int], None] | None = None,
 ) -> list[Step]:
     """Apply the pending migrations to ``copy`` as ``apply`` does (or with foreign keys on).
 
@@ -56,7 +57,8 @@ def apply_measured(
     step before (from ``base()``, the counts before any migration, for the first), and so are
     the rows of the tables it cannot write (from ``rows_before`` for the first), and
     ``start`` (a :class:`ForeignKeysStart`) learns where a rehearsal with foreign keys on must
-    begin. A copy that is not kept (not ``durable``) is not synced to the disk.
+    begin. A copy that is not kept (not ``durable``) is not synced to the disk. ``also`` is
+    called like ``start.after`` once a migration is counted.
     """
     from schemavet.dialects.sqlite.rehearsal import ForeignKeysOn, Throwaway
     from schemavet.migrations.bookkeeping import open_backend
@@ -71,6 +73,8 @@ def apply_measured(
         counted.append((migration, count(copy, written, known, rows)))
         if start is not None:
             start.after(migration.id, len(counted))
+        if also is not None:
+            also(migration.id, len(counted))
 
     mixins = ((ForeignKeysOn,) if foreign_keys else ()) + (() if durable else (Throwaway,))
     backend = open_backend("sqlite:///" + copy, mixins=mixins)
