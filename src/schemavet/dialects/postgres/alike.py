@@ -118,7 +118,12 @@ def _not_nulls_alike(stated: NotNull | None, found: NotNull | None, table: str, 
 
 def _unnamed(not_null: NotNull | None) -> tuple[Any, ...]:
     """A NOT NULL constraint without its name; none is a plain unnamed one (nullability alone)."""
-    return _unnamed_key(not_null if not_null is not None else NotNull())
+    return _unnamed_key(not_null) if not_null is not None else _plain_not_null()
+
+
+@cache
+def _plain_not_null() -> tuple[Any, ...]:
+    return _unnamed_key(NotNull())
 
 
 # --- keys, constraints and indexes ----------------------------------------------------------------
