@@ -7,11 +7,16 @@
 * The catalog is read in a forked child while the spec is parsed: the schema is the same as
   reading it in the process, errors come back as the same sentence, and no child outlives
   the call, whether the catalog was asked for or not.
+* The ``schemavet`` program ends a verify's process without the interpreter's teardown: its
+  whole report still arrives, with the same exit code; every other command exits as usual.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -171,3 +176,41 @@ def test_a_fork_that_fails_reads_in_the_process(recruiting_db: Path, monkeypatch
     opened = len(os.listdir("/proc/self/fd"))
     assert schemavet.verify(str(recruiting_db), RECRUITING_SPEC).ok
     assert len(os.listdir("/proc/self/fd")) == opened  # the pipe was closed again
+
+
+# the program as the console script runs it, with an exit handler standing for any teardown
+_PROGRAM = """
+import atexit, sys
+atexit.register(lambda: sys.stderr.write("teardown ran\\n"))
+sys.argv = ["schemavet", *sys.argv[1:]]
+from schemavet.cli import run
+run()
+"""
+
+
+def _program(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", _PROGRAM, *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_verify_leaves_without_teardown_and_its_whole_report_arrives(recruiting_db: Path, tmp_path: Path) -> None:
+    clean = _program("verify", "--db", str(recruiting_db), "--spec", str(RECRUITING_SPEC))
+    assert (clean.returncode, clean.stdout.startswith("OK: ")) == (0, True), clean.stderr
+    assert "teardown ran" not in clean.stderr
+    # a report far larger than a pipe's buffer, and findings: exit 1, every line of it there
+    spec = tmp_path / "big.yaml"
+    tables = "".join(f"  t{i}:\n    columns:\n      id: INTEGER PRIMARY KEY\n" for i in range(3000))
+    spec.write_text("tables:\n" + tables)
+    drift = _program("verify", "--db", str(recruiting_db), "--spec", str(spec), "--format", "json")
+    assert drift.returncode == 1, drift.stderr
+    findings = json.loads(drift.stdout)["findings"]
+    assert len(findings) > 3000 and "teardown ran" not in drift.stderr
+
+
+def test_other_commands_and_errors_exit_as_usual(recruiting_db: Path, tmp_path: Path) -> None:
+    version = _program("--version")
+    assert version.returncode == 0 and "teardown ran" in version.stderr
+    missing = _program("verify", "--db", str(tmp_path / "none.db"), "--spec", str(RECRUITING_SPEC))
+    assert missing.returncode == 2 and "teardown ran" in missing.stderr
+    assert missing.stderr.startswith("schemavet: error: ")

@@ -1,5 +1,5 @@
 """``python -m schemavet``."""
 
-from schemavet.cli import main
+from schemavet.cli import run
 
-main()
+run()

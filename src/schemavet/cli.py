@@ -169,6 +169,23 @@ def _finish(ok: bool) -> None:
     sys.exit(EXIT_OK if ok else EXIT_FINDINGS)
 
 
+def run() -> NoReturn:
+    """The ``schemavet`` program (console script and ``python -m schemavet``): :func:`main`, and
+    then the process's end, skipping the interpreter's teardown where the command allowed it
+    (:func:`schemavet.memory.leave`). Tests call :func:`main`, which never ends the process."""
+    from schemavet.memory import leave
+
+    try:
+        main()
+    except SystemExit as e:
+        code = e.code
+    else:
+        code = EXIT_OK
+    if code is None or isinstance(code, int):
+        leave(code or EXIT_OK)
+    sys.exit(code)  # a message: printed, exit 1, as Python does
+
+
 @main.command()
 @click.option(
     "--db",
@@ -241,6 +258,7 @@ def verify(
     from schemavet.commands.verify import verify as run_verify
     from schemavet.commands.verify import verify_with_schemas
     from schemavet.config import ignore_patterns
+    from schemavet.memory import nothing_left_to_close
 
     fleet = schemas or baseline_path or write_baseline_path or not _one_database(dbs)
     if fleet:
@@ -271,6 +289,7 @@ def verify(
         dbs[0], spec_path, migrations, prove_actions=prove_actions, strict=strict, ignore=ignore_patterns()
     )
     _echo_report(report, output_format)
+    nothing_left_to_close()  # verify closed the database (and any server) it used
     _finish(report.ok)
 
 
