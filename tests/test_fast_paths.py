@@ -194,7 +194,9 @@ def _program(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_verify_leaves_without_teardown_and_its_whole_report_arrives(recruiting_db: Path, tmp_path: Path) -> None:
+def test_verify_leaves_without_teardown_and_its_whole_report_arrives(
+    recruiting_db: Path, tmp_path: Path
+) -> None:
     clean = _program("verify", "--db", str(recruiting_db), "--spec", str(RECRUITING_SPEC))
     assert (clean.returncode, clean.stdout.startswith("OK: ")) == (0, True), clean.stderr
     assert "teardown ran" not in clean.stderr
