@@ -175,7 +175,7 @@ def test_a_fork_that_fails_reads_in_the_process(recruiting_db: Path, monkeypatch
     monkeypatch.setattr(background, "_can_fork", lambda: True)
     opened = len(os.listdir("/proc/self/fd"))
     assert schemavet.verify(str(recruiting_db), RECRUITING_SPEC).ok
-    assert len(os.listdir("/proc/self/fd")) == opened  # the pipe was closed again
+    assert len(os.listdir("/proc/self/fd")) == opened  # the pipe and the answer's file were closed again
 
 
 # the program as the console script runs it, with an exit handler standing for any teardown

@@ -1,4 +1,4 @@
-"""Work done in a forked child while the parent goes on, its answer sent back through a pipe.
+"""Work done in a forked child while the parent goes on, its answer sent back to the parent.
 
 Two places overlap work this way on two cores: verify reads a SQLite catalog while the spec is
 parsed (``dialects/sqlite/background.py``), and review lints while the steps are applied
@@ -9,6 +9,14 @@ is none, is theirs.
 Linux only (macOS's system libraries are not safe in a child forked without exec), with more
 than one usable core, and never with other threads running: otherwise there is no child and
 the caller does the work itself.
+
+The answer is megabytes (a 1,000-table catalog is 2–3 MB of ``marshal`` data), far more than
+a pipe holds (64 KB): written into a pipe, the child would stall at its first 64 KB until the
+parent, busy with its own half, came to read, and then hand the rest over 64 KB at a time
+(20–50 ms at 1,000 tables, all of it on the critical path). So the child writes its answer
+into an anonymous in-memory file (``memfd_create``), done in a millisecond whatever the parent
+is doing, and the pipe only says how long it is, or, closed with nothing said, that the child
+gave no answer. Where no such file can be made, the answer goes through the pipe as before.
 """
 
 from __future__ import annotations
@@ -47,42 +55,86 @@ class Child:
 
     def __init__(self, answer: Callable[[], bytes], ending: signal.Signals = signal.SIGTERM) -> None:
         self.ending = ending
-        reader, writer = os.pipe()
+        self.store: int | None = _memory_file()
+        try:
+            reader, writer = os.pipe()
+        except OSError:
+            self._close(self.store)
+            raise
         try:
             self.pid = os.fork()
         except OSError:
-            os.close(reader)
-            os.close(writer)
+            self._close(reader, writer, self.store)
             raise
         if self.pid == 0:  # pragma: no cover - runs in the child, which never returns
             os.close(reader)
-            _serve(answer, writer)
+            _serve(answer, writer, self.store)
         os.close(writer)
         self.reader: int | None = reader
 
     def answer(self) -> bytes:
-        """Wait for the child's bytes (empty when it gave none), then reap it."""
+        """Wait for the child's bytes (empty when it gave none), then reap it: at once if it
+        has exited, else when it is stopped (the parent need not wait for its exit)."""
         if self.reader is None:
             return b""
         with os.fdopen(self.reader, "rb", closefd=False) as pipe:
-            data = pipe.read()
-        self.stop()
+            # through the file, the length is said as soon as the answer is whole
+            data = pipe.read() if self.store is None else _stored(self.store, pipe.read(_LENGTH))
+        self._close(self.reader, self.store)
+        self.reader = self.store = None
+        with suppress(ChildProcessError):
+            if os.waitpid(self.pid, os.WNOHANG)[0]:
+                self.pid = 0
+        if not data:
+            self.stop()  # no answer: make sure it is gone
         return data
 
     def stop(self) -> None:
-        """Close the pipe and reap the child, ending it first if it has not finished.
+        """Close the pipe and the answer's file and reap the child, ending it first if it has
+        not finished.
 
         Safe at any point, also after an interruption while the answer was read.
         """
-        if self.reader is not None:
-            os.close(self.reader)
-            self.reader = None
+        self._close(self.reader, self.store)
+        self.reader = self.store = None
         if self.pid:
             with suppress(ProcessLookupError):
                 os.kill(self.pid, self.ending)  # after a full answer it has exited already
             with suppress(ChildProcessError):
                 os.waitpid(self.pid, 0)
             self.pid = 0
+
+    @staticmethod
+    def _close(*descriptors: int | None) -> None:
+        for fd in descriptors:
+            if fd is not None:
+                os.close(fd)
+
+
+_LENGTH = 8  # bytes of the answer's length, said through the pipe when it is in the file
+
+
+def _memory_file() -> int | None:
+    """An anonymous in-memory file for the answer, or None where none can be made."""
+    try:
+        return os.memfd_create("schemavet-answer", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):  # not Linux 3.17+, or no descriptor to spare
+        return None
+
+
+def _stored(store: int, said: bytes) -> bytes:
+    """The answer the child wrote into ``store``, as long as it said; empty when it said nothing."""
+    if len(said) != _LENGTH:
+        return b""  # the child ended before its answer was whole
+    length = int.from_bytes(said, "little")
+    parts, read = [], 0
+    while read < length:
+        part = os.pread(store, length - read, read)
+        if not part:
+            return b""
+        parts.append(part)
+        read += len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def start(answer: Callable[[], bytes], ending: signal.Signals = signal.SIGTERM) -> Child | None:
@@ -138,20 +190,28 @@ def _unmarshalled(child: Child, read: Callable[[], _T], from_data: Callable[[Any
     return from_data(answer[1])
 
 
-def _serve(answer: Callable[[], bytes], writer: int) -> None:  # pragma: no cover - in the child
-    """In the child: compute, write the bytes to the pipe, and exit at once."""
+def _serve(answer: Callable[[], bytes], writer: int, store: int | None) -> None:  # pragma: no cover
+    """In the child: compute, write the bytes (into ``store``, then their length to the pipe;
+    else all of them to the pipe), and exit at once."""
     status = 0
     try:
         signal.signal(signal.SIGTERM, _leave)
         data = answer()
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(writer, view) :]
+        if store is not None:
+            _write_all(store, data)
+            data = len(data).to_bytes(_LENGTH, "little")
+        _write_all(writer, data)
     except BaseException:
         status = 1  # the parent gets no (or part of an) answer and does the work itself
     finally:
         os._exit(status)  # no atexit handlers, no flushing of buffers inherited from the parent
+
+
+def _write_all(fd: int, data: bytes) -> None:  # pragma: no cover - in the child
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def _leave(signum: int, frame: object) -> None:  # pragma: no cover - runs in the child
