@@ -216,3 +216,33 @@ def test_other_commands_and_errors_exit_as_usual(recruiting_db: Path, tmp_path: 
     missing = _program("verify", "--db", str(tmp_path / "none.db"), "--spec", str(RECRUITING_SPEC))
     assert missing.returncode == 2 and "teardown ran" in missing.stderr
     assert missing.stderr.startswith("schemavet: error: ")
+
+
+@pytest.mark.parametrize("name", ["Column", "ForeignKey", "Index", "Table", "Namespace", "Schema"])
+def test_model_objects_are_built_as_dataclasses_build_them(name: str) -> None:
+    """The model's own ``__init__`` (a dict filled at once) gives what ``@dataclass(frozen=True)``
+    gives: the same defaults, a fresh value from each factory, equality, and still frozen."""
+    import dataclasses
+
+    from schemavet import model
+
+    cls = getattr(model, name)
+    fields = dataclasses.fields(cls)
+    missing = dataclasses.MISSING
+    required = {
+        f.name: f"v_{f.name}" for f in fields if f.default is missing and f.default_factory is missing
+    }
+    first, second = cls(**required), cls(**required)
+    for f in fields:
+        value = getattr(first, f.name)
+        if f.default is not missing:
+            assert value == f.default
+        elif f.default_factory is not missing:
+            assert value == f.default_factory() and value is not getattr(second, f.name)
+        else:
+            assert value == required[f.name]
+    assert first == second
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(first, fields[0].name, "changed")
+    positional = cls(*[getattr(first, f.name) for f in fields])
+    assert positional == first and positional.__dict__ == first.__dict__
