@@ -246,3 +246,32 @@ def test_model_objects_are_built_as_dataclasses_build_them(name: str) -> None:
         setattr(first, fields[0].name, "changed")
     positional = cls(*[getattr(first, f.name) for f in fields])
     assert positional == first and positional.__dict__ == first.__dict__
+
+
+_KEYS_SAY_NOTHING_MORE = [
+    # beyond-PRAGMA words, foreign keys with neither a name nor DEFERRABLE: not read
+    "CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE);"
+    "CREATE TABLE c (a INTEGER REFERENCES p ON DELETE CASCADE, b TEXT COLLATE NOCASE CHECK (b <> ''),"
+    " d INTEGER REFERENCES p(id) ON UPDATE SET NULL, FOREIGN KEY (b) REFERENCES p(code));",
+    # a name or DEFERRABLE anywhere in the text: every key read, by position
+    "CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE);"
+    "CREATE TABLE c (a INTEGER REFERENCES p, b TEXT REFERENCES p(code) DEFERRABLE INITIALLY DEFERRED,"
+    " d INTEGER CONSTRAINT d_fk REFERENCES p, e INTEGER REFERENCES p COLLATE BINARY);",
+    "CREATE TABLE p (id INTEGER PRIMARY KEY);"
+    "CREATE TABLE c (a INTEGER, b INTEGER, CONSTRAINT one FOREIGN KEY (a) REFERENCES p,"
+    " CONSTRAINT two FOREIGN KEY (b) REFERENCES p, CHECK (a < b));",
+]
+
+
+@pytest.mark.parametrize("sql", _KEYS_SAY_NOTHING_MORE)
+def test_foreign_keys_are_read_from_the_text_only_when_it_can_say_more(
+    sql: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from schemavet.dialects.sqlite import ddl
+
+    db = tmp_path / "keys.db"
+    run_sql(db, sql)
+    shortcut = background.read(str(db))
+    monkeypatch.setattr(ddl, "_KEY_WORDS", frozenset({"CHECK", "COLLATE", "CONSTRAINT", "DEFERRABLE"}))
+    every_key_read = background.read(str(db))
+    assert build_schema(shortcut) == build_schema(every_key_read)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import lru_cache
 
 from schemavet.dialect.base import Dialect
 from schemavet.errors import SpecError, SqlSyntaxError
@@ -99,12 +100,13 @@ def _table_problems(
     if not table.columns:  # a table the spec states only in part: nothing to check against
         return
     name = table.name
+    declared = table.columns
 
     def unknown(
         used: Iterable[str], what: str, line: int | None, known: set[str] = columns
     ) -> Iterator[Problem]:
-        for column in used:
-            if key(column) not in known:
+        for column in used:  # most are written as declared: no key to compute
+            if column not in declared and key(column) not in known:
                 yield line, f'{what} names column "{column}", which table "{name}" does not declare'
 
     if table.primary_key is not None:
@@ -112,7 +114,9 @@ def _table_problems(
     for unique in table.uniques:
         yield from unknown(unique.columns, f'A UNIQUE constraint of "{name}"', unique.line)
     for index_name, index in table.indexes.items():
-        named = (term if key(term) in columns else _term_column(term) for term in index.columns)
+        named = (
+            term if term in declared or key(term) in columns else _term_column(term) for term in index.columns
+        )
         terms = [column for column in named if column is not None]
         yield from unknown(terms, f'Index "{index_name}"', index.line)
     readable = columns | dialect.implicit_columns
@@ -196,7 +200,8 @@ _WORD_OR_QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`[^`]*`|\[[^\]
 _TYPE_WORDS = frozenset({"PRECISION", "VARYING", "WITH", "WITHOUT", "TIME", "ZONE"})
 
 
-def _words(expression: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _words(expression: str) -> frozenset[str]:
     """Every word outside quotes but keywords, a function's name (before ``(``) and a type's
     (after ``::`` or ``AS``): a quick first look, never missing a name sqlglot reads as a column."""
     words = set()
@@ -216,7 +221,7 @@ def _words(expression: str) -> set[str]:
         after_as = upper == "AS"
         if upper not in KEYWORDS and not typed and not called:
             words.add(word)
-    return words
+    return frozenset(words)
 
 
 def _bare_names(tokens: list[Token]) -> set[str]:

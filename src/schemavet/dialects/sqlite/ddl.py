@@ -81,9 +81,12 @@ _BEYOND_PRAGMAS = re.compile(
     r"\b(?:CHECK|COLLATE|AS|GENERATED|DEFERRABLE|CONSTRAINT|AUTOINCREMENT|CONFLICT|ROWID|STRICT)\b",
     re.IGNORECASE | re.ASCII,
 )
-# With anything to read, every foreign key is read too: the PRAGMA's keys are matched to the
-# declared ones by position, and a bare DEFERRABLE applies to the key declared before it.
+# What a foreign key can say beyond the PRAGMA is its name and its deferrability: with either
+# word in the text, every foreign key is read too (the PRAGMA's keys are matched to the
+# declared ones by position, and a bare DEFERRABLE applies to the key declared before it).
+# Without them every key is unnamed and NOT DEFERRABLE, as the PRAGMA's keys are taken alone.
 _REFERENCES = re.compile(r"\bREFERENCES\b", re.IGNORECASE | re.ASCII)
+_KEY_WORDS = frozenset({"CONSTRAINT", "DEFERRABLE"})
 
 Item = ColumnDef | TableConstraintDef
 
@@ -92,12 +95,15 @@ def declared(sql: str) -> Declared | None:
     """What a ``CREATE TABLE`` says beyond the PRAGMAs; None when it says nothing more.
 
     Most tables of most schemas say nothing more. Of the others, only the items of the column
-    list with a word from :data:`_BEYOND_PRAGMAS` or a REFERENCES are parsed.
+    list with a word from :data:`_BEYOND_PRAGMAS` are parsed, and with CONSTRAINT or DEFERRABLE
+    among them, every REFERENCES too.
     """
-    words = [match.start() for match in _BEYOND_PRAGMAS.finditer(sql)]
-    if not words:
+    found = list(_BEYOND_PRAGMAS.finditer(sql))
+    if not found:
         return None
-    words = sorted(words + [match.start() for match in _REFERENCES.finditer(sql)])
+    words = [match.start() for match in found]
+    if any(match.group().upper() in _KEY_WORDS for match in found):
+        words = sorted(words + [match.start() for match in _REFERENCES.finditer(sql)])
     spans, tail = _column_list_spans(sql)
     parsed: list[Item] = []
     names: dict[int, str | None] = {}  # span → the constraint name in force after a column
