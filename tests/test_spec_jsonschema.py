@@ -18,6 +18,7 @@ from schemavet.errors import SpecError
 from schemavet.spec import jsonschema as spec_schema
 from schemavet.spec import load
 from schemavet.spec.load import parse_spec
+from schemavet.spec.queries import QUERY_KEYS
 from tests.conftest import RECRUITING_SPEC, ROOT
 
 SHIPPED = json.loads(Path(spec_schema.SHIPPED).read_text(encoding="utf-8"))
@@ -54,6 +55,7 @@ def _loader_key_sets() -> dict[str, frozenset[str]]:
     sets = {n: v for n, v in vars(load).items() if n.startswith("_") and isinstance(v, frozenset)}
     sets["_TABLE"] = spec_schema.table_keys()  # the loader adds the dialect's options to it
     sets["POLICY_KEYS"] = POLICY_KEYS
+    sets["QUERY_KEYS"] = QUERY_KEYS  # read by spec/queries.py, which the loader imports when needed
     sets["engines"] = frozenset(registry.names())
     return sets
 

@@ -9,12 +9,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import yaml
 
-from schemavet.compare.plans import Query
-from schemavet.compare.policies import Policy
 from schemavet.dialect import registry
 from schemavet.dialect.base import Dialect
 from schemavet.errors import SchemavetError, SpecError
@@ -42,8 +40,6 @@ from schemavet.spec.consistency import check_consistency
 from schemavet.spec.engines import KEY as ENGINES_KEY
 from schemavet.spec.engines import applies
 from schemavet.spec.objects import NAMESPACE_OBJECTS, ObjectReader
-from schemavet.spec.policies import parse_policy
-from schemavet.spec.queries import QUERY_KEYS, parse_queries
 from schemavet.spec.yamlnodes import Nodes, compose, is_null, line_of
 from schemavet.sql.ddl import (
     ACTIONS,
@@ -55,6 +51,10 @@ from schemavet.sql.ddl import (
     parse_reference,
 )
 from schemavet.sql.tokens import check_sql
+
+if TYPE_CHECKING:  # policies and query plans: imported only by the specs that have them
+    from schemavet.compare.plans import Query
+    from schemavet.compare.policies import Policy
 
 FORMAT_VERSION = 1
 _T = TypeVar("_T")
@@ -147,7 +147,6 @@ _ROW_POLICY = objects.ROW_POLICY_KEYS
 _VIEW = frozenset({"description", "query", "columns", "triggers", "materialized", "indexes", ENGINES_KEY})
 _GENERATED = frozenset({"expression", "stored"})
 _ENUM = frozenset({"description", "values", ENGINES_KEY})
-_QUERY = QUERY_KEYS
 
 
 @dataclass(frozen=True)
@@ -225,14 +224,29 @@ class _Reader:
                     )
                 entries = self.nodes.mapping(node, f'schema "{name}"', _NAMESPACE)
                 namespaces[name] = self._namespace(name, key, entries)
-        policies = tuple(parse_policy(self.nodes, node) for node in self._list(top, "policies", '"policies"'))
+        policies = self._policies(top)
         self._check_policy_tables(policies, namespaces)
         schema = Schema(self.engine, namespaces)
         external = self.nodes.names(top["external"][1], '"external"') if "external" in top else ()
         check_consistency(self.path, schema, self.dialect, external)
-        queries = parse_queries(self.nodes, top["queries"][1], schema) if "queries" in top else ()
+        queries = self._queries(top, schema)
         ignore = self.nodes.names(top["ignore"][1], '"ignore"') if "ignore" in top else ()
         return Spec(self.path, engines, schema, policies, queries, ignore)
+
+    def _policies(self, top: dict[str, tuple[yaml.Node, yaml.Node]]) -> tuple[Policy, ...]:
+        nodes = self._list(top, "policies", '"policies"')
+        if not nodes:
+            return ()
+        from schemavet.spec.policies import parse_policy
+
+        return tuple(parse_policy(self.nodes, node) for node in nodes)
+
+    def _queries(self, top: dict[str, tuple[yaml.Node, yaml.Node]], schema: Schema) -> tuple[Query, ...]:
+        if "queries" not in top:
+            return ()
+        from schemavet.spec.queries import parse_queries
+
+        return parse_queries(self.nodes, top["queries"][1], schema)
 
     def _check_policy_tables(self, policies: tuple[Policy, ...], namespaces: dict[str, Namespace]) -> None:
         key = self.dialect.name_key
