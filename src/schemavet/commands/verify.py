@@ -5,17 +5,28 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from schemavet.compare.findings import NOT_MODELLED, Finding
-from schemavet.compare.outcomes import Report  # noqa: F401  (their home before)
 from schemavet.dialect import registry
-from schemavet.dialect.base import Dialect
 from schemavet.dialect.url import DatabaseURL, parse_db_url, without_password
 from schemavet.lint.settings import LintSettings
 from schemavet.memory import gc_paused
-from schemavet.model import NotModelled, Schema
 
+# The model, the findings and the spec are imported once the database is being read: on a
+# server, the catalog's reader (a forked child) starts before them, and their import overlaps it.
 if TYPE_CHECKING:
+    from schemavet.compare.findings import Finding
+    from schemavet.compare.outcomes import Report
+    from schemavet.dialect.base import Dialect
+    from schemavet.model import NotModelled, Schema
     from schemavet.spec.load import Spec
+
+
+def __getattr__(name: str) -> object:
+    """``Report``, still importable from here (its home before ``compare/outcomes.py``)."""
+    if name == "Report":
+        from schemavet.compare.outcomes import Report
+
+        return Report
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def verify(
@@ -74,6 +85,9 @@ def _verify(
     unmodelled: list[NotModelled] = []
     with gc_paused():
         findings = _compare(url, dialect, spec, prove_actions, in_place, checked, unmodelled, ignore, schemas)
+    from schemavet.compare.findings import NOT_MODELLED, Finding
+    from schemavet.compare.outcomes import Report
+
     warnings = [_not_modelled(item) for item in unmodelled]
     if strict:
         findings += [Finding(NOT_MODELLED, item.kind, item.name, detail=_NOT_COMPARED) for item in unmodelled]
@@ -156,6 +170,7 @@ def check(
     database is made on ``postgres_url`` when given, else on an embedded server.
     """
     from schemavet.commands.rollback_proof import prove_rollbacks
+    from schemavet.compare.outcomes import Report
     from schemavet.migrations.runner import apply_all
     from schemavet.migrations.sums import check_sum
     from schemavet.spec.load import load_spec

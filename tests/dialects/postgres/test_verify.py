@@ -150,13 +150,15 @@ def test_a_report_never_shows_the_password(pg_database: Database, spec: Path) ->
 
 
 _IMPORTS_OF_A_CLEAN_VERIFY = """
-import sys
+import os, sys
+at_fork = []
+os.register_at_fork(before=lambda: at_fork.append("schemavet.model" in sys.modules))
 import schemavet
 from schemavet import forking
 forks = forking.can_fork()
 report = schemavet.verify(sys.argv[1], sys.argv[2])
 assert report.ok, report.findings
-print(forks, "psycopg" in sys.modules, "sqlglot" in sys.modules)
+print(forks, "psycopg" in sys.modules, "sqlglot" in sys.modules, at_fork == [False])
 """
 
 
@@ -164,7 +166,8 @@ def test_a_clean_verify_of_a_snapshot_leaves_the_heavy_lifting_out(
     pg_database: Database, tmp_path: Path
 ) -> None:
     """The catalog is read in a child (the parent never imports psycopg where a child can run),
-    and tables stated alike need no expression parsed (sqlglot is not imported)."""
+    forked before the model is imported (its import is no part of the child's way), and tables
+    stated alike need no expression parsed (sqlglot is not imported)."""
     import subprocess
     import sys
 
@@ -180,9 +183,10 @@ def test_a_clean_verify_of_a_snapshot_leaves_the_heavy_lifting_out(
         text=True,
         check=True,
     )
-    forks, psycopg_imported, sqlglot_imported = run.stdout.split()
+    forks, psycopg_imported, sqlglot_imported, forked_first = run.stdout.split()
     assert sqlglot_imported == "False"
     assert psycopg_imported == ("False" if forks == "True" else "True")
+    assert forked_first == forks  # one fork, before the model's import, wherever a child can run
 
 
 @pytest.mark.parametrize(("table", "column"), [("t" * 40, "c" * 40), ("t" * 31, "c" * 30)])

@@ -244,13 +244,15 @@ def _without_bookkeeping(schema: Schema, names: frozenset[str]) -> Schema:
     return replace(schema, namespaces=namespaces)
 
 
-def _inspecting(dialect: PostgreSQL, location: str) -> AbstractContextManager[Callable[[], Schema]]:
+@contextmanager
+def _inspecting(dialect: PostgreSQL, location: str) -> Iterator[Callable[[], Schema]]:
     from schemavet.dialects.postgres.background import catalog_reader
-    from schemavet.dialects.postgres.inspect import build_schema
 
-    return catalog_reader(
-        location, (), lambda catalog: _without_bookkeeping(build_schema(catalog), dialect.bookkeeping_tables)
-    )
+    with catalog_reader(location, ()) as catalog:
+        # imported once the child is reading: the model's import is not on its way
+        from schemavet.dialects.postgres.inspect import build_schema
+
+        yield lambda: _without_bookkeeping(build_schema(catalog()), dialect.bookkeeping_tables)
 
 
 DIALECT = PostgreSQL()

@@ -20,22 +20,19 @@ from typing import Any
 
 from schemavet import forking
 from schemavet.dialects.postgres.catalog import Catalog
-from schemavet.model import Schema
 
 
 @contextmanager
-def catalog_reader(
-    location: str, schemas: Sequence[str], build: Callable[[Catalog], Schema]
-) -> Iterator[Callable[[], Schema]]:
-    """A function giving the schema ``build`` makes of the catalog at ``location``; the reading
-    may already be under way (in a child, else in a thread)."""
+def catalog_reader(location: str, schemas: Sequence[str]) -> Iterator[Callable[[], Catalog]]:
+    """A function giving the catalog at ``location`` (the schemas matching ``schemas``); the
+    reading may already be under way (in a child, else in a thread)."""
     if not forking.can_fork():
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="schemavet-pg") as pool:
-            future = pool.submit(lambda: build(read(location, schemas)))
+            future = pool.submit(read, location, schemas)
             yield future.result
         return
     with forking.read_in_background(lambda: read(location, schemas), _rows, _catalog) as catalog:
-        yield lambda: build(catalog())
+        yield catalog
 
 
 def read(location: str, schemas: Sequence[str] = ()) -> Catalog:
