@@ -54,7 +54,7 @@ def _model(cls: type[_C]) -> type[_C]:
     same (same fields, defaults and factories; still frozen after ``__init__``), and so is every
     other generated method.
     """
-    cls = dataclass(frozen=True)(cls)
+    cls = dataclass(frozen=True, init=False)(cls)  # the __init__ is made below
     namespace: dict[str, Any] = {"MISSING": MISSING}
     parameters, items = [], []
     for f in fields(cls):

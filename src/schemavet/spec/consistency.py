@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from schemavet.dialect.base import Dialect
 from schemavet.errors import SpecError, SqlSyntaxError
@@ -32,14 +32,14 @@ Problem = tuple[int | None, str]
 
 def check_consistency(path: str, schema: Schema, dialect: Dialect, external: Iterable[str] = ()) -> None:
     """Raise :class:`SpecError` at the first name the spec uses but does not declare."""
-    key = dialect.name_key
-    _refuse_same_names(path, schema, dialect)
+    key = cache(dialect.name_key)  # a schema's names repeat (id, created_at …): each keyed once
+    _refuse_same_names(path, schema, dialect, key)
     tables = _declared_tables(schema, key)
     outside = {key(name) for name in external}
     problems: list[Problem] = []
     for namespace in schema.namespaces.values():
         for table in namespace.tables.values():
-            columns = _keyed_columns(path, table, dialect)
+            columns = _keyed_columns(path, table, dialect, key)
             problems += _table_problems(table, columns, namespace.name, key, tables, outside, dialect)
     if problems:
         problems.sort(key=lambda problem: problem[0] or 0)
@@ -49,27 +49,29 @@ def check_consistency(path: str, schema: Schema, dialect: Dialect, external: Ite
         raise SpecError(f"The spec is inconsistent: {message}{suffix}", path, line)
 
 
-def _refuse_same_names(path: str, schema: Schema, dialect: Dialect) -> None:
+def _refuse_same_names(path: str, schema: Schema, dialect: Dialect, key: Callable[[str], str]) -> None:
     """Two names the engine cannot tell apart (SQLite: ``Authors`` and ``authors``) are an error."""
     for namespace in schema.namespaces.values():
-        _same_names(path, namespace.tables, "table", dialect)
-        _same_names(path, namespace.views, "view", dialect)
+        _same_names(path, namespace.tables, "table", dialect, key)
+        _same_names(path, namespace.views, "view", dialect, key)
         for table in namespace.tables.values():
-            _same_names(path, table.indexes, "index", dialect)
+            _same_names(path, table.indexes, "index", dialect, key)
 
 
-def _keyed_columns(path: str, table: Table, dialect: Dialect) -> set[str]:
+def _keyed_columns(path: str, table: Table, dialect: Dialect, key: Callable[[str], str]) -> set[str]:
     """The table's column names as the engine matches them, refusing two it cannot tell apart."""
-    columns = set(map(dialect.name_key, table.columns))
+    columns = set(map(key, table.columns))
     if len(columns) != len(table.columns):
-        _same_names(path, table.columns, "column", dialect)
+        _same_names(path, table.columns, "column", dialect, key)
     return columns
 
 
-def _same_names(path: str, objects: Mapping[str, object], kind: str, dialect: Dialect) -> None:
+def _same_names(
+    path: str, objects: Mapping[str, object], kind: str, dialect: Dialect, key: Callable[[str], str]
+) -> None:
     seen: dict[str, str] = {}
     for name, obj in objects.items():
-        first = seen.setdefault(dialect.name_key(name), name)
+        first = seen.setdefault(key(name), name)
         if first != name:
             raise SpecError(
                 f'{kind.capitalize()} names "{first}" and "{name}" differ only in case, '
@@ -109,23 +111,41 @@ def _table_problems(
             if column not in declared and key(column) not in known:
                 yield line, f'{what} names column "{column}", which table "{name}" does not declare'
 
-    if table.primary_key is not None:
-        yield from unknown(table.primary_key.columns, f'The primary key of "{name}"', table.primary_key.line)
-    for unique in table.uniques:
-        yield from unknown(unique.columns, f'A UNIQUE constraint of "{name}"', unique.line)
-    for index_name, index in table.indexes.items():
-        named = (
-            term if term in declared or key(term) in columns else _term_column(term) for term in index.columns
-        )
-        terms = [column for column in named if column is not None]
-        yield from unknown(terms, f'Index "{index_name}"', index.line)
+    if not _written_as_declared(table):  # else no key, UNIQUE, index or foreign key can miss
+        if table.primary_key is not None:
+            yield from unknown(
+                table.primary_key.columns, f'The primary key of "{name}"', table.primary_key.line
+            )
+        for unique in table.uniques:
+            yield from unknown(unique.columns, f'A UNIQUE constraint of "{name}"', unique.line)
+        for index_name, index in table.indexes.items():
+            named = (
+                term if term in declared or key(term) in columns else _term_column(term)
+                for term in index.columns
+            )
+            terms = [column for column in named if column is not None]
+            yield from unknown(terms, f'Index "{index_name}"', index.line)
+        for fk in table.foreign_keys:
+            yield from unknown(fk.columns, f'A foreign key of "{name}"', fk.line)
     readable = columns | dialect.implicit_columns
     for check in table.checks:
         used = _check_columns(check.expression, dialect, lambda names: {key(n) for n in names} <= readable)
         yield from unknown(used, f'A CHECK of "{name}"', check.line, readable)
     for fk in table.foreign_keys:
-        yield from unknown(fk.columns, f'A foreign key of "{name}"', fk.line)
         yield from _target_problems(fk, name, namespace, key, tables, outside)
+
+
+def _written_as_declared(table: Table) -> bool:
+    """Whether every column name the table's key, UNIQUEs, indexes and foreign keys use is
+    written exactly as a declared column (the common case, told by one set comparison)."""
+    used = set(table.primary_key.columns) if table.primary_key is not None else set()
+    for unique in table.uniques:
+        used.update(unique.columns)
+    for index in table.indexes.values():
+        used.update(index.columns)
+    for fk in table.foreign_keys:
+        used.update(fk.columns)
+    return used <= table.columns.keys()
 
 
 def _target_problems(
