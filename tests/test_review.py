@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -478,3 +479,31 @@ def test_review_replay_writes_no_file(sql: str, tmp_path: Path) -> None:
     (effect,) = review(directory)
     assert not out.exists() and not list(tmp_path.glob("written*"))
     assert effect.error is not None and effect.error.startswith("ATTACH and VACUUM INTO write database files")
+
+
+@pytest.mark.parametrize("command", ["review", "lint", "sum", "apply"])
+def test_python_migrations_leave_no_bytecode_behind(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python would cache a Python migration's bytecode in a ``__pycache__`` beside it when
+    yoyo imports it: schemavet only reads a migrations directory, good or bad."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)  # as without PYTHONDONTWRITEBYTECODE
+    good = {
+        "0001.create.sql": "CREATE TABLE t (id INTEGER PRIMARY KEY);",
+        "0001.create.rollback.sql": "DROP TABLE t;",
+        "0002.more.py": (
+            'from yoyo import step\nstep("CREATE TABLE u (id INTEGER PRIMARY KEY)", "DROP TABLE u")\n'
+        ),
+    }
+    for name, files in (
+        ("good", good),
+        ("bad", {"0001.t.py": "from yoyo import step\nstep(undefined_name)\n"}),
+    ):
+        directory = _write(tmp_path / name, files)
+        args = (
+            [command, str(directory)]
+            if command != "apply"
+            else [command, "--db", str(tmp_path / f"{name}.db"), "--migrations", str(directory)]
+        )
+        _run(*args)
+        assert sorted(p.name for p in directory.iterdir()) == sorted(files), (command, name)

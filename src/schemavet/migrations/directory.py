@@ -7,8 +7,11 @@ and a directory that cannot be read gets the same sentence whichever command rea
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
+import sys
+from collections.abc import Callable
 from typing import Any
 
 from schemavet.errors import MigrationError
@@ -23,7 +26,28 @@ def read_migration_dir(directory: str) -> Any:
     migrations = read_migrations(glob.escape(directory))  # yoyo globs its sources: "[1]" is literal here
     if not migrations and not migrations.post_apply:
         raise MigrationError(f'Migrations directory "{directory}" holds no migration files')
+    for migration in (*migrations, *migrations.post_apply):
+        migration.load = _without_bytecode(migration.load)  # every load, ours and yoyo's own
     return migrations
+
+
+def _without_bytecode(load: Callable[[], None]) -> Callable[[], None]:
+    """``load``, with Python writing no bytecode meanwhile.
+
+    yoyo imports a Python migration as a module, and Python would cache its bytecode in a
+    ``__pycache__`` beside it: a directory schemavet only reads would have one more entry, also
+    after a migration that fails to load.
+    """
+
+    @functools.wraps(load)
+    def without_bytecode() -> None:
+        writes, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+        try:
+            load()
+        finally:
+            sys.dont_write_bytecode = writes
+
+    return without_bytecode
 
 
 def in_yoyo_order(migrations: Any) -> list[Any]:
