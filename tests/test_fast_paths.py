@@ -218,6 +218,31 @@ def test_other_commands_and_errors_exit_as_usual(recruiting_db: Path, tmp_path: 
     assert missing.stderr.startswith("schemavet: error: ")
 
 
+def test_a_report_that_cannot_be_written_exits_as_before(recruiting_db: Path) -> None:
+    """Standard output closed by its reader (``| head`` done): the flush fails, and the process
+    ends the usual way, teardown included, with the exit code ``main`` alone gives."""
+    args = ("verify", "--db", str(recruiting_db), "--spec", str(RECRUITING_SPEC))
+    plain = _PROGRAM.replace("import run\nrun()", "import main\nmain()")
+    assert plain != _PROGRAM
+    codes = []
+    for program in (_PROGRAM, plain):
+        reader, writer = os.pipe()
+        os.close(reader)
+        try:
+            ended = subprocess.run(
+                [sys.executable, "-c", program, *args],
+                stdout=writer,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=120,
+            )
+        finally:
+            os.close(writer)
+        assert "teardown ran" in ended.stderr
+        codes.append(ended.returncode)
+    assert codes[0] == codes[1] != 0
+
+
 @pytest.mark.parametrize("name", ["Column", "ForeignKey", "Index", "Table", "Namespace", "Schema"])
 def test_model_objects_are_built_as_dataclasses_build_them(name: str) -> None:
     """The model's own ``__init__`` (a dict filled at once) gives what ``@dataclass(frozen=True)``

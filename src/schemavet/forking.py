@@ -80,8 +80,7 @@ class Child:
         with os.fdopen(self.reader, "rb", closefd=False) as pipe:
             # through the file, the length is said as soon as the answer is whole
             data = pipe.read() if self.store is None else _stored(self.store, pipe.read(_LENGTH))
-        self._close(self.reader, self.store)
-        self.reader = self.store = None
+        self._close_files()
         with suppress(ChildProcessError):
             if os.waitpid(self.pid, os.WNOHANG)[0]:
                 self.pid = 0
@@ -95,14 +94,17 @@ class Child:
 
         Safe at any point, also after an interruption while the answer was read.
         """
-        self._close(self.reader, self.store)
-        self.reader = self.store = None
+        self._close_files()
         if self.pid:
             with suppress(ProcessLookupError):
                 os.kill(self.pid, self.ending)  # after a full answer it has exited already
             with suppress(ChildProcessError):
                 os.waitpid(self.pid, 0)
             self.pid = 0
+
+    def _close_files(self) -> None:
+        self._close(self.reader, self.store)
+        self.reader = self.store = None
 
     @staticmethod
     def _close(*descriptors: int | None) -> None:
