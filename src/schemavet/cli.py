@@ -173,8 +173,9 @@ def run() -> NoReturn:
     """The ``schemavet`` program (console script and ``python -m schemavet``): :func:`main`, and
     then the process's end, skipping the interpreter's teardown where the command allowed it
     (:func:`schemavet.memory.leave`). Tests call :func:`main`, which never ends the process."""
-    from schemavet.memory import leave
+    from schemavet.memory import ends_after_command, leave
 
+    ends_after_command()
     try:
         main()
     except SystemExit as e:
@@ -258,7 +259,7 @@ def verify(
     from schemavet.commands.verify import verify as run_verify
     from schemavet.commands.verify import verify_with_schemas
     from schemavet.config import ignore_patterns
-    from schemavet.memory import nothing_left_to_close
+    from schemavet.memory import kept_to_the_end, nothing_left_to_close
 
     fleet = schemas or baseline_path or write_baseline_path or not _one_database(dbs)
     if fleet:
@@ -285,11 +286,12 @@ def verify(
         summary = render_text(report).splitlines()[-1]
         _write(verify_page(report, expected, actual, summary, _version()).rstrip("\n"), report.ok)
         _finish(report.ok)
-    report = run_verify(
-        dbs[0], spec_path, migrations, prove_actions=prove_actions, strict=strict, ignore=ignore_patterns()
-    )
-    _echo_report(report, output_format)
-    nothing_left_to_close()  # verify closed the database (and any server) it used
+    with kept_to_the_end():  # the models verify compared are freed by the process's end
+        report = run_verify(
+            dbs[0], spec_path, migrations, prove_actions=prove_actions, strict=strict, ignore=ignore_patterns()
+        )
+        _echo_report(report, output_format)
+        nothing_left_to_close()  # verify closed the database (and any server) it used
     _finish(report.ok)
 
 

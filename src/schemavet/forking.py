@@ -17,6 +17,10 @@ parent, busy with its own half, came to read, and then hand the rest over 64 KB 
 into an anonymous in-memory file (``memfd_create``), done in a millisecond whatever the parent
 is doing, and the pipe only says how long it is, or, closed with nothing said, that the child
 gave no answer. Where no such file can be made, the answer goes through the pipe as before.
+
+An answer may come in parts (:func:`start_parts`, :func:`read_in_parts`), each handed over as
+soon as the child has it: a catalog read kind by kind lets the parent make the first kinds
+into its model while the server still works on the last.
 """
 
 from __future__ import annotations
@@ -26,9 +30,9 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from schemavet.errors import DatabaseError, SchemavetError
 
@@ -46,16 +50,18 @@ def can_fork() -> bool:
 
 
 class Child:
-    """A forked child computing ``answer()`` (bytes), and the pipe the bytes come back through.
+    """A forked child computing the parts of an answer (bytes each), and the pipe they come
+    back through.
 
     ``ending`` is the signal :meth:`stop` sends a child still at work: SIGTERM lets it leave
     its context managers (the child raises SystemExit), SIGKILL ends it at once. Raises
     OSError when no process or pipe is to spare.
     """
 
-    def __init__(self, answer: Callable[[], bytes], ending: signal.Signals = signal.SIGTERM) -> None:
+    def __init__(self, parts: Callable[[], Iterable[bytes]], ending: signal.Signals = signal.SIGTERM) -> None:
         self.ending = ending
         self.store: int | None = _memory_file()
+        self.read_to = 0  # how far into the store the parts said so far reach
         try:
             reader, writer = os.pipe()
         except OSError:
@@ -68,25 +74,40 @@ class Child:
             raise
         if self.pid == 0:  # pragma: no cover - runs in the child, which never returns
             os.close(reader)
-            _serve(answer, writer, self.store)
+            _serve(parts, writer, self.store)
         os.close(writer)
-        self.reader: int | None = reader
+        self.pipe: BinaryIO | None = os.fdopen(reader, "rb")
+
+    def part(self) -> bytes:
+        """Wait for the child's next part; empty when it has no more (it ended, or died)."""
+        if self.pipe is None:
+            return b""
+        said = self.pipe.read(_LENGTH)
+        if len(said) != _LENGTH:
+            return b""  # the child ended before saying another part
+        length = int.from_bytes(said, "little")
+        if self.store is None:
+            data = self.pipe.read(length)
+            return data if len(data) == length else b""
+        data = _stored(self.store, self.read_to, length)
+        self.read_to += length
+        return data
 
     def answer(self) -> bytes:
-        """Wait for the child's bytes (empty when it gave none), then reap it: at once if it
-        has exited, else when it is stopped (the parent need not wait for its exit)."""
-        if self.reader is None:
-            return b""
-        with os.fdopen(self.reader, "rb", closefd=False) as pipe:
-            # through the file, the length is said as soon as the answer is whole
-            data = pipe.read() if self.store is None else _stored(self.store, pipe.read(_LENGTH))
-        self._close_files()
-        with suppress(ChildProcessError):
-            if os.waitpid(self.pid, os.WNOHANG)[0]:
-                self.pid = 0
+        """Wait for the child's (one-part) answer, empty when it gave none, then :meth:`let_go`."""
+        data = self.part()
+        self.let_go()
         if not data:
             self.stop()  # no answer: make sure it is gone
         return data
+
+    def let_go(self) -> None:
+        """Close the pipe and the answer's file, and reap the child if it has exited (else
+        :meth:`stop` does): the parent need not wait for the child's exit."""
+        self._close_files()
+        with suppress(ChildProcessError):
+            if self.pid and os.waitpid(self.pid, os.WNOHANG)[0]:
+                self.pid = 0
 
     def stop(self) -> None:
         """Close the pipe and the answer's file and reap the child, ending it first if it has
@@ -103,8 +124,10 @@ class Child:
             self.pid = 0
 
     def _close_files(self) -> None:
-        self._close(self.reader, self.store)
-        self.reader = self.store = None
+        if self.pipe is not None:
+            self.pipe.close()
+        self._close(self.store)
+        self.pipe, self.store = None, None
 
     @staticmethod
     def _close(*descriptors: int | None) -> None:
@@ -124,14 +147,11 @@ def _memory_file() -> int | None:
         return None
 
 
-def _stored(store: int, said: bytes) -> bytes:
-    """The answer the child wrote into ``store``, as long as it said; empty when it said nothing."""
-    if len(said) != _LENGTH:
-        return b""  # the child ended before its answer was whole
-    length = int.from_bytes(said, "little")
+def _stored(store: int, offset: int, length: int) -> bytes:
+    """The ``length`` bytes the child wrote into ``store`` at ``offset``; empty when they are not all there."""
     parts, read = [], 0
     while read < length:
-        part = os.pread(store, length - read, read)
+        part = os.pread(store, length - read, offset + read)
         if not part:
             return b""
         parts.append(part)
@@ -142,8 +162,14 @@ def _stored(store: int, said: bytes) -> bytes:
 def start(answer: Callable[[], bytes], ending: signal.Signals = signal.SIGTERM) -> Child | None:
     """A child computing ``answer``, or None when the system would not start one (ask
     :func:`can_fork` first)."""
+    return start_parts(lambda: (answer(),), ending)
+
+
+def start_parts(parts: Callable[[], Iterable[bytes]], ending: signal.Signals = signal.SIGTERM) -> Child | None:
+    """A child computing the parts of an answer, each handed over as soon as it is made; None
+    when the system would not start one (ask :func:`can_fork` first)."""
     try:
-        return Child(answer, ending)
+        return Child(parts, ending)
     except OSError:  # no process or pipe to spare (EAGAIN, EMFILE): the caller does the work
         return None
 
@@ -172,6 +198,67 @@ def read_in_background(
         child.stop()
 
 
+class Unanswered(Exception):
+    """The child ended (or died) before giving the part asked for."""
+
+
+class Arriving:
+    """The parts of a child's answer (:func:`read_in_parts`), each ``marshal``-loaded as it
+    arrives: asking for one waits for it and for those before it, never for those after."""
+
+    def __init__(self, child: Child) -> None:
+        self._child = child
+        self._parts: list[Any] = []
+        self._error: str | None = None
+
+    def __getitem__(self, index: int) -> Any:
+        while len(self._parts) <= index:
+            self._take()
+        return self._parts[index]
+
+    def _take(self) -> None:
+        if self._error is not None:
+            raise DatabaseError(self._error)
+        try:
+            status, value = marshal.loads(self._child.part())
+        except (EOFError, ValueError, TypeError):
+            raise Unanswered from None  # no part, or not a whole one: the child is gone
+        if status == _ERROR:
+            self._error = value
+            raise DatabaseError(value)
+        self._parts.append(value)
+
+
+@contextmanager
+def read_in_parts(read: Callable[[], Iterable[Any]]) -> Iterator[Arriving | None]:
+    """The values ``read()`` yields (``marshal`` data each), read by a child and handed over one
+    by one as the child has them; None where no child can run (the caller reads them itself).
+
+    A :class:`~schemavet.errors.SchemavetError` in the child comes back as a ``DatabaseError``
+    with the same sentence, at the first part it kept the child from giving. A child that died
+    first raises :class:`Unanswered` there instead, and the caller reads again from the start
+    in its own process (a part from the child and one read here would be from two snapshots).
+    Leaving the block ends a child still at work (SIGKILL: a reader holds nothing that needs
+    leaving).
+    """
+    child = start_parts(lambda: _marshalled_parts(read), signal.SIGKILL) if can_fork() else None
+    if child is None:
+        yield None
+        return
+    try:
+        yield Arriving(child)
+    finally:
+        child.stop()
+
+
+def _marshalled_parts(read: Callable[[], Iterable[Any]]) -> Iterator[bytes]:  # pragma: no cover - in the child
+    try:
+        for value in read():
+            yield marshal.dumps((_OK, value))
+    except SchemavetError as e:
+        yield marshal.dumps((_ERROR, str(e)))
+
+
 def _marshalled(
     read: Callable[[], _T], to_data: Callable[[_T], Any]
 ) -> bytes:  # pragma: no cover - in the child
@@ -192,20 +279,22 @@ def _unmarshalled(child: Child, read: Callable[[], _T], from_data: Callable[[Any
     return from_data(answer[1])
 
 
-def _serve(answer: Callable[[], bytes], writer: int, store: int | None) -> None:  # pragma: no cover
-    """In the child: compute, write the bytes (into ``store``, then their length to the pipe;
-    else all of them to the pipe), and exit at once."""
+def _serve(parts: Callable[[], Iterable[bytes]], writer: int, store: int | None) -> None:  # pragma: no cover
+    """In the child: compute the parts and hand each over as it is made (its bytes into
+    ``store``, then their length to the pipe; else length and bytes to the pipe), and exit at once."""
     status = 0
     try:
         signal.signal(signal.SIGTERM, _leave)
-        data = answer()
+        for data in parts():
+            length = len(data).to_bytes(_LENGTH, "little")
+            if store is not None:
+                _write_all(store, data)
+                _write_all(writer, length)
+            else:
+                _write_all(writer, length + data)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        if store is not None:
-            _write_all(store, data)
-            data = len(data).to_bytes(_LENGTH, "little")
-        _write_all(writer, data)
     except BaseException:
-        status = 1  # the parent gets no (or part of an) answer and does the work itself
+        status = 1  # the parent gets no (or not every) part and does the work itself
     finally:
         os._exit(status)  # no atexit handlers, no flushing of buffers inherited from the parent
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from schemavet.dialect import registry
 from schemavet.dialect.url import DatabaseURL, parse_db_url, without_password
 from schemavet.lint.settings import LintSettings
-from schemavet.memory import gc_paused
+from schemavet.memory import gc_paused, keep
 
 # The model, the findings and the spec are imported once the database is being read: on a
 # server, the catalog's reader (a forked child) starts before them, and their import overlaps it.
@@ -128,6 +128,7 @@ def _compare(
         # policies, plans and proofs read every table; the diff only the ones that differ
         whole = bool(spec.policies or spec.queries or prove_actions)
         expected, actual = dialect.normalize_pair(spec.schema, inspected(), whole)
+    keep(spec, expected, actual)  # freeing them one by one costs as much as the diff
     actual = without_ignored(expected, actual, Ignore((*spec.ignore, *ignore), dialect.name_key))
     if unmodelled is not None:
         unmodelled += actual.not_modelled

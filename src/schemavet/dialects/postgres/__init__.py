@@ -252,7 +252,7 @@ def _inspecting(dialect: PostgreSQL, location: str) -> Iterator[Callable[[], Sch
         # imported once the child is reading: the model's import is not on its way
         from schemavet.dialects.postgres.inspect import build_schema
 
-        yield lambda: _without_bookkeeping(build_schema(catalog()), dialect.bookkeeping_tables)
+        yield lambda: _without_bookkeeping(catalog.use(build_schema), dialect.bookkeeping_tables)
 
 
 DIALECT = PostgreSQL()

@@ -4,50 +4,93 @@ On PostgreSQL most of a catalog read is the server's work, but not all of it: im
 turning some 30,000 rows into Python values and grouping them is interpreter work, which a
 thread would do under the same interpreter lock as the spec's parsing. A forked child
 (:mod:`schemavet.forking`) does it beside the parent on a second core, on its own connection,
-and sends the rows back as ``marshal`` data; the parent never imports psycopg. The child reads
-exactly as the parent would (one read-only snapshot, the same settings) and its errors come back
-as the same one-sentence :class:`~schemavet.errors.DatabaseError`. Where no child can run, a
-thread reads while the spec is parsed, as before.
+and the parent never imports psycopg. The child sends the rows back as ``marshal`` data kind by
+kind, each as soon as the server has sent it, so the parent makes the first kinds into its
+model while the server is still at work on the last (:func:`~.inspect.build_schema` takes them
+in that order). The child reads exactly as the parent would (one read-only snapshot, the same
+settings) and its errors come back as the same one-sentence
+:class:`~schemavet.errors.DatabaseError`. Where no child can run, a thread reads while the spec
+is parsed, as before; a child that dies midway leaves the parent to read it all again itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import fields
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from schemavet import forking
 from schemavet.dialects.postgres.catalog import Catalog
 
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+_T = TypeVar("_T")
+
+
+class CatalogReader:
+    """A catalog being read (in a child, else in a thread), for :meth:`use` to make something of."""
+
+    def __init__(self, location: str, schemas: Sequence[str], arriving: forking.Arriving | None) -> None:
+        self.location, self.schemas = location, schemas
+        self._arriving = arriving
+        self._future: Future[Catalog] | None = None
+
+    def use(self, make: Callable[[Catalog], _T]) -> _T:
+        """``make(catalog)``, given the catalog as its kinds arrive from the child; made again
+        from a catalog read here if the child died before giving every kind."""
+        if self._arriving is None:
+            return make(self._future.result() if self._future is not None else self.read_here())
+        try:
+            return make(_ArrivingCatalog(self._arriving))
+        except forking.Unanswered:
+            return make(self.read_here())
+
+    def read_here(self) -> Catalog:
+        """The catalog read in this process."""
+        return Catalog(*read(self.location, self.schemas))
+
 
 @contextmanager
-def catalog_reader(location: str, schemas: Sequence[str]) -> Iterator[Callable[[], Catalog]]:
-    """A function giving the catalog at ``location`` (the schemas matching ``schemas``); the
-    reading may already be under way (in a child, else in a thread)."""
-    if not forking.can_fork():
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="schemavet-pg") as pool:
-            future = pool.submit(read, location, schemas)
-            yield future.result
-        return
-    with forking.read_in_background(lambda: read(location, schemas), _rows, _catalog) as catalog:
-        yield catalog
+def catalog_reader(location: str, schemas: Sequence[str]) -> Iterator[CatalogReader]:
+    """The catalog at ``location`` (the schemas matching ``schemas``), its reading already under
+    way (in a child, else in a thread) when the block begins."""
+    if forking.can_fork():
+        with forking.read_in_parts(lambda: read(location, schemas)) as arriving:
+            if arriving is not None:
+                yield CatalogReader(location, schemas, arriving)
+                return
+    from concurrent.futures import ThreadPoolExecutor
+
+    reader = CatalogReader(location, schemas, None)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="schemavet-pg") as pool:
+        reader._future = pool.submit(reader.read_here)
+        yield reader
 
 
-def read(location: str, schemas: Sequence[str] = ()) -> Catalog:
-    """The catalog of the schemas matching ``schemas`` (every user schema when empty), read here."""
-    from schemavet.dialects.postgres.catalog import read_catalog
+def read(location: str, schemas: Sequence[str] = ()) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of the catalog of the schemas matching ``schemas`` (every user schema when
+    empty), kind by kind in the order of :class:`Catalog`'s fields, read here."""
+    from schemavet.dialects.postgres.catalog import read_kinds
     from schemavet.dialects.postgres.connect import connect
 
     with connect(location) as conn:
-        return read_catalog(conn, schemas)
+        yield from read_kinds(conn, schemas)
 
 
-def _rows(catalog: Catalog) -> tuple[Any, ...]:
-    """The catalog as marshal data: its rows, kind by kind (``astuple`` would copy every row)."""
-    return tuple(getattr(catalog, f.name) for f in fields(Catalog))
+class _ArrivingCatalog(Catalog):
+    """A :class:`Catalog` whose kinds are taken from the child as they are first asked for."""
+
+    def __init__(self, arriving: forking.Arriving) -> None:  # no rows yet: no dataclass __init__
+        object.__setattr__(self, "_arriving", arriving)
+
+    def __getattr__(self, kind: str) -> Any:  # asked only for a kind not taken yet
+        index = _INDEX.get(kind)
+        if index is None:
+            raise AttributeError(kind)
+        rows = self._arriving[index]
+        object.__setattr__(self, kind, rows)
+        return rows
 
 
-def _catalog(rows: Any) -> Catalog:
-    return Catalog(*rows)
+_INDEX = {name: i for i, name in enumerate(Catalog.__dataclass_fields__)}

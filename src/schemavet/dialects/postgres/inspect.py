@@ -8,6 +8,8 @@ with ``search_path`` empty, so every name in them is qualified.
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import groupby
+from operator import itemgetter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,38 +63,116 @@ def inspect_postgres(url: str, schemas: Sequence[str] = ()) -> Schema:
         return build_schema(read_catalog(conn, schemas))
 
 
-@dataclass
-class _Members:
-    """The catalog rows that hang off one relation, by kind."""
-
-    columns: list[tuple[Any, ...]] = field(default_factory=list)
-    constraints: list[tuple[Any, ...]] = field(default_factory=list)
-    indexes: list[tuple[Any, ...]] = field(default_factory=list)
-    triggers: list[tuple[Any, ...]] = field(default_factory=list)
-    policies: list[tuple[Any, ...]] = field(default_factory=list)
-
-
 def build_schema(catalog: Catalog) -> Schema:
-    """The model of what a catalog read says, as PostgreSQL states it."""
+    """The model of what a catalog read says, as PostgreSQL states it.
+
+    Each kind of row is made into the model before the next kind is looked at, in the order of
+    :class:`Catalog`'s fields: read from a child that hands the catalog over kind by kind
+    (:mod:`~schemavet.dialects.postgres.background`), one kind is made while the server is still
+    at work on the next.
+    """
     names: dict[int, str] = dict(catalog.namespaces)
-    members = _members(catalog)
+    relations = catalog.relations
+    not_nulls = {
+        oid: {row[0]: _not_null(row) for row in rows} for oid, rows in _by_relation(catalog.not_nulls).items()
+    }
+    columns = _by_relation(catalog.columns)
+    members = {oid: _Members(_columns(rows, not_nulls.get(oid, {}))) for oid, rows in columns.items()}
+    column_names = {oid: {row[0]: row[1] for row in rows} for oid, rows in columns.items()}
+    keys = {
+        oid: _Keys.of(_constraints(rows, column_names.get(oid, {})))
+        for oid, rows in _by_relation(catalog.constraints).items()
+    }
+    for oid, rows in _by_relation(catalog.indexes).items():
+        _members(members, oid).indexes = _indexes(rows, column_names.get(oid, {}))
+    for oid, rows in _by_relation(catalog.triggers).items():
+        _members(members, oid).triggers = _triggers(rows)
+    for oid, rows in _by_relation(catalog.policies).items():
+        _members(members, oid).policies = {p[0]: _policy(p) for p in rows}
+    return _schema(catalog, names, relations, members, keys)
+
+
+def _schema(
+    catalog: Catalog,
+    names: dict[int, str],
+    relations: list[tuple[Any, ...]],
+    members: dict[int, _Members],
+    keys: dict[int, _Keys],
+) -> Schema:
     namespaces = {name: _Namespace(name) for name in names.values()}
-    not_modelled = [
-        NotModelled(kind, _qualified(schema, name)) for kind, schema, name in catalog.not_modelled
-    ]
-    for row in catalog.relations:
+    not_modelled = []
+    for row in relations:
         oid, namespace, name, kind = row[:4]
         target = namespaces[names[namespace]]
         if kind in ("r", "p"):
-            target.tables[name] = _table(row, members[oid])
+            target.tables[name] = _table(row, members.get(oid) or _Members(), keys.get(oid, _NO_KEYS))
             not_modelled += _inheritance(names[namespace], name, row[11])
         elif kind in ("v", "m"):
-            target.views[name] = _view(row, members[oid])
+            target.views[name] = _view(row, members.get(oid) or _Members())
         else:
             not_modelled.append(NotModelled(_OTHER_RELATIONS[kind], _qualified(names[namespace], name)))
     _add_types(catalog, names, namespaces)
     not_modelled += _add_functions(catalog.functions, names, namespaces)
+    not_modelled[:0] = [
+        NotModelled(kind, _qualified(schema, name)) for kind, schema, name in catalog.not_modelled
+    ]
     return Schema(ENGINE, {name: ns.freeze() for name, ns in namespaces.items()}, tuple(not_modelled))
+
+
+def _by_relation(rows: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]]:
+    """A kind's rows by the relation they hang off (their first column), without it."""
+    grouped: dict[int, list[tuple[Any, ...]]] = {}
+    for oid, group in groupby(rows, itemgetter(0)):  # each query lists a relation's rows together
+        grouped.setdefault(oid, []).extend(row[1:] for row in group)
+    return grouped
+
+
+@dataclass
+class _Keys:
+    """A relation's constraints, made into the model."""
+
+    primary_key: PrimaryKey | None = None
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    uniques: tuple[Unique, ...] = ()
+    checks: tuple[Check, ...] = ()
+    exclusions: tuple[Exclusion, ...] = ()
+
+    @classmethod
+    def of(cls, constraints: dict[str, list[tuple[Any, ...]]]) -> _Keys:
+        primary = constraints.get("p")
+        return cls(
+            primary_key=_primary_key(primary[0]) if primary else None,
+            foreign_keys=tuple(_foreign_key(c) for c in constraints.get("f", ())),
+            uniques=tuple(_unique(c) for c in constraints.get("u", ())),
+            checks=tuple(_check(c) for c in constraints.get("c", ())),
+            exclusions=tuple(_exclusion(c) for c in constraints.get("x", ())),
+        )
+
+
+_NO_KEYS = _Keys()
+
+
+@dataclass
+class _Members:
+    """What hangs off one relation, made into the model."""
+
+    columns: dict[str, Column] = field(default_factory=dict)
+    indexes: dict[str, Index] = field(default_factory=dict)
+    triggers: dict[str, Trigger] = field(default_factory=dict)
+    policies: dict[str, Policy] = field(default_factory=dict)
+
+
+
+def _members(members: dict[int, _Members], oid: int) -> _Members:
+    found = members.get(oid)
+    if found is None:
+        found = members[oid] = _Members()
+    return found
+
+
+def _columns(rows: list[tuple[Any, ...]], not_nulls: dict[int, NotNull]) -> dict[str, Column]:
+    """A relation's columns, each with its NOT NULL constraint (by attribute number) if it has one."""
+    return {c[1]: _column(c[1:], not_nulls.get(c[0])) for c in rows}
 
 
 @dataclass
@@ -122,14 +202,6 @@ class _Namespace:
         )
 
 
-def _members(catalog: Catalog) -> dict[int, _Members]:
-    members: dict[int, _Members] = defaultdict(_Members)
-    for kind in ("columns", "constraints", "indexes", "triggers", "policies"):
-        for row in getattr(catalog, kind):
-            getattr(members[row[0]], kind).append(row[1:])
-    return members
-
-
 def _qualified(schema: str | None, name: str) -> str:
     return f"{schema}.{name}" if schema else name
 
@@ -141,23 +213,19 @@ def _inheritance(schema: str, name: str, parents: list[str] | None) -> list[NotM
     return [NotModelled("table inheritance", f"{_qualified(schema, name)} INHERITS {', '.join(parents)}")]
 
 
-def _table(row: tuple[Any, ...], members: _Members) -> Table:
-    names = _column_names(members)
-    constraints = _constraints(members.constraints, names)
-    not_nulls = {nn[6][0]: _not_null(nn) for nn in constraints.get("n", [])}
-    primary = constraints.get("p")
+def _table(row: tuple[Any, ...], members: _Members, keys: _Keys) -> Table:
     return Table(
         name=row[2],
-        columns={c[1]: _column(c[1:], not_nulls.get(c[1])) for c in members.columns},
-        primary_key=_primary_key(primary[0]) if primary else None,
-        foreign_keys=tuple(_foreign_key(c) for c in constraints.get("f", [])),
-        uniques=tuple(_unique(c) for c in constraints.get("u", [])),
-        checks=tuple(_check(c) for c in constraints.get("c", [])),
-        indexes=_indexes(members.indexes, names),
-        triggers=_triggers(members.triggers),
+        columns=members.columns,
+        primary_key=keys.primary_key,
+        foreign_keys=keys.foreign_keys,
+        uniques=keys.uniques,
+        checks=keys.checks,
+        indexes=members.indexes,
+        triggers=members.triggers,
         options=_options(row),
-        exclusions=tuple(_exclusion(c) for c in constraints.get("x", [])),
-        policies={p[0]: _policy(p) for p in members.policies},
+        exclusions=keys.exclusions,
+        policies=members.policies,
     )
 
 
@@ -184,11 +252,6 @@ def _column(row: tuple[Any, ...], not_null: NotNull | None) -> Column:
     )
 
 
-def _column_names(members: _Members) -> dict[int, str]:
-    """A relation's column names by attribute number (the constraint and index rows give numbers)."""
-    return {row[0]: row[1] for row in members.columns}
-
-
 def _constraints(rows: Iterable[tuple[Any, ...]], names: dict[int, str]) -> dict[str, list[tuple[Any, ...]]]:
     """The constraint rows by kind, their key columns named."""
     by_kind: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
@@ -205,7 +268,8 @@ def _deferrable(row: tuple[Any, ...]) -> str:
 
 
 def _not_null(row: tuple[Any, ...]) -> NotNull:
-    return NotNull(row[0], validated=row[4], no_inherit=row[5])
+    _, name, validated, no_inherit = row
+    return NotNull(name, validated=validated, no_inherit=no_inherit)
 
 
 def _primary_key(row: tuple[Any, ...]) -> PrimaryKey:
@@ -321,9 +385,9 @@ def _view(row: tuple[Any, ...], members: _Members) -> View:
     return View(
         name=row[2],
         query=row[10],
-        triggers=_triggers(members.triggers),
+        triggers=members.triggers,
         materialized=row[3] == "m",
-        indexes=_indexes(members.indexes, _column_names(members)),
+        indexes=members.indexes,
     )
 
 

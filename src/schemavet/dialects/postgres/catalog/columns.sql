@@ -7,7 +7,7 @@ SELECT
     a.attname,
     pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
     a.attnotnull,
-    pg_catalog.pg_get_expr(d.adbin, d.adrelid, true) AS default,
+    pg_catalog.pg_get_expr(d.adbin, CASE WHEN a.attgenerated <> '' THEN d.adrelid ELSE 0 END, true) AS default,
     a.attidentity,
     a.attgenerated,
     CASE WHEN a.attcollation <> t.typcollation THEN (

@@ -47,7 +47,7 @@ LEFT JOIN (
     pg_catalog.pg_class AS rc JOIN pg_catalog.pg_namespace AS rn ON rn.oid = rc.relnamespace
 ) ON rc.oid = NULLIF(co.confrelid, 0)
 WHERE c.relnamespace = ANY (%(namespaces)s::pg_catalog.oid[])
-    AND co.contype IN ('p', 'u', 'f', 'c', 'x', 'n')
+    AND co.contype IN ('p', 'u', 'f', 'c', 'x')  -- NOT NULLs: not_nulls.sql
     AND co.conparentid = 0
     AND co.conislocal
     -- always so for a table's constraint (not a domain's): it lets the server read them in
