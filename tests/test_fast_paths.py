@@ -9,14 +9,17 @@
   the call, whether the catalog was asked for or not.
 * The ``schemavet`` program ends a verify's process without the interpreter's teardown: its
   whole report still arrives, with the same exit code; every other command exits as usual.
+  The models it compared are left for the process's end to free, never in a process that goes on.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +27,7 @@ import pytest
 import yaml
 
 import schemavet
-from schemavet import forking
+from schemavet import forking, memory
 from schemavet.compare.diff import diff_schemas
 from schemavet.dialects.sqlite import background
 from schemavet.dialects.sqlite.inspect import build_schema
@@ -243,10 +246,21 @@ def test_a_report_that_cannot_be_written_exits_as_before(recruiting_db: Path) ->
     assert codes[0] == codes[1] != 0
 
 
-@pytest.mark.parametrize("name", ["Column", "ForeignKey", "Index", "Table", "Namespace", "Schema"])
+_MODEL_CLASSES = sorted(
+    name
+    for name, value in vars(__import__("schemavet.model").model).items()
+    if isinstance(value, type) and getattr(value, "__init__", None) is not None
+    and getattr(value.__init__, "__qualname__", "") == f"{name}.__init__"
+    and hasattr(value, "__repr_fields__")
+)
+
+
+@pytest.mark.parametrize("name", _MODEL_CLASSES)
 def test_model_objects_are_built_as_dataclasses_build_them(name: str) -> None:
-    """The model's own ``__init__`` (a dict filled at once) gives what ``@dataclass(frozen=True)``
-    gives: the same defaults, a fresh value from each factory, equality, and still frozen."""
+    """The model's own methods (an ``__init__`` filling a dict at once, shared ``__eq__``,
+    ``__hash__`` and ``__repr__``) give what ``@dataclass(frozen=True)`` gives: the same
+    defaults, a fresh value from each factory, equality and hash over the compared fields, the
+    same text, and still frozen."""
     import dataclasses
 
     from schemavet import model
@@ -271,6 +285,44 @@ def test_model_objects_are_built_as_dataclasses_build_them(name: str) -> None:
         setattr(first, fields[0].name, "changed")
     positional = cls(*[getattr(first, f.name) for f in fields])
     assert positional == first and positional.__dict__ == first.__dict__
+    # the same methods as a frozen dataclass of the same fields has
+    twin_cls = dataclasses.make_dataclass(
+        cls.__qualname__,
+        [(f.name, f.type, _same_field(f)) for f in fields],
+        frozen=True,
+    )
+    twin = twin_cls(**required)
+    assert repr(first) == repr(twin) and _hashed(first) == _hashed(twin)
+    assert first.__eq__(twin) is NotImplemented and first != object()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        delattr(first, fields[0].name)
+    compared = [f for f in fields if f.compare]
+    if compared:  # a compared field changed: unequal; a field left out of comparisons: equal
+        changed = dataclasses.replace(first, **{compared[0].name: "other"})
+        assert changed != first
+        assert _hashed(changed) == _hashed(dataclasses.replace(twin, **{compared[0].name: "other"}))
+    for f in fields:
+        if not f.compare:
+            assert dataclasses.replace(first, **{f.name: 42}) == first
+            assert _hashed(dataclasses.replace(first, **{f.name: 42})) == _hashed(first)
+
+
+def _hashed(obj: object) -> object:
+    """The object's hash, or the error hashing it raises (a table's dicts: unhashable)."""
+    try:
+        return hash(obj)
+    except TypeError as e:
+        return str(e)
+
+
+def _same_field(f: Any) -> Any:
+    import dataclasses
+
+    if f.default_factory is not dataclasses.MISSING:
+        return dataclasses.field(
+            default_factory=f.default_factory, compare=f.compare, hash=f.hash, repr=f.repr
+        )
+    return dataclasses.field(default=f.default, compare=f.compare, hash=f.hash, repr=f.repr)
 
 
 _KEYS_SAY_NOTHING_MORE = [
@@ -300,3 +352,38 @@ def test_foreign_keys_are_read_from_the_text_only_when_it_can_say_more(
     monkeypatch.setattr(ddl, "_KEY_WORDS", frozenset({"CHECK", "COLLATE", "CONSTRAINT", "DEFERRABLE"}))
     every_key_read = background.read(str(db))
     assert build_schema(shortcut) == build_schema(every_key_read)
+
+
+class _Model:
+    """Stands for a model verify compared (any object a weak reference can follow)."""
+
+
+def _kept_in_a_block() -> weakref.ref[_Model]:
+    with memory.kept_to_the_end():
+        model = _Model()
+        memory.keep(model)
+        memory.nothing_left_to_close()
+        assert not gc.isenabled()  # paused for the whole command
+    return weakref.ref(model)
+
+
+def test_what_a_command_keeps_is_freed_at_its_end_unless_the_process_ends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(memory, "_done", False)
+    monkeypatch.setattr(memory, "_forever", [])
+    monkeypatch.setattr(memory, "_ends_after", False)  # main called by a test: the process goes on
+    was_enabled = gc.isenabled()  # (the CLI's main pauses the collector for its process)
+    gc.enable()
+    try:
+        assert _kept_in_a_block()() is None and gc.isenabled()
+        memory.keep(_Model())  # outside a block: not held
+        assert memory._forever == []
+        monkeypatch.setattr(memory, "_ends_after", True)  # the program: it ends right after
+        kept = _kept_in_a_block()
+        assert kept() is not None and not gc.isenabled()
+    finally:
+        if was_enabled:
+            gc.enable()
+        else:
+            gc.disable()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 
 from schemavet.diagnostics import ERROR, WARNING
@@ -56,6 +55,8 @@ def load_apps(pyproject: str) -> list[App]:
 def _schemavet_table(pyproject: str) -> dict[str, object]:
     """``[tool.schemavet]`` of ``pyproject`` (empty when there is none); a file that is not
     TOML, or a ``tool`` or ``tool.schemavet`` that is not a table, in a sentence."""
+    import tomllib  # only where there is a file to read
+
     try:
         with open(pyproject, "rb") as f:
             data = tomllib.load(f)

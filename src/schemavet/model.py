@@ -16,7 +16,7 @@ left out of comparisons while they have their default (``_extra``).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields, is_dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -45,19 +45,38 @@ def _extra(default: Any = None, factory: Any = None) -> Any:
 
 
 def _model(cls: type[_C]) -> type[_C]:
-    """``@dataclass(frozen=True)``, with an ``__init__`` that fills the new object's ``__dict__``
-    in one step.
+    """``@dataclass(frozen=True)``, its methods made in one go.
 
     A frozen dataclass's own ``__init__`` sets each field through ``object.__setattr__`` (its
     ``__setattr__`` refuses), about twice the cost: a 1,000-table schema is some 40,000 model
-    objects on each side of a comparison, built on verify's critical path. The object is the
-    same (same fields, defaults and factories; still frozen after ``__init__``), and so is every
-    other generated method.
+    objects on each side of a comparison, built on verify's critical path. Here ``__init__``
+    fills the new object's ``__dict__`` in one step. And ``dataclass`` compiles each of a frozen
+    class's methods on its own (some 15 ms of every start of the program, for the model alone):
+    here ``__init__``, ``__eq__`` and ``__hash__`` are compiled together, and ``__repr__`` and
+    the refusal to assign are functions shared by every class. The object is the same (same
+    fields, defaults and factories, equality and hash over the compared fields, the same text,
+    frozen after ``__init__``); a test holds the two to each other.
     """
-    cls = dataclass(frozen=True, init=False)(cls)  # the __init__ is made below
+    cls = dataclass(init=False, repr=False, eq=False)(cls)  # the methods are made below
+    every = fields(cls)
+    namespace = _methods(cls, every)
+    for name in ("__init__", "__eq__", "__hash__"):
+        method = namespace[name]
+        method.__qualname__ = f"{cls.__qualname__}.{name}"
+        setattr(cls, name, method)
+    cls.__repr_fields__ = tuple(f.name for f in every if f.repr)  # type: ignore[attr-defined]
+    cls.__repr__ = _repr  # type: ignore[method-assign,assignment]
+    cls.__setattr__ = _frozen_setattr  # type: ignore[method-assign,assignment]
+    cls.__delattr__ = _frozen_delattr  # type: ignore[method-assign,assignment]
+    return cls
+
+
+def _methods(cls: type, every: tuple[Any, ...]) -> dict[str, Any]:
+    """``__init__`` (the fields' parameters and defaults, ``__dict__`` filled at once), and
+    ``__eq__`` and ``__hash__`` over the compared fields, as dataclasses writes them."""
     namespace: dict[str, Any] = {"MISSING": MISSING}
     parameters, items = [], []
-    for f in fields(cls):
+    for f in every:
         value = f.name
         if f.default is not MISSING:
             namespace[f"_default_{f.name}"] = f.default
@@ -69,13 +88,38 @@ def _model(cls: type[_C]) -> type[_C]:
         else:
             parameters.append(f.name)
         items.append(f"{f.name!r}: {value}")
-    body = f"self.__dict__.update({{{', '.join(items)}}})"
-    source = f"def __init__(self, {', '.join(parameters)}):\n    {body}\n"
-    exec(source, namespace)  # as dataclasses itself makes __init__
-    init = namespace["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    cls.__init__ = init  # type: ignore[misc]
-    return cls
+    compared = _tuple("self", [f.name for f in every if f.compare])
+    other = _tuple("other", [f.name for f in every if f.compare])
+    hashed = _tuple("self", [f.name for f in every if (f.compare if f.hash is None else f.hash)])
+    source = (
+        f"def __init__(self, {', '.join(parameters)}):\n"
+        f"    self.__dict__.update({{{', '.join(items)}}})\n"
+        "def __eq__(self, other):\n"
+        "    if other.__class__ is self.__class__:\n"
+        f"        return {compared} == {other}\n"
+        "    return NotImplemented\n"
+        "def __hash__(self):\n"
+        f"    return hash({hashed})\n"
+    )
+    exec(source, namespace)  # as dataclasses itself makes them
+    return namespace
+
+
+def _tuple(owner: str, names: list[str]) -> str:
+    return "(" + "".join(f"{owner}.{name}," for name in names) + ")"
+
+
+def _repr(self: Any) -> str:
+    shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__repr_fields__)
+    return f"{self.__class__.__qualname__}({shown})"
+
+
+def _frozen_setattr(self: Any, name: str, value: Any) -> None:
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_delattr(self: Any, name: str) -> None:
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import yaml
 from schemavet.dialect import registry
 from schemavet.dialect.base import Dialect
 from schemavet.errors import SchemavetError, SpecError
-from schemavet.memory import gc_paused
+from schemavet.memory import gc_paused, keep
 from schemavet.model import (
     NOT_DEFERRABLE,
     Check,
@@ -147,6 +147,7 @@ _ROW_POLICY = objects.ROW_POLICY_KEYS
 _VIEW = frozenset({"description", "query", "columns", "triggers", "materialized", "indexes", ENGINES_KEY})
 _GENERATED = frozenset({"expression", "stored"})
 _ENUM = frozenset({"description", "values", ENGINES_KEY})
+_MAPPING = yaml.MappingNode
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,7 @@ def parse_spec(text: str | bytes, path: str = "<spec>", engine: str | None = Non
     root = compose(text, path)
     if root is None:
         raise SpecError('The spec is empty; it needs at least a "tables" mapping', path, 1)
+    keep(root)  # a node tree is some 100,000 objects: the program's end frees them all at once
     with gc_paused():
         return _Reader(path, engine).spec(root)
 
@@ -291,7 +293,11 @@ class _Reader:
         if key not in entries:
             return {}
         items = self.nodes.mapping(entries[key][1], what)
-        return {name: (k, node) for name, (k, node) in items.items() if self._here(node)}
+        # only a mapping can carry an ``engines:`` marker: most items (columns) are not one
+        absent = [name for name, (_, node) in items.items() if node.__class__ is _MAPPING and not self._here(node)]
+        for name in absent:
+            del items[name]
+        return items
 
     def _here(self, node: yaml.Node) -> bool:
         """Whether the object at ``node`` exists on the engine read (see ``engines:``)."""

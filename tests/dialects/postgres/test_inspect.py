@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -9,7 +11,10 @@ from typing import Any
 import pytest
 import yaml
 
-from schemavet.dialects.postgres.inspect import inspect_postgres
+from schemavet import forking
+from schemavet.dialects.postgres import background
+from schemavet.dialects.postgres.catalog import GROUPS, KINDS, Catalog
+from schemavet.dialects.postgres.inspect import build_schema, inspect_postgres
 from schemavet.model import Schema
 from tests.dialects.postgres.conftest import Database
 
@@ -65,3 +70,59 @@ def matches(expected: Any, actual: Any) -> bool:
             and all(matches(e, a) for e, a in zip(expected, actual, strict=True))
         )
     return bool(expected == actual)
+
+
+KITCHEN_SINK = (Path(__file__).parent / "kitchen_sink.sql").read_text()
+forks = pytest.mark.skipif(not forking.can_fork(), reason="no fork here (not Linux, or one core)")
+
+
+@forks
+def test_the_catalog_handed_over_kind_by_kind_makes_the_same_model(pg_database: Database) -> None:
+    """The child hands each kind over as the server sends it and the model is made of the kinds
+    as they arrive: the same model as of the whole catalog read in this process."""
+    pg_database.run(KITCHEN_SINK)
+    whole = Catalog(*background.read(pg_database.url))
+    assert all(getattr(whole, kind) for kind in ("relations", "not_nulls", "columns", "constraints", "indexes"))
+    made: list[type] = []
+
+    def build(catalog: Catalog) -> Schema:
+        made.append(type(catalog))
+        return build_schema(catalog)
+
+    with background.catalog_reader(pg_database.url, ()) as reader:
+        arrived = reader.use(build)
+    assert made == [background._ArrivingCatalog]
+    assert arrived == build_schema(whole) == inspect_postgres(pg_database.url)
+
+
+@forks
+def test_a_reader_that_dies_midway_leaves_the_parent_to_read_it_all(
+    pg_database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kinds from the child and kinds read here would be from two snapshots: when the child
+    dies after some kinds, the model is made again from a catalog read here from the start."""
+    pg_database.run(KITCHEN_SINK)
+    given = forking._marshalled_parts
+
+    def dies_after_three(read: Callable[[], Iterable[Any]]) -> Iterator[bytes]:
+        for i, part in enumerate(given(read)):
+            if i == 3:
+                os._exit(3)
+            yield part
+
+    monkeypatch.setattr(forking, "_marshalled_parts", dies_after_three)
+    made: list[type] = []
+
+    def build(catalog: Catalog) -> Schema:
+        made.append(type(catalog))
+        return build_schema(catalog)
+
+    with background.catalog_reader(pg_database.url, ()) as reader:
+        arrived = reader.use(build)
+    assert made == [background._ArrivingCatalog, Catalog]
+    assert arrived == inspect_postgres(pg_database.url)
+
+
+def test_the_kinds_are_asked_for_in_groups_in_the_catalogs_order() -> None:
+    assert tuple(kind for group in GROUPS for kind in group) == KINDS
+    assert len(GROUPS) == 3 and GROUPS[0][-1] == "columns"
