@@ -17,7 +17,7 @@ from functools import cache, lru_cache
 
 from schemavet.dialect.base import Dialect
 from schemavet.errors import SpecError, SqlSyntaxError
-from schemavet.model import ForeignKey, Schema, Table
+from schemavet.model import ForeignKey, Namespace, Schema, Table
 from schemavet.sql.tokens import KEYWORDS, Token, tokenize
 
 # an index term that is a column: a name, bare or double-quoted, then its order or collation
@@ -40,7 +40,7 @@ def check_consistency(path: str, schema: Schema, dialect: Dialect, external: Ite
     for namespace in schema.namespaces.values():
         for table in namespace.tables.values():
             columns = _keyed_columns(path, table, dialect, key)
-            problems += _table_problems(table, columns, namespace.name, key, tables, outside, dialect)
+            problems += _table_problems(table, columns, namespace, key, tables, outside, dialect)
     if problems:
         problems.sort(key=lambda problem: problem[0] or 0)
         line, message = problems[0]
@@ -93,7 +93,7 @@ def _declared_tables(schema: Schema, key: Callable[[str], str]) -> dict[str, Tab
 def _table_problems(
     table: Table,
     columns: set[str],
-    namespace: str,
+    namespace: Namespace,
     key: Callable[[str], str],
     tables: dict[str, Table],
     outside: set[str],
@@ -131,8 +131,11 @@ def _table_problems(
     for check in table.checks:
         used = _check_columns(check.expression, dialect, lambda names: {key(n) for n in names} <= readable)
         yield from unknown(used, f'A CHECK of "{name}"', check.line, readable)
+    here = namespace.tables
     for fk in table.foreign_keys:
-        yield from _target_problems(fk, name, namespace, key, tables, outside)
+        if fk.ref_schema is None and fk.ref_table in here:
+            continue  # a table of its own namespace, named as declared (the common case)
+        yield from _target_problems(fk, name, namespace.name, key, tables, outside)
 
 
 def _written_as_declared(table: Table) -> bool:
