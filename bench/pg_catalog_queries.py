@@ -54,7 +54,9 @@ def baseline_query(rev: str, kind: str, version: int) -> str | None:
         text=True,
     )
     if shown.returncode != 0:
-        known = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--verify", f"{rev}^{{commit}}"], capture_output=True)
+        known = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--verify", f"{rev}^{{commit}}"], capture_output=True
+        )
         if known.returncode != 0:
             raise subprocess.CalledProcessError(shown.returncode, shown.args, shown.stdout, shown.stderr)
         return None

@@ -249,7 +249,8 @@ def test_a_report_that_cannot_be_written_exits_as_before(recruiting_db: Path) ->
 _MODEL_CLASSES = sorted(
     name
     for name, value in vars(__import__("schemavet.model").model).items()
-    if isinstance(value, type) and getattr(value, "__init__", None) is not None
+    if isinstance(value, type)
+    and getattr(value, "__init__", None) is not None
     and getattr(value.__init__, "__qualname__", "") == f"{name}.__init__"
     and hasattr(value, "__repr_fields__")
 )
@@ -301,6 +302,12 @@ def test_model_objects_are_built_as_dataclasses_build_them(name: str) -> None:
         changed = dataclasses.replace(first, **{compared[0].name: "other"})
         assert changed != first
         assert _hashed(changed) == _hashed(dataclasses.replace(twin, **{compared[0].name: "other"}))
+    for f in fields:  # the model's replace gives what dataclasses' gives
+        made, expected = model.replace(first, **{f.name: "new"}), dataclasses.replace(first, **{f.name: "new"})
+        assert made.__class__ is cls and made.__dict__ == expected.__dict__ and made == expected
+        assert first.__dict__ == second.__dict__  # the original untouched
+    with pytest.raises(TypeError):
+        model.replace(first, no_such_field=1)
     for f in fields:
         if not f.compare:
             assert dataclasses.replace(first, **{f.name: 42}) == first

@@ -288,7 +288,12 @@ def verify(
         _finish(report.ok)
     with kept_to_the_end():  # the models verify compared are freed by the process's end
         report = run_verify(
-            dbs[0], spec_path, migrations, prove_actions=prove_actions, strict=strict, ignore=ignore_patterns()
+            dbs[0],
+            spec_path,
+            migrations,
+            prove_actions=prove_actions,
+            strict=strict,
+            ignore=ignore_patterns(),
         )
         _echo_report(report, output_format)
         nothing_left_to_close()  # verify closed the database (and any server) it used

@@ -148,7 +148,7 @@ def _memory_file() -> int | None:
 
 
 def _stored(store: int, offset: int, length: int) -> bytes:
-    """The ``length`` bytes the child wrote into ``store`` at ``offset``; empty when they are not all there."""
+    """The ``length`` bytes the child wrote into ``store`` at ``offset``; empty unless all there."""
     parts, read = [], 0
     while read < length:
         part = os.pread(store, length - read, offset + read)
@@ -165,7 +165,9 @@ def start(answer: Callable[[], bytes], ending: signal.Signals = signal.SIGTERM) 
     return start_parts(lambda: (answer(),), ending)
 
 
-def start_parts(parts: Callable[[], Iterable[bytes]], ending: signal.Signals = signal.SIGTERM) -> Child | None:
+def start_parts(
+    parts: Callable[[], Iterable[bytes]], ending: signal.Signals = signal.SIGTERM
+) -> Child | None:
     """A child computing the parts of an answer, each handed over as soon as it is made; None
     when the system would not start one (ask :func:`can_fork` first)."""
     try:
@@ -251,7 +253,9 @@ def read_in_parts(read: Callable[[], Iterable[Any]]) -> Iterator[Arriving | None
         child.stop()
 
 
-def _marshalled_parts(read: Callable[[], Iterable[Any]]) -> Iterator[bytes]:  # pragma: no cover - in the child
+def _marshalled_parts(
+    read: Callable[[], Iterable[Any]],
+) -> Iterator[bytes]:  # pragma: no cover - in the child
     try:
         for value in read():
             yield marshal.dumps((_OK, value))

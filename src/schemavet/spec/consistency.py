@@ -131,11 +131,17 @@ def _table_problems(
     for check in table.checks:
         used = _check_columns(check.expression, dialect, lambda names: {key(n) for n in names} <= readable)
         yield from unknown(used, f'A CHECK of "{name}"', check.line, readable)
-    here = namespace.tables
+    yield from _targets_problems(table, namespace, key, tables, outside)
+
+
+def _targets_problems(
+    table: Table, namespace: Namespace, key: Callable[[str], str], tables: dict[str, Table], outside: set[str]
+) -> Iterator[Problem]:
+    """The foreign keys of ``table`` whose target table the spec does not declare."""
     for fk in table.foreign_keys:
-        if fk.ref_schema is None and fk.ref_table in here:
+        if fk.ref_schema is None and fk.ref_table in namespace.tables:
             continue  # a table of its own namespace, named as declared (the common case)
-        yield from _target_problems(fk, name, namespace.name, key, tables, outside)
+        yield from _target_problems(fk, table.name, namespace.name, key, tables, outside)
 
 
 def _written_as_declared(table: Table) -> bool:

@@ -294,7 +294,9 @@ class _Reader:
             return {}
         items = self.nodes.mapping(entries[key][1], what)
         # only a mapping can carry an ``engines:`` marker: most items (columns) are not one
-        absent = [name for name, (_, node) in items.items() if node.__class__ is _MAPPING and not self._here(node)]
+        absent = [
+            name for name, (_, node) in items.items() if node.__class__ is _MAPPING and not self._here(node)
+        ]
         for name in absent:
             del items[name]
         return items

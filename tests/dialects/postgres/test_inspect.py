@@ -82,7 +82,9 @@ def test_the_catalog_handed_over_kind_by_kind_makes_the_same_model(pg_database: 
     as they arrive: the same model as of the whole catalog read in this process."""
     pg_database.run(KITCHEN_SINK)
     whole = Catalog(*background.read(pg_database.url))
-    assert all(getattr(whole, kind) for kind in ("relations", "not_nulls", "columns", "constraints", "indexes"))
+    assert all(
+        getattr(whole, kind) for kind in ("relations", "not_nulls", "columns", "constraints", "indexes")
+    )
     made: list[type] = []
 
     def build(catalog: Catalog) -> Schema:

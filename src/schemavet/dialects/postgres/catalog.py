@@ -66,9 +66,7 @@ KINDS = tuple(f.name for f in fields(Catalog))[1:]
 _STARTING_A_GROUP = ("constraints", "indexes")
 GROUPS = tuple(
     KINDS[start:end]
-    for start, end in itertools.pairwise(
-        (0, *(KINDS.index(kind) for kind in _STARTING_A_GROUP), len(KINDS))
-    )
+    for start, end in itertools.pairwise((0, *(KINDS.index(kind) for kind in _STARTING_A_GROUP), len(KINDS)))
 )
 
 

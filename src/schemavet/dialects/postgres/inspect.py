@@ -8,10 +8,10 @@ with ``search_path`` empty, so every name in them is qualified.
 from __future__ import annotations
 
 from collections import defaultdict
-from itertools import groupby
-from operator import itemgetter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from schemavet.dialects.postgres.catalog import Catalog, read_catalog
@@ -160,7 +160,6 @@ class _Members:
     indexes: dict[str, Index] = field(default_factory=dict)
     triggers: dict[str, Trigger] = field(default_factory=dict)
     policies: dict[str, Policy] = field(default_factory=dict)
-
 
 
 def _members(members: dict[int, _Members], oid: int) -> _Members:

@@ -10,7 +10,6 @@ A ``serial`` column is what PostgreSQL makes of it: an integer, NOT NULL, defaul
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -51,6 +50,7 @@ from schemavet.model import (
     Trigger,
     Unique,
     View,
+    replace,
 )
 from schemavet.model import Sequence as SequenceDef
 
@@ -127,7 +127,7 @@ def _with(obj: _T, **values: Any) -> _T:
     """``obj`` with ``values``; ``obj`` itself when it has them already (the common case)."""
     if all(getattr(obj, name) == value for name, value in values.items()):
         return obj
-    return replace(obj, **values)  # type: ignore[type-var]
+    return replace(obj, **values)
 
 
 def _primary_keys(schema: Schema) -> _Keys:

@@ -129,7 +129,10 @@ def _read_catalog(conn: sqlite3.Connection, only: frozenset[str] | None) -> Cata
     }
     return Catalog(
         # a table's text is said by now (``declared``): not sent on (some 40% of the catalog)
-        objects=[(kind, name, table, None if kind == "table" and name in declared else sql) for kind, name, table, sql in objects],
+        objects=[
+            (kind, name, table, None if kind == "table" and name in declared else sql)
+            for kind, name, table, sql in objects
+        ],
         shadow=shadow,
         columns=columns,
         foreign_keys=foreign_keys,

@@ -8,7 +8,7 @@ can compare with ``==``. What differs in meaning stays different: ``INTEGER PRIM
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields, replace
+from dataclasses import fields
 from functools import cache
 from operator import attrgetter
 from typing import Any, TypeVar
@@ -35,6 +35,7 @@ from schemavet.model import (
     Table,
     Trigger,
     View,
+    replace,
 )
 from schemavet.sql.tokens import (
     Token,
@@ -226,7 +227,7 @@ def _with(obj: _T, **values: Any) -> _T:
     current = getter(obj)
     if (current if len(names) > 1 else (current,)) == tuple(values.values()):
         return obj
-    return replace(obj, **values)  # type: ignore[type-var]
+    return replace(obj, **values)
 
 
 _GETTERS: dict[tuple[str, ...], Callable[[Any], Any]] = {}
