@@ -10,6 +10,8 @@ import sqlite3
 from collections import defaultdict
 from contextlib import suppress
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from schemavet.dialects.sqlite import queries
@@ -269,14 +271,16 @@ def _declared_of(facts: tuple[Any, ...] | None) -> Declared:
 
 
 def _columns(rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
+    """The column rows by table, each still led by its table's name (the query lists a table's
+    rows together; a table met twice is still one)."""
     columns: dict[str, list[Any]] = defaultdict(list)
-    for table, *row in rows:
-        columns[table].append(row)
+    for table, group in groupby(rows, itemgetter(0)):
+        columns[table] += group
     return columns
 
 
-def _column(row: list[Any], ddl: Declared) -> Column:
-    name, declared_type, notnull, default, _pk, hidden = row
+def _column(row: tuple[Any, ...], ddl: Declared) -> Column:
+    _, name, declared_type, notnull, default, _pk, hidden = row
     if not ddl.collations and not ddl.generated:  # most columns: the PRAGMA row says it all
         return Column(name, declared_type, not notnull, default)
     key = fold(name)
@@ -287,7 +291,7 @@ def _column(row: list[Any], ddl: Declared) -> Column:
 
 
 def _primary_key(rows: list[Any], ddl: Declared, autoindexed: bool) -> PrimaryKey | None:
-    key = tuple(row[0] for row in sorted((r for r in rows if r[4]), key=lambda r: r[4]))
+    key = tuple(row[1] for row in sorted((r for r in rows if r[5]), key=lambda r: r[5]))
     if not key:
         return None
     name, autoincrement, on_conflict = ddl.primary_key or (None, False, None)
@@ -374,7 +378,10 @@ def _indexes(
     primary key has an index of its own (so is no rowid alias)."""
     grouped: dict[str, dict[str, _IndexRows]] = defaultdict(dict)
     for table, name, unique, origin, partial, cid, column, desc, coll in index_rows:
-        rows = grouped[table].setdefault(name, _IndexRows(bool(unique), origin, bool(partial)))
+        of_table = grouped[table]
+        rows = of_table.get(name)
+        if rows is None:  # an index's first key (not made again for each of its keys)
+            rows = of_table[name] = _IndexRows(bool(unique), origin, bool(partial))
         rows.keys.append((cid, column, desc, coll))
     indexes: dict[str, dict[str, Index]] = defaultdict(dict)
     uniques: dict[str, list[tuple[str, ...]]] = defaultdict(list)
@@ -437,7 +444,7 @@ def _table(
 ) -> Table:
     return Table(
         name=name,
-        columns={row[0]: _column(row, ddl) for row in rows if row[5] != 1},
+        columns={row[1]: _column(row, ddl) for row in rows if row[6] != 1},
         primary_key=_primary_key(rows, ddl, autoindexed),
         foreign_keys=tuple(foreign_keys),
         uniques=tuple(_unique(columns, ddl) for columns in uniques),
