@@ -303,7 +303,10 @@ def test_model_objects_are_built_as_dataclasses_build_them(name: str) -> None:
         assert changed != first
         assert _hashed(changed) == _hashed(dataclasses.replace(twin, **{compared[0].name: "other"}))
     for f in fields:  # the model's replace gives what dataclasses' gives
-        made, expected = model.replace(first, **{f.name: "new"}), dataclasses.replace(first, **{f.name: "new"})
+        made, expected = (
+            model.replace(first, **{f.name: "new"}),
+            dataclasses.replace(first, **{f.name: "new"}),
+        )
         assert made.__class__ is cls and made.__dict__ == expected.__dict__ and made == expected
         assert first.__dict__ == second.__dict__  # the original untouched
     with pytest.raises(TypeError):
