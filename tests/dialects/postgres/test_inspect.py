@@ -85,14 +85,7 @@ def test_the_catalog_handed_over_kind_by_kind_makes_the_same_model(pg_database: 
     assert all(
         getattr(whole, kind) for kind in ("relations", "not_nulls", "columns", "constraints", "indexes")
     )
-    made: list[type] = []
-
-    def build(catalog: Catalog) -> Schema:
-        made.append(type(catalog))
-        return build_schema(catalog)
-
-    with background.catalog_reader(pg_database.url, ()) as reader:
-        arrived = reader.use(build)
+    arrived, made = _built_by_a_reader(pg_database.url)
     assert made == [background._ArrivingCatalog]
     assert arrived == build_schema(whole) == inspect_postgres(pg_database.url)
 
@@ -113,16 +106,21 @@ def test_a_reader_that_dies_midway_leaves_the_parent_to_read_it_all(
             yield part
 
     monkeypatch.setattr(forking, "_marshalled_parts", dies_after_three)
+    arrived, made = _built_by_a_reader(pg_database.url)
+    assert made == [background._ArrivingCatalog, Catalog]
+    assert arrived == inspect_postgres(pg_database.url)
+
+
+def _built_by_a_reader(url: str) -> tuple[Schema, list[type]]:
+    """The model a catalog reader makes, and the kind of catalog each attempt was given."""
     made: list[type] = []
 
     def build(catalog: Catalog) -> Schema:
         made.append(type(catalog))
         return build_schema(catalog)
 
-    with background.catalog_reader(pg_database.url, ()) as reader:
-        arrived = reader.use(build)
-    assert made == [background._ArrivingCatalog, Catalog]
-    assert arrived == inspect_postgres(pg_database.url)
+    with background.catalog_reader(url, ()) as reader:
+        return reader.use(build), made
 
 
 def test_the_kinds_are_asked_for_in_groups_in_the_catalogs_order() -> None:
