@@ -176,30 +176,6 @@ def start_parts(
         return None
 
 
-@contextmanager
-def read_in_background(
-    read: Callable[[], _T], to_data: Callable[[_T], Any], from_data: Callable[[Any], _T]
-) -> Iterator[Callable[[], _T]]:
-    """A function giving what ``read()`` gives; the reading may already be under way in a child.
-
-    ``to_data`` turns the child's value into ``marshal`` data (plain tuples, lists, dicts, text
-    and numbers, a few milliseconds to load), ``from_data`` turns it back in the parent. A
-    :class:`~schemavet.errors.SchemavetError` in the child comes back as a ``DatabaseError``
-    with the same sentence (a reader's errors are about the database it reads). Where no child
-    can run (:func:`can_fork`), or one died before answering, ``read`` runs in the parent when
-    asked. Leaving the block without asking ends a child still at work (SIGKILL: a reader holds
-    nothing that needs leaving).
-    """
-    child = start(lambda: _marshalled(read, to_data), signal.SIGKILL) if can_fork() else None
-    if child is None:
-        yield read
-        return
-    try:
-        yield lambda: _unmarshalled(child, read, from_data)
-    finally:
-        child.stop()
-
-
 class Unanswered(Exception):
     """The child ended (or died) before giving the part asked for."""
 
@@ -261,26 +237,6 @@ def _marshalled_parts(
             yield marshal.dumps((_OK, value))
     except SchemavetError as e:
         yield marshal.dumps((_ERROR, str(e)))
-
-
-def _marshalled(
-    read: Callable[[], _T], to_data: Callable[[_T], Any]
-) -> bytes:  # pragma: no cover - in the child
-    try:
-        answer: tuple[Any, ...] = (_OK, to_data(read()))
-    except SchemavetError as e:
-        answer = (_ERROR, str(e))
-    return marshal.dumps(answer)
-
-
-def _unmarshalled(child: Child, read: Callable[[], _T], from_data: Callable[[Any], _T]) -> _T:
-    try:
-        answer = marshal.loads(child.answer())
-    except (EOFError, ValueError, TypeError):
-        return read()  # the child died before answering: no worse than no child
-    if answer[0] == _ERROR:
-        raise DatabaseError(answer[1])
-    return from_data(answer[1])
 
 
 def _serve(parts: Callable[[], Iterable[bytes]], writer: int, store: int | None) -> None:  # pragma: no cover

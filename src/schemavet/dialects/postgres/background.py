@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from schemavet import forking
@@ -70,12 +71,19 @@ def catalog_reader(location: str, schemas: Sequence[str]) -> Iterator[CatalogRea
 
 def read(location: str, schemas: Sequence[str] = ()) -> Iterator[list[tuple[Any, ...]]]:
     """The rows of the catalog of the schemas matching ``schemas`` (every user schema when
-    empty), kind by kind in the order of :class:`Catalog`'s fields, read here."""
+    empty), kind by kind in the order of :class:`Catalog`'s fields, read here.
+
+    The last kind comes once the connection is closed: the parent, done with the last kind,
+    may end the child at once, and a server should see its client say goodbye, not vanish.
+    """
     from schemavet.dialects.postgres.catalog import read_kinds
     from schemavet.dialects.postgres.connect import connect
 
     with connect(location) as conn:
-        yield from read_kinds(conn, schemas)
+        kinds = read_kinds(conn, schemas)
+        yield from islice(kinds, len(_INDEX) - 1)
+        last = list(kinds)  # the last kind, its transaction ended
+    yield from last
 
 
 class _ArrivingCatalog(Catalog):
