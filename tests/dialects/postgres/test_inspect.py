@@ -111,6 +111,22 @@ def test_a_reader_that_dies_midway_leaves_the_parent_to_read_it_all(
     assert arrived == inspect_postgres(pg_database.url)
 
 
+@pytest.mark.parametrize("no_child", ["cannot fork here", "no process to spare"])
+def test_without_a_child_a_thread_reads_the_same_catalog(
+    pg_database: Database, monkeypatch: pytest.MonkeyPatch, no_child: str
+) -> None:
+    """Off Linux, with one core, or when the system refuses a process, a thread reads the
+    catalog while the spec is parsed: the model is the same, made from the whole catalog."""
+    pg_database.run(KITCHEN_SINK)
+    if no_child == "cannot fork here":
+        monkeypatch.setattr(forking, "can_fork", lambda: False)
+    else:
+        monkeypatch.setattr(forking, "start_parts", lambda *args, **kwargs: None)
+    arrived, made = _built_by_a_reader(pg_database.url)
+    assert made == [Catalog]
+    assert arrived == inspect_postgres(pg_database.url)
+
+
 def _built_by_a_reader(url: str) -> tuple[Schema, list[type]]:
     """The model a catalog reader makes, and the kind of catalog each attempt was given."""
     made: list[type] = []

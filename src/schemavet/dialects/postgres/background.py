@@ -18,55 +18,53 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from schemavet import forking
 from schemavet.dialects.postgres.catalog import Catalog
-
-if TYPE_CHECKING:
-    from concurrent.futures import Future
 
 _T = TypeVar("_T")
 
 
 class CatalogReader:
-    """A catalog being read (in a child, else in a thread), for :meth:`use` to make something of."""
+    """A catalog being read (in a child, else in a thread), for :meth:`use` to make something of.
 
-    def __init__(self, location: str, schemas: Sequence[str], arriving: forking.Arriving | None) -> None:
-        self.location, self.schemas = location, schemas
+    ``read_here`` gives the whole catalog (the thread's result, or a read in this process);
+    ``arriving`` is the child's catalog, kind by kind, where a child reads it.
+    """
+
+    def __init__(self, read_here: Callable[[], Catalog], arriving: forking.Arriving | None = None) -> None:
+        self._read_here = read_here
         self._arriving = arriving
-        self._future: Future[Catalog] | None = None
 
     def use(self, make: Callable[[Catalog], _T]) -> _T:
         """``make(catalog)``, given the catalog as its kinds arrive from the child; made again
         from a catalog read here if the child died before giving every kind."""
-        if self._arriving is None:
-            return make(self._future.result() if self._future is not None else self.read_here())
-        try:
-            return make(_ArrivingCatalog(self._arriving))
-        except forking.Unanswered:
-            return make(self.read_here())
-
-    def read_here(self) -> Catalog:
-        """The catalog read in this process."""
-        return Catalog(*read(self.location, self.schemas))
+        if self._arriving is not None:
+            try:
+                return make(_ArrivingCatalog(self._arriving))
+            except forking.Unanswered:
+                pass  # read again from the start: never kinds of two snapshots in one model
+        return make(self._read_here())
 
 
 @contextmanager
 def catalog_reader(location: str, schemas: Sequence[str]) -> Iterator[CatalogReader]:
     """The catalog at ``location`` (the schemas matching ``schemas``), its reading already under
     way (in a child, else in a thread) when the block begins."""
+
+    def read_here() -> Catalog:
+        return Catalog(*read(location, schemas))
+
     if forking.can_fork():
         with forking.read_in_parts(lambda: read(location, schemas)) as arriving:
             if arriving is not None:
-                yield CatalogReader(location, schemas, arriving)
+                yield CatalogReader(read_here, arriving)
                 return
     from concurrent.futures import ThreadPoolExecutor
 
-    reader = CatalogReader(location, schemas, None)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="schemavet-pg") as pool:
-        reader._future = pool.submit(reader.read_here)
-        yield reader
+        yield CatalogReader(pool.submit(read_here).result)
 
 
 def read(location: str, schemas: Sequence[str] = ()) -> Iterator[list[tuple[Any, ...]]]:
